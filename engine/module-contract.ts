@@ -1,0 +1,113 @@
+// The module contract. A module is one file under modules/ exporting a ModuleDefinition. It PLANS
+// first (reads state through the connection and decides what would change) and returns the work as
+// `apply`; the engine calls `apply` only outside check mode. So check mode is honest by construction:
+// a module cannot change anything while planning unless it misuses the connection.
+import type { Connection } from './connect/connection.js';
+import type { SourceLocation } from './load/source.js';
+
+/** JSON Schema for a module's arguments. Every property carries a `description`: that is the doc. */
+export interface ArgsSchema {
+  type: 'object';
+  properties: Record<string, Record<string, unknown> & { description: string }>;
+  required?: string[];
+  additionalProperties?: false;
+  [k: string]: unknown;
+}
+
+export interface ReturnDoc {
+  type: string;
+  description: string;
+  /** when it is present, e.g. "always", "when changed" */
+  returned?: string;
+}
+
+export interface ModuleDefinition<A = Record<string, unknown>, D extends object = Record<string, unknown>> {
+  name: string;
+  /** other names accepted for it; `ansible.builtin.<name>` is added automatically */
+  aliases?: string[];
+  summary: string;
+  /** longer description (markdown) */
+  description?: string;
+  schema: ArgsSchema;
+  /** a string value given instead of a mapping (`command: ls -l`) becomes this argument */
+  freeForm?: string;
+  /** YAML task snippets */
+  examples: string[];
+  /** what `register` stores, key by key */
+  returns: Record<string, ReturnDoc>;
+  /** the module runs on the controller even for remote hosts (e.g. debug, set_fact, multipass) */
+  controllerOnly?: boolean;
+  /** the module supports check mode itself; false means the engine skips it in check mode */
+  checkMode?: boolean;
+  plan(ctx: ModuleContext, args: A): Promise<Plan<D>>;
+}
+
+export interface DiffEntry {
+  /** a label for the thing diffed, e.g. a path */
+  label: string;
+  before: string;
+  after: string;
+}
+
+/** What a module decided. `changed` false with no `apply` means: already in the desired state. */
+export interface Plan<D extends object = Record<string, unknown>> {
+  changed: boolean;
+  /** planned diffs, shown with --diff */
+  diff?: DiffEntry[];
+  msg?: string;
+  /** the registered value in check mode (predicted), or when nothing needs doing */
+  data?: D;
+  /** the module decided not to act, e.g. command in check mode; the reason is shown */
+  skipped?: string;
+  /** the task fails without changing anything (e.g. assert, fail, validate command) */
+  failed?: boolean;
+  /** does the change; only called outside check mode, and only when changed is true */
+  apply?: () => Promise<Applied<D>>;
+  /** facts to set on the host (set_fact); applied in check mode too */
+  facts?: Record<string, unknown>;
+  /** executor control (meta) */
+  control?: 'flush_handlers' | 'end_play' | 'end_host' | 'noop' | 'clear_host_errors';
+}
+
+export interface Applied<D extends object = Record<string, unknown>> {
+  /** overrides the plan's changed when the module learns more while applying */
+  changed?: boolean;
+  failed?: boolean;
+  msg?: string;
+  data?: D;
+  diff?: DiffEntry[];
+}
+
+export interface ModuleContext {
+  /** the task's connection: environment and become already applied to every call */
+  conn: Connection;
+  /** the connection to the controller (localhost), for controller-side work */
+  local: Connection;
+  host: string;
+  check: boolean;
+  diff: boolean;
+  /** all variables visible to this task on this host (read-only) */
+  vars: Readonly<Record<string, unknown>>;
+  /** where the task comes from */
+  loc?: SourceLocation;
+  /** the playbook's directory */
+  playbookDir: string;
+  /** the role's directory when the task comes from a role */
+  roleDir?: string;
+  /** finds a file under files/ (kind 'files') or templates/ (kind 'templates'): role first, then playbook dir; absolute paths as they are */
+  findFile(name: string, kind: 'files' | 'templates'): Promise<string>;
+  /** renders a Handlebars template text with the task's variables (strict) */
+  renderTemplate(text: string, extraVars?: Record<string, unknown>): string;
+  /** debug logging, shown at -vvv */
+  log(msg: string): void;
+  /** marks a string as secret: it is masked in every output from now on */
+  secret(value: string): void;
+  /** cancelled when the run is interrupted */
+  signal: AbortSignal;
+}
+
+/** Names a module under its own name, its aliases and ansible.builtin.* */
+export function moduleNames(def: ModuleDefinition<any, any>): string[] {
+  const names = [def.name, ...(def.aliases ?? [])];
+  return [...names, ...names.map((n) => `ansible.builtin.${n}`)];
+}
