@@ -1,0 +1,42 @@
+// Mocha global fixtures: every real server the tests use is started ONCE per run here, by the
+// service scripts in test/services/ (each idempotent, each printing KEY=VALUE lines that become
+// environment variables for the tests), and stopped at the end. .ci/run relies on this too.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const servicesDir = join(here, '..', 'services');
+const started: string[] = [];
+
+function services(): string[] {
+  if (!existsSync(servicesDir)) return [];
+  return readdirSync(servicesDir)
+    .filter((f) => f.endsWith('.sh') && !f.startsWith('_'))
+    .sort();
+}
+
+export async function mochaGlobalSetup(): Promise<void> {
+  if (process.env.GX_TEST_NO_SERVICES === '1') return;
+  for (const svc of services()) {
+    const script = join(servicesDir, svc);
+    const out = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
+    for (const line of out.split('\n')) {
+      const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+      if (m) process.env[m[1]!] = m[2]!;
+    }
+    started.push(script);
+  }
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  if (process.env.GX_TEST_KEEP_SERVICES === '1') return;
+  for (const script of started.reverse()) {
+    try {
+      execFileSync('bash', [script, 'stop'], { stdio: 'ignore', timeout: 60_000 });
+    } catch {
+      // a service that will not stop cleanly must not turn a green run red
+    }
+  }
+}
