@@ -1,0 +1,202 @@
+// YAML → plain JS values, with every mapping and sequence registered in the position map
+// (source.ts), so later stages can point at file:line:col without carrying YAML nodes around.
+//
+// Scalars follow the YAML 1.2 core schema (so `yes`/`no` are strings, as in ansible-lint's advice),
+// with one deliberate exception: a plain scalar that looks like a leading-zero integer (`0755`,
+// `-007`) stays the string it was written as. Under 1.2 core `0755` would silently become the
+// decimal 755, which is never what someone writing a file mode means; keeping the text lets the
+// module decide (file modes read it as octal). Quoted or explicitly tagged (`!!int 0755`) scalars
+// are left alone.
+import { readFileSync } from 'node:fs';
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+  type YAMLError,
+} from 'yaml';
+import { ErrorList, PlaybookError } from '../errors.js';
+import { registerNode, rememberSource, type SourceLocation } from './source.js';
+
+const LEADING_ZERO_INT = /^[-+]?0[0-9]+$/;
+
+export function parseYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
+    throw new PlaybookError(`cannot read '${file}': ${why}`, { cause: err });
+  }
+  return parseYamlText(text, file);
+}
+
+export function parseYamlText(text: string, file: string): unknown {
+  rememberSource(file, text);
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const errors: PlaybookError[] = [];
+  const at = (offset: number): SourceLocation => {
+    const p = lines.linePos(offset);
+    return { file, line: p.line, col: p.col };
+  };
+
+  // parseAllDocuments returns an EmptyStream (an empty array) for an empty or comment-only file
+  const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs as unknown as Document.Parsed];
+  for (const doc of list) {
+    for (const e of doc.errors) errors.push(yamlError(e, at));
+    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED') errors.push(yamlError(w, at, 'unsupported tag'));
+  }
+  if (list.length > 1) {
+    const second = list[1]!;
+    errors.push(
+      new PlaybookError('only one YAML document per file is allowed, found a second one', {
+        loc: at(documentStart(text, second.range[0])),
+        hint: "remove the '---' line, or split the file in two",
+      }),
+    );
+  }
+  if (errors.length > 0) throw new ErrorList(sortByPosition(errors));
+  if (list.length === 0) return null;
+
+  const doc = list[0]!;
+  const conv = new Converter(doc, at);
+  const value = conv.convert(doc.contents as YamlNode | null);
+  if (conv.errors.length > 0) throw new ErrorList(sortByPosition(conv.errors));
+  return value;
+}
+
+function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, prefix?: string): PlaybookError {
+  // the message carries " at line L, column C" (and, when pretty, a snippet); the location goes in loc
+  let message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+  if (prefix && e.code === 'TAG_RESOLVE_FAILED') message = `${prefix} ${message.replace(/^Unresolved tag:\s*/, '')}`;
+  message = message.charAt(0).toLowerCase() + message.slice(1);
+  const hints: Record<string, string> = {
+    DUPLICATE_KEY: 'each key may appear only once in a mapping',
+    TAB_AS_INDENT: 'indent with spaces',
+  };
+  return new PlaybookError(`YAML: ${message}`, { loc: at(e.pos[0]), hint: hints[e.code] });
+}
+
+/** The offset of the `---` line that opens the document starting at `offset`, if there is one. */
+function documentStart(text: string, offset: number): number {
+  const before = text.slice(0, offset);
+  const m = /(^|\n)---[^\n]*\n?[^]*$/.exec(before);
+  return m ? m.index + m[1]!.length : offset;
+}
+
+function sortByPosition<T extends PlaybookError>(errors: T[]): T[] {
+  return errors.sort((a, b) => (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0));
+}
+
+class Converter {
+  readonly errors: PlaybookError[] = [];
+  /** anchored nodes already converted: an alias yields the same object, and cycles terminate */
+  private readonly done = new Map<YamlNode, unknown>();
+
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly at: (offset: number) => SourceLocation,
+  ) {}
+
+  convert(node: YamlNode | null | undefined): unknown {
+    if (node === null || node === undefined) return null;
+    const seen = this.done.get(node);
+    if (seen !== undefined || this.done.has(node)) return seen;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (!target) {
+        this.errors.push(new PlaybookError(`YAML: unknown alias '*${node.source}'`, { loc: this.at(node.range![0]) }));
+        return null;
+      }
+      return this.convert(target);
+    }
+    if (isScalar(node)) {
+      if (node.type === 'PLAIN' && !node.tag && typeof node.value === 'number' && LEADING_ZERO_INT.test(node.source ?? '')) {
+        return node.source;
+      }
+      return node.value;
+    }
+    if (isMap(node)) return this.mapping(node.items as Pair<YamlNode | null, YamlNode | null>[], node);
+    if (isSeq(node)) {
+      const arr: unknown[] = [];
+      this.done.set(node, arr);
+      const items: SourceLocation[] = [];
+      for (const item of node.items as (YamlNode | null)[]) {
+        items.push(this.at(item?.range?.[0] ?? node.range![0]));
+        arr.push(this.convert(item));
+      }
+      registerNode(arr, { loc: this.at(node.range![0]), items });
+      return arr;
+    }
+    return null;
+  }
+
+  private mapping(pairs: Pair<YamlNode | null, YamlNode | null>[], node: YamlNode): Record<string, unknown> {
+    const obj: Record<string, unknown> = {};
+    this.done.set(node, obj);
+    const keys = new Map<string, { key: SourceLocation; value: SourceLocation }>();
+    for (const pair of pairs) {
+      const keyNode = pair.key;
+      const keyOffset = keyNode?.range?.[0] ?? node.range![0];
+      if (keyNode && !isScalar(keyNode) && !isAlias(keyNode)) {
+        this.errors.push(this.complexKey(keyNode, node));
+        continue;
+      }
+      const rawKey = this.convert(keyNode);
+      const key = rawKey === null ? '' : String(rawKey);
+      const valueOffset = pair.value?.range?.[0] ?? keyNode?.range?.[1] ?? keyOffset;
+      if (key === '<<' && isScalar(keyNode) && keyNode.type === 'PLAIN') {
+        this.merge(obj, keys, pair.value, this.at(valueOffset));
+        continue;
+      }
+      // defineProperty: a key named __proto__ must be data, not a prototype switch
+      Object.defineProperty(obj, key, { value: this.convert(pair.value), enumerable: true, writable: true, configurable: true });
+      keys.set(key, { key: this.at(keyOffset), value: this.at(valueOffset) });
+    }
+    registerNode(obj, { loc: this.at(node.range![0]), keys });
+    return obj;
+  }
+
+  /** YAML 1.1 merge keys (`<<: *defaults`), which Ansible users rely on: explicit keys win. */
+  private merge(
+    obj: Record<string, unknown>,
+    keys: Map<string, { key: SourceLocation; value: SourceLocation }>,
+    valueNode: YamlNode | null,
+    loc: SourceLocation,
+  ): void {
+    const value = this.convert(valueNode);
+    const sources = Array.isArray(value) ? value : [value];
+    for (const src of sources) {
+      if (src === null || typeof src !== 'object' || Array.isArray(src)) {
+        this.errors.push(new PlaybookError('YAML: a merge key (<<) needs a mapping or a list of mappings', { loc }));
+        return;
+      }
+      for (const [k, v] of Object.entries(src)) {
+        if (Object.prototype.hasOwnProperty.call(obj, k)) continue;
+        Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+        keys.set(k, { key: loc, value: loc });
+      }
+    }
+  }
+
+  private complexKey(keyNode: YamlNode, parent: YamlNode): PlaybookError {
+    const loc = this.at(keyNode.range![0]);
+    // `command: {{ x }}` parses as a flow mapping whose key is another flow mapping: the classic
+    // unquoted-template mistake, so say that instead of talking about keys
+    if (isMap(parent) && parent.flow && isMap(keyNode) && keyNode.flow) {
+      const start = parent.range![0];
+      return new PlaybookError("a value starting with '{{' must be quoted", {
+        loc: this.at(start),
+        hint: `write it as "{{ ... }}" (in quotes): YAML reads an unquoted '{' as the start of a mapping`,
+      });
+    }
+    return new PlaybookError('YAML: mapping keys must be plain values, not lists or mappings', { loc });
+  }
+}
