@@ -1,0 +1,74 @@
+// Counts per host, the way Ansible's PLAY RECAP counts: a changed result is counted in `ok` AND in
+// `changed`; an ignored failure counts as `ok` and `ignored` (and `changed` if it changed); a
+// failure caught by a block's rescue counts only as `rescued`, not as `failed`.
+import { EXIT } from '../errors.js';
+import { emptyCounts, type HostResult, type RecapCounts } from './events.js';
+
+export class RecapCounter {
+  private readonly hosts = new Map<string, RecapCounts>();
+
+  /** Makes a host appear in the recap even if nothing ran on it. */
+  touch(host: string): RecapCounts {
+    let c = this.hosts.get(host);
+    if (c === undefined) {
+      c = emptyCounts();
+      this.hosts.set(host, c);
+    }
+    return c;
+  }
+
+  /** Feed it host.result results (one per host per task; loop items are not counted). */
+  add(r: HostResult): void {
+    const c = this.touch(r.host);
+    if (r.ignored) {
+      c.ok++;
+      c.ignored++;
+      if (r.status === 'changed') c.changed++;
+      return;
+    }
+    switch (r.status) {
+      case 'ok':
+        c.ok++;
+        break;
+      case 'changed':
+        c.ok++;
+        c.changed++;
+        break;
+      case 'skipped':
+        c.skipped++;
+        break;
+      case 'unreachable':
+        c.unreachable++;
+        break;
+      case 'failed':
+        if (r.rescued) c.rescued++;
+        else c.failed++;
+        break;
+    }
+  }
+
+  counts(host: string): RecapCounts {
+    return { ...(this.hosts.get(host) ?? emptyCounts()) };
+  }
+
+  /** A copy of all counts, hosts sorted by name. */
+  snapshot(): Record<string, RecapCounts> {
+    const out: Record<string, RecapCounts> = {};
+    for (const h of [...this.hosts.keys()].sort()) out[h] = { ...this.hosts.get(h)! };
+    return out;
+  }
+
+  /** 0 all good, 2 a host failed, 4 a host was unreachable, 6 both. */
+  exitCode(): number {
+    return exitCodeForCounts(this.hosts.values());
+  }
+}
+
+export function exitCodeForCounts(counts: Iterable<RecapCounts>): number {
+  let code: number = EXIT.OK;
+  for (const c of counts) {
+    if (c.failed > 0) code |= EXIT.HOST_FAILED;
+    if (c.unreachable > 0) code |= EXIT.HOST_UNREACHABLE;
+  }
+  return code;
+}
