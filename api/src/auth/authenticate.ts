@@ -1,0 +1,63 @@
+// Bearer-token authentication: koa-jwt does the verification (jsonwebtoken underneath) with the
+// key chosen by kid from the KeyStore. RS256 is the only algorithm accepted, which is what stops
+// both `alg: none` and the HS256-signed-with-the-public-key confusion attack.
+import type { Context, Middleware, Next } from 'koa';
+import koaJwt from 'koa-jwt';
+import type { KeyStore } from './key-store.js';
+import { grants, rolesOf, type Claims, type Role } from './roles.js';
+import { ApiError } from '../http/errors.js';
+
+export interface Principal {
+  subject: string;
+  roles: Set<Role>;
+}
+
+export interface AuthOptions {
+  keys: KeyStore;
+  issuers: string[];
+  audience: string[];
+  clientId: string;
+  clockToleranceSec: number;
+}
+
+export function authenticate(opts: AuthOptions): Middleware {
+  const verify = koaJwt({
+    secret: async (header: { alg?: string; kid?: string }) => {
+      if (header.alg !== 'RS256') throw new Error(`algorithm ${String(header.alg)} is not accepted`);
+      const key = await opts.keys.get(header.kid);
+      if (!key) throw new Error('unknown signing key');
+      return key as unknown as string;
+    },
+    algorithms: ['RS256'],
+    issuer: opts.issuers,
+    audience: opts.audience.length === 1 ? opts.audience[0]! : opts.audience,
+    clockTolerance: opts.clockToleranceSec,
+    key: 'claims',
+  } as koaJwt.Options);
+
+  return async function auth(ctx: Context, next: Next): Promise<void> {
+    try {
+      await verify(ctx, () => Promise.resolve());
+    } catch (err) {
+      // koa-jwt throws 401 HttpErrors; the reason stays in the log, the client sees one message
+      ctx.state.authFailure = (err as { originalError?: Error }).originalError?.message ?? (err as Error).message;
+      throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+    }
+    const claims = ctx.state.claims as Claims;
+    if (typeof claims.sub !== 'string' || claims.sub.length === 0) {
+      ctx.state.authFailure = 'token has no subject';
+      throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+    }
+    ctx.state.principal = { subject: claims.sub, roles: rolesOf(claims, opts.clientId) } satisfies Principal;
+    await next();
+  };
+}
+
+export function requireRole(role: Role): Middleware {
+  return async function roleCheck(ctx: Context, next: Next): Promise<void> {
+    const p = ctx.state.principal as Principal | undefined;
+    if (!p) throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+    if (!grants(p.roles, role)) throw new ApiError(403, 'forbidden', `the "${role}" role is required`);
+    await next();
+  };
+}

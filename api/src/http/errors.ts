@@ -1,0 +1,64 @@
+// Every error leaves the API in one stable JSON shape:
+//   { "error": { "code": "...", "message": "...", "requestId": "...", "details"?: [...] } }
+// Messages are written for clients; internals (stack, SQL, library messages) only reach the log.
+import type { Context, Next } from 'koa';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const CODES: Record<number, [string, string]> = {
+  400: ['bad_request', 'the request is malformed'],
+  401: ['unauthorized', 'a valid bearer token is required'],
+  403: ['forbidden', 'the token does not grant access to this resource'],
+  404: ['not_found', 'no such resource'],
+  405: ['method_not_allowed', 'method not allowed'],
+  413: ['payload_too_large', 'the request body is too large'],
+  415: ['unsupported_media_type', 'the request body must be application/json'],
+  500: ['internal', 'internal error'],
+  501: ['not_implemented', 'not implemented'],
+  503: ['unavailable', 'the service is temporarily unavailable'],
+};
+
+export interface ErrorLogger {
+  error(obj: object, msg: string): void;
+}
+
+export function errorHandler(log: ErrorLogger) {
+  return async function errors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, 'not_found', 'no such resource');
+    } catch (err) {
+      const { status, code, message, details, headers } = toPublic(err);
+      if (status >= 500) log.error({ err, reqId: ctx.state.requestId }, 'request failed');
+      ctx.status = status;
+      for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
+      if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = { error: { code, message, requestId: ctx.state.requestId as string, ...(details ? { details } : {}) } };
+    }
+  };
+}
+
+function toPublic(err: unknown): { status: number; code: string; message: string; details?: ErrorDetail[]; headers: Record<string, string> } {
+  if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details, headers: {} };
+  const e = err as { status?: unknown; expose?: unknown; headers?: unknown };
+  const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
+  const [code, message] = CODES[status] ?? (status < 500 ? ['bad_request', 'the request was rejected'] : CODES[500]!);
+  // e.g. the router's Allow header on 405
+  const headers = status === 405 && e.headers && typeof e.headers === 'object' ? (e.headers as Record<string, string>) : {};
+  return { status, code, message, headers };
+}

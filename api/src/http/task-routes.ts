@@ -1,0 +1,67 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Principal } from '../auth/authenticate.js';
+import { requireRole } from '../auth/authenticate.js';
+import { decodeCursor, type NewTask, type TaskPatch, type TasksRepo } from '../db/tasks-repo.js';
+import { ApiError } from './errors.js';
+import { readJson } from './json-body.js';
+import { check, validateAdminListQuery, validateListQuery, validateTaskCreate, validateTaskPatch } from './validate.js';
+
+interface ListQuery {
+  limit: number;
+  cursor?: string;
+  owner?: string;
+}
+
+const notFound = (): ApiError => new ApiError(404, 'not_found', 'task not found');
+const subject = (ctx: Context): string => (ctx.state.principal as Principal).subject;
+
+function cursorOf(q: ListQuery): { createdAt: Date; id: string } | undefined {
+  if (q.cursor === undefined) return undefined;
+  const c = decodeCursor(q.cursor);
+  if (!c) throw new ApiError(400, 'validation_failed', 'the query string is invalid', [{ path: '/cursor', message: 'is not a cursor returned by this API' }]);
+  return c;
+}
+
+/** Routes under /api; authentication runs before them (see app.ts). */
+export function taskRoutes(repo: TasksRepo): Router {
+  const r = new Router({ prefix: '/api' });
+
+  r.get('/tasks', requireRole('user'), async (ctx) => {
+    const q = check<ListQuery>(validateListQuery, { ...ctx.query }, 'query string');
+    ctx.body = await repo.list(subject(ctx), q.limit, cursorOf(q));
+  });
+
+  r.post('/tasks', requireRole('user'), async (ctx) => {
+    const body = check<NewTask>(validateTaskCreate, await readJson(ctx), 'request body');
+    const task = await repo.create(subject(ctx), body);
+    ctx.status = 201;
+    ctx.set('Location', `/api/tasks/${task.id}`);
+    ctx.body = task;
+  });
+
+  r.get('/tasks/:id', requireRole('user'), async (ctx) => {
+    const task = await repo.get(subject(ctx), ctx.params.id!);
+    if (!task) throw notFound();
+    ctx.body = task;
+  });
+
+  r.patch('/tasks/:id', requireRole('user'), async (ctx) => {
+    const patch = check<TaskPatch>(validateTaskPatch, await readJson(ctx), 'request body');
+    const task = await repo.update(subject(ctx), ctx.params.id!, patch);
+    if (!task) throw notFound();
+    ctx.body = task;
+  });
+
+  r.delete('/tasks/:id', requireRole('user'), async (ctx) => {
+    if (!(await repo.remove(subject(ctx), ctx.params.id!))) throw notFound();
+    ctx.status = 204;
+  });
+
+  r.get('/admin/tasks', requireRole('admin'), async (ctx) => {
+    const q = check<ListQuery>(validateAdminListQuery, { ...ctx.query }, 'query string');
+    ctx.body = await repo.list(q.owner, q.limit, cursorOf(q));
+  });
+
+  return r;
+}
