@@ -1,0 +1,78 @@
+// One module call on one host: validate the arguments, let the module plan, stop there in check
+// mode (with the predicted result), otherwise apply what was planned. The executor calls exactly
+// this, and so does the module test harness, so tests exercise the real path.
+//
+// Errors: a ModuleArgsError (bad arguments) and a ConnectionError (host unreachable) are thrown for
+// the executor to classify; a ModuleError from the module (it could not do its work) becomes a
+// failed outcome with its message, because a host failure is a result, not an exception.
+import { ModuleError } from '../errors.js';
+import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../module-contract.js';
+import { compileArgs } from './module-args.js';
+
+export interface ModuleOutcome {
+  changed: boolean;
+  failed: boolean;
+  skipped: boolean;
+  skipReason?: string;
+  msg?: string;
+  /** what `register` stores; always carries changed and failed (and skipped, msg when set), like Ansible's results */
+  data: Record<string, unknown>;
+  diff?: DiffEntry[];
+  facts?: Record<string, unknown>;
+  control?: Plan['control'];
+}
+
+export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleOutcome> {
+  const args = compileArgs(def)(rawArgs, ctx.loc);
+  if (ctx.check && def.checkMode === false) {
+    return outcome({ changed: false, failed: false, skipped: true, skipReason: `${def.name} does not support check mode` });
+  }
+  let plan: Plan<Record<string, unknown>>;
+  try {
+    plan = await def.plan(ctx, args);
+  } catch (err) {
+    if (err instanceof ModuleError) return outcome({ changed: false, failed: true, skipped: false, msg: err.message });
+    throw err;
+  }
+  const base = { facts: plan.facts, control: plan.control, diff: plan.diff };
+  if (plan.skipped !== undefined) {
+    return outcome({ ...base, changed: false, failed: false, skipped: true, skipReason: plan.skipped, msg: plan.msg ?? plan.skipped, data: plan.data });
+  }
+  if (plan.failed) {
+    return outcome({ ...base, changed: false, failed: true, skipped: false, msg: plan.msg, data: plan.data });
+  }
+  if (ctx.check || !plan.changed || !plan.apply) {
+    return outcome({ ...base, changed: plan.changed, failed: false, skipped: false, msg: plan.msg, data: plan.data });
+  }
+  let applied;
+  try {
+    applied = await plan.apply();
+  } catch (err) {
+    if (err instanceof ModuleError) return outcome({ ...base, changed: false, failed: true, skipped: false, msg: err.message, data: plan.data });
+    throw err;
+  }
+  return outcome({
+    ...base,
+    changed: applied.changed ?? true,
+    failed: applied.failed ?? false,
+    skipped: false,
+    msg: applied.msg ?? plan.msg,
+    data: applied.data ?? plan.data,
+    diff: applied.diff ?? plan.diff,
+  });
+}
+
+type Parts = Omit<ModuleOutcome, 'data'> & { data?: Record<string, unknown> };
+
+function outcome(p: Parts): ModuleOutcome {
+  const data: Record<string, unknown> = { ...(p.data ?? {}), changed: p.changed, failed: p.failed };
+  if (p.skipped) data.skipped = true;
+  if (p.msg !== undefined) data.msg = p.msg;
+  const out: ModuleOutcome = { changed: p.changed, failed: p.failed, skipped: p.skipped, data };
+  if (p.skipReason !== undefined) out.skipReason = p.skipReason;
+  if (p.msg !== undefined) out.msg = p.msg;
+  if (p.diff && p.diff.length > 0) out.diff = p.diff;
+  if (p.facts) out.facts = p.facts;
+  if (p.control) out.control = p.control;
+  return out;
+}

@@ -1,0 +1,31 @@
+// The explicit module registry: every module under its own name, its aliases and ansible.builtin.*.
+// Adding a module = importing it here and listing it in `definitions`.
+import { moduleNames, type ModuleDefinition } from '../engine/module-contract.js';
+import command from './command.js';
+import shell from './shell.js';
+
+const definitions: ModuleDefinition<any, any>[] = [
+  command,
+  shell,
+];
+
+function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
+  const map = new Map<string, ModuleDefinition<any, any>>();
+  for (const def of defs) {
+    for (const name of moduleNames(def)) {
+      const other = map.get(name);
+      if (other && other !== def) throw new Error(`module name '${name}' is claimed by both ${other.name} and ${def.name}`);
+      map.set(name, def);
+    }
+  }
+  return map;
+}
+
+export const modules: ReadonlyMap<string, ModuleDefinition<any, any>> = buildRegistry(definitions);
+
+export function getModule(name: string): ModuleDefinition<any, any> | undefined {
+  return modules.get(name);
+}
+
+/** Every module once, sorted by name. */
+export const allModules: ModuleDefinition<any, any>[] = [...new Set(definitions)].sort((a, b) => a.name.localeCompare(b.name));

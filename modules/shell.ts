@@ -1,0 +1,48 @@
+// shell: runs a command line through a shell on the host (pipes, redirections, expansion).
+import { ModuleArgsError } from '../engine/errors.js';
+import type { ModuleDefinition } from '../engine/module-contract.js';
+import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
+
+export interface ShellArgs extends CommonCommandArgs {
+  cmd?: string;
+  executable?: string;
+}
+
+export const shell: ModuleDefinition<ShellArgs> = {
+  name: 'shell',
+  summary: 'Run a command line through a shell on the host.',
+  description:
+    'The text is given to `/bin/sh -c` (or `executable -c`), so pipes, redirections, variables and globs work. ' +
+    'Put variables into it with the `quote` helper (`{{ quote path }}`) so they reach the shell as one literal word. ' +
+    'Reported changed whenever it runs; in check mode it is skipped unless `creates`/`removes` decide.',
+  freeForm: 'cmd',
+  schema: {
+    type: 'object',
+    properties: {
+      cmd: { type: 'string', description: 'The shell command line; also given as the free-form text.' },
+      executable: { type: 'string', description: 'The shell to use instead of /bin/sh, e.g. /bin/bash. It is run as `executable -c cmd`.' },
+      ...commonCommandProperties,
+    },
+    additionalProperties: false,
+  },
+  examples: [
+    `- name: Count the running pods
+  shell: kubectl get pods --no-headers | wc -l
+  register: pods`,
+    `- name: Use bash features
+  shell:
+    cmd: set -o pipefail && journalctl -u k3s | tail -n 20
+    executable: /bin/bash`,
+  ],
+  returns: commandReturns,
+  checkMode: true,
+  async plan(ctx, a) {
+    if (a.cmd === undefined || a.cmd.trim() === '') throw new ModuleArgsError('shell: the command is empty', { loc: ctx.loc });
+    const reason = await guard(ctx, a);
+    if (reason) return skippedByGuard(a.cmd, reason);
+    const run = a.executable ? { argv: [a.executable, '-c', a.cmd] } : { shell: a.cmd };
+    return commandPlan(ctx, a, run, a.cmd);
+  },
+};
+
+export default shell;

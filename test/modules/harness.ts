@@ -1,0 +1,129 @@
+// The module test harness: runs a module through the engine's own executeModule against a real
+// connection (this machine by default, any Connection when given), and the check → apply → again →
+// check-again rhythm every module must pass.
+import { expect } from 'chai';
+import Handlebars from 'handlebars';
+import { rmSync } from 'node:fs';
+import { access, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { Connection } from '../../engine/connect/connection.js';
+import { LocalConnection } from '../../engine/connect/local.js';
+import { ModuleError } from '../../engine/errors.js';
+import type { ModuleContext, ModuleDefinition } from '../../engine/module-contract.js';
+import { executeModule, type ModuleOutcome } from '../../engine/run/execute-module.js';
+import { getModule } from '../../modules/index.js';
+
+export interface HarnessOptions {
+  check?: boolean;
+  diff?: boolean;
+  vars?: Record<string, unknown>;
+  conn?: Connection;
+  /** the controller connection; defaults to this machine */
+  local?: Connection;
+  playbookDir?: string;
+  roleDir?: string;
+  host?: string;
+}
+
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system temp dir, removed when the test run ends. */
+export async function tempDir(prefix = 'gx-test-'): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+const sharedLocal = new LocalConnection('localhost');
+
+export function makeContext(o: HarnessOptions = {}): ModuleContext {
+  const conn = o.conn ?? sharedLocal;
+  const vars = o.vars ?? {};
+  const playbookDir = o.playbookDir ?? process.cwd();
+  const logs: string[] = [];
+  return {
+    conn,
+    local: o.local ?? sharedLocal,
+    host: o.host ?? conn.host,
+    check: o.check ?? false,
+    diff: o.diff ?? false,
+    vars,
+    playbookDir,
+    roleDir: o.roleDir,
+    async findFile(name, kind) {
+      if (isAbsolute(name)) return name;
+      const candidates = [
+        ...(o.roleDir ? [join(o.roleDir, kind, name), join(o.roleDir, name)] : []),
+        join(playbookDir, kind, name),
+        join(playbookDir, name),
+      ];
+      for (const c of candidates) {
+        try {
+          await access(c);
+          return c;
+        } catch {
+          // try the next place
+        }
+      }
+      throw new ModuleError(`could not find '${name}' in: ${candidates.join(', ')}`);
+    },
+    renderTemplate(text, extraVars) {
+      return Handlebars.compile(text, { strict: true, noEscape: true })({ ...vars, ...(extraVars ?? {}) });
+    },
+    log(msg) {
+      logs.push(msg);
+    },
+    secret() {
+      // the harness prints nothing, so there is nothing to mask
+    },
+    signal: new AbortController().signal,
+  };
+}
+
+function resolve(name: string | ModuleDefinition<any, any>): ModuleDefinition<any, any> {
+  if (typeof name !== 'string') return name;
+  const def = getModule(name);
+  if (!def) throw new Error(`no module named '${name}' in modules/index.ts`);
+  return def;
+}
+
+/** Runs one module (by registry name, or a definition not registered yet) exactly as the executor does. */
+export async function runModule(name: string | ModuleDefinition<any, any>, args: unknown, o: HarnessOptions = {}): Promise<ModuleOutcome> {
+  return executeModule(resolve(name), args, makeContext(o));
+}
+
+export interface RhythmOptions extends Omit<HarnessOptions, 'check'> {
+  /** the state the module acts on, read before and after the check run to prove nothing moved */
+  snapshot: () => Promise<unknown>;
+}
+
+/**
+ * The rhythm every module passes: check reports a change and changes nothing → apply changes →
+ * apply again changes nothing → check again reports nothing to change.
+ */
+export async function rhythm(
+  name: string | ModuleDefinition<any, any>,
+  args: unknown,
+  o: RhythmOptions,
+): Promise<{ check: ModuleOutcome; apply: ModuleOutcome; again: ModuleOutcome; checkAgain: ModuleOutcome }> {
+  const label = typeof name === 'string' ? name : name.name;
+  const before = await o.snapshot();
+  const check = await runModule(name, args, { ...o, check: true });
+  expect(check.failed, `${label} check run failed: ${check.msg}`).to.equal(false);
+  expect(check.changed, `${label}: check mode should report a change`).to.equal(true);
+  expect(await o.snapshot(), `${label}: check mode changed the state`).to.deep.equal(before);
+  const apply = await runModule(name, args, { ...o, check: false });
+  expect(apply.failed, `${label} apply failed: ${apply.msg}`).to.equal(false);
+  expect(apply.changed, `${label}: apply should report a change`).to.equal(true);
+  const again = await runModule(name, args, { ...o, check: false });
+  expect(again.failed, `${label} second apply failed: ${again.msg}`).to.equal(false);
+  expect(again.changed, `${label}: a second apply should change nothing`).to.equal(false);
+  const checkAgain = await runModule(name, args, { ...o, check: true });
+  expect(checkAgain.failed, `${label} second check failed: ${checkAgain.msg}`).to.equal(false);
+  expect(checkAgain.changed, `${label}: check after apply should report no change`).to.equal(false);
+  return { check, apply, again, checkAgain };
+}
