@@ -1,0 +1,292 @@
+// The one place that says which keywords gx understands where. The JSON Schemas (build.ts), the
+// validator (load/validate.ts), the compiler and the did-you-mean logic all read these lists, so a
+// keyword added here is known everywhere at once.
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface KeywordSpec {
+  /** shown by editors, and the documentation of the keyword */
+  description: string;
+  schema: JsonSchema;
+}
+
+/** A string containing `{{` is rendered at run time: it may stand in for any other type. */
+export const TEMPLATE_PATTERN = '\\{\\{';
+
+const bool: JsonSchema = { type: ['boolean', 'string'], pattern: TEMPLATE_PATTERN };
+const int: JsonSchema = { type: ['integer', 'string'], pattern: TEMPLATE_PATTERN };
+const num: JsonSchema = { type: ['number', 'string'], pattern: TEMPLATE_PATTERN };
+const str: JsonSchema = { type: 'string' };
+const strOrList: JsonSchema = { type: ['string', 'array'], items: { type: 'string' } };
+const condition: JsonSchema = { type: ['string', 'boolean', 'array'], items: { type: ['string', 'boolean'] } };
+const mapping: JsonSchema = { type: 'object' };
+const listOrTemplate: JsonSchema = { type: ['array', 'string'], pattern: TEMPLATE_PATTERN };
+const environment: JsonSchema = {
+  type: ['object', 'string'],
+  pattern: TEMPLATE_PATTERN,
+  additionalProperties: { type: ['string', 'number', 'boolean'] },
+};
+const varName: JsonSchema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+
+function k(description: string, schema: JsonSchema): KeywordSpec {
+  return { description, schema };
+}
+
+/** Keywords shared by tasks, blocks, includes, roles and plays (each picks the ones it allows). */
+const common = {
+  name: k('A human-readable name, shown in the output and used to notify handlers.', str),
+  when: k("A condition (or a list of conditions, all of which must hold), e.g. `ansible_os_family == 'Debian'`; no `{{ }}` needed.", condition),
+  tags: k('Tags that select or skip this with --tags / --skip-tags: a tag or a list of tags.', strOrList),
+  vars: k('Variables visible only here (and in what is nested here).', mapping),
+  become: k('Run as another user (root by default) through sudo.', bool),
+  become_user: k('The user to become (default root).', str),
+  become_method: k("How to become the user; gx supports only 'sudo'.", { type: 'string', enum: ['sudo'] }),
+  environment: k('Environment variables for the commands run here: a mapping of NAME: value.', environment),
+  ignore_errors: k('A failure is reported but does not stop the host.', bool),
+  ignore_unreachable: k('An unreachable host is reported but does not stop the host.', bool),
+  no_log: k("Hide this task's arguments and results from every output.", bool),
+  check_mode: k('true: always run in check mode; false: always run for real, even with --check.', bool),
+  diff: k('Show (true) or hide (false) the diff of changes, overriding --diff.', bool),
+  delegate_to: k('Run on this host instead of the current one (variables stay those of the current host).', str),
+  run_once: k('Run on the first host of the batch only; the result applies to all of them.', bool),
+  any_errors_fatal: k('A failure on any host stops the play for every host.', bool),
+  loop: k('Run once per item of this list; the item is `item` (or loop_control.loop_var).', listOrTemplate),
+  with_items: k('Like loop, for old playbooks: a list (nested lists are flattened one level).', listOrTemplate),
+  loop_control: k('How the loop behaves: label, loop_var, index_var, pause.', {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      label: { description: 'What the output shows for each item instead of the whole item.', type: 'string' },
+      loop_var: { description: "The item's variable name (default `item`); set it for nested loops.", ...varName },
+      index_var: { description: "A variable holding the item's 0-based index.", ...varName },
+      pause: { description: 'Seconds to wait between items.', ...num },
+    },
+  }),
+} satisfies Record<string, KeywordSpec>;
+
+/** Keywords of a task that runs a module. */
+export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
+  name: common.name,
+  args: k("The module's arguments as a mapping (merged with those given under the module's name).", {
+    type: ['object', 'string'],
+    pattern: TEMPLATE_PATTERN,
+  }),
+  when: common.when,
+  loop: common.loop,
+  with_items: common.with_items,
+  loop_control: common.loop_control,
+  register: k("Store the task's result in this variable, e.g. `register: out` then `out.stdout`.", varName),
+  notify: k('Handlers to run at the end of the play when this task changes something: a name or a list.', strOrList),
+  tags: common.tags,
+  become: common.become,
+  become_user: common.become_user,
+  become_method: common.become_method,
+  check_mode: common.check_mode,
+  diff: common.diff,
+  ignore_errors: common.ignore_errors,
+  ignore_unreachable: common.ignore_unreachable,
+  changed_when: k('A condition that decides whether the task counts as changed (overrides the module).', condition),
+  failed_when: k('A condition that decides whether the task failed (overrides the module).', condition),
+  until: k('Retry the task until this condition holds (see retries and delay).', condition),
+  retries: k('How many times to retry with until (default 3).', int),
+  delay: k('Seconds between retries (default 5).', num),
+  run_once: common.run_once,
+  delegate_to: common.delegate_to,
+  environment: common.environment,
+  no_log: common.no_log,
+  vars: common.vars,
+  timeout: k('Fail the task when it takes longer than this many seconds.', int),
+  any_errors_fatal: common.any_errors_fatal,
+  throttle: k('Run on at most this many hosts at a time.', int),
+};
+
+/** Only in a play's handlers. */
+export const HANDLER_KEYWORDS: Record<string, KeywordSpec> = {
+  listen: k('Topics this handler also answers to: `notify: <topic>` runs every handler listening to it.', strOrList),
+};
+
+const taskList = (what: string): KeywordSpec => k(what, { type: ['array', 'null'] });
+
+/** Keywords of a block (besides its sections). */
+export const BLOCK_KEYWORDS: Record<string, KeywordSpec> = {
+  name: common.name,
+  when: common.when,
+  tags: common.tags,
+  become: common.become,
+  become_user: common.become_user,
+  become_method: common.become_method,
+  vars: common.vars,
+  environment: common.environment,
+  ignore_errors: common.ignore_errors,
+  no_log: common.no_log,
+  check_mode: common.check_mode,
+  diff: common.diff,
+  delegate_to: common.delegate_to,
+  run_once: common.run_once,
+  any_errors_fatal: common.any_errors_fatal,
+};
+
+export const BLOCK_SECTIONS: Record<string, KeywordSpec> = {
+  block: taskList('The tasks of the block, run in order.'),
+  rescue: taskList('Tasks run when a task of the block fails; a successful rescue clears the failure.'),
+  always: taskList('Tasks run after the block (and rescue), whether they failed or not.'),
+};
+
+/** Keywords allowed beside include_tasks / include_role (dynamic: evaluated per host, may loop). */
+export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
+  name: common.name,
+  when: common.when,
+  tags: common.tags,
+  vars: common.vars,
+  loop: common.loop,
+  with_items: common.with_items,
+  loop_control: common.loop_control,
+  become: common.become,
+  become_user: common.become_user,
+  become_method: common.become_method,
+  environment: common.environment,
+  ignore_errors: common.ignore_errors,
+  no_log: common.no_log,
+  delegate_to: common.delegate_to,
+  run_once: common.run_once,
+  any_errors_fatal: common.any_errors_fatal,
+  check_mode: common.check_mode,
+  diff: common.diff,
+};
+
+/** Keywords allowed beside import_tasks / import_role (static: inlined at load time, so no loop). */
+export const IMPORT_KEYWORDS: Record<string, KeywordSpec> = Object.fromEntries(
+  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'with_items', 'loop_control'].includes(name)),
+);
+
+const applySpec: JsonSchema = {
+  description: 'Keywords applied to every task of the included file (e.g. tags, become, when).',
+  type: 'object',
+};
+
+export const INCLUDE_TASKS_ARGS: Record<string, JsonSchema> = {
+  file: { description: 'The task file to include, relative to the including file (or the role\'s tasks/).', type: 'string' },
+  apply: applySpec,
+};
+
+export const INCLUDE_ROLE_ARGS: Record<string, JsonSchema> = {
+  name: { description: 'The role to run.', type: 'string' },
+  tasks_from: { description: "The file under the role's tasks/ to run instead of main.yml.", type: 'string' },
+  vars_from: { description: "The file under the role's vars/ to load instead of main.yml.", type: 'string' },
+  defaults_from: { description: "The file under the role's defaults/ to load instead of main.yml.", type: 'string' },
+  handlers_from: { description: "The file under the role's handlers/ to load instead of main.yml.", type: 'string' },
+  apply: applySpec,
+};
+
+/** The keys that make a task something other than a module call. */
+export const TASK_ACTIONS: Record<string, KeywordSpec> = {
+  block: BLOCK_SECTIONS.block!,
+  include_tasks: k('Include a task file when this task runs (per host; may loop): a path or {file, apply}.', {
+    type: ['string', 'object'],
+  }),
+  import_tasks: k('Insert the tasks of a file here, at load time: a path or {file, apply}.', { type: ['string', 'object'] }),
+  include_role: k("Run a role's tasks when this task runs (per host; may loop).", { type: 'object' }),
+  import_role: k("Insert a role's tasks here, at load time.", { type: 'object' }),
+};
+
+/** Keywords of a play. */
+export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
+  name: k('The play\'s name, shown as PLAY [name].', str),
+  hosts: k('Which hosts the play runs on: a pattern (`web:&prod`, `all`, `db*`) or a list of patterns.', strOrList),
+  gather_facts: k('Collect facts (ansible_* variables) from each host before the tasks.', bool),
+  vars: k('Variables for the whole play.', mapping),
+  vars_files: k('Files of variables to load, relative to the playbook.', { type: 'array', items: { type: 'string' } }),
+  pre_tasks: taskList('Tasks run before the roles.'),
+  roles: k('Roles to run, in order, before tasks: a name or {role, vars, tags, when, ...}.', { type: ['array', 'null'] }),
+  tasks: taskList('The tasks of the play, run after the roles.'),
+  post_tasks: taskList('Tasks run after the tasks (and after handlers notified so far).'),
+  handlers: taskList('Tasks that run at the end of the play (or at meta: flush_handlers) when notified.'),
+  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace.", {
+    type: 'string',
+    enum: ['linear', 'free'],
+  }),
+  serial: k('Run the play on batches of hosts: a number, a percentage ("30%") or a list of them for growing batches.', {
+    type: ['integer', 'string', 'array'],
+    pattern: '^(\\d+(\\.\\d+)?%|.*\\{\\{.*)$',
+    items: { type: ['integer', 'string'], pattern: '^\\d+(\\.\\d+)?%$' },
+  }),
+  any_errors_fatal: common.any_errors_fatal,
+  max_fail_percentage: k('Stop the play when more than this percentage of the hosts of a batch failed.', {
+    type: ['number', 'string'],
+    pattern: TEMPLATE_PATTERN,
+    minimum: 0,
+    maximum: 100,
+  }),
+  become: common.become,
+  become_user: common.become_user,
+  become_method: common.become_method,
+  check_mode: common.check_mode,
+  diff: common.diff,
+  environment: common.environment,
+  tags: common.tags,
+  no_log: common.no_log,
+  connection: k("How to reach the hosts: 'ssh' (default) or 'local' (run on this machine).", {
+    type: 'string',
+    enum: ['ssh', 'local'],
+  }),
+  force_handlers: k('Run notified handlers even when a host failed.', bool),
+  ignore_unreachable: common.ignore_unreachable,
+  ignore_errors: common.ignore_errors,
+  secrets: k('Names of variables whose values are masked (********) in every output.', { type: 'array', items: varName }),
+  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections.', {
+    type: 'array',
+    items: { type: 'string' },
+  }),
+  module_defaults: k('Accepted for compatibility with Ansible: default arguments per module name.', mapping),
+};
+
+/** An `- import_playbook: other.yaml` item of a playbook. */
+export const IMPORT_PLAYBOOK_KEYWORDS: Record<string, KeywordSpec> = {
+  import_playbook: k('Another playbook to run here, relative to this one.', str),
+  name: common.name,
+  vars: common.vars,
+  when: common.when,
+  tags: common.tags,
+};
+
+/** Keywords of a role entry in a play's roles list; any other key is a role parameter (as in Ansible). */
+export const ROLE_KEYWORDS: Record<string, KeywordSpec> = {
+  role: k('The role to run (a directory under roles/).', str),
+  name: k('Same as role.', str),
+  vars: k("Variables for the role (they beat the role's defaults and vars).", mapping),
+  tags: common.tags,
+  when: common.when,
+  become: common.become,
+  become_user: common.become_user,
+  become_method: common.become_method,
+  environment: common.environment,
+  no_log: common.no_log,
+  ignore_errors: common.ignore_errors,
+  delegate_to: common.delegate_to,
+  any_errors_fatal: common.any_errors_fatal,
+  check_mode: common.check_mode,
+  diff: common.diff,
+};
+
+/** roles/X/meta/main.yml */
+export const ROLE_META_KEYWORDS: Record<string, KeywordSpec> = {
+  dependencies: k('Roles that run before this one: names or {role, vars, ...} like a play\'s roles list.', {
+    type: ['array', 'null'],
+  }),
+  galaxy_info: k('Ansible Galaxy metadata: accepted and ignored.', mapping),
+  allow_duplicates: k('Let the role run more than once in a play with the same parameters.', bool),
+};
+
+/** An inventory group (`all`, or any group under children / at the top level). */
+export const INVENTORY_GROUP_KEYWORDS: Record<string, KeywordSpec> = {
+  hosts: k('The hosts of the group, each with its variables (or nothing). Ranges like web[01:03] expand.', {
+    type: ['object', 'null'],
+  }),
+  vars: k('Variables of every host of the group.', { type: ['object', 'null'] }),
+  children: k('Groups nested in this one: their hosts are members of this group too.', { type: ['object', 'null'] }),
+};
+
+export const keywordNames = (...lists: Record<string, unknown>[]): string[] => [...new Set(lists.flatMap((l) => Object.keys(l)))];
+
+/** Every key a task may carry besides its module: for did-you-mean over tasks. */
+export const ALL_TASK_KEYS: readonly string[] = keywordNames(TASK_KEYWORDS, HANDLER_KEYWORDS, BLOCK_SECTIONS, TASK_ACTIONS);
