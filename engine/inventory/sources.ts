@@ -1,0 +1,83 @@
+// Reads the `-i` sources into one InventoryData: YAML/JSON inventory files, directories of them
+// (with their own group_vars/ and host_vars/), and Ansible's comma host lists (`-i 'web1,web2,'`).
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError, type GxError } from '../errors.js';
+import { parseYamlFile } from '../load/yaml.js';
+import { InventoryData } from './data.js';
+import { collectErrors } from './errors-util.js';
+import { checkInventoryDoc } from './check-doc.js';
+import { VarsDir } from './vars-dirs.js';
+import { YamlInventoryReader } from './yaml-inventory.js';
+
+const INVENTORY_FILE = /\.(ya?ml|json)$/;
+const VARS_DIRS = new Set(['group_vars', 'host_vars']);
+
+export interface ReadSources {
+  data: InventoryData;
+  /** one per file or directory source, in source order: where its group_vars/host_vars live */
+  inventoryDirs: VarsDir[];
+  problems: GxError[];
+}
+
+function stat(path: string): 'file' | 'dir' | undefined {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function inventoryFilesIn(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.startsWith('.') || VARS_DIRS.has(entry)) continue;
+    const p = join(dir, entry);
+    const kind = stat(p);
+    if (kind === 'dir') out.push(...inventoryFilesIn(p));
+    else if (kind === 'file' && INVENTORY_FILE.test(entry)) out.push(p);
+  }
+  return out;
+}
+
+export function readSources(sources: string[]): ReadSources {
+  const data = new InventoryData();
+  const problems: GxError[] = [];
+  const dirs = new Map<string, VarsDir>();
+  const inventoryDirs: VarsDir[] = [];
+  const dirFor = (base: string): VarsDir => {
+    let d = dirs.get(base);
+    if (!d) dirs.set(base, (d = new VarsDir(base, problems)));
+    return d;
+  };
+
+  const readFile = (file: string): void => {
+    let doc: unknown;
+    try {
+      doc = parseYamlFile(file);
+    } catch (err) {
+      collectErrors(err, problems);
+      return;
+    }
+    const shape = checkInventoryDoc(doc, file);
+    if (shape.length > 0) problems.push(...shape);
+    new YamlInventoryReader(data, problems, file).read(doc);
+  };
+
+  for (const source of sources) {
+    const kind = stat(source);
+    if (kind === 'dir') {
+      for (const f of inventoryFilesIn(source)) readFile(f);
+      inventoryDirs.push(dirFor(resolve(source)));
+    } else if (kind === 'file') {
+      readFile(source);
+      inventoryDirs.push(dirFor(resolve(dirname(source))));
+    } else if (source.includes(',')) {
+      for (const name of source.split(',').map((s) => s.trim()).filter((s) => s !== '')) data.addHostTo('ungrouped', name, {});
+    } else {
+      throw new UsageError(`inventory source '${source}' not found`, { hint: "give -i a YAML inventory file, a directory of them, or a host list such as 'web1,web2,'" });
+    }
+  }
+  return { data, inventoryDirs, problems };
+}
