@@ -41,7 +41,11 @@ export function errorHandler(log: ErrorLogger) {
   return async function errors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, 'not_found', 'no such resource');
+      // an unmatched route (404) or the router's 405 arrive as a bare status without a body
+      if (ctx.status >= 400 && ctx.body == null) {
+        const [code, message] = CODES[ctx.status] ?? ['bad_request', 'the request was rejected'];
+        throw new ApiError(ctx.status, code, message);
+      }
     } catch (err) {
       const { status, code, message, details, headers } = toPublic(err);
       if (status >= 500) log.error({ err, reqId: ctx.state.requestId }, 'request failed');
