@@ -1,0 +1,44 @@
+// Everything one `gx play` run shares: options, the inventory, connections, the event bus, and the
+// per-host state that outlives a play.
+import type PQueue from 'p-queue';
+import type { Connection } from '../connect/connection.js';
+import type { Compiler } from '../compile/compiler.js';
+import type { TagSelection } from '../compile/tags.js';
+import type { Inventory } from '../inventory/inventory.js';
+import type { EventBus } from '../report/bus.js';
+import type { HostState } from './host-state.js';
+
+export interface ConnectionSource {
+  get(host: string, vars: Record<string, unknown>): Promise<Connection>;
+  closeAll(): Promise<void>;
+}
+
+export interface RunSettings {
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  limit?: string;
+  tags: TagSelection;
+  startAtTask?: string;
+  forceHandlers: boolean;
+  extraVars: Record<string, unknown>;
+  verbosity: number;
+}
+
+export interface RunContext {
+  settings: RunSettings;
+  inventory: Inventory;
+  compiler: Compiler;
+  bus: EventBus;
+  connections: ConnectionSource;
+  /** the controller itself, for controller-only modules and delegate_to localhost */
+  local: Connection;
+  hosts: Map<string, HostState>;
+  /** bounds how many host × task executions run at once (forks) */
+  queue: PQueue;
+  signal: AbortSignal;
+  /** --start-at-task: false until the named task is reached */
+  started: boolean;
+  /** the value of `omit` for this run */
+  omit: string;
+}

@@ -1,0 +1,19 @@
+// What the executor remembers about a host across tasks and plays.
+export class HostState {
+  readonly name: string;
+  /** set_fact and register results: they outlive the play, like Ansible's host facts */
+  readonly facts: Record<string, unknown> = {};
+  /** failed a task (not ignored, not rescued): out of the play, and of later plays */
+  failed = false;
+  unreachable = false;
+  /** meta: end_host, for the rest of the play */
+  ended = false;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  get active(): boolean {
+    return !this.failed && !this.unreachable && !this.ended;
+  }
+}

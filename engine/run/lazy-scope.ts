@@ -1,0 +1,66 @@
+// Variables are templated lazily, as in Ansible: `base: "/srv/{{ inventory_hostname }}"` is
+// rendered when something reads `base`, against the same scope, so variables can refer to each
+// other in any order and per host. Rendered values are cached for the life of the scope object
+// (one host, one task), and a variable that refers to itself is a clear error, not a stack overflow.
+import { TemplateError } from '../errors.js';
+import { hasTemplate, renderValue, type Where } from '../vars/template.js';
+
+type Vars = Record<string, unknown>;
+
+function needsRender(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return hasTemplate(v);
+  if (depth > 8 || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some((x) => needsRender(x, depth + 1));
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const x of Object.values(v)) if (needsRender(x, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * A read-only view of `flat` whose templated values render on first read. `where` names the task
+ * for error messages.
+ */
+export function lazyScope(flat: Vars, where?: Where): Vars {
+  const cache = new Map<string, unknown>();
+  const rendering = new Set<string>();
+  const proxy: Vars = new Proxy(flat, {
+    get(target, key) {
+      if (typeof key !== 'string') return undefined;
+      if (!Object.prototype.hasOwnProperty.call(target, key)) return undefined;
+      if (cache.has(key)) return cache.get(key);
+      const raw = target[key];
+      if (!needsRender(raw)) {
+        cache.set(key, raw);
+        return raw;
+      }
+      if (rendering.has(key)) {
+        throw new TemplateError(`variable '${key}' refers to itself (${[...rendering, key].join(' -> ')})`, { loc: where?.loc });
+      }
+      rendering.add(key);
+      try {
+        const value = renderValue(raw, proxy, { ...where, what: `variable '${key}'` });
+        cache.set(key, value);
+        return value;
+      } finally {
+        rendering.delete(key);
+      }
+    },
+    has(target, key) {
+      return typeof key === 'string' && Object.prototype.hasOwnProperty.call(target, key);
+    },
+    set() {
+      return false;
+    },
+    deleteProperty() {
+      return false;
+    },
+    ownKeys(target) {
+      return Reflect.ownKeys(target);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return undefined;
+      return { configurable: true, enumerable: true, writable: false, value: proxy[key] };
+    },
+  });
+  return proxy;
+}

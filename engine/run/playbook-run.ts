@@ -1,0 +1,72 @@
+// The top of the executor: plays in order, hosts resolved from patterns and --limit, serial
+// batches, and the recap. Hosts that fail or become unreachable sit out the rest of the playbook,
+// as in Ansible.
+import type { CompiledPlay, CompiledPlaybook } from '../compile/types.js';
+import { hasTemplate, renderValue } from '../vars/template.js';
+import type { RunContext } from './context.js';
+import { HostState } from './host-state.js';
+import { PlayRun } from './play-run.js';
+
+/** Splits hosts into serial batches: numbers, percentages, or a list of them (the last repeats). */
+export function serialBatches(hosts: string[], serial: (number | string)[] | undefined): string[][] {
+  if (!serial || serial.length === 0) return [hosts];
+  const sizes = serial.map((s) => {
+    const str = String(s).trim();
+    const n = str.endsWith('%') ? Math.floor((hosts.length * Number(str.slice(0, -1))) / 100) : Number(str);
+    return Number.isFinite(n) && n > 0 ? n : hosts.length;
+  });
+  const out: string[][] = [];
+  let i = 0;
+  let k = 0;
+  while (i < hosts.length) {
+    const size = sizes[Math.min(k, sizes.length - 1)]!;
+    out.push(hosts.slice(i, i + size));
+    i += size;
+    k++;
+  }
+  return out;
+}
+
+export function playHosts(ctx: RunContext, play: CompiledPlay): string[] {
+  const patterns = play.hosts.map((h) => (hasTemplate(h) ? String(renderValue(h, ctx.settings.extraVars, { what: 'hosts' })) : h));
+  let hosts = ctx.inventory.select(patterns);
+  if (ctx.settings.limit) {
+    const allowed = new Set(ctx.inventory.select(ctx.settings.limit));
+    hosts = hosts.filter((h) => allowed.has(h));
+  }
+  return hosts;
+}
+
+export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promise<void> {
+  const started = Date.now();
+  ctx.bus.emit({ type: 'run.start', playbook: pb.file, check: ctx.settings.check, diff: ctx.settings.diff, time: started });
+  for (const play of pb.plays) {
+    if (ctx.signal.aborted) break;
+    const all = playHosts(ctx, play);
+    for (const h of all) {
+      if (!ctx.hosts.has(h)) ctx.hosts.set(h, new HostState(h));
+      ctx.bus.counter.touch(h);
+    }
+    // hosts that failed in an earlier play do not take part in later ones
+    const hosts = all.filter((h) => ctx.hosts.get(h)!.active || ctx.hosts.get(h)!.ended);
+    for (const h of hosts) ctx.hosts.get(h)!.ended = false;
+    ctx.bus.emit({ type: 'play.start', name: play.name, hosts, loc: play.loc, time: Date.now() });
+    if (all.length === 0) {
+      ctx.bus.emit({ type: 'warning', msg: `no hosts matched '${play.hosts.join(',')}'; skipping this play`, loc: play.loc, time: Date.now() });
+    }
+    if (play.gatherFacts) {
+      ctx.bus.emit({ type: 'warning', msg: 'gx does not gather facts: gather_facts is ignored (set it to false to silence this)', loc: play.loc, time: Date.now() });
+    }
+    if (hosts.length > 0) {
+      const run = new PlayRun(ctx, play, hosts);
+      for (const batch of serialBatches(hosts, play.serial)) {
+        if (ctx.signal.aborted) break;
+        await run.runBatch(batch);
+        if (run.endPlay) break;
+      }
+    }
+    ctx.bus.emit({ type: 'play.end', name: play.name, time: Date.now() });
+    if (hosts.length > 0 && hosts.every((h) => !ctx.hosts.get(h)!.active && !ctx.hosts.get(h)!.ended)) break;
+  }
+  ctx.bus.emit({ type: 'recap', hosts: ctx.bus.counter.snapshot(), durationMs: Date.now() - started, interrupted: ctx.signal.aborted, time: Date.now() });
+}
