@@ -1,0 +1,338 @@
+// Ansible-style expressions (when, changed_when, failed_when, until, assert) evaluated against a
+// scope. Undefined variables travel as an internal marker so `is defined` and `default` can look at
+// them; any other use raises a TemplateError naming the variable. `Unknown` (check mode) values
+// follow three-valued logic: comparisons on them are Unknown, `false and ?` is false, `true or ?`
+// is true.
+import { TemplateError } from '../errors.js';
+import { suggest } from '../load/suggest.js';
+import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
+import { ExprSyntaxError, parseExpr, rootNames, type Node } from './expr-parse.js';
+import { isUnknown, Unknown } from './unknown.js';
+import { getMember, isEmptyish, MISSING, pyEqual, pyStr, truthy, typeName } from './values.js';
+import { describeWhere, type Where } from './where.js';
+
+export type { Where } from './where.js';
+
+/** A variable (or attribute) that does not exist; only `is defined` and `default` may touch it. */
+class Undef {
+  constructor(
+    readonly path: string,
+    readonly detail?: string,
+  ) {}
+}
+
+export interface CompiledExpr {
+  /** the expression as written (with any `{{ }}` around it) */
+  readonly source: string;
+  /** true when the whole thing was wrapped in `{{ }}`, which Ansible warns about */
+  readonly wrapped: boolean;
+  /** the root variable names it reads */
+  readonly vars: readonly string[];
+  evaluate(scope: Record<string, unknown>, where?: Where): unknown;
+}
+
+const WRAPPED = /^\s*\{\{([\s\S]*)\}\}\s*$/;
+const cache = new Map<string, CompiledExpr>();
+const CACHE_LIMIT = 10_000;
+
+/** Parses once per distinct source text; throws a TemplateError with column and caret. */
+export function compileExpr(src: string, where?: Where): CompiledExpr {
+  const hit = cache.get(src);
+  if (hit) return hit;
+  const m = WRAPPED.exec(src);
+  const wrapped = !!m && !m[1]!.includes('{{') && !m[1]!.includes('}}');
+  const body = wrapped ? m![1]! : src;
+  const offset = wrapped ? src.indexOf('{{') + 2 : 0;
+  let ast: Node;
+  try {
+    ast = parseExpr(body);
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) throw positioned(`invalid expression: ${e.message}`, src, e.pos + offset, where);
+    throw e;
+  }
+  const compiled: CompiledExpr = {
+    source: src,
+    wrapped,
+    vars: [...rootNames(ast)],
+    evaluate(scope, w) {
+      const run = new Run(src, body, offset, scope, w);
+      return run.use(run.ev(ast), ast);
+    },
+  };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(src, compiled);
+  return compiled;
+}
+
+/** The value of an expression (Python semantics for `and`/`or`: they return an operand). */
+export function evaluate(src: string, scope: Record<string, unknown>, where?: Where): unknown {
+  return compileExpr(src, where).evaluate(scope, where);
+}
+
+/**
+ * A `when`-style condition: a string expression, a boolean, or a list of them (all must hold).
+ * Absent (null/undefined) means "no condition". Returns an Unknown when check mode cannot know.
+ */
+export function evaluateCondition(cond: unknown, scope: Record<string, unknown>, where?: Where): boolean | Unknown {
+  if (cond === undefined || cond === null) return true;
+  if (Array.isArray(cond)) {
+    let unknown: Unknown | undefined;
+    for (const c of cond) {
+      const r = evaluateCondition(c, scope, where);
+      if (r === false) return false;
+      if (isUnknown(r)) unknown ??= r;
+    }
+    return unknown ?? true;
+  }
+  if (typeof cond === 'boolean') return cond;
+  if (typeof cond === 'number') return cond !== 0;
+  if (isUnknown(cond)) return cond;
+  if (typeof cond !== 'string') throw new TemplateError(`a condition must be an expression string, a boolean or a list of them, not a ${typeName(cond)}${describeWhere(where)}`, { loc: where?.loc });
+  const v = evaluate(cond, scope, where);
+  return isUnknown(v) ? v : truthy(v);
+}
+
+function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string): TemplateError {
+  const oneLine = src.replace(/[\r\n\t]/g, ' ');
+  return new TemplateError(`${message} at column ${pos + 1}${describeWhere(where)}\n  ${oneLine}\n  ${' '.repeat(pos)}^`, { loc: where?.loc, hint });
+}
+
+/** One evaluation: carries what error messages need. */
+class Run {
+  constructor(
+    private readonly src: string,
+    private readonly body: string,
+    private readonly offset: number,
+    private readonly scope: Record<string, unknown>,
+    private readonly where: Where | undefined,
+  ) {}
+
+  fail(message: string, node: { pos: number }): TemplateError {
+    return positioned(message, this.src, node.pos + this.offset, this.where);
+  }
+
+  /** Any use of a value other than `is defined`/`default`: undefined becomes an error here. */
+  use(v: unknown, node: { pos: number }): unknown {
+    if (!(v instanceof Undef)) return v;
+    const root = v.path.split(/[.[]/)[0]!;
+    const near = root === v.path && !Object.prototype.hasOwnProperty.call(this.scope, root) ? suggest(root, Object.keys(this.scope)) : undefined;
+    const detail = v.detail ? ` (${v.detail})` : '';
+    throw positioned(`'${v.path}' is undefined${detail}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined);
+  }
+
+  text(node: Node): string {
+    return this.body.slice(node.pos, node.end);
+  }
+
+  member(obj: unknown, key: string | number, node: Node, objNode: Node): unknown {
+    if (obj instanceof Undef) return new Undef(this.text(node), obj.detail);
+    if (isUnknown(obj)) return obj;
+    if (obj === null || obj === undefined) return new Undef(this.text(node), `'${this.text(objNode)}' is none`);
+    const v = getMember(obj, key);
+    if (v === MISSING) return new Undef(this.text(node), `${typeName(obj)} '${this.text(objNode)}' has no ${typeof key === 'number' ? 'item' : 'attribute'} ${JSON.stringify(key)}`);
+    return v;
+  }
+
+  ev(node: Node): unknown {
+    switch (node.k) {
+      case 'lit':
+        return node.value;
+      case 'name': {
+        const v = getMember(this.scope, node.id);
+        return v === MISSING ? new Undef(node.id) : v;
+      }
+      case 'list':
+        return node.items.map((n) => this.use(this.ev(n), n));
+      case 'dict': {
+        const out: Record<string, unknown> = {};
+        for (const [kn, vn] of node.entries) {
+          const k = this.use(this.ev(kn), kn);
+          if (typeof k !== 'string' && typeof k !== 'number') throw this.fail(`a dict key must be a string or number, not ${typeName(k)}`, kn);
+          Object.defineProperty(out, String(k), { value: this.use(this.ev(vn), vn), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      }
+      case 'attr':
+        return this.member(this.ev(node.obj), node.key, node, node.obj);
+      case 'index': {
+        const key = this.use(this.ev(node.index), node.index);
+        if (isUnknown(key)) return key;
+        if (typeof key !== 'string' && typeof key !== 'number') throw this.fail(`an index must be a string or number, not ${typeName(key)}`, node.index);
+        return this.member(this.ev(node.obj), key, node, node.obj);
+      }
+      case 'call': {
+        const obj = this.use(this.ev(node.obj), node.obj);
+        const args = node.args.pos.map((n) => this.use(this.ev(n), n));
+        if (isUnknown(obj)) return obj;
+        const u = args.find(isUnknown);
+        if (u) return u;
+        return this.guard(() => callMethod(obj, node.method, args), node);
+      }
+      case 'not': {
+        const v = this.use(this.ev(node.arg), node.arg);
+        return isUnknown(v) ? v : !truthy(v);
+      }
+      case 'neg':
+      case 'pos': {
+        const v = this.use(this.ev(node.arg), node.arg);
+        if (isUnknown(v)) return v;
+        if (typeof v !== 'number' && typeof v !== 'boolean') throw this.fail(`bad operand for unary ${node.k === 'neg' ? '-' : '+'}: ${typeName(v)}`, node);
+        return node.k === 'neg' ? -Number(v) : Number(v);
+      }
+      case 'and':
+      case 'or':
+        return this.logic(node);
+      case 'bin':
+        return this.binary(node);
+      case 'cmp':
+        return this.compare(node);
+      case 'cond': {
+        const t = this.use(this.ev(node.test), node.test);
+        const pick = (n: Node | undefined): unknown => (n ? this.ev(n) : new Undef(this.text(node), 'the condition was false and there is no else'));
+        if (!isUnknown(t)) return pick(truthy(t) ? node.then : node.else);
+        const a = this.use(pick(node.then), node.then);
+        const b = this.use(pick(node.else), node);
+        return pyEqual(a, b) ? a : t;
+      }
+      case 'filter':
+        return this.filter(node);
+      case 'test':
+        return this.test(node);
+    }
+  }
+
+  private guard(f: () => unknown, node: { pos: number }): unknown {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof Fail) throw this.fail(e.message, node);
+      throw e;
+    }
+  }
+
+  private logic(node: Extract<Node, { k: 'and' | 'or' }>): unknown {
+    const l = this.use(this.ev(node.l), node.l);
+    const isAnd = node.k === 'and';
+    if (!isUnknown(l)) {
+      // short-circuit: `x is defined and x > 1` must not touch x when it is undefined
+      if (truthy(l) !== isAnd) return l;
+      return this.use(this.ev(node.r), node.r);
+    }
+    const r = this.use(this.ev(node.r), node.r);
+    if (isUnknown(r)) return l;
+    // false and ? = false; true or ? = true; otherwise the answer is still unknown
+    if (truthy(r) !== isAnd) return r;
+    return l;
+  }
+
+  private binary(node: Extract<Node, { k: 'bin' }>): unknown {
+    const a = this.use(this.ev(node.l), node.l);
+    const b = this.use(this.ev(node.r), node.r);
+    if (isUnknown(a)) return a;
+    if (isUnknown(b)) return b;
+    const op = node.op;
+    if (op === '~') return pyStr(a) + pyStr(b);
+    const num = (x: unknown): x is number | boolean => typeof x === 'number' || typeof x === 'boolean';
+    if (num(a) && num(b)) {
+      const x = Number(a);
+      const y = Number(b);
+      if ((op === '/' || op === '//' || op === '%') && y === 0) throw this.fail('division by zero', node);
+      switch (op) {
+        case '+':
+          return x + y;
+        case '-':
+          return x - y;
+        case '*':
+          return x * y;
+        case '/':
+          return x / y;
+        case '//':
+          return Math.floor(x / y);
+        case '%':
+          return ((x % y) + y) % y;
+        case '**':
+          return x ** y;
+      }
+    }
+    if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
+    if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+    if (op === '*' && typeof b === 'number' && Number.isInteger(b)) {
+      if (typeof a === 'string') return a.repeat(Math.max(0, b));
+      if (Array.isArray(a)) return Array.from({ length: Math.max(0, b) }, () => a).flat();
+    }
+    throw this.fail(`unsupported operand types for ${op}: ${typeName(a)} and ${typeName(b)}`, node);
+  }
+
+  private compare(node: Extract<Node, { k: 'cmp' }>): unknown {
+    let left = this.use(this.ev(node.first), node.first);
+    let unknown: Unknown | undefined;
+    for (const step of node.rest) {
+      const right = this.use(this.ev(step.node), step.node);
+      let r: boolean | Unknown;
+      if (isUnknown(left)) r = left;
+      else if (isUnknown(right)) r = right;
+      else if (step.op === '==') r = pyEqual(left, right);
+      else if (step.op === '!=') r = !pyEqual(left, right);
+      else if (step.op === 'in' || step.op === 'not in') {
+        const c = this.guard(() => contains(right, left), step) as boolean | Unknown;
+        r = isUnknown(c) ? c : step.op === 'in' ? c : !c;
+      } else {
+        const [l, o] = [left, right];
+        r = this.guard(() => compareValues(step.op, l, o), step) as boolean;
+      }
+      if (r === false) return false;
+      if (isUnknown(r)) unknown ??= r;
+      left = right;
+    }
+    return unknown ?? true;
+  }
+
+  private args(node: Extract<Node, { k: 'filter' | 'test' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
+    const pos = node.args.pos.map((n) => this.use(this.ev(n), n));
+    const kw: Record<string, unknown> = {};
+    for (const [k, n] of Object.entries(node.args.kw)) kw[k] = this.use(this.ev(n), n);
+    const unknown = [...pos, ...Object.values(kw)].find(isUnknown) as Unknown | undefined;
+    return { pos, kw, unknown };
+  }
+
+  private filter(node: Extract<Node, { k: 'filter' }>): unknown {
+    const v = this.ev(node.arg);
+    if (node.name === 'default' || node.name === 'd') {
+      const { pos, kw } = this.args(node);
+      const boolean = truthy(pos[1] ?? kw['boolean'] ?? false);
+      if (v instanceof Undef || (boolean && !isUnknown(v) && isEmptyish(v))) return pos[0] ?? kw['default_value'] ?? '';
+      return v;
+    }
+    const fn = FILTERS[node.name];
+    if (!fn) {
+      const near = suggest(node.name, [...Object.keys(FILTERS), 'default']);
+      throw positioned(`unknown filter '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : `gx expressions know: ${[...Object.keys(FILTERS), 'default'].sort().join(', ')}`);
+    }
+    const value = this.use(v, node.arg);
+    const { pos, kw, unknown } = this.args(node);
+    if (isUnknown(value)) return value;
+    if (unknown) return unknown;
+    return this.guard(() => fn(value, pos, kw), node);
+  }
+
+  private test(node: Extract<Node, { k: 'test' }>): unknown {
+    const v = this.ev(node.arg);
+    let r: unknown;
+    if (node.name === 'defined' || node.name === 'undefined') {
+      r = (v instanceof Undef) === (node.name === 'undefined');
+    } else {
+      const fn = TESTS[node.name];
+      if (!fn) {
+        const near = suggest(node.name, [...Object.keys(TESTS), 'defined', 'undefined']);
+        throw positioned(`unknown test '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined);
+      }
+      const value = this.use(v, node.arg);
+      const { pos, kw, unknown } = this.args(node);
+      if (isUnknown(value)) return value;
+      if (unknown) return unknown;
+      r = this.guard(() => fn(value, pos, kw), node);
+    }
+    if (isUnknown(r)) return r;
+    return node.negate ? !truthy(r) : truthy(r);
+  }
+}
