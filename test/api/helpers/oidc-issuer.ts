@@ -21,6 +21,8 @@ export interface TokenOptions {
   iss?: string;
   aud?: string | string[];
   kid?: string;
+  /** Put this kid in the header while signing with `kid` (a forged key id). */
+  headerKid?: string;
   /** Seconds relative to now. */
   expIn?: number;
   nbfIn?: number;
@@ -104,7 +106,7 @@ export class OidcIssuer {
     };
     if (o.nbfIn !== undefined) claims.nbf = now + o.nbfIn;
     for (const k of o.omit ?? []) delete claims[k];
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(this.key(kid).privateKey);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: o.headerKid ?? kid }).sign(this.key(kid).privateKey);
   }
 
   /** The classic confusion attack: HS256 keyed with the RSA public key the server trusts. */
