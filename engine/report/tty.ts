@@ -135,7 +135,10 @@ export class TtyReporter implements Reporter {
       case 'host.result': {
         this.counter.add(e.result);
         const line = this.hosts.get(e.result.host);
-        if (line) line.state = e.result.status;
+        if (line) {
+          line.state = e.result.status;
+          line.item = undefined;
+        }
         break;
       }
       case 'play.end':
