@@ -23,6 +23,7 @@ import {
   ROLE_META_KEYWORDS,
   TASK_ACTIONS,
   TASK_KEYWORDS,
+  VAR_NAME_PATTERN,
   type JsonSchema,
   type KeywordSpec,
 } from './keywords.js';
@@ -164,7 +165,7 @@ export function definitions(deep: boolean): Record<string, JsonSchema> {
     vars_file: {
       description: 'A vars file: a mapping of variable names to values.',
       type: ['object', 'null'],
-      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      propertyNames: { pattern: VAR_NAME_PATTERN },
     },
   };
 }

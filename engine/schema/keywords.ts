@@ -26,7 +26,8 @@ const environment: JsonSchema = {
   pattern: TEMPLATE_PATTERN,
   additionalProperties: { type: ['string', 'number', 'boolean'] },
 };
-const varName: JsonSchema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
+export const VAR_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+const varName: JsonSchema = { type: 'string', pattern: VAR_NAME_PATTERN };
 
 function k(description: string, schema: JsonSchema): KeywordSpec {
   return { description, schema };
@@ -284,6 +285,12 @@ export const INVENTORY_GROUP_KEYWORDS: Record<string, KeywordSpec> = {
   }),
   vars: k('Variables of every host of the group.', { type: ['object', 'null'] }),
   children: k('Groups nested in this one: their hosts are members of this group too.', { type: ['object', 'null'] }),
+};
+
+/** How to word a type mismatch, where the schema alone would read badly ("must match ^(\d+...)"). */
+export const EXPECT: Record<string, string> = {
+  serial: "must be a whole number, a percentage like '30%', or a list of them",
+  register: 'must be a variable name (letters, digits and _, not starting with a digit)',
 };
 
 export const keywordNames = (...lists: Record<string, unknown>[]): string[] => [...new Set(lists.flatMap((l) => Object.keys(l)))];
