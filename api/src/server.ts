@@ -17,7 +17,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ApiConfig, log: Logger): Promise<RunningServer> {
-  const db = createDatabase(config);
+  const db = createDatabase(config, log);
   const keys = new KeyStore(
     {
       jwksUri: config.jwksUri,

@@ -5,8 +5,21 @@ import type { DatabaseConfig } from '../config.js';
 // BIGINT counts come back as strings by default; every count here fits a JS number
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
-export function createDatabase(cfg: DatabaseConfig): Knex {
+export interface DatabaseLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** knex would print its warnings with console.*; they go to the JSON log instead (or nowhere). */
+export function createDatabase(cfg: DatabaseConfig, log?: DatabaseLogger): Knex {
+  const text = (m: unknown): string => (m instanceof Error ? m.message : String(m));
   return knexFactory({
+    log: {
+      warn: (m: unknown) => log?.warn({ detail: text(m) }, 'database warning'),
+      error: (m: unknown) => log?.error({ detail: text(m) }, 'database error'),
+      deprecate: () => undefined,
+      debug: () => undefined,
+    },
     client: 'pg',
     connection: { connectionString: cfg.databaseUrl, application_name: 'gx-api' },
     pool: { min: cfg.dbPoolMin, max: cfg.dbPoolMax },

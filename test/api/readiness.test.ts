@@ -1,0 +1,73 @@
+// Readiness follows the database: the pool's connections go through a loopback proxy to the real
+// PostgreSQL, the proxy cuts them, /readyz turns 503 and the API answers in the error shape; when
+// the proxy lets traffic through again, the same pool recovers and /readyz is 200.
+import { expect } from 'chai';
+import { createDatabase } from '../../api/src/db/database.js';
+import { freshDatabase, type TestDatabase } from './helpers/database.js';
+import { call, startApi, type RunningApi } from './helpers/harness.js';
+import { OidcIssuer } from './helpers/oidc-issuer.js';
+import { TcpProxy } from './helpers/tcp-proxy.js';
+import type { Knex } from 'knex';
+
+describe('api: readiness while the database goes away and comes back (real PostgreSQL behind a proxy)', function () {
+  let issuer: OidcIssuer;
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let viaProxy: Knex;
+  let api: RunningApi;
+
+  before(async function () {
+    issuer = await OidcIssuer.start();
+    database = await freshDatabase();
+    const url = new URL(database.url);
+    proxy = await TcpProxy.start(url.hostname, Number(url.port));
+    url.port = String(proxy.port);
+    viaProxy = createDatabase({ databaseUrl: url.toString(), dbPoolMin: 2, dbPoolMax: 4 });
+    api = await startApi(viaProxy, issuer);
+  });
+
+  after(async function () {
+    await api?.close();
+    await viaProxy?.destroy();
+    await proxy?.close();
+    await database?.drop();
+    await issuer?.close();
+  });
+
+  it('is ready, then not ready while the database is unreachable, then ready again', async function () {
+    const token = await issuer.token({ sub: 'ready-user' });
+    const ready = await call(api.baseUrl, 'GET', '/readyz');
+    expect(ready.status).to.equal(200);
+    expect((await call(api.baseUrl, 'POST', '/api/tasks', token, { title: 'before' })).status).to.equal(201);
+
+    proxy.cut();
+    const down = await call(api.baseUrl, 'GET', '/readyz');
+    expect(down.status).to.equal(503);
+    expect(down.body).to.deep.equal({ status: 'not_ready', checks: { database: false, keys: true, accepting: true } });
+    // liveness does not depend on the database: restarting the pod would not bring it back
+    expect((await call(api.baseUrl, 'GET', '/healthz')).status).to.equal(200);
+    const failed = await call(api.baseUrl, 'GET', '/api/tasks', token);
+    expect(failed.status).to.equal(500);
+    expect(failed.body).to.deep.equal({ error: { code: 'internal', message: 'internal error', requestId: failed.headers.get('x-request-id') } });
+
+    proxy.restore();
+    const back = await call(api.baseUrl, 'GET', '/readyz');
+    expect(back.status).to.equal(200);
+    const list = await call(api.baseUrl, 'GET', '/api/tasks', token);
+    expect(list.status).to.equal(200);
+    expect(list.body.items.map((t: { title: string }) => t.title)).to.deep.equal(['before']);
+  });
+
+  it('is not ready while no signing key could be loaded', async function () {
+    const silent = await OidcIssuer.start('nokeys');
+    await silent.close();
+    const noKeys = await startApi(database.db, silent);
+    try {
+      const res = await call(noKeys.baseUrl, 'GET', '/readyz');
+      expect(res.status).to.equal(503);
+      expect(res.body.checks).to.deep.equal({ database: true, keys: false, accepting: true });
+    } finally {
+      await noKeys.close();
+    }
+  });
+});
