@@ -1,0 +1,139 @@
+// `gx play`: load and validate everything, then run, then recap. Exit codes in the README.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import PQueue from 'p-queue';
+import { Compiler } from '../compile/compiler.js';
+import { listHosts, listTags, listTasks } from '../compile/list.js';
+import type { TagSelection } from '../compile/tags.js';
+import { ConnectionPool } from '../connect/pool.js';
+import { LocalConnection } from '../connect/local.js';
+import { EXIT, UsageError } from '../errors.js';
+import { loadInventory } from '../inventory/inventory.js';
+import { parseYamlFile } from '../load/yaml.js';
+import { EventBus } from '../report/bus.js';
+import { makeReporters } from '../report/make.js';
+import type { RunContext } from '../run/context.js';
+import { playHosts, runPlaybook } from '../run/playbook-run.js';
+import { parseExtraVars } from '../vars/scope.js';
+import { knownModules } from './known-modules.js';
+
+export interface PlayOptions {
+  inventory: string[];
+  extraVars: string[];
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  verbose: number;
+  output: 'auto' | 'plain' | 'tty' | 'json';
+  profile: boolean;
+  listTasks: boolean;
+  listTags: boolean;
+  listHosts: boolean;
+  syntaxCheck: boolean;
+  startAtTask?: string;
+  forceHandlers: boolean;
+  hostKeyPolicy?: string;
+  rolesPath: string[];
+  color?: boolean;
+}
+
+const splitList = (xs: string[]): string[] => xs.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+
+/** Without -i: inventory.yaml beside the playbook, else in the current directory, else only the implicit localhost. */
+export function defaultInventory(playbook: string): string[] {
+  for (const dir of [dirname(resolve(playbook)), process.cwd()]) {
+    for (const name of ['inventory.yaml', 'inventory.yml']) {
+      const p = join(dir, name);
+      if (existsSync(p)) return [p];
+    }
+  }
+  return [];
+}
+
+export async function playCommand(playbooks: string[], o: PlayOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (playbooks.length === 0) throw new UsageError('gx play needs a playbook', { hint: 'gx play site.yaml' });
+  for (const p of playbooks) if (!existsSync(p)) throw new UsageError(`playbook not found: ${p}`);
+  const tags: TagSelection = { only: splitList(o.tags), skip: splitList(o.skipTags) };
+  const extraVars = parseExtraVars(o.extraVars, (p) => parseYamlFile(resolve(p)));
+
+  // everything is loaded and validated before any host is contacted
+  const compiler = new Compiler({ known: knownModules(), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? [])] });
+  const compiled = playbooks.map((p) => compiler.compilePlaybook(p));
+  const sources = o.inventory.length ? o.inventory : defaultInventory(playbooks[0]!);
+  const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });
+
+  if (o.syntaxCheck) {
+    for (const pb of compiled) out.write(`\nplaybook: ${pb.file}\n`);
+    return EXIT.OK;
+  }
+  if (o.listTasks || o.listTags || o.listHosts) {
+    for (const pb of compiled) {
+      if (o.listHosts) {
+        const ctxLike = { inventory, settings: { limit: o.limit, extraVars } } as unknown as RunContext;
+        out.write(listHosts(pb, (i) => playHosts(ctxLike, pb.plays[i]!)) + '\n');
+      }
+      if (o.listTasks) out.write(listTasks(pb, tags) + '\n');
+      if (o.listTags) out.write(listTags(pb, tags) + '\n');
+    }
+    return EXIT.OK;
+  }
+
+  const bus = new EventBus();
+  for (const r of makeReporters({ output: o.output, verbosity: o.verbose, color: o.color, profile: o.profile, stream: out })) bus.add(r);
+  for (const [k, v] of Object.entries(extraVars)) if (/(password|passwd|passphrase|secret|token|api_key|private_key)$/i.test(k) && v != null) bus.secret(String(v));
+
+  const abort = new AbortController();
+  const connections = new ConnectionPool({ hostKeyPolicy: o.hostKeyPolicy as 'strict' | 'accept-new' | undefined });
+  const local = new LocalConnection('localhost');
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.INTERRUPTED);
+    abort.abort();
+    // closing the connections unblocks every command in flight; the recap still prints
+    void connections.closeAll();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const ctx: RunContext = {
+    settings: { check: o.check, diff: o.diff, forks: o.forks, limit: o.limit, tags, startAtTask: o.startAtTask, forceHandlers: o.forceHandlers, extraVars, verbosity: o.verbose },
+    inventory,
+    compiler,
+    bus,
+    connections,
+    local,
+    hosts: new Map(),
+    queue: new PQueue({ concurrency: Math.max(1, o.forks) }),
+    signal: abort.signal,
+    started: !o.startAtTask,
+    omit: `__omit_place_holder__${Math.random().toString(36).slice(2)}`,
+  };
+  try {
+    for (const pb of compiled) {
+      await runPlaybook(pb, ctx);
+      if (abort.signal.aborted) break;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await connections.closeAll();
+    await local.close();
+    await bus.close();
+  }
+  if (abort.signal.aborted) return EXIT.INTERRUPTED;
+  return bus.counter.exitCode();
+}
+
+export function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  }
+}
