@@ -171,6 +171,33 @@ describe('report/plain', () => {
     );
   });
 
+  it('does not diff binary or oversized content', () => {
+    const big = 'x\n'.repeat(60_000);
+    const text = run([
+      ev.host('t1', {
+        host: 'a',
+        status: 'changed',
+        diff: [
+          { label: '/bin/tool', before: 'ELF\0\x01', after: 'ELF\0\x02' },
+          { label: '/var/big.log', before: big, after: big + 'y\n' },
+        ],
+      }),
+    ]);
+    expect(text).to.equal(
+      lines(
+        '--- before: /bin/tool',
+        '+++ after: /bin/tool',
+        'binary content differs',
+        '',
+        '--- before: /var/big.log',
+        '+++ after: /var/big.log',
+        'diff skipped: content is larger than 104448 bytes',
+        '',
+        'changed: [a]',
+      ),
+    );
+  });
+
   it('colors by state when asked, and not at all when told not to', () => {
     const events = [ev.task('t1', 'x', ['a']), ev.host('t1', { host: 'a', status: 'changed' }), ev.host('t1', { host: 'b', status: 'failed', msg: 'm' })];
     const colored = run(events, { color: true });
