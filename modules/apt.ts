@@ -1,0 +1,237 @@
+// apt: Debian/Ubuntu packages. State is read with dpkg-query (installed or not, which version) and,
+// for state=latest, with `apt-get -s install` (a simulation: "Inst" lines are what would change), so
+// check mode runs nothing that changes the host. Changes go through apt-get with
+// DEBIAN_FRONTEND=noninteractive, the config-file policy of dpkg_options, and a lock timeout, because
+// a freshly booted Ubuntu VM often has unattended-upgrades holding the dpkg lock.
+// A package name is checked against Debian's package-name rules before it reaches any command.
+import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { ModuleError } from '../engine/errors.js';
+import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';
+
+export interface AptArgs {
+  name?: string | string[];
+  pkg?: string | string[];
+  state?: 'present' | 'absent' | 'latest';
+  deb?: string;
+  update_cache?: boolean;
+  cache_valid_time?: number;
+  install_recommends?: boolean;
+  purge?: boolean;
+  dpkg_options?: string;
+  lock_timeout?: number;
+}
+
+export interface AptData {
+  cache_updated: boolean;
+  cache_update_time?: number;
+  /** packages installed or upgraded (as asked, name[=version]) */
+  installed: string[];
+  removed: string[];
+  stdout?: string;
+  stderr?: string;
+}
+
+const NAME = /^([a-z0-9][a-z0-9+.-]*)(:[a-z0-9-]+)?(=([A-Za-z0-9.+~:*-]+))?$/;
+
+interface Wanted {
+  /** as given, passed to apt-get */
+  spec: string;
+  name: string;
+  version?: string;
+}
+
+export function parseNames(a: AptArgs): Wanted[] {
+  const raw = a.name ?? a.pkg ?? [];
+  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+  return list.map((spec) => {
+    const m = NAME.exec(spec);
+    if (!m) throw new ModuleError(`'${spec}' is not a Debian package name (optionally with :arch and =version)`);
+    return { spec, name: m[1]!, version: m[4] };
+  });
+}
+
+interface PkgState {
+  status: string;
+  version: string;
+}
+
+/** Installed state by package name (architecture qualifier dropped). */
+export async function queryInstalled(ctx: ModuleContext, names: string[]): Promise<Map<string, PkgState>> {
+  const out = new Map<string, PkgState>();
+  if (names.length === 0) return out;
+  const res = await runTool(ctx, ['dpkg-query', '-W', '--showformat=${binary:Package}\\t${Status}\\t${Version}\\n', ...names], { providedBy: 'dpkg' });
+  // rc 1 = some names are unknown to dpkg (never installed); the others are still printed
+  if (res.rc > 1) throw new ModuleError(`dpkg-query failed: ${res.stderr.trim()}`);
+  for (const line of res.stdout.split('\n')) {
+    const [pkg, status, version] = line.split('\t');
+    if (!pkg || status === undefined) continue;
+    out.set(pkg.replace(/:.*/, ''), { status, version: version ?? '' });
+  }
+  return out;
+}
+
+function isInstalled(s: PkgState | undefined): boolean {
+  return s !== undefined && / installed$/.test(s.status);
+}
+
+function versionMatches(have: string, want: string): boolean {
+  if (!want.includes('*')) return have === want;
+  const re = new RegExp('^' + want.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  return re.test(have);
+}
+
+const CACHE_AGE = 'now=$(date +%s); for f in /var/lib/apt/periodic/update-success-stamp /var/lib/apt/lists; do if [ -e "$f" ]; then echo "$now $(stat -c %Y "$f")"; exit 0; fi; done; echo "$now 0"';
+
+async function cacheAge(ctx: ModuleContext): Promise<{ now: number; mtime: number }> {
+  const res = await ctx.conn.run({ shell: CACHE_AGE });
+  const [now, mtime] = res.stdout.trim().split(/\s+/).map(Number);
+  return { now: now || 0, mtime: mtime || 0 };
+}
+
+/** Package names apt-get would install or upgrade ("Inst" lines of a simulation). */
+async function simulateInstall(ctx: ModuleContext, specs: string[], base: string[]): Promise<string[]> {
+  const res = await runTool(ctx, ['apt-get', '-s', ...base, 'install', ...specs], { providedBy: 'apt', env: { DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' } });
+  if (res.rc !== 0) throw new ModuleError(`apt-get -s install ${specs.join(' ')} failed: ${(res.stderr.trim() || res.stdout.trim()).split('\n').slice(-3).join('\n')}`);
+  return res.stdout.split('\n').flatMap((l) => (/^Inst (\S+)/.exec(l)?.[1] ? [/^Inst (\S+)/.exec(l)![1]!] : []));
+}
+
+const apt: ModuleDefinition<AptArgs, AptData> = {
+  name: 'apt',
+  summary: 'Install, upgrade or remove Debian/Ubuntu packages with apt-get, reading state with dpkg-query.',
+  description:
+    'Installs missing packages (`present`), upgrades them to the candidate version (`latest`) or removes them (`absent`); `deb` installs a .deb file that is already on the host (offline installs; its dependencies must be installable). `update_cache` runs `apt-get update` first, unless the cache is younger than `cache_valid_time` seconds; a cache update counts as a change, as in Ansible. Check mode uses dpkg-query and `apt-get -s` only.',
+  schema: {
+    type: 'object',
+    properties: {
+      name: { type: ['string', 'array'], items: { type: 'string' }, description: 'Package name(s), optionally name=version (a * in the version matches anything) or name:arch.' },
+      pkg: { type: ['string', 'array'], items: { type: 'string' }, description: 'Old name of `name`.' },
+      state: { type: 'string', enum: ['present', 'absent', 'latest'], default: 'present', description: 'present: installed; latest: installed at the candidate version; absent: removed.' },
+      deb: { type: 'string', description: 'Path ON THE HOST of a .deb file to install (URLs are not fetched: use get_url first).' },
+      update_cache: { type: 'boolean', default: false, description: 'Run apt-get update before anything else.' },
+      cache_valid_time: { type: 'integer', minimum: 0, default: 0, description: 'With update_cache: skip the update when the cache is younger than this many seconds.' },
+      install_recommends: { type: 'boolean', description: 'true: --install-recommends, false: --no-install-recommends; unset: apt’s own default.' },
+      purge: { type: 'boolean', default: false, description: 'With state=absent: also delete configuration files (--purge), including of packages already removed.' },
+      dpkg_options: { type: 'string', default: 'force-confdef,force-confold', description: 'Comma-separated dpkg options, each passed as -o Dpkg::Options::=--OPTION.' },
+      lock_timeout: { type: 'integer', minimum: 0, default: 120, description: 'Seconds to wait for the dpkg lock held by another apt run.' },
+    },
+    additionalProperties: false,
+  },
+  examples: [
+    `- name: Tools the gauntlet needs
+  apt:
+    name: [curl, jq, nfs-common]
+    update_cache: true
+    cache_valid_time: 3600`,
+    `- name: An offline install of a package copied to the VM
+  apt:
+    deb: /opt/debs/k9s_0.32.5_amd64.deb`,
+    `- name: No snapd
+  apt:
+    name: snapd
+    state: absent
+    purge: true`,
+  ],
+  returns: {
+    cache_updated: { type: 'boolean', description: 'apt-get update ran (or would run, in check mode).', returned: 'always' },
+    cache_update_time: { type: 'integer', description: 'Epoch seconds of the last cache update seen before the task.', returned: 'with update_cache' },
+    installed: { type: 'list', description: 'Packages installed or upgraded (or that would be).', returned: 'always' },
+    removed: { type: 'list', description: 'Packages removed (or that would be).', returned: 'always' },
+    stdout: { type: 'string', description: 'apt-get output.', returned: 'when apt-get changed something' },
+    stderr: { type: 'string', description: 'apt-get errors and warnings.', returned: 'when apt-get changed something' },
+  },
+  checkMode: true,
+  async plan(ctx, a) {
+    return planOrFail(async () => {
+      const state = a.state ?? 'present';
+      const wanted = parseNames(a);
+      if (wanted.length === 0 && a.deb === undefined && !a.update_cache) throw new ModuleError('give name, deb or update_cache');
+      if (a.deb !== undefined && state === 'absent') throw new ModuleError('deb installs a file; to remove the package use name with state=absent');
+      const base = ['-o', `DPkg::Lock::Timeout=${a.lock_timeout ?? 120}`];
+      const installOpts = [
+        ...base,
+        ...(a.dpkg_options ?? 'force-confdef,force-confold').split(',').map((o) => o.trim()).filter(Boolean).flatMap((o) => ['-o', `Dpkg::Options::=--${o}`]),
+        ...(a.install_recommends === true ? ['--install-recommends'] : a.install_recommends === false ? ['--no-install-recommends'] : []),
+      ];
+      const env = { DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
+
+      let needUpdate = false;
+      let cacheTime: number | undefined;
+      if (a.update_cache) {
+        const age = await cacheAge(ctx);
+        cacheTime = age.mtime;
+        needUpdate = !(a.cache_valid_time && age.mtime > 0 && age.now - age.mtime < a.cache_valid_time);
+      }
+
+      let debSpec: string | undefined;
+      if (a.deb !== undefined) {
+        const res = await runTool(ctx, ['dpkg-deb', '-f', a.deb, 'Package', 'Version'], { providedBy: 'dpkg' });
+        if (res.rc !== 0) throw new ModuleError(`${a.deb} is not a readable .deb file on ${ctx.host}: ${res.stderr.trim()}`);
+        const pkg = /^Package:\s*(\S+)/m.exec(res.stdout)?.[1];
+        const version = /^Version:\s*(\S+)/m.exec(res.stdout)?.[1];
+        if (!pkg || !version) throw new ModuleError(`${a.deb} has no Package/Version fields`);
+        const have = (await queryInstalled(ctx, [pkg])).get(pkg);
+        if (!(isInstalled(have) && have!.version === version)) debSpec = `${pkg}=${version}`;
+      }
+
+      const states = await queryInstalled(ctx, wanted.map((w) => w.name));
+      let toInstall: string[] = [];
+      let toRemove: string[] = [];
+      if (state === 'absent') {
+        toRemove = wanted.filter((w) => isInstalled(states.get(w.name)) || (a.purge && states.get(w.name) !== undefined && !/ not-installed$/.test(states.get(w.name)!.status))).map((w) => w.name);
+      } else {
+        toInstall = wanted.filter((w) => { const s = states.get(w.name); return !isInstalled(s) || (w.version !== undefined && !versionMatches(s!.version, w.version)); }).map((w) => w.spec);
+        if (state === 'latest' && needUpdate) toInstall = wanted.map((w) => w.spec);
+        else if (!needUpdate && wanted.length > 0 && (state === 'latest' || toInstall.length > 0)) {
+          // apt's own view: which would it install or upgrade? (also catches unknown names in check mode)
+          const inst = await simulateInstall(ctx, state === 'latest' ? wanted.map((w) => w.spec) : toInstall, base);
+          if (state === 'latest') toInstall = inst.length > 0 || toInstall.length > 0 ? wanted.map((w) => w.spec) : [];
+        }
+      }
+      const predicted: AptData = {
+        cache_updated: needUpdate,
+        ...(cacheTime !== undefined ? { cache_update_time: cacheTime } : {}),
+        installed: [...toInstall, ...(debSpec ? [debSpec] : [])],
+        removed: toRemove,
+      };
+      if (!needUpdate && toInstall.length === 0 && toRemove.length === 0 && !debSpec) return { changed: false, data: predicted };
+      const msg = [needUpdate ? 'cache update' : '', toInstall.length ? `install ${toInstall.join(' ')}` : '', debSpec ? `install ${a.deb}` : '', toRemove.length ? `${a.purge ? 'purge' : 'remove'} ${toRemove.join(' ')}` : '']
+        .filter(Boolean)
+        .join(', ');
+      return {
+        changed: true,
+        msg,
+        data: predicted,
+        apply: applyOrFail(async () => {
+          const outs: string[] = [];
+          const errs: string[] = [];
+          const run = async (argv: string[]) => {
+            const r = await mustRunTool(ctx, argv, { env, providedBy: 'apt' });
+            outs.push(r.stdout);
+            errs.push(r.stderr);
+          };
+          if (needUpdate) await run(['apt-get', ...base, 'update']);
+          let install = toInstall;
+          let installedNow = toInstall;
+          if (state === 'latest' && needUpdate && wanted.length > 0) {
+            // after the update the decision is made again, on the fresh cache
+            const now = await queryInstalled(ctx, wanted.map((w) => w.name));
+            const missing = wanted.filter((w) => !isInstalled(now.get(w.name)));
+            const inst = await simulateInstall(ctx, wanted.map((w) => w.spec), base);
+            install = missing.length > 0 || inst.length > 0 ? wanted.map((w) => w.spec) : [];
+            installedNow = install;
+          }
+          if (install.length > 0) await run(['apt-get', '-y', ...installOpts, 'install', ...install]);
+          if (debSpec) await run(['apt-get', '-y', ...installOpts, 'install', a.deb!.includes('/') ? a.deb! : `./${a.deb}`]);
+          if (toRemove.length > 0) await run(['apt-get', '-y', ...base, 'remove', ...(a.purge ? ['--purge'] : []), ...toRemove]);
+          return {
+            changed: needUpdate || installedNow.length > 0 || !!debSpec || toRemove.length > 0,
+            data: { ...predicted, installed: [...installedNow, ...(debSpec ? [debSpec] : [])], stdout: outs.join(''), stderr: errs.join('') },
+          };
+        }),
+      };
+    });
+  },
+};
+
+export default apt;
+export { apt };
