@@ -4,10 +4,6 @@
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-export function hasRange(name: string): boolean {
-  return /\[[^\]]*:[^\]]*\]/.test(name);
-}
-
 /** Expands every `[a:b(:step)]` in `name`; throws Error with a human message on a bad range. */
 export function expandHostRange(name: string): string[] {
   const m = /^([^[]*)\[([^\]]*)\](.*)$/.exec(name);

@@ -74,9 +74,11 @@ export class YamlInventoryReader {
       this.fail(`'all' cannot be a child of group '${parent}': every group is already inside 'all'`, loc);
       return;
     }
+    // the edge first, so a cycle is reported where it closes (the innermost name), not at its start
+    if (!this.data.addChild(parent, name)) {
+      const why = name === parent ? 'a group cannot contain itself' : `that makes a cycle ('${name}' already contains '${parent}')`;
+      this.fail(`group '${name}' cannot be a child of '${parent}': ${why}`, loc);
+    }
     this.group(name, value, loc);
-    if (this.data.addChild(parent, name)) return;
-    const why = name === parent ? 'a group cannot contain itself' : `that makes a cycle ('${name}' already contains '${parent}')`;
-    this.fail(`group '${name}' cannot be a child of '${parent}': ${why}`, loc);
   }
 }
