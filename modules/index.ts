@@ -1,12 +1,32 @@
 // The explicit module registry: every module under its own name, its aliases and ansible.builtin.*.
 // Adding a module = importing it here and listing it in `definitions`.
 import { moduleNames, type ModuleDefinition } from '../engine/module-contract.js';
+import assert from './assert.js';
 import command from './command.js';
+import copy from './copy.js';
+import debug from './debug.js';
+import fail from './fail.js';
+import file from './file.js';
+import meta from './meta.js';
+import pause from './pause.js';
+import set_fact from './set_fact.js';
 import shell from './shell.js';
+import stat from './stat.js';
+import template from './template.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
+  assert,
   command,
+  copy,
+  debug,
+  fail,
+  file,
+  meta,
+  pause,
+  set_fact,
   shell,
+  stat,
+  template,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {

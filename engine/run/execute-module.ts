@@ -67,7 +67,8 @@ type Parts = Omit<ModuleOutcome, 'data'> & { data?: Record<string, unknown> };
 function outcome(p: Parts): ModuleOutcome {
   const data: Record<string, unknown> = { ...(p.data ?? {}), changed: p.changed, failed: p.failed };
   if (p.skipped) data.skipped = true;
-  if (p.msg !== undefined) data.msg = p.msg;
+  // a module's own msg (debug's can be any value) wins over the outcome's text
+  if (p.msg !== undefined && !('msg' in data)) data.msg = p.msg;
   const out: ModuleOutcome = { changed: p.changed, failed: p.failed, skipped: p.skipped, data };
   if (p.skipReason !== undefined) out.skipReason = p.skipReason;
   if (p.msg !== undefined) out.msg = p.msg;

@@ -1,0 +1,56 @@
+// debug: shows a message or a variable's value in the run's output. Runs on the controller.
+import type { ModuleDefinition } from '../engine/module-contract.js';
+import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
+
+export interface DebugArgs {
+  msg?: unknown;
+  var?: string;
+  verbosity: number;
+}
+
+export const debug: ModuleDefinition<DebugArgs> = {
+  name: 'debug',
+  summary: 'Print a message or the value of a variable.',
+  description:
+    'With `var`, the value of that expression (a variable name, `result.stdout_lines`, `groups.all | length`) is shown, or ' +
+    '`VARIABLE IS NOT DEFINED!`. With `verbosity: N` the task only shows at -v×N or more (and is skipped otherwise). Never changes anything.',
+  schema: {
+    type: 'object',
+    properties: {
+      msg: { description: 'The message: text, or any value (a list or mapping is shown as such). Default "Hello world!".' },
+      var: { type: 'string', description: 'An expression whose value to show instead of msg, written without {{ }}.' },
+      verbosity: { type: 'integer', minimum: 0, default: 0, description: 'Show only when gx runs with at least this many -v.' },
+    },
+    additionalProperties: false,
+  },
+  examples: [
+    `- name: Say where we are
+  debug:
+    msg: "Deploying {{ app_version }} to {{ inventory_hostname }}"`,
+    `- name: Show what the command printed
+  debug:
+    var: result.stdout_lines
+    verbosity: 1`,
+  ],
+  returns: {
+    msg: { type: 'any', description: 'The message shown.', returned: 'with msg' },
+    '<var>': { type: 'any', description: "The variable's value, under the expression's own text as key.", returned: 'with var' },
+  },
+  controllerOnly: true,
+  checkMode: true,
+  async plan(ctx, a) {
+    const level = Number(ctx.vars.ansible_verbosity ?? 0);
+    if (a.verbosity > level) return { changed: false, skipped: `verbosity threshold not met (needs ${a.verbosity}, running at ${level})` };
+    if (a.var !== undefined) {
+      const where = { loc: ctx.loc, host: ctx.host, what: 'debug var' };
+      const scope = ctx.vars as Record<string, unknown>;
+      const defined = evaluateCondition(`(${a.var}) is defined`, scope, where);
+      const value = defined === false ? 'VARIABLE IS NOT DEFINED!' : evaluate(a.var, scope, where);
+      return { changed: false, data: { [a.var]: value } };
+    }
+    const msg = a.msg ?? 'Hello world!';
+    return { changed: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg), data: { msg } };
+  },
+};
+
+export default debug;

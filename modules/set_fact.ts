@@ -1,0 +1,39 @@
+// set_fact: sets host variables (facts) for the rest of the run. Runs on the controller, in check mode too.
+import type { ModuleDefinition } from '../engine/module-contract.js';
+
+export interface SetFactArgs {
+  cacheable: boolean;
+  [name: string]: unknown;
+}
+
+export const set_fact: ModuleDefinition<SetFactArgs> = {
+  name: 'set_fact',
+  summary: 'Set variables on the host for the tasks that follow.',
+  description:
+    'Every argument except `cacheable` becomes a host variable with that name and value, visible to later tasks and plays in this run ' +
+    '(with the precedence of facts set by set_fact). It also applies in check mode, so later tasks see the values. ' +
+    'This is the one module that accepts any argument name.',
+  schema: {
+    type: 'object',
+    properties: {
+      cacheable: { type: 'boolean', default: false, description: 'Accepted for Ansible compatibility; gx keeps no fact cache between runs, so it changes nothing.' },
+    },
+    propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+  },
+  examples: [
+    `- name: Remember the API address
+  set_fact:
+    api_url: "https://{{ api_host }}:{{ api_port }}"
+    api_ready: false`,
+  ],
+  returns: { ansible_facts: { type: 'dict', description: 'The variables set.', returned: 'always' } },
+  controllerOnly: true,
+  checkMode: true,
+  async plan(_ctx, a) {
+    const facts: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(a)) if (k !== 'cacheable') facts[k] = v;
+    return { changed: false, facts, data: { ansible_facts: facts } };
+  },
+};
+
+export default set_fact;

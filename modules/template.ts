@@ -1,0 +1,54 @@
+// template: renders a Handlebars template from the controller with the task's variables and puts
+// the result on the host, exactly like copy does with content.
+import { posix } from 'node:path';
+import { ModuleError } from '../engine/errors.js';
+import type { ModuleDefinition } from '../engine/module-contract.js';
+import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
+
+export interface TemplateArgs extends WriteArgs {
+  src: string;
+}
+
+export const template: ModuleDefinition<TemplateArgs> = {
+  name: 'template',
+  summary: 'Render a Handlebars template with the task\'s variables and write it to the host.',
+  description:
+    'A relative `src` is looked up in the role\'s `templates/` first, then in the playbook\'s `templates/`. ' +
+    'Templates are Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers), rendered strictly: an undefined variable is an error, not an empty string. ' +
+    'Besides the play\'s variables, `template_path` (the source file) and `template_dest` are available. ' +
+    'The result is written like copy does: compared by checksum, atomic, diffable, with backup and validate.',
+  schema: {
+    type: 'object',
+    properties: {
+      src: { type: 'string', description: "The template file, relative to the role's or playbook's templates/ directory, or absolute on the controller." },
+      ...writeProperties,
+    },
+    required: ['src', 'dest'],
+    additionalProperties: false,
+  },
+  examples: [
+    `- name: Configure the ingress
+  template:
+    src: ingress.yaml.hbs
+    dest: /var/lib/rancher/k3s/server/manifests/ingress.yaml
+    mode: '0644'`,
+    `- name: nginx site, checked before it replaces the old one
+  template:
+    src: site.conf.hbs
+    dest: /etc/nginx/conf.d/site.conf
+    backup: true
+    validate: nginx -t -c %s`,
+  ],
+  returns: { ...writeReturns, src: { type: 'str', description: 'The template file used.', returned: 'always' } },
+  checkMode: true,
+  async plan(ctx, a) {
+    const path = await ctx.findFile(a.src, 'templates');
+    const st = await ctx.local.stat(path, { followLinks: true });
+    const text = st?.type === 'file' ? await ctx.local.get(path) : null;
+    if (!st || !text) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
+    const rendered = ctx.renderTemplate(text.toString('utf8'), { template_path: path, template_dest: a.dest });
+    return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
+  },
+};
+
+export default template;
