@@ -50,8 +50,8 @@ export function parseYamlText(text: string, file: string): unknown {
   // parseAllDocuments returns an EmptyStream (an empty array) for an empty or comment-only file
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs as unknown as Document.Parsed];
   for (const doc of list) {
-    for (const e of doc.errors) errors.push(yamlError(e, at));
-    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED') errors.push(yamlError(w, at, 'unsupported tag'));
+    for (const e of doc.errors) errors.push(yamlError(e, at, text));
+    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED') errors.push(yamlError(w, at, text));
   }
   if (list.length > 1) {
     const second = list[1]!;
@@ -62,7 +62,7 @@ export function parseYamlText(text: string, file: string): unknown {
       }),
     );
   }
-  if (errors.length > 0) throw new ErrorList(sortByPosition(errors));
+  if (errors.length > 0) throw new ErrorList(onePerPlace(sortByPosition(errors)));
   if (list.length === 0) return null;
 
   const doc = list[0]!;
@@ -72,16 +72,46 @@ export function parseYamlText(text: string, file: string): unknown {
   return value;
 }
 
-function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, prefix?: string): PlaybookError {
+function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: string): PlaybookError {
   // the message carries " at line L, column C" (and, when pretty, a snippet); the location goes in loc
   let message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
-  if (prefix && e.code === 'TAG_RESOLVE_FAILED') message = `${prefix} ${message.replace(/^Unresolved tag:\s*/, '')}`;
+  if (e.code === 'TAG_RESOLVE_FAILED') message = `unsupported tag ${message.replace(/^Unresolved tag:\s*/, '')}`;
   message = message.charAt(0).toLowerCase() + message.slice(1);
   const hints: Record<string, string> = {
     DUPLICATE_KEY: 'each key may appear only once in a mapping',
     TAB_AS_INDENT: 'indent with spaces',
   };
-  return new PlaybookError(`YAML: ${message}`, { loc: at(e.pos[0]), hint: hints[e.code] });
+  let offset = e.pos[0];
+  const quote = /^missing closing (['"])quote/.exec(message);
+  if (quote) {
+    // the parser notices at the end of the file; the useful place is where the string opens
+    const open = openingQuote(text, offset, quote[1]!);
+    if (open >= 0) {
+      offset = open;
+      message = `missing closing ${quote[1]} quote for the string that starts here`;
+    }
+  }
+  return new PlaybookError(`YAML: ${message}`, { loc: at(offset), hint: hints[e.code] });
+}
+
+/** The last quote before `end` that can open a YAML scalar (after a space, `:`, `-`, `[`, `{`, `,` or at a line start). */
+function openingQuote(text: string, end: number, q: string): number {
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    if (text[i] !== q) continue;
+    if (i === 0 || /[\s:\-[{,]/.test(text[i - 1]!)) return i;
+  }
+  return -1;
+}
+
+/** One problem per place: the parser sometimes explains the same spot twice. */
+function onePerPlace(errors: PlaybookError[]): PlaybookError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.loc?.line}:${e.loc?.col}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** The offset of the `---` line that opens the document starting at `offset`, if there is one. */
