@@ -3,10 +3,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError, type GxError } from '../errors.js';
+import { validateInventoryDoc } from '../load/validate.js';
 import { parseYamlFile } from '../load/yaml.js';
 import { InventoryData } from './data.js';
 import { collectErrors } from './errors-util.js';
-import { checkInventoryDoc } from './check-doc.js';
 import { VarsDir } from './vars-dirs.js';
 import { YamlInventoryReader } from './yaml-inventory.js';
 
@@ -60,8 +60,8 @@ export function readSources(sources: string[]): ReadSources {
       collectErrors(err, problems);
       return;
     }
-    const shape = checkInventoryDoc(doc, file);
-    if (shape.length > 0) problems.push(...shape);
+    // the shape (engine/schema/inventory.schema.json), then what a schema cannot say (the reader)
+    problems.push(...validateInventoryDoc(doc, file));
     new YamlInventoryReader(data, problems, file).read(doc);
   };
 

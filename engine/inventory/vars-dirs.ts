@@ -1,11 +1,11 @@
 // group_vars/ and host_vars/ beside an inventory source or a playbook. For an entity NAME, Ansible
 // reads NAME, NAME.yml, NAME.yaml, NAME.json, and a directory NAME/ whose files (recursively,
-// alphabetically) are merged in order; every file must hold a mapping (or nothing).
+// alphabetically) are merged in order; every file must hold a mapping (or nothing) of valid variable names.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PlaybookError, type GxError } from '../errors.js';
+import type { GxError } from '../errors.js';
+import { validateVarsFile } from '../load/validate.js';
 import { parseYamlFile } from '../load/yaml.js';
-import { locate } from '../load/source.js';
 import { collectErrors } from './errors-util.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
@@ -78,15 +78,11 @@ export class VarsDir {
       collectErrors(err, this.errors);
       return undefined;
     }
-    if (doc === null || doc === undefined) return undefined;
-    if (typeof doc !== 'object' || Array.isArray(doc)) {
-      this.errors.push(
-        new PlaybookError(`a vars file must hold a mapping of variable names to values, not ${Array.isArray(doc) ? 'a list' : 'a single value'}`, {
-          loc: locate(doc) ?? { file, line: 1, col: 1 },
-        }),
-      );
+    const problems = validateVarsFile(doc, file);
+    if (problems.length > 0) {
+      this.errors.push(...problems);
       return undefined;
     }
-    return doc as Vars;
+    return (doc ?? undefined) as Vars | undefined;
   }
 }

@@ -1,13 +1,19 @@
 // Ansible's YAML inventory shape:
 //   all: { hosts: { web1: { port: 80 } }, vars: {...}, children: { web: { hosts, vars, children } } }
 // Top-level groups other than `all` become children of `all` (InventoryData.reconcile). The shape
-// was checked already (check-doc.ts); this reader skips what is malformed and reports only what
-// the shape cannot express: bad host ranges, `all` as a child, cycles in children.
+// is checked against engine/schema/inventory.schema.json (validateInventoryDoc) before this reader
+// runs; the reader skips what is malformed and reports only what a schema cannot express: bad host
+// ranges, `all` as a child, cycles in children.
 import { PlaybookError, type GxError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
-import { GROUP_KEYS, isMapping } from './check-doc.js';
 import type { InventoryData, Vars } from './data.js';
 import { expandHostRange } from './ranges.js';
+
+const GROUP_KEYS = ['hosts', 'vars', 'children'];
+
+function isMapping(v: unknown): v is Vars {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
 
 /** `web1:2222` → name and port; ranges and bracketed parts keep their colons. */
 export function splitHostPort(key: string): { name: string; port?: number } {
@@ -43,13 +49,10 @@ export class YamlInventoryReader {
         if (isMapping(v)) this.data.setGroupVars(name, v);
         continue;
       }
-      const vloc = locate(value, key, 'value');
-      const entries: Vars | undefined = typeof v === 'string' ? { [v]: null } : isMapping(v) ? v : undefined;
-      if (!entries) continue;
-      const at = (k: string): SourceLocation | undefined => (typeof v === 'string' ? vloc : locate(entries, k));
-      for (const [k, kv] of Object.entries(entries)) {
-        if (key === 'hosts') this.host(name, k, kv, at(k));
-        else this.child(name, k, kv, at(k));
+      if (!isMapping(v)) continue;
+      for (const [k, kv] of Object.entries(v)) {
+        if (key === 'hosts') this.host(name, k, kv, locate(v, k));
+        else this.child(name, k, kv, locate(v, k));
       }
     }
   }
