@@ -1,0 +1,166 @@
+// One long-lived /bin/sh on the host, over a shell channel without a pty (an exec channel only when
+// the server refuses shells). Commands are written to its stdin as framed scripts (ssh-framing.ts),
+// one at a time; the caller serialises them.
+import type { Client, ClientChannel } from 'ssh2';
+import { shellQuote } from './connection.js';
+import { ASKPASS_SCRIPT } from './ssh-become.js';
+import { FrameReader, newMarker, type FrameResult } from './ssh-framing.js';
+
+interface Pending {
+  reader: FrameReader;
+  resolve: (r: FrameResult) => void;
+  reject: (e: Error) => void;
+}
+
+function openChannel(client: Client, exec: boolean, command: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    const cb = (err: Error | undefined, ch: ClientChannel): void => (err ? reject(err) : resolve(ch));
+    try {
+      if (exec) client.exec(command, cb);
+      else client.shell(false, cb);
+    } catch (err) {
+      reject(err as Error);
+    }
+  });
+}
+
+export class ShellDriver {
+  /** private temp dir on the host (askpass helper, uploaded stdin), removed when the shell exits */
+  tmpDir = '';
+  setsid = false;
+  private pending: Pending | null = null;
+  private closed: Error | null = null;
+  private constructor(private readonly channel: ClientChannel) {}
+
+  static async open(client: Client): Promise<ShellDriver> {
+    const ready = newMarker();
+    // The login shell may read its input in blocks, so it gets exactly one line; the /bin/sh that
+    // replaces it announces itself before anything else is sent.
+    const stage1 = `exec /bin/sh -c ${shellQuote(`printf '%s' ${ready}S; exec /bin/sh`)}\n`;
+    let channel: ClientChannel;
+    try {
+      channel = await openChannel(client, false, '');
+      channel.write(stage1);
+    } catch {
+      channel = await openChannel(client, true, `/bin/sh -c ${shellQuote(`printf '%s' ${ready}S; exec /bin/sh`)}`);
+    }
+    const driver = new ShellDriver(channel);
+    await driver.handshake(ready);
+    return driver;
+  }
+
+  private handshake(ready: string): Promise<void> {
+    const ch = this.channel;
+    return new Promise((resolve, reject) => {
+      let out = '';
+      let err = '';
+      let stage = 0;
+      const init = [
+        `gxd=$(mktemp -d "\${TMPDIR:-/tmp}/gx.XXXXXXXX") && printf '%s' ${shellQuote(ASKPASS_SCRIPT)} >"$gxd/askpass" && chmod 700 "$gxd/askpass"`,
+        `trap 'rm -rf "$gxd"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM`,
+        `if command -v setsid >/dev/null 2>&1; then gxs=1; else gxs=0; fi`,
+        `printf '%sR%s:%s\\n' ${ready} "$gxs" "$gxd"; printf '%sR\\n' ${ready} >&2`,
+        '',
+      ].join('\n');
+      const check = (): void => {
+        if (stage === 0 && out.includes(`${ready}S`)) {
+          stage = 1;
+          out = '';
+          ch.write(init);
+        }
+        if (stage !== 1) return;
+        const m = new RegExp(`${ready}R([01]):([^\\n]*)\\n`).exec(out);
+        if (m && err.includes(`${ready}R\n`)) {
+          stage = 2;
+          this.setsid = m[1] === '1';
+          this.tmpDir = m[2]!;
+          ch.removeListener('data', onOut);
+          ch.stderr.removeListener('data', onErr);
+          ch.removeListener('close', onClose);
+          this.attach();
+          resolve();
+        }
+      };
+      const onOut = (d: Buffer): void => {
+        out += d.toString('latin1');
+        check();
+      };
+      const onErr = (d: Buffer): void => {
+        err += d.toString('latin1');
+        check();
+      };
+      const onClose = (): void => reject(new Error(`remote shell closed during start-up${err ? `: ${err.trim().slice(0, 300)}` : ''}`));
+      ch.on('data', onOut);
+      ch.stderr.on('data', onErr);
+      ch.on('close', onClose);
+    });
+  }
+
+  private attach(): void {
+    const ch = this.channel;
+    ch.on('data', (d: Buffer) => this.feed(d, false));
+    ch.stderr.on('data', (d: Buffer) => this.feed(d, true));
+    ch.on('close', () => this.fail(new Error('remote shell channel closed')));
+    ch.on('error', (e: Error) => this.fail(e));
+  }
+
+  private feed(d: Buffer, isErr: boolean): void {
+    const p = this.pending;
+    if (!p) return; // late bytes of an abandoned command
+    if (isErr) p.reader.pushStderr(d);
+    else p.reader.pushStdout(d);
+    if (p.reader.done) {
+      this.pending = null;
+      p.resolve(p.reader.result());
+    }
+  }
+
+  private fail(e: Error): void {
+    if (!this.closed) this.closed = e;
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(e);
+  }
+
+  get usable(): boolean {
+    return this.closed === null;
+  }
+
+  /** sends one framed script; resolves when both end tokens arrived */
+  exec(script: string, reader: FrameReader): Promise<FrameResult> {
+    if (this.closed) return Promise.reject(this.closed);
+    if (this.pending) return Promise.reject(new Error('internal: remote shell is busy'));
+    return new Promise((resolve, reject) => {
+      this.pending = { reader, resolve, reject };
+      this.channel.write(script);
+    });
+  }
+
+  /** the current command's reader, e.g. to salvage partial output after a timeout */
+  abandon(reason: Error): void {
+    this.fail(reason);
+    try {
+      this.channel.close();
+    } catch {
+      // already gone
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = new Error('remote shell closed');
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      this.channel.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      try {
+        this.channel.end('exit 0\n');
+      } catch {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  }
+}

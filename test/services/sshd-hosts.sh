@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Real OpenSSH test hosts on loopback: independent sshd daemons on 127.0.0.2..127.0.0.4 port 2222,
+# each with its own config, host key, pid file and log, each in its own mount namespace with a
+# private /tmp, so hosts never clobber each other's files (the way separate machines would not).
+#
+#   sshd-hosts.sh start              the three test hosts; prints GX_TEST_SSH_* lines (idempotent)
+#   sshd-hosts.sh stop               kills every host (all processes in their namespaces), removes state
+#   sshd-hosts.sh start-host ADDR    one more host on ADDR:2222 (tests that kill a host use their own)
+#   sshd-hosts.sh kill-host ADDR     kills that host and every session on it (sshd "crashed")
+#   sshd-hosts.sh start-bench N      N more hosts on 127.0.1.1..127.0.1.N (the benchmark); prints
+#                                    GX_BENCH_SSH_HOSTS and GX_BENCH_SSH_KNOWN_HOSTS
+#
+# Users: gxtest (passwordless sudo) and gxpass (sudo asks for the password GX_TEST_SSH_PASS_PASSWORD,
+# which is test data). Both log in with the generated client key; gxpass also with its password.
+set -euo pipefail
+
+STATE=${GX_TEST_SSH_STATE:-/var/tmp/gx-test/ssh}   # not under /tmp: each host gets a private /tmp
+PORT=2222
+HOSTS=(127.0.0.2 127.0.0.3 127.0.0.4)
+PASS_PASSWORD='gx-sudo-Pa55 word'
+KEY_PASSPHRASE='gx-key passphrase'
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+
+log() { echo "sshd-hosts: $*" >&2; }
+
+install_packages() {
+  local missing=()
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v sudo >/dev/null || missing+=(sudo)
+  command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+  command -v unshare >/dev/null || missing+=(util-linux)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${missing[@]}" >&2 || { apt-get update -q >&2 && apt-get install -y -q "${missing[@]}" >&2; }
+}
+
+ensure_user() {
+  local user=$1
+  id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
+  local home
+  home=$(getent passwd "$user" | cut -d: -f6)
+  install -d -m 700 -o "$user" -g "$user" "$home/.ssh"
+  cat "$STATE/client/id_ed25519.pub" "$STATE/client/id_pass.pub" > "$home/.ssh/authorized_keys"
+  chown "$user:$user" "$home/.ssh/authorized_keys"
+  chmod 600 "$home/.ssh/authorized_keys"
+}
+
+ensure_users() {
+  ensure_user gxtest
+  ensure_user gxpass
+  # sshd without PAM refuses locked accounts ("!" in shadow) even for key logins
+  usermod -p '*' gxtest
+  echo "gxpass:$PASS_PASSWORD" | chpasswd
+  install -d -m 755 /etc/sudoers.d
+  printf '%s\n' 'gxtest ALL=(ALL:ALL) NOPASSWD: ALL' 'gxpass ALL=(ALL:ALL) ALL' 'Defaults:gxpass lecture=never' \
+    > /etc/sudoers.d/gx-test.tmp
+  chmod 440 /etc/sudoers.d/gx-test.tmp
+  visudo -cq -f /etc/sudoers.d/gx-test.tmp
+  mv -f /etc/sudoers.d/gx-test.tmp /etc/sudoers.d/gx-test
+}
+
+ensure_client_keys() {
+  install -d -m 755 "$STATE" "$STATE/client" "$STATE/hosts"
+  [ -f "$STATE/client/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gx-test -f "$STATE/client/id_ed25519"
+  [ -f "$STATE/client/wrong_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C gx-test-unauthorized -f "$STATE/client/wrong_ed25519"
+  [ -f "$STATE/client/id_pass" ] || ssh-keygen -q -t ed25519 -N "$KEY_PASSPHRASE" -C gx-test-passphrase -f "$STATE/client/id_pass"
+}
+
+host_dir() { echo "$STATE/hosts/$1"; }
+
+host_running() {
+  local pidfile
+  pidfile="$(host_dir "$1")/sshd.pid"
+  [ -f "$pidfile" ] || return 1
+  local pid
+  pid=$(cat "$pidfile")
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sshd ]
+}
+
+start_host() {
+  local addr=$1 dir
+  dir=$(host_dir "$addr")
+  install -d -m 755 "$dir"
+  [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "gx-test-host-$addr" -f "$dir/ssh_host_ed25519_key"
+  cat > "$dir/sshd_config" <<EOF
+ListenAddress $addr:$PORT
+HostKey $dir/ssh_host_ed25519_key
+PidFile $dir/sshd.pid
+AuthorizedKeysFile .ssh/authorized_keys
+AllowUsers gxtest gxpass
+PermitRootLogin no
+PubkeyAuthentication yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+UsePAM no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+X11Forwarding no
+AllowTcpForwarding yes
+MaxSessions 32
+MaxStartups 200:30:400
+LoginGraceTime 30
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+EOF
+  if host_running "$addr"; then return 0; fi
+  install -d -m 755 /run/sshd
+  rm -f "$dir/sshd.pid"
+  # the mount namespace outlives unshare through the daemon; its private /tmp dies with the host
+  unshare -m --propagation private sh -c \
+    'mount -t tmpfs -o mode=1777,size=2g gx-host-tmp /tmp && exec /usr/sbin/sshd -f "$1" -E "$2"' \
+    gx-host "$dir/sshd_config" "$dir/sshd.log"
+  local i
+  for i in $(seq 1 100); do
+    host_running "$addr" && return 0
+    sleep 0.05
+  done
+  log "sshd on $addr did not start; see $dir/sshd.log"
+  tail -n 20 "$dir/sshd.log" >&2 || true
+  return 1
+}
+
+# Every process in the host's mount namespace: the listener, its per-connection children, the
+# users' shells. Namespace identity makes this exact; it never touches the machine's own sshd.
+kill_host() {
+  local addr=$1 dir pid ns self p
+  dir=$(host_dir "$addr")
+  [ -f "$dir/sshd.pid" ] || return 0
+  pid=$(cat "$dir/sshd.pid")
+  rm -f "$dir/sshd.pid"
+  [ -n "$pid" ] && [ -e "/proc/$pid/ns/mnt" ] || return 0
+  ns=$(readlink "/proc/$pid/ns/mnt") || return 0
+  self=$(readlink /proc/self/ns/mnt)
+  [ "$ns" != "$self" ] || return 0
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -KILL "${p#/proc/}" 2>/dev/null || true
+  done
+  return 0
+}
+
+known_hosts_line() {
+  local addr=$1 key
+  key=$(cut -d' ' -f1,2 "$(host_dir "$addr")/ssh_host_ed25519_key.pub")
+  echo "[$addr]:$PORT $key"
+}
+
+write_known_hosts() {
+  local out=$1; shift
+  local addr
+  : > "$out.tmp"
+  for addr in "$@"; do known_hosts_line "$addr" >> "$out.tmp"; done
+  mv -f "$out.tmp" "$out"
+}
+
+prepare() {
+  install_packages
+  ensure_client_keys
+  ensure_users
+}
+
+cmd_start() {
+  prepare
+  local addr
+  for addr in "${HOSTS[@]}"; do start_host "$addr"; done
+  write_known_hosts "$STATE/known_hosts" "${HOSTS[@]}"
+  local IFS=,
+  echo "GX_TEST_SSH_HOSTS=${HOSTS[*]}"
+  echo "GX_TEST_SSH_PORT=$PORT"
+  echo "GX_TEST_SSH_USER=gxtest"
+  echo "GX_TEST_SSH_KEY=$STATE/client/id_ed25519"
+  echo "GX_TEST_SSH_WRONG_KEY=$STATE/client/wrong_ed25519"
+  echo "GX_TEST_SSH_PASSPHRASE_KEY=$STATE/client/id_pass"
+  echo "GX_TEST_SSH_KEY_PASSPHRASE=$KEY_PASSPHRASE"
+  echo "GX_TEST_SSH_KNOWN_HOSTS=$STATE/known_hosts"
+  echo "GX_TEST_SSH_PASS_USER=gxpass"
+  echo "GX_TEST_SSH_PASS_PASSWORD=$PASS_PASSWORD"
+  echo "GX_TEST_SSH_STATE=$STATE"
+  echo "GX_TEST_SSH_SCRIPT=$SELF"
+}
+
+cmd_start_host() {
+  prepare >/dev/null
+  start_host "$1"
+  echo "GX_TEST_SSH_HOST_KEY_LINE=$(known_hosts_line "$1")"
+}
+
+cmd_start_bench() {
+  local n=$1 i addrs=()
+  [ "$n" -ge 1 ] && [ "$n" -le 250 ] || { log "start-bench: N must be 1..250"; exit 2; }
+  prepare
+  for i in $(seq 1 "$n"); do addrs+=("127.0.1.$i"); done
+  for i in "${addrs[@]}"; do start_host "$i"; done
+  write_known_hosts "$STATE/known_hosts_bench" "${addrs[@]}"
+  local IFS=,
+  echo "GX_BENCH_SSH_HOSTS=${addrs[*]}"
+  echo "GX_BENCH_SSH_KNOWN_HOSTS=$STATE/known_hosts_bench"
+  echo "GX_TEST_SSH_PORT=$PORT"
+  echo "GX_TEST_SSH_USER=gxtest"
+  echo "GX_TEST_SSH_KEY=$STATE/client/id_ed25519"
+}
+
+cmd_stop() {
+  [ -d "$STATE/hosts" ] || return 0
+  local d
+  for d in "$STATE"/hosts/*/; do
+    [ -d "$d" ] && kill_host "$(basename "$d")"
+  done
+  rm -rf "$STATE"
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  start-host) cmd_start_host "${2:?address}" ;;
+  kill-host) kill_host "${2:?address}" ;;
+  start-bench) cmd_start_bench "${2:?number of hosts}" ;;
+  *) echo "usage: $0 start|stop|start-host ADDR|kill-host ADDR|start-bench N" >&2; exit 2 ;;
+esac
