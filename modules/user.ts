@@ -106,6 +106,7 @@ const user: ModuleDefinition<UserArgs, UserData> = {
       const wantGroups = groupList(a.groups);
       let argv: string[] | undefined;
       let msg = '';
+      let groupsAfter: string[] | undefined;
       if (!cur) {
         argv = [
           'useradd',
@@ -132,6 +133,7 @@ const user: ModuleDefinition<UserArgs, UserData> = {
           // the primary group never counts as a supplementary one
           const newPrimary = a.group ?? primaryName;
           const want = wantGroups.filter((g) => g !== newPrimary);
+          groupsAfter = a.append ? [...have, ...want.filter((g) => !have.includes(g))] : want;
           if (a.append) {
             const missing = want.filter((g) => !have.includes(g));
             if (missing.length) (opts.push('-a', '-G', missing.join(',')), what.push(`groups +${missing.join(',')}`));
@@ -151,6 +153,7 @@ const user: ModuleDefinition<UserArgs, UserData> = {
         state,
         ...((a.uid ?? cur?.uid) !== undefined ? { uid: a.uid ?? cur?.uid } : {}),
         ...(cur ? { group: cur.gid, home: a.home ?? cur.home, shell: a.shell ?? cur.shell } : {}),
+        ...(groupsAfter ? { groups: groupsAfter } : {}),
         ...(a.system !== undefined ? { system: a.system } : {}),
       };
       if (!argv) return { changed: false, data: predicted };

@@ -60,7 +60,7 @@ export function applyOrFail<D extends object>(work: () => Promise<Applied<D>>): 
     try {
       return await work();
     } catch (err) {
-      if (err instanceof ModuleError) return { failed: true, msg: err.message };
+      if (err instanceof ModuleError) return { changed: false, failed: true, msg: err.message };
       throw err;
     }
   };

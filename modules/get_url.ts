@@ -1,0 +1,167 @@
+// get_url: download a URL to a file ON THE HOST, as Ansible does (the VM usually reaches the URL,
+// e.g. a registry on its own network, and the controller may not). The host fetches with curl, or
+// wget when curl is missing; with neither the task fails and says so.
+// Idempotence, as in Ansible: an existing dest is not downloaded again unless `force` is true or
+// `checksum` does not match it. With force the file is fetched to a temp file and compared, in check
+// mode too (a download is a read: dest is not touched; the temp file is removed).
+import { posix } from 'node:path';
+import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import type { FileStat } from '../engine/connect/connection.js';
+import { ModuleError } from '../engine/errors.js';
+import { applyOrFail, mustRunTool, planOrFail } from './lib/host-tool.js';
+import { findFetcher, hostDigest, hostDownload, maskSecretHeaders, parseChecksum, type Fetcher } from './lib/host-http.js';
+import { applyModeOwner, formatMode, modeOwnerChanges, modeOwnerSchema, parseMode } from './lib/mode-owner.js';
+
+export interface GetUrlArgs {
+  url: string;
+  dest: string;
+  checksum?: string;
+  force?: boolean;
+  headers?: Record<string, string>;
+  timeout?: number;
+  validate_certs?: boolean;
+  mode?: string | number;
+  owner?: string;
+  group?: string;
+}
+
+export interface GetUrlData {
+  url: string;
+  dest: string;
+  /** sha256 of dest after the task (before it, in check mode) */
+  checksum_dest?: string;
+  /** sha256 of what was downloaded */
+  checksum_src?: string;
+  size?: number;
+  mode?: string;
+}
+
+async function mktemp(ctx: ModuleContext, dir?: string): Promise<string> {
+  const res = await mustRunTool(ctx, dir ? ['mktemp', '-p', dir, '.gx-get_url.XXXXXXXX'] : ['mktemp', '-t', 'gx-get_url.XXXXXXXX']);
+  return res.stdout.trim();
+}
+
+async function remove(ctx: ModuleContext, path: string): Promise<void> {
+  await ctx.conn.run({ argv: ['rm', '-f', '--', path] });
+}
+
+const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
+  name: 'get_url',
+  summary: 'Download a file from HTTP, HTTPS or FTP to the host.',
+  description:
+    'The host downloads the URL itself (curl, else wget) to a temp file next to `dest`, checks `checksum`, and renames it into place. An existing `dest` is kept unless `force` is true (then the download is compared with it) or it does not match `checksum`. When `dest` is a directory the file is named after the last part of the URL path.',
+  schema: {
+    type: 'object',
+    properties: {
+      url: { type: 'string', pattern: '^(https?|ftp)://', description: 'The URL (http, https or ftp).' },
+      dest: { type: 'string', description: 'Path on the host to write to; a directory means dest/<last part of the URL path>.' },
+      checksum: { type: 'string', description: "Expected digest as 'ALGORITHM:HEX' (sha256, sha512, sha1, md5, …). A mismatch after download fails the task and keeps the old file." },
+      force: { type: 'boolean', default: false, description: 'Download even when dest exists, and replace it when the content differs.' },
+      headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers. Values of headers named like authorization/token/secret/password/cookie are masked in all output.' },
+      timeout: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'Seconds the whole download may take.' },
+      validate_certs: { type: 'boolean', default: true, description: 'Check the server certificate for https.' },
+      ...modeOwnerSchema,
+    },
+    required: ['url', 'dest'],
+    additionalProperties: false,
+  },
+  examples: [
+    `- name: The k3s installer, pinned by checksum
+  get_url:
+    url: https://get.k3s.io
+    dest: /usr/local/bin/k3s-install.sh
+    mode: '0755'
+    checksum: sha256:5d6f2e3a0b5f8a4c5a0f1d4c2a9c7e3b1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c`,
+    `- name: An artifact from the private registry
+  get_url:
+    url: http://registry.local:5000/v2/files/blobs/sha256:abc
+    dest: /opt/artifacts/
+    headers:
+      Authorization: 'Bearer {{ registry_token }}'`,
+  ],
+  returns: {
+    url: { type: 'string', description: 'The URL.', returned: 'always' },
+    dest: { type: 'string', description: 'The file written (dest/<name> when dest is a directory).', returned: 'always' },
+    checksum_dest: { type: 'string', description: 'sha256 of dest after the task.', returned: 'when dest exists' },
+    checksum_src: { type: 'string', description: 'sha256 of the downloaded content.', returned: 'when downloaded' },
+    size: { type: 'integer', description: 'Size of dest in bytes.', returned: 'when dest exists' },
+    mode: { type: 'string', description: 'Mode of dest.', returned: 'when dest exists' },
+  },
+  checkMode: true,
+  async plan(ctx, a) {
+    return planOrFail(async () => {
+      maskSecretHeaders(ctx, a.headers);
+      const sum = a.checksum !== undefined ? parseChecksum(a.checksum) : undefined;
+      parseMode(a.mode);
+      let dest = a.dest;
+      let st: FileStat | null = await ctx.conn.stat(dest, { followLinks: true });
+      if (st?.type === 'directory' || dest.endsWith('/')) {
+        const name = decodeURIComponent(posix.basename(new URL(a.url).pathname));
+        if (!name) throw new ModuleError(`dest ${a.dest} is a directory and the URL has no file name; give dest a file name`);
+        dest = posix.join(dest, name);
+        st = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+      } else if (st) {
+        st = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+      }
+      if (st && st.type !== 'file') throw new ModuleError(`${dest} exists and is not a regular file`);
+      const dir = posix.dirname(dest);
+      const fetcher: () => Promise<Fetcher> = () => findFetcher(ctx, true);
+      const download = async (out: string) => hostDownload(ctx, await fetcher(), { url: a.url, out, headers: a.headers, timeoutS: a.timeout ?? 10, validateCerts: a.validate_certs ?? true });
+      const verify = async (file: string) => {
+        if (!sum) return;
+        const got = await hostDigest(ctx, sum.algo, file);
+        if (got !== sum.digest) throw new ModuleError(`The checksum for ${a.url} did not match ${sum.digest}; it was ${got} (${dest} left unchanged)`);
+      };
+      const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: st.sha256, size: st.size, mode: formatMode(st.mode) } : {}) };
+
+      let fetched: string | undefined;
+      let needDownload = !st;
+      if (st && sum) needDownload = (sum.algo === 'sha256' && st.sha256 ? st.sha256 : await hostDigest(ctx, sum.algo, dest)) !== sum.digest;
+      if (st && !needDownload && a.force) {
+        // only a fetch can tell whether the content moved
+        fetched = await mktemp(ctx, ctx.check ? undefined : dir);
+        try {
+          await download(fetched);
+          const got = await hostDigest(ctx, 'sha256', fetched);
+          needDownload = got !== st.sha256;
+        } finally {
+          if (ctx.check || !needDownload) await remove(ctx, fetched);
+        }
+        if (ctx.check || !needDownload) fetched = undefined;
+      }
+      if (!needDownload && modeOwnerChanges(st, a).length === 0) return { changed: false, msg: 'file already exists', data: base };
+      const msg = needDownload ? `download ${a.url} to ${dest}` : modeOwnerChanges(st, a).join(', ');
+      return {
+        changed: true,
+        msg,
+        data: base,
+        apply: applyOrFail(async () => {
+          if (!needDownload) {
+            await applyModeOwner(ctx, dest, st, a);
+            const now = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+            return { data: { ...base, mode: now ? formatMode(now.mode) : base.mode } };
+          }
+          let tmp = fetched;
+          try {
+            if (!tmp) {
+              tmp = await mktemp(ctx, dir);
+              await download(tmp);
+            }
+            await verify(tmp);
+            await mustRunTool(ctx, ['chmod', formatMode(parseMode(a.mode) ?? st?.mode ?? 0o644), '--', tmp]);
+            await mustRunTool(ctx, ['mv', '-f', '--', tmp, dest]);
+            tmp = undefined;
+          } finally {
+            if (tmp) await remove(ctx, tmp);
+          }
+          await applyModeOwner(ctx, dest, await ctx.conn.stat(dest, { followLinks: true }), { owner: a.owner, group: a.group });
+          const now = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+          return { data: { ...base, checksum_src: now?.sha256, checksum_dest: now?.sha256, size: now?.size, mode: now ? formatMode(now.mode) : undefined } };
+        }),
+      };
+    });
+  },
+};
+
+export default getUrl;
+export { getUrl as get_url };

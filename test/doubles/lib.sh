@@ -1,0 +1,29 @@
+# Sourced by every double: records the call and answers injected failures.
+: "${GX_DOUBLE_STATE:?GX_DOUBLE_STATE must name the doubles state directory}"
+: "${GX_DOUBLE_LOG:?GX_DOUBLE_LOG must name the doubles call log}"
+S=$GX_DOUBLE_STATE
+TOOL=$(basename "$0")
+
+json() {
+  local s=$1
+  s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\t'/\\t}; s=${s//$'\n'/\\n}
+  printf '"%s"' "$s"
+}
+
+record() {
+  local line
+  line="[$(json "$TOOL")"
+  for a in "$@"; do line+=",$(json "$a")"; done
+  printf '%s]\n' "$line" >> "$GX_DOUBLE_LOG"
+}
+
+# maybe_fail SUBCOMMAND: fail as told by $S/fail/TOOL.SUBCOMMAND
+maybe_fail() {
+  local f="$S/fail/$TOOL.$1"
+  if [ -f "$f" ]; then
+    cat "$f" >&2
+    exit "$(cat "$f.rc" 2>/dev/null || echo 1)"
+  fi
+}
+
+record "$@"
