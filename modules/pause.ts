@@ -52,7 +52,7 @@ export const pause: ModuleDefinition<PauseArgs> = {
       const ms = ((a.seconds ?? 0) + (a.minutes ?? 0) * 60) * 1000;
       await sleep(ms, ctx.signal);
     } else {
-      if (!process.stdin.isTTY || !process.stderr.isTTY) {
+      if (!terminal.interactive()) {
         throw new ModuleError(`pause needs a terminal to prompt${a.prompt ? ` ("${a.prompt}")` : ''}; give seconds or minutes instead`);
       }
       input = await ask(a.prompt ?? 'Press enter to continue', a.echo, ctx.signal);
@@ -70,6 +70,11 @@ export const pause: ModuleDefinition<PauseArgs> = {
       },
     };
   },
+};
+
+/** Whether an operator can answer; a seam so tests need not own a terminal. */
+export const terminal = {
+  interactive: (): boolean => process.stdin.isTTY === true && process.stderr.isTTY === true,
 };
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModuleArgsError } from '../../engine/errors.js';
+import { rhythm, runModule, tempDir } from './harness.js';
+
+const read = async (p: string): Promise<string | null> => (existsSync(p) ? readFile(p, 'utf8') : null);
+const modeOf = async (p: string): Promise<number> => (await stat(p)).mode & 0o7777;
+
+describe('copy module', () => {
+  it('passes the rhythm with content, and registers Ansible-shaped data', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'out.conf');
+    const { apply, again } = await rhythm('copy', { content: 'a = 1\n', dest, mode: '0640' }, { snapshot: () => read(dest) });
+    expect(await read(dest)).to.equal('a = 1\n');
+    expect(await modeOf(dest)).to.equal(0o640);
+    expect(apply.data).to.include({ dest, mode: '0640', size: 6, state: 'file', changed: true });
+    expect(apply.data.checksum).to.match(/^[0-9a-f]{64}$/);
+    expect(again.data.checksum).to.equal(apply.data.checksum);
+  });
+
+  it('copies src from the playbook files/ directory; a directory dest gets the source name', async () => {
+    const pb = await tempDir();
+    await mkdir(join(pb, 'files'));
+    await writeFile(join(pb, 'files', 'app.txt'), 'from files\n');
+    const dir = await tempDir();
+    await rhythm('copy', { src: 'app.txt', dest: dir }, { playbookDir: pb, snapshot: () => readdir(dir) });
+    expect(await read(join(dir, 'app.txt'))).to.equal('from files\n');
+  });
+
+  it("prefers the role's files/ over the playbook's", async () => {
+    const pb = await tempDir();
+    const role = await tempDir();
+    await mkdir(join(pb, 'files'));
+    await mkdir(join(role, 'files'));
+    await writeFile(join(pb, 'files', 'x'), 'playbook');
+    await writeFile(join(role, 'files', 'x'), 'role');
+    const dest = join(await tempDir(), 'x');
+    await runModule('copy', { src: 'x', dest }, { playbookDir: pb, roleDir: role });
+    expect(await read(dest)).to.equal('role');
+  });
+
+  it('shows the diff in check mode and writes nothing', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'f');
+    await writeFile(dest, 'old line\nsame\n');
+    const r = await runModule('copy', { content: 'new line\nsame\n', dest }, { check: true, diff: true });
+    expect(r.changed).to.equal(true);
+    expect(r.diff).to.deep.equal([{ label: dest, before: 'old line\nsame\n', after: 'new line\nsame\n' }]);
+    expect(await read(dest)).to.equal('old line\nsame\n');
+  });
+
+  it('a mode-only change is a change with an attribute diff, and keeps the content', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'f');
+    await writeFile(dest, 'x');
+    await chmod(dest, 0o600);
+    const r = await runModule('copy', { content: 'x', dest, mode: '0644' }, { diff: true });
+    expect(r.changed).to.equal(true);
+    expect(r.diff).to.deep.equal([{ label: `${dest} (attributes)`, before: 'mode: 0600\n', after: 'mode: 0644\n' }]);
+    expect(await modeOf(dest)).to.equal(0o644);
+    await rhythm('copy', { content: 'x', dest, mode: 'u=rw,go=' }, { snapshot: () => modeOf(dest) });
+    expect(await modeOf(dest)).to.equal(0o600);
+  });
+
+  it('keeps a backup of the replaced file', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'f');
+    await writeFile(dest, 'v1');
+    const r = await runModule('copy', { content: 'v2', dest, backup: true });
+    const backup = r.data.backup_file as string;
+    expect(backup).to.match(new RegExp(`^${dest}\\.\\d+\\.\\d{4}-\\d\\d-\\d\\d@\\d\\d:\\d\\d:\\d\\d~$`));
+    expect(await read(backup)).to.equal('v1');
+    expect(await read(dest)).to.equal('v2');
+    const again = await runModule('copy', { content: 'v2', dest, backup: true });
+    expect(again.data.backup_file).to.equal(undefined);
+  });
+
+  it('validates the new content before it replaces the file; failure leaves dest untouched', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'conf');
+    await writeFile(dest, 'good\n');
+    await chmod(dest, 0o640);
+    const bad = await runModule('copy', { content: 'bad\n', dest, validate: 'grep -q good %s' });
+    expect(bad.failed).to.equal(true);
+    expect(bad.msg).to.match(/failed to validate \(rc 1\)/);
+    expect(await read(dest)).to.equal('good\n');
+    expect(await readdir(dir)).to.deep.equal(['conf']);
+    const ok = await runModule('copy', { content: 'good again\n', dest, validate: 'grep -q good %s' });
+    expect(ok).to.include({ failed: false, changed: true });
+    expect(await read(dest)).to.equal('good again\n');
+    expect(await modeOf(dest), 'the validated file keeps the old mode').to.equal(0o640);
+    let err: unknown;
+    await runModule('copy', { content: 'x', dest, validate: 'true' }).catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(ModuleArgsError);
+  });
+
+  it('force: false leaves an existing file alone', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'f');
+    await writeFile(dest, 'mine');
+    const r = await runModule('copy', { content: 'theirs', dest, force: 'no' });
+    expect(r.changed).to.equal(false);
+    expect(await read(dest)).to.equal('mine');
+  });
+
+  it("mode: preserve takes the source file's mode", async () => {
+    const pb = await tempDir();
+    await mkdir(join(pb, 'files'));
+    await writeFile(join(pb, 'files', 'run.sh'), '#!/bin/sh\n');
+    await chmod(join(pb, 'files', 'run.sh'), 0o750);
+    const dest = join(await tempDir(), 'run.sh');
+    await runModule('copy', { src: 'run.sh', dest, mode: 'preserve' }, { playbookDir: pb });
+    expect(await modeOf(dest)).to.equal(0o750);
+  });
+
+  it('fails on a missing src, and insists on exactly one of src and content', async () => {
+    const dest = join(await tempDir(), 'f');
+    const r = await runModule('copy', { src: '/nonexistent/gx-src', dest }).catch((e: Error) => e);
+    expect(r).to.satisfy((x: unknown) => (x instanceof Error ? /does not exist|could not find/.test(x.message) : (x as { failed: boolean }).failed));
+    let err: unknown;
+    await runModule('copy', { dest }).catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(ModuleArgsError);
+  });
+});

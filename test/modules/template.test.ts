@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rhythm, runModule, tempDir } from './harness.js';
+
+const read = async (p: string): Promise<string | null> => (existsSync(p) ? readFile(p, 'utf8') : null);
+
+async function playbook(templates: Record<string, string>): Promise<string> {
+  const pb = await tempDir();
+  await mkdir(join(pb, 'templates'));
+  for (const [name, text] of Object.entries(templates)) await writeFile(join(pb, 'templates', name), text);
+  return pb;
+}
+
+describe('template module', () => {
+  it('renders with the task variables and passes the rhythm', async () => {
+    const pb = await playbook({ 'app.conf.hbs': 'port={{ port }}\n{{#each hosts}}host={{this}}\n{{/each}}' });
+    const dest = join(await tempDir(), 'app.conf');
+    const vars = { port: 8080, hosts: ['a', 'b'] };
+    const { apply } = await rhythm('template', { src: 'app.conf.hbs', dest }, { playbookDir: pb, vars, snapshot: () => read(dest) });
+    expect(await read(dest)).to.equal('port=8080\nhost=a\nhost=b\n');
+    expect(apply.data.src).to.equal(join(pb, 'templates', 'app.conf.hbs'));
+  });
+
+  it('shows the rendered difference as a diff when a variable changes', async () => {
+    const pb = await playbook({ 't.hbs': 'replicas: {{ n }}\nname: api\n' });
+    const dest = join(await tempDir(), 'deploy.yaml');
+    await runModule('template', { src: 't.hbs', dest }, { playbookDir: pb, vars: { n: 1 } });
+    const r = await runModule('template', { src: 't.hbs', dest }, { playbookDir: pb, vars: { n: 3 }, check: true, diff: true });
+    expect(r.changed).to.equal(true);
+    expect(r.diff).to.deep.equal([{ label: dest, before: 'replicas: 1\nname: api\n', after: 'replicas: 3\nname: api\n' }]);
+    expect(await read(dest)).to.equal('replicas: 1\nname: api\n');
+  });
+
+  it('offers template_path and template_dest, and fails on an undefined variable', async () => {
+    const pb = await playbook({ 'p.hbs': '{{ template_dest }}', 'bad.hbs': '{{ nope }}' });
+    const dest = join(await tempDir(), 'out');
+    await runModule('template', { src: 'p.hbs', dest }, { playbookDir: pb });
+    expect(await read(dest)).to.equal(dest);
+    let err: unknown;
+    await runModule('template', { src: 'bad.hbs', dest }, { playbookDir: pb }).catch((e: unknown) => (err = e));
+    expect(String(err)).to.match(/nope/);
+  });
+
+  it('validates before replacing, like copy', async () => {
+    const pb = await playbook({ 'v.hbs': '{{ body }}\n' });
+    const dest = join(await tempDir(), 'v');
+    await writeFile(dest, 'valid\n');
+    const r = await runModule('template', { src: 'v.hbs', dest, validate: 'grep -q valid %s' }, { playbookDir: pb, vars: { body: 'broken' } });
+    expect(r.failed).to.equal(true);
+    expect(await read(dest)).to.equal('valid\n');
+  });
+});
