@@ -7,7 +7,7 @@
 //  - lists and dicts inside text render as JSON rather than "a,b" / "[object Object]".
 import Handlebars from 'handlebars';
 import type { SourceLocation } from '../load/source.js';
-import { carryLocation, locate } from '../load/source.js';
+import { carryLocation, locate, nodeInfo } from '../load/source.js';
 import { suggest } from '../load/suggest.js';
 import { TemplateError } from '../errors.js';
 import { Fail, HELPERS, toHandlebars } from './helpers.js';
@@ -362,9 +362,9 @@ function quoteTemplate(text: string): string {
   return JSON.stringify(one.length > 80 ? `${one.slice(0, 77)}...` : one);
 }
 
-function toTemplateError(e: unknown, text: string, vars: Record<string, unknown>, where: Where | undefined): unknown {
-  const w = describeWhere(where);
-  const loc = where?.loc;
+function toTemplateError(e: unknown, text: string, vars: Record<string, unknown>, where: Where | undefined, at?: SourceLocation): unknown {
+  const w = describeWhere(where, at);
+  const loc = at ?? where?.loc;
   if (e instanceof MissingVar) {
     const root = e.path.split('.')[0]!;
     const near = e.detail === undefined ? suggest(root, Object.keys(vars)) : undefined;
@@ -430,27 +430,38 @@ function renderTypedRaw(text: string, vars: Record<string, unknown>): unknown {
   return box.v === undefined ? null : box.v;
 }
 
-function whereAt(where: Where | undefined, pathTo: (string | number)[], loc: SourceLocation | undefined): Where {
+function whereAt(where: Where | undefined, pathTo: (string | number)[]): Where {
   const suffix = pathTo.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
   const what = where?.what ? where.what + suffix : suffix.replace(/^\./, '') || undefined;
-  return { ...where, what, loc: loc ?? where?.loc };
+  return { ...where, what };
 }
 
-function walk(value: unknown, vars: Record<string, unknown>, where: Where | undefined, pathTo: (string | number)[], loc: SourceLocation | undefined): unknown {
+/** The most precise known source location of the value at `pathTo` inside `root`. */
+function locAlong(root: unknown, pathTo: (string | number)[]): SourceLocation | undefined {
+  let obj = root;
+  let best: SourceLocation | undefined;
+  for (const key of pathTo) {
+    if (nodeInfo(obj)) best = locate(obj, key, 'value') ?? best;
+    obj = obj !== null && typeof obj === 'object' ? (obj as Record<string | number, unknown>)[key] : undefined;
+  }
+  return best;
+}
+
+function walk(value: unknown, vars: Record<string, unknown>, where: Where | undefined, pathTo: (string | number)[], root: unknown): unknown {
   if (typeof value === 'string') {
     if (!hasTemplate(value)) return value;
     try {
       return renderTypedRaw(value, vars);
     } catch (e) {
       // the precise where-info (path, value location) is built only on the error path: this walk is hot
-      throw toTemplateError(e, value, vars, whereAt(where, pathTo, loc));
+      throw toTemplateError(e, value, vars, whereAt(where, pathTo), locAlong(root, pathTo));
     }
   }
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       pathTo.push(i);
-      const r = walk(value[i], vars, where, pathTo, locate(value, i) ?? loc);
+      const r = walk(value[i], vars, where, pathTo, root);
       pathTo.pop();
       if (r !== value[i] && !out) out = value.slice(0, i);
       if (out) out.push(r);
@@ -463,9 +474,8 @@ function walk(value: unknown, vars: Record<string, unknown>, where: Where | unde
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       pathTo.push(k);
-      const keyLoc = locate(value, k, 'value') ?? loc;
-      const nk = hasTemplate(k) ? renderKey(k, vars, whereAt(where, pathTo, keyLoc)) : k;
-      const r = walk(value[k], vars, where, pathTo, keyLoc);
+      const nk = hasTemplate(k) ? renderKey(k, vars, whereAt(where, pathTo), locAlong(root, pathTo)) : k;
+      const r = walk(value[k], vars, where, pathTo, root);
       pathTo.pop();
       if ((r !== value[k] || nk !== k) && !out) {
         out = {};
@@ -478,8 +488,12 @@ function walk(value: unknown, vars: Record<string, unknown>, where: Where | unde
   return value;
 }
 
-function renderKey(k: string, vars: Record<string, unknown>, where: Where): string {
-  return renderString(k, vars, { ...where, what: `${where.what ?? ''} (key)`.trim() });
+function renderKey(k: string, vars: Record<string, unknown>, where: Where, at: SourceLocation | undefined): string {
+  try {
+    return textOf(renderTypedRaw(k, vars));
+  } catch (e) {
+    throw toTemplateError(e, k, vars, { ...where, what: `${where.what ?? ''} (key)`.trim() }, at);
+  }
 }
 
 /**
@@ -495,6 +509,6 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, where
       throw toTemplateError(e, value, vars, where);
     }
   }
-  return walk(value, vars, where, [], where?.loc);
+  return walk(value, vars, where, [], value);
 }
 

@@ -10,15 +10,20 @@ export interface Where {
   what?: string;
 }
 
-/** " (in when of task "x" on host h, at file:line:col)" — empty when nothing is known. */
-export function describeWhere(where: Where | undefined): string {
-  if (!where) return '';
+/**
+ * " (in when of task "x" on host h, at file:line:col)" — empty when nothing is known. `at` is a
+ * more precise location (the value inside the task); the task's own location is then kept too.
+ */
+export function describeWhere(where: Where | undefined, at?: SourceLocation): string {
+  if (!where) return at ? ` (at ${formatLocation(at)})` : '';
   const parts: string[] = [];
   if (where.what) parts.push(`in ${where.what}`);
   if (where.task) parts.push(`${where.what ? 'of ' : ''}task "${where.task}"`);
   if (where.host) parts.push(`on host ${where.host}`);
   let s = parts.join(' ');
-  if (where.loc) s += `${s ? ', ' : ''}at ${formatLocation(where.loc)}`;
+  const here = at ?? where.loc;
+  if (here) s += `${s ? ', ' : ''}at ${formatLocation(here)}`;
+  if (at && where.loc && formatLocation(at) !== formatLocation(where.loc)) s += `; task at ${formatLocation(where.loc)}`;
   return s ? ` (${s})` : '';
 }
 
