@@ -56,6 +56,43 @@ export interface ParamsOptions {
 
 const LOCAL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
+/** every variable this file reads: callers copy only these out of a (lazily templated) scope */
+export const SSH_VAR_NAMES: readonly string[] = [
+  'ansible_become_pass',
+  'ansible_become_password',
+  'ansible_connection',
+  'ansible_host',
+  'ansible_password',
+  'ansible_port',
+  'ansible_private_key_file',
+  'ansible_ssh_host',
+  'ansible_ssh_pass',
+  'ansible_ssh_password',
+  'ansible_ssh_port',
+  'ansible_ssh_private_key_file',
+  'ansible_ssh_private_key_passphrase',
+  'ansible_ssh_timeout',
+  'ansible_ssh_user',
+  'ansible_sudo_pass',
+  'ansible_timeout',
+  'ansible_user',
+  'gx_become_password',
+  'gx_connect_timeout',
+  'gx_connection',
+  'gx_host',
+  'gx_host_key_policy',
+  'gx_keepalive',
+  'gx_known_hosts',
+  'gx_password',
+  'gx_port',
+  'gx_proxy_jump',
+  'gx_ssh_agent',
+  'gx_ssh_config',
+  'gx_ssh_key',
+  'gx_ssh_key_passphrase',
+  'gx_user',
+];
+
 function pick(vars: Record<string, unknown>, names: string[]): unknown {
   for (const n of names) {
     const v = vars[n];

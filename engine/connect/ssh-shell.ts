@@ -28,6 +28,9 @@ export class ShellDriver {
   /** private temp dir on the host (askpass helper, uploaded stdin), removed when the shell exits */
   tmpDir = '';
   setsid = false;
+  /** the login user's name and uid, so becoming oneself skips sudo */
+  user = '';
+  uid = -1;
   private pending: Pending | null = null;
   private closed: Error | null = null;
   private constructor(private readonly channel: ClientChannel) {}
@@ -59,7 +62,7 @@ export class ShellDriver {
         `gxd=$(mktemp -d "\${TMPDIR:-/tmp}/gx.XXXXXXXX") && printf '%s' ${shellQuote(ASKPASS_SCRIPT)} >"$gxd/askpass" && chmod 700 "$gxd/askpass"`,
         `trap 'rm -rf "$gxd"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM`,
         `if command -v setsid >/dev/null 2>&1; then gxs=1; else gxs=0; fi`,
-        `printf '%sR%s:%s\\n' ${ready} "$gxs" "$gxd"; printf '%sR\\n' ${ready} >&2`,
+        `printf '%sR%s:%s:%s:%s\\n' ${ready} "$gxs" "$(id -u)" "$(id -un)" "$gxd"; printf '%sR\\n' ${ready} >&2`,
         '',
       ].join('\n');
       const check = (): void => {
@@ -69,11 +72,13 @@ export class ShellDriver {
           ch.write(init);
         }
         if (stage !== 1) return;
-        const m = new RegExp(`${ready}R([01]):([^\\n]*)\\n`).exec(out);
+        const m = new RegExp(`${ready}R([01]):(\\d*):([^:\\n]*):([^\\n]*)\\n`).exec(out);
         if (m && err.includes(`${ready}R\n`)) {
           stage = 2;
           this.setsid = m[1] === '1';
-          this.tmpDir = m[2]!;
+          this.uid = m[2] === '' ? -1 : Number(m[2]);
+          this.user = m[3]!;
+          this.tmpDir = m[4]!;
           ch.removeListener('data', onOut);
           ch.stderr.removeListener('data', onErr);
           ch.removeListener('close', onClose);
@@ -136,7 +141,7 @@ export class ShellDriver {
     });
   }
 
-  /** the current command's reader, e.g. to salvage partial output after a timeout */
+  /** gives up on this shell (a killed command that would not stop); the next command gets a new one */
   abandon(reason: Error): void {
     this.fail(reason);
     try {

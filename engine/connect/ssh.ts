@@ -230,11 +230,21 @@ export class SshConnection implements Connection {
   }
 
   run(opts: RunOptions): Promise<RunResult> {
+    if ((opts.argv === undefined) === (opts.shell === undefined)) return Promise.reject(new ModuleError('run() needs exactly one of argv or shell'));
     return this.serial(() => this.runNow(opts));
   }
 
-  private async runNow(opts: RunOptions, stdinFile?: string): Promise<RunResult> {
+  /** becoming the login user (or root when logged in as root) needs no sudo */
+  private effectiveBecome(driver: ShellDriver, become: BecomeOptions | undefined): BecomeOptions | undefined {
+    if (!become) return undefined;
+    const user = become.user ?? 'root';
+    if (user === driver.user || (driver.uid === 0 && (user === 'root' || user === '0'))) return undefined;
+    return become;
+  }
+
+  private async runNow(asked: RunOptions, stdinFile?: string): Promise<RunResult> {
     const driver = await this.shell();
+    const opts = { ...asked, become: this.effectiveBecome(driver, asked.become) };
     const wrap = becomeWrap(opts.become, driver.tmpDir ? `${driver.tmpDir}/askpass` : undefined, this.params.becomePassword);
     let stdin: StdinSource = { kind: 'none' };
     let uploaded: string | undefined;
@@ -411,6 +421,7 @@ export class SshConnection implements Connection {
   /** upload to the shell's private dir as the login user, then copy into place as the become user */
   private async putBecome(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions): Promise<void> {
     const driver = await this.serial(() => this.shell());
+    if (!this.effectiveBecome(driver, opts.become)) return this.put(path, data, { ...opts, become: undefined });
     const staged = `${driver.tmpDir}/put-${randomBytes(6).toString('hex')}`;
     try {
       await this.writeViaSftp(staged, data, 0o600);
