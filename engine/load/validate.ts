@@ -46,7 +46,9 @@ function shape(def: string): ValidateFunction {
   let fn = shapeCache.get(def);
   if (fn) return fn;
   if (!shapes) {
-    shapes = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strictRequired: false });
+    // validateSchema off: our schemas are checked against the meta-schema by the tests, and
+    // compiling the meta-schema would cost every run a few hundred milliseconds
+    shapes = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strictRequired: false, validateSchema: false });
     shapes.addSchema(validatorSchema());
   }
   fn = shapes.getSchema(`urn:gx:schema:validate#/definitions/${def}`);
@@ -56,7 +58,8 @@ function shape(def: string): ValidateFunction {
 }
 
 // module schemas come from module authors: lenient about annotations they may add
-const argsAjv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strict: false, coerceTypes: 'array' });
+// (the module registry's own test checks each schema against the meta-schema)
+const argsAjv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strict: false, coerceTypes: 'array', validateSchema: false });
 const argsCache = new WeakMap<ArgsSchema, ValidateFunction>();
 
 function argsValidator(module: string, schema: ArgsSchema): ValidateFunction {
@@ -578,7 +581,8 @@ const TYPE_WORDS: Record<string, string> = {
 /** "must be true or false", from the schema that failed (a template string is always allowed, silently). */
 function expectation(e: ErrorObject): string {
   const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
-  if (e.keyword === 'minimum' || e.keyword === 'maximum' || e.keyword === 'minItems' || e.keyword === 'maxItems') return `must be ${e.message ?? 'in range'}`;
+  if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(e.keyword)) return e.message ?? 'is out of range';
+  if (e.keyword === 'minItems') return 'must not be empty';
   if (e.keyword === 'pattern' && schema.pattern !== TEMPLATE_PATTERN) {
     if (schema.pattern === VAR_NAME_PATTERN) return 'must be a variable name (letters, digits, _)';
     return `must match ${String(schema.pattern)}`;
