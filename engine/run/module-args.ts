@@ -117,7 +117,7 @@ function fromString(def: ModuleDefinition<any, any>, text: string, where?: Sourc
       const key = eq > 0 ? w.value.slice(0, eq) : '';
       if (!named.has(key) || w.raw.slice(0, eq) !== key) continue;
       out[key] = w.value.slice(eq + 1);
-      rest += text.slice(pos, w.start);
+      rest += text.slice(pos, w.start).replace(/\s+$/, '');
       pos = w.end;
     }
     rest += text.slice(pos);
