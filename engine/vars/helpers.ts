@@ -52,7 +52,8 @@ export const HELPERS: Record<string, (args: unknown[], hash: Record<string, unkn
   default: ([v, d = '', boolean], hash) => (v === undefined || (truthy(boolean ?? hash['boolean']) && !isUnknown(v) && isEmptyish(v)) ? d : v),
   to_json: ([v]) => JSON.stringify(v ?? null),
   to_nice_json: ([v, indent], hash) => JSON.stringify(sortKeys(v ?? null), null, toInt(indent ?? hash['indent'] ?? 4)),
-  to_yaml: ([v]) => YAML.stringify(v ?? null),
+  // YAML 1.1 rules quote y/yes/on/012…, so 1.1 readers (PyYAML, go-yaml v2) read strings back as strings
+  to_yaml: ([v]) => YAML.stringify(v ?? null, { version: '1.1' }),
   from_json: ([s]) => {
     try {
       return JSON.parse(asText('from_json', s));

@@ -1,0 +1,242 @@
+import { expect } from 'chai';
+import { TemplateError } from '../../engine/errors.js';
+import { locate, registerNode } from '../../engine/load/source.js';
+import { hasTemplate, renderString, renderValue, templateSyntaxErrors } from '../../engine/vars/template.js';
+import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
+
+const U = new Unknown('registered in check mode');
+
+const vars: Record<string, unknown> = {
+  base: '/etc/app',
+  item: 7,
+  inventory_hostname: 'web1',
+  hostvars: { web1: { port: 8080 }, 'db-1': { port: 5432 } },
+  groups: { web: ['web1', 'web2'], all: ['web1', 'web2', 'db-1'] },
+  user: { name: 'ada', uid: 1000, shell: null },
+  users: [{ name: 'ada' }, { name: 'bob' }],
+  csv: 'a,b,c',
+  n: 5,
+  flag: false,
+  nothing: null,
+  r: { stdout: U, changed: true },
+  u: U,
+};
+
+function fail(f: () => unknown): TemplateError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).to.be.instanceOf(TemplateError);
+    return e as TemplateError;
+  }
+  throw new Error('expected a TemplateError');
+}
+
+describe('vars/template: Ansible habits in Handlebars', () => {
+  const cases: [string, unknown][] = [
+    ['{{ base }}/f{{ item }}.conf', '/etc/app/f7.conf'],
+    ['{{ inventory_hostname }}', 'web1'],
+    ['{{ hostvars.web1.port }}', 8080],
+    ['{{ hostvars.[db-1].port }}', 5432],
+    ['{{lookup hostvars inventory_hostname}}', { port: 8080 }],
+    ['{{ groups.web }}', ['web1', 'web2']],
+    ['{{ groups.web.[0] }}', 'web1'],
+    ['{{ user.name }}', 'ada'],
+    ['{{#each users}}{{name}} {{/each}}', 'ada bob '],
+    ['{{#each users as |u|}}{{@index}}={{u.name}};{{/each}}', '0=ada;1=bob;'],
+    ['{{#each groups.web}}{{this}}{{#unless @last}},{{/unless}}{{/each}}', 'web1,web2'],
+    ['{{#if flag}}on{{else}}off{{/if}}', 'off'],
+    ['{{#if (eq n 5)}}five{{/if}}', 'five'],
+    ['{{#with user}}{{name}}:{{uid}}{{/with}}', 'ada:1000'],
+    ['{{! a comment }}x', 'x'],
+    ['\\{{ literal }}', '{{ literal }}'],
+    ['<{{ base }}> & "quotes"', '</etc/app> & "quotes"'],
+  ];
+  for (const [t, want] of cases) {
+    it(`${t}  →  ${JSON.stringify(want)}`, () => expect(renderValue(t, vars)).to.deep.equal(want));
+  }
+  it('does not HTML-escape (noEscape)', () => expect(renderString('{{ s }}', { s: '<a href="x">&</a>' })).to.equal('<a href="x">&</a>'));
+});
+
+describe('vars/template: types', () => {
+  it('a lone {{ expr }} keeps the type: number, bool, null, list, map', () => {
+    expect(renderValue('{{ n }}', vars)).to.equal(5);
+    expect(renderValue('  {{ flag }} ', vars)).to.equal(false);
+    expect(renderValue('{{ nothing }}', vars)).to.equal(null);
+    expect(renderValue('{{ users }}', vars)).to.deep.equal([{ name: 'ada' }, { name: 'bob' }]);
+    expect(renderValue('{{ user }}', vars)).to.deep.equal({ name: 'ada', uid: 1000, shell: null });
+    expect(renderValue('{{{ n }}}', vars)).to.equal(5);
+  });
+
+  it('helpers keep their result type alone and compose as subexpressions', () => {
+    expect(renderValue('{{split csv ","}}', vars)).to.deep.equal(['a', 'b', 'c']);
+    expect(renderValue('{{join (split csv ",") " "}}', vars)).to.equal('a b c');
+    expect(renderValue('{{length (split csv ",")}}', vars)).to.equal(3);
+    expect(renderValue('{{int "42"}}', vars)).to.equal(42);
+    expect(renderValue('{{ 5 }}', vars)).to.equal(5);
+  });
+
+  it('anything else renders to a string; lists and maps inside text as JSON', () => {
+    expect(renderValue('n={{ n }}', vars)).to.equal('n=5');
+    expect(renderValue('{{ n }}{{ n }}', vars)).to.equal('55');
+    expect(renderValue('hosts: {{ groups.web }}', vars)).to.equal('hosts: ["web1","web2"]');
+    expect(renderValue('x{{ nothing }}x', vars)).to.equal('xx');
+  });
+
+  it('renderString always gives a string', () => {
+    expect(renderString('{{ n }}', vars)).to.equal('5');
+    expect(renderString('{{ users }}', vars)).to.equal('[{"name":"ada"},{"name":"bob"}]');
+    expect(renderString('plain', vars)).to.equal('plain');
+  });
+
+  it('walks lists and maps, rendering keys too, without mutating the input', () => {
+    const input = { dest: '{{ base }}/x', mode: '0644', list: ['{{ n }}', 2, { deep: '{{ flag }}' }], '{{ inventory_hostname }}_key': 1 };
+    const copy = structuredClone(input);
+    const out = renderValue(input, vars);
+    expect(out).to.deep.equal({ dest: '/etc/app/x', mode: '0644', list: [5, 2, { deep: false }], web1_key: 1 });
+    expect(input).to.deep.equal(copy);
+  });
+
+  it('returns the very same object when nothing is templated', () => {
+    const input = { a: 'plain', b: [1, 2, { c: 'x' }], d: null };
+    expect(renderValue(input, vars)).to.equal(input);
+    const partly = { a: 'plain', b: { c: 'x' }, t: '{{ n }}' };
+    const out = renderValue(partly, vars) as Record<string, unknown>;
+    expect(out).to.not.equal(partly);
+    expect(out['b']).to.equal(partly.b);
+  });
+
+  it('carries source positions to the rendered copy', () => {
+    const input = { dest: '{{ base }}' };
+    registerNode(input, { loc: { file: 'a.yaml', line: 3, col: 5 } });
+    expect(locate(renderValue(input, vars))).to.deep.equal({ file: 'a.yaml', line: 3, col: 5 });
+  });
+});
+
+describe('vars/template: Unknown (check mode)', () => {
+  it('a lone expression resolving to Unknown returns that Unknown', () => {
+    expect(renderValue('{{ u }}', vars)).to.equal(U);
+    expect(renderValue('{{ r.stdout }}', vars)).to.equal(U);
+    expect(renderValue('{{ u.deeper.still }}', vars)).to.equal(U);
+  });
+  it('inside text it renders as its marker', () => {
+    expect(renderValue('out: {{ r.stdout }}', vars)).to.equal(`out: ${U.toString()}`);
+  });
+  it('helpers pass Unknown through', () => {
+    expect(renderValue('{{upper r.stdout}}', vars)).to.equal(U);
+    expect(isUnknown(renderValue('{{split u ","}}', vars))).to.equal(true);
+    expect(renderValue('{{and false u}}', vars)).to.equal(false);
+    expect(renderValue('{{or true u}}', vars)).to.equal(true);
+    expect(renderValue('{{and true u}}', vars)).to.equal(U);
+  });
+  it('a block on an Unknown renders the marker instead of guessing a branch', () => {
+    expect(renderValue('{{#if u}}yes{{else}}no{{/if}}', vars)).to.equal(U.toString());
+  });
+});
+
+describe('vars/template: strict undefined', () => {
+  const where = { task: 'write config', host: 'web1', what: 'args', loc: { file: 'roles/app/tasks/main.yml', line: 9, col: 5 } };
+
+  it('names the variable, the task, the host and file:line', () => {
+    const e = fail(() => renderValue('{{ nope }}/x', vars, where));
+    expect(e.message).to.contain("undefined variable 'nope'");
+    expect(e.message).to.contain('task "write config"');
+    expect(e.message).to.contain('web1');
+    expect(e.message).to.contain('roles/app/tasks/main.yml:9:5');
+    expect(e.loc).to.deep.equal(where.loc);
+  });
+
+  it('names the full path and the missing attribute', () => {
+    const e = fail(() => renderValue('{{ user.nmae }}', vars, where));
+    expect(e.message).to.contain("'user.nmae'");
+    expect(e.message).to.contain("has no attribute 'nmae'");
+  });
+
+  it('suggests a close name', () => {
+    expect(fail(() => renderValue('{{ inventory_hostnme }}', vars)).hint).to.match(/did you mean 'inventory_hostname'/);
+  });
+
+  it('helper arguments are strict too (Handlebars strict mode alone would not be)', () => {
+    expect(fail(() => renderValue('{{join nope ","}}', vars)).message).to.contain("'nope'");
+    expect(fail(() => renderValue('{{#if nope}}x{{/if}}', vars)).message).to.contain("'nope'");
+    expect(fail(() => renderValue('{{#each nope}}x{{/each}}', vars)).message).to.contain("'nope'");
+  });
+
+  it('inside #each, names are looked up on the item', () => {
+    expect(fail(() => renderValue('{{#each users}}{{nmae}}{{/each}}', vars)).message).to.contain("'nmae'");
+  });
+
+  it('a null in the middle of a path is reported as such', () => {
+    expect(fail(() => renderValue('{{ user.shell.path }}', vars)).message).to.contain("'user.shell' is none");
+  });
+
+  it('nested values name their path and point at the value in the file', () => {
+    const args = { dest: '/x', content: { lines: ['ok', '{{ missing_var }}'] } };
+    registerNode(args, { loc: { file: 'site.yaml', line: 4, col: 7 }, keys: new Map([['content', { key: { file: 'site.yaml', line: 6, col: 9 }, value: { file: 'site.yaml', line: 6, col: 18 } }]]) });
+    const e = fail(() => renderValue(args, vars, where));
+    expect(e.message).to.contain('args.content.lines[1]');
+    expect(e.message).to.contain('site.yaml:6:18');
+    expect(e.message).to.contain('task at roles/app/tasks/main.yml:9:5');
+    expect(e.loc).to.deep.equal({ file: 'site.yaml', line: 6, col: 18 });
+  });
+
+  it('default handles the undefined variable, even as a path', () => {
+    expect(renderValue('{{default nope "d"}}', vars)).to.equal('d');
+    expect(renderValue('{{default user.nope.deeper "d"}}', vars)).to.equal('d');
+    expect(renderValue('{{default user.name "d"}}', vars)).to.equal('ada');
+    expect(renderValue('{{upper (default nope "d")}}', vars)).to.equal('D');
+  });
+});
+
+describe('vars/template: no prototype access', () => {
+  for (const t of ['{{ base.constructor }}', '{{ user.__proto__ }}', '{{ user.constructor.prototype }}', '{{ user.hasOwnProperty }}', '{{ users.length }}', '{{ constructor }}', '{{lookup user "constructor"}}']) {
+    it(`${t} never reaches Object.prototype`, () => {
+      let out: unknown;
+      try {
+        out = renderValue(t, vars);
+      } catch (e) {
+        expect(e).to.be.instanceOf(TemplateError);
+        return;
+      }
+      expect(out === null || out === undefined || out === '').to.equal(true, `got ${String(out)}`);
+    });
+  }
+  it('default over a prototype name gives the default', () => {
+    expect(renderValue('{{default user.constructor "safe"}}', vars)).to.equal('safe');
+  });
+});
+
+describe('vars/template: syntax and Jinja habits', () => {
+  it('a Jinja filter is an error whose hint shows the Handlebars form', () => {
+    const e = fail(() => renderValue("{{ var | default('x') }}", { var: 1 }));
+    expect(e.message).to.contain('Jinja filter syntax');
+    expect(e.hint).to.contain('{{default var "x"}}');
+    const chain = fail(() => renderValue("{{ name | default('a') | upper }}", {}));
+    expect(chain.hint).to.contain('{{upper (default name "a")}}');
+  });
+
+  it('templateSyntaxErrors gives line and column inside the text', () => {
+    expect(templateSyntaxErrors('line one\n  {{ x }')).to.match(/^line 2, col 8: /);
+    expect(templateSyntaxErrors('{{#if x}}a{{/each}}')).to.match(/if doesn't match each/);
+    expect(templateSyntaxErrors('{{ fine }} and {{join a ","}}')).to.equal(undefined);
+    expect(templateSyntaxErrors('no template at all')).to.equal(undefined);
+  });
+
+  it('flags unknown helpers statically with a suggestion', () => {
+    expect(templateSyntaxErrors('x\n{{jion list ","}}')).to.match(/^line 2, col 3: unknown helper 'jion'.*did you mean 'join'/);
+  });
+
+  it('flags Jinja blocks and filters statically', () => {
+    expect(templateSyntaxErrors('{% if x %}y{% endif %}')).to.match(/Jinja block/);
+    expect(templateSyntaxErrors('a: {{ x | to_json }}')).to.match(/^line 1, col 9: Jinja filter/);
+  });
+
+  it('block params with |x| are not mistaken for filters', () => {
+    expect(templateSyntaxErrors('{{#each users as |u|}}{{u.name}}{{/each}}')).to.equal(undefined);
+  });
+
+  it('hasTemplate', () => {
+    expect(hasTemplate('a {{ b }}')).to.equal(true);
+    expect(hasTemplate('plain')).to.equal(false);
+  });
+});
