@@ -133,7 +133,11 @@ const modprobe: ModuleDefinition<ModprobeArgs, ModprobeData> = {
           for (const s of steps) await mustRunTool(ctx, s, { providedBy: 'kmod' });
           for (const c of fileChanges) {
             if (c.want.content === null) await mustRunTool(ctx, ['rm', '-f', '--', c.want.path]);
-            else await ctx.conn.put(c.want.path, c.want.content, { mode: 0o644 });
+            else {
+              // /etc/modprobe.d only exists once kmod is installed
+              await mustRunTool(ctx, ['mkdir', '-p', '--', c.want.path.slice(0, c.want.path.lastIndexOf('/'))]);
+              await ctx.conn.put(c.want.path, c.want.content, { mode: 0o644 });
+            }
           }
           return {};
         }),

@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import lineinfile from '../../modules/lineinfile.js';
+import { rhythm, runModule, tempDir } from './harness.js';
+
+async function fileWith(text: string | null): Promise<string> {
+  const d = await tempDir('gx-lineinfile-');
+  const p = join(d, 'f.conf');
+  if (text !== null) await writeFile(p, text);
+  return p;
+}
+
+const read = (p: string) => readFile(p, 'utf8').catch(() => null);
+
+describe('lineinfile', () => {
+  it('adds a missing line at the end: check → apply → again → check, with the diff', async () => {
+    const p = await fileWith('a=1\nb=2\n');
+    const r = await rhythm(lineinfile, { path: p, line: 'c=3' }, { snapshot: () => read(p), diff: true });
+    expect(r.check.diff).to.deep.equal([{ label: p, before: 'a=1\nb=2\n', after: 'a=1\nb=2\nc=3\n' }]);
+    expect(r.apply.msg).to.equal('line added');
+    expect(await read(p)).to.equal('a=1\nb=2\nc=3\n');
+    expect(r.again.diff).to.equal(undefined);
+  });
+
+  it('replaces the LAST line matching regexp, and the diff shows before and after', async () => {
+    const p = await fileWith('# Port 22\nPort 22\nPort 2222\nX11Forwarding no\n');
+    const r = await rhythm(lineinfile, { path: p, regexp: '^Port ', line: 'Port 2200' }, { snapshot: () => read(p), diff: true });
+    expect(r.check.diff![0]!.after).to.equal('# Port 22\nPort 22\nPort 2200\nX11Forwarding no\n');
+    expect(r.check.diff![0]!.before).to.equal('# Port 22\nPort 22\nPort 2222\nX11Forwarding no\n');
+    expect(await read(p)).to.equal('# Port 22\nPort 22\nPort 2200\nX11Forwarding no\n');
+  });
+
+  it('firstmatch replaces the first match instead', async () => {
+    const p = await fileWith('Port 1\nPort 2\n');
+    await runModule(lineinfile, { path: p, regexp: '^Port', line: 'Port 9', firstmatch: true });
+    expect(await read(p)).to.equal('Port 9\nPort 2\n');
+  });
+
+  it('search_string matches literally (regex characters are plain text)', async () => {
+    const p = await fileWith('server a.b.c:80\nserver axbxc:80\n');
+    await rhythm(lineinfile, { path: p, search_string: 'a.b.c', line: 'server a.b.c:8080' }, { snapshot: () => read(p) });
+    expect(await read(p)).to.equal('server a.b.c:8080\nserver axbxc:80\n');
+  });
+
+  it('inserts after the last insertafter match, before the last insertbefore match, or at BOF', async () => {
+    const p = await fileWith('[main]\nx=1\n[extra]\ny=2\n');
+    await runModule(lineinfile, { path: p, line: 'z=3', insertafter: '^\\[main\\]' });
+    expect(await read(p)).to.equal('[main]\nz=3\nx=1\n[extra]\ny=2\n');
+    await runModule(lineinfile, { path: p, line: 'w=0', insertbefore: '^\\[extra\\]' });
+    expect(await read(p)).to.equal('[main]\nz=3\nx=1\nw=0\n[extra]\ny=2\n');
+    await runModule(lineinfile, { path: p, line: '# top', insertbefore: 'BOF' });
+    expect(await read(p)).to.equal('# top\n[main]\nz=3\nx=1\nw=0\n[extra]\ny=2\n');
+    // no match for insertafter: end of file, as in Ansible
+    await runModule(lineinfile, { path: p, line: 'end', insertafter: '^nothing' });
+    expect((await read(p))!.endsWith('y=2\nend\n')).to.equal(true);
+  });
+
+  it('does not add a line that already exists elsewhere when regexp matches nothing', async () => {
+    const p = await fileWith('keep\nline\n');
+    const out = await runModule(lineinfile, { path: p, regexp: '^nomatch', line: 'keep' });
+    expect(out.changed).to.equal(false);
+    expect(await read(p)).to.equal('keep\nline\n');
+  });
+
+  it('appending to a file without a final newline ends the old last line first', async () => {
+    const p = await fileWith('a\nb');
+    await runModule(lineinfile, { path: p, line: 'c' });
+    expect(await read(p)).to.equal('a\nb\nc\n');
+  });
+
+  it('backrefs expands groups (\\1, \\g<name>) and leaves the file alone when nothing matches', async () => {
+    const p = await fileWith('listen=10.0.0.1:8080\n');
+    await rhythm(lineinfile, { path: p, regexp: '^listen=[^:]*:(?P<port>\\d+)$', line: 'listen=0.0.0.0:\\g<port>', backrefs: true }, { snapshot: () => read(p) });
+    expect(await read(p)).to.equal('listen=0.0.0.0:8080\n');
+    const none = await runModule(lineinfile, { path: p, regexp: '^absent=(.*)', line: 'x=\\1', backrefs: true });
+    expect(none.changed).to.equal(false);
+    expect(await read(p)).to.equal('listen=0.0.0.0:8080\n');
+  });
+
+  it('state=absent removes every matching line and counts them', async () => {
+    const p = await fileWith('a\n#x\nb\n#y\n');
+    const r = await rhythm(lineinfile, { path: p, regexp: '^#', state: 'absent' }, { snapshot: () => read(p), diff: true });
+    expect(r.apply.data.found).to.equal(2);
+    expect(r.again.data.found).to.equal(0);
+    expect(r.check.diff![0]!.after).to.equal('a\nb\n');
+    expect(await read(p)).to.equal('a\nb\n');
+  });
+
+  it('a missing file fails unless create is true; create honours mode', async () => {
+    const p = await fileWith(null);
+    const out = await runModule(lineinfile, { path: p, line: 'x' });
+    expect(out.failed).to.equal(true);
+    expect(out.msg).to.match(/does not exist.*create: true/);
+    await rhythm(lineinfile, { path: p, line: 'x', create: true, mode: '0600' }, { snapshot: () => read(p) });
+    expect(await read(p)).to.equal('x\n');
+    expect((await stat(p)).mode & 0o777).to.equal(0o600);
+  });
+
+  it('mode alone is a change, and check mode does not apply it', async () => {
+    const p = await fileWith('x\n');
+    const snapshot = async () => (await stat(p)).mode & 0o777;
+    const r = await rhythm(lineinfile, { path: p, line: 'x', mode: '0640' }, { snapshot });
+    expect(r.check.msg).to.contain('mode 0644 -> 0640');
+    expect(await snapshot()).to.equal(0o640);
+  });
+
+  it('backup keeps the old content next to the file', async () => {
+    const p = await fileWith('old\n');
+    const out = await runModule(lineinfile, { path: p, regexp: '^old', line: 'new', backup: true });
+    const backup = out.data.backup as string;
+    expect(backup).to.match(/f\.conf\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/);
+    expect(await read(backup)).to.equal('old\n');
+    expect(await read(p)).to.equal('new\n');
+  });
+
+  it('validate: a failing check leaves the file as it was; %s is the temp copy', async () => {
+    const p = await fileWith('ok\n');
+    const bad = await runModule(lineinfile, { path: p, line: 'broken', validate: "grep -q '^ok$' %s && ! grep -q broken %s" });
+    expect(bad.failed).to.equal(true);
+    expect(bad.msg).to.contain('left unchanged');
+    expect(await read(p)).to.equal('ok\n');
+    const good = await runModule(lineinfile, { path: p, line: 'fine', validate: "grep -q '^fine$' %s" });
+    expect(good.failed).to.equal(false);
+    expect(await read(p)).to.equal('ok\nfine\n');
+    const files = await readdir(join(p, '..'));
+    expect(files.filter((f) => f.includes('gx-validate'))).to.deep.equal([]);
+    const noPlaceholder = await runModule(lineinfile, { path: p, line: 'x', validate: 'true' });
+    expect(noPlaceholder.failed).to.equal(true);
+  });
+
+  it('refuses a directory and bad argument combinations', async () => {
+    const d = await tempDir('gx-lineinfile-');
+    await mkdir(join(d, 'sub'));
+    expect((await runModule(lineinfile, { path: join(d, 'sub'), line: 'x' })).msg).to.match(/not a regular file/);
+    expect((await runModule(lineinfile, { path: join(d, 'f'), state: 'absent' })).failed).to.equal(true);
+    expect((await runModule(lineinfile, { path: join(d, 'f'), line: 'x', backrefs: true })).failed).to.equal(true);
+    let threw = false;
+    try {
+      await runModule(lineinfile, { path: join(d, 'f'), line: 'x', regexp: 'a', search_string: 'b' });
+    } catch {
+      threw = true;
+    }
+    expect(threw, 'regexp with search_string is an argument error').to.equal(true);
+  });
+});
