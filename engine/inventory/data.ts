@@ -4,6 +4,15 @@ import type { SourceLocation } from '../load/source.js';
 
 export type Vars = Record<string, unknown>;
 
+/** Object.assign for variables: a variable called __proto__ stays a variable, not a prototype switch. */
+export function assignVars(target: Vars, source: Vars): Vars {
+  for (const [k, v] of Object.entries(source)) {
+    if (k === '__proto__') Object.defineProperty(target, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else target[k] = v;
+  }
+  return target;
+}
+
 export interface GroupRecord {
   name: string;
   /** direct hosts, in the order they were added */
@@ -58,7 +67,7 @@ export class InventoryData {
     const h = this.host(host, loc);
     if (!g.hosts.includes(host)) g.hosts.push(host);
     if (!h.direct.includes(group)) h.direct.push(group);
-    Object.assign(h.fileVars, vars);
+    assignVars(h.fileVars, vars);
   }
 
   /** Returns false (and changes nothing) when the edge would make a cycle. */
@@ -91,7 +100,7 @@ export class InventoryData {
       if (k === 'ansible_group_priority') {
         const n = Number(v);
         if (Number.isFinite(n)) g.priority = n;
-      } else g.fileVars[k] = v;
+      } else assignVars(g.fileVars, { [k]: v });
     }
   }
 
@@ -100,16 +109,23 @@ export class InventoryData {
    * but `all` is in `ungrouped` (and leaves `ungrouped` once it is in a real group).
    */
   reconcile(): void {
+    this.reconcileGroups();
+    for (const h of this.hosts.keys()) this.reconcileHost(h);
+  }
+
+  reconcileGroups(): void {
     for (const g of this.groups.values()) if (g.name !== 'all' && g.parents.length === 0) this.addChild('all', g.name);
+  }
+
+  reconcileHost(name: string): void {
+    const h = this.hosts.get(name)!;
     const ungrouped = this.groups.get('ungrouped')!;
-    for (const h of this.hosts.values()) {
-      const real = h.direct.filter((g) => g !== 'all' && g !== 'ungrouped');
-      const inUngrouped = ungrouped.hosts.includes(h.name);
-      if (real.length === 0 && !inUngrouped) this.addHostTo('ungrouped', h.name, {});
-      if (real.length > 0 && inUngrouped) {
-        ungrouped.hosts = ungrouped.hosts.filter((x) => x !== h.name);
-        h.direct = h.direct.filter((g) => g !== 'ungrouped');
-      }
+    const real = h.direct.some((g) => g !== 'all' && g !== 'ungrouped');
+    const inUngrouped = h.direct.includes('ungrouped');
+    if (!real && !inUngrouped) this.addHostTo('ungrouped', name, {});
+    if (real && inUngrouped) {
+      ungrouped.hosts = ungrouped.hosts.filter((x) => x !== name);
+      h.direct = h.direct.filter((g) => g !== 'ungrouped');
     }
   }
 

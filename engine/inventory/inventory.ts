@@ -2,7 +2,7 @@
 // patterns, add_host at run time, and the `ansible-inventory --list/--graph` views.
 import { resolve } from 'node:path';
 import { ErrorList, PlaybookError, type GxError } from '../errors.js';
-import { InventoryData, type Vars } from './data.js';
+import { assignVars, InventoryData, type Vars } from './data.js';
 import { evaluatePattern, type PatternTarget } from './patterns.js';
 import { groupLayers, hostLayers, merge, sortGroups, type VarsSources } from './precedence.js';
 import { renderGraph, renderList, type ViewOptions } from './render.js';
@@ -34,7 +34,8 @@ export class Inventory {
   readonly hosts = new Map<string, InventoryHost>();
   readonly groups = new Map<string, InventoryGroup>();
   private readonly implicit = new Map<string, InventoryHost>();
-  private members = new Map<string, string[]>();
+  private members: Map<string, string[]> | undefined;
+  private readonly groupVarsBySet = new Map<string, Vars>();
   private order = new Map<string, number>();
   private readonly src: VarsSources;
   /** problems found while reading group_vars/host_vars files (checked by loadInventory) */
@@ -79,22 +80,25 @@ export class Inventory {
 
   /** Every host in the group or in its descendants, in inventory order. */
   groupMembers(group: string): string[] {
-    return [...(this.members.get(group) ?? [])];
+    return [...(this.memberMap().get(group) ?? [])];
   }
 
   /** add_host: creates the host (and any missing group, as a child of `all`), or extends it. */
   addHost(name: string, groups: string[] = [], vars: Record<string, unknown> = {}): InventoryHost {
     if (this.data.groups.has(name)) throw new PlaybookError(`add_host: '${name}' is already the name of a group`);
+    for (const g of groups) if (this.data.hosts.has(g)) throw new PlaybookError(`add_host: group '${g}' has the name of a host`);
+    const newGroups = groups.some((g) => !this.data.groups.has(g));
     this.data.host(name);
-    for (const g of groups) {
-      if (this.data.hosts.has(g)) throw new PlaybookError(`add_host: group '${g}' has the name of a host`);
-      this.data.addHostTo(g, name, {});
-    }
-    Object.assign(this.data.hosts.get(name)!.fileVars, vars);
+    for (const g of groups) this.data.addHostTo(g, name, {});
+    assignVars(this.data.hosts.get(name)!.fileVars, vars);
     this.implicit.delete(name);
-    this.data.reconcile();
+    this.data.reconcileGroups();
+    this.data.reconcileHost(name);
     const before = this.problems.length;
-    this.rebuild();
+    // only this host changed, unless a new group joined the tree
+    if (newGroups) this.refreshGroups();
+    else for (const g of ['all', 'ungrouped', ...groups]) this.refreshGroupMembers(g);
+    this.refreshHost(name);
     // a new group may bring a group_vars file nobody read yet
     if (this.problems.length > before) throw new ErrorList(this.problems.slice(before));
     return this.hosts.get(name)!;
@@ -115,35 +119,63 @@ export class Inventory {
       hostNames: () => this.hosts.keys(),
       groupNames: () => this.groups.keys(),
       hasHost: (n) => this.hosts.has(n),
-      groupMembers: (g) => this.members.get(g) ?? [],
+      groupMembers: (g) => this.memberMap().get(g) ?? [],
       implicitHost: (n) => LOCALHOST_NAMES.has(n) && !this.hosts.has(n),
     };
   }
 
-  /** Recomputes the views in place, so objects handed out earlier stay current. */
+  /** Recomputes every view in place, so objects handed out earlier stay current. */
   private rebuild(): void {
+    this.refreshGroups();
+    this.order = new Map();
+    for (const h of this.data.hosts.values()) this.refreshHost(h.name);
+  }
+
+  private refreshGroups(): void {
     this.src.depth = this.data.depths();
+    this.groupVarsBySet.clear();
+    this.members = undefined;
     for (const g of this.data.groups.values()) {
       const vars = merge([g.fileVars, ...this.src.inventoryDirs.map((d) => d.group(g.name)), this.src.playbookDir?.group(g.name)]);
       const view = this.groups.get(g.name);
       if (view) Object.assign(view, { hosts: [...g.hosts], children: [...g.children], vars });
       else this.groups.set(g.name, { name: g.name, hosts: [...g.hosts], children: [...g.children], vars });
     }
-    this.members = new Map([...this.data.groups.keys()].map((g) => [g, []]));
-    this.order = new Map();
-    for (const h of this.data.hosts.values()) {
-      this.order.set(h.name, this.order.size);
-      const all = this.data.groupsOf(h.name);
-      for (const g of all) this.members.get(g)?.push(h.name);
-      const sorted = sortGroups(all, this.src);
-      let vars = merge([...groupLayers(sorted, this.src), ...hostLayers(h.name, h.fileVars, this.src)]);
-      // a listed localhost is a normal host, but its connection still defaults to local
-      if (LOCALHOST_NAMES.has(h.name) && !('ansible_connection' in vars)) vars = { ansible_connection: 'local', ...vars };
-      const groups = ['all', ...[...all].filter((g) => g !== 'all').sort()];
-      const view = this.hosts.get(h.name);
-      if (view) Object.assign(view, { groups, vars });
-      else this.hosts.set(h.name, { name: h.name, groups, vars });
+  }
+
+  private refreshHost(name: string): void {
+    const h = this.data.hosts.get(name)!;
+    if (!this.order.has(name)) this.order.set(name, this.order.size);
+    this.members = undefined;
+    const all = this.data.groupsOf(name);
+    const sorted = sortGroups(all, this.src);
+    // hosts in the same groups share the group layers: merge them once per set of groups
+    const key = sorted.join('\0');
+    let groupVars = this.groupVarsBySet.get(key);
+    if (!groupVars) this.groupVarsBySet.set(key, (groupVars = merge(groupLayers(sorted, this.src))));
+    let vars = merge([groupVars, ...hostLayers(name, h.fileVars, this.src)]);
+    // a listed localhost is a normal host, but its connection still defaults to local
+    if (LOCALHOST_NAMES.has(name) && !('ansible_connection' in vars)) vars = { ansible_connection: 'local', ...vars };
+    const groups = ['all', ...[...all].filter((g) => g !== 'all').sort()];
+    const view = this.hosts.get(name);
+    if (view) Object.assign(view, { groups, vars });
+    else this.hosts.set(name, { name, groups, vars });
+  }
+
+  private refreshGroupMembers(name: string): void {
+    const g = this.data.groups.get(name);
+    const view = this.groups.get(name);
+    if (g && view) view.hosts = [...g.hosts];
+  }
+
+  /** group → members in inventory order, built on first use after a change */
+  private memberMap(): Map<string, string[]> {
+    if (!this.members) {
+      const m = new Map<string, string[]>([...this.data.groups.keys()].map((g) => [g, []]));
+      for (const h of this.hosts.values()) for (const g of h.groups) m.get(g)?.push(h.name);
+      this.members = m;
     }
+    return this.members;
   }
 }
 

@@ -112,7 +112,10 @@ function matchOne(target: PatternTarget, term: string): string[] {
 /** The hosts `pattern` selects, unordered (the caller puts them in inventory order). */
 export function evaluatePattern(target: PatternTarget, pattern: string | string[]): Set<string> {
   let hosts = new Set<string>();
-  for (const term of orderPatterns(splitPattern(pattern))) {
+  const terms = splitPattern(pattern);
+  // an empty pattern selects nothing (Ansible would read it as `all`: too easy to run everywhere by accident)
+  if (terms.length === 0) return hosts;
+  for (const term of orderPatterns(terms)) {
     // a plain host name wins over any pattern reading of it
     if (target.hasHost(term)) {
       hosts.add(term);

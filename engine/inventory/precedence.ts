@@ -4,7 +4,7 @@
 // beside the inventory, then beside the playbook; then host vars the same way (file, inventory
 // dir, playbook dir). Groups sort by depth (a child always below its parents), then
 // ansible_group_priority, then name. Merging is shallow: a later layer replaces a whole value.
-import type { GroupRecord, Vars } from './data.js';
+import { assignVars, type GroupRecord, type Vars } from './data.js';
 import type { VarsDir } from './vars-dirs.js';
 
 export interface VarsSources {
@@ -47,8 +47,7 @@ export function merge(layers: (Vars | undefined)[]): Vars {
   const out: Vars = {};
   for (const layer of layers) {
     if (!layer) continue;
-    // defineProperty: a variable called __proto__ stays a variable
-    for (const [k, v] of Object.entries(layer)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    assignVars(out, layer);
   }
   return out;
 }

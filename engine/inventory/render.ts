@@ -3,6 +3,7 @@
 // drawn with "  |" per level and "--" before each name.
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../load/suggest.js';
+import { assignVars } from './data.js';
 import type { Inventory } from './inventory.js';
 
 export interface ViewOptions {
@@ -33,7 +34,7 @@ export function renderList(inv: Inventory, opts: ViewOptions): Record<string, un
       const hosts = g.hosts.filter(keep).sort(byName);
       if (hosts.length > 0) entry['hosts'] = hosts;
     }
-    if (Object.keys(entry).length > 0) groups[name] = entry;
+    if (Object.keys(entry).length > 0) assignVars(groups, { [name]: entry });
     for (const c of children) {
       if (seen.has(c)) continue;
       seen.add(c);
@@ -42,9 +43,9 @@ export function renderList(inv: Inventory, opts: ViewOptions): Record<string, un
   };
   visit('all');
   const hostvars: Record<string, unknown> = {};
-  for (const h of inv.hosts.values()) if (keep(h.name) && Object.keys(h.vars).length > 0) hostvars[h.name] = h.vars;
+  for (const h of inv.hosts.values()) if (keep(h.name) && Object.keys(h.vars).length > 0) assignVars(hostvars, { [h.name]: h.vars });
   const out: Record<string, unknown> = { _meta: { hostvars } };
-  for (const name of Object.keys(groups).sort(byName)) out[name] = groups[name];
+  for (const name of Object.keys(groups).sort(byName)) assignVars(out, { [name]: groups[name] });
   return out;
 }
 

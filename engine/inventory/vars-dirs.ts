@@ -37,6 +37,7 @@ function filesIn(dir: string): string[] {
 /** Reads group_vars/NAME or host_vars/NAME under one base directory, caching by path. */
 export class VarsDir {
   private readonly cache = new Map<string, Vars | undefined>();
+  private readonly roots = new Map<string, boolean>();
   constructor(
     readonly base: string,
     private readonly errors: GxError[],
@@ -51,11 +52,15 @@ export class VarsDir {
   }
 
   private entity(sub: 'group_vars' | 'host_vars', name: string): Vars | undefined {
+    const root = join(this.base, sub);
+    let present = this.roots.get(sub);
+    if (present === undefined) this.roots.set(sub, (present = kindOf(root) === 'dir'));
+    // most inventories have no host_vars/ at all: no lookups then
+    if (!present) return undefined;
     const key = `${sub}/${name}`;
     if (this.cache.has(key)) return this.cache.get(key);
     let result: Vars | undefined;
-    const root = join(this.base, sub);
-    if (kindOf(root) === 'dir' && !name.includes('/') && name !== '..' && name !== '.') {
+    if (!name.includes('/') && name !== '..' && name !== '.') {
       for (const ext of EXTENSIONS) {
         const p = join(root, name + ext);
         const k = kindOf(p);

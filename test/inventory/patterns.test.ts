@@ -60,6 +60,9 @@ const TABLE: [string | string[], string[]][] = [
   // a list is one pattern: (web ∪ bastion) ∩ db, as in Ansible
   [['web:&db', 'bastion'], ['web03']],
   [' web01 , mon1 ', ['web01', 'mon1']],
+  // empty selects nothing, rather than everything
+  ['', []],
+  [[], []],
 ];
 
 describe('inventory host patterns (Ansible semantics)', () => {

@@ -75,3 +75,22 @@ describe('inventory variable precedence', () => {
     expect(inv.host('h2')!.vars).to.deep.equal({ v_all: 'file-all', v_dir: 'invdir-all', v_pb: 'pb-all', v_gotcha: 'invdir-all', v_prio: 'ccc' });
   });
 });
+
+describe('inventory variables named like Object internals', () => {
+  it('keeps __proto__ and constructor as plain variables', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'gx-inv-'));
+    try {
+      writeFileSync(join(dir, 'inv.yaml'), 'all:\n  vars:\n    __proto__: {polluted: true}\n  hosts:\n    h:\n      constructor: 1\n');
+      const inv = await loadInventory([join(dir, 'inv.yaml')]);
+      const vars = inv.host('h')!.vars;
+      expect(Object.keys(vars).sort()).to.deep.equal(['__proto__', 'constructor']);
+      expect(Object.getPrototypeOf(vars)).to.equal(Object.prototype);
+      expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
