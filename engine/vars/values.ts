@@ -33,9 +33,10 @@ export function getMember(obj: unknown, key: string | number): unknown {
     return obj[j];
   }
   if (isMapping(obj)) {
-    const k = String(key);
-    if (!Object.prototype.hasOwnProperty.call(obj, k)) return MISSING;
-    const v = obj[k];
+    // one descriptor read: a lazy map (hostvars, a lazily rendered scope) computes the value once
+    const d = Object.getOwnPropertyDescriptor(obj, String(key));
+    if (!d) return MISSING;
+    const v = 'value' in d ? d.value : obj[String(key)];
     return typeof v === 'function' ? MISSING : v;
   }
   return MISSING;
