@@ -410,15 +410,28 @@ class Validator {
       const top = pointerParts(e.instancePath)[0];
       this.add(new ModuleArgsError(`module '${module}' needs the argument '${missing}'${asText}`, { loc: top === undefined ? taskLoc : at(top, 'value') }));
     }
-    for (const group of groupByPath(errors.filter((x) => x.keyword !== 'required'))) {
+    for (const e of errors.filter((x) => x.keyword === 'propertyNames')) {
+      const name = String(e.params.propertyName);
+      this.add(
+        new ModuleArgsError(`'${name}' is not a valid variable name`, {
+          loc: at(name, 'key'),
+          hint: 'variable names are letters, digits and underscores, not starting with a digit',
+        }),
+      );
+    }
+    const rest = errors.filter((x) => x.keyword !== 'required' && x.keyword !== 'propertyNames' && x.propertyName === undefined);
+    for (const group of groupByPath(rest)) {
       const outer = outermost(group);
       const top = pointerParts(outer.instancePath)[0];
       const label = pointerLabel(outer.instancePath);
+      const value = valueAtPointer(args, outer.instancePath);
+      // `meta: flush_handler`: the free-form text is the module's value, not an argument the user named
+      const subject = top === freeForm && !origin.has(top) ? `'${module}'` : `argument '${label || '(arguments)'}' of module '${module}'`;
       const message =
         outer.keyword === 'additionalProperties'
           ? `unknown key '${String(outer.params.additionalProperty)}' in argument '${label}' of module '${module}'`
-          : `argument '${label || '(arguments)'}' of module '${module}' ${expectation(outer)}, got ${show(valueAtPointer(args, outer.instancePath))}`;
-      this.add(new ModuleArgsError(message, { loc: top === undefined ? valueLoc : at(top, 'value') }));
+          : `${subject} ${expectation(outer)}, got ${show(value)}`;
+      this.add(new ModuleArgsError(message, { loc: top === undefined ? valueLoc : at(top, 'value'), hint: enumHint(outer, value) }));
     }
   }
 
@@ -483,7 +496,7 @@ class Validator {
     const loc = last === undefined ? this.loc(root) : this.loc(parent, Array.isArray(parent) ? Number(last) : last, 'value');
     const subject = pointer === '' ? `this ${opts.what.replace(/ keyword$/, '')}` : `'${pointerLabel(pointer)}'`;
     const expected = (parts.length === 1 && EXPECT[parts[0]!]) || expectation(outer);
-    this.add(new PlaybookError(`${subject} ${expected}, got ${show(here)}`, { loc, hint: yesNoHint(outer, here) }));
+    this.add(new PlaybookError(`${subject} ${expected}, got ${show(here)}`, { loc, hint: yesNoHint(outer, here) ?? enumHint(outer, here) }));
   }
 
   private extraKey(
@@ -589,6 +602,7 @@ function expectation(e: ErrorObject): string {
   }
   const words = describeSchema(schema);
   if (words.length === 0) return `is invalid (${e.message ?? e.keyword})`;
+  if (Array.isArray(schema.enum) && words.length > 2) return `must be one of ${words.join(', ')}`;
   return `must be ${words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`}`;
 }
 
@@ -608,6 +622,11 @@ function yesNoHint(e: ErrorObject, value: unknown): string | undefined {
     return `YAML 1.2 reads '${value}' as a string: write ${/^(yes|on|y|true)$/i.test(value)}`;
   }
   return undefined;
+}
+
+function enumHint(e: ErrorObject, value: unknown): string | undefined {
+  const allowed = ((e.parentSchema ?? {}) as { enum?: unknown[] }).enum;
+  return Array.isArray(allowed) && typeof value === 'string' ? didYouMean(value, allowed.map(String)) : undefined;
 }
 
 const LOOSE_TRUE = /^(yes|true|on|y|1)$/i;
