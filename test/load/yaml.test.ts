@@ -41,7 +41,7 @@ describe('load/yaml: positions', () => {
     '        - 1', // 12
     '        -   two', // 13
   ].join('\n');
-  const doc = parseYamlText(text, 'site.yaml') as Obj[];
+  const doc = parseYamlText(text, 'positions.yaml') as Obj[];
   const play = doc[0]!;
 
   it('registers the top sequence and its items', () => {
@@ -89,7 +89,7 @@ describe('load/yaml: positions', () => {
   });
 
   it('remembers the text, so errors can quote the line', () => {
-    expect(sourceLine('site.yaml', 5)).to.equal('      command: echo hi');
+    expect(sourceLine('positions.yaml', 5)).to.equal('      command: echo hi');
   });
 
   it('gives an empty value the position right after its key', () => {
