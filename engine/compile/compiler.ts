@@ -12,7 +12,7 @@ import { validatePlaybook, validateRoleMeta, validateTasks, validateVarsFile, ty
 import { compileExpr } from '../vars/expr.js';
 import { hasTemplate, templateSyntaxErrors } from '../vars/template.js';
 import { asList, bool, conditions, inherit, rootInherited, tagList, withVars } from './inherit.js';
-import { TASK_ACTION_KEYS, TASK_KEYWORDS } from './keywords.js';
+import { TASK_KEYWORDS } from './keywords.js';
 import type { BlockNode, CompiledPlay, CompiledPlaybook, Condition, IncludeNode, Inherited, ModuleTask, RoleInstance, TaskKeywords, TaskNode, Vars } from './types.js';
 
 export interface CompileOptions {
@@ -243,7 +243,7 @@ export class Compiler {
     }
 
     if (raw.import_tasks !== undefined) {
-      const target = String(raw.import_tasks);
+      const target = String(isObj(raw.import_tasks) ? raw.import_tasks.file : raw.import_tasks);
       const tloc = locate(raw, 'import_tasks', 'value');
       if (hasTemplate(target)) {
         this.errors.push(new PlaybookError('import_tasks takes a static path; use include_tasks for a templated one', { loc: tloc }));
@@ -347,7 +347,11 @@ export class Compiler {
       if (isRole) {
         const before = this.errors.length;
         const role = this.loadRole(target, spec ?? {}, inner, locate(raw, 'include_role', 'value'));
-        if (role && this.errors.length === before) node.precompiled = { nodes: role.nodes, role: role.role };
+        if (role && this.errors.length === before) {
+          node.precompiled = { nodes: role.nodes, role: role.role };
+          // its handlers are the play's too, so notify checks and flushes know them
+          w.play.roleHandlers.push(...role.role.handlers);
+        }
       } else {
         node.precompiled = { nodes: this.taskFile(this.resolveTaskFile(target, w), inner, locate(raw, 'include_tasks', 'value')) };
       }
@@ -502,6 +506,10 @@ export class Compiler {
   /** A role applied in a play (roles:, import_role, meta dependency): deduplicated like Ansible. */
   private roleTasks(name: string, spec: Raw, w: Where, loc: SourceLocation | undefined, explicit = false, chain: string[] = []): TaskNode[] {
     const roleInh = withVars(inherit(w.inh, { ...spec, vars: undefined }), undefined);
+    if (chain.includes(name)) {
+      this.errors.push(new PlaybookError(`role dependency cycle: ${[...chain, name].join(' -> ')}`, { loc }));
+      return [];
+    }
     const key = `${name}|${JSON.stringify(Object.entries(spec).filter(([k]) => !['tags', 'when', 'role', 'name'].includes(k)))}`;
     if (!explicit && !spec.allow_duplicates && w.play.appliedRoles.has(key)) return [];
     w.play.appliedRoles.add(key);
