@@ -30,7 +30,7 @@ export function canonical(name: string): string {
 /** Splits params like a shell would (quotes group words), without running one. */
 export function splitParams(params: string): string[] {
   const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  const re = /"([^"]*)"|'([^']*)'|([^\s"']+)/g;
   let cur = '';
   let last = -1;
   for (let m = re.exec(params); m; m = re.exec(params)) {

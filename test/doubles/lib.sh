@@ -2,19 +2,20 @@
 : "${GX_DOUBLE_STATE:?GX_DOUBLE_STATE must name the doubles state directory}"
 : "${GX_DOUBLE_LOG:?GX_DOUBLE_LOG must name the doubles call log}"
 S=$GX_DOUBLE_STATE
-TOOL=$(basename "$0")
+TOOL=${0##*/}
 
+# appends one JSON string to LINE (no subshells: every double runs this, and forks are slow)
 json() {
   local s=$1
   s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\t'/\\t}; s=${s//$'\n'/\\n}
-  printf '"%s"' "$s"
+  LINE+="\"$s\""
 }
 
 record() {
-  local line
-  line="[$(json "$TOOL")"
-  for a in "$@"; do line+=",$(json "$a")"; done
-  printf '%s]\n' "$line" >> "$GX_DOUBLE_LOG"
+  LINE='['
+  json "$TOOL"
+  for a in "$@"; do LINE+=','; json "$a"; done
+  printf '%s]\n' "$LINE" >> "$GX_DOUBLE_LOG"
 }
 
 # maybe_fail SUBCOMMAND: fail as told by $S/fail/TOOL.SUBCOMMAND
