@@ -1,11 +1,15 @@
 // copy: puts a file from the controller (the play's or role's files/), or given content, on the host.
 import { posix } from 'node:path';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import type { Connection } from '../engine/connect/connection.js';
+import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { must } from './lib/attrs.js';
+import { formatMode, parseMode } from './lib/mode.js';
 import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 
 export interface CopyArgs extends WriteArgs {
   src?: string;
+  directory_mode?: string | number;
   content?: string;
   remote_src: boolean;
 }
@@ -22,10 +26,16 @@ export const copy: ModuleDefinition<CopyArgs> = {
     properties: {
       src: {
         type: 'string',
-        description: "The file to copy: relative to the role's or playbook's files/ directory, or absolute on the controller (on the host with remote_src).",
+        description:
+          "The file to copy: relative to the role's or playbook's files/ directory, or absolute on the controller (on the host with remote_src). " +
+          'A directory is copied recursively: with a trailing / its contents go into dest, without it the directory itself goes into dest.',
       },
       content: { type: 'string', description: 'The text to write instead of a src file.' },
       remote_src: { type: 'boolean', default: false, description: 'src is a file on the host itself, not on the controller.' },
+      directory_mode: {
+        type: ['string', 'integer'],
+        description: 'When copying a directory: the mode of the directories it creates (default: what the umask gives). `mode` applies to the files.',
+      },
       ...writeProperties,
     },
     required: ['dest'],
@@ -45,6 +55,11 @@ export const copy: ModuleDefinition<CopyArgs> = {
       net.ipv4.ip_forward = 1
     dest: /etc/sysctl.d/90-forward.conf
     backup: true`,
+    `- name: Ship a whole directory of manifests (its contents, because of the trailing slash)
+  copy:
+    src: manifests/
+    dest: /var/lib/rancher/k3s/server/manifests
+    mode: '0644'`,
     `- name: A sudoers drop-in, checked before it is installed
   copy:
     content: "deploy ALL=(ALL) NOPASSWD: ALL\\n"
@@ -52,7 +67,12 @@ export const copy: ModuleDefinition<CopyArgs> = {
     mode: '0440'
     validate: visudo -cf %s`,
   ],
-  returns: { ...writeReturns, src: { type: 'str', description: 'The source file used.', returned: 'when src is given' } },
+  returns: {
+    ...writeReturns,
+    src: { type: 'str', description: 'The source file (or directory) used.', returned: 'when src is given' },
+    files: { type: 'int', description: 'How many files the source directory holds.', returned: 'when src is a directory' },
+    changed_files: { type: 'list', description: 'The destination files written (or that would be, in check mode).', returned: 'when src is a directory and something changed' },
+  },
   checkMode: true,
   async plan(ctx, a) {
     if ((a.src === undefined) === (a.content === undefined)) {
@@ -63,7 +83,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
     const path = a.remote_src ? a.src! : await ctx.findFile(a.src!, 'files');
     const st = await from.stat(path, { followLinks: true });
     if (!st) throw new ModuleError(`copy: source ${path} does not exist${a.remote_src ? ' on the host' : ''}`);
-    if (st.type === 'directory') throw new ModuleError(`copy: source ${path} is a directory; gx copies single files (use a loop or synchronize-like tooling)`);
+    if (st.type === 'directory') return planTree(ctx, a, from, path);
     const bytes = await from.get(path);
     if (!bytes) throw new ModuleError(`copy: source ${path} could not be read`);
     return planWrite(ctx, a, { bytes, basename: posix.basename(a.src!), srcMode: st.mode, src: path });
@@ -71,3 +91,63 @@ export const copy: ModuleDefinition<CopyArgs> = {
 };
 
 export default copy;
+
+/** A directory copied recursively: every file planned like a single copy, missing directories created first. */
+async function planTree(ctx: ModuleContext, a: CopyArgs, from: Connection, srcDir: string): Promise<Plan> {
+  if (a.validate !== undefined) throw new ModuleArgsError('copy: validate works on single files, not on a directory src', { loc: ctx.loc });
+  const base = a.src!.endsWith('/') ? a.dest : posix.join(a.dest, posix.basename(srcDir.replace(/\/+$/, '')));
+  // -L: links on the source side are copied as what they point to, like Ansible's local_follow
+  const r = await from.run({ argv: ['find', '-L', srcDir.startsWith('-') ? `./${srcDir}` : srcDir, '-mindepth', '1', '-printf', '%y\\t%P\\0'] });
+  if (r.rc !== 0) throw new ModuleError(`copy: cannot list ${srcDir}: ${r.stderr.trim()}`);
+  const dirs = [''];
+  const files: string[] = [];
+  for (const rec of r.stdout.split('\0')) {
+    if (rec === '') continue;
+    const tab = rec.indexOf('\t');
+    const [type, rel] = [rec.slice(0, tab), rec.slice(tab + 1)];
+    if (type === 'd') dirs.push(rel);
+    else if (type === 'f') files.push(rel);
+  }
+  dirs.sort();
+  files.sort();
+  const missing: string[] = [];
+  for (const d of dirs) {
+    const target = d === '' ? base : posix.join(base, d);
+    const st = await ctx.conn.stat(target, { followLinks: true });
+    if (!st) missing.push(target);
+    else if (st.type !== 'directory') return { changed: false, failed: true, msg: `${target} exists and is not a directory`, data: { dest: base } };
+  }
+  const plans: Plan[] = [];
+  for (const f of files) {
+    const srcFile = posix.join(srcDir, f);
+    const bytes = await from.get(srcFile);
+    if (!bytes) throw new ModuleError(`copy: ${srcFile} could not be read`);
+    const srcMode = a.mode === 'preserve' ? (await from.stat(srcFile, { followLinks: true }))?.mode : undefined;
+    plans.push(await planWrite(ctx, { ...a, dest: posix.join(base, f) }, { bytes, srcMode, src: srcFile }));
+  }
+  const failed = plans.find((p) => p.failed);
+  if (failed) return failed;
+  const changedFiles = plans.filter((p) => p.changed);
+  const data = { dest: base, src: srcDir, files: files.length, state: 'directory' };
+  if (missing.length === 0 && changedFiles.length === 0) return { changed: false, data };
+  const diff: DiffEntry[] = [
+    ...missing.map((d) => ({ label: d, before: 'state: absent\n', after: 'state: directory\n' })),
+    ...changedFiles.flatMap((p) => p.diff ?? []),
+  ];
+  return {
+    changed: true,
+    diff: ctx.diff && diff.length > 0 ? diff : undefined,
+    data: { ...data, changed_files: changedFiles.map((p) => p.data?.dest) },
+    apply: async () => {
+      for (const d of missing) {
+        await must(ctx.conn, ['mkdir', '-p', '--', d], d);
+        if (a.directory_mode !== undefined) await must(ctx.conn, ['chmod', formatMode(parseMode(a.directory_mode, 0o755, true)), '--', d], d);
+      }
+      for (const p of changedFiles) {
+        const done = await p.apply!();
+        if (done.failed) return { failed: true, msg: done.msg, data };
+      }
+      return { data: { ...data, changed_files: changedFiles.map((p) => p.data?.dest) } };
+    },
+  };
+}

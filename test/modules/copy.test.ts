@@ -124,3 +124,44 @@ describe('copy module', () => {
     expect(err).to.be.instanceOf(ModuleArgsError);
   });
 });
+
+describe('copy module with a directory src', () => {
+  async function tree(): Promise<string> {
+    const pb = await tempDir();
+    await mkdir(join(pb, 'files', 'conf', 'sub dir'), { recursive: true });
+    await writeFile(join(pb, 'files', 'conf', 'a.yaml'), 'a: 1\n');
+    await writeFile(join(pb, 'files', 'conf', 'sub dir', "b 'q'.yaml"), 'b: 2\n');
+    return pb;
+  }
+  async function listing(root: string): Promise<unknown> {
+    if (!existsSync(root)) return null;
+    const out: Record<string, string> = {};
+    for (const e of await readdir(root, { recursive: true, withFileTypes: true })) {
+      const p = join(e.parentPath, e.name);
+      out[p.slice(root.length)] = e.isDirectory() ? 'dir' : await readFile(p, 'utf8');
+    }
+    return out;
+  }
+
+  it('copies the contents with a trailing slash (rhythm), creating directories', async () => {
+    const pb = await tree();
+    const dest = join(await tempDir(), 'etc');
+    const { check, apply } = await rhythm('copy', { src: 'conf/', dest, mode: '0600', directory_mode: '0700' }, { playbookDir: pb, snapshot: () => listing(dest) });
+    expect(check.data.changed_files).to.deep.equal([join(dest, 'a.yaml'), join(dest, 'sub dir', "b 'q'.yaml")]);
+    expect(await listing(dest)).to.deep.equal({ '/a.yaml': 'a: 1\n', '/sub dir': 'dir', "/sub dir/b 'q'.yaml": 'b: 2\n' });
+    expect(await modeOf(join(dest, 'sub dir'))).to.equal(0o700);
+    expect(await modeOf(join(dest, 'a.yaml'))).to.equal(0o600);
+    expect(apply.data).to.include({ files: 2, state: 'directory' });
+  });
+
+  it('copies the directory itself without the slash, and only rewrites what differs', async () => {
+    const pb = await tree();
+    const dest = await tempDir();
+    await runModule('copy', { src: 'conf', dest }, { playbookDir: pb });
+    expect(await readFile(join(dest, 'conf', 'a.yaml'), 'utf8')).to.equal('a: 1\n');
+    await writeFile(join(dest, 'conf', 'a.yaml'), 'edited\n');
+    const r = await runModule('copy', { src: 'conf', dest }, { playbookDir: pb, check: true, diff: true });
+    expect(r.data.changed_files).to.deep.equal([join(dest, 'conf', 'a.yaml')]);
+    expect(r.diff).to.deep.equal([{ label: join(dest, 'conf', 'a.yaml'), before: 'edited\n', after: 'a: 1\n' }]);
+  });
+});
