@@ -105,8 +105,8 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
       }
       if (st && st.type !== 'file') throw new ModuleError(`${dest} exists and is not a regular file`);
       const dir = posix.dirname(dest);
-      const fetcher: () => Promise<Fetcher> = () => findFetcher(ctx, true);
-      const download = async (out: string) => hostDownload(ctx, await fetcher(), { url: a.url, out, headers: a.headers, timeoutS: a.timeout ?? 10, validateCerts: a.validate_certs ?? true });
+      let fetcher: Fetcher | undefined;
+      const download = async (out: string) => hostDownload(ctx, fetcher ?? (fetcher = await findFetcher(ctx, true)), { url: a.url, out, headers: a.headers, timeoutS: a.timeout ?? 10, validateCerts: a.validate_certs ?? true });
       const verify = async (file: string) => {
         if (!sum) return;
         const got = await hostDigest(ctx, sum.algo, file);
@@ -117,6 +117,8 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
       let fetched: string | undefined;
       let needDownload = !st;
       if (st && sum) needDownload = (sum.algo === 'sha256' && st.sha256 ? st.sha256 : await hostDigest(ctx, sum.algo, dest)) !== sum.digest;
+      // a host that cannot download is a failure now, in check mode too
+      if (needDownload || a.force) fetcher = await findFetcher(ctx, true);
       if (st && !needDownload && a.force) {
         // only a fetch can tell whether the content moved
         fetched = await mktemp(ctx, ctx.check ? undefined : dir);

@@ -45,7 +45,7 @@ export async function findFetcher(ctx: ModuleContext, allowWget: boolean): Promi
   const found = res.stdout.trim().split('\n')[0] ?? '';
   if (found.endsWith('/curl')) return 'curl';
   if (allowWget && found.endsWith('/wget')) return 'wget';
-  throw new ModuleError(`${allowWget ? 'neither curl nor wget' : 'curl'} is installed on ${ctx.host}; install it (apt: curl) to fetch URLs from the host`);
+  throw new ModuleError(`${allowWget ? 'neither curl nor wget is' : 'curl is not'} installed on ${ctx.host}; install curl to fetch URLs from the host`);
 }
 
 export interface DownloadOptions {
