@@ -21,7 +21,9 @@ export function innerCommand(opts: Pick<RunOptions, 'argv' | 'shell' | 'env' | '
     parts.push(`exec ${opts.argv.map(shellQuote).join(' ')}`);
   } else if (opts.shell !== undefined) parts.push(shellText === 'eval' ? `eval ${shellQuote(opts.shell)}` : opts.shell);
   else throw new Error('run needs argv or shell');
-  return parts.join('\n');
+  // eval mode sits unquoted in the driver's own line, where a newline would end the line early
+  // (a stdin heredoc starts at the first newline); raw mode is quoted whole
+  return parts.join(shellText === 'eval' ? '; ' : '\n');
 }
 
 export interface DriverCommandInput {
@@ -38,7 +40,7 @@ export function driverCommand(c: DriverCommandInput): string {
   const sudo = c.wrap.argv.map(shellQuote).join(' ');
   if (!c.tracked) {
     if (c.opts.become) return `${env}${sudo} /bin/sh -c ${shellQuote(innerCommand(c.opts, 'raw'))}`;
-    return `( ${innerCommand(c.opts, 'eval')}\n)`;
+    return `( ${innerCommand(c.opts, 'eval')} )`;
   }
   const body = c.opts.become ? `exec ${sudo} /bin/sh -c ${shellQuote(innerCommand(c.opts, 'raw'))}` : innerCommand(c.opts, 'raw');
   return `${env}${c.setsid ? 'setsid ' : ''}/bin/sh -c ${shellQuote(`${trackedPrologue(c.marker)}\n${body}`)}`;

@@ -72,7 +72,7 @@ describe('ssh framing', () => {
 
   it('quotes user shell lines so their syntax errors stay in the subshell', () => {
     const inner = innerCommand({ shell: 'echo "unterminated', cwd: '/tmp/a b', env: { A: "it's" } }, 'eval');
-    expect(inner).to.equal(`cd '/tmp/a b' || exit 1\nexport A='it'\\''s'\neval 'echo "unterminated'`);
+    expect(inner).to.equal(`cd '/tmp/a b' || exit 1; export A='it'\\''s'; eval 'echo "unterminated'`);
     expect(() => innerCommand({ argv: ['x'], env: { 'A-B': '1' } }, 'raw')).to.throw(/invalid environment variable name/);
   });
 
