@@ -13,6 +13,17 @@ import set_fact from './set_fact.js';
 import shell from './shell.js';
 import stat from './stat.js';
 import template from './template.js';
+import apt from './apt.js';
+import blockinfile from './blockinfile.js';
+import get_url from './get_url.js';
+import group from './group.js';
+import lineinfile from './lineinfile.js';
+import modprobe from './modprobe.js';
+import sysctl from './sysctl.js';
+import systemd from './systemd.js';
+import uri from './uri.js';
+import user from './user.js';
+import wait_for from './wait_for.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   assert,
@@ -27,6 +38,17 @@ const definitions: ModuleDefinition<any, any>[] = [
   shell,
   stat,
   template,
+  apt,
+  blockinfile,
+  get_url,
+  group,
+  lineinfile,
+  modprobe,
+  sysctl,
+  systemd,
+  uri,
+  user,
+  wait_for,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
