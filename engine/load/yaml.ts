@@ -80,18 +80,45 @@ function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: s
   const hints: Record<string, string> = {
     DUPLICATE_KEY: 'each key may appear only once in a mapping',
     TAB_AS_INDENT: 'indent with spaces',
+    BAD_INDENT: 'check the indentation of this line against the lines above it',
   };
   let offset = e.pos[0];
+  let hint = hints[e.code];
+  // the parser often reports at the indentation; the thing to look at is the first character after it
+  if (e.code !== 'TAB_AS_INDENT') while (text[offset] === ' ') offset++;
   const quote = /^missing closing (['"])quote/.exec(message);
+  const flow = /^flow (sequence|map) in block collection must be sufficiently indented and end with a ([\]}])/.exec(message);
   if (quote) {
     // the parser notices at the end of the file; the useful place is where the string opens
-    const open = openingQuote(text, offset, quote[1]!);
+    const open = openingQuote(text, e.pos[0], quote[1]!);
     if (open >= 0) {
       offset = open;
       message = `missing closing ${quote[1]} quote for the string that starts here`;
     }
+  } else if (flow) {
+    const open = unclosedBracket(text, e.pos[0], flow[2] === ']' ? '[' : '{');
+    if (open >= 0) {
+      offset = open;
+      message = `this '${text[open]}' is never closed: expected '${flow[2]}' (before the indentation ends)`;
+      hint = undefined;
+    }
   }
-  return new PlaybookError(`YAML: ${message}`, { loc: at(offset), hint: hints[e.code] });
+  return new PlaybookError(`YAML: ${message}`, { loc: at(offset), hint });
+}
+
+/** The last opening bracket before `end` that no closing bracket matches (quotes are skipped roughly). */
+function unclosedBracket(text: string, end: number, open: '[' | '{'): number {
+  const close = open === '[' ? ']' : '}';
+  let depth = 0;
+  for (let i = Math.min(end, text.length) - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === close) depth++;
+    else if (c === open) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }
 
 /** The last quote before `end` that can open a YAML scalar (after a space, `:`, `-`, `[`, `{`, `,` or at a line start). */
@@ -103,11 +130,11 @@ function openingQuote(text: string, end: number, q: string): number {
   return -1;
 }
 
-/** One problem per place: the parser sometimes explains the same spot twice. */
+/** One problem per line: after a syntax error the parser's next complaints on that line are its echoes. */
 function onePerPlace(errors: PlaybookError[]): PlaybookError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
-    const k = `${e.loc?.line}:${e.loc?.col}`;
+    const k = `${e.loc?.line}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

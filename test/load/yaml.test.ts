@@ -146,7 +146,15 @@ describe('load/yaml: scalars', () => {
 describe('load/yaml: errors', () => {
   it('reports a syntax error at its exact position', () => {
     const p = problems('- name: x\n  command: echo\n bad: indent\n');
-    expect(p).to.deep.equal([{ where: '3:1', message: 'YAML: sequence item without - indicator', hint: undefined }]);
+    expect(p).to.deep.equal([{ where: '3:2', message: 'YAML: sequence item without - indicator', hint: undefined }]);
+    const q = problems('- name: x\n  debug:\n    msg: hello\n   var: greeting\n');
+    expect(q).to.deep.equal([
+      {
+        where: '4:4',
+        message: 'YAML: all mapping items must start at the same column',
+        hint: 'check the indentation of this line against the lines above it',
+      },
+    ]);
   });
 
   it('reports one problem per place, even when the parser explains it twice', () => {
@@ -159,9 +167,16 @@ describe('load/yaml: errors', () => {
     expect(p).to.deep.equal([{ where: '1:9', message: "YAML: missing closing ' quote for the string that starts here", hint: undefined }]);
   });
 
-  it('reports an unclosed flow sequence', () => {
-    const p = problems('tasks: [a, b\nother: 1\n');
-    expect(p.map((x) => x.where)).to.include('2:1');
+  it('points an unclosed flow sequence or mapping at its opening bracket', () => {
+    expect(problems('tasks: [a, [b], c\nother: 1\n')).to.deep.equal([
+      { where: '1:8', message: "YAML: this '[' is never closed: expected ']' (before the indentation ends)", hint: undefined },
+    ]);
+    expect(problems('a:\n  b: {c: 1, d: {e: 2}\n  f: 3\n')[0]!.where).to.equal('2:6');
+  });
+
+  it('reports one problem per line: the rest are echoes of the first', () => {
+    const p = problems('- name: greet\n  debug:\n\t  msg: hi\n');
+    expect(p).to.deep.equal([{ where: '3:1', message: 'YAML: tabs are not allowed as indentation', hint: 'indent with spaces' }]);
   });
 
   it('reports every duplicate key at once, each at the repeated key', () => {
