@@ -83,7 +83,7 @@ function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: s
     BAD_INDENT: 'check the indentation of this line against the lines above it',
   };
   let offset = e.pos[0];
-  let hint = hints[e.code];
+  let hint: string | undefined = hints[e.code];
   // the parser often reports at the indentation; the thing to look at is the first character after it
   if (e.code !== 'TAB_AS_INDENT') while (text[offset] === ' ') offset++;
   const quote = /^missing closing (['"])quote/.exec(message);
