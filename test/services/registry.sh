@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Real OCI registry (Debian's docker-registry, distribution 2.8) for the tests, loopback only:
+#   127.0.0.1:55000  open (no auth)
+#   127.0.0.1:55001  basic auth from an htpasswd file (user gx, password gx-registry-secret)
+# Each instance has its own config and storage under /tmp/gx-test/registry and runs as a plain
+# background process (no systemd here), its pid in a file so `stop` ends exactly that process.
+set -euo pipefail
+
+BASE=/tmp/gx-test/registry
+BIN=/usr/bin/docker-registry
+USER_NAME=gx
+PASSWORD=gx-registry-secret
+
+ensure_installed() {
+  if [ ! -x "$BIN" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >&2
+  fi
+  # the package starts its own instance on :5000 through systemd when systemd exists; ours are separate
+}
+
+bcrypt() {
+  # docker-registry accepts only bcrypt entries in htpasswd
+  if command -v htpasswd >/dev/null 2>&1; then
+    htpasswd -nbB "$USER_NAME" "$PASSWORD" | head -n1 | cut -d: -f2
+  elif python3 -c 'import crypt' 2>/dev/null; then
+    python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))' "$PASSWORD"
+  else
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q apache2-utils >&2
+    htpasswd -nbB "$USER_NAME" "$PASSWORD" | head -n1 | cut -d: -f2
+  fi
+}
+
+write_config() { # name port auth(0|1)
+  local dir=$BASE/$1
+  mkdir -p "$dir/storage"
+  {
+    echo "version: 0.1"
+    echo "log:"
+    echo "  level: info"
+    echo "  accesslog:"
+    echo "    disabled: false"
+    echo "storage:"
+    echo "  filesystem:"
+    echo "    rootdirectory: $dir/storage"
+    echo "  delete:"
+    echo "    enabled: true"
+    echo "http:"
+    echo "  addr: 127.0.0.1:$2"
+    if [ "$3" = 1 ]; then
+      [ -s "$dir/htpasswd" ] || echo "$USER_NAME:$(bcrypt)" >"$dir/htpasswd"
+      echo "auth:"
+      echo "  htpasswd:"
+      echo "    realm: gx-test"
+      echo "    path: $dir/htpasswd"
+    fi
+  } >"$dir/config.yml"
+}
+
+pid_of() {
+  local f=$BASE/$1/pid
+  [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"
+}
+
+ready() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" || true)
+  [ "$code" = 200 ] || [ "$code" = 401 ]
+}
+
+start_one() { # name port auth
+  write_config "$1" "$2" "$3"
+  if ! pid_of "$1" >/dev/null; then
+    setsid "$BIN" serve "$BASE/$1/config.yml" >>"$BASE/$1/registry.log" 2>&1 </dev/null &
+    echo $! >"$BASE/$1/pid"
+  fi
+  for _ in $(seq 1 100); do
+    if ready "$2"; then return 0; fi
+    if ! pid_of "$1" >/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "docker-registry ($1) did not become ready on 127.0.0.1:$2; see $BASE/$1/registry.log" >&2
+  tail -n 20 "$BASE/$1/registry.log" >&2 || true
+  return 1
+}
+
+stop_one() {
+  local pid
+  if pid=$(pid_of "$1"); then
+    kill "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  fi
+  rm -f "$BASE/$1/pid"
+}
+
+start() {
+  ensure_installed
+  mkdir -p "$BASE"
+  start_one open 55000 0
+  start_one auth 55001 1
+  echo "GX_TEST_REGISTRY=127.0.0.1:55000"
+  echo "GX_TEST_REGISTRY_AUTH=127.0.0.1:55001"
+  echo "GX_TEST_REGISTRY_USER=$USER_NAME"
+  echo "GX_TEST_REGISTRY_PASSWORD=$PASSWORD"
+}
+
+stop() {
+  stop_one open
+  stop_one auth
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
