@@ -2,16 +2,16 @@
 // connection (this machine by default, any Connection when given), and the check → apply → again →
 // check-again rhythm every module must pass.
 import { expect } from 'chai';
-import Handlebars from 'handlebars';
 import { rmSync } from 'node:fs';
-import { access, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Connection } from '../../engine/connect/connection.js';
 import { LocalConnection } from '../../engine/connect/local.js';
-import { ModuleError } from '../../engine/errors.js';
 import type { ModuleContext, ModuleDefinition } from '../../engine/module-contract.js';
 import { executeModule, type ModuleOutcome } from '../../engine/run/execute-module.js';
+import { findFile } from '../../engine/run/find-file.js';
+import { renderString } from '../../engine/vars/template.js';
 import { getModule } from '../../modules/index.js';
 
 export interface HarnessOptions {
@@ -44,7 +44,6 @@ export function makeContext(o: HarnessOptions = {}): ModuleContext {
   const conn = o.conn ?? sharedLocal;
   const vars = o.vars ?? {};
   const playbookDir = o.playbookDir ?? process.cwd();
-  const logs: string[] = [];
   return {
     conn,
     local: o.local ?? sharedLocal,
@@ -54,28 +53,11 @@ export function makeContext(o: HarnessOptions = {}): ModuleContext {
     vars,
     playbookDir,
     roleDir: o.roleDir,
-    async findFile(name, kind) {
-      if (isAbsolute(name)) return name;
-      const candidates = [
-        ...(o.roleDir ? [join(o.roleDir, kind, name), join(o.roleDir, name)] : []),
-        join(playbookDir, kind, name),
-        join(playbookDir, name),
-      ];
-      for (const c of candidates) {
-        try {
-          await access(c);
-          return c;
-        } catch {
-          // try the next place
-        }
-      }
-      throw new ModuleError(`could not find '${name}' in: ${candidates.join(', ')}`);
-    },
-    renderTemplate(text, extraVars) {
-      return Handlebars.compile(text, { strict: true, noEscape: true })({ ...vars, ...(extraVars ?? {}) });
-    },
-    log(msg) {
-      logs.push(msg);
+    // the engine's own lookup and renderer, so module tests see what a play sees
+    findFile: (name, kind) => findFile(name, kind, { roleDir: o.roleDir, playbookDir }),
+    renderTemplate: (text, extraVars) => renderString(text, { ...vars, ...(extraVars ?? {}) }, { host: o.host ?? conn.host, what: 'template' }),
+    log() {
+      // -vvv output is the reporter's business; module tests assert on outcomes
     },
     secret() {
       // the harness prints nothing, so there is nothing to mask
