@@ -47,7 +47,8 @@ export function planAuth(input: AuthInput): AuthPlan {
       tried.push(`key ${file} (${why})`);
       continue;
     }
-    attempts.push({ type: 'publickey', username: input.user, key: data, passphrase: input.keyPassphrase });
+    // the parsed key, so ssh2 does not run the (slow, bcrypt) passphrase KDF a second time
+    attempts.push({ type: 'publickey', username: input.user, key: (Array.isArray(parsed) ? parsed[0] : parsed) as unknown as Buffer });
     tried.push(`key ${file}`);
   }
   if (input.password !== undefined) {

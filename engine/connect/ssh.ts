@@ -103,6 +103,9 @@ export class SshConnection implements Connection {
     const where = { name: p.name, host: ep.host, port: ep.port, user: ep.user, connectTimeoutMs: p.connectTimeoutMs };
     let refusal: ConnectionError | null = null;
     const client = new Client();
+    // ssh2 can emit more errors after the first (e.g. the socket closing after a timeout); an
+    // unheard 'error' would crash the run
+    client.on('error', () => undefined);
     const config: ConnectConfig = {
       host: ep.host,
       port: ep.port,
