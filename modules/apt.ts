@@ -15,6 +15,8 @@ export interface AptArgs {
   deb?: string;
   update_cache?: boolean;
   cache_valid_time?: number;
+  upgrade?: 'no' | 'yes' | 'safe' | 'full' | 'dist' | boolean;
+  autoremove?: boolean;
   install_recommends?: boolean;
   purge?: boolean;
   dpkg_options?: string;
@@ -27,6 +29,9 @@ export interface AptData {
   /** packages installed or upgraded (as asked, name[=version]) */
   installed: string[];
   removed: string[];
+  /** packages an upgrade or autoremove changes (from apt's simulation) */
+  upgraded?: string[];
+  autoremoved?: string[];
   stdout?: string;
   stderr?: string;
 }
@@ -88,12 +93,18 @@ async function cacheAge(ctx: ModuleContext): Promise<{ now: number; mtime: numbe
   return { now: now || 0, mtime: mtime || 0 };
 }
 
-/** Package names apt-get would install or upgrade ("Inst" lines of a simulation). */
-async function simulateInstall(ctx: ModuleContext, specs: string[], base: string[]): Promise<string[]> {
-  const res = await runTool(ctx, ['apt-get', '-s', ...base, 'install', ...specs], { providedBy: 'apt', env: { DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' } });
-  if (res.rc !== 0) throw new ModuleError(`apt-get -s install ${specs.join(' ')} failed: ${(res.stderr.trim() || res.stdout.trim()).split('\n').slice(-3).join('\n')}`);
-  return res.stdout.split('\n').flatMap((l) => (/^Inst (\S+)/.exec(l)?.[1] ? [/^Inst (\S+)/.exec(l)![1]!] : []));
+/** Package names a simulated apt-get run would act on: its "Inst" (or, for removals, "Remv") lines. */
+async function simulate(ctx: ModuleContext, args: string[], base: string[], verb: 'Inst' | 'Remv' = 'Inst'): Promise<string[]> {
+  const res = await runTool(ctx, ['apt-get', '-s', ...base, ...args], { providedBy: 'apt', env: { DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' } });
+  if (res.rc !== 0) throw new ModuleError(`apt-get -s ${args.join(' ')} failed: ${(res.stderr.trim() || res.stdout.trim()).split('\n').slice(-3).join('\n')}`);
+  const re = new RegExp(`^${verb} (\\S+)`);
+  return res.stdout.split('\n').flatMap((l) => {
+    const m = re.exec(l);
+    return m ? [m[1]!] : [];
+  });
 }
+
+const simulateInstall = (ctx: ModuleContext, specs: string[], base: string[]) => simulate(ctx, ['install', ...specs], base);
 
 const apt: ModuleDefinition<AptArgs, AptData> = {
   name: 'apt',
@@ -107,8 +118,14 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
       pkg: { type: ['string', 'array'], items: { type: 'string' }, description: 'Old name of `name`.' },
       state: { type: 'string', enum: ['present', 'absent', 'latest'], default: 'present', description: 'present: installed; latest: installed at the candidate version; absent: removed.' },
       deb: { type: 'string', description: 'Path ON THE HOST of a .deb file to install (URLs are not fetched: use get_url first).' },
-      update_cache: { type: 'boolean', default: false, description: 'Run apt-get update before anything else.' },
-      cache_valid_time: { type: 'integer', minimum: 0, default: 0, description: 'With update_cache: skip the update when the cache is younger than this many seconds.' },
+      update_cache: { type: 'boolean', description: 'Run apt-get update before anything else. Default: false, or true when cache_valid_time is given (as in Ansible).' },
+      cache_valid_time: { type: 'integer', minimum: 0, description: 'Skip the cache update when the cache is younger than this many seconds.' },
+      upgrade: {
+        enum: ['no', 'yes', 'safe', 'full', 'dist', true, false],
+        default: 'no',
+        description: 'Upgrade installed packages: yes/safe = apt-get upgrade --with-new-pkgs, full/dist = apt-get dist-upgrade. A change only when the simulation upgrades something.',
+      },
+      autoremove: { type: 'boolean', default: false, description: 'Remove packages that were installed as dependencies and are no longer needed (apt-get autoremove).' },
       install_recommends: { type: 'boolean', description: 'true: --install-recommends, false: --no-install-recommends; unset: apt’s own default.' },
       purge: { type: 'boolean', default: false, description: 'With state=absent: also delete configuration files (--purge), including of packages already removed.' },
       dpkg_options: { type: 'string', default: 'force-confdef,force-confold', description: 'Comma-separated dpkg options, each passed as -o Dpkg::Options::=--OPTION.' },
@@ -144,7 +161,10 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
     return planOrFail(async () => {
       const state = a.state ?? 'present';
       const wanted = parseNames(a);
-      if (wanted.length === 0 && a.deb === undefined && !a.update_cache) throw new ModuleError('give name, deb or update_cache');
+      const updateCache = a.update_cache ?? a.cache_valid_time !== undefined;
+      const upgrade = a.upgrade === true ? 'yes' : a.upgrade === false || a.upgrade === undefined ? 'no' : a.upgrade;
+      const upgradeArgs = upgrade === 'no' ? undefined : upgrade === 'full' || upgrade === 'dist' ? ['dist-upgrade'] : ['upgrade', '--with-new-pkgs'];
+      if (wanted.length === 0 && a.deb === undefined && !updateCache && !upgradeArgs && !a.autoremove) throw new ModuleError('give name, deb, update_cache, upgrade or autoremove');
       if (a.deb !== undefined && state === 'absent') throw new ModuleError('deb installs a file; to remove the package use name with state=absent');
       const base = ['-o', `DPkg::Lock::Timeout=${a.lock_timeout ?? 120}`];
       const installOpts = [
@@ -156,7 +176,7 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
 
       let needUpdate = false;
       let cacheTime: number | undefined;
-      if (a.update_cache) {
+      if (updateCache) {
         const age = await cacheAge(ctx);
         cacheTime = age.mtime;
         needUpdate = !(a.cache_valid_time && age.mtime > 0 && age.now - age.mtime < a.cache_valid_time);
@@ -187,14 +207,22 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
           if (state === 'latest') toInstall = inst.length > 0 || toInstall.length > 0 ? wanted.map((w) => w.spec) : [];
         }
       }
+      // upgrade and autoremove: apt's simulation says whether they would do anything (after a
+      // cache update they always run: the fresh lists decide)
+      const upgraded = upgradeArgs && !needUpdate ? await simulate(ctx, upgradeArgs, base) : [];
+      const autoremoved = a.autoremove && !needUpdate && toRemove.length === 0 && toInstall.length === 0 ? await simulate(ctx, ['autoremove'], base, 'Remv') : [];
+      const runUpgrade = !!upgradeArgs && (needUpdate || upgraded.length > 0);
+      const runAutoremove = !!a.autoremove && (needUpdate || toRemove.length > 0 || toInstall.length > 0 || autoremoved.length > 0);
       const predicted: AptData = {
         cache_updated: needUpdate,
         ...(cacheTime !== undefined ? { cache_update_time: cacheTime } : {}),
         installed: [...toInstall, ...(debSpec ? [debSpec] : [])],
         removed: toRemove,
+        ...(upgradeArgs ? { upgraded } : {}),
+        ...(a.autoremove ? { autoremoved } : {}),
       };
-      if (!needUpdate && toInstall.length === 0 && toRemove.length === 0 && !debSpec) return { changed: false, data: predicted };
-      const msg = [needUpdate ? 'cache update' : '', toInstall.length ? `install ${toInstall.join(' ')}` : '', debSpec ? `install ${a.deb}` : '', toRemove.length ? `${a.purge ? 'purge' : 'remove'} ${toRemove.join(' ')}` : '']
+      if (!needUpdate && toInstall.length === 0 && toRemove.length === 0 && !debSpec && !runUpgrade && !runAutoremove) return { changed: false, data: predicted };
+      const msg = [needUpdate ? 'cache update' : '', toInstall.length ? `install ${toInstall.join(' ')}` : '', debSpec ? `install ${a.deb}` : '', toRemove.length ? `${a.purge ? 'purge' : 'remove'} ${toRemove.join(' ')}` : '', runUpgrade ? upgradeArgs!.join(' ') : '', runAutoremove ? 'autoremove' : '']
         .filter(Boolean)
         .join(', ');
       return {
@@ -223,8 +251,10 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
           if (install.length > 0) await run(['apt-get', '-y', ...installOpts, 'install', ...install]);
           if (debSpec) await run(['apt-get', '-y', ...installOpts, 'install', a.deb!.includes('/') ? a.deb! : `./${a.deb}`]);
           if (toRemove.length > 0) await run(['apt-get', '-y', ...base, 'remove', ...(a.purge ? ['--purge'] : []), ...toRemove]);
+          if (runUpgrade) await run(['apt-get', '-y', ...installOpts, ...upgradeArgs!]);
+          if (runAutoremove) await run(['apt-get', '-y', ...base, 'autoremove', ...(a.purge ? ['--purge'] : [])]);
           return {
-            changed: needUpdate || installedNow.length > 0 || !!debSpec || toRemove.length > 0,
+            changed: needUpdate || installedNow.length > 0 || !!debSpec || toRemove.length > 0 || runUpgrade || runAutoremove,
             data: { ...predicted, installed: [...installedNow, ...(debSpec ? [debSpec] : [])], stdout: outs.join(''), stderr: errs.join('') },
           };
         }),

@@ -15,6 +15,7 @@ export interface SysctlArgs {
   state?: 'present' | 'absent';
   sysctl_file?: string;
   reload?: boolean;
+  sysctl_set?: boolean;
 }
 
 export interface SysctlData {
@@ -69,6 +70,7 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the parameter is set in the file.' },
       sysctl_file: { type: 'string', default: DEFAULT_SYSCTL_FILE, description: 'The file that keeps the setting across reboots.' },
       reload: { type: 'boolean', default: true, description: 'Also set the running kernel value (sysctl -w) when it differs.' },
+      sysctl_set: { type: 'boolean', default: false, description: "Ansible's switch for comparing and setting the running value; gx does that whenever reload or sysctl_set is true." },
     },
     required: ['name'],
     additionalProperties: false,
@@ -95,7 +97,7 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
     return planOrFail(async () => {
       const state = a.state ?? 'present';
       const file = a.sysctl_file ?? DEFAULT_SYSCTL_FILE;
-      const reload = a.reload ?? true;
+      const reload = (a.reload ?? true) || a.sysctl_set === true;
       if (state === 'present' && a.value === undefined) throw new ModuleError('value is required with state=present');
       const value = state === 'present' ? valueText(a.value!) : undefined;
       const cur = await readText(ctx, file);

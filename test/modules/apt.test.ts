@@ -11,7 +11,7 @@ import { rhythm, runModule, tempDir } from './harness.js';
 const Q = ['dpkg-query', '-W', '--showformat=${binary:Package}\\t${Status}\\t${Version}\\n'];
 const LOCK = ['-o', 'DPkg::Lock::Timeout=120'];
 const CONF = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
-const MUTATING = new Set(['install', 'remove', 'update', 'purge']);
+const MUTATING = new Set(['install', 'remove', 'update', 'purge', 'upgrade', 'dist-upgrade', 'autoremove']);
 
 function mutating(calls: string[][]): string[][] {
   return calls.filter((c) => c[0] === 'apt-get' && !c.includes('-s') && c.some((w) => MUTATING.has(w)));
@@ -122,5 +122,40 @@ describe('apt (command double)', () => {
     const out = await runModule(apt, { name: 'jq' }, { conn });
     expect(out.failed).to.equal(true);
     expect(out.msg).to.equal('dpkg-query is not installed on localhost (install the dpkg package)');
+  });
+});
+
+describe('apt (command double): upgrade and autoremove', () => {
+  let d: Doubles;
+  beforeEach(async () => {
+    d = await makeDoubles();
+    await d.set('dpkg/curl', 'install ok installed\t7.88.1-10\n');
+    await d.set('apt/curl', '7.88.1-11');
+    await d.set('dpkg/libold', 'install ok installed\t1.0\n');
+    await d.set('auto/libold', '');
+  });
+
+  it('upgrade: dist runs dist-upgrade once, only when apt -s would upgrade something', async () => {
+    const r = await rhythm(apt, { upgrade: 'dist' }, { conn: d.conn, snapshot: () => d.read('dpkg/curl') });
+    expect(r.check.data.upgraded).to.deep.equal(['curl']);
+    expect(mutating(await d.calls())).to.deep.equal([
+      ['apt-get', '-y', ...LOCK, ...CONF, 'dist-upgrade'],
+    ]);
+    expect(await d.read('dpkg/curl')).to.equal('install ok installed\t7.88.1-11\n');
+  });
+
+  it('upgrade: yes means apt-get upgrade --with-new-pkgs; autoremove removes unneeded dependencies', async () => {
+    await runModule(apt, { upgrade: true }, { conn: d.conn });
+    await rhythm(apt, { autoremove: true }, { conn: d.conn, snapshot: () => d.read('dpkg/libold') });
+    expect(mutating(await d.calls())).to.deep.equal([
+      ['apt-get', '-y', ...LOCK, ...CONF, 'upgrade', '--with-new-pkgs'],
+      ['apt-get', '-y', ...LOCK, 'autoremove'],
+    ]);
+    expect(await d.read('dpkg/libold')).to.equal(null);
+  });
+
+  it('cache_valid_time alone implies update_cache, as in Ansible', async () => {
+    const out = await runModule(apt, { cache_valid_time: 1 }, { conn: d.conn, check: true });
+    expect(out.data.cache_updated).to.equal(true);
   });
 });

@@ -65,6 +65,14 @@ describe('sysctl (command double): reload sets the running value', () => {
     expect(out.data.live_value).to.equal('0');
   });
 
+  it('reload false leaves the kernel alone, unless sysctl_set asks (Ansible’s name for it)', async () => {
+    const f = await tmpFile();
+    await runModule(sysctl, { name: 'net.ipv4.ip_forward', value: 1, sysctl_file: f, reload: false }, { conn: d.conn });
+    expect(await d.calls()).to.deep.equal([]);
+    await runModule(sysctl, { name: 'net.ipv4.ip_forward', value: 1, sysctl_file: f, reload: false, sysctl_set: true }, { conn: d.conn });
+    expect(await d.calls()).to.deep.equal([['sysctl', '-n', 'net.ipv4.ip_forward'], ['sysctl', '-w', 'net.ipv4.ip_forward=1']]);
+  });
+
   it('an unknown key fails and writes nothing', async () => {
     const f = await tmpFile();
     const out = await runModule(sysctl, { name: 'net.nope', value: 1, sysctl_file: f }, { conn: d.conn });
