@@ -107,7 +107,14 @@ function copyPlain(v: unknown): unknown {
 function fromString(def: ModuleDefinition<any, any>, text: string, where?: SourceLocation): Record<string, unknown> {
   const named = new Set(Object.keys(def.schema.properties).filter((k) => k !== def.freeForm));
   const out: Record<string, unknown> = {};
-  const words = shlexWords(text);
+  let words: ShlexWord[];
+  try {
+    words = shlexWords(text);
+  } catch (err) {
+    // a shell script may hold quotes shlex cannot pair (a `# don't` comment): then it is all free form
+    if (def.freeForm) return { [def.freeForm]: text.trim() };
+    throw err;
+  }
   if (def.freeForm) {
     // take out the key=value words this module knows; the rest of the text stays as written
     let rest = '';

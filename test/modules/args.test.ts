@@ -92,6 +92,12 @@ describe('module arguments', () => {
     expect(check(`echo 'dest=/quoted' dest=/real`)).to.include({ cmd: "echo 'dest=/quoted'", dest: '/real' });
   });
 
+  it('free-form text that does not split like shell words stays whole', () => {
+    const script = "echo hi # don't dest=/x";
+    const loose = compileArgs({ ...def, name: 'loose', schema: { ...def.schema, required: [] } });
+    expect(loose(script)).to.include({ cmd: script });
+  });
+
   it('key=value text for a module without free form', () => {
     expect(compileArgs(kv)('dest="/a b" state=absent')).to.deep.equal({ dest: '/a b', state: 'absent', flag: false });
     expect(error(() => compileArgs(kv)('dest=/a stray')).message).to.match(/'stray' is not a key=value argument/);
