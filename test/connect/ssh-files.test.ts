@@ -153,8 +153,9 @@ describe('ssh become (real sshd, sudo)', function () {
   });
 
   it('kills a timed-out command run through sudo', async () => {
-    const r = await nopass.run({ shell: 'sleep 30', become: {}, timeoutMs: 300 });
+    const nap = `sleep 30.${Math.floor(Math.random() * 1e6)}`;
+    const r = await nopass.run({ shell: nap, become: {}, timeoutMs: 300 });
     expect(r).to.include({ rc: 124, timedOut: true });
-    expect((await nopass.run({ shell: 'ps -eo user,args | grep -c "^root *sleep 30" || true' })).stdout.trim()).to.equal('0');
+    expect((await nopass.run({ shell: `ps -eo user,args | grep -c "^root *${nap}$" || true` })).stdout.trim()).to.equal('0');
   });
 });

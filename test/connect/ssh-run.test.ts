@@ -69,10 +69,12 @@ describe('ssh run (real sshd)', function () {
   });
 
   it('kills a command that times out, with its children, and the next command still works', async () => {
-    const r = await conn.run({ shell: 'echo started; sleep 30 & sleep 30; echo never', timeoutMs: 300 });
+    // a duration no other test uses: the hosts share the machine's process table
+    const nap = `sleep 30.${Math.floor(Math.random() * 1e6)}`;
+    const r = await conn.run({ shell: `echo started; ${nap} & ${nap}; echo never`, timeoutMs: 300 });
     expect(r).to.include({ rc: 124, timedOut: true });
     expect(r.stdout).to.equal('started\n');
-    const ps = await conn.run({ shell: 'ps -eo args | grep -c "^sleep 30" || true' });
+    const ps = await conn.run({ shell: `ps -eo args | grep -c "^${nap}$" || true` });
     expect(ps.stdout.trim()).to.equal('0');
     expect(await conn.run({ argv: ['echo', 'next'] })).to.include({ rc: 0, stdout: 'next\n' });
   });
