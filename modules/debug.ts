@@ -1,4 +1,5 @@
 // debug: shows a message or a variable's value in the run's output. Runs on the controller.
+import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
 
@@ -41,6 +42,7 @@ export const debug: ModuleDefinition<DebugArgs> = {
   async plan(ctx, a) {
     const level = Number(ctx.vars.ansible_verbosity ?? 0);
     if (a.verbosity > level) return { changed: false, skipped: `verbosity threshold not met (needs ${a.verbosity}, running at ${level})` };
+    if (a.var !== undefined && a.msg !== undefined) throw new ModuleArgsError('debug: msg and var cannot be used together', { loc: ctx.loc });
     if (a.var !== undefined) {
       const where = { loc: ctx.loc, host: ctx.host, what: 'debug var' };
       const scope = ctx.vars as Record<string, unknown>;

@@ -64,6 +64,15 @@ describe('copy module', () => {
     expect(await modeOf(dest)).to.equal(0o600);
   });
 
+  it('sets owner and group, also when only they differ (rhythm)', async () => {
+    const dir = await tempDir();
+    const dest = join(dir, 'owned');
+    await rhythm('copy', { content: 'x', dest, owner: 'nobody' }, { snapshot: async () => (existsSync(dest) ? (await stat(dest)).uid : null) });
+    await rhythm('copy', { content: 'x', dest, group: 'nogroup' }, { snapshot: async () => (await stat(dest)).gid });
+    const r = await runModule('copy', { content: 'x', dest, owner: 'nobody', group: 'nogroup' });
+    expect(r.data).to.include({ owner: 'nobody', group: 'nogroup', changed: false });
+  });
+
   it('keeps a backup of the replaced file', async () => {
     const dir = await tempDir();
     const dest = join(dir, 'f');

@@ -17,6 +17,12 @@ describe('debug module', () => {
     expect((await runModule('debug', { var: 'missing_var' }, { vars })).data.missing_var).to.equal('VARIABLE IS NOT DEFINED!');
   });
 
+  it('refuses msg and var together', async () => {
+    let err: unknown;
+    await runModule('debug', { msg: 'a', var: 'b' }).catch((e: unknown) => (err = e));
+    expect(String(err)).to.match(/msg and var cannot be used together/);
+  });
+
   it('is skipped below its verbosity', async () => {
     const quiet = await runModule('debug', { msg: 'x', verbosity: 2 }, { vars: { ansible_verbosity: 1 } });
     expect(quiet.skipped).to.equal(true);

@@ -111,6 +111,19 @@ describe('file module', () => {
     expect(missing.msg).to.match(/is absent, cannot continue/);
   });
 
+  it('sets owner and group by name, on directories and recursively (rhythm)', async () => {
+    const dir = await tempDir();
+    const d = join(dir, 'owned');
+    await mkdir(join(d, 'in'), { recursive: true });
+    await writeFile(join(d, 'in', 'f'), '');
+    const owners = async (): Promise<unknown> => [(await stat(d)).uid, (await stat(join(d, 'in', 'f'))).uid, (await stat(join(d, 'in', 'f'))).gid];
+    const { apply } = await rhythm('file', { path: d, state: 'directory', owner: 'nobody', group: 'nogroup', recurse: true }, { snapshot: owners });
+    expect(apply.data).to.include({ owner: 'nobody', group: 'nogroup' });
+    const nobody = (await stat(d)).uid;
+    expect(nobody).to.not.equal(0);
+    expect(await owners()).to.deep.equal([nobody, nobody, (await stat(d)).gid]);
+  });
+
   it('follows a link to set attributes on its target by default', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 't'), '');
