@@ -8,11 +8,9 @@ import YAML from 'yaml';
 import { shellQuote } from '../connect/connection.js';
 import { Fail } from './expr-builtins.js';
 import { isUnknown } from './unknown.js';
-import { isEmptyish, isMapping, isPlainObject, lengthOf, pyEqual, textOf, toBool, toInt, truthy, typeName } from './values.js';
+import { getMember, isEmptyish, isMapping, isPlainObject, lengthOf, MISSING, pyEqual, textOf, toBool, toInt, truthy, typeName } from './values.js';
 
 export { Fail } from './expr-builtins.js';
-
-type Helper = (...args: unknown[]) => unknown;
 
 const need = (name: string, v: unknown, what: 'string' | 'list' | 'dict'): never => {
   throw new Fail(`${name} expects a ${what}, got ${typeName(v)}`);
@@ -104,6 +102,11 @@ export const HELPERS: Record<string, (args: unknown[], hash: Record<string, unkn
   },
   keys: ([d]) => Object.keys(asDict('keys', d)),
   values: ([d]) => Object.values(asDict('values', d)),
+  // lenient on purpose, like Handlebars' own: {{default (lookup hostvars name) "…"}}
+  lookup: ([obj, key]) => {
+    const v = typeof key === 'string' || typeof key === 'number' ? getMember(obj, key) : MISSING;
+    return v === MISSING ? undefined : v;
+  },
   eq: ([a, b]) => pyEqual(a, b),
   ne: ([a, b]) => !pyEqual(a, b),
   and: (args) => threeValued(args, false),
@@ -124,20 +127,17 @@ function threeValued(args: unknown[], decisive: boolean): unknown {
   return unknown ?? !decisive;
 }
 
-/** Wraps a helper for Handlebars: strips `options`, propagates Unknown, names the helper in errors. */
-export function toHandlebars(name: string, fn: (args: unknown[], hash: Record<string, unknown>) => unknown): Helper {
-  const aware = UNKNOWN_AWARE.has(name);
-  return function (this: unknown, ...all: unknown[]): unknown {
-    const options = all.pop() as { hash?: Record<string, unknown> };
-    if (!aware) {
-      const u = all.find(isUnknown);
-      if (u) return u;
-    }
-    try {
-      return fn(all, options.hash ?? {});
-    } catch (e) {
-      if (e instanceof Fail && !e.message.startsWith(`${name}`)) throw new Fail(`${name}: ${e.message}`);
-      throw e;
-    }
-  };
+/** Calls a helper by name: propagates Unknown arguments and names the helper in errors. */
+export function callHelper(name: string, args: unknown[], hash: Record<string, unknown>): unknown {
+  const fn = HELPERS[name]!;
+  if (!UNKNOWN_AWARE.has(name)) {
+    for (const a of args) if (isUnknown(a)) return a;
+    for (const k in hash) if (isUnknown(hash[k])) return hash[k];
+  }
+  try {
+    return fn(args, hash);
+  } catch (e) {
+    if (e instanceof Fail && !e.message.startsWith(name)) throw new Fail(`${name}: ${e.message}`);
+    throw e;
+  }
 }

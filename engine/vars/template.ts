@@ -10,7 +10,7 @@ import type { SourceLocation } from '../load/source.js';
 import { carryLocation, locate, nodeInfo } from '../load/source.js';
 import { suggest } from '../load/suggest.js';
 import { TemplateError } from '../errors.js';
-import { Fail, HELPERS, toHandlebars } from './helpers.js';
+import { callHelper, Fail, HELPERS } from './helpers.js';
 import { isUnknown } from './unknown.js';
 import { getMember, isPlainObject, MISSING, textOf, typeName } from './values.js';
 import { describeWhere, type Where } from './where.js';
@@ -37,41 +37,56 @@ interface HbOptions {
   fn?: unknown;
 }
 
-function lookup(strict: boolean, ctx: unknown, original: string, parts: string[]): unknown {
+/** Looks up parts[from..] on ctx, own properties only; `original` names the path in errors. */
+function lookup(strict: boolean, ctx: unknown, original: string, parts: unknown[], from: number): unknown {
   let v: unknown = ctx;
-  for (let i = 0; i < parts.length; i++) {
+  for (let i = from; i < parts.length; i++) {
     if (isUnknown(v)) return v;
-    const prefix = parts.slice(0, i).join('.');
     if (v === null || v === undefined) {
       if (!strict) return undefined;
-      throw new MissingVar(original, `'${prefix}' is none`);
+      throw new MissingVar(original, `'${parts.slice(from, i).join('.')}' is none`);
     }
-    const next = getMember(v, parts[i]!);
+    const next = getMember(v, parts[i] as string);
     if (next === MISSING) {
       if (!strict) return undefined;
-      throw new MissingVar(original, i === 0 ? undefined : `${typeName(v)} '${prefix}' has no attribute '${parts[i]}'`);
+      throw new MissingVar(original, i === from ? undefined : `${typeName(v)} '${parts.slice(from, i).join('.')}' has no attribute '${String(parts[i])}'`);
     }
     v = next;
   }
   return v;
 }
 
-const INTERNAL: Record<string, (...args: unknown[]) => unknown> = {
-  __gx_get: (ctx, original, ...rest) => lookup(true, ctx, original as string, rest.slice(0, -1) as string[]),
-  __gx_soft: (ctx, original, ...rest) => lookup(false, ctx, original as string, rest.slice(0, -1) as string[]),
-  __gx_show: (ctx, original, ...rest) => textOf(lookup(true, ctx, original as string, rest.slice(0, -1) as string[])),
-  __gx_out: (v) => textOf(v),
-  __gx_cap: (v, options) => {
-    (options as HbOptions).data!.gxBox!.v = v;
-    return '';
-  },
-};
-for (const [name, fn] of Object.entries(INTERNAL)) hb.registerHelper(name, fn);
-for (const [name, fn] of Object.entries(HELPERS)) hb.registerHelper(name, toHandlebars(name, fn));
+// Every call the rewriter produces goes through this one helper: Handlebars copies all registered
+// helpers on each top-level render, so each extra helper costs every render (45 helpers made a
+// render 10× slower). `{{__gx "get" this "a.b" "a" "b"}}`, `{{__gx "join" list ","}}`…
+function gxOp(op: string, rest: unknown[], hash: Record<string, unknown> | undefined, options?: HbOptions): unknown {
+  switch (op) {
+    case 'get':
+      return lookup(true, rest[0], rest[1] as string, rest, 2);
+    case 'soft':
+      return lookup(false, rest[0], rest[1] as string, rest, 2);
+    case 'show':
+      return textOf(lookup(true, rest[0], rest[1] as string, rest, 2));
+    case 'out':
+      return textOf(rest[0]);
+    case 'cap':
+      options!.data!.gxBox!.v = rest[0];
+      return '';
+    default:
+      return callHelper(op, rest, hash ?? {});
+  }
+}
+hb.registerHelper('__gx', function (op: string, ...rest: unknown[]): unknown {
+  const options = rest.pop() as HbOptions;
+  return gxOp(op, rest, options.hash, options);
+});
+hb.unregisterHelper('log');
+hb.unregisterHelper('lookup');
 
 // Block helpers: an Unknown condition or list cannot pick a branch, so the block renders as the
 // Unknown marker (the diff then shows plainly that this part is not known in check mode).
-for (const name of ['if', 'unless', 'each', 'with']) {
+const BLOCKS = ['if', 'unless', 'each', 'with'];
+for (const name of BLOCKS) {
   const original = hb.helpers[name] as (this: unknown, ...a: unknown[]) => unknown;
   hb.registerHelper(name, function (this: unknown, ...args: unknown[]) {
     const u = args.slice(0, -1).find(isUnknown);
@@ -79,12 +94,10 @@ for (const name of ['if', 'unless', 'each', 'with']) {
   });
 }
 
-const BUILTIN_BLOCKS = ['if', 'unless', 'each', 'with', 'lookup', 'log'];
-const KNOWN = new Set([...Object.keys(HELPERS), ...Object.keys(INTERNAL), ...BUILTIN_BLOCKS]);
 const COMPILE_OPTIONS = {
   noEscape: true,
   strict: true,
-  knownHelpers: Object.fromEntries([...KNOWN].map((n) => [n, true])),
+  knownHelpers: Object.fromEntries(['__gx', ...BLOCKS].map((n) => [n, true])),
 };
 
 // --- AST rewriting ---------------------------------------------------------------------------
@@ -109,21 +122,24 @@ const thisPath = (loc?: Loc): HPath => ({ type: 'PathExpression', data: false, d
 const sexpr = (p: HNode, params: HNode[], hash?: unknown, loc?: Loc): HNode => ({ type: 'SubExpression', path: p, params, hash, loc });
 
 class Rewriter {
-  constructor(private readonly unknownHelper: (name: string, loc?: Loc) => never) {}
+  constructor(
+    private readonly unknownHelper: (name: string, loc?: Loc) => never,
+    private readonly problem: (message: string, loc?: Loc) => never,
+  ) {}
 
   /** A path we look up ourselves: not @data, not ../, not `this`, not a block parameter. */
   private ours(p: HPath, bp: Set<string>): boolean {
     return !p.data && p.depth === 0 && p.parts.length > 0 && !bp.has(p.parts[0]!);
   }
 
-  private lookupCall(helper: string, p: HPath): HNode {
-    return sexpr(path(helper, p.loc), [thisPath(p.loc), str(p.original, p.loc), ...p.parts.map((x) => str(x, p.loc))], undefined, p.loc);
+  private lookupArgs(op: string, p: HPath): HNode[] {
+    return [str(op, p.loc), thisPath(p.loc), str(p.original, p.loc), ...p.parts.map((x) => str(x, p.loc))];
   }
 
   expr(n: HNode, bp: Set<string>, soft = false): HNode {
     if (n.type === 'PathExpression') {
       const p = n as HPath;
-      return this.ours(p, bp) ? this.lookupCall(soft ? '__gx_soft' : '__gx_get', p) : p;
+      return this.ours(p, bp) ? sexpr(path('__gx', p.loc), this.lookupArgs(soft ? 'soft' : 'get', p), undefined, p.loc) : p;
     }
     if (n.type === 'SubExpression') return this.call(n, bp, 'SubExpression');
     return n;
@@ -135,23 +151,30 @@ class Rewriter {
     return { ...hash, pairs: hash.pairs.map((pair) => ({ ...pair, value: this.expr(pair.value, bp) })) };
   }
 
-  private helperName(n: HNode): string {
+  private helperName(n: HNode, block: boolean): string {
     const p = n['path'] as HNode;
-    if (p.type !== 'PathExpression') return '';
     const hp = p as HPath;
-    const name = hp.parts.length === 1 && !hp.data && hp.depth === 0 ? hp.parts[0]! : hp.original;
-    if (!KNOWN.has(name)) this.unknownHelper(name, hp.loc);
+    const name = p.type === 'PathExpression' && hp.parts.length === 1 && !hp.data && hp.depth === 0 ? hp.parts[0]! : String(hp.original ?? p['value']);
+    if (block ? !BLOCKS.includes(name) : !Object.prototype.hasOwnProperty.call(HELPERS, name)) {
+      if (block && Object.prototype.hasOwnProperty.call(HELPERS, name)) this.problem(`'${name}' is not a block helper: write {{#if (${name} …)}}`, hp.loc);
+      if (block && !(n['params'] as HNode[]).length) this.problem(`sections like {{#${name}}} are not supported: write {{#each ${name}}} or {{#if ${name}}}`, hp.loc);
+      if (!block && BLOCKS.includes(name)) this.problem(`'${name}' is a block helper: write {{#${name} …}}…{{/${name}}}`, hp.loc);
+      this.unknownHelper(name, hp.loc);
+    }
     return name;
   }
 
   /** A helper call (subexpression, or a mustache/block with arguments): rewrite its arguments. */
   call(n: HNode, bp: Set<string>, type: string): HNode {
-    const name = this.helperName(n);
+    const block = type === 'BlockStatement';
+    const name = this.helperName(n, block);
     const params = (n['params'] as HNode[]).map((x, i) => this.expr(x, bp, i === 0 && name === 'default'));
-    return { ...n, type, params, hash: this.hash(n['hash'], bp) };
+    const hash = this.hash(n['hash'], bp);
+    if (block) return { ...n, type, params, hash };
+    return { ...n, type, path: path('__gx', (n['path'] as HNode).loc), params: [str(name), ...params], hash };
   }
 
-  /** The value a lone mustache stands for, as an expression (for __gx_cap / __gx_out). */
+  /** The value a lone mustache stands for, as an expression (for the cap and out ops). */
   mustacheValue(m: HNode, bp: Set<string>): HNode {
     const params = m['params'] as HNode[];
     const p = m['path'] as HNode;
@@ -167,9 +190,9 @@ class Rewriter {
         const plain = !(s['params'] as HNode[]).length && !s['hash'];
         if (plain && p.type === 'PathExpression' && this.ours(p as HPath, bp)) {
           const hp = p as HPath;
-          return { ...s, path: path('__gx_show', hp.loc), params: [thisPath(hp.loc), str(hp.original, hp.loc), ...hp.parts.map((x) => str(x, hp.loc))], hash: undefined };
+          return { ...s, path: path('__gx', hp.loc), params: this.lookupArgs('show', hp), hash: undefined };
         }
-        return { ...s, path: path('__gx_out', s.loc), params: [this.mustacheValue(s, bp)], hash: undefined };
+        return { ...s, path: path('__gx', s.loc), params: [str('out', s.loc), this.mustacheValue(s, bp)], hash: undefined };
       }
       case 'BlockStatement': {
         const b = this.call(s, bp, 'BlockStatement');
@@ -261,6 +284,8 @@ interface Compiled {
   value?: Delegate;
   single: boolean;
   ast: HNode;
+  /** set when the template can skip the Handlebars runtime */
+  fast?: Piece[];
 }
 
 const cache = new Map<string, Compiled>();
@@ -284,10 +309,16 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
 }
 
 function rewriter(): Rewriter {
-  return new Rewriter((name, loc) => {
-    const near = suggest(name, [...Object.keys(HELPERS), ...BUILTIN_BLOCKS]);
-    throw new SyntaxProblem(`unknown helper '${name}'`, loc?.start.line ?? 1, (loc?.start.column ?? 0) + 1, near ? `did you mean '${near}'?` : undefined);
-  });
+  const at = (loc?: Loc): [number, number] => [loc?.start.line ?? 1, (loc?.start.column ?? 0) + 1];
+  return new Rewriter(
+    (name, loc) => {
+      const near = suggest(name, [...Object.keys(HELPERS), ...BLOCKS]);
+      throw new SyntaxProblem(`unknown helper '${name}'`, ...at(loc), near ? `did you mean '${near}'?` : undefined);
+    },
+    (message, loc) => {
+      throw new SyntaxProblem(message, ...at(loc));
+    },
+  );
 }
 
 const TOKEN_NAMES: Record<string, string> = {
@@ -330,6 +361,74 @@ function lone(ast: HNode): HNode | undefined {
   return found;
 }
 
+/*
+ * The fast path. Most templates in task arguments are text and {{…}} without blocks: those are
+ * evaluated here straight from the rewritten AST with the same operations (gxOp), skipping the
+ * Handlebars runtime, whose per-render setup costs more than the whole evaluation. Templates with
+ * blocks, partials, ../ or @data other than @root go through Handlebars.
+ */
+type Piece = string | HNode;
+
+function evalExpr(n: HNode, ctx: unknown): unknown {
+  switch (n.type) {
+    case 'StringLiteral':
+    case 'NumberLiteral':
+    case 'BooleanLiteral':
+      return n['value'];
+    case 'NullLiteral':
+      return null;
+    case 'UndefinedLiteral':
+      return undefined;
+    case 'PathExpression': {
+      const p = n as HPath;
+      // only `this` and @root.… reach here (see fastPieces)
+      return p.data ? lookup(true, ctx, p.original, p.parts, 1) : ctx;
+    }
+    case 'SubExpression': {
+      const params = n['params'] as HNode[];
+      const args: unknown[] = [];
+      for (let i = 1; i < params.length; i++) args.push(evalExpr(params[i]!, ctx));
+      const pairs = (n['hash'] as { pairs: { key: string; value: HNode }[] } | undefined)?.pairs;
+      let hash: Record<string, unknown> | undefined;
+      if (pairs) {
+        hash = {};
+        for (const pair of pairs) hash[pair.key] = evalExpr(pair.value, ctx);
+      }
+      return gxOp(params[0]!['value'] as string, args, hash);
+    }
+  }
+  throw new Error(`gx: unexpected ${n.type} in a template expression`);
+}
+
+function fastExpr(n: HNode): boolean {
+  if (n.type === 'PathExpression') {
+    const p = n as HPath;
+    return p.depth === 0 && (p.data ? p.parts[0] === 'root' : p.parts.length === 0);
+  }
+  if (n.type === 'SubExpression') {
+    const pairs = (n['hash'] as { pairs: { value: HNode }[] } | undefined)?.pairs ?? [];
+    return (n['params'] as HNode[]).every(fastExpr) && pairs.every((pair) => fastExpr(pair.value));
+  }
+  return n.type.endsWith('Literal');
+}
+
+/** Text and value expressions, or undefined when the template needs the Handlebars runtime. */
+function fastPieces(text: string): Piece[] | undefined {
+  const ast = hb.parse(text) as unknown as HNode; // with whitespace control (~) applied
+  const rw = rewriter();
+  const pieces: Piece[] = [];
+  for (const st of ast['body'] as HNode[]) {
+    if (st.type === 'ContentStatement') pieces.push(st['value'] as string);
+    else if (st.type === 'CommentStatement') continue;
+    else if (st.type === 'MustacheStatement') {
+      const value = rw.mustacheValue(st, new Set());
+      if (!fastExpr(value)) return undefined;
+      pieces.push(value);
+    } else return undefined;
+  }
+  return pieces;
+}
+
 function compiled(text: string): Compiled {
   let c = cache.get(text);
   if (!c) {
@@ -337,19 +436,26 @@ function compiled(text: string): Compiled {
     const single = lone(ast) !== undefined;
     // rewrite now, so unknown helpers are reported before anything renders
     const rewritten = rewriter().program(ast, new Set());
-    c = { single, ast };
-    c.text = hb.compile(rewritten as unknown as HbProgram, COMPILE_OPTIONS) as unknown as Delegate;
+    c = { single, ast, fast: fastPieces(text) };
+    if (!c.fast) c.text = hb.compile(rewritten as unknown as HbProgram, COMPILE_OPTIONS) as unknown as Delegate;
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(text, c);
   }
   return c;
 }
 
+function renderText(c: Compiled, vars: Record<string, unknown>): string {
+  if (!c.fast) return c.text!(vars, { data: { gxBox: { v: undefined } } });
+  let out = '';
+  for (const p of c.fast) out += typeof p === 'string' ? p : textOf(evalExpr(p, vars));
+  return out;
+}
+
 function valueDelegate(c: Compiled): Delegate {
   if (!c.value) {
     const m = lone(c.ast)!;
     const value = rewriter().mustacheValue(m, new Set());
-    const program = { type: 'Program', body: [{ type: 'MustacheStatement', path: path('__gx_cap', m.loc), params: [value], escaped: true, strip: { open: false, close: false }, loc: m.loc }], strip: {}, loc: c.ast.loc };
+    const program = { type: 'Program', body: [{ type: 'MustacheStatement', path: path('__gx', m.loc), params: [str('cap', m.loc), value], escaped: true, strip: { open: false, close: false }, loc: m.loc }], strip: {}, loc: c.ast.loc };
     c.value = hb.compile(program as unknown as HbProgram, COMPILE_OPTIONS) as unknown as Delegate;
   }
   return c.value;
@@ -415,7 +521,7 @@ export function templateSyntaxErrors(text: string): string | undefined {
 export function renderString(text: string, vars: Record<string, unknown>, where?: Where): string {
   if (!hasTemplate(text)) return text;
   try {
-    return compiled(text).text!(vars, { data: { gxBox: { v: undefined } } });
+    return renderText(compiled(text), vars);
   } catch (e) {
     throw toTemplateError(e, text, vars, where);
   }
@@ -424,7 +530,10 @@ export function renderString(text: string, vars: Record<string, unknown>, where?
 /** Renders one string; raw errors (the caller attaches the where-info). */
 function renderTypedRaw(text: string, vars: Record<string, unknown>): unknown {
   const c = compiled(text);
-  if (!c.single) return c.text!(vars, { data: { gxBox: { v: undefined } } });
+  if (!c.single) return renderText(c, vars);
+  if (c.fast) {
+    for (const p of c.fast) if (typeof p !== 'string') return evalExpr(p, vars) ?? null;
+  }
   const box = { v: undefined as unknown };
   valueDelegate(c)(vars, { data: { gxBox: box } });
   return box.v === undefined ? null : box.v;

@@ -65,6 +65,7 @@ const CASES: Record<string, [string, unknown][]> = {
   last: [['{{last list}}', 'c']],
   keys: [['{{keys map}}', ['b', 'a']]],
   values: [['{{values map}}', [2, { x: [1, 'y'] }]]],
+  lookup: [['{{lookup map "b"}}', 2], ['{{lookup list 1}}', 'a'], ['{{default (lookup map "zz") "none"}}', 'none'], ['{{lookup map "constructor"}}', null]],
   eq: [['{{eq 1 1}}', true], ['{{eq list list}}', true], ['{{#if (eq s "Hello World")}}yes{{/if}}', 'yes']],
   ne: [['{{ne 1 2}}', true]],
   and: [['{{and true 1 "x"}}', true], ['{{and true empty}}', false]],

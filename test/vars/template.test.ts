@@ -113,6 +113,35 @@ describe('vars/template: types', () => {
   });
 });
 
+describe('vars/template: the fast path (no blocks) agrees with the Handlebars runtime', () => {
+  // appending an empty block forces a template through the Handlebars runtime
+  const viaHandlebars = (t: string): string => renderString(`${t}{{#if true}}{{/if}}`, vars);
+  const templates = [
+    '{{ base }}/f{{ item }}.conf',
+    'a  {{~ base ~}}  b',
+    '{{! comment }}{{ n }}',
+    '{{join (split csv ",") "-"}} {{upper (default nope "x")}}',
+    '{{to_json user}} {{ groups.web }} {{ nothing }}',
+    '{{indent "a\nb" width=3}}',
+    '{{@root.base}} {{this.base}}',
+    '{{ r.stdout }}',
+    '{{lookup hostvars "db-1"}}',
+  ];
+  for (const t of templates) it(t, () => expect(renderString(t, vars)).to.equal(viaHandlebars(t)));
+
+  it('errors agree too', () => {
+    const msg = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message.replace(/ in template .*/s, '');
+      }
+      return 'no error';
+    };
+    for (const t of ['{{ user.nmae }}', '{{upper nums}}', '{{join nope ","}}']) expect(msg(() => renderString(t, vars))).to.equal(msg(() => viaHandlebars(t)));
+  });
+});
+
 describe('vars/template: Unknown (check mode)', () => {
   it('a lone expression resolving to Unknown returns that Unknown', () => {
     expect(renderValue('{{ u }}', vars)).to.equal(U);
