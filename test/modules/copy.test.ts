@@ -105,6 +105,20 @@ describe('copy module', () => {
     expect(err).to.be.instanceOf(ModuleArgsError);
   });
 
+  it('remote_src copies a file that is already on the host (rhythm)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'orig'), 'on the host\n');
+    const dest = join(dir, 'copy');
+    await rhythm('copy', { src: join(dir, 'orig'), remote_src: true, dest }, { snapshot: () => read(dest) });
+    expect(await read(dest)).to.equal('on the host\n');
+  });
+
+  it('fails, without an exception, when the destination directory does not exist', async () => {
+    const r = await runModule('copy', { content: 'x', dest: join(await tempDir(), 'missing-dir', 'f') });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.match(/cannot write .*missing-dir\/f/);
+  });
+
   it('force: false leaves an existing file alone', async () => {
     const dir = await tempDir();
     const dest = join(dir, 'f');
