@@ -24,6 +24,7 @@ import systemd from './systemd.js';
 import uri from './uri.js';
 import user from './user.js';
 import wait_for from './wait_for.js';
+import registry_push from './registry-push.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   assert,
@@ -49,6 +50,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   uri,
   user,
   wait_for,
+  registry_push,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
