@@ -169,7 +169,7 @@ class Validator {
       this.add(
         new PlaybookError("this looks like a task, but a playbook is a list of plays", {
           loc: this.loc(list, i),
-          hint: "put tasks under a play: '- hosts: all\\n  tasks:\\n    - ...'",
+          hint: "wrap the tasks in a play: '- hosts: all', then the tasks under 'tasks:'",
         }),
       );
       return;

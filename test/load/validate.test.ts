@@ -116,7 +116,7 @@ describe('load/validate: playbook shape', () => {
 
   it('notices a task list written as a playbook', () => {
     expect(playbook('- name: x\n  command: ls\n')).to.deep.equal([
-      "PlaybookError 1:3 this looks like a task, but a playbook is a list of plays | put tasks under a play: '- hosts: all\\n  tasks:\\n    - ...'",
+      "PlaybookError 1:3 this looks like a task, but a playbook is a list of plays | wrap the tasks in a play: '- hosts: all', then the tasks under 'tasks:'",
     ]);
   });
 
