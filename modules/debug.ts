@@ -34,8 +34,11 @@ export const debug: ModuleDefinition<DebugArgs> = {
     verbosity: 1`,
   ],
   returns: {
-    msg: { type: 'any', description: 'The message shown.', returned: 'with msg' },
-    '<var>': { type: 'any', description: "The variable's value, under the expression's own text as key.", returned: 'with var' },
+    msg: {
+      type: 'any',
+      description: "The message shown. With var there is no msg: the value is registered under the expression's own text as key.",
+      returned: 'without var',
+    },
   },
   controllerOnly: true,
   checkMode: true,
