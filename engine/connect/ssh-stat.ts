@@ -22,7 +22,7 @@ export function statScript(path: string, opts: StatOptions = {}): string {
   return lines.join('\n');
 }
 
-function typeOf(rawMode: number): FileType {
+export function fileTypeOf(rawMode: number): FileType {
   switch (rawMode & 0o170000) {
     case 0o100000:
       return 'file';
@@ -43,7 +43,7 @@ export function parseStatOutput(host: string, path: string, r: RunResult): FileS
   if (f.length < 8) throw new ModuleError(`${host}: stat ${path}: unexpected output ${JSON.stringify(r.stdout.slice(0, 200))}`);
   const raw = parseInt(f[0]!, 16);
   const st: FileStat = {
-    type: typeOf(raw),
+    type: fileTypeOf(raw),
     mode: raw & 0o7777,
     uid: Number(f[2]),
     gid: Number(f[3]),

@@ -20,7 +20,7 @@ import { FrameReader, frameScript, newMarker, type StdinSource } from './ssh-fra
 import { hostKeyAlgorithms, verifyHostKey } from './ssh-hostkey.js';
 import type { SshEndpoint, SshParams } from './ssh-params.js';
 import { ShellDriver } from './ssh-shell.js';
-import { parseStatOutput, statScript } from './ssh-stat.js';
+import { fileTypeOf, parseStatOutput, statScript } from './ssh-stat.js';
 
 export interface SshConnectionOptions {
   /** jump-host clients shared by the run (the pool's); without it the connection owns its jumps */
@@ -32,10 +32,20 @@ export interface SshConnectionOptions {
 }
 
 const WRITE_CHUNK = 32 * 1024;
+/** GX_SSH_TRACE=1 prints every remote command with its duration to stderr */
+const TRACE = process.env.GX_SSH_TRACE === '1';
 const WRITES_IN_FLIGHT = 32;
 
 function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+}
+
+async function toBuffer(data: string | Buffer | NodeJS.ReadableStream): Promise<Buffer> {
+  if (typeof data === 'string') return Buffer.from(data);
+  if (Buffer.isBuffer(data)) return data;
+  const parts: Buffer[] = [];
+  for await (const chunk of data as Readable) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(parts);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -67,6 +77,9 @@ export class SshConnection implements Connection {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly ownJumps: Client[] = [];
   private readonly ids = new Map<string, number>();
+  /** uid/gid → name, for stats answered by SFTP */
+  private readonly names = new Map<string, string>();
+  private noSftp = false;
 
   constructor(
     readonly params: SshParams,
@@ -234,7 +247,13 @@ export class SshConnection implements Connection {
 
   run(opts: RunOptions): Promise<RunResult> {
     if ((opts.argv === undefined) === (opts.shell === undefined)) return Promise.reject(new ModuleError('run() needs exactly one of argv or shell'));
-    return this.serial(() => this.runNow(opts));
+    if (!TRACE) return this.serial(() => this.runNow(opts));
+    return this.serial(async () => {
+      const t0 = performance.now();
+      const r = await this.runNow(opts);
+      process.stderr.write(`[ssh ${this.host}] ${(performance.now() - t0).toFixed(1)}ms rc=${r.rc} ${JSON.stringify(opts.argv ?? opts.shell).slice(0, 160)}\n`);
+      return r;
+    });
   }
 
   /** becoming the login user (or root when logged in as root) needs no sudo */
@@ -256,7 +275,7 @@ export class SshConnection implements Connection {
       uploaded = stdinFile;
     } else if (opts.stdin !== undefined) {
       const data = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin;
-      if (data.length <= (this.opts.inlineStdinMax ?? 64 * 1024)) stdin = { kind: 'inline', data };
+      if (data.length <= (this.opts.inlineStdinMax ?? 64 * 1024) || !(await this.sftpIfAny())) stdin = { kind: 'inline', data };
       else {
         uploaded = `${driver.tmpDir}/stdin-${randomBytes(6).toString('hex')}`;
         await this.writeViaSftp(uploaded, data, 0o600);
@@ -324,7 +343,11 @@ export class SshConnection implements Connection {
       const client = this.client!;
       this.sftpSession = new Promise<SFTPWrapper>((resolve, reject) =>
         client.sftp((err, s) => {
-          if (err) return reject(new ConnectionError(this.host, `cannot open an SFTP session: ${err.message}`, { cause: err }));
+          if (err) {
+            // the server refuses the subsystem: files go through the shell from now on
+            if (!this.failure) this.noSftp = true;
+            return reject(new ConnectionError(this.host, `cannot open an SFTP session: ${err.message}`, { cause: err }));
+          }
           s.on('close', () => {
             this.sftpSession = undefined;
           });
@@ -336,6 +359,17 @@ export class SshConnection implements Connection {
       });
     }
     return this.sftpSession;
+  }
+
+  /** the SFTP session, or null on a host without SFTP (connection failures still throw) */
+  private async sftpIfAny(): Promise<SFTPWrapper | null> {
+    if (this.noSftp) return null;
+    try {
+      return await this.sftp();
+    } catch (err) {
+      if (this.noSftp && !this.failure) return null;
+      throw err;
+    }
   }
 
   /** writes data to `path` over SFTP with pipelined requests; creates the file (exclusive) */
@@ -398,8 +432,12 @@ export class SshConnection implements Connection {
 
   async put(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions = {}): Promise<void> {
     this.alive();
-    if (opts.become) return this.putBecome(path, data, opts);
-    const sftp = await this.sftp();
+    if (opts.become) {
+      const driver = await this.serial(() => this.shell());
+      if (this.effectiveBecome(driver, opts.become)) return this.putViaShell(path, data, opts);
+    }
+    const sftp = await this.sftpIfAny();
+    if (!sftp) return this.putViaShell(path, data, { ...opts, become: undefined });
     const dir = posix.dirname(path);
     const tmp = `${dir}/.${posix.basename(path).slice(0, 180)}.gx-${randomBytes(6).toString('hex')}`;
     try {
@@ -421,17 +459,24 @@ export class SshConnection implements Connection {
     }
   }
 
-  /** upload to the shell's private dir as the login user, then copy into place as the become user */
-  private async putBecome(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions): Promise<void> {
+  /**
+   * Through the shell, as the become user when there is one: the data is staged in the shell's
+   * private dir over SFTP (or sent inline when the host has no SFTP) and reaches the command as its
+   * stdin, opened by the login user, so the become user needs no access to the staging dir.
+   */
+  private async putViaShell(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions): Promise<void> {
     const driver = await this.serial(() => this.shell());
-    if (!this.effectiveBecome(driver, opts.become)) return this.put(path, data, { ...opts, become: undefined });
-    const staged = `${driver.tmpDir}/put-${randomBytes(6).toString('hex')}`;
-    try {
-      await this.writeViaSftp(staged, data, 0o600);
-    } catch (err) {
-      if (this.failure) throw this.failure;
-      throw fileFailure(this.host, 'put (staging)', path, err);
-    }
+    let staged: string | undefined;
+    let inline: Buffer | undefined;
+    if (await this.sftpIfAny()) {
+      staged = `${driver.tmpDir}/put-${randomBytes(6).toString('hex')}`;
+      try {
+        await this.writeViaSftp(staged, data, 0o600);
+      } catch (err) {
+        if (this.failure) throw this.failure;
+        throw fileFailure(this.host, 'put (staging)', path, err);
+      }
+    } else inline = await toBuffer(data);
     const q = shellQuote(path);
     const base = shellQuote(`.${posix.basename(path).slice(0, 180)}.gx-XXXXXXXX`);
     const lines = [
@@ -445,20 +490,20 @@ export class SshConnection implements Connection {
     if (opts.owner !== undefined || opts.group !== undefined) lines.push(`chown -- ${shellQuote(`${opts.owner ?? ''}${opts.group !== undefined ? `:${opts.group}` : ''}`)} "$t"`);
     else lines.push(`if [ -e ${q} ] && [ "$(id -u)" = 0 ]; then chown --reference=${q} "$t"; fi`);
     lines.push(`mv -f -- "$t" ${q}`, 'trap - EXIT');
-    const r = await this.serial(() => this.runNow({ shell: lines.join('\n'), become: opts.become }, staged));
-    if (r.rc !== 0) throw new ModuleError(`${this.host}: put ${path} (become ${opts.become?.user ?? 'root'}): ${r.stderr.trim() || `exit ${r.rc}`}`);
+    const r = await this.serial(() => this.runNow({ shell: lines.join('\n'), become: opts.become, stdin: inline }, staged));
+    if (r.rc !== 0) throw new ModuleError(`${this.host}: put ${path}${opts.become ? ` (become ${opts.become.user ?? 'root'})` : ''}: ${r.stderr.trim() || `exit ${r.rc}`}`);
   }
 
   async get(path: string, opts: { become?: BecomeOptions } = {}): Promise<Buffer | null> {
     this.alive();
-    if (opts.become) {
+    const sftp = opts.become ? null : await this.sftpIfAny();
+    if (!sftp) {
       const q = shellQuote(path);
       const r = await this.run({ shell: `if [ ! -e ${q} ]; then echo GXNOENT >&2; exit 47; fi; exec cat -- ${q}`, become: opts.become });
       if (r.rc === 47 && r.stderr.includes('GXNOENT')) return null;
       if (r.rc !== 0) throw new ModuleError(`${this.host}: get ${path}: ${r.stderr.trim() || `exit ${r.rc}`}`);
       return r.stdoutBytes ?? Buffer.from(r.stdout);
     }
-    const sftp = await this.sftp();
     try {
       return await sftpCall<Buffer>((cb) => sftp.readFile(path, cb));
     } catch (err) {
@@ -468,10 +513,60 @@ export class SshConnection implements Connection {
     }
   }
 
-  /** one command: stat, link target and (on demand) sha256, with owner and group names */
+  /**
+   * Without become or checksum: SFTP (l)stat, no process started on the host (names cached per
+   * uid/gid). Otherwise one command: stat, link target and sha256 computed there, never a download.
+   */
   async stat(path: string, opts: StatOptions = {}): Promise<FileStat | null> {
+    this.alive();
+    const sftp = opts.become || opts.checksum ? null : await this.sftpIfAny();
+    if (sftp) {
+      try {
+        return await this.statViaSftp(sftp, path, opts.followLinks === true);
+      } catch (err) {
+        if (this.failure) throw this.failure;
+        if (err instanceof ModuleError) throw err;
+        throw fileFailure(this.host, 'stat', path, err);
+      }
+    }
     const r = await this.run({ shell: statScript(path, opts), become: opts.become });
     return parseStatOutput(this.host, path, r);
+  }
+
+  private async statViaSftp(sftp: SFTPWrapper, path: string, follow: boolean): Promise<FileStat | null> {
+    let attrs: { mode: number; uid: number; gid: number; size: number; mtime: number };
+    try {
+      attrs = await sftpCall((cb) => (follow ? sftp.stat(path, cb) : sftp.lstat(path, cb)));
+    } catch (e) {
+      if ((e as { code?: number }).code === 2) return null;
+      throw e;
+    }
+    const type = fileTypeOf(attrs.mode);
+    const linkTarget = type === 'link' ? await sftpCall<string>((cb) => sftp.readlink(path, cb)) : undefined;
+    const [owner, group] = await this.idNames(attrs.uid, attrs.gid);
+    return {
+      type,
+      mode: attrs.mode & 0o7777,
+      uid: attrs.uid,
+      gid: attrs.gid,
+      owner,
+      group,
+      size: attrs.size,
+      mtime: attrs.mtime,
+      ...(linkTarget !== undefined ? { linkTarget } : {}),
+    };
+  }
+
+  /** names as stat(1) prints them (UNKNOWN when the id has none), looked up once per id */
+  private async idNames(uid: number, gid: number): Promise<[string, string]> {
+    const u = this.names.get(`u${uid}`);
+    const g = this.names.get(`g${gid}`);
+    if (u !== undefined && g !== undefined) return [u, g];
+    const r = await this.run({ shell: `printf '%s\\n' "$(getent passwd ${uid} | cut -d: -f1)" "$(getent group ${gid} | cut -d: -f1)"` });
+    const [owner = '', group = ''] = r.stdout.split('\n');
+    this.names.set(`u${uid}`, owner || 'UNKNOWN');
+    this.names.set(`g${gid}`, group || 'UNKNOWN');
+    return [owner || 'UNKNOWN', group || 'UNKNOWN'];
   }
 
   async close(): Promise<void> {

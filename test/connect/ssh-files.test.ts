@@ -1,11 +1,14 @@
 // Files over the long-lived SFTP session, and become (sudo) for run/put/get/stat, on real sshd hosts.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SshConnection } from '../../engine/connect/ssh.js';
 import { resolveSshParams } from '../../engine/connect/ssh-params.js';
 import { ModuleError } from '../../engine/errors.js';
-import { hostVars, sshEnv } from '../ssh/hosts.js';
+import { hostScript, hostVars, sshEnv } from '../ssh/hosts.js';
 
 /** random bytes produced 1 MB at a time (never held whole in memory), hashed as they go out */
 function bigStream(total: number, hash: ReturnType<typeof createHash>): Readable {
@@ -157,5 +160,36 @@ describe('ssh become (real sshd, sudo)', function () {
     const r = await nopass.run({ shell: nap, become: {}, timeoutMs: 300 });
     expect(r).to.include({ rc: 124, timedOut: true });
     expect((await nopass.run({ shell: `ps -eo user,args | grep -c "^root *${nap}$" || true` })).stdout.trim()).to.equal('0');
+  });
+});
+
+describe('ssh files on a host without SFTP (real sshd, subsystem off)', function () {
+  this.timeout(30_000);
+  const addr = '127.0.0.8';
+  let conn: SshConnection;
+
+  before(async () => {
+    const line = hostScript('start-host', addr, 'nosftp').GX_TEST_SSH_HOST_KEY_LINE!;
+    const file = join(mkdtempSync(join(tmpdir(), 'gx-nosftp-')), 'known_hosts');
+    writeFileSync(file, `${line}\n`);
+    conn = new SshConnection(resolveSshParams('nosftp', hostVars(addr, { gx_known_hosts: file })));
+    await conn.connect();
+  });
+  after(async () => {
+    await conn.close();
+    hostScript('kill-host', addr);
+  });
+
+  it('puts, gets and stats through the shell instead, large stdin included', async () => {
+    const data = randomBytes(200_000);
+    await conn.put('/tmp/no sftp.bin', data, { mode: 0o600 });
+    const st = await conn.stat('/tmp/no sftp.bin');
+    expect(st).to.include({ type: 'file', size: data.length, mode: 0o600, owner: sshEnv.user });
+    expect((await conn.get('/tmp/no sftp.bin'))!.equals(data)).to.equal(true);
+    expect(await conn.get('/tmp/missing')).to.equal(null);
+    const r = await conn.run({ shell: 'sha256sum | cut -c1-64', stdin: data });
+    expect(r.stdout.trim()).to.equal(createHash('sha256').update(data).digest('hex'));
+    await conn.put('/etc/gx-nosftp', 'x', { become: {} });
+    expect((await conn.stat('/etc/gx-nosftp', { become: {} }))!.owner).to.equal('root');
   });
 });

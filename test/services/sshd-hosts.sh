@@ -5,7 +5,8 @@
 #
 #   sshd-hosts.sh start              the three test hosts; prints GX_TEST_SSH_* lines (idempotent)
 #   sshd-hosts.sh stop               kills every host (all processes in their namespaces), removes state
-#   sshd-hosts.sh start-host ADDR    one more host on ADDR:2222 (tests that kill a host use their own)
+#   sshd-hosts.sh start-host ADDR [nosftp]  one more host on ADDR:2222 (tests that kill a host use
+#                                    their own); nosftp: a host without the SFTP subsystem
 #   sshd-hosts.sh kill-host ADDR     kills that host and every session on it (sshd "crashed")
 #   sshd-hosts.sh start-bench N      N more hosts on 127.0.1.1..127.0.1.N (the benchmark); prints
 #                                    GX_BENCH_SSH_HOSTS and GX_BENCH_SSH_KNOWN_HOSTS
@@ -79,7 +80,8 @@ host_running() {
 }
 
 start_host() {
-  local addr=$1 dir
+  local addr=$1 sftp="Subsystem sftp internal-sftp" dir
+  [ "${2:-}" = nosftp ] && sftp="# no SFTP on this host"
   dir=$(host_dir "$addr")
   install -d -m 755 "$dir"
   [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "gx-test-host-$addr" -f "$dir/ssh_host_ed25519_key"
@@ -103,7 +105,7 @@ MaxSessions 32
 MaxStartups 200:30:400
 LoginGraceTime 30
 LogLevel VERBOSE
-Subsystem sftp internal-sftp
+$sftp
 EOF
   if host_running "$addr"; then return 0; fi
   install -d -m 755 /run/sshd
@@ -182,7 +184,7 @@ cmd_start() {
 
 cmd_start_host() {
   prepare >/dev/null
-  start_host "$1"
+  start_host "$1" "${2:-}"
   echo "GX_TEST_SSH_HOST_KEY_LINE=$(known_hosts_line "$1")"
 }
 
@@ -213,7 +215,7 @@ cmd_stop() {
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
-  start-host) cmd_start_host "${2:?address}" ;;
+  start-host) cmd_start_host "${2:?address}" "${3:-}" ;;
   kill-host) kill_host "${2:?address}" ;;
   start-bench) cmd_start_bench "${2:?number of hosts}" ;;
   *) echo "usage: $0 start|stop|start-host ADDR|kill-host ADDR|start-bench N" >&2; exit 2 ;;
