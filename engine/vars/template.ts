@@ -127,19 +127,31 @@ class Rewriter {
     private readonly problem: (message: string, loc?: Loc) => never,
   ) {}
 
-  /** A path we look up ourselves: not @data, not ../, not `this`, not a block parameter. */
-  private ours(p: HPath, bp: Set<string>): boolean {
-    return !p.data && p.depth === 0 && p.parts.length > 0 && !bp.has(p.parts[0]!);
+  /**
+   * How we look a path up ourselves: from which base (the context, a parent context, @root or a
+   * block parameter, all resolved by Handlebars) and which parts after it. Undefined for paths
+   * with nothing to look up (`this`, `@index`, a bare block parameter).
+   */
+  private target(p: HPath, bp: Set<string>): { base: HPath; parts: string[] } | undefined {
+    if (p.data) {
+      if (p.parts[0] !== 'root' || p.parts.length < 2) return undefined;
+      return { base: { type: 'PathExpression', data: true, depth: 0, parts: ['root'], original: '@root', loc: p.loc }, parts: p.parts.slice(1) };
+    }
+    if (!p.parts.length) return undefined;
+    if (p.depth > 0) return { base: { type: 'PathExpression', data: false, depth: p.depth, parts: [], original: '../'.repeat(p.depth), loc: p.loc }, parts: p.parts };
+    if (bp.has(p.parts[0]!)) return p.parts.length > 1 ? { base: path(p.parts[0]!, p.loc), parts: p.parts.slice(1) } : undefined;
+    return { base: thisPath(p.loc), parts: p.parts };
   }
 
-  private lookupArgs(op: string, p: HPath): HNode[] {
-    return [str(op, p.loc), thisPath(p.loc), str(p.original, p.loc), ...p.parts.map((x) => str(x, p.loc))];
+  private lookupArgs(op: string, p: HPath, t: { base: HPath; parts: string[] }): HNode[] {
+    return [str(op, p.loc), t.base, str(p.original, p.loc), ...t.parts.map((x) => str(x, p.loc))];
   }
 
   expr(n: HNode, bp: Set<string>, soft = false): HNode {
     if (n.type === 'PathExpression') {
       const p = n as HPath;
-      return this.ours(p, bp) ? sexpr(path('__gx', p.loc), this.lookupArgs(soft ? 'soft' : 'get', p), undefined, p.loc) : p;
+      const t = this.target(p, bp);
+      return t ? sexpr(path('__gx', p.loc), this.lookupArgs(soft ? 'soft' : 'get', p, t), undefined, p.loc) : p;
     }
     if (n.type === 'SubExpression') return this.call(n, bp, 'SubExpression');
     return n;
@@ -188,9 +200,10 @@ class Rewriter {
       case 'MustacheStatement': {
         const p = s['path'] as HNode;
         const plain = !(s['params'] as HNode[]).length && !s['hash'];
-        if (plain && p.type === 'PathExpression' && this.ours(p as HPath, bp)) {
+        const t = plain && p.type === 'PathExpression' ? this.target(p as HPath, bp) : undefined;
+        if (t) {
           const hp = p as HPath;
-          return { ...s, path: path('__gx', hp.loc), params: this.lookupArgs('show', hp), hash: undefined };
+          return { ...s, path: path('__gx', hp.loc), params: this.lookupArgs('show', hp, t), hash: undefined };
         }
         return { ...s, path: path('__gx', s.loc), params: [str('out', s.loc), this.mustacheValue(s, bp)], hash: undefined };
       }
@@ -403,7 +416,7 @@ function evalExpr(n: HNode, ctx: unknown): unknown {
 function fastExpr(n: HNode): boolean {
   if (n.type === 'PathExpression') {
     const p = n as HPath;
-    return p.depth === 0 && (p.data ? p.parts[0] === 'root' : p.parts.length === 0);
+    return p.depth === 0 && (p.data ? p.parts.length === 1 && p.parts[0] === 'root' : p.parts.length === 0);
   }
   if (n.type === 'SubExpression') {
     const pairs = (n['hash'] as { pairs: { value: HNode }[] } | undefined)?.pairs ?? [];

@@ -195,6 +195,20 @@ describe('vars/template: strict undefined', () => {
     expect(fail(() => renderValue('{{#each users}}{{nmae}}{{/each}}', vars)).message).to.contain("'nmae'");
   });
 
+  it('../, @root and block-parameter paths are strict as well', () => {
+    expect(renderValue('{{#each users}}{{../base}}|{{@root.n}}|{{name}};{{/each}}', vars)).to.equal('/etc/app|5|ada;/etc/app|5|bob;');
+    expect(fail(() => renderValue('{{#each users}}{{../nope}}{{/each}}', vars)).message).to.contain("'../nope'");
+    expect(fail(() => renderValue('{{#each users}}{{@root.nope}}{{/each}}', vars)).message).to.contain("'@root.nope'");
+    expect(fail(() => renderValue('{{#each users as |u|}}{{u.nmae}}{{/each}}', vars)).message).to.contain("'u.nmae'");
+    expect(renderValue('{{#each users}}{{default ../nope "d"}}{{/each}}', vars)).to.equal('dd');
+  });
+
+  it('blocks used the wrong way are explained', () => {
+    expect(fail(() => renderValue('{{#eq a b}}x{{/eq}}', vars)).message).to.contain("'eq' is not a block helper");
+    expect(fail(() => renderValue('{{#users}}x{{/users}}', vars)).message).to.contain('write {{#each users}}');
+    expect(fail(() => renderValue('{{if n}}', vars)).message).to.contain("'if' is a block helper");
+  });
+
   it('a null in the middle of a path is reported as such', () => {
     expect(fail(() => renderValue('{{ user.shell.path }}', vars)).message).to.contain("'user.shell' is none");
   });
