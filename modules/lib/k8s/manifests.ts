@@ -1,0 +1,111 @@
+// Kubernetes objects as the kubectl module handles them: read from YAML (multi-document, `kind:
+// List` flattened), named the way kubectl names them, and ordered so that what other objects need
+// (Namespaces, CustomResourceDefinitions) reaches the cluster first.
+import { parseAllDocuments, stringify } from 'yaml';
+import { ModuleError } from '../../../engine/errors.js';
+
+export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> & { name: string; namespace?: string } };
+
+/** One object and where it came from (for error messages). */
+export interface Manifest {
+  obj: K8sObject;
+  source: string;
+}
+
+/** Splits multi-document YAML; empty documents are dropped, a YAML error names source:line:col. */
+export function parseManifestText(text: string, source: string): { obj: unknown; source: string }[] {
+  const out: { obj: unknown; source: string }[] = [];
+  const docs = parseAllDocuments(text, { prettyErrors: false });
+  if (!Array.isArray(docs)) return out;
+  docs.forEach((doc, i) => {
+    const err = doc.errors[0];
+    if (err) {
+      const pos = err.linePos?.[0];
+      throw new ModuleError(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    if (value === null || value === undefined) return;
+    out.push({ obj: value, source: docs.length > 1 ? `${source} (document ${i + 1})` : source });
+  });
+  return out;
+}
+
+/** `kind: List` (and FooList with items) expands into its items, as kubectl does. */
+export function flattenLists(items: { obj: unknown; source: string }[]): { obj: unknown; source: string }[] {
+  return items.flatMap((m) => {
+    const o = m.obj as Record<string, unknown> | null;
+    if (o && typeof o === 'object' && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
+      return flattenLists(o.items.map((item, i) => ({ obj: item, source: `${m.source} items[${i}]` })));
+    }
+    return [m];
+  });
+}
+
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+export function versionOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+}
+
+/** How kubectl names an object in its output and accepts it as an argument: `deployment.apps/web`, `configmap/cfg`. */
+export function resourceName(obj: K8sObject): string {
+  const group = groupOf(obj.apiVersion);
+  return `${obj.kind.toLowerCase()}${group ? `.${group}` : ''}/${obj.metadata.name}`;
+}
+
+/** Cluster-scoped built-in kinds: they ignore the namespace. Custom kinds say so in their CRD. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'IngressClass', 'PriorityClass', 'RuntimeClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
+]);
+
+export function isClusterScoped(obj: K8sObject, crds: readonly K8sObject[] = []): boolean {
+  const group = groupOf(obj.apiVersion);
+  const crd = crds.find((c) => crdGroup(c) === group && crdKind(c) === obj.kind);
+  if (crd) return (crd.spec as Record<string, unknown> | undefined)?.scope === 'Cluster';
+  return CLUSTER_SCOPED.has(obj.kind);
+}
+
+export function crdGroup(crd: K8sObject): string | undefined {
+  const g = (crd.spec as Record<string, unknown> | undefined)?.group;
+  return typeof g === 'string' ? g : undefined;
+}
+
+export function crdKind(crd: K8sObject): string | undefined {
+  const names = (crd.spec as Record<string, unknown> | undefined)?.names as Record<string, unknown> | undefined;
+  return typeof names?.kind === 'string' ? names.kind : undefined;
+}
+
+export const isNamespace = (o: K8sObject): boolean => o.kind === 'Namespace' && o.apiVersion === 'v1';
+export const isCrd = (o: K8sObject): boolean => o.kind === 'CustomResourceDefinition' && groupOf(o.apiVersion) === 'apiextensions.k8s.io';
+
+/** The namespace an object lands in: its own, else the task's, else kubectl's default; '' when cluster-scoped. */
+export function namespaceOf(obj: K8sObject, fallback: string | undefined, crds: readonly K8sObject[] = []): string {
+  if (isClusterScoped(obj, crds)) return '';
+  return obj.metadata.namespace ?? fallback ?? 'default';
+}
+
+/**
+ * Apply order: Namespaces, then CustomResourceDefinitions (the prerequisites), then everything else
+ * in the order given. Deleting goes the other way round.
+ */
+export function orderForApply(objs: readonly Manifest[]): { prerequisites: Manifest[]; rest: Manifest[] } {
+  return {
+    prerequisites: [...objs.filter((m) => isNamespace(m.obj)), ...objs.filter((m) => isCrd(m.obj))],
+    rest: objs.filter((m) => !isNamespace(m.obj) && !isCrd(m.obj)),
+  };
+}
+
+/** Objects as one multi-document YAML stream, the way kubectl reads `-f -`. */
+export function toYamlStream(objs: readonly K8sObject[]): string {
+  return objs.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+}
+
+/** A stable identity for matching objects across kubectl's answers. */
+export function objectKey(obj: K8sObject, fallbackNs: string | undefined, crds: readonly K8sObject[] = []): string {
+  return `${groupOf(obj.apiVersion)}/${obj.kind}/${namespaceOf(obj, fallbackNs, crds)}/${obj.metadata.name}`;
+}

@@ -1,0 +1,168 @@
+// Schema validation of Kubernetes manifests before anything reaches a cluster. Built-in kinds are
+// checked against the Kubernetes OpenAPI schemas that the kubernetes-models package ships as
+// precompiled validators (offline, no cluster needed); kinds from other API groups (CRDs such as
+// CloudNativePG's Cluster) only need apiVersion, kind and metadata.name, because their schema lives
+// in the cluster. Validators are loaded lazily, one kind at a time: loading all of them costs seconds.
+//
+// The OpenAPI schemas do not forbid unknown fields, so a misspelt key is not caught here; kubectl's
+// server-side field validation (strict by default) rejects it at the server dry run instead.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { didYouMean } from '../../../engine/load/suggest.js';
+
+const require = createRequire(import.meta.url);
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+interface ModelClass {
+  new (data: unknown): { validate(): void };
+  kind?: string;
+  apiVersion?: string;
+}
+
+let pkgDir: string | undefined;
+function modelsDir(): string {
+  pkgDir ??= dirname(require.resolve('kubernetes-models'));
+  return pkgDir;
+}
+
+/** `apps/v1` → `apps/v1`, core `v1` → `v1`: the folder of that group version in kubernetes-models. */
+function groupVersionDir(apiVersion: string): string {
+  return join(modelsDir(), ...apiVersion.split('/'));
+}
+
+let builtinGroups: Set<string> | undefined;
+/** API groups that are part of Kubernetes itself ('' is the core group). */
+export function isBuiltinGroup(group: string): boolean {
+  if (!builtinGroups) {
+    builtinGroups = new Set(['']);
+    for (const e of readdirSync(modelsDir(), { withFileTypes: true })) {
+      if (e.isDirectory() && !e.name.startsWith('_') && e.name !== 'v1') builtinGroups.add(e.name);
+    }
+  }
+  return builtinGroups.has(group);
+}
+
+const modelCache = new Map<string, ModelClass | null>();
+function loadModel(apiVersion: string, kind: string): ModelClass | null {
+  const key = `${apiVersion}/${kind}`;
+  if (modelCache.has(key)) return modelCache.get(key)!;
+  let model: ModelClass | null = null;
+  const file = join(groupVersionDir(apiVersion), `${kind}.js`);
+  if (/^[A-Za-z0-9]+$/.test(kind) && existsSync(file)) {
+    const mod = require(file) as Record<string, ModelClass>;
+    const cls = mod[kind];
+    // DeploymentSpec and friends are files too, but only top-level kinds carry kind/apiVersion
+    if (cls && cls.kind === kind && cls.apiVersion === apiVersion) model = cls;
+  }
+  modelCache.set(key, model);
+  return model;
+}
+
+/** Top-level kinds of a built-in group version, for did-you-mean. */
+function kindsOf(apiVersion: string): string[] {
+  const dir = groupVersionDir(apiVersion);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs') && f !== 'index.mjs')
+    .filter((f) => /\.kind="/.test(readFileSync(join(dir, f), 'utf8')))
+    .map((f) => f.slice(0, -4));
+}
+
+function builtinVersions(group: string): string[] {
+  const dir = group === '' ? modelsDir() : join(modelsDir(), group);
+  if (group === '') return ['v1'];
+  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `${group}/${e.name}`) : [];
+}
+
+/** A JSON pointer from ajv as a field path: `/spec/ports/0/port` → `spec.ports[0].port`. */
+export function fieldPath(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** ajv's errors as one line per field; a oneOf (int-or-string, quantities) reads "must be integer or string". */
+function describeErrors(errors: AjvError[]): string[] {
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
+  const typesAt = new Map<string, string[]>();
+  const out: string[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'type' && oneOfPaths.has(e.instancePath)) {
+      const list = typesAt.get(e.instancePath) ?? [];
+      list.push(String(e.params.type));
+      typesAt.set(e.instancePath, list);
+      continue;
+    }
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+    const at = fieldPath(e.instancePath);
+    if (e.keyword === 'required') {
+      const p = String(e.params.missingProperty);
+      out.push(`${at ? `${at}.` : ''}${p}: is required`);
+    } else if (e.keyword === 'enum') {
+      const allowed = (e.params.allowedValues as unknown[] | undefined) ?? [];
+      out.push(`${at || '(root)'}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+    } else {
+      out.push(`${at || '(root)'}: ${e.message ?? e.keyword}`);
+    }
+  }
+  for (const [path, types] of typesAt) out.push(`${fieldPath(path) || '(root)'}: must be ${[...new Set(types)].sort().join(' or ')}`);
+  return [...new Set(out)];
+}
+
+const NAME_OPTIONAL = new Set(['List']);
+
+/**
+ * Problems with one manifest, each as `SOURCE: Kind name: field: problem`; empty when it is valid.
+ * `source` names where the object comes from (a template, a file and document number, a task).
+ */
+export function validateManifest(obj: unknown, source: string): string[] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return [`${source}: a Kubernetes object must be a mapping`];
+  const o = obj as Record<string, unknown>;
+  const problems: string[] = [];
+  const apiVersion = o.apiVersion;
+  const kind = o.kind;
+  const meta = o.metadata as Record<string, unknown> | undefined;
+  const name = meta && typeof meta === 'object' ? meta.name : undefined;
+  const who = `${typeof kind === 'string' ? kind : 'object'}${typeof name === 'string' ? ` ${name}` : ''}`;
+  if (typeof apiVersion !== 'string' || apiVersion === '') problems.push('apiVersion: is required');
+  if (typeof kind !== 'string' || kind === '') problems.push('kind: is required');
+  if (meta === undefined || meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
+    if (!NAME_OPTIONAL.has(String(kind))) problems.push('metadata: is required');
+  } else if (typeof name !== 'string' || name === '') {
+    if (!NAME_OPTIONAL.has(String(kind))) problems.push(meta.generateName !== undefined ? 'metadata.name: is required (generateName cannot be applied)' : 'metadata.name: is required');
+  }
+  if (problems.length > 0 || typeof apiVersion !== 'string' || typeof kind !== 'string') return problems.map((p) => `${source}: ${who}: ${p}`);
+
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  if (!isBuiltinGroup(group)) return [];
+  const model = loadModel(apiVersion, kind);
+  if (!model) {
+    const known = kindsOf(apiVersion);
+    if (known.length === 0) {
+      const hint = didYouMean(apiVersion, builtinVersions(group));
+      return [`${source}: ${who}: apiVersion: ${apiVersion} is not a Kubernetes API version${hint ? ` (${hint})` : ''}`];
+    }
+    const hint = didYouMean(kind, known);
+    return [`${source}: ${who}: kind: ${apiVersion} has no kind ${kind}${hint ? ` (${hint})` : ''}`];
+  }
+  try {
+    new model(o).validate();
+    return [];
+  } catch (err) {
+    const errors = (err as { errors?: AjvError[] }).errors;
+    if (!Array.isArray(errors)) throw err;
+    return describeErrors(errors).map((p) => `${source}: ${who}: ${p}`);
+  }
+}
