@@ -7,6 +7,7 @@
 // failed outcome with its message, because a host failure is a result, not an exception.
 import { ModuleError } from '../errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../module-contract.js';
+import { isUnknown } from '../vars/unknown.js';
 import { compileArgs } from './module-args.js';
 
 export interface ModuleOutcome {
@@ -23,6 +24,14 @@ export interface ModuleOutcome {
 }
 
 export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleOutcome> {
+  if (ctx.check) {
+    // an argument that is a value unknown in check mode (a command that did not run) cannot be planned with
+    const unknown = unknownPaths(rawArgs, '');
+    if (unknown.length > 0) {
+      const reason = `cannot plan in check mode: ${unknown.map((p) => `'${p}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not known yet`;
+      return outcome({ changed: false, failed: false, skipped: true, skipReason: reason });
+    }
+  }
   const args = compileArgs(def)(rawArgs, ctx.loc);
   if (ctx.check && def.checkMode === false) {
     return outcome({ changed: false, failed: false, skipped: true, skipReason: `${def.name} does not support check mode` });
@@ -60,6 +69,13 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     data: applied.data ?? plan.data,
     diff: applied.diff ?? plan.diff,
   });
+}
+
+function unknownPaths(v: unknown, path: string): string[] {
+  if (isUnknown(v)) return [path || 'arguments'];
+  if (Array.isArray(v)) return v.flatMap((x, i) => unknownPaths(x, `${path}[${i}]`));
+  if (v !== null && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => unknownPaths(x, path ? `${path}.${k}` : k));
+  return [];
 }
 
 type Parts = Omit<ModuleOutcome, 'data'> & { data?: Record<string, unknown> };

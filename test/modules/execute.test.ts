@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { ConnectionError, ModuleArgsError, ModuleError } from '../../engine/errors.js';
 import type { ModuleDefinition, Plan } from '../../engine/module-contract.js';
 import { executeModule } from '../../engine/run/execute-module.js';
+import { Unknown } from '../../engine/vars/unknown.js';
 import { makeContext } from './harness.js';
 
 function fake(plan: (applied: string[]) => Plan | Promise<Plan>, extra: Partial<ModuleDefinition> = {}): { def: ModuleDefinition; applied: string[] } {
@@ -83,6 +84,13 @@ describe('executeModule', () => {
     err = undefined;
     await executeModule(fake(changing).def, { x: 'many' }, makeContext()).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(ModuleArgsError);
+  });
+
+  it('in check mode, skips a task whose arguments hold values not known yet, naming them', async () => {
+    const { def, applied } = fake(changing);
+    const r = await executeModule(def, { x: new Unknown(), y: [1, { z: new Unknown() }] }, makeContext({ check: true }));
+    expect(r).to.include({ skipped: true, skipReason: "cannot plan in check mode: 'x', 'y[1].z' are not known yet" });
+    expect(applied).to.deep.equal([]);
   });
 
   it('passes validated, defaulted arguments to plan', async () => {
