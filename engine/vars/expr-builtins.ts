@@ -1,7 +1,7 @@
 // The filters, tests and methods the expression language knows. Each receives plain, defined,
 // known values (the evaluator deals with undefined and Unknown first) and throws Fail for a
 // misuse, which the evaluator turns into a TemplateError pointing at the column.
-import { isMapping, isPlainObject, lengthOf, pyEqual, pyStr, toBool, toFloat, toInt, truthy, typeName } from './values.js';
+import { getMember, isMapping, isPlainObject, lengthOf, MISSING, pyEqual, pyStr, toBool, toFloat, toInt, truthy, typeName } from './values.js';
 import { isUnknown, Unknown } from './unknown.js';
 
 export class Fail extends Error {}
@@ -53,6 +53,41 @@ export const FILTERS: Record<string, Fn> = {
   },
 };
 FILTERS['count'] = FILTERS['length']!;
+// selectattr / rejectattr / map: `results | selectattr('changed') | list`, `users | map(attribute='name')`
+FILTERS['selectattr'] = (v, args) => seq(v, 'selectattr').filter((x) => attrTest(x, args, 'selectattr'));
+FILTERS['rejectattr'] = (v, args) => seq(v, 'rejectattr').filter((x) => !attrTest(x, args, 'rejectattr'));
+FILTERS['map'] = (v, args, kw) => {
+  const items = seq(v, 'map');
+  if (kw['attribute'] !== undefined) return items.map((x) => attrOf(x, pyStr(kw['attribute'])) ?? kw['default'] ?? null);
+  const name = pyStr(args[0]);
+  const f = FILTERS[name];
+  if (!f || name === 'map') throw new Fail(`map: unknown filter '${name}'`);
+  return items.map((x) => f(x, args.slice(1), {}));
+};
+
+/** A dotted attribute of an item (`a.b`), own keys only; undefined when missing. */
+function attrOf(item: unknown, path: string): unknown {
+  let cur = item;
+  for (const part of path.split('.')) {
+    const next = getMember(cur, part);
+    if (next === MISSING) return undefined;
+    cur = next;
+  }
+  return cur;
+}
+
+function attrTest(item: unknown, [attr, test, ...rest]: unknown[], what: string): boolean {
+  const value = attrOf(item, pyStr(attr));
+  if (test === undefined) return value !== undefined && truthy(value);
+  const name = pyStr(test);
+  if (name === 'defined') return value !== undefined;
+  if (name === 'undefined') return value === undefined;
+  const t = name === '==' ? TESTS['eq'] : name === '!=' ? TESTS['ne'] : TESTS[name];
+  if (!t) throw new Fail(`${what}: unknown test '${name}'`);
+  if (value === undefined) return false;
+  const r = t(value, rest, {});
+  return !isUnknown(r) && truthy(r);
+}
 
 function mapping(v: unknown, what: string): Record<string, unknown> {
   if (!isMapping(v)) throw new Fail(`${what} expects a dict, got ${typeName(v)}`);

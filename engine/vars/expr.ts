@@ -47,7 +47,10 @@ export function compileExpr(src: string, where?: Where): CompiledExpr {
   try {
     ast = parseExpr(body);
   } catch (e) {
-    if (e instanceof ExprSyntaxError) throw positioned(`invalid expression: ${e.message}`, src, e.pos + offset, where);
+    if (e instanceof ExprSyntaxError) {
+      const hint = src.includes('{{') ? 'conditions are expressions: write `x == 1`, without {{ }} around variables' : undefined;
+      throw positioned(`invalid expression: ${e.message}`, src, e.pos + offset, where, hint);
+    }
     throw e;
   }
   const compiled: CompiledExpr = {

@@ -140,6 +140,11 @@ const TABLE: [string, unknown][] = [
   ["d.get('zz', 7)", 7],
   ['d.keys() | list | length', 3],
   ["version is version('1.9', '>')", true],
+  ["[ok, bad, skipped_r] | selectattr('changed') | list | length", 1],
+  ["[ok, bad] | rejectattr('failed') | map(attribute='stdout') | list", ['active']],
+  ["[ok, bad] | selectattr('rc', 'equalto', 1) | map(attribute='rc') | first", 1],
+  ["[ok, skipped_r] | selectattr('rc', 'defined') | list | length", 1],
+  ["names | map('upper') | join(' ')", 'WEB1 DB1'],
   ["version is version('1.10.2', '==')", true],
   ['n is even', false],
   ['n is odd', true],
@@ -242,6 +247,7 @@ describe('vars/expr: errors', () => {
   it('result tests need a dict', () => expect(err('s is changed').message).to.contain('expects a registered result'));
   it('function calls are refused with a pointer to filters', () => expect(err("lookup('env', 'HOME')").message).to.contain('not supported'));
   it('trailing garbage', () => expect(err('n == 3 3').message).to.contain('after a complete expression'));
+  it('{{ }} inside a condition gets a hint', () => expect(err('{{ n }} == 3').hint).to.contain('without {{ }}'));
 });
 
 describe('vars/expr: no prototype access', () => {
