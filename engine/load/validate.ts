@@ -259,10 +259,7 @@ class Validator {
       return;
     }
     const candidates = [...ALL_TASK_KEYS, ...(this.known?.names ?? [])];
-    const hint =
-      key === 'action' || key === 'local_action'
-        ? `gx does not support '${key}'; write the module as the key, e.g. 'command: ls'`
-        : didYouMean(key, candidates);
+    const hint = ansibleHint(key) ?? didYouMean(key, candidates) ?? loopHint(key);
     this.add(new PlaybookError(`unknown keyword or module '${key}'`, { loc: this.loc(task, key), hint }));
   }
 
@@ -518,12 +515,31 @@ class Validator {
       return;
     }
     const label = pointer === '' ? `${opts.what} '${extra}'` : `key '${extra}' in '${pointerLabel(pointer)}'`;
-    const hint = didYouMean(extra, allowed) ?? (allowed.length > 0 && allowed.length <= 8 ? `expected one of: ${allowed.join(', ')}` : undefined);
+    const hint =
+      ansibleHint(extra) ??
+      didYouMean(extra, allowed) ??
+      loopHint(extra) ??
+      (allowed.length > 0 && allowed.length <= 8 ? `expected one of: ${allowed.join(', ')}` : undefined);
     this.add(new PlaybookError(`unknown ${label}`, { loc, hint }));
   }
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** Ansible keywords gx deliberately does not have: say what to write instead of guessing a typo. */
+function ansibleHint(key: string): string | undefined {
+  if (key === 'action' || key === 'local_action') return `gx does not support '${key}'; write the module as the key, e.g. 'command: ls'`;
+  if (key === 'include') return "'include' is gone from Ansible too: use include_tasks (at run time) or import_tasks (at load time)";
+  if (key === 'remote_user') return 'gx takes the remote user from the inventory: set ansible_user there';
+  if (key === 'async' || key === 'poll') return 'gx does not run tasks in the background (async/poll)';
+  if (key === 'vars_prompt') return 'gx never prompts: pass the values with -e';
+  return undefined;
+}
+
+/** with_dict, with_fileglob...: after did-you-mean, so that a misspelt with_items is still called that. */
+function loopHint(key: string): string | undefined {
+  return key.startsWith('with_') ? `gx loops with 'loop' (or 'with_items'): e.g. loop: "{{ ... }}"` : undefined;
+}
 
 function groupByPath(errors: ErrorObject[]): ErrorObject[][] {
   const groups = new Map<string, ErrorObject[]>();

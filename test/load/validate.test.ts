@@ -188,6 +188,18 @@ describe('load/validate: tasks', () => {
     ]);
   });
 
+  it('says what to write instead of the Ansible keywords gx leaves out', () => {
+    expect(tasks('- include: other.yaml\n- debug: {msg: x}\n  with_dict: "{{ d }}"\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
+      "PlaybookError 1:3 unknown keyword or module 'include' | 'include' is gone from Ansible too: use include_tasks (at run time) or import_tasks (at load time)",
+      'PlaybookError 3:3 unknown keyword or module \'with_dict\' | gx loops with \'loop\' (or \'with_items\'): e.g. loop: "{{ ... }}"',
+      "PlaybookError 5:3 unknown keyword or module 'async' | gx does not run tasks in the background (async/poll)",
+    ]);
+    expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: []\n')).to.deep.equal([
+      "PlaybookError 2:3 unknown play keyword 'remote_user' | gx takes the remote user from the inventory: set ansible_user there",
+      "PlaybookError 3:3 unknown play keyword 'vars_prompt' | gx never prompts: pass the values with -e",
+    ]);
+  });
+
   it('wants tasks to be mappings', () => {
     expect(tasks('- command ls\n- 42\n')).to.deep.equal([
       "PlaybookError 1:3 a task must be a mapping of keywords and one module, got 'command ls' | a module call looks like '- command: command ls'",
