@@ -11,6 +11,8 @@ import { carryLocation, locate, nodeInfo } from '../load/source.js';
 import { suggest } from '../load/suggest.js';
 import { TemplateError } from '../errors.js';
 import { callHelper, Fail, HELPERS } from './helpers.js';
+import { BLOCKS, path, Rewriter, str, type HNode, type HPath, type Loc } from './template-ast.js';
+import { jinjaProblem } from './template-jinja.js';
 import { isUnknown } from './unknown.js';
 import { getMember, isPlainObject, MISSING, textOf, typeName } from './values.js';
 import { describeWhere, type Where } from './where.js';
@@ -85,7 +87,6 @@ hb.unregisterHelper('lookup');
 
 // Block helpers: an Unknown condition or list cannot pick a branch, so the block renders as the
 // Unknown marker (the diff then shows plainly that this part is not known in check mode).
-const BLOCKS = ['if', 'unless', 'each', 'with'];
 for (const name of BLOCKS) {
   const original = hb.helpers[name] as (this: unknown, ...a: unknown[]) => unknown;
   hb.registerHelper(name, function (this: unknown, ...args: unknown[]) {
@@ -99,191 +100,6 @@ const COMPILE_OPTIONS = {
   strict: true,
   knownHelpers: Object.fromEntries(['__gx', ...BLOCKS].map((n) => [n, true])),
 };
-
-// --- AST rewriting ---------------------------------------------------------------------------
-
-/* Handlebars' AST types are loose in its typings; these are the shapes we read and build. */
-interface Loc {
-  start: { line: number; column: number };
-  end: { line: number; column: number };
-}
-type HNode = { type: string; loc?: Loc; [k: string]: unknown };
-interface HPath extends HNode {
-  type: 'PathExpression';
-  data: boolean;
-  depth: number;
-  parts: string[];
-  original: string;
-}
-
-const str = (value: string, loc?: Loc): HNode => ({ type: 'StringLiteral', value, original: value, loc });
-const path = (name: string, loc?: Loc): HPath => ({ type: 'PathExpression', data: false, depth: 0, parts: [name], original: name, loc });
-const thisPath = (loc?: Loc): HPath => ({ type: 'PathExpression', data: false, depth: 0, parts: [], original: 'this', loc });
-const sexpr = (p: HNode, params: HNode[], hash?: unknown, loc?: Loc): HNode => ({ type: 'SubExpression', path: p, params, hash, loc });
-
-class Rewriter {
-  constructor(
-    private readonly unknownHelper: (name: string, loc?: Loc) => never,
-    private readonly problem: (message: string, loc?: Loc) => never,
-  ) {}
-
-  /**
-   * How we look a path up ourselves: from which base (the context, a parent context, @root or a
-   * block parameter, all resolved by Handlebars) and which parts after it. Undefined for paths
-   * with nothing to look up (`this`, `@index`, a bare block parameter).
-   */
-  private target(p: HPath, bp: Set<string>): { base: HPath; parts: string[] } | undefined {
-    if (p.data) {
-      if (p.parts[0] !== 'root' || p.parts.length < 2) return undefined;
-      return { base: { type: 'PathExpression', data: true, depth: 0, parts: ['root'], original: '@root', loc: p.loc }, parts: p.parts.slice(1) };
-    }
-    if (!p.parts.length) return undefined;
-    if (p.depth > 0) return { base: { type: 'PathExpression', data: false, depth: p.depth, parts: [], original: '../'.repeat(p.depth), loc: p.loc }, parts: p.parts };
-    if (bp.has(p.parts[0]!)) return p.parts.length > 1 ? { base: path(p.parts[0]!, p.loc), parts: p.parts.slice(1) } : undefined;
-    return { base: thisPath(p.loc), parts: p.parts };
-  }
-
-  private lookupArgs(op: string, p: HPath, t: { base: HPath; parts: string[] }): HNode[] {
-    return [str(op, p.loc), t.base, str(p.original, p.loc), ...t.parts.map((x) => str(x, p.loc))];
-  }
-
-  expr(n: HNode, bp: Set<string>, soft = false): HNode {
-    if (n.type === 'PathExpression') {
-      const p = n as HPath;
-      const t = this.target(p, bp);
-      return t ? sexpr(path('__gx', p.loc), this.lookupArgs(soft ? 'soft' : 'get', p, t), undefined, p.loc) : p;
-    }
-    if (n.type === 'SubExpression') return this.call(n, bp, 'SubExpression');
-    return n;
-  }
-
-  private hash(h: unknown, bp: Set<string>): unknown {
-    if (!h) return h;
-    const hash = h as HNode & { pairs: { key: string; value: HNode }[] };
-    return { ...hash, pairs: hash.pairs.map((pair) => ({ ...pair, value: this.expr(pair.value, bp) })) };
-  }
-
-  private helperName(n: HNode, block: boolean): string {
-    const p = n['path'] as HNode;
-    const hp = p as HPath;
-    const name = p.type === 'PathExpression' && hp.parts.length === 1 && !hp.data && hp.depth === 0 ? hp.parts[0]! : String(hp.original ?? p['value']);
-    if (block ? !BLOCKS.includes(name) : !Object.prototype.hasOwnProperty.call(HELPERS, name)) {
-      if (block && Object.prototype.hasOwnProperty.call(HELPERS, name)) this.problem(`'${name}' is not a block helper: write {{#if (${name} …)}}`, hp.loc);
-      if (block && !(n['params'] as HNode[]).length) this.problem(`sections like {{#${name}}} are not supported: write {{#each ${name}}} or {{#if ${name}}}`, hp.loc);
-      if (!block && BLOCKS.includes(name)) this.problem(`'${name}' is a block helper: write {{#${name} …}}…{{/${name}}}`, hp.loc);
-      this.unknownHelper(name, hp.loc);
-    }
-    return name;
-  }
-
-  /** A helper call (subexpression, or a mustache/block with arguments): rewrite its arguments. */
-  call(n: HNode, bp: Set<string>, type: string): HNode {
-    const block = type === 'BlockStatement';
-    const name = this.helperName(n, block);
-    const params = (n['params'] as HNode[]).map((x, i) => this.expr(x, bp, i === 0 && name === 'default'));
-    const hash = this.hash(n['hash'], bp);
-    if (block) return { ...n, type, params, hash };
-    return { ...n, type, path: path('__gx', (n['path'] as HNode).loc), params: [str(name), ...params], hash };
-  }
-
-  /** The value a lone mustache stands for, as an expression (for the cap and out ops). */
-  mustacheValue(m: HNode, bp: Set<string>): HNode {
-    const params = m['params'] as HNode[];
-    const p = m['path'] as HNode;
-    if (params.length || m['hash']) return this.call({ ...m, loc: m.loc }, bp, 'SubExpression');
-    if (p.type === 'PathExpression') return this.expr(p, bp);
-    return p; // a literal: {{ 5 }}, {{ "x" }}
-  }
-
-  statement(s: HNode, bp: Set<string>): HNode {
-    switch (s.type) {
-      case 'MustacheStatement': {
-        const p = s['path'] as HNode;
-        const plain = !(s['params'] as HNode[]).length && !s['hash'];
-        const t = plain && p.type === 'PathExpression' ? this.target(p as HPath, bp) : undefined;
-        if (t) {
-          const hp = p as HPath;
-          return { ...s, path: path('__gx', hp.loc), params: this.lookupArgs('show', hp, t), hash: undefined };
-        }
-        return { ...s, path: path('__gx', s.loc), params: [str('out', s.loc), this.mustacheValue(s, bp)], hash: undefined };
-      }
-      case 'BlockStatement': {
-        const b = this.call(s, bp, 'BlockStatement');
-        const program = s['program'] as HNode | undefined;
-        const inner = new Set(bp);
-        for (const name of (program?.['blockParams'] as string[] | undefined) ?? []) inner.add(name);
-        return { ...b, program: program && this.program(program, inner), inverse: s['inverse'] && this.program(s['inverse'] as HNode, bp) };
-      }
-      default:
-        return s;
-    }
-  }
-
-  program(p: HNode, bp: Set<string>): HNode {
-    return { ...p, body: (p['body'] as HNode[]).map((s) => this.statement(s, bp)) };
-  }
-}
-
-// --- Jinja habits ----------------------------------------------------------------------------
-
-const MUSTACHE = /\{\{(?![{!#/^>~]|\s*else\b)([\s\S]*?)\}\}/g;
-const JINJA_BLOCK = /\{%-?\s*(if|for|set|endif|endfor|elif|else|raw|macro|block)\b/;
-
-/** Splits at top-level occurrences of `sep`, outside quotes and brackets. */
-function splitTop(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let cur = '';
-  for (const c of s) {
-    if (quote) {
-      if (c === quote) quote = '';
-    } else if (c === "'" || c === '"') quote = c;
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) depth--;
-    else if (c === sep && depth === 0) {
-      out.push(cur);
-      cur = '';
-      continue;
-    }
-    cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** `x | default('a') | upper` → `{{upper (default x "a")}}` */
-function handlebarsForm(inner: string): string {
-  const [base, ...filters] = splitTop(inner, '|').map((s) => s.trim());
-  let cur = base!;
-  for (const f of filters) {
-    const m = /^(\w+)\s*(?:\(([\s\S]*)\))?$/.exec(f);
-    if (!m) return '';
-    const args = m[2] ? splitTop(m[2], ',').map((a) => a.trim().replace(/^'(.*)'$/s, (_, x: string) => JSON.stringify(x))) : [];
-    cur = `(${[m[1] === 'd' ? 'default' : m[1], cur, ...args].join(' ')})`;
-  }
-  return `{{${cur.replace(/^\((.*)\)$/s, '$1')}}}`;
-}
-
-/** A Jinja construct in a Handlebars template: the message and the Handlebars way to write it. */
-function jinjaProblem(text: string): { message: string; hint: string; offset: number } | undefined {
-  for (const m of text.matchAll(MUSTACHE)) {
-    const inner = m[1]!;
-    const unquoted = inner.replace(/'[^']*'|"[^"]*"/g, (q) => ' '.repeat(q.length));
-    const bar = unquoted.search(/\|\s*[A-Za-z_]/);
-    if (bar >= 0 && !/\bas\s*\|/.test(unquoted)) {
-      const form = handlebarsForm(inner);
-      return {
-        message: `Jinja filter syntax '|' in "{{${inner}}}": gx templates are Handlebars`,
-        hint: form ? `write ${form} (helpers take the value first, then the arguments)` : `write {{default var "x"}} instead of {{ var | default('x') }}`,
-        offset: m.index + 2 + bar,
-      };
-    }
-  }
-  const b = JINJA_BLOCK.exec(text);
-  if (b) return { message: `Jinja block '{% ${b[1]} %}': gx templates are Handlebars`, hint: 'write {{#if cond}}…{{else}}…{{/if}} and {{#each list}}{{this}}{{/each}}', offset: b.index };
-  return undefined;
-}
 
 // --- compiling and caching -------------------------------------------------------------------
 
