@@ -25,6 +25,8 @@ import uri from './uri.js';
 import user from './user.js';
 import wait_for from './wait_for.js';
 import registry_push from './registry-push.js';
+import kubectl from "./kubectl.js";
+import helm from "./helm.js";
 
 const definitions: ModuleDefinition<any, any>[] = [
   assert,
@@ -51,6 +53,8 @@ const definitions: ModuleDefinition<any, any>[] = [
   user,
   wait_for,
   registry_push,
+  kubectl,
+  helm,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
