@@ -25,8 +25,8 @@ import uri from './uri.js';
 import user from './user.js';
 import wait_for from './wait_for.js';
 import registry_push from './registry-push.js';
-import kubectl from "./kubectl.js";
-import helm from "./helm.js";
+import kubectl from './kubectl.js';
+import helm from './helm.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   assert,
