@@ -5,6 +5,8 @@ import { ModuleError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 
+const MANAGED = 'Managed by gx: local changes will be overwritten';
+
 export interface TemplateArgs extends WriteArgs {
   src: string;
 }
@@ -15,7 +17,7 @@ export const template: ModuleDefinition<TemplateArgs> = {
   description:
     'A relative `src` is looked up in the role\'s `templates/` first, then in the playbook\'s `templates/`. ' +
     'Templates are Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers), rendered strictly: an undefined variable is an error, not an empty string. ' +
-    'Besides the play\'s variables, `template_path` (the source file) and `template_dest` are available. ' +
+    'Besides the play\'s variables, `template_path` (the source file), `template_dest` and `ansible_managed` (a "managed by gx" line, unless the play sets its own) are available. ' +
     'The result is written like copy does: compared by checksum, atomic, diffable, with backup and validate.',
   schema: {
     type: 'object',
@@ -46,7 +48,9 @@ export const template: ModuleDefinition<TemplateArgs> = {
     const st = await ctx.local.stat(path, { followLinks: true });
     const text = st?.type === 'file' ? await ctx.local.get(path) : null;
     if (!st || !text) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
-    const rendered = ctx.renderTemplate(text.toString('utf8'), { template_path: path, template_dest: a.dest });
+    const extra: Record<string, unknown> = { template_path: path, template_dest: a.dest };
+    if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
+    const rendered = ctx.renderTemplate(text.toString('utf8'), extra);
     return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
   },
 };

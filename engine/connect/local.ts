@@ -1,7 +1,7 @@
 // The connection to this machine. Everything goes through child_process.spawn without a shell
 // (argv) or through /bin/sh -c (shell), and through node:fs for files, except when `become` asks for
 // another user than the one we are: then the work goes through `sudo`.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFileSync, statSync } from 'node:fs';
@@ -40,8 +40,12 @@ export class LocalConnection implements Connection {
     // nothing to open: the controller is always reachable
   }
 
+  /** commands still running, so close() (the end of a run, or an interrupt) leaves none behind */
+  private readonly live = new Set<ChildProcess>();
+
   async close(): Promise<void> {
-    // nothing to close
+    for (const child of this.live) killTree(child);
+    this.live.clear();
   }
 
   run(opts: RunOptions): Promise<RunResult> {
@@ -62,7 +66,7 @@ export class LocalConnection implements Connection {
         stdin = stdin === undefined ? pw : Buffer.concat([pw, Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin)]);
       }
     }
-    return spawnCollect(argv, { env, cwd: opts.cwd, stdin, timeoutMs: opts.timeoutMs });
+    return spawnCollect(argv, { env, cwd: opts.cwd, stdin, timeoutMs: opts.timeoutMs }, this.live);
   }
 
   async put(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions = {}): Promise<void> {
@@ -212,7 +216,16 @@ interface SpawnOpts {
   timeoutMs?: number;
 }
 
-function spawnCollect(argv: string[], o: SpawnOpts): Promise<RunResult> {
+function killTree(child: ChildProcess): void {
+  try {
+    // a detached child leads its own process group: take its children along
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+function spawnCollect(argv: string[], o: SpawnOpts, live: Set<ChildProcess>): Promise<RunResult> {
   return new Promise((resolve) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -220,6 +233,7 @@ function spawnCollect(argv: string[], o: SpawnOpts): Promise<RunResult> {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
     const finish = (r: RunResult): void => {
+      live.delete(child);
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
@@ -232,6 +246,7 @@ function spawnCollect(argv: string[], o: SpawnOpts): Promise<RunResult> {
       stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: o.timeoutMs !== undefined,
     });
+    live.add(child);
     child.stdout!.on('data', (c: Buffer) => out.push(c));
     child.stderr!.on('data', (c: Buffer) => err.push(c));
     if (o.stdin !== undefined) {
@@ -242,11 +257,7 @@ function spawnCollect(argv: string[], o: SpawnOpts): Promise<RunResult> {
     if (o.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
+        killTree(child);
       }, o.timeoutMs);
     }
     child.on('error', (e: NodeJS.ErrnoException) => {

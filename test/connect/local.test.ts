@@ -61,6 +61,16 @@ describe('LocalConnection', () => {
       expect(check.stdout.trim()).to.equal('');
     });
 
+    it('close() kills the commands still running', async () => {
+      const own = new LocalConnection('other');
+      const running = own.run({ argv: ['sleep', '30'] });
+      const withTimeout = own.run({ shell: 'sleep 30', timeoutMs: 60_000 });
+      await own.close();
+      const [a, b] = await Promise.all([running, withTimeout]);
+      expect(a.rc).to.equal(137);
+      expect(b.rc).to.equal(137);
+    });
+
     it('rejects a call with both or neither of argv and shell', async () => {
       let err: unknown;
       await conn.run({}).catch((e: unknown) => (err = e));

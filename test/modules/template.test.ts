@@ -38,6 +38,11 @@ describe('template module', () => {
     const dest = join(await tempDir(), 'out');
     await runModule('template', { src: 'p.hbs', dest }, { playbookDir: pb });
     expect(await read(dest)).to.equal(dest);
+    await writeFile(join(pb, 'templates', 'm.hbs'), '# {{ ansible_managed }}');
+    await runModule('template', { src: 'm.hbs', dest }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('# Managed by gx: local changes will be overwritten');
+    await runModule('template', { src: 'm.hbs', dest }, { playbookDir: pb, vars: { ansible_managed: 'ours' } });
+    expect(await read(dest)).to.equal('# ours');
     let err: unknown;
     await runModule('template', { src: 'bad.hbs', dest }, { playbookDir: pb }).catch((e: unknown) => (err = e));
     expect(String(err)).to.match(/nope/);
