@@ -1,6 +1,7 @@
 // Turns an error into the text the CLI prints: the message, where it is, the offending line with a
 // caret under the column (underlining the key or word that starts there), and the hint. Only
 // internal errors (bugs in gx) and --debug show a stack: a user's mistake is never a stack trace.
+import { isAbsolute, relative } from 'node:path';
 import { createColors } from 'picocolors';
 import { ConnectionError, ErrorList, GxError, InternalError } from '../errors.js';
 import { formatLocation, sourceLine, type SourceLocation } from '../load/source.js';
@@ -44,7 +45,7 @@ function formatOne(err: unknown, opts: FormatOptions, c: Colors): string {
 }
 
 function snippet(loc: SourceLocation, c: Colors): string[] {
-  const out = [`  ${c.blue('-->')} ${formatLocation(loc)}`];
+  const out = [`  ${c.blue('-->')} ${formatLocation({ ...loc, file: shortPath(loc.file) })}`];
   const text = sourceLine(loc.file, loc.line);
   if (text === undefined) return out;
   const num = String(loc.line);
@@ -58,9 +59,18 @@ function snippet(loc: SourceLocation, c: Colors): string[] {
   return out;
 }
 
-/** The length of the word (key, value, quoted string) starting at `col`; 1 when there is none. */
+/** A path under the working directory is shown relative to it: shorter, and still clickable. */
+function shortPath(file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** The length of the word (key, value, quoted string, {{ template }}) starting at `col`; 1 when there is none. */
 function tokenLength(text: string, col: number): number {
   const rest = text.slice(col - 1);
+  const template = /^\{\{.*?\}\}/.exec(rest);
+  if (template) return template[0].length;
   const quoted = /^(['"])(?:\\.|(?!\1).)*\1/.exec(rest);
   if (quoted) return quoted[0].length;
   const word = /^[^\s:,#[\]{}]+/.exec(rest);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { ConnectionError, ErrorList, InternalError, ModuleArgsError, PlaybookError, TemplateError } from '../../engine/errors.js';
 import { rememberSource } from '../../engine/load/source.js';
 import { validatePlaybook } from '../../engine/load/validate.js';
@@ -85,6 +86,20 @@ describe('report/format-error', () => {
     expect(formatError(new PlaybookError('bad', { loc: { file: '/nonexistent/x.yaml', line: 3, col: 1 } }), plain)).to.equal(
       'ERROR! bad\n  --> /nonexistent/x.yaml:3:1',
     );
+  });
+
+  it('shows a path under the working directory relative to it, and underlines a whole {{ template }}', () => {
+    const abs = join(process.cwd(), 'playbooks', 'web.yaml');
+    rememberSource(abs, '- hosts: all\n  tasks:\n    - debug:\n        msg: {{ greeting }}\n');
+    expect(formatError(new PlaybookError("a value starting with '{{' must be quoted", { loc: { file: abs, line: 4, col: 14 } }), plain)).to.equal(
+      [
+        "ERROR! a value starting with '{{' must be quoted",
+        `  --> ${join('playbooks', 'web.yaml')}:4:14`,
+        '    4 |         msg: {{ greeting }}',
+        '      |              ^^^^^^^^^^^^^^',
+      ].join('\n'),
+    );
+    expect(formatError(new PlaybookError('x', { loc: { file: '/elsewhere/site.yaml', line: 1, col: 1 } }), plain)).to.include('--> /elsewhere/site.yaml:1:1');
   });
 
   it('names the host of a connection error', () => {
