@@ -37,7 +37,9 @@ export function parseYamlFile(file: string): unknown {
   return parseYamlText(text, file);
 }
 
-export function parseYamlText(text: string, file: string): unknown {
+export function parseYamlText(source: string, file: string): unknown {
+  // editors on Windows save a byte-order mark; it is invisible, so columns are counted without it
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   rememberSource(file, text);
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });

@@ -92,6 +92,14 @@ describe('load/yaml: positions', () => {
     expect(sourceLine('positions.yaml', 5)).to.equal('      command: echo hi');
   });
 
+  it('counts positions the same with CRLF line ends and a byte-order mark', () => {
+    const v = parseYamlText('\uFEFF- hosts: all\r\n  tasks:\r\n    - command: ls\r\n', 'windows.yaml') as Obj[];
+    expect(v).to.deep.equal([{ hosts: 'all', tasks: [{ command: 'ls' }] }]);
+    expect(at(locate(v[0], 'hosts', 'value'))).to.equal('1:10');
+    expect(at(locate(v[0]!.tasks[0], 'command', 'value'))).to.equal('3:16');
+    expect(sourceLine('windows.yaml', 1)).to.equal('- hosts: all');
+  });
+
   it('gives an empty value the position right after its key', () => {
     const v = parseYamlText('when:\nname: x\n', 'e.yaml') as Obj;
     expect(v.when).to.equal(null);
