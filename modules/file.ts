@@ -1,4 +1,5 @@
 // file: the state of a path — a file's attributes, a directory, a link, or nothing.
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Connection, FileStat } from '../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
@@ -349,7 +350,7 @@ async function planLink(p: Planner): Promise<Plan> {
 
 /** Creates the new entry under a temporary name next to path, then renames it over path (atomic). */
 async function replaceWith(conn: Connection, path: string, lnArgv: string[]): Promise<void> {
-  const tmp = posix.join(posix.dirname(path), `.${posix.basename(path)}.gx-${Math.random().toString(36).slice(2, 10)}`);
+  const tmp = posix.join(posix.dirname(path), `.gx-${randomBytes(8).toString('hex')}.tmp`);
   await must(conn, [...lnArgv, tmp], path);
   const r = await conn.run({ argv: ['mv', '-Tf', '--', tmp, path] });
   if (r.rc !== 0) {

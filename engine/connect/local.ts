@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFileSync, statSync } from 'node:fs';
 import { lstat, open, readFile, readlink, rename, stat as fsStat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ModuleError } from '../errors.js';
 import type { BecomeOptions, Connection, FileStat, FileType, PutOptions, RunOptions, RunResult, StatOptions } from './connection.js';
 
@@ -21,10 +21,10 @@ function needsSudo(become: BecomeOptions | undefined): become is BecomeOptions {
   return uid === undefined || uid !== myUid;
 }
 
-function sudoPrefix(become: BecomeOptions): string[] {
-  const user = become.user ?? 'root';
-  // -S with an empty prompt reads the password from stdin; -n never waits for a terminal
-  return become.password !== undefined ? ['sudo', '-H', '-S', '-p', '', '-u', user, '--'] : ['sudo', '-H', '-n', '-u', user, '--'];
+function sudoPrefix(user: string, withPassword: boolean): string[] {
+  // -S with an empty prompt reads the password from stdin, and -k makes sure it is always read (a
+  // cached credential would leave the password line for the command); -n never waits for a terminal
+  return withPassword ? ['sudo', '-k', '-H', '-S', '-p', '', '-u', user, '--'] : ['sudo', '-H', '-n', '-u', user, '--'];
 }
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
@@ -48,20 +48,31 @@ export class LocalConnection implements Connection {
     this.live.clear();
   }
 
-  run(opts: RunOptions): Promise<RunResult> {
-    if ((opts.argv === undefined) === (opts.shell === undefined)) {
-      return Promise.reject(new ModuleError('run() needs exactly one of argv or shell'));
+  /** per target user: whether sudo wants a password (asked once; NOPASSWD rules must not get one on stdin) */
+  private readonly sudoPrompts = new Map<string, Promise<boolean>>();
+
+  private sudoAsks(user: string): Promise<boolean> {
+    let p = this.sudoPrompts.get(user);
+    if (!p) {
+      p = spawnCollect(['sudo', '-n', '-u', user, '--', 'true'], {}, this.live).then((r) => r.rc !== 0);
+      this.sudoPrompts.set(user, p);
     }
+    return p;
+  }
+
+  async run(opts: RunOptions): Promise<RunResult> {
+    if ((opts.argv === undefined) === (opts.shell === undefined)) throw new ModuleError('run() needs exactly one of argv or shell');
     let argv = opts.argv ?? ['/bin/sh', '-c', opts.shell!];
-    if (argv.length === 0) return Promise.reject(new ModuleError('run() was given an empty argv'));
+    if (argv.length === 0) throw new ModuleError('run() was given an empty argv');
     let env: NodeJS.ProcessEnv | undefined = opts.env ? { ...process.env, ...opts.env } : undefined;
     let stdin = opts.stdin;
     if (needsSudo(opts.become)) {
       // sudo resets the environment, so the extra variables ride along through env(1)
       const extra = opts.env ? ['env', ...Object.entries(opts.env).map(([k, v]) => `${k}=${v}`)] : [];
-      argv = [...sudoPrefix(opts.become), ...extra, ...argv];
+      const withPassword = opts.become.password !== undefined && (await this.sudoAsks(opts.become.user ?? 'root'));
+      argv = [...sudoPrefix(opts.become.user ?? 'root', withPassword), ...extra, ...argv];
       env = undefined;
-      if (opts.become.password !== undefined) {
+      if (withPassword) {
         const pw = Buffer.from(opts.become.password + '\n');
         stdin = stdin === undefined ? pw : Buffer.concat([pw, Buffer.isBuffer(stdin) ? stdin : Buffer.from(stdin)]);
       }
@@ -72,7 +83,8 @@ export class LocalConnection implements Connection {
   async put(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions = {}): Promise<void> {
     if (needsSudo(opts.become)) return this.putViaSudo(path, data, opts);
     const existing = await lstatOrNull(path);
-    const tmp = join(dirname(path), `.${basename(path)}.gx-${randomBytes(6).toString('hex')}`);
+    // a short temp name: the real name may already be as long as the filesystem allows
+    const tmp = join(dirname(path), `.gx-${randomBytes(8).toString('hex')}.tmp`);
     let fh;
     try {
       fh = await open(tmp, 'wx', 0o600);

@@ -142,7 +142,7 @@ async function writeValidated(
 ): Promise<string | undefined> {
   const words = shlexSplit(validate);
   if (!words.some((w) => w.includes('%s'))) throw new ModuleArgsError(`validate must contain %s (the file to check): ${validate}`, { loc: ctx.loc });
-  const tmp = posix.join(posix.dirname(dest), `.${posix.basename(dest)}.gx-validate-${randomBytes(6).toString('hex')}`);
+  const tmp = posix.join(posix.dirname(dest), `.gx-${randomBytes(8).toString('hex')}.validate`);
   await ctx.conn.put(tmp, bytes, putOpts);
   const r = await ctx.conn.run({ argv: words.map((w) => w.split('%s').join(tmp)) });
   if (r.rc !== 0) {

@@ -61,6 +61,12 @@ describe('LocalConnection', () => {
       expect(check.stdout.trim()).to.equal('');
     });
 
+    it('never hands a sudo password to the command when sudo does not ask for one', async () => {
+      const r = await conn.run({ argv: ['cat'], stdin: 'data', become: { user: 'nobody', password: 'hunter2' } });
+      expect(r.rc, r.stderr).to.equal(0);
+      expect(r.stdout).to.equal('data');
+    });
+
     it('close() kills the commands still running', async () => {
       const own = new LocalConnection('other');
       const running = own.run({ argv: ['sleep', '30'] });
@@ -96,6 +102,13 @@ describe('LocalConnection', () => {
       expect(await readFile(p, 'utf8')).to.equal('content\n');
       expect((await stat(p)).mode & 0o7777).to.equal(0o640);
       expect(await readdir(dir)).to.deep.equal(['a file $(x) `y`']);
+    });
+
+    it('writes a file whose name is as long as the filesystem allows', async () => {
+      const dir = await tempDir();
+      const p = join(dir, 'é'.repeat(127) + 'x');
+      await conn.put(p, 'long');
+      expect(await readFile(p, 'utf8')).to.equal('long');
     });
 
     it('keeps the mode of a replaced file unless told otherwise', async () => {
