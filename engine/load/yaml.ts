@@ -156,8 +156,10 @@ function sortByPosition<T extends PlaybookError>(errors: T[]): T[] {
 
 class Converter {
   readonly errors: PlaybookError[] = [];
-  /** anchored nodes already converted: an alias yields the same object, and cycles terminate */
+  /** anchored nodes already converted: an alias yields the same object */
   private readonly done = new Map<YamlNode, unknown>();
+  /** collections being converted: an alias to one of them would make a value contain itself */
+  private readonly open = new Set<YamlNode>();
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -174,6 +176,11 @@ class Converter {
         this.errors.push(new PlaybookError(`YAML: unknown alias '*${node.source}'`, { loc: this.at(node.range![0]) }));
         return null;
       }
+      if (this.open.has(target)) {
+        // every later stage (schemas, templating, JSON output) would recurse forever on it
+        this.errors.push(new PlaybookError(`YAML: alias '*${node.source}' refers to a value that contains it`, { loc: this.at(node.range![0]) }));
+        return null;
+      }
       return this.convert(target);
     }
     if (isScalar(node)) {
@@ -182,19 +189,26 @@ class Converter {
       }
       return node.value;
     }
-    if (isMap(node)) return this.mapping(node.items as Pair<YamlNode | null, YamlNode | null>[], node);
-    if (isSeq(node)) {
-      const arr: unknown[] = [];
-      this.done.set(node, arr);
-      const items: SourceLocation[] = [];
-      for (const item of node.items as (YamlNode | null)[]) {
-        items.push(this.at(item?.range?.[0] ?? node.range![0]));
-        arr.push(this.convert(item));
-      }
-      registerNode(arr, { loc: this.at(node.range![0]), items });
-      return arr;
+    this.open.add(node);
+    try {
+      if (isMap(node)) return this.mapping(node.items as Pair<YamlNode | null, YamlNode | null>[], node);
+      if (isSeq(node)) return this.sequence(node.items as (YamlNode | null)[], node);
+      return null;
+    } finally {
+      this.open.delete(node);
     }
-    return null;
+  }
+
+  private sequence(nodes: (YamlNode | null)[], node: YamlNode): unknown[] {
+    const arr: unknown[] = [];
+    this.done.set(node, arr);
+    const items: SourceLocation[] = [];
+    for (const item of nodes) {
+      items.push(this.at(item?.range?.[0] ?? node.range![0]));
+      arr.push(this.convert(item));
+    }
+    registerNode(arr, { loc: this.at(node.range![0]), items });
+    return arr;
   }
 
   private mapping(pairs: Pair<YamlNode | null, YamlNode | null>[], node: YamlNode): Record<string, unknown> {

@@ -224,6 +224,12 @@ describe('load/yaml: errors', () => {
     expect(p[0]!.message).to.equal('YAML: unsupported tag !vault');
   });
 
+  it('rejects an alias inside the value it names (nothing later could walk it)', () => {
+    expect(problems('all: &top\n  children:\n    again: *top\n')).to.deep.equal([
+      { where: '3:12', message: "YAML: alias '*top' refers to a value that contains it", hint: undefined },
+    ]);
+  });
+
   it('rejects a mapping used as a key', () => {
     const p = problems('? {a: 1}\n: b\n');
     expect(p[0]!.message).to.match(/mapping keys must be plain values/);
