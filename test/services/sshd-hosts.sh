@@ -10,6 +10,7 @@
 #   sshd-hosts.sh kill-host ADDR     kills that host and every session on it (sshd "crashed")
 #   sshd-hosts.sh start-bench N      N more hosts on 127.0.1.1..127.0.1.N (the benchmark); prints
 #                                    GX_BENCH_SSH_HOSTS and GX_BENCH_SSH_KNOWN_HOSTS
+#   sshd-hosts.sh stop-bench         kills the benchmark hosts only
 #
 # Users: gxtest (passwordless sudo) and gxpass (sudo asks for the password GX_TEST_SSH_PASS_PASSWORD,
 # which is test data). Both log in with the generated client key; gxpass also with its password.
@@ -203,6 +204,14 @@ cmd_start_bench() {
   echo "GX_TEST_SSH_KEY=$STATE/client/id_ed25519"
 }
 
+cmd_stop_bench() {
+  local d
+  for d in "$STATE"/hosts/127.0.1.*/; do
+    [ -d "$d" ] && kill_host "$(basename "$d")"
+  done
+  return 0
+}
+
 cmd_stop() {
   [ -d "$STATE/hosts" ] || return 0
   local d
@@ -218,5 +227,6 @@ case "${1:-}" in
   start-host) cmd_start_host "${2:?address}" "${3:-}" ;;
   kill-host) kill_host "${2:?address}" ;;
   start-bench) cmd_start_bench "${2:?number of hosts}" ;;
-  *) echo "usage: $0 start|stop|start-host ADDR|kill-host ADDR|start-bench N" >&2; exit 2 ;;
+  stop-bench) cmd_stop_bench ;;
+  *) echo "usage: $0 start|stop|start-host ADDR [nosftp]|kill-host ADDR|start-bench N|stop-bench" >&2; exit 2 ;;
 esac

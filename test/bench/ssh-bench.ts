@@ -1,0 +1,273 @@
+// `npm run bench`: the reference play (../shared/bench/play.yml) with ansible-playbook and the
+// same play for gx (playbooks/bench/play.yaml) on the same loopback sshd hosts, 3 and 10 hosts,
+// first run and no-op re-run, times and ratio from the same run; gx's peak RSS; then gx alone on
+// 50 hosts x 100 tasks (no-op), against one command round trip on an open connection.
+// Not a test: it prints figures. Hosts come from test/services/sshd-hosts.sh start-bench.
+//
+// gx runs as plain JavaScript (an esbuild bundle of engine/cli/main.ts, like the built package),
+// so its time is not tsx compiling TypeScript at start-up. Ansible gets its best settings:
+// pipelining, forks = hosts, no fact gathering, a fixed interpreter (no discovery round trip),
+// ControlPersist (its default).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConnectionPool } from '../../engine/connect/pool.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const script = join(repo, 'test', 'services', 'sshd-hosts.sh');
+const ansiblePlay = resolve(repo, '..', 'shared', 'bench', 'play.yml');
+const gxPlay = join(repo, 'playbooks', 'bench', 'play.yaml');
+const bundle = join(repo, 'node_modules', '.cache', 'gx-bench', 'gx.mjs');
+const work = mkdtempSync(join(tmpdir(), 'gx-bench-'));
+const SIZES = (process.env.GX_BENCH_SIZES ?? '3,10').split(',').map(Number);
+const SCALE_HOSTS = Number(process.env.GX_BENCH_SCALE_HOSTS ?? 50);
+const SCALE_TASKS = Number(process.env.GX_BENCH_SCALE_TASKS ?? 100);
+const RSS_PROBE =
+  'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.GX_BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
+
+interface Env {
+  hosts: string[];
+  knownHosts: string;
+  user: string;
+  key: string;
+  port: number;
+}
+
+function startHosts(n: number): Env {
+  const out = execFileSync('bash', [script, 'start-bench', String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const v: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) v[m[1]!] = m[2]!;
+  }
+  return { hosts: v.GX_BENCH_SSH_HOSTS!.split(','), knownHosts: v.GX_BENCH_SSH_KNOWN_HOSTS!, user: v.GX_TEST_SSH_USER!, key: v.GX_TEST_SSH_KEY!, port: Number(v.GX_TEST_SSH_PORT) };
+}
+
+function buildGx(): void {
+  mkdirSync(dirname(bundle), { recursive: true });
+  execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [join(repo, 'engine/cli/main.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${bundle}`, '--log-level=warning'], {
+    stdio: 'inherit',
+  });
+}
+
+interface Timed {
+  ms: number;
+  rc: number;
+  out: string;
+  rssKb?: number;
+}
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: work, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ ms: performance.now() - t0, rc: code ?? -1, out }));
+  });
+}
+
+function changedCount(out: string): number {
+  return [...out.matchAll(/changed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+function check(what: string, r: Timed, noop: boolean): void {
+  const changed = changedCount(r.out);
+  if (r.rc !== 0 || !/PLAY RECAP/.test(r.out) || (noop ? changed !== 0 : changed === 0)) {
+    process.stderr.write(r.out.slice(-4000));
+    throw new Error(`${what}: exit ${r.rc}, changed=${changed} (expected ${noop ? 'none' : 'some'})`);
+  }
+}
+
+function inventories(env: Env, n: number, prefix: string): { ini: string; yaml: string } {
+  const hosts = env.hosts.slice(0, n);
+  const common = { ansible_port: env.port, ansible_user: env.user, ansible_ssh_private_key_file: env.key };
+  const ini = [
+    '[bench]',
+    ...hosts.map((h, i) => `${prefix}${i + 1} ansible_host=${h}`),
+    '[bench:vars]',
+    ...Object.entries(common).map(([k, v]) => `${k}=${v}`),
+    'ansible_python_interpreter=/usr/bin/python3',
+    '',
+  ].join('\n');
+  const yaml = [
+    'bench:',
+    '  hosts:',
+    ...hosts.map((h, i) => `    ${prefix}${i + 1}: { ansible_host: "${h}" }`),
+    '  vars:',
+    ...Object.entries(common).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
+    `    gx_known_hosts: ${JSON.stringify(env.knownHosts)}`,
+    '',
+  ].join('\n');
+  return { ini, yaml };
+}
+
+function ansibleCfg(env: Env, forks: number): string {
+  const file = join(work, `ansible-${forks}.cfg`);
+  writeFileSync(
+    file,
+    [
+      '[defaults]',
+      `forks = ${forks}`,
+      'gathering = explicit',
+      'retry_files_enabled = False',
+      'host_key_checking = True',
+      `local_tmp = ${join(work, 'ansible-local')}`,
+      '[ssh_connection]',
+      'pipelining = True',
+      `control_path_dir = ${join(work, 'cp')}`,
+      `ssh_args = -C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${env.knownHosts} -o StrictHostKeyChecking=yes`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** ends Ansible's ControlPersist masters (each by its own control socket) */
+function stopAnsibleMasters(): void {
+  const dir = join(work, 'cp');
+  if (!existsSync(dir)) return;
+  for (const sock of readdirSync(dir)) {
+    try {
+      execFileSync('ssh', ['-O', 'exit', '-o', `ControlPath=${join(dir, sock)}`, 'ignored'], { stdio: 'ignore', timeout: 5000 });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function withPool<T>(env: Env, hosts: string[], fn: (pool: ConnectionPool, vars: (h: string) => Record<string, unknown>) => Promise<T>): Promise<T> {
+  const pool = new ConnectionPool();
+  const vars = (h: string): Record<string, unknown> => ({ ansible_host: h, ansible_port: env.port, ansible_user: env.user, ansible_ssh_private_key_file: env.key, gx_known_hosts: env.knownHosts, gx_ssh_config: 'none' });
+  try {
+    return await fn(pool, vars);
+  } finally {
+    await pool.closeAll();
+  }
+}
+
+async function clean(env: Env, hosts: string[]): Promise<void> {
+  await withPool(env, hosts, (pool, vars) => Promise.all(hosts.map(async (h) => (await pool.get(h, vars(h))).run({ shell: 'rm -rf /tmp/gxbench /tmp/gxscale' }))));
+}
+
+/** one command round trip on an open connection: a subshell only (no exec), and `true` (one exec) */
+async function roundTrip(env: Env): Promise<{ subshell: number; exec: number }> {
+  return withPool(env, [env.hosts[0]!], async (pool, vars) => {
+    const conn = await pool.get(env.hosts[0]!, vars(env.hosts[0]!));
+    const median = async (opts: { shell?: string; argv?: string[] }): Promise<number> => {
+      const times: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = performance.now();
+        await conn.run(opts);
+        times.push(performance.now() - t0);
+      }
+      return times.sort((a, b) => a - b)[times.length >> 1]!;
+    };
+    return { subshell: await median({ shell: ':' }), exec: await median({ argv: ['true'] }) };
+  });
+}
+
+async function gx(playbook: string, inventory: string, forks: number): Promise<Timed> {
+  const rssFile = join(work, 'rss');
+  const r = await timed(process.execPath, ['--import', RSS_PROBE, bundle, 'play', '-i', inventory, playbook, '--output', 'plain', '-f', String(forks)], { GX_BENCH_RSS_FILE: rssFile });
+  r.rssKb = Number(readFileSync(rssFile, 'utf8'));
+  return r;
+}
+
+function ansible(playbook: string, inventory: string, cfg: string): Promise<Timed> {
+  return timed('ansible-playbook', ['-i', inventory, playbook], { ANSIBLE_CONFIG: cfg, ANSIBLE_PIPELINING: 'True', ANSIBLE_NOCOLOR: '1' });
+}
+
+function scalePlay(tasks: number): string {
+  const lines = ['- hosts: bench', '  gather_facts: false', '  vars:', '    base: "/tmp/gxscale/{{ inventory_hostname }}"', '  tasks:', '    - name: base', '      file: { path: "{{ base }}", state: directory }'];
+  for (let i = 1; i < tasks; i++) {
+    const kind = i % 4;
+    if (kind === 0) lines.push(`    - name: dir ${i}`, `      file: { path: "{{ base }}/d${i}", state: directory, mode: "0755" }`);
+    else if (kind === 1) lines.push(`    - name: file ${i}`, `      copy: { dest: "{{ base }}/f${i}.conf", content: "value=${i}\\n" }`);
+    else if (kind === 2) lines.push(`    - name: line ${i}`, `      lineinfile: { path: "{{ base }}/lines.conf", line: "l${i}=1", create: true }`);
+    else lines.push(`    - name: cmd ${i}`, `      command: touch {{ base }}/m${i}`, `      args: { creates: "{{ base }}/m${i}" }`);
+  }
+  const file = join(work, 'scale.yaml');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mb = (kb?: number): string => (kb === undefined ? '-' : `${(kb / 1024).toFixed(0)} MB`);
+
+async function main(): Promise<void> {
+  if (!existsSync(ansiblePlay)) throw new Error(`${ansiblePlay} not found (the shared bench play sits at ../shared/bench beside the repo)`);
+  const env = startHosts(Math.max(SCALE_HOSTS, ...SIZES));
+  buildGx();
+  const rt = await roundTrip(env);
+  const rows: string[] = [];
+  for (const n of SIZES) {
+    const hosts = env.hosts.slice(0, n);
+    await clean(env, hosts);
+    const ansibleInv = join(work, `ansible-${n}.ini`);
+    const gxInv = join(work, `gx-${n}.yaml`);
+    writeFileSync(ansibleInv, inventories(env, n, 'a').ini);
+    writeFileSync(gxInv, inventories(env, n, 'g').yaml);
+    const cfg = ansibleCfg(env, n);
+    process.stderr.write(`bench: ${n} hosts: ansible first run...\n`);
+    const aFirst = await ansible(ansiblePlay, ansibleInv, cfg);
+    check(`ansible ${n} first`, aFirst, false);
+    process.stderr.write(`bench: ${n} hosts: ansible no-op re-run...\n`);
+    const aNoop = await ansible(ansiblePlay, ansibleInv, cfg);
+    check(`ansible ${n} no-op`, aNoop, true);
+    stopAnsibleMasters();
+    process.stderr.write(`bench: ${n} hosts: gx first run and no-op re-run...\n`);
+    const gFirst = await gx(gxPlay, gxInv, n);
+    check(`gx ${n} first`, gFirst, false);
+    const gNoop = await gx(gxPlay, gxInv, n);
+    check(`gx ${n} no-op`, gNoop, true);
+    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}`);
+    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}`);
+  }
+
+  process.stderr.write(`bench: scale: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks...\n`);
+  const scaleHosts = env.hosts.slice(0, SCALE_HOSTS);
+  await clean(env, scaleHosts);
+  const scaleInv = join(work, 'gx-scale.yaml');
+  writeFileSync(scaleInv, inventories(env, SCALE_HOSTS, 's').yaml);
+  const play = scalePlay(SCALE_TASKS);
+  const sFirst = await gx(play, scaleInv, SCALE_HOSTS);
+  check('gx scale first', sFirst, false);
+  const sNoop = await gx(play, scaleInv, SCALE_HOSTS);
+  check('gx scale no-op', sNoop, true);
+  // the same play on one host: how long one task takes on a host when nothing else competes
+  const oneInv = join(work, 'gx-one.yaml');
+  writeFileSync(oneInv, inventories(env, 1, 's').yaml);
+  const oneNoop = await gx(play, oneInv, 1);
+  check('gx one-host no-op', oneNoop, true);
+  await clean(env, scaleHosts);
+
+  const perTask = sNoop.ms / SCALE_TASKS;
+  const perTaskHost = sNoop.ms / (SCALE_TASKS * SCALE_HOSTS);
+  const out = [
+    `gx vs Ansible (${execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run:`,
+    'hosts  run        ansible        gx   ratio  gx RSS',
+    ...rows,
+    '',
+    `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
+    `  per task (all ${SCALE_HOSTS} hosts at once): ${perTask.toFixed(1)} ms; per task per host: ${perTaskHost.toFixed(2)} ms of wall time`,
+    `  the same ${SCALE_TASKS} tasks on 1 host, no-op: ${s(oneNoop.ms)}, ${(oneNoop.ms / SCALE_TASKS).toFixed(1)} ms per task (process start-up included)`,
+    `  one round trip on an open connection: ${rt.subshell.toFixed(2)} ms (subshell), ${rt.exec.toFixed(2)} ms (one exec: true)`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main()
+  .catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    stopAnsibleMasters();
+    if (process.env.GX_BENCH_KEEP_HOSTS !== '1') execFileSync('bash', [script, 'stop-bench'], { stdio: 'inherit' });
+    rmSync(work, { recursive: true, force: true });
+  });
