@@ -196,7 +196,7 @@ export function shlexSplit(text: string): string[] {
 
 /** Drops the errors that only restate another one (anyOf/oneOf wrappers, `if` failures). */
 function relevant(errors: ErrorObject[]): ErrorObject[] {
-  const specific = errors.filter((e) => !['anyOf', 'oneOf', 'if', 'not'].includes(e.keyword));
+  const specific = errors.filter((e) => !['anyOf', 'oneOf', 'if', 'not', 'propertyNames'].includes(e.keyword));
   const list = specific.length > 0 ? specific : errors;
   const seen = new Set<string>();
   return list.filter((e) => {
@@ -223,6 +223,8 @@ function describe(e: ErrorObject, key: string | undefined, args: Record<string, 
   const value = path ? valueAt(args, e.instancePath) : undefined;
   const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
   const p = e.params as Record<string, unknown>;
+  const badName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  if (badName !== undefined) return `'${badName}' is not an accepted argument name (${e.message ?? 'invalid'})`;
   switch (e.keyword) {
     case 'required':
       return `missing required argument '${key}'`;
