@@ -91,16 +91,18 @@ export class PlayScope {
     const cache = new Map<string, Vars>();
     const inv = this.ctx.inventory;
     const self = this;
+    const scopeOf = (key: string): Vars | undefined => {
+      if (!inv.host(key) && key !== 'localhost') return undefined;
+      let s = cache.get(key);
+      if (!s) {
+        s = lazyScope(self.hostLevel(key), { host: key });
+        cache.set(key, s);
+      }
+      return s;
+    };
     return new Proxy({} as Vars, {
       get(_t, key) {
-        if (typeof key !== 'string') return undefined;
-        if (!inv.host(key) && key !== 'localhost') return undefined;
-        let s = cache.get(key);
-        if (!s) {
-          s = lazyScope(self.hostLevel(key), { host: key });
-          cache.set(key, s);
-        }
-        return s;
+        return typeof key === 'string' ? scopeOf(key) : undefined;
       },
       has(_t, key) {
         return typeof key === 'string' && (inv.host(key) !== undefined || key === 'localhost');
@@ -110,7 +112,7 @@ export class PlayScope {
       },
       getOwnPropertyDescriptor(_t, key) {
         if (typeof key !== 'string' || !inv.host(key)) return undefined;
-        return { configurable: true, enumerable: true, value: this.get!(_t, key, undefined) };
+        return { configurable: true, enumerable: true, value: scopeOf(key) };
       },
     });
   }

@@ -88,7 +88,7 @@ export class TaskRunner {
     const throttle = task.kw.throttle && task.kw.throttle > 0 ? new PQueue({ concurrency: task.kw.throttle }) : undefined;
     const results = await Promise.all(
       targets.map((host) => {
-        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable), { throwOnTimeout: true }) as Promise<ItemOutcome>;
+        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable)) as Promise<ItemOutcome>;
         return throttle ? (throttle.add(job) as Promise<ItemOutcome>) : job();
       }),
     );
