@@ -1,0 +1,295 @@
+// registry_push against a real registry: Debian's docker-registry (distribution 2.8) started by
+// test/services/registry.sh on 127.0.0.1:55000, seen through a recording proxy so every request the
+// module sends can be counted. Images are built in the test, without Docker.
+import { expect } from 'chai';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { dockerArchive, noise, ociLayout, sha256, tarOf, type Tree } from '../fixtures/images/make.js';
+import { RecordingProxy } from '../fixtures/images/recording-proxy.js';
+import { executeModule } from '../../engine/run/execute-module.js';
+import { getModule } from '../../modules/index.js';
+import { makeContext, rhythm, runModule, tempDir } from './harness.js';
+
+const REGISTRY = process.env.GX_TEST_REGISTRY ?? '';
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/** Reads straight from the registry (not through the module) to check what it stores. */
+async function manifestOf(repo: string, ref: string): Promise<{ digest: string; type: string; doc: any; bytes: Buffer } | null> {
+  const res = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/${ref}`, { headers: { Accept: ACCEPT } });
+  if (res.status === 404) return null;
+  expect(res.status).to.equal(200);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { digest: res.headers.get('docker-content-digest')!, type: res.headers.get('content-type')!, doc: JSON.parse(bytes.toString()), bytes };
+}
+
+async function blobOf(repo: string, digest: string): Promise<Buffer> {
+  const res = await fetch(`http://${REGISTRY}/v2/${repo}/blobs/${digest}`);
+  expect(res.status, `blob ${digest}`).to.equal(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+async function tarEntries(tarBytes: Buffer): Promise<{ name: string; type: string; mtime: number; uid: number; gid: number; mode: number; body: string }[]> {
+  const ex = tar.extract();
+  const out: { name: string; type: string; mtime: number; uid: number; gid: number; mode: number; body: string }[] = [];
+  const done = (async () => {
+    for await (const e of ex) {
+      const chunks: Buffer[] = [];
+      for await (const c of e) chunks.push(c as Buffer);
+      const h = e.header;
+      out.push({ name: h.name, type: String(h.type), mtime: h.mtime!.getTime() / 1000, uid: h.uid!, gid: h.gid!, mode: h.mode!, body: Buffer.concat(chunks).toString() });
+    }
+  })();
+  ex.end(tarBytes);
+  await done;
+  return out;
+}
+
+const run = Date.now().toString(36);
+const base: Tree = {
+  'etc/os-release': 'NAME="gx test"\n',
+  'bin/tool': noise(300_000, 'tool'),
+};
+const app: Tree = { 'srv/app/index.html': '<h1>gx</h1>\n', 'srv/app/data.bin': noise(50_000, `app-${run}`) };
+
+describe('registry_push against a real docker-registry (127.0.0.1:55000)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const proxy = new RecordingProxy(REGISTRY);
+  let via: string;
+
+  before(async () => {
+    if (!REGISTRY) throw new Error('GX_TEST_REGISTRY is not set: run through mocha (global setup starts test/services/registry.sh)');
+    dir = await tempDir('gx-registry-push-');
+    via = `http://${await proxy.start()}`;
+  });
+  after(() => proxy.stop());
+  beforeEach(() => proxy.clear());
+
+  it('pushes a docker save archive: check → push → again → check, nothing sent again', async () => {
+    const img = await dockerArchive(dir, 'two-layers', [base, app], { gzipLayers: [1] });
+    const repo = `gx-test/archive-${run}`;
+    const args = { src: img.path, registry: via, repository: repo, tag: 'v1' };
+    const snapshot = async () => (await manifestOf(repo, 'v1'))?.digest ?? null;
+    const writes: number[] = [];
+    const r = await rhythm('registry_push', args, {
+      snapshot: async () => {
+        writes.push(proxy.writes().length);
+        return snapshot();
+      },
+    });
+    // check mode: the would-be uploads listed, and not one mutating request sent
+    expect(r.check.data.would_upload).to.have.length(3);
+    expect(writes[1], 'requests that write during check mode').to.equal(0);
+    expect(r.apply.data.uploaded).to.have.members(r.check.data.would_upload as string[]);
+    expect(r.apply.data.digest).to.equal(r.check.data.digest);
+
+    // the registry holds a Docker schema 2 manifest with gzip layers whose content matches the config
+    const m = (await manifestOf(repo, 'v1'))!;
+    expect(m.digest).to.equal(r.apply.data.digest);
+    expect(m.type).to.equal('application/vnd.docker.distribution.manifest.v2+json');
+    expect(m.doc.config).to.deep.include({ mediaType: 'application/vnd.docker.container.image.v1+json', digest: img.configDigest });
+    expect(m.doc.layers.map((l: any) => l.mediaType)).to.deep.equal(Array(2).fill('application/vnd.docker.image.rootfs.diff.tar.gzip'));
+    for (const [i, l] of m.doc.layers.entries()) {
+      const blob = await blobOf(repo, l.digest);
+      expect(sha256(blob)).to.equal(l.digest);
+      expect(blob.length).to.equal(l.size);
+      expect(sha256(gunzipSync(blob)), `layer ${i} diff_id`).to.equal(img.diffIds[i]);
+    }
+    expect(JSON.parse((await blobOf(repo, img.configDigest)).toString())).to.deep.equal(img.config);
+
+    // the second apply and the last check: only the ping and the tag lookup, no blob HEAD, no write
+    proxy.clear();
+    const again = await runModule('registry_push', args);
+    expect(again.changed).to.equal(false);
+    expect(again.data.uploaded).to.deep.equal([]);
+    expect(proxy.log.map((x) => `${x.method} ${x.path}`)).to.deep.equal(['GET /v2/', `HEAD /v2/${repo}/manifests/v1`]);
+  });
+
+  it('uploads only the blobs a repository lacks: a second image sharing the base layer skips it', async () => {
+    const repo = `gx-test/shared-${run}`;
+    const first = await dockerArchive(dir, 'first', [base]);
+    const r1 = await runModule('registry_push', { src: first.path, registry: via, repository: repo, tag: 'base' });
+    expect(r1.failed, r1.msg).to.equal(false);
+    const [baseLayer] = (await manifestOf(repo, 'base'))!.doc.layers.map((l: any) => l.digest);
+    const second = await dockerArchive(dir, 'second', [base, { 'srv/other': 'other\n' }]);
+    proxy.clear();
+    const r2 = await runModule('registry_push', { src: second.path, registry: via, repository: repo, tag: 'app' });
+    expect(r2.changed).to.equal(true);
+    expect(r2.data.skipped).to.deep.equal([baseLayer]);
+    expect(r2.data.uploaded).to.have.length(2);
+    expect(r2.data.uploaded).to.not.include(baseLayer);
+    const posts = proxy.log.filter((x) => x.method === 'POST');
+    expect(posts, 'one upload session per missing blob').to.have.length(2);
+    const heads = proxy.log.filter((x) => x.method === 'HEAD' && x.path.includes('/blobs/'));
+    expect(heads).to.have.length(3);
+  });
+
+  it('pushes an OCI layout byte for byte: the registry digest is the layout manifest digest', async () => {
+    const layout = await ociLayout(dir, 'layout', [base, { 'srv/oci': 'oci\n' }], 'v2');
+    const repo = `gx-test/oci-${run}`;
+    const r = await rhythm('registry_push', { src: layout.path, image: 'v2', registry: via, repository: repo, tag: 'v2' }, { snapshot: async () => (await manifestOf(repo, 'v2'))?.digest ?? null });
+    expect(r.apply.data.digest).to.equal(layout.manifestDigest);
+    expect(r.apply.data.media_type).to.equal('application/vnd.oci.image.manifest.v1+json');
+    const m = (await manifestOf(repo, 'v2'))!;
+    expect(m.digest).to.equal(layout.manifestDigest);
+    expect(m.bytes.equals(layout.manifestBytes)).to.equal(true);
+    expect(m.doc.layers.map((l: any) => l.digest)).to.deep.equal(layout.layerDigests);
+  });
+
+  it('appends a directory layer on a registry base: digests, diff_ids, config and a deterministic layer tar', async () => {
+    const baseRepo = `gx-test/append-base-${run}`;
+    const img = await dockerArchive(dir, 'append-base', [base]);
+    expect((await runModule('registry_push', { src: img.path, registry: via, repository: baseRepo, tag: '1' })).failed).to.equal(false);
+    const baseManifest = (await manifestOf(baseRepo, '1'))!;
+
+    const site = join(dir, 'site');
+    await mkdir(join(site, 'static'), { recursive: true });
+    await writeFile(join(site, 'static', 'b.css'), 'body{}\n');
+    await writeFile(join(site, 'static', 'a.js'), 'console.log(1)\n');
+    await writeFile(join(site, 'run.sh'), '#!/bin/sh\necho hi\n');
+    await chmod(join(site, 'run.sh'), 0o755);
+
+    const repo = `gx-test/append-${run}`;
+    const args = {
+      registry: via,
+      repository: repo,
+      tag: 'v1',
+      append: {
+        base: `${baseRepo}:1`,
+        layer: site,
+        dest: '/srv/site',
+        uid: 1000,
+        gid: 1000,
+        env: { PATH: '/srv/site:/usr/bin:/bin', MODE: 'prod' },
+        workdir: '/srv/site',
+        user: '1000:1000',
+        entrypoint: ['/srv/site/run.sh'],
+        cmd: ['--serve'],
+        labels: { 'gx.test': 'appended', 'gx.extra': 'yes' },
+      },
+    };
+    const r = await rhythm('registry_push', args, { snapshot: async () => (await manifestOf(repo, 'v1'))?.digest ?? null });
+    expect(proxy.log.filter((x) => x.method === 'POST' && x.path.includes('mount=')), 'the base layer is mounted from its repository').to.have.length(1);
+
+    const m = (await manifestOf(repo, 'v1'))!;
+    expect(m.digest).to.equal(r.apply.data.digest);
+    expect(m.type).to.equal(baseManifest.type);
+    expect(m.doc.layers).to.have.length(2);
+    expect(m.doc.layers[0]).to.deep.equal(baseManifest.doc.layers[0]);
+    const layer = m.doc.layers[1];
+    expect(layer.digest).to.equal(r.apply.data.layer_digest);
+    const blob = await blobOf(repo, layer.digest);
+    expect(sha256(blob)).to.equal(layer.digest);
+    const raw = gunzipSync(blob);
+    expect(sha256(raw)).to.equal(r.apply.data.layer_diff_id);
+
+    const config = JSON.parse((await blobOf(repo, m.doc.config.digest)).toString());
+    expect(sha256(await blobOf(repo, m.doc.config.digest))).to.equal(r.apply.data.config_digest);
+    expect(config.rootfs.diff_ids).to.deep.equal([...img.diffIds, sha256(raw)]);
+    expect(config.history).to.have.length(2);
+    expect(config.history[1].created_by).to.equal('gx registry_push append');
+    expect(config.created).to.equal('2024-01-02T03:04:05Z');
+    expect(config.config).to.deep.include({
+      Env: ['PATH=/srv/site:/usr/bin:/bin', 'MODE=prod'],
+      WorkingDir: '/srv/site',
+      User: '1000:1000',
+      Entrypoint: ['/srv/site/run.sh'],
+      Cmd: ['--serve'],
+      Labels: { 'gx.test': 'appended', 'gx.extra': 'yes' },
+    });
+
+    const entries = await tarEntries(raw);
+    expect(entries.map((e) => e.name)).to.deep.equal(['srv/', 'srv/site/', 'srv/site/run.sh', 'srv/site/static/', 'srv/site/static/a.js', 'srv/site/static/b.css']);
+    expect(new Set(entries.map((e) => `${e.uid}:${e.gid}:${e.mtime}`))).to.deep.equal(new Set(['1000:1000:0']));
+    expect(entries.find((e) => e.name === 'srv/site/run.sh')).to.deep.include({ mode: 0o755, body: '#!/bin/sh\necho hi\n' });
+
+    // the same inputs under another tag: the same digest, and nothing uploaded
+    proxy.clear();
+    const other = await runModule('registry_push', { ...args, tag: 'v1-again' });
+    expect(other.data.digest).to.equal(r.apply.data.digest);
+    expect(other.data.uploaded).to.deep.equal([]);
+    expect(proxy.log.filter((x) => x.method === 'POST')).to.have.length(0);
+  });
+
+  it('appends on a docker save archive base and on scratch; check mode uploads nothing', async () => {
+    const img = await dockerArchive(dir, 'src-base', [base]);
+    const tarball = join(dir, 'extra.tar');
+    const extra = await tarOf({ 'opt/extra.txt': `extra ${run}\n` });
+    await writeFile(tarball, extra);
+    const repo = `gx-test/append-src-${run}`;
+    const check = await runModule('registry_push', { src: img.path, registry: via, repository: repo, tag: 'x', append: { layer: tarball, cmd: ['/bin/true'] } }, { check: true });
+    expect(check.failed, check.msg).to.equal(false);
+    expect(check.changed).to.equal(true);
+    expect(check.data.would_upload).to.have.length(3); // base layer, new layer, new config
+    expect(check.data.layer_diff_id).to.equal(sha256(extra));
+    expect(proxy.writes()).to.deep.equal([]);
+    expect(await manifestOf(repo, 'x')).to.equal(null);
+
+    const scratch = await runModule('registry_push', { registry: via, repository: repo, tag: 'scratch', append: { base: 'scratch', layer: tarball, entrypoint: ['/opt/x'] } });
+    expect(scratch.failed, scratch.msg).to.equal(false);
+    const m = (await manifestOf(repo, 'scratch'))!;
+    expect(m.doc.layers).to.have.length(1);
+    const config = JSON.parse((await blobOf(repo, m.doc.config.digest)).toString());
+    expect(config).to.deep.include({ architecture: 'amd64', os: 'linux', created: '1970-01-01T00:00:00Z' });
+    expect(config.rootfs.diff_ids).to.deep.equal([sha256(extra)]);
+  });
+
+  it('fails clearly when the registry is down, the source is not an image, or the base is missing', async () => {
+    const img = await dockerArchive(dir, 'down', [{ 'a.txt': 'a\n' }]);
+    const stopped = new RecordingProxy('127.0.0.1:9');
+    const port = (await stopped.start()).split(':')[1];
+    await stopped.stop();
+    const down = await runModule('registry_push', { src: img.path, registry: `http://127.0.0.1:${port}`, repository: 'gx-test/down', tag: 'v1' });
+    expect(down.failed).to.equal(true);
+    expect(down.msg).to.match(new RegExp(`^cannot reach the registry at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+
+    const tls = await runModule('registry_push', { src: img.path, registry: REGISTRY, repository: 'gx-test/down', tag: 'v1' });
+    expect(tls.failed).to.equal(true);
+    expect(tls.msg).to.include(`write registry: http://${REGISTRY}`);
+
+    const notImage = await runModule('registry_push', { src: dir, registry: via, repository: 'gx-test/down', tag: 'v1' });
+    expect(notImage.failed).to.equal(true);
+    expect(notImage.msg).to.match(/neither a docker save archive .* nor an OCI image layout/);
+
+    const noBase = await runModule('registry_push', { registry: via, repository: 'gx-test/down', append: { base: `gx-test/nothing-${run}:1` } });
+    expect(noBase.failed).to.equal(true);
+    expect(noBase.msg).to.include(`the base image ${via.slice(7)}/gx-test/nothing-${run}:1 does not exist`);
+    expect(proxy.writes()).to.deep.equal([]);
+  });
+});
+
+describe('registry_push with basic auth (docker-registry htpasswd on 127.0.0.1:55001)', function () {
+  this.timeout(60_000);
+  const AUTH = process.env.GX_TEST_REGISTRY_AUTH ?? '';
+  const user = process.env.GX_TEST_REGISTRY_USER ?? '';
+  const password = process.env.GX_TEST_REGISTRY_PASSWORD ?? '';
+
+  it('pushes with the credentials, and names the problem without them or with a wrong password', async () => {
+    if (!AUTH) throw new Error('GX_TEST_REGISTRY_AUTH is not set: run through mocha (global setup starts test/services/registry.sh)');
+    const dir = await tempDir('gx-registry-auth-');
+    const img = await dockerArchive(dir, 'auth', [{ 'auth.txt': `auth ${run}\n` }]);
+    const args = { src: img.path, registry: `http://${AUTH}`, repository: `gx-test/auth-${run}`, tag: 'v1' };
+    const masked: string[] = [];
+    const ctx = { ...makeContext(), secret: (v: string) => masked.push(v) };
+    const ok = await executeModule(getModule('registry_push')!, { ...args, username: user, password }, ctx);
+    expect(masked, 'the password is handed to ctx.secret').to.deep.equal([password]);
+    expect(ok.failed, ok.msg).to.equal(false);
+    expect(ok.changed).to.equal(true);
+    const again = await runModule('registry_push', { ...args, username: user, password });
+    expect(again.changed).to.equal(false);
+
+    const anonymous = await runModule('registry_push', args);
+    expect(anonymous.failed).to.equal(true);
+    expect(anonymous.msg).to.include('wants credentials').and.include('give username and password');
+    const wrong = await runModule('registry_push', { ...args, username: user, password: 'not-it' });
+    expect(wrong.failed).to.equal(true);
+    expect(wrong.msg).to.include(`refused the credentials of user '${user}'`).and.not.include('not-it');
+  });
+});
