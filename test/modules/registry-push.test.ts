@@ -6,7 +6,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { dockerArchive, noise, ociLayout, sha256, tarOf, type Tree } from '../fixtures/images/make.js';
+import { dockerArchive, noise, ociIndexLayout, ociLayout, sha256, tarOf, type Tree } from '../fixtures/images/make.js';
 import { RecordingProxy } from '../fixtures/images/recording-proxy.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import { getModule } from '../../modules/index.js';
@@ -141,6 +141,32 @@ describe('registry_push against a real docker-registry (127.0.0.1:55000)', funct
     expect(m.digest).to.equal(layout.manifestDigest);
     expect(m.bytes.equals(layout.manifestBytes)).to.equal(true);
     expect(m.doc.layers.map((l: any) => l.digest)).to.deep.equal(layout.layerDigests);
+  });
+
+  it('pushes a multi-platform OCI index with its images, and appends on one platform of it', async () => {
+    const layout = await ociIndexLayout(dir, 'multi', { 'linux/amd64': { 'arch.txt': 'amd64\n' }, 'linux/arm64': { 'arch.txt': 'arm64\n' } });
+    const repo = `gx-test/multi-${run}`;
+    const r = await runModule('registry_push', { src: layout.path, registry: via, repository: repo, tag: 'all' });
+    expect(r.failed, r.msg).to.equal(false);
+    expect(r.data.digest).to.equal(layout.indexDigest);
+    expect(r.data.uploaded).to.have.length(4); // two configs, two layers
+    const index = (await manifestOf(repo, 'all'))!;
+    expect(index.digest).to.equal(layout.indexDigest);
+    expect(index.type).to.equal('application/vnd.oci.image.index.v1+json');
+    for (const { manifestDigest } of Object.values(layout.images)) expect((await manifestOf(repo, manifestDigest))?.digest).to.equal(manifestDigest);
+
+    const arm = await runModule('registry_push', { src: layout.path, platform: 'linux/arm64', registry: via, repository: repo, tag: 'arm-plus', append: { env: { EXTRA: '1' } } });
+    expect(arm.failed, arm.msg).to.equal(false);
+    const m = (await manifestOf(repo, 'arm-plus'))!;
+    const config = JSON.parse((await blobOf(repo, m.doc.config.digest)).toString());
+    expect(config.architecture).to.equal('arm64');
+    expect(config.rootfs.diff_ids).to.deep.equal(layout.images['linux/arm64']!.diffIds);
+    expect(config.history.at(-1)).to.deep.include({ empty_layer: true });
+    expect(arm.data.uploaded, 'a config-only change uploads just the config').to.have.length(1);
+
+    const none = await runModule('registry_push', { src: layout.path, platform: 'linux/s390x', registry: via, repository: repo, tag: 'x', append: {} });
+    expect(none.failed).to.equal(true);
+    expect(none.msg).to.equal('the image index has no linux/s390x image; it has: linux/amd64, linux/arm64');
   });
 
   it('appends a directory layer on a registry base: digests, diff_ids, config and a deterministic layer tar', async () => {
