@@ -33,12 +33,16 @@ export interface WaitForData {
   match_groupdict?: Record<string, string>;
 }
 
-// $1 host, $2 port, $3 seconds to wait for the connection (and, with $4=read, for data)
+// $1 host, $2 port, $3 seconds to wait for the connection (and, with $4=read, for the first data).
+// The read stage prints what the server sends until it closes or goes quiet (0.5 s after the first
+// line, so a server that keeps the connection open, like sshd after its banner, does not cost the
+// whole connect timeout); its exit status does not matter, the connect stage already succeeded.
 const PORT_PROBE = [
   'exec 2>/dev/null',
   'timeout "$3" bash -c \'exec 3<>"/dev/tcp/$0/$1"\' "$1" "$2" || exit 1',
   '[ "$4" = read ] || exit 0',
-  'exec timeout "$3" bash -c \'exec 3<>"/dev/tcp/$0/$1" || exit 1; while IFS= read -r -t "$2" l <&3; do printf "%s\\n" "$l"; done; exit 0\' "$1" "$2" "$3"',
+  'timeout "$3" bash -c \'exec 3<>"/dev/tcp/$0/$1" || exit 1; t=$2; while IFS= read -r -t "$t" l <&3; do printf "%s\\n" "$l"; t=0.5; done; printf "%s" "$l"\' "$1" "$2" "$3"',
+  'exit 0',
 ].join('\n');
 
 interface Probe {

@@ -3,9 +3,13 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalConnection } from '../../engine/connect/local.js';
+import { SshConnection } from '../../engine/connect/ssh.js';
+import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { taskConnection } from '../../engine/run/task-connection.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import getUrl from '../../modules/get_url.js';
 import { EnvConnection } from '../doubles/doubles.js';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { makeContext, rhythm, runModule, tempDir } from './harness.js';
 import { startHttp, type Fixture } from './http-fixture.js';
 
@@ -90,5 +94,36 @@ describe('get_url (downloads on the host from a local HTTP server)', () => {
     const out = await runModule(getUrl, { url: `${fx.base}/file`, dest: join(dir, 'x') }, { conn, check: true });
     expect(out.failed).to.equal(true);
     expect(out.msg).to.equal('neither curl nor wget is installed on localhost; install curl to fetch URLs from the host');
+  });
+});
+
+describe('get_url over SSH (real sshd test host, as the unprivileged test user and with become)', function () {
+  this.timeout(30_000);
+  let fx: Fixture;
+  let conn: SshConnection;
+  before(async () => {
+    fx = await startHttp();
+    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
+    await conn.connect();
+  });
+  after(async () => {
+    await fx.close();
+    await conn?.close();
+  });
+
+  it('the host downloads (curl config on stdin through the session), then owns the file as root', async () => {
+    const dir = (await conn.run({ argv: ['mktemp', '-d', '/var/tmp/gx-get_url-XXXXXX'] })).stdout.trim();
+    const dest = `${dir}/f.txt`;
+    const become = taskConnection(conn, undefined, { user: 'root' });
+    await conn.run({ argv: ['chmod', '0777', dir] });
+    try {
+      const snapshot = async () => (await become.get(dest))?.toString('utf8') ?? null;
+      await rhythm(getUrl, { url: `${fx.base}/private`, dest, headers: { Authorization: 'Bearer s3cr3t' }, owner: 'root', mode: '0600' }, { conn: become, snapshot });
+      expect(await snapshot()).to.equal('private\n');
+      const st = await conn.stat(dest, { become: { user: 'root' } });
+      expect([st!.owner, st!.mode]).to.deep.equal(['root', 0o600]);
+    } finally {
+      await become.run({ argv: ['rm', '-rf', '--', dir] });
+    }
   });
 });

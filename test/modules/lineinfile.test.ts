@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SshConnection } from '../../engine/connect/ssh.js';
+import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { taskConnection } from '../../engine/run/task-connection.js';
 import lineinfile from '../../modules/lineinfile.js';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { rhythm, runModule, tempDir } from './harness.js';
 
 async function fileWith(text: string | null): Promise<string> {
@@ -142,5 +146,35 @@ describe('lineinfile', () => {
       threw = true;
     }
     expect(threw, 'regexp with search_string is an argument error').to.equal(true);
+  });
+});
+
+describe('lineinfile over SSH with become (real sshd test host)', function () {
+  this.timeout(30_000);
+  let conn: SshConnection;
+  before(async () => {
+    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
+    await conn.connect();
+  });
+  after(() => conn?.close());
+
+  it('edits a root-owned file: check → apply → again → check, validate and backup as root', async () => {
+    const root = taskConnection(conn, undefined, { user: 'root' });
+    const dir = (await root.run({ argv: ['mktemp', '-d', '/var/tmp/gx-lineinfile-XXXXXX'] })).stdout.trim();
+    const p = `${dir}/sshd_config`;
+    await root.put(p, '#Port 22\nPasswordAuthentication yes\n', { mode: 0o600 });
+    try {
+      const snapshot = async () => (await root.get(p))?.toString('utf8') ?? null;
+      const r = await rhythm(lineinfile, { path: p, regexp: '^#?PasswordAuthentication', line: 'PasswordAuthentication no', validate: 'grep -q "^PasswordAuthentication no$" %s', backup: true }, { conn: root, snapshot, diff: true });
+      expect(r.check.diff![0]!.after).to.equal('#Port 22\nPasswordAuthentication no\n');
+      expect(await snapshot()).to.equal('#Port 22\nPasswordAuthentication no\n');
+      const st = await root.stat(p);
+      expect([st!.owner, st!.mode]).to.deep.equal(['root', 0o600]);
+      expect((await root.get(r.apply.data.backup as string))!.toString('utf8')).to.equal('#Port 22\nPasswordAuthentication yes\n');
+      // the unprivileged user cannot read it: the module really went through become
+      expect((await runModule(lineinfile, { path: p, line: 'x' }, { conn })).failed).to.equal(true);
+    } finally {
+      await root.run({ argv: ['rm', '-rf', '--', dir] });
+    }
   });
 });

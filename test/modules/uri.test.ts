@@ -2,10 +2,13 @@
 // anything, so they run in check mode too; other methods are changes and are not sent in check mode.
 import { expect } from 'chai';
 import { LocalConnection } from '../../engine/connect/local.js';
+import { SshConnection } from '../../engine/connect/ssh.js';
+import { resolveSshParams } from '../../engine/connect/ssh-params.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import { isUnknown } from '../../engine/vars/unknown.js';
 import uri from '../../modules/uri.js';
 import { EnvConnection } from '../doubles/doubles.js';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { makeContext, runModule } from './harness.js';
 import { startHttp, type Fixture } from './http-fixture.js';
 
@@ -90,5 +93,28 @@ describe('uri (requests from the host to a local HTTP server)', () => {
     const conn = new EnvConnection(new LocalConnection('localhost'), { PATH: '/nonexistent' });
     const missing = await runModule(uri, { url: `${fx.base}/echo` }, { conn });
     expect(missing.msg).to.equal('curl is not installed on localhost; install curl to fetch URLs from the host');
+  });
+});
+
+describe('uri over SSH (real sshd test host)', function () {
+  this.timeout(30_000);
+  let fx: Fixture;
+  let conn: SshConnection;
+  before(async () => {
+    fx = await startHttp();
+    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
+    await conn.connect();
+  });
+  after(async () => {
+    await fx.close();
+    await conn?.close();
+  });
+
+  it('sends a JSON POST from the host and reads the answer; the body file is cleaned up', async () => {
+    const before = (await conn.run({ shell: 'ls "${TMPDIR:-/tmp}" | grep -c gx-uri || true' })).stdout.trim();
+    const out = await runModule(uri, { url: `${fx.base}/echo`, method: 'POST', body: { q: "it's $(x)" }, body_format: 'json' }, { conn });
+    expect(out.failed, out.msg).to.equal(false);
+    expect(out.data.json).to.deep.equal({ method: 'POST', contentType: 'application/json', body: '{"q":"it\'s $(x)"}' });
+    expect((await conn.run({ shell: 'ls "${TMPDIR:-/tmp}" | grep -c gx-uri || true' })).stdout.trim()).to.equal(before);
   });
 });

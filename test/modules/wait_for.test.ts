@@ -4,7 +4,10 @@ import { expect } from 'chai';
 import { writeFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
+import { SshConnection } from '../../engine/connect/ssh.js';
+import { resolveSshParams } from '../../engine/connect/ssh-params.js';
 import waitFor from '../../modules/wait_for.js';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { runModule, tempDir } from './harness.js';
 
 async function listen(banner?: string): Promise<{ port: number; close: () => Promise<void> }> {
@@ -102,5 +105,23 @@ describe('wait_for', () => {
     }
     expect(threw).to.equal(true);
     expect((await runModule(waitFor, { port: 1, state: 'absent' })).failed).to.equal(true);
+  });
+});
+
+describe('wait_for over SSH (real sshd test host)', function () {
+  this.timeout(30_000);
+  let conn: SshConnection;
+  before(async () => {
+    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
+    await conn.connect();
+  });
+  after(() => conn?.close());
+
+  it('probes the port from the host itself: its own sshd answers with its banner', async () => {
+    const host = sshEnv.hosts[0]!;
+    const out = await runModule(waitFor, { host, port: sshEnv.port, search_regex: '^SSH-2\\.0-', timeout: 10 }, { conn });
+    expect(out.failed, out.msg).to.equal(false);
+    const closed = await runModule(waitFor, { host, port: 1, state: 'stopped', timeout: 10 }, { conn });
+    expect(closed.failed, closed.msg).to.equal(false);
   });
 });
