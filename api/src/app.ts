@@ -23,6 +23,7 @@ export interface AppDeps {
   audience: string[];
   clientId: string;
   clockToleranceSec: number;
+  tokenCacheSize?: number;
 }
 
 export interface ApiApp {
@@ -74,7 +75,7 @@ export function createApp(deps: AppDeps): ApiApp {
   koa.use(open.routes());
   koa.use(open.allowedMethods());
 
-  const auth = authenticate(deps);
+  const auth = authenticate({ ...deps, verifiedTokenCache: deps.tokenCacheSize });
   koa.use(async (ctx, next) => {
     if (ctx.path === '/api' || ctx.path.startsWith('/api/')) return auth(ctx, next);
     return next();

@@ -19,6 +19,8 @@ export interface ApiConfig {
   jwksRefetchIntervalMs: number;
   /** The whole key set is refreshed at least this often, so a removed key stops validating. */
   jwksMaxAgeMs: number;
+  /** Verified tokens remembered to skip repeated RS256 checks; 0 turns the cache off. */
+  tokenCacheSize: number;
   shutdownTimeoutMs: number;
   logLevel: string;
 }
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     clockToleranceSec: int('OIDC_CLOCK_TOLERANCE_SEC', 30, 0, 300),
     jwksRefetchIntervalMs: int('OIDC_JWKS_REFETCH_INTERVAL_MS', 10_000, 0, 3_600_000),
     jwksMaxAgeMs: int('OIDC_JWKS_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
+    tokenCacheSize: int('OIDC_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     logLevel,
   };

@@ -143,6 +143,8 @@ describe('api: JWT attack suite (real loopback OIDC issuer, RS256)', function ()
 
         const oldAgain = await rotating.token({ kid: oldKid });
         expect((await call(rApi.baseUrl, 'GET', '/api/tasks', oldAgain)).status).to.equal(401);
+        // the very token that was accepted (and remembered) before the rotation is refused too
+        expect((await call(rApi.baseUrl, 'GET', '/api/tasks', oldToken)).status).to.equal(401);
       } finally {
         await rApi.close();
         await rotating.close();

@@ -5,6 +5,7 @@ import type { Context, Middleware, Next } from 'koa';
 import koaJwt from 'koa-jwt';
 import type { KeyStore } from './key-store.js';
 import { grants, rolesOf, type Claims, type Role } from './roles.js';
+import { VerifiedTokens } from './verified-tokens.js';
 import { ApiError } from '../http/errors.js';
 
 export interface Principal {
@@ -18,9 +19,15 @@ export interface AuthOptions {
   audience: string[];
   clientId: string;
   clockToleranceSec: number;
+  /** How many verified tokens to remember; 0 verifies every request. */
+  verifiedTokenCache?: number;
 }
 
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+
 export function authenticate(opts: AuthOptions): Middleware {
+  const cache = new VerifiedTokens(opts.verifiedTokenCache ?? 10_000, opts.clockToleranceSec);
+  const keyIsCurrent = (kid: string): boolean => opts.keys.has(kid);
   const verify = koaJwt({
     secret: async (header: { alg?: string; kid?: string }) => {
       if (header.alg !== 'RS256') throw new Error(`algorithm ${String(header.alg)} is not accepted`);
@@ -28,6 +35,7 @@ export function authenticate(opts: AuthOptions): Middleware {
       if (!key) throw new Error('unknown signing key');
       return key as unknown as string;
     },
+    tokenKey: 'token',
     algorithms: ['RS256'],
     issuer: opts.issuers,
     audience: opts.audience.length === 1 ? opts.audience[0]! : opts.audience,
@@ -36,6 +44,14 @@ export function authenticate(opts: AuthOptions): Middleware {
   } as koaJwt.Options);
 
   return async function auth(ctx: Context, next: Next): Promise<void> {
+    const token = BEARER.exec(ctx.get('authorization'))?.[1];
+    const known = token === undefined ? undefined : cache.get(token, keyIsCurrent);
+    if (known) ctx.state.claims = known;
+    else await verifyNow(ctx);
+    return authorize(ctx, next);
+  };
+
+  async function verifyNow(ctx: Context): Promise<void> {
     try {
       await verify(ctx, () => Promise.resolve());
     } catch (err) {
@@ -43,6 +59,13 @@ export function authenticate(opts: AuthOptions): Middleware {
       ctx.state.authFailure = (err as { originalError?: Error }).originalError?.message ?? (err as Error).message;
       throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
     }
+    const token = ctx.state.token as string;
+    const kid = (JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid: string }).kid;
+    cache.remember(token, kid, ctx.state.claims as Claims);
+    ctx.state.token = undefined;
+  }
+
+  async function authorize(ctx: Context, next: Next): Promise<void> {
     const claims = ctx.state.claims as Claims;
     if (typeof claims.sub !== 'string' || claims.sub.length === 0) {
       ctx.state.authFailure = 'token has no subject';
@@ -50,7 +73,7 @@ export function authenticate(opts: AuthOptions): Middleware {
     }
     ctx.state.principal = { subject: claims.sub, roles: rolesOf(claims, opts.clientId) } satisfies Principal;
     await next();
-  };
+  }
 }
 
 export function requireRole(role: Role): Middleware {

@@ -39,6 +39,10 @@ export class KeyStore {
     return this.keys.size > 0;
   }
 
+  has(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+
   get kids(): string[] {
     return [...this.keys.keys()];
   }

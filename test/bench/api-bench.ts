@@ -1,0 +1,117 @@
+// `npm run bench:api` — not a test. autocannon against GET /api/tasks (valid RS256 token, real
+// PostgreSQL, 20 tasks per page) and against a bare Koa handler, both as child processes on this
+// machine in the same run; prints req/s, the ratio and p99 latency. Target: the API reaches at
+// least 70 % of the bare handler's throughput.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import knexFactory from 'knex';
+import { createDatabase } from '../../api/src/db/database.js';
+import { migrateLatest } from '../../api/src/db/migrations.js';
+import { CLIENT_ID, OidcIssuer } from '../api/helpers/oidc-issuer.js';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+function pgUrl(): string {
+  if (process.env.GX_TEST_PG_URL) return process.env.GX_TEST_PG_URL;
+  const out = execFileSync('bash', [join(REPO, 'test', 'services', 'postgres.sh'), 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const m = /^GX_TEST_PG_URL=(.*)$/m.exec(out);
+  if (!m) throw new Error('postgres.sh did not print GX_TEST_PG_URL');
+  return m[1]!;
+}
+
+async function startChild(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, entry)], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', NODE_ENV: 'production', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // the API refuses root, like in its pod
+    ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}),
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      const m = /"msg":"listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"msg":"listening"/.exec(buf);
+      if (m) {
+        child.stdout!.off('data', onData);
+        // keep draining the log so the pipe never blocks the server
+        child.stdout!.resume();
+        resolve(Number(m[1] ?? m[2]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${String(code)}`)));
+  });
+  return { child, port };
+}
+
+async function load(name: string, url: string, headers: Record<string, string>) {
+  // warm-up: JIT, pool connections, JWKS
+  await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 });
+  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION });
+  const non2xx = r.non2xx + r.errors + r.timeouts;
+  if (non2xx > 0) throw new Error(`${name}: ${non2xx} non-2xx/errors out of ${r.requests.total}`);
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
+}
+
+async function main(): Promise<void> {
+  const server = pgUrl();
+  const name = `gx_api_bench_${randomBytes(4).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: server, pool: { min: 0, max: 1 } });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const db = createDatabase({ databaseUrl: url.toString(), dbPoolMin: 0, dbPoolMax: 2 });
+  const issuer = await OidcIssuer.start();
+  const children: ChildProcess[] = [];
+  try {
+    await migrateLatest(db);
+    // the bench user has 50 tasks; other users' rows make the index matter
+    const rows = [];
+    for (let i = 0; i < 50; i++) rows.push({ owner_sub: 'bench', title: `task ${i}`, description: 'x'.repeat(80) });
+    for (let u = 0; u < 200; u++) for (let i = 0; i < 10; i++) rows.push({ owner_sub: `other-${u}`, title: `t${i}`, description: '' });
+    await db.batchInsert('tasks', rows, 500);
+
+    const bare = await startChild('test/bench/api-bare-koa.ts', {});
+    children.push(bare.child);
+    const api = await startChild('api/src/main.ts', {
+      DATABASE_URL: url.toString(),
+      OIDC_ISSUERS: issuer.url,
+      OIDC_AUDIENCE: CLIENT_ID,
+      OIDC_JWKS_URI: issuer.jwksUri,
+      DB_POOL_MAX: process.env.BENCH_POOL ?? '10',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    });
+    children.push(api.child);
+    const token = await issuer.token({ sub: 'bench', expIn: 3600 });
+
+    const check = await fetch(`http://127.0.0.1:${api.port}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
+    const page = (await check.json()) as { items: unknown[] };
+    if (check.status !== 200 || page.items.length !== 20) throw new Error(`GET /api/tasks answered ${check.status} with ${page.items.length} items`);
+
+    const b = await load('bare Koa handler', `http://127.0.0.1:${bare.port}/`, {});
+    const a = await load('GET /api/tasks (JWT + PostgreSQL)', `http://127.0.0.1:${api.port}/api/tasks`, { authorization: `Bearer ${token}` });
+    const ratio = a.rps / b.rps;
+    console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${(await import('node:os')).cpus().length} CPUs\n`);
+    for (const r of [b, a]) console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${r.total} requests)`);
+    console.log(`\nratio API / bare: ${(ratio * 100).toFixed(1)} %  (target ≥ 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await db.destroy();
+    await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await admin.destroy();
+    await issuer.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
