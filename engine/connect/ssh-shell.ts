@@ -127,6 +127,10 @@ export class ShellDriver {
     p?.reject(e);
   }
 
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+
   get usable(): boolean {
     return this.closed === null;
   }

@@ -48,6 +48,23 @@ async function toBuffer(data: string | Buffer | NodeJS.ReadableStream): Promise<
   return Buffer.concat(parts);
 }
 
+/** with GX_SSH_TRACE=1, every remote operation and its duration on stderr */
+async function traced<T>(host: string, what: string, fn: () => Promise<T>): Promise<T> {
+  if (!TRACE) return fn();
+  const t0 = performance.now();
+  let outcome = 'ok';
+  try {
+    const r = await fn();
+    if (r && typeof r === 'object' && 'rc' in r) outcome = `rc=${String(r.rc)}`;
+    return r;
+  } catch (err) {
+    outcome = `error ${(err as Error).message}`;
+    throw err;
+  } finally {
+    process.stderr.write(`[ssh ${host}] ${(performance.now() - t0).toFixed(1)}ms ${outcome} ${what.slice(0, 160)}\n`);
+  }
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   if (ms <= 0) return p;
   return new Promise((resolve, reject) => {
@@ -105,6 +122,8 @@ export class SshConnection implements Connection {
     this.client = await this.openClient(p, sock);
     this.client.on('close', () => this.lost('the connection closed'));
     this.client.on('error', (e: Error) => this.lost(e.message));
+    // the SFTP session opens while the shell starts: most plays touch files, and then it is ready
+    this.sftpIfAny().catch(() => undefined);
     this.driver = await this.openDriver();
   }
 
@@ -247,13 +266,7 @@ export class SshConnection implements Connection {
 
   run(opts: RunOptions): Promise<RunResult> {
     if ((opts.argv === undefined) === (opts.shell === undefined)) return Promise.reject(new ModuleError('run() needs exactly one of argv or shell'));
-    if (!TRACE) return this.serial(() => this.runNow(opts));
-    return this.serial(async () => {
-      const t0 = performance.now();
-      const r = await this.runNow(opts);
-      process.stderr.write(`[ssh ${this.host}] ${(performance.now() - t0).toFixed(1)}ms rc=${r.rc} ${JSON.stringify(opts.argv ?? opts.shell).slice(0, 160)}\n`);
-      return r;
-    });
+    return this.serial(() => traced(this.host, `run ${JSON.stringify(opts.argv ?? opts.shell)}`, () => this.runNow(opts)));
   }
 
   /** becoming the login user (or root when logged in as root) needs no sudo */
@@ -430,7 +443,11 @@ export class SshConnection implements Connection {
     return n;
   }
 
-  async put(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions = {}): Promise<void> {
+  put(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions = {}): Promise<void> {
+    return traced(this.host, `put ${path}`, () => this.putNow(path, data, opts));
+  }
+
+  private async putNow(path: string, data: string | Buffer | NodeJS.ReadableStream, opts: PutOptions): Promise<void> {
     this.alive();
     if (opts.become) {
       const driver = await this.serial(() => this.shell());
@@ -494,7 +511,11 @@ export class SshConnection implements Connection {
     if (r.rc !== 0) throw new ModuleError(`${this.host}: put ${path}${opts.become ? ` (become ${opts.become.user ?? 'root'})` : ''}: ${r.stderr.trim() || `exit ${r.rc}`}`);
   }
 
-  async get(path: string, opts: { become?: BecomeOptions } = {}): Promise<Buffer | null> {
+  get(path: string, opts: { become?: BecomeOptions } = {}): Promise<Buffer | null> {
+    return traced(this.host, `get ${path}`, () => this.getNow(path, opts));
+  }
+
+  private async getNow(path: string, opts: { become?: BecomeOptions }): Promise<Buffer | null> {
     this.alive();
     const sftp = opts.become ? null : await this.sftpIfAny();
     if (!sftp) {
@@ -517,7 +538,11 @@ export class SshConnection implements Connection {
    * Without become or checksum: SFTP (l)stat, no process started on the host (names cached per
    * uid/gid). Otherwise one command: stat, link target and sha256 computed there, never a download.
    */
-  async stat(path: string, opts: StatOptions = {}): Promise<FileStat | null> {
+  stat(path: string, opts: StatOptions = {}): Promise<FileStat | null> {
+    return traced(this.host, `stat ${path}${opts.checksum ? ' (checksum)' : ''}`, () => this.statNow(path, opts));
+  }
+
+  private async statNow(path: string, opts: StatOptions): Promise<FileStat | null> {
     this.alive();
     const sftp = opts.become || opts.checksum ? null : await this.sftpIfAny();
     if (sftp) {
@@ -581,7 +606,8 @@ export class SshConnection implements Connection {
       this.teardown();
       return;
     }
-    await this.driver?.close().catch(() => undefined);
+    // a busy shell would only exit after its command: no point waiting for that
+    if (this.driver && !this.driver.busy) await this.driver.close().catch(() => undefined);
     const sftp = await this.sftpSession?.catch(() => undefined);
     sftp?.end();
     await new Promise<void>((resolve) => {

@@ -4,7 +4,8 @@
 # private /tmp, so hosts never clobber each other's files (the way separate machines would not).
 #
 #   sshd-hosts.sh start              the three test hosts; prints GX_TEST_SSH_* lines (idempotent)
-#   sshd-hosts.sh stop               kills every host (all processes in their namespaces), removes state
+#   sshd-hosts.sh stop [--force]     kills every host (all processes in their namespaces) and removes
+#                                    the state, unless another test run that started them still runs
 #   sshd-hosts.sh start-host ADDR [nosftp]  one more host on ADDR:2222 (tests that kill a host use
 #                                    their own); nosftp: a host without the SFTP subsystem
 #   sshd-hosts.sh kill-host ADDR     kills that host and every session on it (sshd "crashed")
@@ -163,8 +164,28 @@ prepare() {
   ensure_users
 }
 
+# Several test runs can share the hosts (one per engineer, say): each `start` records the process
+# that asked (the mocha run), and `stop` tears down only when no such process is left.
+register_user() {
+  install -d -m 755 "$STATE/users"
+  : > "$STATE/users/$PPID"
+}
+
+others_running() {
+  local f pid
+  rm -f "$STATE/users/$PPID"
+  for f in "$STATE"/users/*; do
+    [ -e "$f" ] || continue
+    pid=$(basename "$f")
+    if [ -d "/proc/$pid" ]; then return 0; fi
+    rm -f "$f"
+  done
+  return 1
+}
+
 cmd_start() {
   prepare
+  register_user
   local addr
   for addr in "${HOSTS[@]}"; do start_host "$addr"; done
   write_known_hosts "$STATE/known_hosts" "${HOSTS[@]}"
@@ -214,6 +235,10 @@ cmd_stop_bench() {
 
 cmd_stop() {
   [ -d "$STATE/hosts" ] || return 0
+  if [ "${1:-}" != --force ] && others_running; then
+    log "hosts still used by another test run; not stopping them (stop --force does)"
+    return 0
+  fi
   local d
   for d in "$STATE"/hosts/*/; do
     [ -d "$d" ] && kill_host "$(basename "$d")"
@@ -223,10 +248,10 @@ cmd_stop() {
 
 case "${1:-}" in
   start) cmd_start ;;
-  stop) cmd_stop ;;
+  stop) cmd_stop "${2:-}" ;;
   start-host) cmd_start_host "${2:?address}" "${3:-}" ;;
   kill-host) kill_host "${2:?address}" ;;
   start-bench) cmd_start_bench "${2:?number of hosts}" ;;
   stop-bench) cmd_stop_bench ;;
-  *) echo "usage: $0 start|stop|start-host ADDR [nosftp]|kill-host ADDR|start-bench N|stop-bench" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop [--force]|start-host ADDR [nosftp]|kill-host ADDR|start-bench N|stop-bench" >&2; exit 2 ;;
 esac
