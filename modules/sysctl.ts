@@ -119,7 +119,7 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
         data,
         diff: fileChanged ? [{ label: file, before: cur.text ?? '', after: newText }] : undefined,
         apply: applyOrFail(async () => {
-          if (fileChanged) await ctx.conn.put(file, newText, { mode: cur.stat?.mode ?? 0o644 });
+          if (fileChanged) await ctx.conn.put(cur.path, newText, { mode: cur.stat?.mode ?? 0o644 });
           if (liveChanged) await mustRunTool(ctx, ['sysctl', '-w', `${a.name}=${value}`], { providedBy: 'procps' });
           return {};
         }),

@@ -31,14 +31,22 @@ export interface CurrentText {
   /** null when the file does not exist */
   text: string | null;
   stat: FileStat | null;
+  /** where to write: the target when the path is a symlink (as Ansible does: /etc/resolv.conf stays a link) */
+  path: string;
 }
 
 export async function readText(ctx: ModuleContext, path: string): Promise<CurrentText> {
-  const stat = await ctx.conn.stat(path, { followLinks: true });
+  let real = path;
+  const link = await ctx.conn.stat(path, { followLinks: false });
+  if (link?.type === 'link') {
+    const res = await mustRunTool(ctx, ['readlink', '-f', '--', path]);
+    real = res.stdout.replace(/\n$/, '') || path;
+  }
+  const stat = await ctx.conn.stat(real, { followLinks: true });
   if (stat && stat.type !== 'file') throw new ModuleError(`${path} exists but is not a regular file (${stat.type})`);
-  if (!stat) return { text: null, stat: null };
-  const buf = await ctx.conn.get(path);
-  return { text: buf === null ? null : buf.toString('utf8'), stat };
+  if (!stat) return { text: null, stat: null, path: real };
+  const buf = await ctx.conn.get(real);
+  return { text: buf === null ? null : buf.toString('utf8'), stat, path: real };
 }
 
 export interface WriteOptions extends ModeOwnerArgs {
@@ -58,7 +66,8 @@ export function checkValidate(validate: string | undefined): void {
 }
 
 /** Writes the new text (content only when it differs) and the attributes; returns the backup path when one was made. */
-export async function writeText(ctx: ModuleContext, path: string, cur: CurrentText, text: string, o: WriteOptions): Promise<{ backup?: string }> {
+export async function writeText(ctx: ModuleContext, asked: string, cur: CurrentText, text: string, o: WriteOptions): Promise<{ backup?: string }> {
+  const path = cur.path || asked;
   let backup: string | undefined;
   if (cur.text !== text) {
     if (o.validate !== undefined) await validateText(ctx, path, text, o.validate);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SshConnection } from '../../engine/connect/ssh.js';
 import { resolveSshParams } from '../../engine/connect/ssh-params.js';
@@ -131,6 +131,15 @@ describe('lineinfile', () => {
     expect(files.filter((f) => f.includes('gx-validate'))).to.deep.equal([]);
     const noPlaceholder = await runModule(lineinfile, { path: p, line: 'x', validate: 'true' });
     expect(noPlaceholder.failed).to.equal(true);
+  });
+
+  it('edits the target of a symlink and leaves the link in place (as Ansible does)', async () => {
+    const target = await fileWith('nameserver 10.0.0.1\n');
+    const link = join(target, '..', 'resolv.conf');
+    await symlink(target, link);
+    await rhythm(lineinfile, { path: link, regexp: '^nameserver', line: 'nameserver 127.0.0.53' }, { snapshot: () => read(target) });
+    expect((await lstat(link)).isSymbolicLink()).to.equal(true);
+    expect(await read(target)).to.equal('nameserver 127.0.0.53\n');
   });
 
   it('refuses a directory and bad argument combinations', async () => {
