@@ -125,7 +125,7 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
         try {
           await download(fetched);
           const got = await hostDigest(ctx, 'sha256', fetched);
-          needDownload = got !== st.sha256;
+          needDownload = got !== (st.sha256 ?? (await hostDigest(ctx, 'sha256', dest)));
         } finally {
           if (ctx.check || !needDownload) await remove(ctx, fetched);
         }
