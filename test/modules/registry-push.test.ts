@@ -2,9 +2,12 @@
 // test/services/registry.sh on 127.0.0.1:55000, seen through a recording proxy so every request the
 // module sends can be counted. Images are built in the test, without Docker.
 import { expect } from 'chai';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { importPKCS8, SignJWT } from 'jose';
 import tar from 'tar-stream';
 import { dockerArchive, noise, ociIndexLayout, ociLayout, sha256, tarOf, type Tree } from '../fixtures/images/make.js';
 import { RecordingProxy } from '../fixtures/images/recording-proxy.js';
@@ -317,5 +320,95 @@ describe('registry_push with basic auth (docker-registry htpasswd on 127.0.0.1:5
     const wrong = await runModule('registry_push', { ...args, username: user, password: 'not-it' });
     expect(wrong.failed).to.equal(true);
     expect(wrong.msg).to.include(`refused the credentials of user '${user}'`).and.not.include('not-it');
+  });
+});
+
+describe('registry_push over HTTPS (docker-registry with a test CA on 127.0.0.1:55002)', function () {
+  this.timeout(60_000);
+  const TLS = process.env.GX_TEST_REGISTRY_TLS ?? '';
+  const CA = process.env.GX_TEST_REGISTRY_CA ?? '';
+
+  it('refuses an unknown CA, trusts ca_path, and skips the check with validate_certs: false', async () => {
+    if (!TLS || !CA) throw new Error('GX_TEST_REGISTRY_TLS is not set: run through mocha (global setup starts test/services/registry.sh)');
+    const dir = await tempDir('gx-registry-tls-');
+    const img = await dockerArchive(dir, 'tls', [{ 'tls.txt': `tls ${run}\n` }]);
+    const args = { src: img.path, registry: TLS, repository: `gx-test/tls-${run}`, tag: 'v1' };
+    const untrusted = await runModule('registry_push', args);
+    expect(untrusted.failed).to.equal(true);
+    expect(untrusted.msg).to.match(new RegExp(`^cannot reach the registry at https://${TLS.replace(/\./g, '\\.')}: .*certificate`));
+    const pushed = await runModule('registry_push', { ...args, ca_path: CA });
+    expect(pushed.failed, pushed.msg).to.equal(false);
+    expect(pushed.changed).to.equal(true);
+    const again = await runModule('registry_push', { ...args, registry: `https://${TLS}`, validate_certs: false });
+    expect(again.failed, again.msg).to.equal(false);
+    expect(again.changed).to.equal(false);
+    expect(again.data.digest).to.equal(pushed.data.digest);
+  });
+});
+
+describe('registry_push with bearer tokens (docker-registry token auth on 127.0.0.1:55003, token server in the test)', function () {
+  this.timeout(60_000);
+  const REG = process.env.GX_TEST_REGISTRY_TOKEN ?? '';
+  const user = process.env.GX_TEST_REGISTRY_USER ?? '';
+  const password = process.env.GX_TEST_REGISTRY_PASSWORD ?? '';
+  const asked: { scopes: string[]; user?: string }[] = [];
+  let server: http.Server | undefined;
+
+  before(async () => {
+    if (!REG) throw new Error('GX_TEST_REGISTRY_TOKEN is not set: run through mocha (global setup starts test/services/registry.sh)');
+    const key = await importPKCS8(await readFile(process.env.GX_TEST_REGISTRY_TOKEN_KEY!, 'utf8'), 'RS256');
+    const cert = (await readFile(process.env.GX_TEST_REGISTRY_TOKEN_CERT!, 'utf8')).replace(/-----[^-]+-----|\s/g, '');
+    // the token service as docker's token spec describes it: Basic credentials in, a JWT granting
+    // the asked scopes out (nothing to an anonymous caller), signed by a key the registry trusts
+    server = http.createServer((req, res) => {
+      void (async () => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        const scopes = url.searchParams.getAll('scope');
+        const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+        const [u, p] = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':') : [];
+        if (basic && (u !== user || p !== password)) {
+          res.writeHead(401).end();
+          return;
+        }
+        asked.push({ scopes, ...(u ? { user: u } : {}) });
+        const access = u ? scopes.map((s) => s.split(':')).map(([type, name, actions]) => ({ type, name, actions: actions!.split(',') })) : [];
+        const token = await new SignJWT({ access })
+          .setProtectedHeader({ alg: 'RS256', typ: 'JWT', x5c: [cert] })
+          .setIssuer('gx-test-issuer')
+          .setAudience(url.searchParams.get('service') ?? '')
+          .setSubject(u ?? 'anonymous')
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .setJti(randomUUID())
+          .sign(key);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token }));
+      })();
+    });
+    await new Promise<void>((resolve) => server!.listen(Number(process.env.GX_TEST_REGISTRY_TOKEN_REALM_PORT), '127.0.0.1', resolve));
+  });
+  after(async () => {
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('gets a token for the repository scope with the credentials, pushes, and reports a refused token', async () => {
+    const dir = await tempDir('gx-registry-token-');
+    const img = await dockerArchive(dir, 'token', [{ 'token.txt': `token ${run}\n` }]);
+    const repo = `gx-test/token-${run}`;
+    const args = { src: img.path, registry: `http://${REG}`, repository: repo, tag: 'v1', username: user, password };
+    const pushed = await runModule('registry_push', args);
+    expect(pushed.failed, pushed.msg).to.equal(false);
+    expect(pushed.changed).to.equal(true);
+    expect(asked.map((a) => a.user)).to.satisfy((us: unknown[]) => us.every((x) => x === user));
+    expect(asked.flatMap((a) => a.scopes)).to.include(`repository:${repo}:pull,push`);
+    const again = await runModule('registry_push', args);
+    expect(again.changed).to.equal(false);
+
+    const anonymous = await runModule('registry_push', { ...args, username: undefined, password: undefined, tag: 'v2' });
+    expect(anonymous.failed).to.equal(true);
+    expect(anonymous.msg).to.include('refused the token');
+    const wrong = await runModule('registry_push', { ...args, password: 'not-it', tag: 'v2' });
+    expect(wrong.failed).to.equal(true);
+    expect(wrong.msg).to.include(`refused user '${user}'`);
   });
 });

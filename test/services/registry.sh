@@ -2,6 +2,9 @@
 # Real OCI registry (Debian's docker-registry, distribution 2.8) for the tests, loopback only:
 #   127.0.0.1:55000  open (no auth)
 #   127.0.0.1:55001  basic auth from an htpasswd file (user gx, password gx-registry-secret)
+#   127.0.0.1:55002  HTTPS with a certificate from a test CA made here (ca.pem)
+#   127.0.0.1:55003  bearer token auth: the realm is http://127.0.0.1:55013/token, a token server the
+#                    test runs itself, signing with token-key.pem (the registry trusts token.pem)
 # Each instance has its own config and storage under /tmp/gx-test/registry and runs as a plain
 # background process (no systemd here), its pid in a file so `stop` ends exactly that process.
 set -euo pipefail
@@ -31,7 +34,28 @@ bcrypt() {
   fi
 }
 
-write_config() { # name port auth(0|1)
+make_certs() {
+  local dir=$BASE/tls
+  mkdir -p "$dir"
+  [ -s "$dir/server.pem" ] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gx test CA" \
+    -keyout "$dir/ca-key.pem" -out "$dir/ca.pem" -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server-key.pem" -out "$dir/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$dir/ext.cnf"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" -CAcreateserial -days 3650 \
+    -extfile "$dir/ext.cnf" -out "$dir/server.pem" >/dev/null 2>&1
+}
+
+make_token_key() {
+  local dir=$BASE/token
+  mkdir -p "$dir"
+  [ -s "$dir/token.pem" ] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gx test token issuer" \
+    -keyout "$dir/token-key.pem" -out "$dir/token.pem" >/dev/null 2>&1
+}
+
+write_config() { # name port auth(0|1|tls|token)
   local dir=$BASE/$1
   mkdir -p "$dir/storage"
   {
@@ -47,6 +71,21 @@ write_config() { # name port auth(0|1)
     echo "    enabled: true"
     echo "http:"
     echo "  addr: 127.0.0.1:$2"
+    if [ "$3" = tls ]; then
+      make_certs
+      echo "  tls:"
+      echo "    certificate: $BASE/tls/server.pem"
+      echo "    key: $BASE/tls/server-key.pem"
+    fi
+    if [ "$3" = token ]; then
+      make_token_key
+      echo "auth:"
+      echo "  token:"
+      echo "    realm: http://127.0.0.1:55013/token"
+      echo "    service: gx-test-registry"
+      echo "    issuer: gx-test-issuer"
+      echo "    rootcertbundle: $BASE/token/token.pem"
+    fi
     if [ "$3" = 1 ]; then
       grep -q '^[^:]*:\$2[aby]\$04\$' "$dir/htpasswd" 2>/dev/null || echo "$USER_NAME:$(bcrypt)" >"$dir/htpasswd"
       echo "auth:"
@@ -65,6 +104,7 @@ pid_of() {
 ready() {
   local code
   code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v2/" || true)
+  [ "$code" = 400 ] && code=$(curl -s --cacert "$BASE/tls/ca.pem" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$1/v2/" || true)
   [ "$code" = 200 ] || [ "$code" = 401 ]
 }
 
@@ -99,15 +139,25 @@ start() {
   mkdir -p "$BASE"
   start_one open 55000 0
   start_one auth 55001 1
+  start_one tls 55002 tls
+  start_one token 55003 token
   echo "GX_TEST_REGISTRY=127.0.0.1:55000"
   echo "GX_TEST_REGISTRY_AUTH=127.0.0.1:55001"
   echo "GX_TEST_REGISTRY_USER=$USER_NAME"
   echo "GX_TEST_REGISTRY_PASSWORD=$PASSWORD"
+  echo "GX_TEST_REGISTRY_TLS=127.0.0.1:55002"
+  echo "GX_TEST_REGISTRY_CA=$BASE/tls/ca.pem"
+  echo "GX_TEST_REGISTRY_TOKEN=127.0.0.1:55003"
+  echo "GX_TEST_REGISTRY_TOKEN_REALM_PORT=55013"
+  echo "GX_TEST_REGISTRY_TOKEN_KEY=$BASE/token/token-key.pem"
+  echo "GX_TEST_REGISTRY_TOKEN_CERT=$BASE/token/token.pem"
 }
 
 stop() {
   stop_one open
   stop_one auth
+  stop_one tls
+  stop_one token
 }
 
 case "${1:-}" in

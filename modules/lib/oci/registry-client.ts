@@ -168,9 +168,11 @@ export class RegistryClient {
 
   private reachError(err: unknown): ModuleError {
     const e = err as NodeJS.ErrnoException;
+    if (/wrong version number|packet length too long/i.test(e.message)) {
+      return new ModuleError(`cannot reach the registry at ${this.base.origin}: it does not speak TLS (if it serves plain HTTP, write registry: http://${this.host})`, { cause: err });
+    }
     const why = e.code && !e.message.includes(e.code) ? `${e.code} ${e.message}` : e.message;
-    const plain = /wrong version number|EPROTO|packet length too long/i.test(why) ? ` (if it serves plain HTTP, write registry: http://${this.host})` : '';
-    return new ModuleError(`cannot reach the registry at ${this.base.origin}: ${why}${plain}`, { cause: err });
+    return new ModuleError(`cannot reach the registry at ${this.base.origin}: ${why.split('\n')[0]}`, { cause: err });
   }
 
   private async token(params: Record<string, string>, scopes: string[]): Promise<string> {
