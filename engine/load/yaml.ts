@@ -59,7 +59,7 @@ export function parseYamlText(source: string, file: string): unknown {
     const second = list[1]!;
     errors.push(
       new PlaybookError('only one YAML document per file is allowed, found a second one', {
-        loc: at(documentStart(text, second.range[0])),
+        loc: at(documentStart(text, list[0]!.range[1], second.range[0])),
         hint: "remove the '---' line, or split the file in two",
       }),
     );
@@ -143,11 +143,10 @@ function onePerPlace(errors: PlaybookError[]): PlaybookError[] {
   });
 }
 
-/** The offset of the `---` line that opens the document starting at `offset`, if there is one. */
-function documentStart(text: string, offset: number): number {
-  const before = text.slice(0, offset);
-  const m = /(^|\n)---[^\n]*\n?[^]*$/.exec(before);
-  return m ? m.index + m[1]!.length : offset;
+/** Where the second document opens: its `---` marker (after the first document's content), or its content. */
+function documentStart(text: string, from: number, offset: number): number {
+  const m = /(^|\n)---(?=\s|$)/.exec(text.slice(from, offset + 3));
+  return m ? from + m.index + m[1]!.length : offset;
 }
 
 function sortByPosition<T extends PlaybookError>(errors: T[]): T[] {

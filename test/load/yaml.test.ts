@@ -216,6 +216,8 @@ describe('load/yaml: errors', () => {
     expect(p).to.have.length(1);
     expect(p[0]!.where).to.equal('2:1');
     expect(p[0]!.message).to.match(/only one YAML document/);
+    expect(problems('---\n- hosts: all\n---\n- hosts: web\n')[0]!.where).to.equal('3:1');
+    expect(problems('---\na: 1\n...\nb: 2\n')[0]!.where).to.equal('4:1');
   });
 
   it('rejects tags it cannot honour (e.g. Ansible vault)', () => {
