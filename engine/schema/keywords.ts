@@ -196,7 +196,10 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   hosts: k('Which hosts the play runs on: a pattern (`web:&prod`, `all`, `db*`) or a list of patterns.', strOrList),
   gather_facts: k('Collect facts (ansible_* variables) from each host before the tasks.', bool),
   vars: k('Variables for the whole play.', mapping),
-  vars_files: k('Files of variables to load, relative to the playbook.', { type: 'array', items: { type: 'string' } }),
+  vars_files: k('Files of variables to load, relative to the playbook; an entry that is a list loads the first of its files that exists.', {
+    type: 'array',
+    items: { type: ['string', 'array'], items: { type: 'string' } },
+  }),
   pre_tasks: taskList('Tasks run before the roles.'),
   roles: k('Roles to run, in order, before tasks: a name or {role, vars, tags, when, ...}.', { type: ['array', 'null'] }),
   tasks: taskList('The tasks of the play, run after the roles.'),

@@ -41,7 +41,7 @@ describe('load/validate: valid documents pass', () => {
   strategy: free
   become: "{{ use_sudo }}"
   vars: {port: 80}
-  vars_files: [vars/main.yaml]
+  vars_files: [vars/main.yaml, ["vars/{{ os }}.yaml", vars/default.yaml]]
   secrets: [db_password]
   collections: [community.general]
   module_defaults: {}
@@ -136,7 +136,7 @@ describe('load/validate: playbook shape', () => {
       "PlaybookError 2:17 'gather_facts' must be true or false, got 'no' | YAML 1.2 reads 'no' as a string: write false",
       "PlaybookError 3:13 'strategy' must be 'linear' or 'free', got 'fast'",
       "PlaybookError 4:11 'serial' must be a whole number, a percentage like '30%', or a list of them, got 'lots'",
-      "PlaybookError 5:16 'vars_files[0]' must be a string, got 1",
+      "PlaybookError 5:16 'vars_files[0]' must be a string or a list, got 1",
       "PlaybookError 6:24 'max_fail_percentage' must be <= 100, got 150",
       "PlaybookError 7:15 'connection' must be 'ssh' or 'local', got 'winrm'",
     ]);
