@@ -15,7 +15,14 @@ import { executeModule } from '../../engine/run/execute-module.js';
 import { getModule } from '../../modules/index.js';
 import { makeContext, rhythm, runModule, tempDir } from './harness.js';
 
-const REGISTRY = process.env.GX_TEST_REGISTRY ?? '';
+/** A variable the service script exports, read when the tests run: mocha loads this file before its global setup. */
+function service(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run through mocha (global setup starts test/services/registry.sh)`);
+  return v;
+}
+
+let REGISTRY = '';
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -64,15 +71,16 @@ const app: Tree = { 'srv/app/index.html': '<h1>gx</h1>\n', 'srv/app/data.bin': n
 describe('registry_push against a real docker-registry (127.0.0.1:55000)', function () {
   this.timeout(60_000);
   let dir: string;
-  const proxy = new RecordingProxy(REGISTRY);
+  let proxy: RecordingProxy;
   let via: string;
 
   before(async () => {
-    if (!REGISTRY) throw new Error('GX_TEST_REGISTRY is not set: run through mocha (global setup starts test/services/registry.sh)');
+    REGISTRY = service('GX_TEST_REGISTRY');
+    proxy = new RecordingProxy(REGISTRY);
     dir = await tempDir('gx-registry-push-');
     via = `http://${await proxy.start()}`;
   });
-  after(() => proxy.stop());
+  after(() => proxy?.stop());
   beforeEach(() => proxy.clear());
 
   it('pushes a docker save archive: check → push → again → check, nothing sent again', async () => {
@@ -296,12 +304,11 @@ describe('registry_push against a real docker-registry (127.0.0.1:55000)', funct
 
 describe('registry_push with basic auth (docker-registry htpasswd on 127.0.0.1:55001)', function () {
   this.timeout(60_000);
-  const AUTH = process.env.GX_TEST_REGISTRY_AUTH ?? '';
-  const user = process.env.GX_TEST_REGISTRY_USER ?? '';
-  const password = process.env.GX_TEST_REGISTRY_PASSWORD ?? '';
 
   it('pushes with the credentials, and names the problem without them or with a wrong password', async () => {
-    if (!AUTH) throw new Error('GX_TEST_REGISTRY_AUTH is not set: run through mocha (global setup starts test/services/registry.sh)');
+    const AUTH = service('GX_TEST_REGISTRY_AUTH');
+    const user = service('GX_TEST_REGISTRY_USER');
+    const password = service('GX_TEST_REGISTRY_PASSWORD');
     const dir = await tempDir('gx-registry-auth-');
     const img = await dockerArchive(dir, 'auth', [{ 'auth.txt': `auth ${run}\n` }]);
     const args = { src: img.path, registry: `http://${AUTH}`, repository: `gx-test/auth-${run}`, tag: 'v1' };
@@ -325,11 +332,10 @@ describe('registry_push with basic auth (docker-registry htpasswd on 127.0.0.1:5
 
 describe('registry_push over HTTPS (docker-registry with a test CA on 127.0.0.1:55002)', function () {
   this.timeout(60_000);
-  const TLS = process.env.GX_TEST_REGISTRY_TLS ?? '';
-  const CA = process.env.GX_TEST_REGISTRY_CA ?? '';
 
   it('refuses an unknown CA, trusts ca_path, and skips the check with validate_certs: false', async () => {
-    if (!TLS || !CA) throw new Error('GX_TEST_REGISTRY_TLS is not set: run through mocha (global setup starts test/services/registry.sh)');
+    const TLS = service('GX_TEST_REGISTRY_TLS');
+    const CA = service('GX_TEST_REGISTRY_CA');
     const dir = await tempDir('gx-registry-tls-');
     const img = await dockerArchive(dir, 'tls', [{ 'tls.txt': `tls ${run}\n` }]);
     const args = { src: img.path, registry: TLS, repository: `gx-test/tls-${run}`, tag: 'v1' };
@@ -348,16 +354,18 @@ describe('registry_push over HTTPS (docker-registry with a test CA on 127.0.0.1:
 
 describe('registry_push with bearer tokens (docker-registry token auth on 127.0.0.1:55003, token server in the test)', function () {
   this.timeout(60_000);
-  const REG = process.env.GX_TEST_REGISTRY_TOKEN ?? '';
-  const user = process.env.GX_TEST_REGISTRY_USER ?? '';
-  const password = process.env.GX_TEST_REGISTRY_PASSWORD ?? '';
+  let REG = '';
+  let user = '';
+  let password = '';
   const asked: { scopes: string[]; user?: string }[] = [];
   let server: http.Server | undefined;
 
   before(async () => {
-    if (!REG) throw new Error('GX_TEST_REGISTRY_TOKEN is not set: run through mocha (global setup starts test/services/registry.sh)');
-    const key = await importPKCS8(await readFile(process.env.GX_TEST_REGISTRY_TOKEN_KEY!, 'utf8'), 'RS256');
-    const cert = (await readFile(process.env.GX_TEST_REGISTRY_TOKEN_CERT!, 'utf8')).replace(/-----[^-]+-----|\s/g, '');
+    REG = service('GX_TEST_REGISTRY_TOKEN');
+    user = service('GX_TEST_REGISTRY_USER');
+    password = service('GX_TEST_REGISTRY_PASSWORD');
+    const key = await importPKCS8(await readFile(service('GX_TEST_REGISTRY_TOKEN_KEY'), 'utf8'), 'RS256');
+    const cert = (await readFile(service('GX_TEST_REGISTRY_TOKEN_CERT'), 'utf8')).replace(/-----[^-]+-----|\s/g, '');
     // the token service as docker's token spec describes it: Basic credentials in, a JWT granting
     // the asked scopes out (nothing to an anonymous caller), signed by a key the registry trusts
     server = http.createServer((req, res) => {
@@ -384,7 +392,7 @@ describe('registry_push with bearer tokens (docker-registry token auth on 127.0.
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token }));
       })();
     });
-    await new Promise<void>((resolve) => server!.listen(Number(process.env.GX_TEST_REGISTRY_TOKEN_REALM_PORT), '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server!.listen(Number(service('GX_TEST_REGISTRY_TOKEN_REALM_PORT')), '127.0.0.1', resolve));
   });
   after(async () => {
     server?.closeAllConnections();
