@@ -140,6 +140,15 @@ describe('registry_push against a real docker-registry (127.0.0.1:55000)', funct
     expect(posts, 'one upload session per missing blob').to.have.length(2);
     const heads = proxy.log.filter((x) => x.method === 'HEAD' && x.path.includes('/blobs/'));
     expect(heads).to.have.length(3);
+
+    // moving a tag to another image: only the manifest is written, and --diff shows both digests
+    proxy.clear();
+    const moved = await runModule('registry_push', { src: second.path, registry: via, repository: repo, tag: 'base' }, { diff: true });
+    expect(moved.changed).to.equal(true);
+    expect(moved.data.uploaded).to.deep.equal([]);
+    expect(moved.data.previous_digest).to.equal(r1.data.digest);
+    expect(moved.diff).to.deep.equal([{ label: `${via.slice(7)}/${repo}:base`, before: `${r1.data.digest}\n`, after: `${r2.data.digest}\n` }]);
+    expect(proxy.writes().map((x) => `${x.method} ${x.path}`)).to.deep.equal([`PUT /v2/${repo}/manifests/base`]);
   });
 
   it('pushes an OCI layout byte for byte: the registry digest is the layout manifest digest', async () => {
@@ -327,6 +336,26 @@ describe('registry_push with basic auth (docker-registry htpasswd on 127.0.0.1:5
     const wrong = await runModule('registry_push', { ...args, username: user, password: 'not-it' });
     expect(wrong.failed).to.equal(true);
     expect(wrong.msg).to.include(`refused the credentials of user '${user}'`).and.not.include('not-it');
+
+    // a base on another registry (the open one, no credentials sent there) is copied through the controller
+    const open = service('GX_TEST_REGISTRY');
+    const baseImg = await dockerArchive(dir, 'auth-base', [{ 'base.txt': `base ${run}\n` }]);
+    const onOpen = await runModule('registry_push', { src: baseImg.path, registry: `http://${open}`, repository: `gx-test/cross-base-${run}`, tag: '1' });
+    expect(onOpen.failed, onOpen.msg).to.equal(false);
+    const crossed = await runModule('registry_push', {
+      registry: `http://${AUTH}`,
+      username: user,
+      password,
+      repository: `gx-test/cross-${run}`,
+      tag: 'v1',
+      append: { base: `http://${open}/gx-test/cross-base-${run}:1`, env: { CROSSED: 'yes' } },
+    });
+    expect(crossed.failed, crossed.msg).to.equal(false);
+    const baseLayers = (await manifestOf(`gx-test/cross-base-${run}`, '1'))!.doc.layers.map((l: any) => l.digest);
+    expect(crossed.data.uploaded).to.include.members(baseLayers);
+    const res = await fetch(`http://${AUTH}/v2/gx-test/cross-${run}/blobs/${baseLayers[0]}`, { headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } });
+    expect(res.status).to.equal(200);
+    expect(sha256(Buffer.from(await res.arrayBuffer()))).to.equal(baseLayers[0]);
   });
 });
 

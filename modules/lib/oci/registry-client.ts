@@ -201,8 +201,10 @@ export class RegistryClient {
   /** One API call: auth handled, reads follow redirects, network failures become clear errors. */
   async request(method: string, pathOrUrl: string, o: RequestOptions = {}): Promise<RegistryResponse> {
     let url = new URL(pathOrUrl, this.base);
-    const scopes = o.scopes ?? [];
+    let scopes = o.scopes ?? [];
     let bearer = this.tokens.get(scopes.join(' '));
+    // a cached token may have expired: one 401 with it buys one fresh token
+    let cached = bearer !== undefined;
     for (let attempt = 0; attempt < 8; attempt++) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.length !== undefined) headers['Content-Length'] = String(o.length);
@@ -215,9 +217,15 @@ export class RegistryClient {
         if ((err as Error).name === 'AbortError') throw err;
         throw this.reachError(err);
       }
+      if (res.status === 401 && cached) {
+        this.tokens.delete(scopes.join(' '));
+        bearer = undefined;
+        cached = false;
+      }
       if (res.status === 401 && !bearer) {
         const ch = challenge(res.headers['www-authenticate'] as string | undefined);
         if (ch?.scheme === 'bearer') {
+          if (scopes.length === 0 && ch.params.scope) scopes = ch.params.scope.split(' ');
           bearer = await this.token(ch.params, scopes);
           continue;
         }
