@@ -253,7 +253,7 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
       used.add(d);
       return { m, ns, action: d.created ? 'created' : 'configured', diff: { label: label(m.obj, ns), before: d.before, after: d.after } };
     });
-    if (res.rc === 1 && diffs.length === 0) throw new ModuleError(`${argv.join(' ')} reported differences but printed no diff: ${res.stdout.slice(0, 300)}`);
+    if (res.rc === 1 && diffs.length === 0) throw new ModuleError(`${commandFailure(argv, res)} (differences reported, but no diff printed)`);
     return planned;
   };
 

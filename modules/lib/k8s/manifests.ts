@@ -1,7 +1,7 @@
 // Kubernetes objects as the kubectl module handles them: read from YAML (multi-document, `kind:
 // List` flattened), named the way kubectl names them, and ordered so that what other objects need
 // (Namespaces, CustomResourceDefinitions) reaches the cluster first.
-import { parseAllDocuments, stringify } from 'yaml';
+import { LineCounter, parseAllDocuments, stringify } from 'yaml';
 import { ModuleError } from '../../../engine/errors.js';
 
 export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> & { name: string; namespace?: string } };
@@ -15,12 +15,13 @@ export interface Manifest {
 /** Splits multi-document YAML; empty documents are dropped, a YAML error names source:line:col. */
 export function parseManifestText(text: string, source: string): { obj: unknown; source: string }[] {
   const out: { obj: unknown; source: string }[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter });
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, i) => {
     const err = doc.errors[0];
     if (err) {
-      const pos = err.linePos?.[0];
+      const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
       throw new ModuleError(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
     }
     const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;

@@ -39,19 +39,20 @@ const save = () => writeFileSync(dbFile, JSON.stringify(db, null, 1));
 
 // global flags, anywhere on the line
 let namespaceFlag;
+let kubeconfig;
 const words = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a.startsWith('--namespace=')) namespaceFlag = a.slice(12);
   else if (a === '-n' || a === '--namespace') namespaceFlag = argv[++i];
-  else if (a.startsWith('--kubeconfig=')) {
-    const path = a.slice(13);
-    if (!existsSync(path)) die(`error: stat ${path}: no such file or directory`);
-  } else if (a.startsWith('--context=')) {
+  else if (a.startsWith('--kubeconfig=')) kubeconfig = a.slice(13);
+  else if (a.startsWith('--context=')) {
     // accepted, one cluster only
   } else words.push(a);
 }
 const sub = words[0] === 'rollout' ? `rollout-${words[1]}` : words[0];
+// kubectl diff reports its own errors with an exit status above 1 (1 means "differences")
+if (kubeconfig && !existsSync(kubeconfig)) die(`error: stat ${kubeconfig}: no such file or directory`, sub === 'diff' ? 2 : 1);
 if (maybeFail(state, 'kubectl', sub)) await new Promise(() => {});
 const flags = new Map();
 const positional = [];
