@@ -4,12 +4,11 @@
 // The JSON Schemas (engine/schema) check the shape of plays, blocks, includes, inventories and vars
 // files. What a schema cannot know is done here: which key of a task is its module (the registry
 // is dynamic), typos among keywords and module names, and module arguments against the module's
-// own schema. `action:` / `local_action:` are not supported (gx has no module-string syntax); they
+// own schema (module-args-check.ts). `action:` / `local_action:` are not supported (gx has no module-string syntax); they
 // are reported as unknown keywords.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { GxError, InternalError, ModuleArgsError, PlaybookError } from '../errors.js';
+import { GxError, InternalError, PlaybookError } from '../errors.js';
 import type { ArgsSchema } from '../module-contract.js';
-import { shlexWords } from '../run/module-args.js';
 import { validatorSchema } from '../schema/build.js';
 import {
   ALL_TASK_KEYS,
@@ -20,9 +19,22 @@ import {
   ROLE_KEYWORDS,
   TASK_ACTIONS,
   TASK_KEYWORDS,
-  TEMPLATE_PATTERN,
-  VAR_NAME_PATTERN,
 } from '../schema/keywords.js';
+import { checkModuleArgs } from './module-args-check.js';
+import {
+  enumHint,
+  expectation,
+  groupByPath,
+  isObj,
+  outermost,
+  pointerLabel,
+  pointerParts,
+  show,
+  valueAtPointer,
+  walk,
+  yesNoHint,
+  type Obj,
+} from './schema-errors.js';
 import { locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
 
@@ -31,11 +43,6 @@ export interface KnownModules {
   schemaOf(name: string): ArgsSchema | undefined;
   freeFormOf(name: string): string | undefined;
 }
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-const hasTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
 
 // ---------------------------------------------------------------- ajv, compiled once
 
@@ -55,24 +62,6 @@ function shape(def: string): ValidateFunction {
   fn = shapes.getSchema(`urn:gx:schema:validate#/definitions/${def}`);
   if (!fn) throw new InternalError(`no schema definition '${def}'`);
   shapeCache.set(def, fn);
-  return fn;
-}
-
-// module schemas come from module authors: lenient about annotations they may add
-// (the module registry's own test checks each schema against the meta-schema)
-const argsAjv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strict: false, coerceTypes: 'array', validateSchema: false, code: { optimize: false } });
-const argsCache = new WeakMap<ArgsSchema, ValidateFunction>();
-
-function argsValidator(module: string, schema: ArgsSchema): ValidateFunction {
-  let fn = argsCache.get(schema);
-  if (!fn) {
-    try {
-      fn = argsAjv.compile(schema);
-    } catch (err) {
-      throw new InternalError(`module '${module}' has an invalid argument schema: ${(err as Error).message}`, { cause: err });
-    }
-    argsCache.set(schema, fn);
-  }
   return fn;
 }
 
@@ -250,7 +239,7 @@ class Validator {
       for (const k of ['rescue', 'always'])
         if (k in task) this.add(new PlaybookError(`'${k}' belongs to a block, not to a '${action}' task`, { loc: this.loc(task, k) }));
       this.shape(ctx.handlers ? 'module_handler' : 'module_task', task, { what: 'task keyword' });
-      this.moduleArgs(task, action);
+      for (const e of checkModuleArgs(task, action, this.known!, (o, k, w) => this.loc(o, k, w))) this.add(e);
     }
   }
 
@@ -311,125 +300,6 @@ class Validator {
           }),
         );
       }
-    }
-  }
-
-  // ------------------------------------------------------------ modules
-
-  private moduleArgs(task: Obj, module: string): void {
-    const known = this.known!;
-    const schema = known.schemaOf(module);
-    const freeForm = known.freeFormOf(module);
-    const value = task[module];
-    const extra = task.args;
-    if (hasTemplate(extra)) return;
-
-    /** the merged arguments, and for each key the mapping it came from (for its location) */
-    const args: Obj = {};
-    const origin = new Map<string, Obj>();
-    const taskLoc = this.loc(task, module);
-    const valueLoc = this.loc(task, module, 'value');
-
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      const text = String(value);
-      if (freeForm) args[freeForm] = text;
-      else if (hasTemplate(text) && !text.includes('=')) return;
-      else {
-        // Ansible's `file: path=/x state=touch` form: accepted when every word is key=value
-        let words: { value: string }[];
-        try {
-          words = shlexWords(text);
-        } catch {
-          words = [{ value: text }];
-        }
-        if (words.length === 0 || words.some((w) => w.value.indexOf('=') <= 0)) {
-          this.add(
-            new ModuleArgsError(`module '${module}' needs its arguments as a mapping, not a string`, {
-              loc: valueLoc,
-              hint: `e.g. '${module}:' followed by indented 'name: value' lines`,
-            }),
-          );
-          return;
-        }
-        for (const w of words) args[w.value.slice(0, w.value.indexOf('='))] = w.value.slice(w.value.indexOf('=') + 1);
-      }
-    } else if (isObj(value)) {
-      for (const [k, v] of Object.entries(value)) {
-        args[k] = v;
-        origin.set(k, value);
-      }
-    } else if (Array.isArray(value)) {
-      this.add(new ModuleArgsError(`module '${module}' needs its arguments as a mapping, not a list`, { loc: valueLoc }));
-      return;
-    }
-    if (isObj(extra)) {
-      for (const [k, v] of Object.entries(extra)) {
-        if (k in args) continue;
-        args[k] = v;
-        origin.set(k, extra);
-      }
-    }
-    if (!schema) return;
-
-    for (const k of Object.keys(args)) if (args[k] === null) delete args[k];
-    const props = schema.properties ?? {};
-    const at = (key: string | undefined, which: 'key' | 'value'): SourceLocation => {
-      const from = key === undefined ? undefined : origin.get(key);
-      return from ? this.loc(from, key, which) : valueLoc;
-    };
-    const unknownKeys = new Set<string>();
-    /** arguments a typo probably meant: not reported again as missing */
-    const meant = new Set<string>();
-    if (schema.additionalProperties === false) {
-      for (const k of Object.keys(args)) {
-        if (k in props) continue;
-        unknownKeys.add(k);
-        const near = suggest(k, Object.keys(props));
-        if (near) meant.add(near);
-        this.add(
-          new ModuleArgsError(`unknown argument '${k}' for module '${module}'`, {
-            loc: at(k, 'key'),
-            hint: didYouMean(k, Object.keys(props)) ?? `its arguments are: ${Object.keys(props).sort().join(', ')}`,
-          }),
-        );
-      }
-    }
-
-    const copy = looseBooleans(structuredClone(args), props);
-    const validate = argsValidator(module, schema);
-    if (validate(copy)) return;
-    const errors = (validate.errors ?? []).filter(
-      (e) => !(e.keyword === 'additionalProperties' && unknownKeys.has(String(e.params.additionalProperty))) && !templatedOnPath(args, e.instancePath),
-    );
-    for (const e of errors.filter((x) => x.keyword === 'required')) {
-      const missing = String(e.params.missingProperty);
-      if (e.instancePath === '' && meant.has(missing)) continue;
-      const asText = missing === freeForm ? ` (or give it as text: '${module}: ...')` : '';
-      const top = pointerParts(e.instancePath)[0];
-      this.add(new ModuleArgsError(`module '${module}' needs the argument '${missing}'${asText}`, { loc: top === undefined ? taskLoc : at(top, 'value') }));
-    }
-    for (const e of errors.filter((x) => x.keyword === 'propertyNames')) {
-      const name = String(e.params.propertyName);
-      this.add(
-        new ModuleArgsError(`'${name}' is not a valid variable name`, {
-          loc: at(name, 'key'),
-          hint: 'variable names are letters, digits and underscores, not starting with a digit',
-        }),
-      );
-    }
-    const rest = errors.filter((x) => x.keyword !== 'required' && x.keyword !== 'propertyNames' && x.propertyName === undefined);
-    for (const group of groupByPath(rest)) {
-      const outer = outermost(group);
-      const top = pointerParts(outer.instancePath)[0];
-      const label = pointerLabel(outer.instancePath);
-      const value = valueAtPointer(args, outer.instancePath);
-      // `meta: flush_handler`: the free-form text is the module's value, not an argument the user named
-      const subject = top === freeForm && !origin.has(top) ? `'${module}'` : `argument '${label || '(arguments)'}' of module '${module}'`;
-      const message =
-        outer.keyword === 'additionalProperties'
-          ? `unknown key '${String(outer.params.additionalProperty)}' in argument '${label}' of module '${module}'`
-          : `${subject} ${expectation(outer)}, got ${show(value)}`;
-      this.add(new ModuleArgsError(message, { loc: top === undefined ? valueLoc : at(top, 'value'), hint: enumHint(outer, value) }));
     }
   }
 
@@ -540,135 +410,5 @@ function ansibleHint(key: string): string | undefined {
 /** with_dict, with_fileglob...: after did-you-mean, so that a misspelt with_items is still called that. */
 function loopHint(key: string): string | undefined {
   return key.startsWith('with_') ? `gx loops with 'loop' (or 'with_items'): e.g. loop: "{{ ... }}"` : undefined;
-}
-
-function groupByPath(errors: ErrorObject[]): ErrorObject[][] {
-  const groups = new Map<string, ErrorObject[]>();
-  for (const e of errors) {
-    // anyOf/oneOf branches report at the same place as their wrapper: keep them together
-    const g = groups.get(e.instancePath) ?? [];
-    g.push(e);
-    groups.set(e.instancePath, g);
-  }
-  return [...groups.values()];
-}
-
-function decode(part: string): string {
-  return part.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-function pointerParts(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.split('/').slice(1).map(decode);
-}
-
-function valueAtPointer(root: unknown, pointer: string): unknown {
-  return walk(root, pointerParts(pointer));
-}
-
-function walk(root: unknown, parts: string[]): unknown {
-  let cur = root;
-  for (const part of parts) {
-    if (Array.isArray(cur)) cur = cur[Number(part)];
-    else if (isObj(cur)) cur = Object.prototype.hasOwnProperty.call(cur, part) ? cur[part] : undefined;
-    else return undefined;
-  }
-  return cur;
-}
-
-/** The error whose schema encloses the others at the same place (an anyOf rather than its branches). */
-function outermost(errors: ErrorObject[]): ErrorObject {
-  return errors.reduce((a, b) => (b.schemaPath.split('/').length < a.schemaPath.split('/').length ? b : a));
-}
-
-/** `/loop_control/pause` → `loop_control.pause`; `/tags/1` → `tags[1]` */
-function pointerLabel(pointer: string): string {
-  let out = '';
-  for (const p of pointerParts(pointer)) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
-  return out;
-}
-
-function templatedOnPath(args: unknown, pointer: string): boolean {
-  let cur = args;
-  for (const part of pointerParts(pointer)) {
-    if (hasTemplate(cur)) return true;
-    if (Array.isArray(cur)) cur = cur[Number(part)];
-    else if (isObj(cur)) cur = cur[part];
-    else return false;
-  }
-  return hasTemplate(cur);
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  boolean: 'true or false',
-  integer: 'a whole number',
-  number: 'a number',
-  string: 'a string',
-  array: 'a list',
-  object: 'a mapping',
-  null: 'empty',
-};
-
-/** "must be true or false", from the schema that failed (a template string is always allowed, silently). */
-function expectation(e: ErrorObject): string {
-  const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
-  if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(e.keyword)) return e.message ?? 'is out of range';
-  if (e.keyword === 'minItems') return 'must not be empty';
-  if (e.keyword === 'pattern' && schema.pattern !== TEMPLATE_PATTERN) {
-    if (schema.pattern === VAR_NAME_PATTERN) return 'must be a variable name (letters, digits, _)';
-    return `must match ${String(schema.pattern)}`;
-  }
-  const words = describeSchema(schema);
-  if (words.length === 0) return `is invalid (${e.message ?? e.keyword})`;
-  if (Array.isArray(schema.enum) && words.length > 2) return `must be one of ${words.join(', ')}`;
-  return `must be ${words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`}`;
-}
-
-function describeSchema(schema: Record<string, unknown>): string[] {
-  if (Array.isArray(schema.enum)) return schema.enum.map((v) => `'${String(v)}'`);
-  if (schema.const !== undefined) return [`'${String(schema.const)}'`];
-  const branches = (schema.anyOf ?? schema.oneOf) as Record<string, unknown>[] | undefined;
-  if (Array.isArray(branches)) return [...new Set(branches.flatMap(describeSchema))];
-  const templated = schema.pattern === TEMPLATE_PATTERN;
-  const types = ([] as unknown[]).concat(schema.type ?? []) as string[];
-  return types.filter((t) => !(templated && t === 'string') && t !== 'null').map((t) => TYPE_WORDS[t] ?? t);
-}
-
-function yesNoHint(e: ErrorObject, value: unknown): string | undefined {
-  const types = ([] as unknown[]).concat(((e.parentSchema ?? {}) as Record<string, unknown>).type ?? []);
-  if (types.includes('boolean') && typeof value === 'string' && /^(yes|no|on|off|y|n|true|false)$/i.test(value)) {
-    return `YAML 1.2 reads '${value}' as a string: write ${/^(yes|on|y|true)$/i.test(value)}`;
-  }
-  return undefined;
-}
-
-function enumHint(e: ErrorObject, value: unknown): string | undefined {
-  const allowed = ((e.parentSchema ?? {}) as { enum?: unknown[] }).enum;
-  return Array.isArray(allowed) && typeof value === 'string' ? didYouMean(value, allowed.map(String)) : undefined;
-}
-
-const LOOSE_TRUE = /^(yes|true|on|y|1)$/i;
-const LOOSE_FALSE = /^(no|false|off|n|0)$/i;
-
-/** The run-time argument checker (run/module-args.ts) accepts Ansible's loose booleans: so do we. */
-function looseBooleans(args: Obj, props: ArgsSchema['properties']): Obj {
-  for (const [k, v] of Object.entries(args)) {
-    const t = props[k]?.type;
-    const wantsBool = t === 'boolean' || (Array.isArray(t) && t.includes('boolean') && !t.includes('string'));
-    if (!wantsBool || (typeof v !== 'string' && typeof v !== 'number')) continue;
-    const s = String(v).trim();
-    if (LOOSE_TRUE.test(s)) args[k] = true;
-    else if (LOOSE_FALSE.test(s)) args[k] = false;
-  }
-  return args;
-}
-
-/** A short rendering of a value for messages. */
-export function show(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing';
-  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 37)}...` : v}'`;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v;
 }
 
