@@ -76,11 +76,7 @@ export function createApp(deps: AppDeps): ApiApp {
   koa.use(open.allowedMethods());
 
   const auth = authenticate({ ...deps, verifiedTokenCache: deps.tokenCacheSize });
-  koa.use(async (ctx, next) => {
-    if (ctx.path === '/api' || ctx.path.startsWith('/api/')) return auth(ctx, next);
-    return next();
-  });
-  const api = taskRoutes(new TasksRepo(deps.db));
+  const api = taskRoutes(new TasksRepo(deps.db), auth);
   koa.use(api.routes());
   koa.use(api.allowedMethods());
 

@@ -202,6 +202,9 @@ describe('api: tasks against real PostgreSQL and a loopback OIDC issuer', functi
       expect(text).to.match(/http_requests_total\{method="GET",route="\/api\/tasks\/:id",status="200"\} [1-9]/);
       expect(text).to.match(/http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\/api\/tasks",status="201"\} [1-9]/);
       expect(text).to.not.include(t.id);
+      await req('GET', '/api/tasks');
+      const after = (await req('GET', '/metrics')).body as string;
+      expect(after).to.match(/http_requests_total\{method="GET",route="\/api\/tasks",status="401"\} [1-9]/);
     });
 
     it('serves the OpenAPI document and a self-contained docs page built from it', async function () {
