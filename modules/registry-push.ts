@@ -78,7 +78,7 @@ const appendSchema = {
   type: 'object',
   additionalProperties: false,
   description:
-    'Build the image instead of pushing `src` as it is: `src` (or `base`) is the base, `layer` goes on top, and the config changes below are applied. ' +
+    'Build the image instead of pushing `src` as it is: `src` (or `base`) is the base, `layer` goes on top, and the config changes given are applied. ' +
     'The same inputs always give the same digest (sorted tar entries, fixed mtime and owner, no clock read), so a second run is ok.',
   properties: {
     layer: {
@@ -144,7 +144,13 @@ export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData>
       validate_certs: { type: 'boolean', default: true, description: 'Check the registry certificate for https.' },
       ca_path: { type: 'string', description: 'A PEM file of CA certificates to trust for the registry (a private CA).' },
       timeout: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'Seconds one request may wait without progress.' },
-      append: appendSchema as unknown as Record<string, unknown> & { description: string },
+      append: {
+        ...appendSchema,
+        // the doc renderer lists top-level arguments only, so the keys of this block are spelled out here
+        description: `${appendSchema.description} Its keys: ${Object.entries(appendSchema.properties)
+          .map(([k, v]) => `\`${k}\` ${v.description.replace(/\.$/, '')}`)
+          .join('; ')}.`,
+      },
     },
     required: ['registry', 'repository'],
     additionalProperties: false,
