@@ -143,6 +143,30 @@ describe('registry_push pieces (no registry)', () => {
       expect((await rejection(loadPushSet(src, { image: 'gx/c' }, ws))).message).to.equal("the archive has no image 'gx/c'; it has: gx/a:1; gx/b:1");
     });
 
+    for (const kind of ['symlink', 'hard link'] as const) {
+      it(`reads a repeated layer stored as a ${kind} to the first copy (GNU tar archive)`, async () => {
+        const root = join(dir, `repeat-${kind.replace(' ', '-')}`);
+        await mkdir(join(root, 'one'), { recursive: true });
+        await mkdir(join(root, 'two'), { recursive: true });
+        const layer = await tarOf({ 'same.txt': 'same\n' });
+        await writeFile(join(root, 'one', 'layer.tar'), layer);
+        if (kind === 'symlink') await symlink('../one/layer.tar', join(root, 'two', 'layer.tar'));
+        else execFileSync('ln', [join(root, 'one', 'layer.tar'), join(root, 'two', 'layer.tar')]);
+        const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [sha256(layer), sha256(layer)] } }));
+        await writeFile(join(root, 'config.json'), config);
+        await writeFile(join(root, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: ['r:1'], Layers: ['one/layer.tar', 'two/layer.tar'] }]));
+        const archive = `${root}.tar`;
+        execFileSync('tar', ['-cf', archive, '-C', root, 'manifest.json', 'config.json', 'one', 'two']);
+        const listing = execFileSync('tar', ['-tvf', archive], { encoding: 'utf8' });
+        expect(listing).to.match(kind === 'symlink' ? /two\/layer\.tar -> \.\.\/one\/layer\.tar/ : /two\/layer\.tar link to one\/layer\.tar/);
+        const set = await loadPushSet(await openSource(archive, ws), {}, ws);
+        const manifest = JSON.parse(set.manifest.bytes.toString());
+        expect(manifest.layers).to.have.length(2);
+        expect(manifest.layers[0]).to.deep.equal(manifest.layers[1]);
+        expect(set.blobs.map((b) => b.digest)).to.deep.equal([sha256(config), manifest.layers[0].digest]);
+      });
+    }
+
     it('refuses archive members that point outside the archive', async () => {
       expect(memberPath('../../etc/passwd')).to.equal(null);
       expect(memberPath('/etc/passwd')).to.equal(null);

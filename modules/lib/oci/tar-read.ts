@@ -1,9 +1,9 @@
 // Unpacks an image archive (a `docker save` tar or an OCI layout tar, optionally gzipped) into a
 // directory so its members can be read by path and streamed more than once. Only regular files,
-// directories and symlinks that stay inside the archive are kept (docker save links repeated layers
-// to one copy); anything naming a path outside the target is refused.
+// directories, symlinks and hard links that stay inside the archive are kept (docker save links
+// repeated layers to one copy); anything naming a path outside the target is refused.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, symlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -22,6 +22,7 @@ export function memberPath(name: string): string | null {
 export async function extractArchive(archive: string, dest: string): Promise<void> {
   const extract = tar.extract();
   const links: { path: string; target: string }[] = [];
+  const hardLinks: { path: string; target: string }[] = [];
   const done = (async () => {
     for await (const entry of extract) {
       const rel = memberPath(entry.header.name);
@@ -34,6 +35,7 @@ export async function extractArchive(archive: string, dest: string): Promise<voi
       }
       if (rel && type === 'directory') await mkdir(join(dest, rel), { recursive: true });
       if (rel && type === 'symlink' && entry.header.linkname) links.push({ path: rel, target: entry.header.linkname });
+      if (rel && type === 'link' && entry.header.linkname) hardLinks.push({ path: rel, target: entry.header.linkname });
       entry.resume();
     }
   })();
@@ -43,6 +45,13 @@ export async function extractArchive(archive: string, dest: string): Promise<voi
     await Promise.all([gz ? pipeline(src, createGunzip(), extract) : pipeline(src, extract), done]);
   } catch (err) {
     throw new ModuleError(`cannot read the archive ${archive}: ${(err as Error).message}`, { cause: err });
+  }
+  // a hard link names another member by its archive path; a copy keeps the two independent
+  for (const l of hardLinks) {
+    const target = memberPath(l.target);
+    if (!target) continue;
+    await mkdir(dirname(join(dest, l.path)), { recursive: true });
+    await copyFile(join(dest, target), join(dest, l.path)).catch(() => undefined);
   }
   for (const l of links) {
     if (l.target.startsWith('/')) continue;
