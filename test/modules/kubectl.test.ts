@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import kubectl from '../../modules/kubectl.js';
+import kubectl, { type ObjectResult } from '../../modules/kubectl.js';
 import { makeK8sDoubles, type Call, type K8sDoubles } from '../doubles/kubectl/doubles.js';
 import { rhythm, runModule, tempDir } from './harness.js';
 
@@ -38,6 +38,8 @@ const crd = {
   },
 };
 const pgCluster = { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'pg', namespace: 'db' }, spec: { instances: 1, storage: { size: '1Gi' } } };
+
+const objects = (data: Record<string, unknown>): ObjectResult[] => data.objects as ObjectResult[];
 
 /** Calls that change the cluster: apply without a dry run, delete. */
 function mutating(calls: Call[]): Call[] {
@@ -83,7 +85,7 @@ describe('kubectl (command double)', () => {
     expect(sent(calls[3]!)).to.deep.equal(['Deployment/web']);
     expect(sent(calls[5]!)).to.deep.equal(['Namespace/api']);
     expect(sent(calls[6]!)).to.deep.equal(['Deployment/web']);
-    expect(r.check.data.objects.map((o: { action: string }) => o.action)).to.deep.equal(['created', 'created']);
+    expect(objects(r.check.data).map((o) => o.action)).to.deep.equal(['created', 'created']);
     expect(r.apply.data.result).to.deep.equal(['namespace/api serverside-applied', 'deployment.apps/web serverside-applied']);
     expect(r.apply.data.waited).to.deep.equal(['deployment "web" successfully rolled out']);
     expect(r.again.data.objects).to.deep.equal([
@@ -102,7 +104,7 @@ describe('kubectl (command double)', () => {
     const r = await runModule(kubectl, { definition: [cm('a', { k: '1' }, 'default'), cm('b', { k: '2' }, 'default')] }, { conn: d.conn, diff: true });
     expect(r.changed).to.equal(true);
     expect(r.msg).to.equal('configure configmap/b');
-    expect(r.data.objects.map((o: { name: string; action: string }) => `${o.name}:${o.action}`)).to.deep.equal(['a:unchanged', 'b:configured']);
+    expect(objects(r.data).map((o) => `${o.name}:${o.action}`)).to.deep.equal(['a:unchanged', 'b:configured']);
     const calls = await d.calls();
     expect(calls.map((c) => c.argv)).to.deep.equal([DIFF, APPLY]);
     expect(sent(calls[1]!)).to.deep.equal(['ConfigMap/b']);
@@ -141,7 +143,7 @@ describe('kubectl (command double)', () => {
     await writeFile(join(dir, 'files', 'cnpg.yaml'), text);
     const args = { src: 'cnpg.yaml', wait: true, wait_timeout: 600 };
     const r = await rhythm(kubectl, args, { conn: d.conn, snapshot, playbookDir: dir });
-    expect(r.check.data.objects.map((o: { kind: string; action: string }) => `${o.kind}:${o.action}`)).to.deep.equal(['Namespace:created', 'CustomResourceDefinition:created', 'Cluster:created']);
+    expect(objects(r.check.data).map((o) => `${o.kind}:${o.action}`)).to.deep.equal(['Namespace:created', 'CustomResourceDefinition:created', 'Cluster:created']);
     const calls = await d.calls();
     const applyRun = calls.slice(1, 6);
     expect(applyRun.map((c) => c.argv)).to.deep.equal([
@@ -217,7 +219,7 @@ describe('kubectl (command double)', () => {
     // the first get names the Cluster, whose CRD is missing: kubectl refuses, so gx asks again without it
     expect(sent(calls[0]!)).to.deep.equal(['Cluster/pg', 'Deployment/web', 'ConfigMap/cfg', 'Namespace/api']);
     expect(sent(calls[1]!)).to.deep.equal(['Deployment/web', 'ConfigMap/cfg', 'Namespace/api']);
-    expect(r.again.data.objects.map((o: { action: string }) => o.action)).to.deep.equal(['absent', 'absent', 'absent', 'absent']);
+    expect(objects(r.again.data).map((o) => o.action)).to.deep.equal(['absent', 'absent', 'absent', 'absent']);
     expect(await d.cluster()).to.deep.equal({});
   });
 

@@ -23,6 +23,8 @@ export interface K8sDoubles {
   calls(): Promise<Call[]>;
   clearCalls(): Promise<void>;
   set(path: string, content: string): Promise<void>;
+  /** a state file's content, null when it does not exist */
+  read(path: string): Promise<string | null>;
   unset(path: string): Promise<void>;
   /** makes `TOOL SUB` fail with this stderr and exit code (SUB: apply, diff, rollout-status, upgrade…) */
   fail(tool: 'kubectl' | 'helm', sub: string, stderr: string, rc?: number): Promise<void>;
@@ -58,6 +60,13 @@ export async function makeK8sDoubles(o: { path?: string; withDoubles?: boolean }
       await writeFile(log, '');
     },
     set,
+    async read(path) {
+      try {
+        return await readFile(join(state, path), 'utf8');
+      } catch {
+        return null;
+      }
+    },
     async unset(path) {
       await rm(join(state, path), { force: true, recursive: true });
     },
