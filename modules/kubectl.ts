@@ -254,6 +254,9 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
       return { m, ns, action: d.created ? 'created' : 'configured', diff: { label: label(m.obj, ns), before: d.before, after: d.after } };
     });
     if (res.rc === 1 && diffs.length === 0) throw new ModuleError(`${commandFailure(argv, res)} (differences reported, but no diff printed)`);
+    // a difference gx cannot place would otherwise read as "unchanged" on every run
+    const stray = diffs.filter((x) => !used.has(x) && x.before !== x.after);
+    if (stray.length > 0) throw new ModuleError(`kubectl diff reported ${stray.map((x) => x.file).join(', ')}, which matches none of the task's objects`);
     return planned;
   };
 
