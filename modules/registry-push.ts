@@ -9,7 +9,8 @@
 import { ModuleError } from '../engine/errors.js';
 import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { appendImage, scratchImage, type AppendSpec, type NewLayer } from './lib/oci/append.js';
-import { imagePushSet, loadPushSet, loadSingleImage, openSource, type PushSet, type SingleImage } from './lib/oci/local-image.js';
+import { imagePushSet, loadPushSet, loadSingleImage, openSource, quickIdentity, type PushSet, type SingleImage } from './lib/oci/local-image.js';
+import { IMAGE_MANIFESTS, type ImageManifest } from './lib/oci/media-types.js';
 import { pushMissing, pushState } from './lib/oci/push.js';
 import { parseReference } from './lib/oci/reference.js';
 import { checkRepository, checkTag, RegistryClient, type RegistryOptions } from './lib/oci/registry-client.js';
@@ -114,7 +115,7 @@ export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData>
   summary: 'Push an image (docker save archive or OCI layout) to a registry v2, or build one with append and push it.',
   description:
     'Runs on the controller and talks HTTP(S) to the registry. Each blob is checked with HEAD and only the missing ones are uploaded; then the manifest is put under `tag`. ' +
-    'When the tag already points at the manifest digest gx computes, nothing is sent and the task is ok. ' +
+    'When the tag already holds the image, nothing is sent and the task is ok: for an OCI layout that means the same manifest digest, for a docker save archive the same config digest (the image ID), so an image docker push put there is not pushed again; that check unpacks and compresses nothing. ' +
     'A docker save archive is pushed as a Docker v2 schema 2 image with gzip layers (what docker push does); an OCI layout (directory or tar) is pushed exactly as stored, a multi-platform index with all its images. ' +
     'Check mode lists the blobs that would be uploaded in `would_upload` and uploads nothing. With --diff the tag\'s digest before and after is shown.',
   schema: {
@@ -233,8 +234,13 @@ export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData>
     let keep = false;
     try {
       await client.ping();
+      const current = await client.headManifest(a.repository, a.tag);
+      if (current && !a.append) {
+        const same = await alreadyThere(a, client, await ctx.findFile(a.src!, 'files'), current);
+        if (same) return same;
+      }
       const built = await buildSet(ctx, a, client, options, others, ws);
-      const plan = await decide(ctx, a, client, built, ws, [client, ...others]);
+      const plan = await decide(ctx, a, client, built, current, ws, [client, ...others]);
       keep = plan.apply !== undefined && !ctx.check;
       return plan;
     } finally {
@@ -302,6 +308,40 @@ async function buildSet(
   return { set: imagePushSet(image), configDigest: image.manifest.config.digest, layer };
 }
 
+/**
+ * The cheap idempotence check, before anything is unpacked or compressed: the tag already points at
+ * the OCI layout's manifest, or at an image with the docker archive's config digest (its image ID;
+ * same diff_ids, same config), whatever compression produced its layers (gx's, or docker push's).
+ */
+async function alreadyThere(a: RegistryPushArgs, client: RegistryClient, path: string, current: { digest: string; mediaType: string }): Promise<Plan<RegistryPushData> | null> {
+  const id = await quickIdentity(path, { image: a.image, platform: a.platform });
+  if (!id || (id.kind === 'manifest' && id.digest !== current.digest)) return null;
+  let blobs: string[] = [];
+  let configDigest: string | undefined;
+  if (id.kind === 'config' || IMAGE_MANIFESTS.includes(current.mediaType)) {
+    const got = await client.getManifest(a.repository, current.digest);
+    if (!got || !IMAGE_MANIFESTS.includes(got.mediaType)) return null;
+    const doc = JSON.parse(got.bytes.toString('utf8')) as ImageManifest;
+    if (id.kind === 'config' && doc.config?.digest !== id.digest) return null;
+    configDigest = doc.config.digest;
+    blobs = [doc.config.digest, ...doc.layers.map((l) => l.digest)];
+  }
+  const data: RegistryPushData = {
+    registry: client.host,
+    repository: a.repository,
+    tag: a.tag,
+    digest: current.digest,
+    image: `${client.host}/${a.repository}@${current.digest}`,
+    media_type: current.mediaType,
+    uploaded: [],
+    skipped: [...new Set(blobs)],
+    would_upload: [],
+    previous_digest: current.digest,
+    ...(configDigest ? { config_digest: configDigest } : {}),
+  };
+  return { changed: false, msg: `${client.host}/${a.repository}:${a.tag} already holds this image (${current.digest})`, data };
+}
+
 function configOf(set: PushSet): string | undefined {
   if (set.children.length > 0) return undefined;
   const doc = JSON.parse(set.manifest.bytes.toString('utf8')) as { config?: { digest?: string } };
@@ -313,11 +353,11 @@ async function decide(
   a: RegistryPushArgs,
   client: RegistryClient,
   built: Built,
+  current: { digest: string } | null,
   ws: Workspace,
   clients: RegistryClient[],
 ): Promise<Plan<RegistryPushData>> {
   const { set } = built;
-  const current = await client.headManifest(a.repository, a.tag);
   const data: RegistryPushData = {
     registry: client.host,
     repository: a.repository,

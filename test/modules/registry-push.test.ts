@@ -2,6 +2,7 @@
 // test/services/registry.sh on 127.0.0.1:55000, seen through a recording proxy so every request the
 // module sends can be counted. Images are built in the test, without Docker.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -115,12 +116,47 @@ describe('registry_push against a real docker-registry (127.0.0.1:55000)', funct
     }
     expect(JSON.parse((await blobOf(repo, img.configDigest)).toString())).to.deep.equal(img.config);
 
-    // the second apply and the last check: only the ping and the tag lookup, no blob HEAD, no write
+    // the second apply and the last check: the ping, the tag and its manifest (same config digest); no blob HEAD, no write
     proxy.clear();
     const again = await runModule('registry_push', args);
     expect(again.changed).to.equal(false);
     expect(again.data.uploaded).to.deep.equal([]);
-    expect(proxy.log.map((x) => `${x.method} ${x.path}`)).to.deep.equal(['GET /v2/', `HEAD /v2/${repo}/manifests/v1`]);
+    expect(again.data.skipped).to.deep.equal([img.configDigest, ...m.doc.layers.map((l: any) => l.digest)]);
+    expect(proxy.log.map((x) => `${x.method} ${x.path}`)).to.deep.equal(['GET /v2/', `HEAD /v2/${repo}/manifests/v1`, `GET /v2/${repo}/manifests/${m.digest}`]);
+  });
+
+  it('takes a tag holding the same image (same config digest) with other layer compression as done', async () => {
+    const img = await dockerArchive(dir, 'foreign', [base, { 'srv/foreign': `foreign ${run}\n` }]);
+    const repo = `gx-test/foreign-${run}`;
+    // pushed by "another tool": the same config, layers gzipped at level 1 (other bytes, other digests)
+    const { gzipSync: gz } = await import('node:zlib');
+    const layers = await Promise.all([base, { 'srv/foreign': `foreign ${run}\n` }].map(async (t) => gz(await tarOf(t), { level: 1 })));
+    const configBytes = Buffer.from(JSON.stringify(img.config));
+    for (const blob of [configBytes, ...layers]) {
+      const start = await fetch(`http://${REGISTRY}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+      const url = new URL(start.headers.get('location')!, `http://${REGISTRY}`);
+      url.searchParams.set('digest', sha256(blob));
+      expect((await fetch(url, { method: 'PUT', body: blob })).status).to.equal(201);
+    }
+    const manifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: img.configDigest, size: configBytes.length },
+      layers: layers.map((l) => ({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha256(l), size: l.length })),
+    }));
+    const put = await fetch(`http://${REGISTRY}/v2/${repo}/manifests/v1`, { method: 'PUT', body: manifest, headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' } });
+    expect(put.status).to.equal(201);
+
+    const r = await runModule('registry_push', { src: img.path, registry: via, repository: repo, tag: 'v1' });
+    expect(r.failed, r.msg).to.equal(false);
+    expect(r.changed).to.equal(false);
+    expect(r.data.digest).to.equal(sha256(manifest));
+    expect(proxy.writes()).to.deep.equal([]);
+    // a different image under that tag is pushed, gx compressing its layers itself
+    const other = await dockerArchive(dir, 'foreign-2', [base, { 'srv/foreign': `changed ${run}\n` }]);
+    const moved = await runModule('registry_push', { src: other.path, registry: via, repository: repo, tag: 'v1' });
+    expect(moved.changed).to.equal(true);
+    expect(moved.data.previous_digest).to.equal(sha256(manifest));
   });
 
   it('uploads only the blobs a repository lacks: a second image sharing the base layer skips it', async () => {
@@ -161,6 +197,14 @@ describe('registry_push against a real docker-registry (127.0.0.1:55000)', funct
     expect(m.digest).to.equal(layout.manifestDigest);
     expect(m.bytes.equals(layout.manifestBytes)).to.equal(true);
     expect(m.doc.layers.map((l: any) => l.digest)).to.deep.equal(layout.layerDigests);
+    // the same layout as a tar: the same image, so nothing is written
+    const asTar = join(dir, 'layout.tar');
+    execFileSync('tar', ['-cf', asTar, '-C', layout.path, '.']);
+    proxy.clear();
+    const fromTar = await runModule('registry_push', { src: asTar, image: 'v2', registry: via, repository: repo, tag: 'v2' });
+    expect(fromTar.changed).to.equal(false);
+    expect(fromTar.data.digest).to.equal(layout.manifestDigest);
+    expect(proxy.writes()).to.deep.equal([]);
   });
 
   it('pushes a multi-platform OCI index with its images, and appends on one platform of it', async () => {

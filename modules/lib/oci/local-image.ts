@@ -25,7 +25,7 @@ import {
   type Platform,
 } from './media-types.js';
 import type { RegistryClient } from './registry-client.js';
-import { extractArchive } from './tar-read.js';
+import { extractArchive, readSmallMembers } from './tar-read.js';
 import type { Workspace } from './workspace.js';
 
 export interface BlobRef {
@@ -306,4 +306,33 @@ export async function loadSingleImage(src: Source, o: SelectOptions, ws: Workspa
     desc = pickPlatform(doc, o.platform ?? 'linux/amd64');
   }
   return layoutImage(src.root, desc);
+}
+
+/**
+ * What identifies the image in a source, read cheaply (no layer unpacked or compressed): for an
+ * OCI layout the digest of the manifest it pushes as is; for a docker save archive the config
+ * digest (the image ID), since the manifest gx builds depends on compressing the layers. Null
+ * when the quick look does not settle it; the full load then reports any problem.
+ */
+export async function quickIdentity(path: string, o: SelectOptions): Promise<{ kind: 'manifest' | 'config'; digest: string } | null> {
+  try {
+    let read: (rel: string) => Promise<Buffer | undefined>;
+    if ((await stat(path)).isDirectory()) {
+      read = (rel) => readFile(join(path, rel)).catch(() => undefined);
+    } else {
+      const small = await readSmallMembers(path);
+      read = async (rel) => small.get(rel);
+    }
+    const manifestJson = await read('manifest.json');
+    if (manifestJson) {
+      const entry = pickDockerEntry(JSON.parse(manifestJson.toString('utf8')) as DockerArchiveEntry[], o.image);
+      const config = await read(entry.Config.replace(/^\.\//, ''));
+      return config ? { kind: 'config', digest: sha256(config) } : null;
+    }
+    const indexJson = await read('index.json');
+    if (indexJson) return { kind: 'manifest', digest: pickLayoutEntry(JSON.parse(indexJson.toString('utf8')) as ImageIndex, o.image).digest };
+    return null;
+  } catch {
+    return null;
+  }
 }

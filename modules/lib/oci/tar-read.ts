@@ -61,3 +61,34 @@ export async function extractArchive(archive: string, dest: string): Promise<voi
     await symlink(join(dest, resolved), join(dest, l.path));
   }
 }
+
+/**
+ * One streaming pass over an archive that keeps only the small members (JSON documents: manifest.json,
+ * index.json, image configs) in memory and writes nothing: enough to tell which image it holds
+ * without unpacking its layers.
+ */
+export async function readSmallMembers(archive: string, maxSize = 1 << 20): Promise<Map<string, Buffer>> {
+  const extract = tar.extract();
+  const kept = new Map<string, Buffer>();
+  const done = (async () => {
+    for await (const entry of extract) {
+      const rel = memberPath(entry.header.name);
+      if (rel && entry.header.type === 'file' && (entry.header.size ?? 0) <= maxSize) {
+        const chunks: Buffer[] = [];
+        for await (const c of entry) chunks.push(c as Buffer);
+        kept.set(rel, Buffer.concat(chunks));
+        continue;
+      }
+      if (rel && entry.header.type === 'symlink' && entry.header.linkname && !entry.header.linkname.startsWith('/')) {
+        const target = memberPath(posix.join(posix.dirname(rel), entry.header.linkname));
+        const hit = target ? kept.get(target) : undefined;
+        if (hit) kept.set(rel, hit);
+      }
+      entry.resume();
+    }
+  })();
+  const src = createReadStream(archive);
+  const gz = (await compressionOf(archive)) === 'gzip';
+  await Promise.all([gz ? pipeline(src, createGunzip(), extract) : pipeline(src, extract), done]);
+  return kept;
+}
