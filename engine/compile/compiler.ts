@@ -2,7 +2,7 @@
 // loaded and validated here — imports, roles, role dependencies, statically named includes,
 // template syntax, condition syntax, handler names — and every problem is collected, so nothing
 // touches a host until the whole playbook is known to be valid.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ErrorList, GxError, PlaybookError, TemplateError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
@@ -99,12 +99,12 @@ export class Compiler {
 
   // ---- playbooks and plays -----------------------------------------------------------------
 
-  private playbookInto(file: string, plays: CompiledPlay[], stack: string[], inh: Inherited, importVars: Vars[]): void {
+  private playbookInto(file: string, plays: CompiledPlay[], stack: string[], inh: Inherited, importVars: Vars[], from?: SourceLocation): void {
     if (stack.includes(file)) {
       this.errors.push(new PlaybookError(`import_playbook cycle: ${[...stack, file].join(' -> ')}`));
       return;
     }
-    const doc = this.load(file);
+    const doc = this.load(file, from);
     if (doc === undefined) return;
     const errs = validatePlaybook(doc, file, this.opts.known);
     if (errs.length) {
@@ -125,7 +125,7 @@ export class Compiler {
         const innerInh = inherit(inh, { tags: item.tags, when: item.when });
         // carry the import's `when` locations
         innerInh.when = [...inh.when, ...conditions(item, 'when')];
-        this.playbookInto(next, plays, [...stack, file], innerInh, item.vars && isObj(item.vars) ? [...importVars, item.vars] : importVars);
+        this.playbookInto(next, plays, [...stack, file], innerInh, item.vars && isObj(item.vars) ? [...importVars, item.vars] : importVars, loc);
         continue;
       }
       const play = this.play(item, file, plays.length, inh, importVars);
@@ -142,7 +142,7 @@ export class Compiler {
     const where = (w: Partial<Where> = {}): Where => ({ file, dir, inh, play: pctx, stack: [file], ...w });
 
     const vars: Vars = Object.assign({}, ...importVars, isObj(raw.vars) ? raw.vars : {});
-    this.checkTemplates(vars, raw, 'vars');
+    if (isObj(raw.vars)) this.checkTemplates(raw.vars, raw, 'vars');
 
     const varsFiles: CompiledPlay['varsFiles'] = [];
     asList(raw.vars_files).forEach((entry, i) => {
@@ -267,6 +267,7 @@ export class Compiler {
     if (!def) return [];
     const args = this.moduleArgs(raw, action);
     this.checkTemplates(args, raw, action);
+    this.checkTemplateFile(action, args, raw, w);
     const inh = inherit(w.inh, raw);
     const node: ModuleTask = {
       kind: 'task',
@@ -303,7 +304,10 @@ export class Compiler {
     if (raw.with_items !== undefined) kw.withItems = raw.with_items;
     if (isObj(raw.loop_control)) kw.loopControl = raw.loop_control as TaskKeywords['loopControl'];
     if (raw.register !== undefined) kw.register = String(raw.register);
-    if (raw.notify !== undefined) kw.notify = asList(raw.notify).map(String);
+    if (raw.notify !== undefined) {
+      kw.notify = asList(raw.notify).map(String);
+      kw.notifyLoc = locate(raw, 'notify', 'value');
+    }
     if (raw.changed_when !== undefined) kw.changedWhen = conditions(raw, 'changed_when');
     if (raw.failed_when !== undefined) kw.failedWhen = conditions(raw, 'failed_when');
     if (raw.until !== undefined) kw.until = conditions(raw, 'until');
@@ -553,6 +557,21 @@ export class Compiler {
     walk(value, parent, key);
   }
 
+  /** A `template:` task with a static src: the file's Handlebars syntax is checked now too. */
+  private checkTemplateFile(action: string, args: unknown, raw: Raw, w: Where): void {
+    if (action !== 'template' && action !== 'ansible.builtin.template') return;
+    const src = isObj(args) ? args.src : undefined;
+    if (typeof src !== 'string' || hasTemplate(src)) return;
+    const dirs = [w.inh.role ? join(w.inh.role.dir, 'templates') : undefined, join(w.dir, 'templates'), w.dir, join(w.play.topDir, 'templates'), w.play.topDir, join(w.play.topDir, '..', 'templates')];
+    const file = isAbsolute(src) ? src : dirs.filter((d): d is string => Boolean(d)).map((d) => join(d, src)).find((p) => existsSync(p) && statSync(p).isFile());
+    if (!file || !existsSync(file)) return; // the module reports a missing file with every place it looked
+    const problem = templateSyntaxErrors(readFileSync(file, 'utf8'));
+    if (!problem) return;
+    const m = /line (\d+), col (\d+)/.exec(problem);
+    const loc = m ? { file, line: Number(m[1]), col: Number(m[2]) } : locate(args, 'src', 'value') ?? locate(raw);
+    this.errors.push(new TemplateError(`template syntax error in ${src}: ${problem}`, { loc }));
+  }
+
   private checkNotify(play: CompiledPlay): void {
     const names = new Set<string>();
     const collect = (nodes: TaskNode[]): void => {
@@ -572,7 +591,7 @@ export class Compiler {
           for (const h of n.kw.notify ?? []) {
             if (hasTemplate(h) || names.has(h)) continue;
             const hint = didYouMean(h, names);
-            this.errors.push(new PlaybookError(`notify: no handler named '${h}' in this play`, { loc: n.loc, hint }));
+            this.errors.push(new PlaybookError(`notify: no handler named '${h}' in this play`, { loc: n.kw.notifyLoc ?? n.loc, hint }));
           }
       }
     };

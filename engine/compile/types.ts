@@ -49,6 +49,7 @@ export interface TaskKeywords {
   loopControl?: { label?: unknown; loop_var?: string; index_var?: string; pause?: number; extended?: boolean };
   register?: string;
   notify?: string[];
+  notifyLoc?: SourceLocation;
   changedWhen?: Condition[];
   failedWhen?: Condition[];
   until?: Condition[];

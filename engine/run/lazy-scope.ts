@@ -7,9 +7,20 @@ import { hasTemplate, renderValue, type Where } from '../vars/template.js';
 
 type Vars = Record<string, unknown>;
 
+/**
+ * Scopes and hostvars views are never walked for templates: they render on read themselves, and
+ * walking them would recurse forever (hostvars → a host's scope → hostvars …).
+ */
+const opaque = new WeakSet<object>();
+
+export function markOpaque<T extends object>(o: T): T {
+  opaque.add(o);
+  return o;
+}
+
 function needsRender(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return hasTemplate(v);
-  if (depth > 8 || v === null || typeof v !== 'object') return false;
+  if (depth > 8 || v === null || typeof v !== 'object' || opaque.has(v)) return false;
   if (Array.isArray(v)) return v.some((x) => needsRender(x, depth + 1));
   if (Object.getPrototypeOf(v) !== Object.prototype) return false;
   for (const x of Object.values(v)) if (needsRender(x, depth + 1)) return true;
@@ -62,5 +73,5 @@ export function lazyScope(flat: Vars, where?: Where): Vars {
       return { configurable: true, enumerable: true, writable: false, value: proxy[key] };
     },
   });
-  return proxy;
+  return markOpaque(proxy);
 }

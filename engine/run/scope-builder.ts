@@ -9,7 +9,7 @@ import type { CompiledPlay, TaskNode, Vars } from '../compile/types.js';
 import { PlaybookError } from '../errors.js';
 import { parseYamlFile } from '../load/yaml.js';
 import { renderValue } from '../vars/template.js';
-import { lazyScope } from './lazy-scope.js';
+import { lazyScope, markOpaque } from './lazy-scope.js';
 import type { RunContext } from './context.js';
 
 export class PlayScope {
@@ -100,7 +100,7 @@ export class PlayScope {
       }
       return s;
     };
-    return new Proxy({} as Vars, {
+    return markOpaque(new Proxy({} as Vars, {
       get(_t, key) {
         return typeof key === 'string' ? scopeOf(key) : undefined;
       },
@@ -114,7 +114,7 @@ export class PlayScope {
         if (typeof key !== 'string' || !inv.host(key)) return undefined;
         return { configurable: true, enumerable: true, value: scopeOf(key) };
       },
-    });
+    }));
   }
 
   /**

@@ -167,10 +167,15 @@ export class TaskRunner {
     if (err instanceof ConnectionError) {
       return { status: 'unreachable', msg: err.message, data: { unreachable: true, changed: false, msg: err.message } };
     }
-    const msg =
-      err instanceof GxError
-        ? `${err.message}${err.loc ? ` (${formatLocation(err.loc)})` : where.loc ? ` (task '${where.task}' at ${formatLocation(where.loc)})` : ''}${err.hint ? `; ${err.hint}` : ''}`
-        : `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    let msg: string;
+    if (err instanceof GxError) {
+      const loc = err.loc ?? where.loc;
+      // template errors already say where they are; others get the task's place appended
+      const place = loc && !err.message.includes(formatLocation(loc)) ? ` (task '${where.task}' at ${formatLocation(loc)})` : '';
+      msg = `${err.message}${place}${err.hint ? `; ${err.hint}` : ''}`;
+    } else {
+      msg = `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    }
     return { status: 'failed', msg, data: { failed: true, changed: false, msg } };
   }
 
