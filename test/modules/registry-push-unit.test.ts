@@ -11,6 +11,7 @@ import tar from 'tar-stream';
 import { ModuleError } from '../../engine/errors.js';
 import { appendImage, mutateConfig } from '../../modules/lib/oci/append.js';
 import { loadPushSet, loadSingleImage, openSource } from '../../modules/lib/oci/local-image.js';
+import { mapLimit, PARALLEL } from '../../modules/lib/oci/push.js';
 import { parseReference } from '../../modules/lib/oci/reference.js';
 import { parseRegistry } from '../../modules/lib/oci/registry-client.js';
 import { memberPath } from '../../modules/lib/oci/tar-read.js';
@@ -216,6 +217,32 @@ describe('registry_push pieces (no registry)', () => {
         empty_layer: true,
       });
     });
+  });
+
+  it('runs blob requests at most PARALLEL at a time, in order, and waits for running ones after a failure', async () => {
+    let running = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const finished: number[] = [];
+    const task = async (n: number): Promise<number> => {
+      started.push(n);
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setImmediate(r));
+      running--;
+      finished.push(n);
+      if (n === 5) throw new Error('five failed');
+      return n * 10;
+    };
+    expect(await mapLimit([1, 2, 3, 4], PARALLEL, task)).to.deep.equal([10, 20, 30, 40]);
+    expect(peak).to.equal(PARALLEL);
+    started.length = 0;
+    finished.length = 0;
+    const err = await rejection(mapLimit([5, 6, 7, 8, 9, 10, 11, 12, 13], 2, task));
+    expect(err.message).to.equal('five failed');
+    expect(started).to.deep.equal([5, 6]);
+    expect(finished).to.have.members([5, 6]);
+    expect(running).to.equal(0);
   });
 
   it('unpacks a tar member by member into the workspace, and drops the workspace on dispose', async () => {

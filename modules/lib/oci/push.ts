@@ -15,13 +15,41 @@ export interface PushState {
   missingChildren: ManifestDoc[];
 }
 
+/** Requests in flight at once, as docker push does: what the client's keep-alive pool holds. */
+export const PARALLEL = 4;
+
+/**
+ * Maps with at most `limit` calls pending; results keep the input order. After a failure no new
+ * call starts, and the first error is thrown once the running ones are done (so nothing is still
+ * reading the workspace when the caller cleans it up).
+ */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !failure) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.err;
+  return out;
+}
+
 export async function pushState(client: RegistryClient, repo: string, set: PushSet): Promise<PushState> {
-  const missing: BlobRef[] = [];
-  const present: BlobRef[] = [];
-  for (const b of set.blobs) ((await client.hasBlob(repo, b.digest)) ? present : missing).push(b);
-  const missingChildren: ManifestDoc[] = [];
-  for (const c of set.children) if (!(await client.headManifest(repo, c.digest))) missingChildren.push(c);
-  return { missing, present, missingChildren };
+  const has = await mapLimit(set.blobs, PARALLEL, (b) => client.hasBlob(repo, b.digest));
+  const childThere = await mapLimit(set.children, PARALLEL, async (c) => (await client.headManifest(repo, c.digest)) !== null);
+  return {
+    missing: set.blobs.filter((_, i) => !has[i]),
+    present: set.blobs.filter((_, i) => has[i]),
+    missingChildren: set.children.filter((_, i) => !childThere[i]),
+  };
 }
 
 async function opener(b: BlobRef, ws: Workspace): Promise<() => Readable> {
@@ -41,8 +69,8 @@ async function opener(b: BlobRef, ws: Workspace): Promise<() => Readable> {
 
 /** Uploads what is missing and tags the manifest; returns the digests uploaded (or mounted). */
 export async function pushMissing(client: RegistryClient, repo: string, tag: string, set: PushSet, state: PushState, ws: Workspace, log: (m: string) => void): Promise<string[]> {
-  const uploaded: string[] = [];
-  for (const b of state.missing) {
+  // blobs go up side by side; the manifests only after every blob they name is there
+  await mapLimit(state.missing, PARALLEL, async (b) => {
     const from = b.remote && b.remote.client.host === client.host && b.remote.repository !== repo ? b.remote.repository : undefined;
     const session = await client.startUpload(repo, from ? { digest: b.digest, from } : undefined);
     if ('mounted' in session) {
@@ -51,8 +79,8 @@ export async function pushMissing(client: RegistryClient, repo: string, tag: str
       await client.finishUpload(repo, session.location, { digest: b.digest, size: b.size, open: await opener(b, ws) });
       log(`registry_push: uploaded ${b.digest} (${b.size} bytes)`);
     }
-    uploaded.push(b.digest);
-  }
+  });
+  const uploaded = state.missing.map((b) => b.digest);
   for (const c of state.missingChildren) await client.putManifest(repo, c.digest, c);
   await client.putManifest(repo, tag, set.manifest);
   return uploaded;
