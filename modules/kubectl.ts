@@ -6,8 +6,11 @@
 //   so its result lines cannot tell a change. `kubectl diff --server-side` can: it diffs each live
 //   object against the server's dry run of the very same apply (same field manager), and exits 0
 //   when nothing differs, 1 when something does, >1 on an error. So the plan is `kubectl diff`
-//   (check mode is therefore a server dry run and never writes), an object that differs is applied,
+//   (a server dry run that never writes), an object that differs is applied,
 //   one absent from the live side is created, the rest is unchanged: a second run sends no apply.
+// - Check mode also sends the apply of what differs with --dry-run=server, because kubectl diff does
+//   not ask for strict field validation and the real apply does: unknown fields, admission webhooks
+//   and field-manager conflicts fail check mode as they would fail the run.
 // - Namespaces and CustomResourceDefinitions go first, and CRDs must be Established before their
 //   custom resources are sent. An object whose namespace or CRD this same task creates cannot be
 //   dry-run yet (the server does not know the namespace or kind): it is predicted as created.
@@ -153,7 +156,8 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
     'apiVersion, kind and metadata.name only); an invalid one fails the task naming the file and the field.\n\n' +
     'Objects are applied with `kubectl apply --server-side --field-manager=FIELD_MANAGER -f -`. Whether an object changes is decided per object by ' +
     '`kubectl diff --server-side` (a server dry run of the same apply): only objects that differ are applied, so a second run sends nothing. ' +
-    'Check mode runs only `kubectl diff` and `kubectl get`; --diff shows each object before and after as the server would store it. ' +
+    'Check mode runs only `kubectl diff`, `kubectl get` and `kubectl apply --dry-run=server` (which, unlike diff, validates fields strictly as the real apply does); ' +
+    '--diff shows each object before and after as the server would store it. ' +
     'Namespaces and CustomResourceDefinitions are applied before the other objects, and CRDs are waited for until Established. ' +
     'With `wait`, Deployments, StatefulSets and DaemonSets are waited for with `kubectl rollout status`, Jobs until Complete, and custom resources ' +
     '(e.g. a CloudNativePG Cluster) with `kubectl wait --for=condition=WAIT_CONDITION`.',
@@ -282,6 +286,13 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
     // nothing to send; `wait` still means "ready when the task ends" (waits only read)
     const waited = !ctx.check && a.wait ? await waitAll(ctx, a, t, ordered) : [];
     return { changed: false, data: { objects: objects(), result: [], waited } };
+  }
+  if (ctx.check) {
+    // kubectl diff does not ask for strict field validation; the apply would (kubectl's default
+    // --validate=strict), so check mode also sends the apply as a server dry run: unknown fields,
+    // admission webhooks and field-manager conflicts fail here as they would for real
+    const dry = ordered.filter((p) => p.action !== 'unchanged' && !later.includes(p));
+    if (dry.length > 0) await mustKubectl(ctx, t, ['apply', ...applyFlags, '--dry-run=server', '-f', '-'], { stdin: toYamlStream(dry.map((p) => p.m.obj)) });
   }
   const verbs = (['created', 'configured'] as const)
     .map((v) => [v, ordered.filter((p) => p.action === v).map((p) => resourceName(p.m.obj))] as const)

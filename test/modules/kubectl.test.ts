@@ -13,6 +13,7 @@ import { rhythm, runModule, tempDir } from './harness.js';
 const SSA = ['--server-side', '--field-manager=gx'];
 const DIFF = ['kubectl', 'diff', ...SSA, '-f', '-'];
 const APPLY = ['kubectl', 'apply', ...SSA, '-f', '-'];
+const DRY_RUN = ['kubectl', 'apply', ...SSA, '--dry-run=server', '-f', '-'];
 
 const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const cm = (name: string, data: Record<string, string>, namespace = 'api') => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data });
@@ -67,6 +68,7 @@ describe('kubectl (command double)', () => {
     expect(calls.map((c) => c.argv)).to.deep.equal([
       // check: the namespace would be created, so the deployment in it cannot be dry-run yet
       DIFF,
+      DRY_RUN,
       // apply
       DIFF,
       APPLY,
@@ -81,10 +83,11 @@ describe('kubectl (command double)', () => {
       DIFF,
     ]);
     expect(sent(calls[0]!)).to.deep.equal(['Namespace/api']);
-    expect(sent(calls[2]!)).to.deep.equal(['Namespace/api']);
-    expect(sent(calls[3]!)).to.deep.equal(['Deployment/web']);
-    expect(sent(calls[5]!)).to.deep.equal(['Namespace/api']);
-    expect(sent(calls[6]!)).to.deep.equal(['Deployment/web']);
+    expect(sent(calls[1]!)).to.deep.equal(['Namespace/api']);
+    expect(sent(calls[3]!)).to.deep.equal(['Namespace/api']);
+    expect(sent(calls[4]!)).to.deep.equal(['Deployment/web']);
+    expect(sent(calls[6]!)).to.deep.equal(['Namespace/api']);
+    expect(sent(calls[7]!)).to.deep.equal(['Deployment/web']);
     expect(objects(r.check.data).map((o) => o.action)).to.deep.equal(['created', 'created']);
     expect(r.apply.data.result).to.deep.equal(['namespace/api serverside-applied', 'deployment.apps/web serverside-applied']);
     expect(r.apply.data.waited).to.deep.equal(['deployment "web" successfully rolled out']);
@@ -132,7 +135,8 @@ describe('kubectl (command double)', () => {
     const calls = await d.calls();
     expect(mutating(calls)).to.deep.equal([]);
     // and no wait either: nothing was changed, so there is nothing to wait for
-    expect(calls.map((c) => c.argv[1])).to.deep.equal(['diff', 'diff', 'get']);
+    expect(calls.map((c) => c.argv)).to.deep.equal([DIFF, DIFF, DRY_RUN, ['kubectl', 'get', '--ignore-not-found', '-o', 'json', '-f', '-']]);
+    expect(sent(calls[2]!)).to.deep.equal(['Deployment/web']);
     expect(await d.cluster()).to.deep.equal(before);
   });
 
@@ -145,7 +149,9 @@ describe('kubectl (command double)', () => {
     const r = await rhythm(kubectl, args, { conn: d.conn, snapshot, playbookDir: dir });
     expect(objects(r.check.data).map((o) => `${o.kind}:${o.action}`)).to.deep.equal(['Namespace:created', 'CustomResourceDefinition:created', 'Cluster:created']);
     const calls = await d.calls();
-    const applyRun = calls.slice(1, 6);
+    expect(calls[1]!.argv).to.deep.equal(DRY_RUN);
+    expect(sent(calls[1]!)).to.deep.equal(['Namespace/db', 'CustomResourceDefinition/clusters.postgresql.cnpg.io']);
+    const applyRun = calls.slice(2, 7);
     expect(applyRun.map((c) => c.argv)).to.deep.equal([
       DIFF,
       APPLY,
@@ -156,7 +162,7 @@ describe('kubectl (command double)', () => {
     expect(sent(applyRun[0]!)).to.deep.equal(['Namespace/db', 'CustomResourceDefinition/clusters.postgresql.cnpg.io']);
     expect(sent(applyRun[1]!)).to.deep.equal(['Namespace/db', 'CustomResourceDefinition/clusters.postgresql.cnpg.io']);
     expect(sent(applyRun[3]!)).to.deep.equal(['Cluster/pg']);
-    expect(mutating(calls.slice(6))).to.deep.equal([]);
+    expect(mutating(calls.slice(7))).to.deep.equal([]);
   });
 
   it('connection flags, a custom wait condition and a Job come out as kubectl flags', async () => {
@@ -236,6 +242,17 @@ describe('kubectl (command double)', () => {
       expect(r.failed).to.equal(true);
       expect(r.msg).to.equal('kubectl diff --server-side --field-manager=gx -f - exited 2: Error from server (NotFound): namespaces "nowhere" not found');
       expect(mutating(await d.calls())).to.deep.equal([]);
+    });
+
+    it('check mode fails when the server dry run refuses the apply (strict field validation), and changes nothing', async () => {
+      await d.fail('kubectl', 'apply', 'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"\n');
+      const r = await runModule(kubectl, { definition: deployment(1, 'default') }, { conn: d.conn, check: true });
+      expect(r.failed).to.equal(true);
+      expect(r.msg).to.equal(
+        'kubectl apply --server-side --field-manager=gx --dry-run=server -f - exited 1: Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica"',
+      );
+      expect(mutating(await d.calls())).to.deep.equal([]);
+      expect(await d.cluster()).to.deep.equal({});
     });
 
     it('a failing apply (a field conflict) fails the task with its stderr', async () => {
