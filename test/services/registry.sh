@@ -19,6 +19,8 @@ ensure_installed() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >&2
   fi
   # the package starts its own instance on :5000 through systemd when systemd exists; ours are separate
+  command -v curl >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >&2
+  command -v openssl >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q openssl >&2
 }
 
 bcrypt() {
