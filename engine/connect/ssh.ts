@@ -32,9 +32,9 @@ export interface SshConnectionOptions {
 }
 
 const WRITE_CHUNK = 32 * 1024;
-/** GX_SSH_TRACE=1 prints every remote command with its duration to stderr */
-const TRACE = process.env.GX_SSH_TRACE === '1';
 const WRITES_IN_FLIGHT = 32;
+/** GX_SSH_TRACE=1 prints every remote operation with its duration to stderr */
+const TRACE = process.env.GX_SSH_TRACE === '1';
 
 function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
@@ -258,7 +258,10 @@ export class SshConnection implements Connection {
     return this.driver;
   }
 
-  private asConnectionError(err: unknown): Error {
+  private async asConnectionError(err: unknown): Promise<Error> {
+    // a dropped connection closes the shell's channel a moment before the client reports the loss:
+    // give it that moment, so the error says what happened
+    if (!this.failure) await new Promise((r) => setTimeout(r, 20));
     if (this.failure) return this.failure;
     if (err instanceof ConnectionError || err instanceof ModuleError) return err;
     return new ConnectionError(this.host, `remote shell failed: ${(err as Error).message}`, { cause: err });
@@ -318,7 +321,7 @@ export class SshConnection implements Connection {
     try {
       frame = await driver.exec(script, reader);
     } catch (err) {
-      if (!timedOut || this.failure) throw this.asConnectionError(err);
+      if (!timedOut || this.failure) throw await this.asConnectionError(err);
       frame = reader.result(); // the shell was dropped; what the command printed before is kept
     } finally {
       clearTimeout(killTimer);

@@ -115,6 +115,8 @@ function ansibleCfg(env: Env, forks: number): string {
       `forks = ${forks}`,
       'gathering = explicit',
       'retry_files_enabled = False',
+      // a loaded 2-core machine can take more than the default 10 s to set up a connection
+      'timeout = 60',
       'host_key_checking = True',
       `local_tmp = ${join(work, 'ansible-local')}`,
       '[ssh_connection]',

@@ -214,6 +214,7 @@ cmd_start_bench() {
   local n=$1 i addrs=()
   [ "$n" -ge 1 ] && [ "$n" -le 250 ] || { log "start-bench: N must be 1..250"; exit 2; }
   prepare
+  register_user
   for i in $(seq 1 "$n"); do addrs+=("127.0.1.$i"); done
   for i in "${addrs[@]}"; do start_host "$i"; done
   write_known_hosts "$STATE/known_hosts_bench" "${addrs[@]}"
@@ -227,6 +228,7 @@ cmd_start_bench() {
 
 cmd_stop_bench() {
   local d
+  rm -f "$STATE/users/$PPID"
   for d in "$STATE"/hosts/127.0.1.*/; do
     [ -d "$d" ] && kill_host "$(basename "$d")"
   done
