@@ -24,7 +24,7 @@ import systemd from './systemd.js';
 import uri from './uri.js';
 import user from './user.js';
 import wait_for from './wait_for.js';
-import registry_push from './registry-push.js';
+import registry_push from './registry_push.js';
 import kubectl from './kubectl.js';
 import helm from './helm.js';
 

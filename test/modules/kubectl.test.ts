@@ -165,6 +165,21 @@ describe('kubectl (command double)', () => {
     expect(mutating(calls.slice(7))).to.deep.equal([]);
   });
 
+  it('a cluster-scoped custom resource whose CRD only the cluster knows: matched in the diff whatever the task namespace, and found again for absent', async () => {
+    const issuerCrd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'clusterissuers.cert-manager.io' },
+      spec: { group: 'cert-manager.io', names: { kind: 'ClusterIssuer', plural: 'clusterissuers' }, scope: 'Cluster', versions: [{ name: 'v1', served: true, storage: true }] },
+    };
+    await runModule(kubectl, { definition: issuerCrd }, { conn: d.conn });
+    const issuer = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'local-ca' }, spec: { ca: { secretName: 'ca' } } };
+    const r = await rhythm(kubectl, { definition: issuer, namespace: 'api' }, { conn: d.conn, snapshot });
+    expect(r.apply.data.result).to.deep.equal(['clusterissuer.cert-manager.io/local-ca serverside-applied']);
+    const gone = await rhythm(kubectl, { definition: issuer, namespace: 'api', state: 'absent' }, { conn: d.conn, snapshot });
+    expect(gone.apply.data.result).to.deep.equal(['clusterissuer.cert-manager.io "local-ca" deleted']);
+  });
+
   it('connection flags, a custom wait condition and a Job come out as kubectl flags', async () => {
     const kubeconfig = join(d.state, 'k3s.yaml');
     await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\n');
