@@ -25,7 +25,7 @@ import { applyOrFail, commandFailure, planOrFail } from './lib/host-tool.js';
 import { diffFileMatches, EXTERNAL_DIFF, parseUnifiedDiff, type ObjectDiff } from './lib/k8s/kubectl-diff.js';
 import { missingKinds, mustKubectl, parseGetJson, resultLines, runKubectl, type KubectlTarget } from './lib/k8s/kubectl-cli.js';
 import {
-  crdGroup, crdKind, flattenLists, groupOf, isClusterScoped, isCrd, isNamespace, namespaceOf, orderForApply, parseManifestText,
+  crdGroup, crdKind, flattenLists, groupOf, isCrd, isNamespace, knownNamespace, namespaceOf, orderForApply, parseManifestText,
   resourceName, toYamlStream, type K8sObject, type Manifest,
 } from './lib/k8s/manifests.js';
 import { validateManifest } from './lib/k8s/validate.js';
@@ -251,7 +251,7 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
     const used = new Set<ObjectDiff>();
     const planned = ms.map((m): Planned => {
       const ns = nsOf(m.obj);
-      const known = isClusterScoped(m.obj, crds) ? '' : (m.obj.metadata.namespace ?? a.namespace);
+      const known = knownNamespace(m.obj, a.namespace, crds);
       const d = diffs.find((x) => !used.has(x) && diffFileMatches(x.file, m.obj, known));
       if (!d || d.before === d.after) return { m, ns, action: 'unchanged' };
       used.add(d);
@@ -384,12 +384,13 @@ async function planAbsent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget, 
   }
   const planned = order.map((m) => {
     const ns = namespaceOf(m.obj, a.namespace, crds);
+    const known = knownNamespace(m.obj, a.namespace, crds);
     const found = live.find(
       (l) =>
         l.kind === m.obj.kind &&
         groupOf(l.apiVersion) === groupOf(m.obj.apiVersion) &&
         l.metadata?.name === m.obj.metadata.name &&
-        (ns === '' || (m.obj.metadata.namespace === undefined && a.namespace === undefined) || (l.metadata.namespace ?? '') === ns),
+        (known === undefined || (l.metadata.namespace ?? '') === known),
     );
     return { m, ns, found };
   });

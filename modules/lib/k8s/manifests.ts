@@ -3,6 +3,7 @@
 // (Namespaces, CustomResourceDefinitions) reaches the cluster first.
 import { LineCounter, parseAllDocuments, stringify } from 'yaml';
 import { ModuleError } from '../../../engine/errors.js';
+import { isBuiltinGroup } from './validate.js';
 
 export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> & { name: string; namespace?: string } };
 
@@ -69,6 +70,19 @@ export function isClusterScoped(obj: K8sObject, crds: readonly K8sObject[] = [])
   const crd = crds.find((c) => crdGroup(c) === group && crdKind(c) === obj.kind);
   if (crd) return (crd.spec as Record<string, unknown> | undefined)?.scope === 'Cluster';
   return CLUSTER_SCOPED.has(obj.kind);
+}
+
+/**
+ * The namespace kubectl will put the object in, when gx can know it: undefined for a custom kind
+ * whose CRD is not in the task (its scope is only known to the cluster) or when neither the object
+ * nor the task names a namespace (kubeconfig's default applies).
+ */
+export function knownNamespace(obj: K8sObject, fallback: string | undefined, crds: readonly K8sObject[] = []): string | undefined {
+  const group = groupOf(obj.apiVersion);
+  const scopeKnown = isBuiltinGroup(group) || crds.some((c) => crdGroup(c) === group && crdKind(c) === obj.kind);
+  if (!scopeKnown) return undefined;
+  if (isClusterScoped(obj, crds)) return '';
+  return obj.metadata.namespace ?? fallback;
 }
 
 export function crdGroup(crd: K8sObject): string | undefined {
