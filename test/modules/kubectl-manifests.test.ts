@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { diffFileMatches, parseUnifiedDiff } from '../../modules/lib/k8s/kubectl-diff.js';
 import { flattenLists, orderForApply, parseManifestText, resourceName, type K8sObject } from '../../modules/lib/k8s/manifests.js';
+import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
 import { fieldPath, validateManifest } from '../../modules/lib/k8s/validate.js';
 
 const deployment = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'api' }, spec });
@@ -62,6 +63,13 @@ describe('validateManifest (Kubernetes OpenAPI schemas)', () => {
     expect(validateManifest({ kind: 'Cluster', metadata: { name: 'pg' } }, 'pg.yaml')).to.deep.equal(['pg.yaml: Cluster pg: apiVersion: is required']);
     expect(validateManifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'x-' } }, 'c')).to.deep.equal(['c: ConfigMap: metadata.name: is required (generateName cannot be applied)']);
     expect(validateManifest(['not', 'a', 'mapping'], 'c')).to.deep.equal(['c: a Kubernetes object must be a mapping']);
+  });
+
+  it('validates whole multi-document texts (for template tests), YAML errors included', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n    data: {n: 1}\n';
+    expect(validateManifestText(text, 'all.yaml')).to.deep.equal(['all.yaml (document 2) items[0]: ConfigMap c: data.n: must be string']);
+    expect(validateManifestText('a: [\n', 'broken.yaml')[0]).to.match(/^broken\.yaml:\d+:\d+: invalid YAML/);
+    expect(validateManifestText('', 'empty.yaml')).to.deep.equal([]);
   });
 
   it('field paths read like the manifest', () => {
