@@ -26,9 +26,9 @@ import { diffFileMatches, EXTERNAL_DIFF, parseUnifiedDiff, type ObjectDiff } fro
 import { missingKinds, mustKubectl, parseGetJson, resultLines, runKubectl, type KubectlTarget } from './lib/k8s/kubectl-cli.js';
 import {
   crdGroup, crdKind, flattenLists, groupOf, isCrd, isNamespace, knownNamespace, namespaceOf, orderForApply, parseManifestText,
-  resourceName, toYamlStream, type K8sObject, type Manifest,
+  resourceName, toYamlStream, type K8sObject, type Manifest, type RawManifest,
 } from './lib/k8s/manifests.js';
-import { validateManifest } from './lib/k8s/validate.js';
+import { manifestProblems } from './lib/k8s/validate.js';
 
 export interface KubectlArgs {
   state: 'present' | 'absent';
@@ -80,8 +80,8 @@ function shown(ctx: ModuleContext, path: string): string {
 }
 
 /** Every object the task names, with where it came from. */
-async function loadObjects(ctx: ModuleContext, a: KubectlArgs): Promise<{ obj: unknown; source: string }[]> {
-  const raw: { obj: unknown; source: string }[] = [];
+async function loadObjects(ctx: ModuleContext, a: KubectlArgs): Promise<RawManifest[]> {
+  const raw: RawManifest[] = [];
   const task = ctx.loc ? ` (${ctx.loc.file}:${ctx.loc.line})` : '';
   if (a.definition !== undefined && a.definition !== null) {
     const defs = Array.isArray(a.definition) ? a.definition : [a.definition];
@@ -101,7 +101,7 @@ async function loadObjects(ctx: ModuleContext, a: KubectlArgs): Promise<{ obj: u
     const path = await ctx.findFile(t, 'templates');
     const bytes = await ctx.local.get(path);
     if (!bytes) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
-    raw.push(...parseManifestText(ctx.renderTemplate(bytes.toString('utf8'), { template_path: path }), shown(ctx, path)));
+    raw.push(...parseManifestText(ctx.renderTemplate(bytes.toString('utf8'), { template_path: path }), shown(ctx, path), { rendered: true }));
   }
   if (raw.length === 0 && a.definition === undefined && a.src === undefined && a.template === undefined) {
     throw new ModuleError('give definition, src or template');
@@ -110,8 +110,12 @@ async function loadObjects(ctx: ModuleContext, a: KubectlArgs): Promise<{ obj: u
 }
 
 /** Schema problems of all objects at once, or the objects (state=absent only needs their identity). */
-function checked(items: { obj: unknown; source: string }[], full: boolean): Manifest[] {
-  const problems = items.flatMap((m) => (full ? validateManifest(m.obj, m.source) : identityProblems(m.obj, m.source)));
+function checked(items: RawManifest[], full: boolean): Manifest[] {
+  const problems = items.flatMap((m) => {
+    if (!full) return identityProblems(m.obj, m.source);
+    const { who, problems: found } = manifestProblems(m.obj);
+    return found.map((p) => `${m.at ? m.at(p.path) : m.source}: ${who ? `${who}: ` : ''}${p.message}`);
+  });
   if (problems.length > 0) throw new ModuleError(`invalid Kubernetes manifest${problems.length > 1 ? 's' : ''}:\n${problems.join('\n')}`);
   return items.map((m) => ({ obj: m.obj as K8sObject, source: m.source }));
 }

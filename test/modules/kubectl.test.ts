@@ -212,13 +212,43 @@ describe('kubectl (command double)', () => {
     expect((await d.cluster())['/ConfigMap/default/hello']?.data).to.deep.equal({ greeting: 'hi there' });
   });
 
-  it('an invalid manifest fails before any kubectl call, naming the template, the object and the field', async () => {
+  it('an invalid manifest fails before any kubectl call, naming the template or file, line:col, the object and the field', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'templates'));
-    await writeFile(join(dir, 'templates', 'api.yaml.hbs'), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: api\n---\n${JSON.stringify({ ...deployment(1), spec: { ...deployment(1).spec, replicas: '{{ replicas }}' } })}\n`);
-    const r = await runModule(kubectl, { template: 'api.yaml.hbs' }, { conn: d.conn, playbookDir: dir, vars: { replicas: 'two' } });
+    await mkdir(join(dir, 'files'));
+    const text = [
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata:',
+      '  name: api',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  replicas: {{ replicas }}',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          ports:',
+      '            - containerPort: "{{ port }}"',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'templates', 'api.yaml.hbs'), text);
+    const r = await runModule(kubectl, { template: 'api.yaml.hbs' }, { conn: d.conn, playbookDir: dir, vars: { replicas: 'two', port: 8080 } });
     expect(r.failed).to.equal(true);
-    expect(r.msg).to.equal('invalid Kubernetes manifest:\ntemplates/api.yaml.hbs (document 2): Deployment web: spec.replicas: must be integer');
+    expect(r.msg).to.equal(
+      'invalid Kubernetes manifests:\n' +
+        'templates/api.yaml.hbs:11:3 (rendered): Deployment web: spec.selector: is required\n' +
+        'templates/api.yaml.hbs:11:13 (rendered): Deployment web: spec.replicas: must be integer\n' +
+        'templates/api.yaml.hbs:17:30 (rendered): Deployment web: spec.template.spec.containers[0].ports[0].containerPort: must be integer',
+    );
+    // a plain file: the same positions, not marked as rendered
+    await writeFile(join(dir, 'files', 'api.yaml'), text.replace('{{ replicas }}', '2').replace('"{{ port }}"', '8080').replace('  template:', '  selector: {matchLabels: {app: web}}\n  template:').replace('name: web\nspec', 'name: web\n  labels: {tier: [1]}\nspec'));
+    const file = await runModule(kubectl, { src: 'api.yaml' }, { conn: d.conn, playbookDir: dir });
+    expect(file.msg).to.equal('invalid Kubernetes manifest:\nfiles/api.yaml:10:18: Deployment web: metadata.labels.tier: must be string');
     expect(await d.calls()).to.deep.equal([]);
     const typo = await runModule(kubectl, { definition: { ...cm('x', {}), kind: 'ConfigMpa' } }, { conn: d.conn });
     expect(typo.msg).to.include("kind: v1 has no kind ConfigMpa (did you mean 'ConfigMap'?)");

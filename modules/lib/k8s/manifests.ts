@@ -13,31 +13,62 @@ export interface Manifest {
   source: string;
 }
 
-/** Splits multi-document YAML; empty documents are dropped, a YAML error names source:line:col. */
-export function parseManifestText(text: string, source: string): { obj: unknown; source: string }[] {
-  const out: { obj: unknown; source: string }[] = [];
+/** An object as read, before validation. */
+export interface RawManifest {
+  obj: unknown;
+  /** the file (or argument) and document it came from */
+  source: string;
+  /** the source with the line and column of a field inside the object, when it was read from text */
+  at?: (path: (string | number)[]) => string;
+}
+
+/**
+ * Splits multi-document YAML; empty documents are dropped, a YAML error names source:line:col.
+ * `rendered`: the text is a template's output, so its lines are those of the rendered text.
+ */
+export function parseManifestText(text: string, source: string, o: { rendered?: boolean } = {}): RawManifest[] {
+  const out: RawManifest[] = [];
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter });
   if (!Array.isArray(docs)) return out;
+  const where = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return `${source}:${pos.line}:${pos.col}${o.rendered ? ' (rendered)' : ''}`;
+  };
   docs.forEach((doc, i) => {
     const err = doc.errors[0];
     if (err) {
       const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
-      throw new ModuleError(`${source}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+      throw new ModuleError(`${source}:${pos.line}:${pos.col}${o.rendered ? ' (rendered)' : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
     }
     const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
     if (value === null || value === undefined) return;
-    out.push({ obj: value, source: docs.length > 1 ? `${source} (document ${i + 1})` : source });
+    const label = docs.length > 1 ? `${source} (document ${i + 1})` : source;
+    const at = (path: (string | number)[]) => {
+      // the deepest node that exists: a missing field points at the mapping that lacks it
+      for (let n = path.length; n >= 0; n--) {
+        const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node && typeof node === 'object' && Array.isArray(node.range)) return where(node.range[0]);
+      }
+      return label;
+    };
+    out.push({ obj: value, source: label, at });
   });
   return out;
 }
 
 /** `kind: List` (and FooList with items) expands into its items, as kubectl does. */
-export function flattenLists(items: { obj: unknown; source: string }[]): { obj: unknown; source: string }[] {
+export function flattenLists(items: RawManifest[]): RawManifest[] {
   return items.flatMap((m) => {
     const o = m.obj as Record<string, unknown> | null;
     if (o && typeof o === 'object' && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
-      return flattenLists(o.items.map((item, i) => ({ obj: item, source: `${m.source} items[${i}]` })));
+      return flattenLists(
+        o.items.map((item, i): RawManifest => ({
+          obj: item,
+          source: `${m.source} items[${i}]`,
+          ...(m.at ? { at: (path: (string | number)[]) => m.at!(['items', i, ...path]) } : {}),
+        })),
+      );
     }
     return [m];
   });

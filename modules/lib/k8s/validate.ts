@@ -93,11 +93,28 @@ export function fieldPath(pointer: string): string {
   return out;
 }
 
-/** ajv's errors as one line per field; a oneOf (int-or-string, quantities) reads "must be integer or string". */
-function describeErrors(errors: AjvError[]): string[] {
+/** One problem: where it is in the object (for positions) and what it says (`spec.replicas: must be integer`). */
+export interface ManifestProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+function pointerPath(pointer: string): (string | number)[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+}
+
+/** ajv's errors as one problem per field; a oneOf (int-or-string, quantities) reads "must be integer or string". */
+function describeErrors(errors: AjvError[]): ManifestProblem[] {
   const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
   const typesAt = new Map<string, string[]>();
-  const out: string[] = [];
+  const out: ManifestProblem[] = [];
+  const add = (pointer: string, message: string) => {
+    if (!out.some((p) => p.message === message)) out.push({ path: pointerPath(pointer), message });
+  };
   for (const e of errors) {
     if (e.keyword === 'type' && oneOfPaths.has(e.instancePath)) {
       const list = typesAt.get(e.instancePath) ?? [];
@@ -108,61 +125,68 @@ function describeErrors(errors: AjvError[]): string[] {
     if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
     const at = fieldPath(e.instancePath);
     if (e.keyword === 'required') {
-      const p = String(e.params.missingProperty);
-      out.push(`${at ? `${at}.` : ''}${p}: is required`);
+      add(e.instancePath, `${at ? `${at}.` : ''}${String(e.params.missingProperty)}: is required`);
     } else if (e.keyword === 'enum') {
       const allowed = (e.params.allowedValues as unknown[] | undefined) ?? [];
-      out.push(`${at || '(root)'}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
+      add(e.instancePath, `${at || '(root)'}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`);
     } else {
-      out.push(`${at || '(root)'}: ${e.message ?? e.keyword}`);
+      add(e.instancePath, `${at || '(root)'}: ${e.message ?? e.keyword}`);
     }
   }
-  for (const [path, types] of typesAt) out.push(`${fieldPath(path) || '(root)'}: must be ${[...new Set(types)].sort().join(' or ')}`);
-  return [...new Set(out)];
+  for (const [pointer, types] of typesAt) add(pointer, `${fieldPath(pointer) || '(root)'}: must be ${[...new Set(types)].sort().join(' or ')}`);
+  return out;
 }
 
 const NAME_OPTIONAL = new Set(['List']);
+
+/** The object's problems with where they are; `who` names it (`Deployment web`). */
+export function manifestProblems(obj: unknown): { who: string; problems: ManifestProblem[] } {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { who: '', problems: [{ path: [], message: 'a Kubernetes object must be a mapping' }] };
+  const o = obj as Record<string, unknown>;
+  const problems: ManifestProblem[] = [];
+  const apiVersion = o.apiVersion;
+  const kind = o.kind;
+  const meta = o.metadata as Record<string, unknown> | undefined;
+  const name = meta && typeof meta === 'object' ? meta.name : undefined;
+  const who = `${typeof kind === 'string' ? kind : 'object'}${typeof name === 'string' ? ` ${name}` : ''}`;
+  if (typeof apiVersion !== 'string' || apiVersion === '') problems.push({ path: [], message: 'apiVersion: is required' });
+  if (typeof kind !== 'string' || kind === '') problems.push({ path: [], message: 'kind: is required' });
+  if (meta === undefined || meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
+    if (!NAME_OPTIONAL.has(String(kind))) problems.push({ path: [], message: 'metadata: is required' });
+  } else if (typeof name !== 'string' || name === '') {
+    if (!NAME_OPTIONAL.has(String(kind))) {
+      problems.push({ path: ['metadata'], message: meta.generateName !== undefined ? 'metadata.name: is required (generateName cannot be applied)' : 'metadata.name: is required' });
+    }
+  }
+  if (problems.length > 0 || typeof apiVersion !== 'string' || typeof kind !== 'string') return { who, problems };
+
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  if (!isBuiltinGroup(group)) return { who, problems: [] };
+  const model = loadModel(apiVersion, kind);
+  if (!model) {
+    const known = kindsOf(apiVersion);
+    if (known.length === 0) {
+      const hint = didYouMean(apiVersion, builtinVersions(group));
+      return { who, problems: [{ path: ['apiVersion'], message: `apiVersion: ${apiVersion} is not a Kubernetes API version${hint ? ` (${hint})` : ''}` }] };
+    }
+    const hint = didYouMean(kind, known);
+    return { who, problems: [{ path: ['kind'], message: `kind: ${apiVersion} has no kind ${kind}${hint ? ` (${hint})` : ''}` }] };
+  }
+  try {
+    new model(o).validate();
+    return { who, problems: [] };
+  } catch (err) {
+    const errors = (err as { errors?: AjvError[] }).errors;
+    if (!Array.isArray(errors)) throw err;
+    return { who, problems: describeErrors(errors) };
+  }
+}
 
 /**
  * Problems with one manifest, each as `SOURCE: Kind name: field: problem`; empty when it is valid.
  * `source` names where the object comes from (a template, a file and document number, a task).
  */
 export function validateManifest(obj: unknown, source: string): string[] {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return [`${source}: a Kubernetes object must be a mapping`];
-  const o = obj as Record<string, unknown>;
-  const problems: string[] = [];
-  const apiVersion = o.apiVersion;
-  const kind = o.kind;
-  const meta = o.metadata as Record<string, unknown> | undefined;
-  const name = meta && typeof meta === 'object' ? meta.name : undefined;
-  const who = `${typeof kind === 'string' ? kind : 'object'}${typeof name === 'string' ? ` ${name}` : ''}`;
-  if (typeof apiVersion !== 'string' || apiVersion === '') problems.push('apiVersion: is required');
-  if (typeof kind !== 'string' || kind === '') problems.push('kind: is required');
-  if (meta === undefined || meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
-    if (!NAME_OPTIONAL.has(String(kind))) problems.push('metadata: is required');
-  } else if (typeof name !== 'string' || name === '') {
-    if (!NAME_OPTIONAL.has(String(kind))) problems.push(meta.generateName !== undefined ? 'metadata.name: is required (generateName cannot be applied)' : 'metadata.name: is required');
-  }
-  if (problems.length > 0 || typeof apiVersion !== 'string' || typeof kind !== 'string') return problems.map((p) => `${source}: ${who}: ${p}`);
-
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  if (!isBuiltinGroup(group)) return [];
-  const model = loadModel(apiVersion, kind);
-  if (!model) {
-    const known = kindsOf(apiVersion);
-    if (known.length === 0) {
-      const hint = didYouMean(apiVersion, builtinVersions(group));
-      return [`${source}: ${who}: apiVersion: ${apiVersion} is not a Kubernetes API version${hint ? ` (${hint})` : ''}`];
-    }
-    const hint = didYouMean(kind, known);
-    return [`${source}: ${who}: kind: ${apiVersion} has no kind ${kind}${hint ? ` (${hint})` : ''}`];
-  }
-  try {
-    new model(o).validate();
-    return [];
-  } catch (err) {
-    const errors = (err as { errors?: AjvError[] }).errors;
-    if (!Array.isArray(errors)) throw err;
-    return describeErrors(errors).map((p) => `${source}: ${who}: ${p}`);
-  }
+  const { who, problems } = manifestProblems(obj);
+  return problems.map((p) => `${source}: ${who ? `${who}: ` : ''}${p.message}`);
 }
