@@ -309,6 +309,7 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
     data: { objects: objects(), result: [], waited: [] },
     apply: applyOrFail<KubectlData>(async () => {
       const result: string[] = [];
+      const waited: string[] = [];
       const sub = ['apply', ...applyFlags, '-f', '-'];
       if (changedPre.length > 0) {
         const r = await mustKubectl(ctx, t, sub, { stdin: toYamlStream(changedPre.map((p) => p.m.obj)) });
@@ -316,14 +317,14 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
         const newCrds = changedPre.filter((p) => isCrd(p.m.obj));
         if (newCrds.length > 0) {
           const r2 = await mustKubectl(ctx, t, ['wait', '--for=condition=Established', `--timeout=${a.wait_timeout}s`, ...newCrds.map((p) => resourceName(p.m.obj))], { timeout: a.wait_timeout + 30 });
-          result.push(...resultLines(r2.stdout));
+          waited.push(...resultLines(r2.stdout));
         }
       }
       if (changedRest.length > 0) {
         const r = await mustKubectl(ctx, t, sub, { stdin: toYamlStream(changedRest.map((p) => p.m.obj)) });
         result.push(...resultLines(r.stdout));
       }
-      const waited = a.wait ? await waitAll(ctx, a, t, ordered) : [];
+      if (a.wait) waited.push(...(await waitAll(ctx, a, t, ordered)));
       return { changed: true, data: { objects: objects(), result, waited } };
     }),
   };

@@ -162,6 +162,10 @@ describe('kubectl (command double)', () => {
     expect(sent(applyRun[0]!)).to.deep.equal(['Namespace/db', 'CustomResourceDefinition/clusters.postgresql.cnpg.io']);
     expect(sent(applyRun[1]!)).to.deep.equal(['Namespace/db', 'CustomResourceDefinition/clusters.postgresql.cnpg.io']);
     expect(sent(applyRun[3]!)).to.deep.equal(['Cluster/pg']);
+    expect(r.apply.data.waited).to.deep.equal([
+      'customresourcedefinition.apiextensions.k8s.io/clusters.postgresql.cnpg.io condition met',
+      'cluster.postgresql.cnpg.io/pg condition met',
+    ]);
     expect(mutating(calls.slice(7))).to.deep.equal([]);
   });
 
