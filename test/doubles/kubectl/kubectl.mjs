@@ -5,7 +5,7 @@
 //   diff --server-side ... -f -    LIVE-*/MERGED-* directories (GROUP.VERSION.KIND.NAMESPACE.NAME files,
 //       YAML with sorted keys), handed to $KUBECTL_EXTERNAL_DIFF (its words of [a-zA-Z0-9-=] appended
 //       after the two directories) or `diff -u -N`; exit 0 no differences, 1 differences, >1 error
-//   get [--ignore-not-found] -o json -f -    one object, or a List; nothing when none is found
+//   get [--ignore-not-found] -o json -f -    a List of what exists; nothing when none is found
 //   delete [--ignore-not-found] [--wait=B] [--timeout=T] -f -    `KIND.GROUP "NAME" deleted`
 //   rollout status KIND.GROUP/NAME [--timeout=T]    `deployment "web" successfully rolled out`
 //   wait --for=condition=C [--timeout=T] KIND.GROUP/NAME...    `KIND.GROUP/NAME condition met`
@@ -228,8 +228,8 @@ switch (sub) {
       else if (flags.get('ignore-not-found') !== 'true') die(`Error from server (NotFound): ${r.m.plural}${groupOf(o.apiVersion) ? `.${groupOf(o.apiVersion)}` : ''} "${o.metadata.name}" not found`);
     }
     if (flags.get('-o') !== 'json') die('error: this double prints -o json only');
-    if (objs.length === 1 && found.length === 1) process.stdout.write(JSON.stringify(found[0], null, 4) + '\n');
-    else if (found.length > 0) process.stdout.write(JSON.stringify({ apiVersion: 'v1', items: found, kind: 'List', metadata: { resourceVersion: '' } }, null, 4) + '\n');
+    // objects read from -f come back as a List even when there is one (checked against kubectl 1.32)
+    if (found.length > 0) process.stdout.write(JSON.stringify({ apiVersion: 'v1', items: found, kind: 'List', metadata: { resourceVersion: '' } }, null, 4) + '\n');
     process.exit(0);
   }
   case 'delete': {
