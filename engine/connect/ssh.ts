@@ -119,13 +119,7 @@ export class SshConnection implements Connection {
     const p = this.params;
     let sock: ClientChannel | undefined;
     if (p.jumps.length > 0) sock = await this.throughJumps();
-    const client = await this.openClient(p, sock);
-    if (this.failure) {
-      // closed (Ctrl-C) while the handshake was under way: do not leave it open
-      client.end();
-      throw this.failure;
-    }
-    this.client = client;
+    this.client = await this.openClient(p, sock);
     this.client.on('close', () => this.lost('the connection closed'));
     this.client.on('error', (e: Error) => this.lost(e.message));
     // the SFTP session opens while the shell starts: most plays touch files, and then it is ready

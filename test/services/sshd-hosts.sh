@@ -110,7 +110,6 @@ LogLevel VERBOSE
 $sftp
 EOF
   if host_running "$addr"; then return 0; fi
-  kill_orphan "$addr"
   install -d -m 755 /run/sshd
   rm -f "$dir/sshd.pid"
   # the mount namespace outlives unshare through the daemon; its private /tmp dies with the host
@@ -127,44 +126,22 @@ EOF
   return 1
 }
 
-# A host is every process in its mount namespace: the listener, its per-connection children, the
+# Every process in the host's mount namespace: the listener, its per-connection children, the
 # users' shells. Namespace identity makes this exact; it never touches the machine's own sshd.
-# One pass over /proc for any number of hosts (a teardown of 50 hosts stays quick); pid files go
-# only after the kill, so an interrupted stop can be run again.
-kill_hosts() {
-  local addr pid ns self p
-  local -A doomed=()
-  local -a pidfiles=()
+kill_host() {
+  local addr=$1 dir pid ns self p
+  dir=$(host_dir "$addr")
+  [ -f "$dir/sshd.pid" ] || return 0
+  pid=$(cat "$dir/sshd.pid")
+  rm -f "$dir/sshd.pid"
+  [ -n "$pid" ] && [ -e "/proc/$pid/ns/mnt" ] || return 0
+  ns=$(readlink "/proc/$pid/ns/mnt") || return 0
   self=$(readlink /proc/self/ns/mnt)
-  for addr in "$@"; do
-    p="$(host_dir "$addr")/sshd.pid"
-    [ -f "$p" ] || continue
-    pidfiles+=("$p")
-    pid=$(cat "$p")
-    [ -n "$pid" ] && [ -e "/proc/$pid/ns/mnt" ] || continue
-    ns=$(readlink "/proc/$pid/ns/mnt") || continue
-    [ "$ns" != "$self" ] && doomed[$ns]=1
+  [ "$ns" != "$self" ] || return 0
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -KILL "${p#/proc/}" 2>/dev/null || true
   done
-  if [ ${#doomed[@]} -gt 0 ]; then
-    for p in /proc/[0-9]*; do
-      ns=$(readlink "$p/ns/mnt" 2>/dev/null) || continue
-      [ -n "${doomed[$ns]:-}" ] && kill -KILL "${p#/proc/}" 2>/dev/null
-    done
-  fi
-  [ ${#pidfiles[@]} -eq 0 ] || rm -f "${pidfiles[@]}"
   return 0
-}
-
-kill_host() { kill_hosts "$1"; }
-
-# An sshd of ours still listening on the address without a pid file (a teardown cut short):
-# it runs an old config or key, so it goes.
-kill_orphan() {
-  local addr=$1 pid
-  for pid in $(pgrep -f "sshd -f $(host_dir "$addr")/sshd_config " || true); do
-    echo "$pid" > "$(host_dir "$addr")/sshd.pid"
-    kill_hosts "$addr"
-  done
 }
 
 known_hosts_line() {
@@ -249,18 +226,13 @@ cmd_start_bench() {
   echo "GX_TEST_SSH_KEY=$STATE/client/id_ed25519"
 }
 
-all_hosts() {
+cmd_stop_bench() {
   local d
-  for d in "$STATE"/hosts/$1/; do
-    [ -d "$d" ] && basename "$d"
+  rm -f "$STATE/users/$PPID"
+  for d in "$STATE"/hosts/127.0.1.*/; do
+    [ -d "$d" ] && kill_host "$(basename "$d")"
   done
   return 0
-}
-
-cmd_stop_bench() {
-  rm -f "$STATE/users/$PPID"
-  # shellcheck disable=SC2046
-  kill_hosts $(all_hosts '127.0.1.*')
 }
 
 cmd_stop() {
@@ -269,8 +241,10 @@ cmd_stop() {
     log "hosts still used by another test run; not stopping them (stop --force does)"
     return 0
   fi
-  # shellcheck disable=SC2046
-  kill_hosts $(all_hosts '*')
+  local d
+  for d in "$STATE"/hosts/*/; do
+    [ -d "$d" ] && kill_host "$(basename "$d")"
+  done
   rm -rf "$STATE"
 }
 
