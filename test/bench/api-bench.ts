@@ -4,6 +4,8 @@
 // least 70 % of the bare handler's throughput.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -15,6 +17,10 @@ import { CLIENT_ID, OidcIssuer } from '../api/helpers/oidc-issuer.js';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// another API path (e.g. /healthz) separates the framework's cost from auth and database
+const API_PATH = process.env.BENCH_API_PATH ?? '/api/tasks';
+const logDir = mkdtempSync(join(tmpdir(), 'gx-api-bench-'));
+chmodSync(logDir, 0o755);
 
 function pgUrl(): string {
   if (process.env.GX_TEST_PG_URL) return process.env.GX_TEST_PG_URL;
@@ -25,29 +31,27 @@ function pgUrl(): string {
 }
 
 async function startChild(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  // logs go to a file, as they go to the container runtime in a pod: a pipe read by this process
+  // (busy running autocannon) would fill up and stall the server's synchronous log writes
+  const logFile = join(logDir, `${entry.replace(/\W+/g, '_')}.log`);
+  const fd = openSync(logFile, 'w');
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, entry)], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', fd, 'inherit'],
     // the API refuses root, like in its pod
     ...(process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}),
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      const m = /"msg":"listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"msg":"listening"/.exec(buf);
-      if (m) {
-        child.stdout!.off('data', onData);
-        // keep draining the log so the pipe never blocks the server
-        child.stdout!.resume();
-        resolve(Number(m[1] ?? m[2]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${String(code)}`)));
-  });
-  return { child, port };
+  closeSync(fd);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (let i = 0; i < 600; i++) {
+    const m = /"msg":"listening"[^\n]*"port":(\d+)|"port":(\d+)[^\n]*"msg":"listening"/.exec(readFileSync(logFile, 'utf8'));
+    if (m) return { child, port: Number(m[1] ?? m[2]) };
+    if (exited) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${entry} did not start; see ${logFile}`);
 }
 
 async function load(name: string, url: string, headers: Record<string, string>) {
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
       DB_POOL_MAX: process.env.BENCH_POOL ?? '10',
       HOST: '127.0.0.1',
       PORT: '0',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      LOG_LEVEL: 'info',
     });
     children.push(api.child);
     const token = await issuer.token({ sub: 'bench', expIn: 3600 });
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
     if (check.status !== 200 || page.items.length !== 20) throw new Error(`GET /api/tasks answered ${check.status} with ${page.items.length} items`);
 
     const b = await load('bare Koa handler', `http://127.0.0.1:${bare.port}/`, {});
-    const a = await load('GET /api/tasks (JWT + PostgreSQL)', `http://127.0.0.1:${api.port}/api/tasks`, { authorization: `Bearer ${token}` });
+    const a = await load(API_PATH === '/api/tasks' ? 'GET /api/tasks (JWT + PostgreSQL)' : `GET ${API_PATH}`, `http://127.0.0.1:${api.port}${API_PATH}`, { authorization: `Bearer ${token}` });
     const ratio = a.rps / b.rps;
     console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${(await import('node:os')).cpus().length} CPUs\n`);
     for (const r of [b, a]) console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${r.total} requests)`);
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
     await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.destroy();
     await issuer.close();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 
