@@ -39,6 +39,13 @@ export interface ModuleDefinition<A = Record<string, unknown>, D extends object 
   controllerOnly?: boolean;
   /** the module supports check mode itself; false means the engine skips it in check mode */
   checkMode?: boolean;
+  /**
+   * the module can plan with arguments that are unknown in check mode (set_fact passes them on,
+   * add_host adds a host whose address is not known yet); others are skipped with the reason
+   */
+  acceptsUnknown?: boolean;
+  /** runs once for the play's hosts, like Ansible's add_host (implicit run_once) */
+  bypassHostLoop?: boolean;
   plan(ctx: ModuleContext, args: A): Promise<Plan<D>>;
 }
 
@@ -65,6 +72,8 @@ export interface Plan<D extends object = Record<string, unknown>> {
   apply?: () => Promise<Applied<D>>;
   /** facts to set on the host (set_fact); applied in check mode too */
   facts?: Record<string, unknown>;
+  /** hosts to add to the run's inventory (add_host) */
+  addHosts?: { name: string; groups: string[]; vars: Record<string, unknown> }[];
   /** executor control (meta) */
   control?: 'flush_handlers' | 'end_play' | 'end_host' | 'noop' | 'clear_host_errors';
 }

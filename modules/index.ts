@@ -1,6 +1,7 @@
 // The explicit module registry: every module under its own name, its aliases and ansible.builtin.*.
 // Adding a module = importing it here and listing it in `definitions`.
 import { moduleNames, type ModuleDefinition } from '../engine/module-contract.js';
+import add_host from './add_host.js';
 import assert from './assert.js';
 import command from './command.js';
 import copy from './copy.js';
@@ -29,6 +30,7 @@ import kubectl from './kubectl.js';
 import helm from './helm.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
+  add_host,
   assert,
   command,
   copy,

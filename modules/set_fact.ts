@@ -29,6 +29,8 @@ export const set_fact: ModuleDefinition<SetFactArgs> = {
   returns: { ansible_facts: { type: 'dict', description: 'The variables set.', returned: 'always' } },
   controllerOnly: true,
   checkMode: true,
+  // a value unknown in check mode is passed on as unknown, so later tasks plan with it
+  acceptsUnknown: true,
   async plan(_ctx, a) {
     const facts: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(a)) if (k !== 'cacheable') facts[k] = v;

@@ -20,11 +20,12 @@ export interface ModuleOutcome {
   data: Record<string, unknown>;
   diff?: DiffEntry[];
   facts?: Record<string, unknown>;
+  addHosts?: Plan['addHosts'];
   control?: Plan['control'];
 }
 
 export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleOutcome> {
-  if (ctx.check) {
+  if (ctx.check && !def.acceptsUnknown) {
     // an argument that is a value unknown in check mode (a command that did not run) cannot be planned with
     const unknown = unknownPaths(rawArgs, '');
     if (unknown.length > 0) {
@@ -43,7 +44,7 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     if (err instanceof ModuleError) return outcome({ changed: false, failed: true, skipped: false, msg: err.message });
     throw err;
   }
-  const base = { facts: plan.facts, control: plan.control, diff: plan.diff };
+  const base = { facts: plan.facts, addHosts: plan.addHosts, control: plan.control, diff: plan.diff };
   if (plan.skipped !== undefined) {
     return outcome({ ...base, changed: false, failed: false, skipped: true, skipReason: plan.skipped, msg: plan.msg ?? plan.skipped, data: plan.data });
   }
@@ -90,6 +91,7 @@ function outcome(p: Parts): ModuleOutcome {
   if (p.msg !== undefined) out.msg = p.msg;
   if (p.diff && p.diff.length > 0) out.diff = p.diff;
   if (p.facts) out.facts = p.facts;
+  if (p.addHosts) out.addHosts = p.addHosts;
   if (p.control) out.control = p.control;
   return out;
 }

@@ -7,7 +7,7 @@ import { evaluateCondition } from '../vars/expr.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { isUnknown } from '../vars/unknown.js';
 import type { RunContext } from './context.js';
-import type { HostState } from './host-state.js';
+import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
@@ -53,6 +53,13 @@ export class PlayRun {
       if (h.eff.role) names.add(`${h.eff.role.name} : ${h.name}`);
       for (const n of names) this.handlerIndex.set(n, [...(this.handlerIndex.get(n) ?? []), h]);
     }
+  }
+
+  /** add_host: the inventory learns the host now; plays compiled later target it by pattern. */
+  addHost(name: string, groups: string[], vars: Record<string, unknown>): void {
+    this.ctx.inventory.addHost(name, groups, vars);
+    if (!this.ctx.hosts.has(name)) this.ctx.hosts.set(name, new HostState(name));
+    this.ctx.bus.counter.touch(name);
   }
 
   notify(task: ModuleTask, host: string): void {

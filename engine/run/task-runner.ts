@@ -83,7 +83,8 @@ export class TaskRunner {
     const { ctx } = this.pr;
     const start = Date.now();
     const def = getModule(task.module);
-    const targets = task.eff.runOnce ? hosts.slice(0, 1) : hosts;
+    const runOnce = task.eff.runOnce || def?.bypassHostLoop === true;
+    const targets = runOnce ? hosts.slice(0, 1) : hosts;
     ctx.bus.emit({ type: 'task.start', id: task.id, name: this.displayName(task), module: task.module, handler: Boolean(task.handler), loc: task.loc, hosts: targets, time: Date.now() });
     const throttle = task.kw.throttle && task.kw.throttle > 0 ? new PQueue({ concurrency: task.kw.throttle }) : undefined;
     const results = await Promise.all(
@@ -92,7 +93,7 @@ export class TaskRunner {
         return throttle ? (throttle.add(job) as Promise<ItemOutcome>) : job();
       }),
     );
-    if (task.eff.runOnce) {
+    if (runOnce) {
       // run_once: every host of the batch gets the registered value and the notification
       const [r] = results;
       for (const host of hosts.slice(1)) {
@@ -248,6 +249,12 @@ export class TaskRunner {
     const diffMode = task.eff.diff ?? ctx.settings.diff;
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
+    // --check before the machine exists (add_host with an address an earlier task would produce):
+    // the task would run there; there is nothing to connect to yet
+    if (checkMode && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
+      const reason = `would run: ${host} does not exist yet (check mode)`;
+      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data: { changed: false, skipped: true, skip_reason: reason } };
+    }
     // delegate_to: the delegate's connection, the original host's variables
     let target = host;
     if (task.eff.delegateTo !== undefined) target = String(renderValue(task.eff.delegateTo, scope, { ...where, what: 'delegate_to' }));
@@ -282,6 +289,7 @@ export class TaskRunner {
     for (;;) {
       attempts += 1;
       outcome = await this.withTimeout(executeModule(def, args, mctx), task.kw.timeout, task.name);
+      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
       if (outcome.facts) {
         const state = this.pr.state(host);
         Object.assign(state.facts, outcome.facts);

@@ -683,3 +683,44 @@ describe('executor: secrets', () => {
     }
   });
 });
+
+describe('executor: add_host', () => {
+  const files = {
+    'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: make the machine
+      command: echo 127.0.0.1
+      register: vm
+    - name: remember it
+      add_host:
+        name: newbox
+        groups: [fresh]
+        ansible_host: "{{ vm.stdout }}"
+        ansible_connection: local
+        role_of_box: worker
+- hosts: fresh
+  tasks:
+    - name: on the new host
+      shell: echo {{ inventory_hostname }} {{ role_of_box }} > {{ playbook_dir }}/added
+`,
+  };
+
+  it('adds a host that a later play targets by group, once for the play', async () => {
+    const r = await play(files);
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('remember it')).to.have.length(1);
+    expect(readFileSync(join(r.dir, 'added'), 'utf8').trim()).to.equal('newbox worker');
+    expect(r.recap('newbox')).to.include({ changed: 1, failed: 0, unreachable: 0 });
+  });
+
+  it('in --check, a host whose address is not known yet gets "would run", not unreachable', async () => {
+    const r = await play(files, { check: true });
+    expect(r.code, r.text).to.equal(0);
+    const res = r.results('on the new host');
+    expect(res).to.have.length(1);
+    expect(res[0]!.status).to.equal('skipped');
+    expect(res[0]!.skipReason).to.match(/would run: newbox does not exist yet/);
+    expect(existsSync(join(r.dir, 'added'))).to.equal(false);
+  });
+});
