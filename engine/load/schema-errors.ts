@@ -1,7 +1,7 @@
 // Turning ajv's errors into short human messages: where (a JSON pointer → the value in the loaded
 // document), what was expected (worded from the schema that failed), and what we got.
 import type { ErrorObject } from 'ajv';
-import { TEMPLATE_PATTERN, VAR_NAME_PATTERN } from '../schema/keywords.js';
+import { BOOL_PATTERN, TEMPLATE_PATTERN, VAR_NAME_PATTERN } from '../schema/keywords.js';
 import { didYouMean } from './suggest.js';
 
 export type Obj = Record<string, unknown>;
@@ -80,7 +80,7 @@ export function expectation(e: ErrorObject): string {
   const schema = (e.parentSchema ?? {}) as Record<string, unknown>;
   if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].includes(e.keyword)) return e.message ?? 'is out of range';
   if (e.keyword === 'minItems') return 'must not be empty';
-  if (e.keyword === 'pattern' && schema.pattern !== TEMPLATE_PATTERN) {
+  if (e.keyword === 'pattern' && schema.pattern !== TEMPLATE_PATTERN && schema.pattern !== BOOL_PATTERN) {
     if (schema.pattern === VAR_NAME_PATTERN) return 'must be a variable name (letters, digits, _)';
     return `must match ${String(schema.pattern)}`;
   }
@@ -95,7 +95,7 @@ function describeSchema(schema: Record<string, unknown>): string[] {
   if (schema.const !== undefined) return [`'${String(schema.const)}'`];
   const branches = (schema.anyOf ?? schema.oneOf) as Record<string, unknown>[] | undefined;
   if (Array.isArray(branches)) return [...new Set(branches.flatMap(describeSchema))];
-  const templated = schema.pattern === TEMPLATE_PATTERN;
+  const templated = schema.pattern === TEMPLATE_PATTERN || schema.pattern === BOOL_PATTERN;
   const types = ([] as unknown[]).concat(schema.type ?? []) as string[];
   return types.filter((t) => !(templated && t === 'string') && t !== 'null').map((t) => TYPE_WORDS[t] ?? t);
 }

@@ -132,8 +132,8 @@ describe('load/validate: playbook shape', () => {
   });
 
   it('reports wrong types at the value, in words', () => {
-    expect(playbook('- hosts: all\n  gather_facts: no\n  strategy: fast\n  serial: lots\n  vars_files: [1]\n  max_fail_percentage: 150\n  connection: winrm\n')).to.deep.equal([
-      "PlaybookError 2:17 'gather_facts' must be true or false, got 'no' | YAML 1.2 reads 'no' as a string: write false",
+    expect(playbook('- hosts: all\n  gather_facts: y\n  strategy: fast\n  serial: lots\n  vars_files: [1]\n  max_fail_percentage: 150\n  connection: winrm\n')).to.deep.equal([
+      "PlaybookError 2:17 'gather_facts' must be true or false, got 'y' | YAML 1.2 reads 'y' as a string: write true",
       "PlaybookError 3:13 'strategy' must be 'linear' or 'free', got 'fast'",
       "PlaybookError 4:11 'serial' must be a whole number, a percentage like '30%', or a list of them, got 'lots'",
       "PlaybookError 5:16 'vars_files[0]' must be a string or a list, got 1",
@@ -213,7 +213,7 @@ describe('load/validate: tasks', () => {
       tasks(
         [
           '- command: ls',
-          '  become: yes',
+          '  become: sometimes',
           '  retries: three',
           '  delay: "{{ d }}"',
           '  ignore_errors: "{{ ig }}"',
@@ -227,7 +227,7 @@ describe('load/validate: tasks', () => {
         ].join('\n'),
       ),
     ).to.deep.equal([
-      "PlaybookError 2:11 'become' must be true or false, got 'yes' | YAML 1.2 reads 'yes' as a string: write true",
+      "PlaybookError 2:11 'become' must be true or false, got 'sometimes'",
       "PlaybookError 3:12 'retries' must be a whole number, got 'three'",
       "PlaybookError 6:13 'register' must be a variable name (letters, digits and _, not starting with a digit), got '9lives'",
       "PlaybookError 7:10 'tags[0]' must be a string, got 1",

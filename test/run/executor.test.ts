@@ -724,3 +724,28 @@ describe('executor: add_host', () => {
     expect(existsSync(join(r.dir, 'added'))).to.equal(false);
   });
 });
+
+describe('executor: Ansible habits', () => {
+  it('reads yes/no/on/off keyword values as booleans (YAML 1.1 habits under YAML 1.2)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: no
+  tasks:
+    - name: tolerated
+      command: "false"
+      ignore_errors: yes
+    - name: not become
+      command: id -u
+      become: no
+      register: who
+    - name: off means off
+      debug: { msg: hidden? }
+      no_log: off
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('tolerated')[0]!.ignored).to.equal(true);
+    expect(r.results('off means off')[0]!.censored).to.equal(undefined);
+  });
+});
