@@ -28,6 +28,7 @@ import wait_for from './wait_for.js';
 import registry_push from './registry_push.js';
 import kubectl from './kubectl.js';
 import helm from './helm.js';
+import bundle_check from './bundle_check.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -57,6 +58,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   registry_push,
   kubectl,
   helm,
+  bundle_check,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
