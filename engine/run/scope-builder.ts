@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { CompiledPlay, TaskNode, Vars } from '../compile/types.js';
 import { PlaybookError } from '../errors.js';
 import { parseYamlFile } from '../load/yaml.js';
+import { mergeScope, type VarLayers } from '../vars/scope.js';
 import { renderValue } from '../vars/template.js';
 import { lazyScope, markOpaque } from './lazy-scope.js';
 import type { RunContext } from './context.js';
@@ -36,18 +37,14 @@ export class PlayScope {
     return h ? h.vars : { ansible_connection: 'local' };
   }
 
-  private magic(host: string): Vars {
-    const inv = this.ctx.inventory.host(host);
+  /** Play-level magic variables (inventory_hostname and group_names go in mergeScope's host layer). */
+  private magic(): Vars {
     const check = this.ctx.settings.check;
-    const hostvars = this.hostvars();
+    const active = this.playHosts.filter((h) => this.ctx.hosts.get(h)?.active ?? true);
     return {
-      inventory_hostname: host,
-      inventory_hostname_short: host.split('.')[0],
-      group_names: (inv?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped').sort(),
       groups: this.groups,
-      hostvars,
-      play_hosts: this.playHosts.filter((h) => this.ctx.hosts.get(h)?.active ?? true),
-      ansible_play_hosts: this.playHosts.filter((h) => this.ctx.hosts.get(h)?.active ?? true),
+      play_hosts: active,
+      ansible_play_hosts: active,
       ansible_play_hosts_all: this.playHosts,
       ansible_play_batch: this.batch,
       ansible_play_name: this.play.name,
@@ -58,6 +55,11 @@ export class PlayScope {
       playbook_dir: this.play.dir,
       omit: this.ctx.omit,
     };
+  }
+
+  private hostLayer(host: string): { inventory_hostname: string; group_names: string[] } {
+    const inv = this.ctx.inventory.host(host);
+    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped').sort() };
   }
 
   /** vars_files whose names are templated, resolved per host */
@@ -80,11 +82,20 @@ export class PlayScope {
 
   /** Host-level variables (what hostvars[host] shows): no task or role layers. */
   hostLevel(host: string): Vars {
-    const state = this.ctx.hosts.get(host);
-    const flat: Vars = Object.assign({}, this.inventoryVars(host), this.play.vars);
-    for (const vf of this.play.varsFiles) if (vf.data) Object.assign(flat, vf.data);
-    Object.assign(flat, state?.facts, this.ctx.settings.extraVars, this.magic(host));
-    return flat;
+    return mergeScope({
+      hostVars: this.inventoryVars(host),
+      playVars: this.play.vars,
+      playVarsFiles: this.staticVarsFiles(),
+      facts: this.ctx.hosts.get(host)?.facts,
+      extraVars: this.ctx.settings.extraVars,
+      host: this.hostLayer(host),
+      magic: this.magic(),
+      hostvars: this.hostvars(),
+    });
+  }
+
+  private staticVarsFiles(): Vars[] {
+    return this.play.varsFiles.flatMap((vf) => (vf.data ? [vf.data] : []));
   }
 
   private hostvars(): Vars {
@@ -122,21 +133,30 @@ export class PlayScope {
    * registered values being evaluated (until/changed_when).
    */
   forTask(host: string, node: TaskNode | undefined, extra?: Vars): Vars {
-    const state = this.ctx.hosts.get(host);
     const role = node?.eff.role;
-    const flat: Vars = Object.assign({}, role?.defaults, this.inventoryVars(host), this.play.vars);
-    for (const vf of this.play.varsFiles) if (vf.data) Object.assign(flat, vf.data);
-    if (this.play.varsFiles.some((vf) => !vf.data)) Object.assign(flat, this.dynamicVarsFiles(host, lazyScope({ ...flat, ...this.magic(host) })));
-    if (role) Object.assign(flat, role.vars, role.params, { role_name: role.name, role_path: role.dir });
-    if (node) {
-      for (const layer of node.eff.vars) Object.assign(flat, layer);
-      Object.assign(flat, node.vars);
+    const layers: VarLayers = {
+      roleDefaults: role?.defaults,
+      hostVars: this.inventoryVars(host),
+      playVars: this.play.vars,
+      playVarsFiles: this.staticVarsFiles(),
+      roleVars: role?.vars,
+      roleParams: role?.params,
+      blockVars: node?.eff.vars,
+      taskVars: node?.vars,
+      facts: this.ctx.hosts.get(host)?.facts,
+      extraVars: this.ctx.settings.extraVars,
+      host: this.hostLayer(host),
+      magic: role ? { ...this.magic(), role_name: role.name, role_path: role.dir } : this.magic(),
+      hostvars: this.hostvars(),
+    };
+    if (this.play.varsFiles.some((vf) => !vf.data)) {
+      // templated vars_files names are rendered with what is known below them
+      const below = lazyScope(mergeScope({ ...layers, roleVars: undefined, roleParams: undefined, blockVars: undefined, taskVars: undefined, facts: undefined }));
+      layers.playVarsFiles = [...this.staticVarsFiles(), this.dynamicVarsFiles(host, below)];
     }
-    Object.assign(flat, state?.facts, extra, this.ctx.settings.extraVars, this.magic(host));
-    if (extra) {
-      // loop variables must win over everything but magic: they are the task's own iteration
-      Object.assign(flat, extra);
-    }
+    const flat = mergeScope(layers);
+    // loop variables and a result under evaluation (until/changed_when) are the task's own: they win
+    if (extra) Object.assign(flat, extra);
     return lazyScope(flat, { host, task: node?.name, loc: node?.loc });
   }
 }
