@@ -749,3 +749,42 @@ describe('executor: Ansible habits', () => {
     expect(r.results('off means off')[0]!.censored).to.equal(undefined);
   });
 });
+
+describe('executor: environment and inheritance', () => {
+  it('merges environment from play, block and task (inner wins) into every command', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  environment: { A: play, B: play }
+  vars: { who: templated }
+  tasks:
+    - block:
+        - name: env
+          shell: echo "$A $B $C" > {{ playbook_dir }}/env
+          environment: { C: "{{ who }}" }
+      environment: { B: block }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'env'), 'utf8').trim()).to.equal('play block templated');
+  });
+
+  it('--start-at-task skips everything before the named task', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: one
+      debug: { msg: 1 }
+    - name: two
+      debug: { msg: 2 }
+    - name: three
+      debug: { msg: 3 }
+`,
+      },
+      { startAtTask: 'two' },
+    );
+    expect(r.tasks()).to.deep.equal(['two', 'three']);
+  });
+});
