@@ -78,7 +78,8 @@ function changedCount(out: string): number {
 function check(what: string, r: Timed, noop: boolean): void {
   const changed = changedCount(r.out);
   if (r.rc !== 0 || !/PLAY RECAP/.test(r.out) || (noop ? changed !== 0 : changed === 0)) {
-    process.stderr.write(r.out.slice(-4000));
+    const why = r.out.split('\n').filter((l) => /unreachable!|fatal|failed!|error/i.test(l));
+    process.stderr.write(`${why.slice(0, 20).join('\n')}\n...\n${r.out.slice(-2000)}`);
     throw new Error(`${what}: exit ${r.rc}, changed=${changed} (expected ${noop ? 'none' : 'some'})`);
   }
 }
