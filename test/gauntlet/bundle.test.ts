@@ -1,0 +1,269 @@
+// The offline bundle end to end through the real CLI: playbooks/collect-bundle.yaml downloads every
+// artifact of playbooks/bundle/artifacts.yaml from a local HTTP server on 127.0.0.1 (small fake
+// files; bundle_sources pointed at it with a vars file) and copies images with a skopeo DOUBLE (a
+// script that replays `skopeo copy … oci-archive:FILE:REF` by writing a small archive, and records
+// its argv), then writes manifest.yaml; playbooks/preflight.yaml accepts that bundle and refuses a
+// bundle with a missing or corrupt file, listing every problem, before a later play touches a host.
+import { expect } from 'chai';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import YAML from 'yaml';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+
+interface Artifact {
+  kind: string;
+  name: string;
+  version: string;
+  file: string;
+  url?: string;
+  ref?: string;
+  archive_member?: string;
+}
+
+const artifactsDoc = YAML.parse(readFileSync(join(root, 'playbooks/bundle/artifacts.yaml'), 'utf8')) as {
+  artifacts: Artifact[];
+  bundle_sources: Record<string, string>;
+};
+const artifacts = artifactsDoc.artifacts;
+
+async function gx(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', join(root, 'engine/cli/main.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      maxBuffer: 1 << 24,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+type GxEvent = { type: string; [k: string]: unknown };
+const events = (stdout: string): GxEvent[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as GxEvent);
+const recap = (stdout: string) => events(stdout).find((e) => e.type === 'recap') as { hosts: Record<string, { changed: number; failed: number; ok: number }> };
+const failures = (stdout: string): string[] =>
+  events(stdout)
+    .filter((e) => e.type === 'host.result' && (e.result as { status: string }).status === 'failed')
+    .map((e) => String((e.result as { msg?: string }).msg));
+
+/** Enough to see why a run failed, without the whole event stream. */
+const why = (r: { stdout: string; stderr: string }) => [...failures(r.stdout), r.stderr.slice(-2000)].join('\n');
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** What the fake server answers for a URL path: small, distinct per file. */
+const fakeContent = (path: string) => `fake artifact served at ${path}\n`;
+
+describe('gauntlet bundle: collect against a local HTTP server, then the preflight (skopeo is a double)', function () {
+  this.timeout(120_000);
+  const work = mkdtempSync(join(tmpdir(), 'gx-bundle-'));
+  const bundle = join(work, 'bundle');
+  const doubleBin = join(work, 'bin');
+  const skopeoLog = join(work, 'skopeo.log');
+  const helmArchive = join(work, 'helm.tar.gz');
+  const requests: string[] = [];
+  let server: http.Server;
+  let base = '';
+  let sources = '';
+
+  before(async () => {
+    // the helm release archive for real: the collect playbook extracts bin/helm from it
+    mkdirSync(join(work, 'helm-src', 'linux-amd64'), { recursive: true });
+    writeFileSync(join(work, 'helm-src', 'linux-amd64', 'helm'), '#!/bin/sh\necho fake helm\n');
+    execFileSync('tar', ['-czf', helmArchive, '-C', join(work, 'helm-src'), 'linux-amd64']);
+
+    server = http.createServer((req, res) => {
+      const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
+      requests.push(path);
+      if (path.endsWith('.tar.gz')) return void res.end(readFileSync(helmArchive));
+      res.end(fakeContent(path));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // every source points at the local server, under a prefix named after the source
+    sources = join(work, 'sources.yaml');
+    const mirrors = Object.fromEntries(Object.keys(artifactsDoc.bundle_sources).map((k) => [k, `${base}/${k}`]));
+    writeFileSync(sources, YAML.stringify({ bundle_sources: mirrors, bundle_image_mirrors: { 'docker.io': 'mirror.test:5000' } }));
+
+    // skopeo double: `skopeo copy [flags] docker://SRC oci-archive:PATH:REF` writes PATH
+    mkdirSync(doubleBin);
+    writeFileSync(
+      join(doubleBin, 'skopeo'),
+      `#!/bin/bash
+printf '%s\\n' "$*" >> ${JSON.stringify(skopeoLog)}
+[ "$1" = copy ] || { echo "skopeo double: only copy" >&2; exit 2; }
+dest="\${@: -1}"; src="\${@: -2:1}"
+case "$dest" in oci-archive:*) ;; *) echo "skopeo double: not an oci-archive destination: $dest" >&2; exit 2;; esac
+rest="\${dest#oci-archive:}"; path="\${rest%%:*}"; ref="\${rest#*:}"
+printf 'oci archive of %s (from %s)\\n' "$ref" "$src" > "$path"
+`,
+    );
+    chmodSync(join(doubleBin, 'skopeo'), 0o755);
+  });
+
+  after(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const collect = (extra: string[] = []) =>
+    gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${bundle}`, '-e', `@${sources}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '--output', 'json', ...extra]);
+  const preflight = (dir = bundle, extra: string[] = []) => gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${dir}`, '--output', 'json', ...extra]);
+
+  it('collect downloads every file from the configured sources and writes a manifest with each sha256', async () => {
+    const r = await collect();
+    expect(r.code, why(r)).to.equal(0);
+    for (const a of artifacts.filter((x) => x.url && !x.archive_member)) {
+      const path = new URL(a.url!.replace(/\{\{ bundle_sources\.(\w+) \}\}/, (_, k: string) => `${base}/${k}`)).pathname;
+      expect(readFileSync(join(bundle, a.file), 'utf8'), a.file).to.equal(fakeContent(decodeURIComponent(path)));
+    }
+    expect(readFileSync(join(bundle, 'bin/helm'), 'utf8')).to.equal('#!/bin/sh\necho fake helm\n');
+
+    const manifest = YAML.parse(readFileSync(join(bundle, 'manifest.yaml'), 'utf8')) as { artifacts: { file: string; sha256: string; version: string; size: number }[] };
+    expect(manifest.artifacts.map((m) => m.file)).to.deep.equal(artifacts.map((a) => a.file));
+    for (const m of manifest.artifacts) {
+      expect(m.sha256, m.file).to.equal(sha256(join(bundle, m.file)));
+      expect(m.size, m.file).to.equal(readFileSync(join(bundle, m.file)).length);
+      expect(m.version).to.equal(String(artifacts.find((a) => a.file === m.file)!.version));
+    }
+  });
+
+  it('images are copied with skopeo into OCI archives, from the mirror when one is configured', () => {
+    const calls = readFileSync(skopeoLog, 'utf8').trim().split('\n');
+    const images = artifacts.filter((a) => a.kind === 'image');
+    expect(calls).to.have.length(images.length);
+    for (const img of images) {
+      const mirrored = img.ref!.startsWith('docker.io/') ? img.ref!.replace('docker.io/', 'mirror.test:5000/') : img.ref!;
+      expect(calls, img.ref).to.include(`copy --retry-times=3 --override-os=linux --override-arch=amd64 docker://${mirrored} oci-archive:${join(bundle, img.file)}.part:${img.ref}`);
+      expect(readFileSync(join(bundle, img.file), 'utf8')).to.include(`oci archive of ${img.ref}`);
+      expect(existsSync(join(bundle, `${img.file}.part`))).to.equal(false);
+    }
+  });
+
+  it('a second collect downloads nothing and changes nothing', async () => {
+    const before = requests.length;
+    const r = await collect();
+    expect(r.code, why(r)).to.equal(0);
+    expect(recap(r.stdout).hosts.localhost).to.include({ changed: 0, failed: 0 });
+    expect(requests.length).to.equal(before);
+  });
+
+  it('the preflight accepts the collected bundle, in --check too', async () => {
+    const r = await preflight();
+    expect(r.code, why(r)).to.equal(0);
+    expect(recap(r.stdout).hosts.localhost).to.include({ failed: 0, changed: 0 });
+    const c = await preflight(bundle, ['--check']);
+    expect(c.code, why(c)).to.equal(0);
+  });
+
+  // site.yaml's shape: the preflight first, then a play on another host that writes a marker.
+  // The later host is reached with a local connection, so the marker proves whether it ran.
+  const wrapper = (dir: string, marker: string) => {
+    const inv = join(dir, 'inventory.yaml');
+    writeFileSync(inv, YAML.stringify({ all: { children: { k3s: { hosts: { gauntlet: { ansible_connection: 'local' } } } } } }));
+    const site = join(dir, 'site.yaml');
+    writeFileSync(
+      site,
+      YAML.stringify([
+        { import_playbook: join(root, 'playbooks/preflight.yaml') },
+        { name: 'a later play', hosts: 'k3s', gather_facts: false, tasks: [{ name: 'touch the marker', file: { path: marker, state: 'touch' }, tags: ['mesh'] }] },
+      ]),
+    );
+    return { inv, site };
+  };
+
+  it('a complete bundle lets the later plays run (so the next tests can see them not run)', async () => {
+    const dir = mkdtempSync(join(work, 'site-'));
+    const marker = join(dir, 'marker');
+    const { inv, site } = wrapper(dir, marker);
+    const r = await gx(['play', site, '-i', inv, '-e', `bundle_dir=${bundle}`, '--output', 'json']);
+    expect(r.code, why(r)).to.equal(0);
+    expect(existsSync(marker)).to.equal(true);
+  });
+
+  describe('a broken bundle', () => {
+    const broken = join(work, 'broken');
+    const missing = artifacts.find((a) => a.kind === 'chart' && a.name === 'linkerd-viz')!;
+    const alsoMissing = artifacts.find((a) => a.kind === 'image' && a.name === 'keycloak')!;
+    const corrupt = artifacts.find((a) => a.name === 'k3s' && a.kind === 'binary')!;
+
+    before(() => {
+      execFileSync('cp', ['-a', bundle, broken]);
+      unlinkSync(join(broken, missing.file));
+      unlinkSync(join(broken, alsoMissing.file));
+      writeFileSync(join(broken, corrupt.file), 'tampered\n');
+    });
+
+    it('stops the run before any later play: exit code 2, every problem listed at once, no later task started', async () => {
+      const dir = mkdtempSync(join(work, 'site-'));
+      const marker = join(dir, 'marker');
+      const { inv, site } = wrapper(dir, marker);
+      const r = await gx(['play', site, '-i', inv, '-e', `bundle_dir=${broken}`, '--output', 'json']);
+      expect(r.code, why(r)).to.equal(2);
+      const [msg, ...others] = failures(r.stdout);
+      expect(others).to.deep.equal([]);
+      expect(msg).to.include('3 problems');
+      expect(msg).to.match(new RegExp(`missing: +chart linkerd-viz ${missing.version}: ${missing.file}`));
+      expect(msg).to.match(new RegExp(`missing: +image keycloak ${alsoMissing.version}: ${alsoMissing.file}`));
+      expect(msg).to.match(new RegExp(`corrupt: +binary k3s .*: bin/k3s — sha256 ${sha256(join(broken, corrupt.file))}, manifest.yaml says [0-9a-f]{64}`));
+      // nothing of the later play: no play start with hosts, no task, no result for its host
+      const later = events(r.stdout).filter((e) => e.type === 'play.start' && e.name === 'a later play');
+      expect(later).to.deep.equal([]);
+      expect(events(r.stdout).filter((e) => e.type === 'task.start' && e.name === 'touch the marker')).to.deep.equal([]);
+      expect(Object.keys(recap(r.stdout).hosts)).to.deep.equal(['localhost']);
+      expect(existsSync(marker)).to.equal(false);
+    });
+
+    it('also with --tags of a component and with --check (the preflight is tagged always and only reads)', async () => {
+      const dir = mkdtempSync(join(work, 'site-'));
+      const marker = join(dir, 'marker');
+      const { inv, site } = wrapper(dir, marker);
+      const r = await gx(['play', site, '-i', inv, '-e', `bundle_dir=${broken}`, '--tags', 'mesh', '--check', '--output', 'json']);
+      expect(r.code, why(r)).to.equal(2);
+      expect(failures(r.stdout).join('\n')).to.include(missing.file);
+      expect(events(r.stdout).filter((e) => e.type === 'task.start' && e.name === 'touch the marker')).to.deep.equal([]);
+    });
+
+    it('the plain output says what is wrong and what to do', async () => {
+      const r = await gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${broken}`, '--output', 'plain']);
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.include(`the offline bundle in ${broken} is not usable: 3 problems (${artifacts.length} artifacts checked)`);
+      expect(r.stdout).to.include('gx play playbooks/collect-bundle.yaml');
+    });
+
+    it('a file that is not in the manifest is refused, and without the manifest nothing is trusted', async () => {
+      const partial = join(work, 'partial');
+      execFileSync('cp', ['-a', bundle, partial]);
+      const manifestPath = join(partial, 'manifest.yaml');
+      const doc = YAML.parse(readFileSync(manifestPath, 'utf8')) as { artifacts: { file: string }[] };
+      doc.artifacts = doc.artifacts.filter((m) => m.file !== 'bin/helm');
+      writeFileSync(manifestPath, YAML.stringify(doc));
+      let msg = failures((await preflight(partial)).stdout).join('\n');
+      expect(msg).to.match(/unrecorded: binary helm .*: bin\/helm — not recorded in manifest.yaml/);
+      expect(msg).to.include('1 problem ');
+
+      unlinkSync(manifestPath);
+      msg = failures((await preflight(partial)).stdout).join('\n');
+      expect(msg).to.include(`${manifestPath} does not exist`);
+      // presence alone can still be checked without the manifest
+      const fast = await preflight(partial, ['-e', '{"bundle_checksums": false}']);
+      expect(fast.code, fast.stdout).to.equal(0);
+      expect(dirname(manifestPath)).to.equal(partial);
+    });
+  });
+});
