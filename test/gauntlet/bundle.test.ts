@@ -54,7 +54,7 @@ const events = (stdout: string): GxEvent[] =>
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as GxEvent);
-const recap = (stdout: string) => events(stdout).find((e) => e.type === 'recap') as { hosts: Record<string, { changed: number; failed: number; ok: number }> };
+const recap = (stdout: string) => events(stdout).find((e) => e.type === 'recap') as unknown as { hosts: Record<string, { changed: number; failed: number; ok: number }> };
 const failures = (stdout: string): string[] =>
   events(stdout)
     .filter((e) => e.type === 'host.result' && (e.result as { status: string }).status === 'failed')

@@ -1,0 +1,94 @@
+// artifacts.yaml and inventory.yaml say the same thing: the bundle holds exactly the versions the
+// plays deploy. A version bumped in one file only would pass every other test and fail offline.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { lazyScope } from '../../engine/run/lazy-scope.js';
+import { renderValue } from '../../engine/vars/template.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+interface Artifact {
+  kind: string;
+  name: string;
+  version: string | number;
+  version_var?: string;
+  file: string;
+  url?: string;
+  ref?: string;
+  archive_member?: string;
+}
+
+const { artifacts } = YAML.parse(readFileSync(join(root, 'playbooks/bundle/artifacts.yaml'), 'utf8')) as { artifacts: Artifact[] };
+const inventory = YAML.parse(readFileSync(join(root, 'inventory.yaml'), 'utf8')) as { all: { vars: Record<string, unknown> } };
+// the inventory's variables as a play sees them (templates inside them resolved)
+const vars = lazyScope({ ...inventory.all.vars, playbook_dir: join(root, 'playbooks') });
+const inv = (name: string): unknown => renderValue(`{{ ${name} }}`, vars);
+
+interface InventoryImage {
+  name: string;
+  registry: string;
+  repository: string;
+  version: string;
+}
+const images = (renderValue(inventory.all.vars.images, vars) as InventoryImage[]).map((i) => ({ ...i, version: String(i.version) }));
+
+/** Versions of things built here from the repository, not collected. */
+const BUILT_HERE = new Set(['api_version']);
+
+describe('gauntlet bundle: artifacts.yaml agrees with inventory.yaml', () => {
+  it('every version_var names an inventory variable of the same value', () => {
+    const wrong = artifacts
+      .filter((a) => a.version_var !== undefined)
+      .map((a) => ({ artifact: a.name, var: a.version_var!, artifacts_yaml: String(a.version), inventory: inv(a.version_var!) }))
+      .filter((x) => String(x.inventory) !== x.artifacts_yaml);
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('every image of the inventory is in the bundle with its version, reference and file, and no other image', () => {
+    const fromInventory = images.map((i) => ({ name: i.name, version: i.version, ref: `${i.registry}/${i.repository}:${i.version}`, file: `images/${i.name}-${i.version}.tar` }));
+    const fromArtifacts = artifacts.filter((a) => a.kind === 'image').map((a) => ({ name: a.name, version: String(a.version), ref: a.ref, file: a.file }));
+    expect(fromArtifacts).to.deep.equal(fromInventory);
+  });
+
+  it('every version variable of the inventory is covered by an artifact (or is built here)', () => {
+    const covered = new Set(artifacts.map((a) => a.version_var).filter(Boolean));
+    // a version used only through the images list is covered when an image's version uses it
+    // (the gitea image is "{{ gitea_version }}-rootless"); the previous test checks those images
+    const rawImageVersions = (inventory.all.vars.images as { version: unknown }[]).map((i) => String(i.version));
+    const usedByImage = (k: string) => rawImageVersions.some((v) => new RegExp(`\\{\\{\\s*${k}\\s*\\}\\}`).test(v));
+    const uncovered = Object.keys(inventory.all.vars)
+      .filter((k) => k.endsWith('_version') && !covered.has(k) && !BUILT_HERE.has(k))
+      .filter((k) => !usedByImage(k));
+    expect(uncovered).to.deep.equal([]);
+  });
+
+  it('the artifacts follow the bundle layout of the shared contract', () => {
+    const dirs: Record<string, RegExp> = {
+      binary: /^bin\/[\w.-]+$/,
+      script: /^bin\/[\w.-]+\.sh$/,
+      'airgap-images': /^images\/k3s-airgap-images-amd64\.tar(\.zst)?$/,
+      image: /^images\/[\w.-]+\.tar$/,
+      chart: /^charts\/[\w.-]+\.tgz$/,
+      deb: /^debs\/[\w.+~-]+\.deb$/,
+    };
+    for (const a of artifacts) {
+      expect(dirs[a.kind], `${a.name}: unknown kind ${a.kind}`).to.not.equal(undefined);
+      expect(a.file, a.name).to.match(dirs[a.kind]!);
+      if (a.kind === 'chart') expect(a.file).to.equal(`charts/${a.name}-${a.version}.tgz`);
+      if (a.kind === 'image') expect(a.ref, a.name).to.match(/^[\w.-]+(:\d+)?\/[\w./-]+:[\w.+-]+$/);
+      else expect(a.url, `${a.name} needs a url to be collected`).to.be.a('string');
+    }
+    expect(new Set(artifacts.map((a) => a.file)).size, 'one file per artifact').to.equal(artifacts.length);
+  });
+
+  it('the k3s binary, its installer and its airgap images are the same release', () => {
+    const k3s = artifacts.filter((a) => a.name.startsWith('k3s'));
+    expect(k3s.map((a) => a.kind).sort()).to.deep.equal(['airgap-images', 'binary', 'script']);
+    for (const a of k3s) {
+      expect(a.version).to.equal(inv('k3s_version'));
+      expect(decodeURIComponent(a.url!)).to.include(String(a.version));
+    }
+  });
+});
