@@ -83,6 +83,11 @@ describe('gauntlet bundle: artifacts.yaml agrees with inventory.yaml', () => {
     expect(new Set(artifacts.map((a) => a.file)).size, 'one file per artifact').to.equal(artifacts.length);
   });
 
+  it('the packages the base play installs (base_debs) are exactly the bundle\'s debs', () => {
+    const debs = renderValue(inventory.all.vars.base_debs, vars) as string[];
+    expect(artifacts.filter((a) => a.kind === 'deb').map((a) => a.file)).to.deep.equal(debs.map((d) => `debs/${d}`));
+  });
+
   it('the k3s binary, its installer and its airgap images are the same release', () => {
     const k3s = artifacts.filter((a) => a.name.startsWith('k3s'));
     expect(k3s.map((a) => a.kind).sort()).to.deep.equal(['airgap-images', 'binary', 'script']);
