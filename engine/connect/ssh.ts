@@ -119,7 +119,13 @@ export class SshConnection implements Connection {
     const p = this.params;
     let sock: ClientChannel | undefined;
     if (p.jumps.length > 0) sock = await this.throughJumps();
-    this.client = await this.openClient(p, sock);
+    const client = await this.openClient(p, sock);
+    if (this.failure) {
+      // closed (Ctrl-C) while the handshake was under way: do not leave it open
+      client.end();
+      throw this.failure;
+    }
+    this.client = client;
     this.client.on('close', () => this.lost('the connection closed'));
     this.client.on('error', (e: Error) => this.lost(e.message));
     // the SFTP session opens while the shell starts: most plays touch files, and then it is ready
@@ -389,10 +395,12 @@ export class SshConnection implements Connection {
   }
 
   /** writes data to `path` over SFTP with pipelined requests; creates the file (exclusive) */
-  private async writeViaSftp(path: string, data: string | Buffer | NodeJS.ReadableStream, mode: number): Promise<void> {
+  private async writeViaSftp(path: string, data: string | Buffer | NodeJS.ReadableStream, modeWanted: number | Promise<number>): Promise<void> {
     const sftp = await this.sftp();
-    const handle = await sftpCall<Buffer>((cb) => sftp.open(path, 'wx', { mode }, cb));
+    // private until the exact mode is set at the end (the mode may still be being looked up)
+    const handle = await sftpCall<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
     let failed: unknown;
+    let closing = false;
     try {
       let position = 0;
       const inFlight = new Set<Promise<void>>();
@@ -414,12 +422,18 @@ export class SshConnection implements Connection {
       else {
         for await (const chunk of data as Readable) await send(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
       }
-      await Promise.all(inFlight);
+      // the open mode went through the server's umask: set it exactly. The server handles one
+      // handle's requests in order, so chmod and close go out with the last writes, not after them.
+      const mode = await modeWanted;
+      const chmod = sftpCall<void>((cb) => sftp.fchmod(handle, mode, (e) => cb(e, undefined)));
+      const closed = sftpCall<void>((cb) => sftp.close(handle, (e) => cb(e, undefined)));
+      closing = true;
+      const [, chmodResult, closeResult] = await Promise.allSettled([Promise.all(inFlight), chmod, closed]);
       if (failed) throw failed;
-      // the open mode went through the server's umask; set it exactly
-      await sftpCall<void>((cb) => sftp.fchmod(handle, mode, (e) => cb(e, undefined)));
+      if (chmodResult.status === 'rejected') throw chmodResult.reason;
+      if (closeResult.status === 'rejected') throw closeResult.reason;
     } finally {
-      await sftpCall<void>((cb) => sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
+      if (!closing) await sftpCall<void>((cb) => sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
     }
   }
 
@@ -461,9 +475,11 @@ export class SshConnection implements Connection {
     const dir = posix.dirname(path);
     const tmp = `${dir}/.${posix.basename(path).slice(0, 180)}.gx-${randomBytes(6).toString('hex')}`;
     try {
-      const existing = opts.mode === undefined || opts.owner !== undefined || opts.group !== undefined ? await this.sftpStat(sftp, path) : null;
-      const mode = opts.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
-      await this.writeViaSftp(tmp, data, mode);
+      // the current file's mode and owner are looked up while the new content goes out
+      const looking = opts.mode === undefined || opts.owner !== undefined || opts.group !== undefined ? this.sftpStat(sftp, path) : Promise.resolve(null);
+      looking.catch(() => undefined);
+      await this.writeViaSftp(tmp, data, looking.then((e) => opts.mode ?? (e ? e.mode & 0o7777 : 0o644)));
+      const existing = await looking;
       if (opts.owner !== undefined || opts.group !== undefined) {
         const uid = opts.owner !== undefined ? await this.serial(() => this.resolveId('user', opts.owner!)) : (existing?.uid ?? -1);
         const gid = opts.group !== undefined ? await this.serial(() => this.resolveId('group', opts.group!)) : (existing?.gid ?? -1);

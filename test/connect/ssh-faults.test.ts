@@ -71,8 +71,8 @@ describe('ssh pool and faults (real sshd)', function () {
       expect(await failure(pool.get('down', vars('down', 3)))).to.equal(down);
       // each host has its own /tmp: a file on one is not on the others
       const conns = await Promise.all(names.slice(0, 3).map((n, i) => pool.get(n, vars(n, i))));
-      await Promise.all(conns.map((c) => c.run({ shell: `echo ${c.host} > /tmp/gx-whoami` })));
-      const seen = await Promise.all(conns.map((c) => c.run({ argv: ['cat', '/tmp/gx-whoami'] })));
+      await Promise.all(conns.map((c) => c.run({ shell: `echo ${c.host} > /tmp/gx-whoami-${process.pid}` })));
+      const seen = await Promise.all(conns.map((c) => c.run({ argv: ['cat', `/tmp/gx-whoami-${process.pid}`] })));
       expect(seen.map((r) => r.stdout.trim())).to.deep.equal(['h1', 'h2', 'h3']);
     } finally {
       await pool.closeAll();
@@ -200,6 +200,26 @@ describe('ssh pool and faults (real sshd)', function () {
     } finally {
       await pool.closeAll();
     }
+  });
+
+  it('closeAll during a connect (Ctrl-C) leaves no connection open, in the pool and in a connection', async () => {
+    // this process's connections to the host; other tests of the run may hold some of their own
+    const open = (): string[] =>
+      execFileSync('ss', ['-Htnp', 'state', 'established', 'dst', `${sshEnv.hosts[2]}:2222`], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(`pid=${process.pid},`))
+        .map((l) => l.trim().split(/\s+/)[2]!);
+    const before = new Set(open());
+    const pool = new ConnectionPool();
+    const pending = pool.get('h3', hostVars(sshEnv.hosts[2]!));
+    await pool.closeAll();
+    await failure(pending);
+    const direct = new SshConnection(resolveSshParams('h3', hostVars(sshEnv.hosts[2]!)));
+    const connecting = direct.connect();
+    await direct.close();
+    await failure(connecting);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(open().filter((local) => !before.has(local))).to.deep.equal([]);
   });
 
   it('closeAll closes every connection; later calls fail with ConnectionError', async () => {

@@ -27,7 +27,8 @@ function bigStream(total: number, hash: ReturnType<typeof createHash>): Readable
 describe('ssh files (real sshd)', function () {
   this.timeout(30_000);
   let conn: SshConnection;
-  const dir = '/tmp/gx-files-test';
+  // per test run: two runs at once (two people) share the hosts
+  const dir = `/tmp/gx-files-test-${process.pid}`;
 
   before(async () => {
     conn = new SshConnection(resolveSshParams('h2', hostVars(sshEnv.hosts[1]!)));
@@ -133,7 +134,7 @@ describe('ssh become (real sshd, sudo)', function () {
 
   it('puts, gets and stats root-owned files with owner, group and mode', async () => {
     for (const c of [nopass, withPass]) {
-      const path = `/etc/gx-become-${c.host}.conf`;
+      const path = `/etc/gx-become-${c.host}-${process.pid}.conf`;
       await c.put(path, 'secret=1\n', { become: {}, mode: 0o600, owner: 'root', group: sshEnv.user });
       const st = await c.stat(path, { become: {}, checksum: true });
       expect(st, c.host).to.include({ owner: 'root', group: sshEnv.user, mode: 0o600, size: 9 });
@@ -148,11 +149,12 @@ describe('ssh become (real sshd, sudo)', function () {
   });
 
   it('puts as a non-root become_user, who owns the result', async () => {
-    const path = `/home/${sshEnv.passUser}/gx-put.txt`;
+    const path = `/home/${sshEnv.passUser}/gx-put-${process.pid}.txt`;
     await nopass.put(path, Buffer.from([0, 1, 2, 255]), { become: { user: sshEnv.passUser } });
     const st = await nopass.stat(path, { become: { user: sshEnv.passUser } });
     expect(st).to.include({ owner: sshEnv.passUser, size: 4, mode: 0o644 });
     expect([...(await nopass.get(path, { become: { user: sshEnv.passUser } }))!]).to.deep.equal([0, 1, 2, 255]);
+    await nopass.run({ argv: ['rm', '-f', path], become: {} });
   });
 
   it('kills a timed-out command run through sudo', async () => {
@@ -189,7 +191,9 @@ describe('ssh files on a host without SFTP (real sshd, subsystem off)', function
     expect(await conn.get('/tmp/missing')).to.equal(null);
     const r = await conn.run({ shell: 'sha256sum | cut -c1-64', stdin: data });
     expect(r.stdout.trim()).to.equal(createHash('sha256').update(data).digest('hex'));
-    await conn.put('/etc/gx-nosftp', 'x', { become: {} });
-    expect((await conn.stat('/etc/gx-nosftp', { become: {} }))!.owner).to.equal('root');
+    const etc = `/etc/gx-nosftp-${process.pid}`;
+    await conn.put(etc, 'x', { become: {} });
+    expect((await conn.stat(etc, { become: {} }))!.owner).to.equal('root');
+    await conn.run({ argv: ['rm', '-f', etc], become: {} });
   });
 });

@@ -110,12 +110,13 @@ LogLevel VERBOSE
 $sftp
 EOF
   if host_running "$addr"; then return 0; fi
+  kill_orphan "$addr"
   install -d -m 755 /run/sshd
   rm -f "$dir/sshd.pid"
   # the mount namespace outlives unshare through the daemon; its private /tmp dies with the host
   unshare -m --propagation private sh -c \
     'mount -t tmpfs -o mode=1777,size=2g gx-host-tmp /tmp && exec /usr/sbin/sshd -f "$1" -E "$2"' \
-    gx-host "$dir/sshd_config" "$dir/sshd.log"
+    gx-host "$dir/sshd_config" "$dir/sshd.log" 9>&-  # the daemon must not hold the script lock
   local i
   for i in $(seq 1 100); do
     host_running "$addr" && return 0
@@ -126,22 +127,44 @@ EOF
   return 1
 }
 
-# Every process in the host's mount namespace: the listener, its per-connection children, the
+# A host is every process in its mount namespace: the listener, its per-connection children, the
 # users' shells. Namespace identity makes this exact; it never touches the machine's own sshd.
-kill_host() {
-  local addr=$1 dir pid ns self p
-  dir=$(host_dir "$addr")
-  [ -f "$dir/sshd.pid" ] || return 0
-  pid=$(cat "$dir/sshd.pid")
-  rm -f "$dir/sshd.pid"
-  [ -n "$pid" ] && [ -e "/proc/$pid/ns/mnt" ] || return 0
-  ns=$(readlink "/proc/$pid/ns/mnt") || return 0
+# One pass over /proc for any number of hosts (a teardown of 50 hosts stays quick); pid files go
+# only after the kill, so an interrupted stop can be run again.
+kill_hosts() {
+  local addr pid ns self p
+  local -A doomed=()
+  local -a pidfiles=()
   self=$(readlink /proc/self/ns/mnt)
-  [ "$ns" != "$self" ] || return 0
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -KILL "${p#/proc/}" 2>/dev/null || true
+  for addr in "$@"; do
+    p="$(host_dir "$addr")/sshd.pid"
+    [ -f "$p" ] || continue
+    pidfiles+=("$p")
+    pid=$(cat "$p")
+    [ -n "$pid" ] && [ -e "/proc/$pid/ns/mnt" ] || continue
+    ns=$(readlink "/proc/$pid/ns/mnt") || continue
+    [ "$ns" != "$self" ] && doomed[$ns]=1
   done
+  if [ ${#doomed[@]} -gt 0 ]; then
+    for p in /proc/[0-9]*; do
+      ns=$(readlink "$p/ns/mnt" 2>/dev/null) || continue
+      [ -n "${doomed[$ns]:-}" ] && kill -KILL "${p#/proc/}" 2>/dev/null
+    done
+  fi
+  [ ${#pidfiles[@]} -eq 0 ] || rm -f "${pidfiles[@]}"
   return 0
+}
+
+kill_host() { kill_hosts "$1"; }
+
+# An sshd of ours still listening on the address without a pid file (a teardown cut short):
+# it runs an old config or key, so it goes.
+kill_orphan() {
+  local addr=$1 pid
+  for pid in $(pgrep -f "sshd -f $(host_dir "$addr")/sshd_config " || true); do
+    echo "$pid" > "$(host_dir "$addr")/sshd.pid"
+    kill_hosts "$addr"
+  done
 }
 
 known_hosts_line() {
@@ -226,13 +249,18 @@ cmd_start_bench() {
   echo "GX_TEST_SSH_KEY=$STATE/client/id_ed25519"
 }
 
-cmd_stop_bench() {
+all_hosts() {
   local d
-  rm -f "$STATE/users/$PPID"
-  for d in "$STATE"/hosts/127.0.1.*/; do
-    [ -d "$d" ] && kill_host "$(basename "$d")"
+  for d in "$STATE"/hosts/$1/; do
+    [ -d "$d" ] && basename "$d"
   done
   return 0
+}
+
+cmd_stop_bench() {
+  rm -f "$STATE/users/$PPID"
+  # shellcheck disable=SC2046
+  kill_hosts $(all_hosts '127.0.1.*')
 }
 
 cmd_stop() {
@@ -241,12 +269,17 @@ cmd_stop() {
     log "hosts still used by another test run; not stopping them (stop --force does)"
     return 0
   fi
-  local d
-  for d in "$STATE"/hosts/*/; do
-    [ -d "$d" ] && kill_host "$(basename "$d")"
-  done
+  # shellcheck disable=SC2046
+  kill_hosts $(all_hosts '*')
   rm -rf "$STATE"
 }
+
+# Test runs of several people (and the benchmark) call this script at the same time: one at a time,
+# or a start could take another's half-started sshd for an orphan, or a stop pull hosts from under
+# a start.
+install -d -m 755 "$(dirname "$STATE")"
+exec 9>"$(dirname "$STATE")/.sshd-hosts.lock"
+flock 9
 
 case "${1:-}" in
   start) cmd_start ;;

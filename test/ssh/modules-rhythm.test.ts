@@ -14,7 +14,9 @@ describe('core modules over SSH (real sshd)', function () {
   this.timeout(30_000);
   let ssh: SshConnection;
   let root: Connection;
-  const base = '/tmp/gx-rhythm';
+  const base = `/tmp/gx-rhythm-${process.pid}`;
+  // /etc is the machine's own, shared by every host: a name of this run only
+  const etc = `/etc/gx-rhythm-${process.pid}.conf`;
 
   /** what a path is on the host: type, mode, owner, group and content (or its absence) */
   const describePath = async (path: string, conn: Connection = root): Promise<string> => {
@@ -30,7 +32,7 @@ describe('core modules over SSH (real sshd)', function () {
     await ssh.run({ shell: `rm -rf ${base}; mkdir -p ${base}` });
   });
   after(async () => {
-    await root.run({ argv: ['rm', '-rf', base, '/etc/gx-rhythm.conf'] });
+    await root.run({ argv: ['rm', '-rf', base, etc] });
     await ssh.close();
   });
 
@@ -48,7 +50,6 @@ describe('core modules over SSH (real sshd)', function () {
     const f = `${base}/app.conf`;
     await rhythm('copy', { content: 'a = 1\n', dest: f, mode: '0640' }, { conn: ssh, snapshot: () => describePath(f) });
     expect(await describePath(f)).to.equal('regular file 640 gxtest gxtest\na = 1\n');
-    const etc = '/etc/gx-rhythm.conf';
     await rhythm('copy', { content: 'secret\n', dest: etc, mode: '0600', owner: 'root', group: 'root' }, { conn: root, snapshot: () => describePath(etc) });
     expect(await describePath(etc)).to.equal('regular file 600 root root\nsecret\n');
   });
