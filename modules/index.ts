@@ -29,6 +29,7 @@ import registry_push from './registry_push.js';
 import kubectl from './kubectl.js';
 import helm from './helm.js';
 import bundle_check from './bundle_check.js';
+import multipass from './multipass.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -59,6 +60,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   kubectl,
   helm,
   bundle_check,
+  multipass,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
