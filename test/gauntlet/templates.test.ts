@@ -53,21 +53,21 @@ describe('gauntlet templates rendered with the default inventory', () => {
     });
   }
 
-  it('namespaces: the meshed ones (api, auth) are annotated for injection, gitea is not', async () => {
+  it('namespaces: auth is annotated for injection, gitea and db are not (the API role owns namespace api)', async () => {
     const ns = Object.fromEntries(objects(await render('namespaces/namespaces.yaml.hbs')).map((o) => [o.metadata.name, o]));
-    expect(Object.keys(ns).sort()).to.deep.equal(['api', 'auth', 'gitea']);
-    expect(ns.api.metadata.annotations).to.deep.equal({ 'linkerd.io/inject': 'enabled' });
+    expect(Object.keys(ns).sort()).to.deep.equal(['auth', 'db', 'gitea']);
     expect(ns.auth.metadata.annotations).to.deep.equal({ 'linkerd.io/inject': 'enabled' });
     expect(ns.gitea.metadata.annotations).to.equal(undefined);
+    expect(ns.db.metadata.annotations).to.equal(undefined);
   });
 
   it('db: one Cluster per service in its namespace, out of the mesh, on the bundled postgres image', async () => {
     const clusters = objects(await render('db/clusters.yaml.hbs'));
-    expect(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).to.deep.equal(['auth/keycloak', 'gitea/gitea', 'api/api']);
+    expect(clusters.map((c) => `${c.metadata.namespace}/${c.metadata.name}`)).to.deep.equal(['auth/keycloak', 'gitea/gitea', 'db/api']);
     for (const c of clusters) {
       expect(c.kind).to.equal('Cluster');
       expect(c.spec.imageName).to.equal('ghcr.io/cloudnative-pg/postgresql:17.4');
-      expect(c.spec.bootstrap.initdb).to.deep.equal({ database: c.metadata.name, owner: c.metadata.name });
+      expect(c.spec.bootstrap.initdb.database).to.equal(c.metadata.name);
       expect(c.spec.inheritedMetadata.annotations['linkerd.io/inject']).to.equal('disabled');
     }
   });
@@ -107,13 +107,14 @@ describe('gauntlet templates rendered with the default inventory', () => {
       expect(app.spec.source.repoURL).to.equal('http://gitea-http.gitea.svc:3000/gauntlet/gauntlet-gitops.git');
       expect(app.spec.syncPolicy.automated).to.deep.equal({ prune: true, selfHeal: true });
     }
+    expect(child!.spec.syncPolicy.retry.limit).to.equal(-1);
     expect(root!.spec.source.path).to.equal('apps');
     expect(child!.spec.source.path).to.equal('platform');
   });
 
   it('gitops: every stack namespace is isolated, the API reachable from the ingress controller', async () => {
     const policies = objects(await render('gitops/repo/platform/network-policies.yaml.hbs'));
-    expect(policies.map((p) => p.metadata.namespace)).to.deep.equal(['api', 'auth', 'gitea']);
+    expect(policies.map((p) => p.metadata.namespace)).to.deep.equal(['api', 'auth', 'gitea', 'db']);
     const from = policies[0]!.spec.ingress[0].from.map((f: any) => f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? 'same namespace');
     expect(from).to.deep.equal(['same namespace', 'ingress-nginx', 'cnpg-system', 'linkerd', 'linkerd-viz']);
   });

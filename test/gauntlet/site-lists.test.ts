@@ -1,0 +1,99 @@
+// site.yaml as users see it before running anything: --list-tasks, --list-tags and what --tags
+// selects, through the CLI's own play command (the default inventory.yaml beside site.yaml).
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'yaml';
+import { playCommand, type PlayOptions } from '../../engine/cli/play.js';
+import { COMPONENTS, PLAYBOOKS, REPO } from './helpers.js';
+
+const SITE = join(REPO, 'site.yaml');
+
+async function gx(o: Partial<PlayOptions>): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const code = await playCommand([SITE], {
+    inventory: [], extraVars: [], tags: [], skipTags: [], check: false, diff: false, forks: 5, verbose: 0, output: 'plain',
+    profile: false, listTasks: false, listTags: false, listHosts: false, syntaxCheck: false, forceHandlers: false, rolesPath: [], ...o,
+  }, out);
+  expect(code).to.equal(0);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+interface Listed { play: string; hosts: string; tags: string[]; tasks: { name: string; tags: string[] }[] }
+
+/** --list-tasks output → plays with their selected tasks. */
+function parseTasks(text: string): Listed[] {
+  const plays: Listed[] = [];
+  const tagsOf = (s: string) => (/TAGS: \[(.*)\]$/.exec(s)?.[1] ?? '').split(', ').filter(Boolean);
+  for (const line of text.split('\n')) {
+    const p = /^  play #\d+ \(([^)]*)\): (.*)\tTAGS: \[.*\]$/.exec(line);
+    if (p) {
+      plays.push({ hosts: p[1]!, play: p[2]!, tags: tagsOf(line), tasks: [] });
+      continue;
+    }
+    const t = /^      (.*)\tTAGS: \[.*\]$/.exec(line);
+    if (t && plays.length) plays[plays.length - 1]!.tasks.push({ name: t[1]!, tags: tagsOf(line) });
+  }
+  return plays;
+}
+
+/** Task names as written in playbooks/<component>.yaml (a task without a name shows its module). */
+function taskNames(component: string): string[] {
+  const [play] = parse(readFileSync(join(PLAYBOOKS, `${component}.yaml`), 'utf8')) as Array<{ tasks: Array<Record<string, unknown>> }>;
+  return play!.tasks.map((t) => String(t.name ?? Object.keys(t).find((k) => k !== 'name')));
+}
+
+describe('site.yaml: --list-tasks, --list-tags, --tags', function () {
+  this.timeout(60_000);
+
+  it('--list-tasks: the preflight, then one play per component in order, every task tagged with its component', async () => {
+    const plays = parseTasks(await gx({ listTasks: true }));
+    expect(plays.map((p) => p.play)).to.deep.equal(['preflight — the offline bundle is complete and intact', ...COMPONENTS]);
+    expect(plays[0]!.tags).to.deep.equal(['always']);
+    for (const p of plays.slice(1)) {
+      expect(p.hosts, p.play).to.equal(p.play === 'vm' ? 'localhost' : 'k3s');
+      expect(p.tasks.length, p.play).to.be.greaterThan(0);
+      for (const t of p.tasks) expect(t.tags, `${p.play}: ${t.name}`).to.include(p.play);
+      if (p.play !== 'api') expect(p.tasks.map((t) => t.name), p.play).to.deep.equal(taskNames(p.play));
+    }
+    // the API play is the role (playbooks/roles/api) and nothing else
+    expect(plays.find((p) => p.play === 'api')!.tasks.slice(1).every((t) => t.name.startsWith('api : '))).to.equal(true);
+  });
+
+  it('--list-tags: every component tag, and always', async () => {
+    const text = await gx({ listTags: true });
+    const all = new Set([...text.matchAll(/TASK TAGS: \[(.*)\]/g)].flatMap((m) => m[1]!.split(', ')));
+    expect([...all].sort()).to.deep.equal(['always', ...COMPONENTS].sort());
+  });
+
+  it('--tags mesh: exactly the mesh tasks, plus the always-tagged preflight and VM lookup', async () => {
+    const plays = parseTasks(await gx({ listTasks: true, tags: ['mesh'] }));
+    const selected = plays.filter((p) => p.tasks.length > 0);
+    expect(selected.map((p) => p.play)).to.deep.equal(['preflight — the offline bundle is complete and intact', 'vm', 'mesh']);
+    for (const p of selected.slice(0, 2)) for (const t of p.tasks) expect(t.tags, t.name).to.include('always');
+    expect(selected[2]!.tasks.map((t) => t.name)).to.deep.equal(taskNames('mesh'));
+  });
+
+  it('--tags base,k3s: those two components only (plus always)', async () => {
+    const plays = parseTasks(await gx({ listTasks: true, tags: ['base,k3s'] }));
+    expect(plays.filter((p) => p.tasks.length > 0).map((p) => p.play)).to.deep.equal([
+      'preflight — the offline bundle is complete and intact', 'vm', 'base', 'k3s',
+    ]);
+  });
+
+  it('--skip-tags verify: everything but the verify play', async () => {
+    const plays = parseTasks(await gx({ listTasks: true, skipTags: ['verify'] }));
+    expect(plays.find((p) => p.play === 'verify')!.tasks).to.deep.equal([]);
+    expect(plays.filter((p) => p.play !== 'verify').every((p) => p.tasks.length > 0)).to.equal(true);
+  });
+
+  it('the teardown playbook removes the VM (state absent, purged)', () => {
+    const [play] = parse(readFileSync(join(PLAYBOOKS, 'teardown.yaml'), 'utf8')) as Array<{ hosts: string; tasks: Array<Record<string, any>> }>;
+    expect(play!.hosts).to.equal('localhost');
+    const vm = play!.tasks.find((t) => t.multipass)!.multipass;
+    expect(vm).to.include({ state: 'absent', purge: true, name: '{{ vm_name }}' });
+  });
+});
