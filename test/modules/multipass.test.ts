@@ -111,8 +111,9 @@ describe('multipass (command double)', () => {
 
   it('started starts a stopped VM, stopped stops a running one, present leaves either alone; check mode runs no mutating command', async () => {
     await d.setInstances({ gauntlet: vm({ state: 'Stopped' }) });
-    const check = await run({ name: 'gauntlet' }, { check: true });
+    const check = await run({ name: 'gauntlet' }, { check: true, diff: true });
     expect(check).to.deep.include({ changed: true, msg: 'start gauntlet (Stopped)' });
+    expect(check.diff).to.deep.equal([{ label: 'multipass instance gauntlet', before: 'state: Stopped\n', after: 'state: Running\n' }]);
     expect(isUnknown(check.data.ipv4)).to.equal(true);
     expect(mutating(await d.calls())).to.deep.equal([]);
     expect(await run({ name: 'gauntlet', state: 'present' })).to.deep.include({ changed: false });
