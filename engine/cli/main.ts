@@ -3,7 +3,8 @@
 import { Command, Option } from 'commander';
 import { ErrorList, exitCodeForError, GxError, UsageError } from '../errors.js';
 import { formatError } from '../report/format-error.js';
-import { playCommand, readVersion, type PlayOptions } from './play.js';
+import type { PlayOptions } from './play.js';
+import { readVersion } from './version.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 const count = (_v: string, prev: number): number => prev + 1;
@@ -90,6 +91,8 @@ export async function main(argv: string[]): Promise<number> {
         color: opts.color === false ? false : wantsColor(process.stdout),
       };
       if (!Number.isFinite(o.forks) || o.forks < 1) throw new UsageError('--forks takes a positive number');
+      // loaded on demand: --version, --help and doc start without the executor and its dependencies
+      const { playCommand } = await import('./play.js');
       code = await playCommand(playbooks, o);
     });
 

@@ -1,5 +1,5 @@
 // `gx play`: load and validate everything, then run, then recap. Exit codes in the README.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import PQueue from 'p-queue';
 import { Compiler } from '../compile/compiler.js';
@@ -126,14 +126,4 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   }
   if (abort.signal.aborted) return EXIT.INTERRUPTED;
   return bus.counter.exitCode();
-}
-
-export function readVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  } catch {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  }
 }
