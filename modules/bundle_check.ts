@@ -16,6 +16,8 @@ export interface BundleArtifact {
   file: string;
   /** a sha256 pinned in artifacts.yaml itself, checked as well as the manifest's */
   sha256?: string;
+  /** images: the manifest digest pinned in artifacts.yaml, checked against the one collected */
+  digest?: string;
   [k: string]: unknown;
 }
 
@@ -54,6 +56,8 @@ interface ManifestEntry {
   file: string;
   sha256?: string;
   version?: string;
+  /** images: the digest of the image manifest in the archive */
+  digest?: string;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -78,7 +82,12 @@ function parseManifest(text: string, path: string, problems: string[]): Map<stri
     if (!entry || typeof entry.file !== 'string') return void problems.push(`${path}: artifacts[${i}] has no file`);
     const sha = typeof entry.sha256 === 'string' ? entry.sha256.toLowerCase() : undefined;
     if (sha !== undefined && !HEX64.test(sha)) problems.push(`${path}: the sha256 of ${entry.file} is not 64 hex digits`);
-    out.set(posix.normalize(entry.file), { file: entry.file, sha256: sha, version: entry.version === undefined ? undefined : String(entry.version) });
+    out.set(posix.normalize(entry.file), {
+      file: entry.file,
+      sha256: sha,
+      version: entry.version === undefined ? undefined : String(entry.version),
+      digest: typeof entry.digest === 'string' ? entry.digest : undefined,
+    });
   });
   return out;
 }
@@ -120,7 +129,7 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
   description:
     'Every artifact of `artifacts` (kind, name, version, file relative to `dir`) must exist as a regular file under `dir`, ' +
     'be recorded in the manifest (written by the collect playbook) with the same version, and hash to the sha256 the manifest ' +
-    '(and the artifact itself, when it pins one) records. All problems are listed in one failure: missing, corrupt, unrecorded, ' +
+    '(and the artifact itself, when it pins one) records; an image whose artifact pins a `digest` must have been collected with that digest. All problems are listed in one failure: missing, corrupt, unrecorded, ' +
     'and problems of the manifest itself. It only reads, so it runs the same in check mode. The bundle lives on the controller.',
   schema: {
     type: 'object',
@@ -138,6 +147,7 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
             version: { type: ['string', 'number'] },
             file: { type: 'string', minLength: 1 },
             sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+            digest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
           },
         },
       },
@@ -221,7 +231,8 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
       }
       if (entry.version !== undefined && entry.version !== String(art.version)) return void data.corrupt.push({ ...base, reason: `collected as version ${entry.version}` });
       if (!entry.sha256) return void data.corrupt.push({ ...base, reason: 'manifest.yaml records no sha256 for it' });
-      if (got !== entry.sha256) data.corrupt.push({ ...base, reason: `sha256 ${got}, manifest.yaml says ${entry.sha256}` });
+      if (got !== entry.sha256) return void data.corrupt.push({ ...base, reason: `sha256 ${got}, manifest.yaml says ${entry.sha256}` });
+      if (art.digest && entry.digest !== art.digest) data.corrupt.push({ ...base, reason: `image digest ${entry.digest ?? '(none recorded)'}, artifacts.yaml pins ${art.digest}` });
     });
 
     const ok = data.missing.length + data.corrupt.length + data.unrecorded.length + data.manifest_problems.length === 0;

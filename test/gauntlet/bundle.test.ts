@@ -63,6 +63,15 @@ const failures = (stdout: string): string[] =>
 /** Enough to see why a run failed, without the whole event stream. */
 const why = (r: { stdout: string; stderr: string }) => [...failures(r.stdout), r.stderr.slice(-2000)].join('\n');
 
+interface ManifestEntry {
+  file: string;
+  sha256: string;
+  version: string;
+  size: number;
+  digest?: string;
+}
+const manifestOf = (dir: string) => (YAML.parse(readFileSync(join(dir, 'manifest.yaml'), 'utf8')) as { artifacts: ManifestEntry[] }).artifacts;
+
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** What the fake server answers for a URL path: small, distinct per file. */
@@ -110,7 +119,15 @@ printf '%s\\n' "$*" >> ${JSON.stringify(skopeoLog)}
 dest="\${@: -1}"; src="\${@: -2:1}"
 case "$dest" in oci-archive:*) ;; *) echo "skopeo double: not an oci-archive destination: $dest" >&2; exit 2;; esac
 rest="\${dest#oci-archive:}"; path="\${rest%%:*}"; ref="\${rest#*:}"
-printf 'oci archive of %s (from %s)\\n' "$ref" "$src" > "$path"
+# an OCI image layout as skopeo writes it: oci-layout, index.json naming the manifest blob
+tmp=$(mktemp -d); mkdir -p "$tmp/blobs/sha256"
+printf '{"imageLayoutVersion":"1.0.0"}' > "$tmp/oci-layout"
+manifest="{\\"schemaVersion\\":2,\\"source\\":\\"$src\\"}"
+# copied by digest, the image keeps that digest; else it is the digest of what was copied
+case "$src" in *@sha256:*) digest="\${src##*@sha256:}";; *) digest=$(printf '%s' "$manifest" | sha256sum | cut -d' ' -f1);; esac
+printf '%s' "$manifest" > "$tmp/blobs/sha256/$digest"
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"%s"}}]}' "$digest" "\${#manifest}" "$ref" > "$tmp/index.json"
+tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
 `,
     );
     chmodSync(join(doubleBin, 'skopeo'), 0o755);
@@ -125,6 +142,15 @@ printf 'oci archive of %s (from %s)\\n' "$ref" "$src" > "$path"
     gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${bundle}`, '-e', `@${sources}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '--output', 'json', ...extra]);
   const preflight = (dir = bundle, extra: string[] = []) => gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${dir}`, '--output', 'json', ...extra]);
 
+  it('collect --check plans the downloads and touches nothing: no directory, no request', async () => {
+    const r = await collect(['--check']);
+    expect(r.code, why(r)).to.equal(0);
+    expect(recap(r.stdout).hosts.localhost.changed).to.be.greaterThan(0);
+    expect(existsSync(bundle)).to.equal(false);
+    expect(requests).to.deep.equal([]);
+    expect(existsSync(skopeoLog)).to.equal(false);
+  });
+
   it('collect downloads every file from the configured sources and writes a manifest with each sha256', async () => {
     const r = await collect();
     expect(r.code, why(r)).to.equal(0);
@@ -134,9 +160,9 @@ printf 'oci archive of %s (from %s)\\n' "$ref" "$src" > "$path"
     }
     expect(readFileSync(join(bundle, 'bin/helm'), 'utf8')).to.equal('#!/bin/sh\necho fake helm\n');
 
-    const manifest = YAML.parse(readFileSync(join(bundle, 'manifest.yaml'), 'utf8')) as { artifacts: { file: string; sha256: string; version: string; size: number }[] };
-    expect(manifest.artifacts.map((m) => m.file)).to.deep.equal(artifacts.map((a) => a.file));
-    for (const m of manifest.artifacts) {
+    const manifest = manifestOf(bundle);
+    expect(manifest.map((m) => m.file)).to.deep.equal(artifacts.map((a) => a.file));
+    for (const m of manifest) {
       expect(m.sha256, m.file).to.equal(sha256(join(bundle, m.file)));
       expect(m.size, m.file).to.equal(readFileSync(join(bundle, m.file)).length);
       expect(m.version).to.equal(String(artifacts.find((a) => a.file === m.file)!.version));
@@ -150,8 +176,11 @@ printf 'oci archive of %s (from %s)\\n' "$ref" "$src" > "$path"
     for (const img of images) {
       const mirrored = img.ref!.startsWith('docker.io/') ? img.ref!.replace('docker.io/', 'mirror.test:5000/') : img.ref!;
       expect(calls, img.ref).to.include(`copy --retry-times=3 --override-os=linux --override-arch=amd64 docker://${mirrored} oci-archive:${join(bundle, img.file)}.part:${img.ref}`);
-      expect(readFileSync(join(bundle, img.file), 'utf8')).to.include(`oci archive of ${img.ref}`);
+      const index = JSON.parse(execFileSync('tar', ['-xOf', join(bundle, img.file), 'index.json'], { encoding: 'utf8' })) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+      expect(index.manifests[0]!.annotations['org.opencontainers.image.ref.name']).to.equal(img.ref);
       expect(existsSync(join(bundle, `${img.file}.part`))).to.equal(false);
+      // the manifest records the image's digest, read from the archive's OCI index
+      expect(manifestOf(bundle).find((m) => m.file === img.file)!.digest, img.file).to.equal(index.manifests[0]!.digest);
     }
   });
 
@@ -169,6 +198,27 @@ printf 'oci archive of %s (from %s)\\n' "$ref" "$src" > "$path"
     expect(recap(r.stdout).hosts.localhost).to.include({ failed: 0, changed: 0 });
     const c = await preflight(bundle, ['--check']);
     expect(c.code, why(c)).to.equal(0);
+  });
+
+  it('an image pinned by digest is copied by that digest, recorded, and checked by the preflight', async () => {
+    const digest = `sha256:${createHash('sha256').update('keycloak amd64 manifest').digest('hex')}`;
+    const keycloak = artifacts.find((a) => a.name === 'keycloak')!;
+    const pinnedDir = join(work, 'pinned');
+    const vars = join(work, 'pinned.yaml');
+    writeFileSync(vars, YAML.stringify({ artifacts: [{ ...keycloak, digest }] }));
+    const r = await gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${pinnedDir}`, '-e', `@${sources}`, '-e', `@${vars}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '--output', 'json']);
+    expect(r.code, why(r)).to.equal(0);
+    const call = readFileSync(skopeoLog, 'utf8').trim().split('\n').at(-1)!;
+    expect(call).to.include(` docker://quay.io/keycloak/keycloak@${digest} oci-archive:${join(pinnedDir, keycloak.file)}.part:${keycloak.ref}`);
+    expect(manifestOf(pinnedDir)).to.have.length(1);
+    expect(manifestOf(pinnedDir)[0]!.digest).to.equal(digest);
+    const ok = await gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${pinnedDir}`, '-e', `@${vars}`, '--output', 'json']);
+    expect(ok.code, why(ok)).to.equal(0);
+    // the same bundle against another pin is refused
+    writeFileSync(vars, YAML.stringify({ artifacts: [{ ...keycloak, digest: `sha256:${'0'.repeat(64)}` }] }));
+    const other = await gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${pinnedDir}`, '-e', `@${vars}`, '--output', 'json']);
+    expect(other.code).to.equal(2);
+    expect(failures(other.stdout).join('\n')).to.include(`image digest ${digest}, artifacts.yaml pins sha256:${'0'.repeat(64)}`);
   });
 
   // site.yaml's shape: the preflight first, then a play on another host that writes a marker.
