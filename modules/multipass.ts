@@ -13,9 +13,10 @@
 // whereas purging it would need `multipass purge`, which purges every deleted instance. With
 // state absent it is already gone; purge: true removes it for good (`multipass delete --purge NAME`).
 import { argvToShell } from '../engine/connect/connection.js';
+import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, planOrFail } from './lib/host-tool.js';
+import { applyOrFail, commandFailure, planOrFail } from './lib/host-tool.js';
 import { firstIpv4, Multipass, type Info, type Listed, type Spec } from './lib/multipass/cli.js';
 import { renderCloudInit, withCloudInitFile, type CloudInit } from './lib/multipass/cloud-init.js';
 import { releaseOf, wantedRelease } from './lib/multipass/image.js';
@@ -199,7 +200,11 @@ function planLaunch(ctx: ModuleContext, mp: Multipass, a: MultipassArgs, ci: Clo
       const launch = async (file: string | undefined) => {
         const args = launchArgs(a, file);
         ran.push(cmd(args));
-        await mp.must(args, a.timeout + GRACE);
+        const res = await mp.run(args, a.timeout + GRACE);
+        if (res.rc === 0 && !res.timedOut) return;
+        // multipass only stops WAITING at its --timeout: the launch goes on in the background
+        const late = res.timedOut || /timed out waiting/i.test(res.stderr);
+        throw new ModuleError(commandFailure(cmd(args), res) + (late ? `\n${a.name} may still finish starting; a later run adopts it as it is (raise timeout for a slow first boot)` : ''));
       };
       if (ci) await withCloudInitFile(ctx, ci, launch);
       else await launch(undefined);

@@ -35,7 +35,9 @@ function vm(o: Partial<Instance> = {}): Instance {
   return { state: 'Running', cpus: 2, memory: 4 * GiB, disk: 30 * GiB, image_release: '24.04 LTS', ip: '10.62.187.7', ...o };
 }
 
-describe('multipass (command double)', () => {
+describe('multipass (command double)', function () {
+  // each module run starts several Node processes (one per multipass call): allow a loaded machine
+  this.timeout(120_000);
   let d: MultipassDoubles;
   let pb: string;
   const opts = (o: HarnessOptions = {}): HarnessOptions => ({ conn: refusingHost, local: d.local, playbookDir: pb, ...o });
@@ -109,7 +111,7 @@ describe('multipass (command double)', () => {
     expect(bigger.data.differences).to.deep.equal({ disk: { wanted: '31G', actual: '30.0GiB' } });
   });
 
-  it('started starts a stopped VM, stopped stops a running one, present leaves either alone; check mode runs no mutating command', async () => {
+  it('started starts a stopped VM, present leaves it alone; check mode runs no mutating command', async () => {
     await d.setInstances({ gauntlet: vm({ state: 'Stopped' }) });
     const check = await run({ name: 'gauntlet' }, { check: true, diff: true });
     expect(check).to.deep.include({ changed: true, msg: 'start gauntlet (Stopped)' });
@@ -124,9 +126,12 @@ describe('multipass (command double)', () => {
     expect(started.data).to.deep.include({ state: 'Running', ipv4: '10.62.187.7' });
     expect(mutating(await d.calls())).to.deep.equal([['multipass', 'start', 'gauntlet', '--timeout', '120']]);
     expect(await run({ name: 'gauntlet' })).to.deep.include({ changed: false });
+  });
 
-    await d.clearCalls();
+  it('stopped stops a running VM, then it and present are ok; check mode runs no mutating command', async () => {
+    await d.setInstances({ gauntlet: vm() });
     expect((await run({ name: 'gauntlet', state: 'stopped' }, { check: true })).changed).to.equal(true);
+    expect(mutating(await d.calls())).to.deep.equal([]);
     const stopped = await run({ name: 'gauntlet', state: 'stopped' });
     expect(stopped.data).to.deep.include({ state: 'Stopped', ipv4: null });
     expect(mutating(await d.calls())).to.deep.equal([['multipass', 'stop', 'gauntlet']]);
@@ -202,6 +207,20 @@ describe('multipass (command double)', () => {
     await d.hang('list');
     const r = await run({ name: 'gauntlet', timeout: 1 });
     expect(r).to.deep.include({ failed: true, msg: 'multipass list --format json timed out' });
+  });
+
+  it('error: a launch that passes its --timeout fails saying the VM may still come up; the next run adopts and starts it', async () => {
+    await d.launchTimeout();
+    const r = await run({ name: 'gauntlet', timeout: 60 });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.equal(
+      'multipass launch --name gauntlet --cpus 2 --memory 4G --disk 30G --timeout 60 24.04 exited 5: Timed out waiting for instance launch.\n' +
+        'gauntlet may still finish starting; a later run adopts it as it is (raise timeout for a slow first boot)',
+    );
+    await d.clearCalls();
+    const next = await run({ name: 'gauntlet', timeout: 60 });
+    expect(next).to.deep.include({ changed: true, failed: false, msg: 'start gauntlet (Starting)' });
+    expect(mutating(await d.calls())).to.deep.equal([['multipass', 'start', 'gauntlet', '--timeout', '60']]);
   });
 
   it('error: a cloud_init template that does not exist fails before any multipass call', async () => {

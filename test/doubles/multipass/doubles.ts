@@ -37,6 +37,8 @@ export interface MultipassDoubles {
   homeEntries(): Promise<string[]>;
   fail(sub: string, stderr: string, rc?: number): Promise<void>;
   hang(sub: string): Promise<void>;
+  /** makes launch time out as multipass does at its --timeout: the instance is left Starting */
+  launchTimeout(): Promise<void>;
 }
 
 /** `path` replaces the rest of PATH; withDouble false leaves the double off PATH (a missing tool). */
@@ -89,6 +91,9 @@ export async function makeMultipassDoubles(o: { path?: string; withDouble?: bool
     },
     async hang(sub) {
       await set(`hang/multipass.${sub}`, '');
+    },
+    async launchTimeout() {
+      await set('launch-timeout', '');
     },
   };
 }

@@ -8,6 +8,8 @@
 //                                   progress lines then "Launched: N"; the user data is kept in cloud-init/N
 //   start N [--timeout T] | stop N | recover N | delete [--purge] N
 // Errors go to stderr with exit code 2, e.g. `info failed: instance "x" does not exist`.
+// $GX_DOUBLE_STATE/launch-timeout makes launch behave as when its --timeout passes: the instance
+// is left Starting, the client prints "Timed out waiting for instance launch." and exits 5.
 // Every call is recorded ({argv, stdin} per line in $GX_DOUBLE_LOG); fail/multipass.SUB and
 // hang/multipass.SUB make a subcommand fail or hang (see ../kubectl/record.mjs).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -118,6 +120,13 @@ switch (sub) {
     }
     const vm = { state: 'Running', cpus: Number(flag('--cpus') ?? 1), memory: bytes(flag('--memory') ?? '1G', 'memory'), disk: bytes(flag('--disk') ?? '5G', 'disk'), image_release: release || 'Custom', ip: `10.62.187.${db.nextIp++}` };
     db.instances[name] = vm;
+    if (existsSync(join(state, 'launch-timeout'))) {
+      // the client stops waiting at --timeout; the daemon goes on launching
+      vm.state = 'Starting';
+      save();
+      process.stdout.write(`Creating ${name}\nStarting ${name}\n`);
+      die('Timed out waiting for instance launch.', 5);
+    }
     save();
     process.stdout.write(`Retrieving image: 100%\nVerifying image\nCreating ${name}\nStarting ${name}\nWaiting for initialization to complete\nLaunched: ${name}\n`);
     break;
