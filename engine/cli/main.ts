@@ -3,7 +3,11 @@
 import { Command, Option } from 'commander';
 import { ErrorList, exitCodeForError, GxError, UsageError } from '../errors.js';
 import { formatError } from '../report/format-error.js';
-import type { PlayOptions } from './play.js';
+import { renderModuleDoc, renderModuleList } from '../doc/render.js';
+import { inventoryCommand } from '../inventory/cli.js';
+import { didYouMean } from '../load/suggest.js';
+import { allModules, getModule } from '../../modules/index.js';
+import { playCommand, type PlayOptions } from './play.js';
 import { readVersion } from './version.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -91,8 +95,6 @@ export async function main(argv: string[]): Promise<number> {
         color: opts.color === false ? false : wantsColor(process.stdout),
       };
       if (!Number.isFinite(o.forks) || o.forks < 1) throw new UsageError('--forks takes a positive number');
-      // loaded on demand: --version, --help and doc start without the executor and its dependencies
-      const { playCommand } = await import('./play.js');
       code = await playCommand(playbooks, o);
     });
 
@@ -105,7 +107,6 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <name>', "one host's variables")
     .option('-l, --limit <pattern>', 'only these hosts')
     .action(async (opts: Record<string, unknown>) => {
-      const { inventoryCommand } = await import('../inventory/cli.js');
       const sources = (opts.inventory as string[]).length ? (opts.inventory as string[]) : ['inventory.yaml'];
       const text = await inventoryCommand({
         sources,
@@ -123,18 +124,15 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[module]', 'module name')
     .option('--list', 'every module with its summary')
     .action(async (name: string | undefined, opts: Record<string, unknown>) => {
-      const doc = await import('../doc/render.js');
-      const { getModule, allModules } = await import('../../modules/index.js');
       if (opts.list || !name) {
-        process.stdout.write(doc.renderModuleList(allModules) + '\n');
+        process.stdout.write(renderModuleList(allModules) + '\n');
         return;
       }
       const def = getModule(name);
       if (!def) {
-        const { didYouMean } = await import('../load/suggest.js');
         throw new UsageError(`no module named '${name}'`, { hint: didYouMean(name, allModules.map((m) => m.name)) });
       }
-      process.stdout.write(doc.renderModuleDoc(def) + '\n');
+      process.stdout.write(renderModuleDoc(def) + '\n');
     });
 
   try {

@@ -1,0 +1,55 @@
+// The gx binary's other commands, as a user runs them: version, doc, inventory, usage errors.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = new URL('../..', import.meta.url).pathname;
+
+async function gx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', join(root, 'engine/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('e2e: gx commands', function () {
+  this.timeout(60_000);
+
+  it('--version prints the package version', async () => {
+    const r = await gx(['--version']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('doc lists modules and documents one; an unknown one is a usage error with a suggestion', async () => {
+    const list = await gx(['doc', '--list']);
+    expect(list.stdout).to.match(/^copy\s+/m);
+    const copy = await gx(['doc', 'copy']);
+    expect(copy.stdout).to.match(/dest/);
+    const bad = await gx(['doc', 'cpy']);
+    expect(bad.code).to.equal(5);
+    expect(bad.stderr).to.match(/did you mean 'copy'/);
+  });
+
+  it('inventory --graph and --list show the groups', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-inv-'));
+    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  children:\n    web:\n      hosts:\n        web1: { port: 80 }\n');
+    const g = await gx(['inventory', '-i', join(dir, 'inv.yaml'), '--graph']);
+    expect(g.code, g.stderr).to.equal(0);
+    expect(g.stdout).to.match(/@all:[\s\S]*@web:[\s\S]*web1/);
+    const l = await gx(['inventory', '-i', join(dir, 'inv.yaml'), '--list']);
+    expect(JSON.parse(l.stdout)._meta.hostvars.web1.port).to.equal(80);
+  });
+
+  it('a missing playbook is a usage error (exit 5); an unknown option too', async () => {
+    expect((await gx(['play', '/nonexistent.yaml'])).code).to.equal(5);
+    expect((await gx(['play', '--no-such-flag', 'x.yaml'])).code).to.equal(5);
+  });
+});
