@@ -192,6 +192,19 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     expect(requests.length).to.equal(before);
   });
 
+  it('collect again repairs a file that no longer matches the manifest (instead of recording it)', async () => {
+    const k3s = artifacts.find((a) => a.name === 'k3s' && a.kind === 'binary')!;
+    const good = readFileSync(join(bundle, k3s.file), 'utf8');
+    writeFileSync(join(bundle, k3s.file), 'truncated');
+    const before = requests.length;
+    const r = await collect();
+    expect(r.code, why(r)).to.equal(0);
+    expect(readFileSync(join(bundle, k3s.file), 'utf8')).to.equal(good);
+    expect(requests.slice(before)).to.have.length(1);
+    expect(requests[before]).to.match(/^\/github\/k3s-io\/k3s\/releases\/download\/v1\.32\.3\+k3s1\/k3s$/);
+    expect(manifestOf(bundle).find((m) => m.file === k3s.file)!.sha256).to.equal(sha256(join(bundle, k3s.file)));
+  });
+
   it('the preflight accepts the collected bundle, in --check too', async () => {
     const r = await preflight();
     expect(r.code, why(r)).to.equal(0);
