@@ -70,11 +70,14 @@ export interface WriteSource {
 export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource): Promise<Plan> {
   const { conn } = ctx;
   let dest = a.dest;
-  if (dest.endsWith('/') || (await conn.stat(dest, { followLinks: true }))?.type === 'directory') {
+  // one round trip in the common case: the stat that answers "is dest a directory?" also carries
+  // the checksum of the file that is usually there
+  let current = dest.endsWith('/') ? null : await conn.stat(dest, { followLinks: true, checksum: true });
+  if (dest.endsWith('/') || current?.type === 'directory') {
     if (s.basename === undefined) throw new ModuleArgsError(`dest ${a.dest} is a directory; with content, give the full path of the file`, { loc: ctx.loc });
     dest = posix.join(dest, s.basename);
+    current = await conn.stat(dest, { followLinks: true, checksum: true });
   }
-  const current = await conn.stat(dest, { followLinks: true, checksum: true });
   if (current && current.type === 'directory') {
     return { changed: false, failed: true, msg: `dest ${dest} is a directory`, data: { dest } };
   }
