@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# A double of get.k3s.io's install.sh for the offline case (INSTALL_K3S_SKIP_DOWNLOAD=true): it
+# keeps the script's documented behaviour and messages, and writes what the real script writes:
+# the kubectl/crictl/ctr symlinks, k3s-killall.sh and k3s-uninstall.sh in INSTALL_K3S_BIN_DIR,
+# SERVICE.service.env (K3S_*/CONTAINERD_* variables, mode 0600) and SERVICE.service in
+# INSTALL_K3S_SYSTEMD_DIR with ExecStart quoted one word per line; then systemctl enable and
+# daemon-reload, and a restart only when the binary, unit or env file changed (or
+# INSTALL_K3S_FORCE_RESTART=true), never with INSTALL_K3S_SKIP_START=true.
+# When it starts a server it also does what k3s does on its first start: writes the kubeconfig
+# (--write-kubeconfig, --write-kubeconfig-mode) and DATA_DIR/server/node-token.
+# Every run's INSTALL_K3S_*/K3S_* environment is kept in $S/k3s/install-N.env for the test.
+# It refuses to write anything outside the doubles' state directory.
+# Differences: `systemctl enable` gets the unit name, not the unit file path (the systemctl double
+# keys its state by name); nothing is downloaded or verified, SELinux and openrc are not handled.
+source "$(dirname "$0")/../../lib.sh"
+set -f
+info() { echo "[INFO]  $*"; }
+fatal() { echo "[ERROR]  $*" >&2; exit 1; }
+inside() { case $1 in "$S"/*) ;; *) fatal "k3s-install.sh double: refusing to write $1 outside $S" ;; esac; }
+
+mkdir -p "$S/k3s"
+n=1; while [ -e "$S/k3s/install-$n.env" ]; do n=$((n + 1)); done
+env | grep -E '^(INSTALL_K3S|K3S|CONTAINERD)_' | LC_ALL=C sort > "$S/k3s/install-$n.env"
+maybe_fail run
+
+BIN_DIR=${INSTALL_K3S_BIN_DIR:-/usr/local/bin}
+SYSTEMD_DIR=${INSTALL_K3S_SYSTEMD_DIR:-/etc/systemd/system}
+[ "${INSTALL_K3S_SKIP_DOWNLOAD:-}" = true ] || fatal "k3s-install.sh double: there is no internet here, set INSTALL_K3S_SKIP_DOWNLOAD=true"
+inside "$BIN_DIR/k3s"; inside "$SYSTEMD_DIR/k3s.service"
+
+set -- ${INSTALL_K3S_EXEC:-} "$@"
+case ${1:-} in
+  server|agent) CMD=$1; shift ;;
+  *) if [ -n "${K3S_URL:-}" ]; then CMD=agent; else CMD=server; fi ;;
+esac
+if [ -n "${K3S_URL:-}" ] && [ "$CMD" = agent ] && [ -z "${K3S_TOKEN:-}" ] && [ -z "${K3S_TOKEN_FILE:-}" ]; then
+  fatal "Defaulted k3s exec command to 'agent' because K3S_URL is defined, but K3S_TOKEN or K3S_TOKEN_FILE is not defined."
+fi
+if [ "$CMD" = server ]; then SYSTEM_NAME=k3s; else SYSTEM_NAME=k3s-$CMD; fi
+FILE_K3S_SERVICE=$SYSTEMD_DIR/$SYSTEM_NAME.service
+FILE_K3S_ENV=$FILE_K3S_SERVICE.env
+
+hashes() { sha256sum "$BIN_DIR/k3s" "$FILE_K3S_SERVICE" "$FILE_K3S_ENV" 2>&1 || true; }
+PRE_INSTALL_HASHES=$(hashes)
+
+info "Skipping k3s download and verify"
+[ -x "$BIN_DIR/k3s" ] || fatal "Executable k3s binary not found at $BIN_DIR/k3s"
+for c in kubectl crictl ctr; do
+  if [ ! -e "$BIN_DIR/$c" ]; then info "Creating $BIN_DIR/$c symlink to k3s"; ln -sf k3s "$BIN_DIR/$c"; fi
+done
+info "Creating killall script $BIN_DIR/k3s-killall.sh"
+printf '#!/bin/sh\n# k3s-killall.sh (double)\n' > "$BIN_DIR/k3s-killall.sh"; chmod 755 "$BIN_DIR/k3s-killall.sh"
+info "Creating uninstall script $BIN_DIR/k3s-uninstall.sh"
+printf '#!/bin/sh\n# k3s-uninstall.sh (double)\n' > "$BIN_DIR/k3s-uninstall.sh"; chmod 755 "$BIN_DIR/k3s-uninstall.sh"
+
+info "env: Creating environment file $FILE_K3S_ENV"
+( umask 077; env | grep -E '^(K3S|CONTAINERD)_' | LC_ALL=C sort | sed -e "s/'/'\\\\''/g" -e "s/=\(.*\)/='\1'/" > "$FILE_K3S_ENV" )
+
+quote() { printf '%s\n' "$1" | sed "s/'/'\\\\''/g;1s/^/'/;\$s/\$/'/"; }
+exec_lines=$(for a in "$@"; do printf '\t%s \\\n' "$(quote "$a")"; done)
+info "systemd: Creating service file $FILE_K3S_SERVICE"
+if [ "$CMD" = server ]; then TYPE=notify; else TYPE=exec; fi
+cat > "$FILE_K3S_SERVICE" <<UNIT
+[Unit]
+Description=Lightweight Kubernetes
+Documentation=https://k3s.io
+Wants=network-online.target
+After=network-online.target
+
+[Install]
+WantedBy=multi-user.target
+
+[Service]
+Type=$TYPE
+EnvironmentFile=-/etc/default/%N
+EnvironmentFile=-/etc/sysconfig/%N
+EnvironmentFile=-$FILE_K3S_ENV
+KillMode=process
+Delegate=yes
+User=root
+LimitNOFILE=1048576
+LimitNPROC=infinity
+LimitCORE=infinity
+TasksMax=infinity
+TimeoutStartSec=0
+Restart=always
+RestartSec=5s
+ExecStartPre=-/sbin/modprobe br_netfilter
+ExecStartPre=-/sbin/modprobe overlay
+ExecStart=$BIN_DIR/k3s \\
+    $CMD \\
+$exec_lines
+
+UNIT
+# systemd now knows the unit (the systemctl double's state)
+u="$S/systemd/$SYSTEM_NAME.service"; mkdir -p "$u"
+[ -f "$u/enabled" ] || echo disabled > "$u/enabled"
+[ -f "$u/active" ] || echo inactive > "$u/active"
+
+[ "${INSTALL_K3S_SKIP_ENABLE:-}" = true ] && exit 0
+info "systemd: Enabling $SYSTEM_NAME unit"
+systemctl enable "$SYSTEM_NAME" >/dev/null 2>&1 || fatal "systemctl enable $SYSTEM_NAME failed"
+systemctl daemon-reload >/dev/null
+[ "${INSTALL_K3S_SKIP_START:-}" = true ] && exit 0
+POST_INSTALL_HASHES=$(hashes)
+if [ "$PRE_INSTALL_HASHES" = "$POST_INSTALL_HASHES" ] && [ "${INSTALL_K3S_FORCE_RESTART:-}" != true ]; then
+  info 'No change detected so skipping service start'
+  exit 0
+fi
+info "systemd: Starting $SYSTEM_NAME"
+systemctl restart "$SYSTEM_NAME" || exit 1
+
+# what k3s itself does when it starts
+sed -n 's/^export K3S_DOUBLE_VERSION=//p' "$BIN_DIR/k3s" > "$S/k3s/running-version"
+[ "$CMD" = server ] || exit 0
+data=/var/lib/rancher/k3s kc=/etc/rancher/k3s/k3s.yaml kcmode=0600 node=$(hostname | tr '[:upper:]' '[:lower:]')
+for a in "$@"; do
+  case $a in
+    --data-dir=*) data=${a#*=} ;; --write-kubeconfig=*) kc=${a#*=} ;;
+    --write-kubeconfig-mode=*) kcmode=${a#*=} ;; --node-name=*) node=${a#*=} ;;
+  esac
+done
+inside "$data/server/node-token"; inside "$kc"
+echo "$node" > "$S/k3s/node-name"
+mkdir -p "$data/server" "$(dirname "$kc")"
+if [ ! -f "$data/server/node-token" ]; then
+  secret=${K3S_TOKEN:-$(printf %s "$S" | sha256sum | cut -c1-32)}
+  printf 'K10%s::server:%s\n' "$(printf ca | sha256sum | cut -c1-64)" "$secret" > "$data/server/node-token"
+  chmod 600 "$data/server/node-token"
+fi
+cat > "$kc" <<KC
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCmRvdWJsZQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==
+    server: https://127.0.0.1:6443
+  name: default
+contexts:
+- context:
+    cluster: default
+    user: default
+  name: default
+current-context: default
+kind: Config
+preferences: {}
+users:
+- name: default
+  user:
+    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCmNsaWVudAotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==
+    client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCmRvdWJsZQotLS0tLUVORCBFQyBQUklWQVRFIEtFWS0tLS0tCg==
+KC
+chmod "$kcmode" "$kc"
