@@ -30,6 +30,7 @@ import kubectl from './kubectl.js';
 import helm from './helm.js';
 import bundle_check from './bundle_check.js';
 import multipass from './multipass.js';
+import k3s from './k3s.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -61,6 +62,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   helm,
   bundle_check,
   multipass,
+  k3s,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
