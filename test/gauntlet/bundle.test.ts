@@ -265,7 +265,9 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     const alsoMissing = artifacts.find((a) => a.kind === 'image' && a.name === 'keycloak')!;
     const corrupt = artifacts.find((a) => a.name === 'k3s' && a.kind === 'binary')!;
 
-    before(() => {
+    before(async () => {
+      // also when --grep skipped the collection tests above
+      if (!existsSync(join(bundle, 'manifest.yaml'))) expect((await collect()).code).to.equal(0);
       execFileSync('cp', ['-a', bundle, broken]);
       unlinkSync(join(broken, missing.file));
       unlinkSync(join(broken, alsoMissing.file));
