@@ -303,7 +303,7 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
   examples: [
     `- name: K3s server, offline, without traefik, pulling through the local registry
   k3s:
-    version: "{{ k3s_version }}"
+    version: v1.32.3+k3s1
     binary_src: "{{ bundle_dir }}/bin/k3s"
     install_script_src: "{{ bundle_dir }}/bin/k3s-install.sh"
     airgap_images_src: "{{ bundle_dir }}/images/k3s-airgap-images-amd64.tar.zst"
@@ -319,7 +319,7 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
     `- name: An agent joins the server
   k3s:
     role: agent
-    version: "{{ k3s_version }}"
+    version: v1.32.3+k3s1
     binary_src: "{{ bundle_dir }}/bin/k3s"
     install_script_src: "{{ bundle_dir }}/bin/k3s-install.sh"
     server_url: "https://{{ hostvars['vm'].ansible_host }}:6443"
@@ -508,4 +508,5 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
   };
 }
 
+export { k3s };
 export default k3s;
