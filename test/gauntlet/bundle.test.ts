@@ -109,13 +109,14 @@ describe('gauntlet bundle: collect against a local HTTP server, then the preflig
     const mirrors = Object.fromEntries(Object.keys(artifactsDoc.bundle_sources).map((k) => [k, `${base}/${k}`]));
     writeFileSync(sources, YAML.stringify({ bundle_sources: mirrors, bundle_image_mirrors: { 'docker.io': 'mirror.test:5000' } }));
 
-    // skopeo double: `skopeo copy [flags] docker://SRC oci-archive:PATH:REF` writes PATH
+    // skopeo double: `skopeo [global options] copy [flags] docker://SRC oci-archive:PATH:REF` writes PATH
     mkdirSync(doubleBin);
     writeFileSync(
       join(doubleBin, 'skopeo'),
       `#!/bin/bash
 printf '%s\\n' "$*" >> ${JSON.stringify(skopeoLog)}
-[ "$1" = copy ] || { echo "skopeo double: only copy" >&2; exit 2; }
+# global options come first, as skopeo documents: skopeo [global options] command [options]
+[ "$1 $2 $3" = "--override-os=linux --override-arch=amd64 copy" ] || { echo "skopeo double: expected the global options, then copy: $*" >&2; exit 2; }
 dest="\${@: -1}"; src="\${@: -2:1}"
 case "$dest" in oci-archive:*) ;; *) echo "skopeo double: not an oci-archive destination: $dest" >&2; exit 2;; esac
 rest="\${dest#oci-archive:}"; path="\${rest%%:*}"; ref="\${rest#*:}"
@@ -175,7 +176,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     expect(calls).to.have.length(images.length);
     for (const img of images) {
       const mirrored = img.ref!.startsWith('docker.io/') ? img.ref!.replace('docker.io/', 'mirror.test:5000/') : img.ref!;
-      expect(calls, img.ref).to.include(`copy --retry-times=3 --override-os=linux --override-arch=amd64 docker://${mirrored} oci-archive:${join(bundle, img.file)}.part:${img.ref}`);
+      expect(calls, img.ref).to.include(`--override-os=linux --override-arch=amd64 copy --retry-times=3 docker://${mirrored} oci-archive:${join(bundle, img.file)}.part:${img.ref}`);
       const index = JSON.parse(execFileSync('tar', ['-xOf', join(bundle, img.file), 'index.json'], { encoding: 'utf8' })) as { manifests: { digest: string; annotations: Record<string, string> }[] };
       expect(index.manifests[0]!.annotations['org.opencontainers.image.ref.name']).to.equal(img.ref);
       expect(existsSync(join(bundle, `${img.file}.part`))).to.equal(false);
