@@ -295,6 +295,21 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
       expect(existsSync(marker)).to.equal(false);
     });
 
+    it('the real site.yaml stops at its preflight: multipass is never called, no other play starts', async () => {
+      const bin = mkdtempSync(join(work, 'multipass-'));
+      const called = join(bin, 'called');
+      writeFileSync(join(bin, 'multipass'), `#!/bin/sh\necho "$@" >> ${JSON.stringify(called)}\nexit 1\n`);
+      chmodSync(join(bin, 'multipass'), 0o755);
+      const r = await gx(['play', 'site.yaml', '-e', `bundle_dir=${broken}`, '--output', 'json'], { PATH: `${bin}:${process.env.PATH}` });
+      expect(r.code, why(r)).to.equal(2);
+      expect(failures(r.stdout).join('\n')).to.include(`missing:    chart linkerd-viz ${missing.version}: ${missing.file}`);
+      const plays = events(r.stdout).filter((e) => e.type === 'play.start').map((e) => e.name as string);
+      expect(plays).to.have.length(1);
+      expect(plays[0]).to.match(/^preflight/);
+      expect(Object.keys(recap(r.stdout).hosts)).to.deep.equal(['localhost']);
+      expect(existsSync(called)).to.equal(false);
+    });
+
     it('also with --tags of a component and with --check (the preflight is tagged always and only reads)', async () => {
       const dir = mkdtempSync(join(work, 'site-'));
       const marker = join(dir, 'marker');
