@@ -23,7 +23,7 @@ import { stringify } from 'yaml';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, commandFailure, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';
+import { applyOrFail, commandFailure, mustRunTool, planOrFail, runTool, toolShell } from './lib/host-tool.js';
 import { rewriteKubeconfig } from './lib/k3s/kubeconfig.js';
 import { findNode, nodeNames } from './lib/k3s/nodes.js';
 import { formatExecStart, parseEnvFile, parseExecStart } from './lib/k3s/unit.js';
@@ -282,7 +282,7 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
       install_script_src: { type: 'string', minLength: 1, description: 'The K3s install script (install.sh from get.k3s.io) on the controller, uploaded to BIN_DIR/k3s-install.sh and run offline.' },
       airgap_images_src: { type: 'string', minLength: 1, description: 'The airgap images tarball on the controller (k3s-airgap-images-amd64.tar.zst or .tar), uploaded to DATA_DIR/agent/images/; k3s imports it when it starts.' },
       server_url: { type: 'string', pattern: '^https://', description: 'The server an agent joins, e.g. https://10.0.0.5:6443 (K3S_URL). Required for agents.' },
-      token: { type: 'string', minLength: 1, description: "The cluster token (K3S_TOKEN): for an agent the server's node-token (required); for a server an optional pre-shared token. Masked in all output." },
+      token: { type: 'string', pattern: '^\\S+$', description: "The cluster token (K3S_TOKEN): for an agent the server's node-token (required); for a server an optional pre-shared token. Masked in all output." },
       disable: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Packaged components not to deploy (--disable), e.g. [traefik] when NGINX ingress is used. Server only.' },
       tls_san: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Extra names and addresses in the API server certificate (--tls-san), e.g. the VM address the kubeconfig uses. Server only.' },
       node_ip: { type: 'string', minLength: 1, description: 'The address the node advertises (--node-ip).' },
@@ -427,7 +427,10 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
       what: `${how} k3s ${a.version} (${a.role}): ${p.script} with INSTALL_K3S_EXEC='${wantArgs.join(' ')}'`,
       run: async () => {
         const argv = [p.script];
-        const res = await runTool(ctx, argv, { env: installEnv, timeoutMs: Math.max(a.wait_timeout, 300) * 1000 });
+        // the token reaches the script on stdin, not in the command line (`ps` on the host would show it)
+        const { K3S_TOKEN: token, ...env } = installEnv;
+        const shell = token === undefined ? toolShell(argv) : `IFS= read -r K3S_TOKEN; export K3S_TOKEN; ${toolShell(argv)}`;
+        const res = await ctx.conn.run({ shell, env, stdin: token === undefined ? undefined : `${token}\n`, timeoutMs: Math.max(a.wait_timeout, 300) * 1000 });
         if (res.rc !== 0 || res.timedOut) throw new ModuleError(`the k3s install script failed: ${commandFailure(argv, res)}`);
       },
     });

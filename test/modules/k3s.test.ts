@@ -8,11 +8,16 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Connection, RunOptions } from '../../engine/connect/connection.js';
+import { SshConnection } from '../../engine/connect/ssh.js';
+import { resolveSshParams } from '../../engine/connect/ssh-params.js';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { executeModule } from '../../engine/run/execute-module.js';
+import { taskConnection } from '../../engine/run/task-connection.js';
 import { isUnknown } from '../../engine/vars/unknown.js';
 import k3s from '../../modules/k3s.js';
 import { makeK3sDoubles, type K3sDoubles } from '../doubles/k3s/doubles.js';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { makeContext, rhythm, runModule, tempDir } from './harness.js';
 
 const V1 = 'v1.30.4+k3s1';
@@ -237,7 +242,9 @@ describe('k3s (command double)', () => {
     const token = 'K10abc::server:s3cr3t-join-token';
     const args = { ...base(), role: 'agent', server_url: 'https://10.0.0.5:6443', token, node_ip: '10.0.0.6' };
     const secrets: string[] = [];
-    const run = (o: { check?: boolean; diff?: boolean } = {}) => executeModule(k3s, args, { ...makeContext({ conn: d.conn, ...o }), secret: (s) => secrets.push(s) });
+    const sent: RunOptions[] = [];
+    const conn: Connection = { ...d.conn, host: d.conn.host, run: (o) => { sent.push(o); return d.conn.run(o); }, put: d.conn.put.bind(d.conn), get: d.conn.get.bind(d.conn), stat: d.conn.stat.bind(d.conn) };
+    const run = (o: { check?: boolean; diff?: boolean } = {}) => executeModule(k3s, args, { ...makeContext({ conn, ...o }), secret: (s) => secrets.push(s) });
     const check = await run({ check: true });
     expect(check.changed).to.equal(true);
     const apply = await run();
@@ -245,6 +252,10 @@ describe('k3s (command double)', () => {
     const again = await run();
     expect(again.changed).to.equal(false);
     expect(secrets).to.include(token);
+    // the token reaches the install script on stdin, never in a command line or an environment list
+    const withToken = sent.filter((o) => JSON.stringify({ argv: o.argv, shell: o.shell, env: o.env }).includes('s3cr3t'));
+    expect(withToken).to.deep.equal([]);
+    expect(sent.filter((o) => String(o.stdin ?? '').includes(token))).to.have.length(1);
     for (const out of [check, apply, again]) {
       expect(JSON.stringify(out)).not.to.contain('s3cr3t');
       expect(out.data).not.to.have.property('token');
@@ -321,5 +332,41 @@ describe('k3s (command double)', () => {
     const res = await runModule(k3s, { ...base(), exec_flags: ['--node-name=vm1'] }, { conn: d.conn });
     expect(res.failed, res.msg).to.equal(false);
     expect(res.data).to.deep.include({ node_name: 'vm1', ready: true });
+  });
+});
+
+describe('k3s over SSH with become (real sshd test host, command doubles)', function () {
+  this.timeout(60_000);
+  let ssh: SshConnection;
+  before(async () => {
+    ssh = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
+    await ssh.connect();
+  });
+  after(() => ssh?.close());
+
+  it('installs a server as root through sudo: root-owned files with their modes, the kubeconfig copied from a root-only file; check → install → no change → check', async () => {
+    // the test hosts have a private /tmp: the doubles' state goes where the host sees it
+    const d = await makeK3sDoubles({ under: '/var/tmp/gx-test' });
+    const binary = await d.binary(V1);
+    const ctl = await tempDir('gx-k3s-controller-');
+    const conn = taskConnection(ssh, d.env, { user: 'root' });
+    const addr = sshEnv.hosts[0]!;
+    const args = { version: V1, binary_src: binary, install_script_src: d.script, ...d.dirs, airgap_images_src: await d.images('x'.repeat(300_000)), token: 'K10::server:ssh-s3cr3t', write_kubeconfig_mode: '0600', kubeconfig_dest: join(ctl, 'config') };
+    const vars = hostVars(addr);
+    const snapshot = async () => [await d.read('systemd/k3s.service/active'), (await conn.stat(join(d.dirs.bin_dir, 'k3s'), { checksum: true }))?.sha256 ?? null];
+    const r = await rhythm(k3s, args, { conn, snapshot, vars });
+    expect(r.apply.data).to.deep.include({ ready: true, version: V1, config_changed: false });
+    const bin = (await conn.stat(join(d.dirs.bin_dir, 'k3s')))!;
+    expect([bin.owner, bin.mode]).to.deep.equal(['root', 0o755]);
+    const env = (await conn.stat(join(d.dirs.systemd_dir, 'k3s.service.env')))!;
+    expect([env.owner, env.mode]).to.deep.equal(['root', 0o600]);
+    expect((await conn.stat(join(d.dirs.data_dir, 'agent/images/k3s-airgap-images-amd64.tar')))!.size).to.equal(300_000);
+    expect((await d.installEnvs())[0]).to.include({ K3S_TOKEN: 'K10::server:ssh-s3cr3t', INSTALL_K3S_SKIP_DOWNLOAD: 'true' });
+    // the unprivileged login user cannot even read the host's files: the module really went through become
+    const plain = await runModule(k3s, args, { conn: taskConnection(ssh, d.env, undefined), vars });
+    expect(plain.failed).to.equal(true);
+    expect(plain.msg).to.match(/permission denied/);
+    expect((await conn.stat(join(d.dirs.config_dir, 'k3s.yaml')))!.mode).to.equal(0o600);
+    expect(await readFile(join(ctl, 'config'), 'utf8')).to.contain(`    server: https://${addr}:6443\n`);
   });
 });

@@ -2,16 +2,21 @@
 // data and systemd dirs the module is pointed at), an offline bundle on the controller side whose
 // k3s "binary" is a wrapper around the k3s double with its version baked in, the install script
 // double, and the systemctl double of test/doubles/bin first on PATH.
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeDoubles, type Doubles } from '../doubles.js';
+import { LocalConnection } from '../../../engine/connect/local.js';
+import { DOUBLES_BIN, EnvConnection, type Doubles } from '../doubles.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const K3S_DOUBLE = join(here, 'bin', 'k3s');
 const INSTALL_DOUBLE = join(here, 'bin', 'k3s-install.sh');
 
 export interface K3sDoubles extends Doubles {
+  /** the environment the doubles need, for a connection other than `conn` (e.g. SSH to this machine) */
+  env: Record<string, string>;
   /** directories on the "host", to pass as bin_dir, config_dir, data_dir, systemd_dir */
   dirs: { bin_dir: string; config_dir: string; data_dir: string; systemd_dir: string };
   /** the controller's bundle directory */
@@ -30,8 +35,17 @@ export interface K3sDoubles extends Doubles {
 
 const wrapper = (target: string, env: string) => `#!/bin/sh\n${env}exec bash ${target} "$@"\n`;
 
-export async function makeK3sDoubles(): Promise<K3sDoubles> {
-  const d = await makeDoubles();
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Fresh doubles whose state (and host root) lives in a new directory under `under` (default: the
+ * system temp dir; the SSH test hosts have a private /tmp, so tests over SSH pass /var/tmp).
+ */
+export async function makeK3sDoubles(o: { under?: string } = {}): Promise<K3sDoubles> {
+  const d = await plainDoubles(o.under ?? tmpdir());
   const host = join(d.state, 'host');
   const dirs = {
     bin_dir: join(host, 'usr/local/bin'),
@@ -48,6 +62,7 @@ export async function makeK3sDoubles(): Promise<K3sDoubles> {
   await chmod(script, 0o755);
   return {
     ...d,
+    env: { PATH: `${DOUBLES_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`, GX_DOUBLE_STATE: d.state, GX_DOUBLE_LOG: join(d.state, 'calls.log') },
     dirs,
     bundle,
     script,
@@ -84,6 +99,38 @@ export async function makeK3sDoubles(): Promise<K3sDoubles> {
     },
     async notReadyFor(polls) {
       await d.set('k3s/not-ready-polls', String(polls));
+    },
+  };
+}
+
+/** The state directory, call log and failure switches the doubles of test/doubles/lib.sh read. */
+async function plainDoubles(under: string): Promise<Doubles> {
+  await mkdir(under, { recursive: true });
+  const state = await mkdtemp(join(under, 'gx-k3s-doubles-'));
+  made.push(state);
+  const log = join(state, 'calls.log');
+  await writeFile(log, '');
+  const env = { PATH: `${DOUBLES_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`, GX_DOUBLE_STATE: state, GX_DOUBLE_LOG: log };
+  const set = async (path: string, content: string) => {
+    await mkdir(dirname(join(state, path)), { recursive: true });
+    await writeFile(join(state, path), content);
+  };
+  return {
+    state,
+    conn: new EnvConnection(new LocalConnection('localhost'), env),
+    async calls() {
+      return (await readFile(log, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    },
+    async clearCalls() {
+      await writeFile(log, '');
+    },
+    set,
+    async read(path) {
+      return readFile(join(state, path), 'utf8').catch(() => null);
+    },
+    async fail(tool, sub, stderr, rc = 1) {
+      await set(`fail/${tool}.${sub}`, stderr);
+      await set(`fail/${tool}.${sub}.rc`, String(rc));
     },
   };
 }
