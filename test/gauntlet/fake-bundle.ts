@@ -1,0 +1,57 @@
+// A small offline bundle for the full run of site.yaml: one file per entry of
+// playbooks/bundle/artifacts.yaml, each what the consuming double or module reads — the k3s binary
+// and install script are wrappers around the k3s doubles, charts are .tgz files holding a
+// Chart.yaml (what the helm double reads), images are real `docker save` archives (pushed to the
+// real test registry), .debs are the control fields the dpkg-deb double reads.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { dockerArchive } from '../fixtures/images/make.js';
+import { PLAYBOOKS, REPO } from './helpers.js';
+
+interface Artifact { kind: string; name: string; version: string; file: string; ref?: string }
+
+export function artifacts(): Artifact[] {
+  return (parse(readFileSync(join(PLAYBOOKS, 'bundle', 'artifacts.yaml'), 'utf8')) as { artifacts: Artifact[] }).artifacts;
+}
+
+const K3S_DOUBLES = join(REPO, 'test', 'doubles', 'k3s', 'bin');
+
+export async function makeBundle(dir: string): Promise<void> {
+  for (const a of artifacts()) {
+    const path = join(dir, a.file);
+    mkdirSync(dirname(path), { recursive: true });
+    switch (a.kind) {
+      case 'binary':
+        if (a.name === 'k3s') {
+          writeFileSync(path, `#!/bin/sh\nexport K3S_DOUBLE_VERSION=${a.version}\nexec bash ${join(K3S_DOUBLES, 'k3s')} "$@"\n`);
+          chmodSync(path, 0o755);
+        } else writeFileSync(path, `#!/bin/sh\necho "${a.name} ${a.version} (bundle stand-in)"\n`);
+        break;
+      case 'script':
+        writeFileSync(path, `#!/bin/sh\nexec bash ${join(K3S_DOUBLES, 'k3s-install.sh')} "$@"\n`);
+        chmodSync(path, 0o755);
+        break;
+      case 'deb':
+        writeFileSync(path, `Package: ${a.name}\nVersion: ${a.version}\nArchitecture: amd64\n`);
+        break;
+      case 'chart': {
+        const work = mkdtempSync(join(tmpdir(), 'gx-chart-'));
+        mkdirSync(join(work, a.name));
+        writeFileSync(join(work, a.name, 'Chart.yaml'), `apiVersion: v2\nname: ${a.name}\nversion: ${a.version}\nappVersion: "${a.version}"\n`);
+        execFileSync('tar', ['-czf', path, '-C', work, a.name]);
+        rmSync(work, { recursive: true, force: true });
+        break;
+      }
+      case 'image': {
+        const built = await dockerArchive(dirname(path), `${a.name}.build`, [{ [`etc/${a.name}`]: `${a.ref ?? a.name}\n` }], { repoTag: a.ref });
+        renameSync(built.path, path);
+        break;
+      }
+      default:
+        writeFileSync(path, `${a.kind} ${a.name} ${a.version}\n`);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+// The whole of site.yaml, run for real against an SSH test host that stands in for the VM, with
+// COMMAND DOUBLES for multipass (its launched VM gets the test host's address), k3s and its install
+// script, helm, kubectl (with Linkerd's proxy injection replayed for the verify play), apt-get/dpkg,
+// systemctl, modprobe and sysctl, an HTTP double for Gitea's API, Keycloak's token endpoint and the
+// API, a local bare git repository in place of Gitea's, and the REAL test registry for the images.
+// Every path the plays write on the "VM" is pointed into a scratch directory (inventory variables).
+// Then a second run that changes nothing, and --check on a controller where the VM does not exist.
+import { expect } from 'chai';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { makeBundle } from './fake-bundle.js';
+import { REPO } from './helpers.js';
+
+const run = promisify(execFile);
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run through mocha (the global setup starts test/services/*.sh)`);
+  return v;
+}
+
+type GxEvent = { type: string; [k: string]: any };
+interface Run { code: number; stdout: string; stderr: string; events: GxEvent[] }
+
+async function gx(args: string[], env: Record<string, string>): Promise<Run> {
+  let r: { code: number; stdout: string; stderr: string };
+  try {
+    const out = await run(process.execPath, ['--import', 'tsx', join(REPO, 'engine/cli/main.ts'), ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 26 });
+    r = { code: 0, ...out };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    r = { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as GxEvent);
+  return { ...r, events };
+}
+
+const recap = (r: Run): Record<string, { ok: number; changed: number; failed: number; unreachable: number; skipped: number }> =>
+  r.events.find((e) => e.type === 'recap')!.hosts;
+
+/** "task on host: msg" of every host result with this status. */
+function results(r: Run, status: string): string[] {
+  const names = new Map(r.events.filter((e) => e.type === 'task.start').map((e) => [e.id as string, e.name as string]));
+  return r.events
+    .filter((e) => (e.type === 'host.result' || (e.type === 'item.result' && status === 'failed')) && e.result.status === status)
+    .map((e) => `${names.get(e.taskId) ?? e.taskId} on ${e.result.host}${e.type === 'item.result' ? ` (item ${JSON.stringify(e.result.item)})` : ''}${e.result.msg ? `: ${e.result.msg}` : ''}`);
+}
+
+const failures = (r: Run): string => [...results(r, 'failed'), ...results(r, 'unreachable'), r.stderr].join('\n');
+
+/** Gitea's repository API, Keycloak's token endpoint and the API, as the plays call them. */
+function httpDouble(): Promise<{ url: string; calls: string[]; close: () => void }> {
+  const calls: string[] = [];
+  let repoExists = false;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      calls.push(`${req.method} ${req.url}`);
+      const json = (status: number, v: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(v));
+      };
+      if (req.method === 'POST' && req.url === '/api/v1/user/repos') {
+        if (req.headers.authorization !== `Basic ${Buffer.from('gauntlet:gauntlet-gitea').toString('base64')}`) return json(401, { message: 'unauthorized' });
+        if (repoExists) return json(409, { message: 'The repository with the same name already exists.' });
+        repoExists = JSON.parse(body).name === 'gauntlet-gitops';
+        return json(201, { name: 'gauntlet-gitops', default_branch: 'main' });
+      }
+      if (req.method === 'POST' && req.url === '/realms/gauntlet/protocol/openid-connect/token') {
+        const form = new URLSearchParams(body);
+        const good = form.get('grant_type') === 'password' && form.get('client_id') === 'gauntlet-api' && form.get('client_secret') === 'gauntlet-api-secret' && form.get('username') === 'alice' && form.get('password') === 'alice-password';
+        return good ? json(200, { access_token: 'token-for-alice', token_type: 'Bearer', expires_in: 300 }) : json(401, { error: 'invalid_grant' });
+      }
+      if (req.method === 'GET' && req.url === '/api/tasks') {
+        return req.headers.authorization === 'Bearer token-for-alice' ? json(200, { items: [], nextCursor: null }) : json(401, { error: 'unauthorized' });
+      }
+      json(404, { error: 'not found' });
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    resolve({ url: `http://127.0.0.1:${port}`, calls, close: () => server.close() });
+  }));
+}
+
+const put = (path: string, content: string) => {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, content);
+};
+
+/** A scratch "VM" and controller: doubles' state, the bundle, the variables pointing into them. */
+async function scene(httpUrl: string) {
+  const ssh = { host: need('GX_TEST_SSH_HOSTS').split(',')[0]!, port: need('GX_TEST_SSH_PORT'), user: need('GX_TEST_SSH_USER'), key: need('GX_TEST_SSH_KEY') };
+  const registry = need('GX_TEST_REGISTRY');
+  // not under /tmp: each SSH test host has a private /tmp
+  const root = mkdtempSync('/var/tmp/gx-gauntlet-');
+  execFileSync('chmod', ['755', root]);
+  const state = join(root, 'state');
+  // the VM's files live inside the doubles' state: the k3s install double writes nowhere else
+  const host = join(state, 'host');
+  const bundle = join(root, 'bundle');
+  put(join(state, 'calls.log'), '');
+  for (const d of ['dpkg', 'apt']) mkdirSync(join(state, d), { recursive: true });
+  put(join(state, 'systemd', 'docker-registry.service', 'active'), 'inactive');
+  put(join(state, 'systemd', 'docker-registry.service', 'enabled'), 'disabled');
+  for (const m of ['br_netfilter', 'overlay']) put(join(state, 'modules', 'available', m), '');
+  for (const k of ['net.bridge.bridge-nf-call-iptables', 'net.bridge.bridge-nf-call-ip6tables', 'net.ipv4.ip_forward']) put(join(state, 'sysctl', k), '0');
+  put(join(state, 'passwd'), execFileSync('getent', ['passwd', 'root', 'docker-registry'], { encoding: 'utf8' }));
+  put(join(state, 'group'), execFileSync('getent', ['group', 'root', 'docker-registry'], { encoding: 'utf8' }));
+  // what the charts would install and the operator would create, which the helm double does not:
+  // the CRDs of CloudNativePG and Argo CD, and the credentials Secret of the API's database
+  const crd = (group: string, kind: string, plural: string, version: string) => ({
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.${group}` },
+    spec: { group, names: { kind, plural }, scope: 'Namespaced', versions: [{ name: version, served: true, storage: true }] },
+  });
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  put(join(state, 'k8s.json'), JSON.stringify({
+    rv: 100,
+    objects: {
+      'apiextensions.k8s.io/CustomResourceDefinition//clusters.postgresql.cnpg.io': crd('postgresql.cnpg.io', 'Cluster', 'clusters', 'v1'),
+      'apiextensions.k8s.io/CustomResourceDefinition//applications.argoproj.io': crd('argoproj.io', 'Application', 'applications', 'v1alpha1'),
+      '/Secret/db/api-app': { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api-app', namespace: 'db' }, type: 'kubernetes.io/basic-auth', data: { username: b64('api'), password: b64('api-db-password'), dbname: b64('api') } },
+    },
+  }));
+  put(join(host, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+  put(join(host, 'etc', 'fstab'), 'LABEL=cloudimg-rootfs / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n');
+  // what Ubuntu and the docker-registry package (installed by the apt double in name only) provide
+  for (const d of ['etc/systemd/system', 'etc/modules-load.d', 'etc/sysctl.d', 'etc/docker/registry', 'usr/local/bin', 'var/lib']) mkdirSync(join(host, d), { recursive: true });
+  await makeBundle(bundle);
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', join(root, 'gitops.git')]);
+  execFileSync('chmod', ['-R', 'a+rwX', root]);
+
+  const path = [join(REPO, 'test/gauntlet/doubles/bin'), join(REPO, 'test/doubles/helm/bin'), join(REPO, 'test/doubles/bin'), '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
+  const doublesEnv = { GX_DOUBLE_STATE: state, GX_DOUBLE_LOG: join(state, 'calls.log') };
+  const vars = {
+    bundle_dir: bundle,
+    bundle_checksums: false,
+    gauntlet_state_dir: join(root, 'controller'),
+    kubeconfig_local: join(root, 'controller', 'kubeconfig'),
+    ssh_public_key_file: `${ssh.key}.pub`,
+    ssh_private_key_file: ssh.key,
+    vm_user: ssh.user,
+    vm_ssh_port: Number(ssh.port),
+    vm_environment: { PATH: path, ...doublesEnv },
+    vm_bundle_dir: join(host, 'opt', 'gauntlet'),
+    vm_etc_hosts: join(host, 'etc', 'hosts'),
+    vm_fstab: join(host, 'etc', 'fstab'),
+    vm_sysctl_file: join(host, 'etc', 'sysctl.d', '90-gauntlet.conf'),
+    vm_modules_load_file: join(host, 'etc', 'modules-load.d', 'gauntlet.conf'),
+    vm_registry_config: join(host, 'etc', 'docker', 'registry', 'config.yml'),
+    vm_bin_dir: join(host, 'usr', 'local', 'bin'),
+    registry_storage_dir: join(host, 'var', 'lib', 'registry'),
+    registry_port: Number(registry.split(':')[1]),
+    registry_push_url: `http://${registry}`,
+    k3s_bin_dir: join(host, 'usr', 'local', 'bin'),
+    k3s_config_dir: join(host, 'etc', 'rancher', 'k3s'),
+    k3s_data_dir: join(host, 'var', 'lib', 'rancher', 'k3s'),
+    k3s_systemd_dir: join(host, 'etc', 'systemd', 'system'),
+    gitea_url: httpUrl,
+    gitops_push_url: `file://${join(root, 'gitops.git')}`,
+    keycloak_url: httpUrl,
+    api_url: httpUrl,
+    api_layer_file: join(root, 'controller', 'api-layer.tar.gz'),
+  };
+  writeFileSync(join(root, 'vars.yaml'), stringify(vars));
+  const env = { PATH: `${join(REPO, 'test/gauntlet/doubles/bin')}:${process.env.PATH}`, ...doublesEnv, GX_GAUNTLET_VM_IP: ssh.host };
+  return { root, state, host, bundle, registry, env, args: ['play', 'site.yaml', '-e', `@${join(root, 'vars.yaml')}`, '--output', 'json'] };
+}
+
+describe('site.yaml run in full against an SSH test host (doubles for multipass, k3s, helm, kubectl; the real registry)', function () {
+  this.timeout(600_000);
+  let double: Awaited<ReturnType<typeof httpDouble>>;
+  let s: Awaited<ReturnType<typeof scene>>;
+
+  before(async () => {
+    double = await httpDouble();
+    s = await scene(double.url);
+  });
+  after(() => {
+    double?.close();
+    if (s) rmSync(s.root, { recursive: true, force: true });
+  });
+
+  // without the API role: its task reading the database Secret has check_mode: false, which the
+  // engine still sends to the VM-to-be (reported as unreachable) instead of "would run"
+  it('--check before the VM exists: the whole plan (but the API role), the VM-to-be tasks would run, nothing unreachable', async () => {
+    const r = await gx([...s.args, '--check', '--skip-tags', 'api'], s.env);
+    expect(r.code, failures(r)).to.equal(0);
+    const hosts = recap(r);
+    expect(hosts.gauntlet!.unreachable + hosts.gauntlet!.failed, failures(r)).to.equal(0);
+    // every task of the VM-to-be is planned without contacting it (a no_log task's message also
+    // masks later identical ones, so only some show the reason)
+    const skipped = results(r, 'skipped').filter((x) => / on gauntlet\b/.test(x));
+    expect(skipped.length).to.be.greaterThan(40);
+    for (const t of ['swap off now', 'K3s installed and running', 'ingress-nginx released', 'Linkerd CRDs released']) {
+      expect(skipped, t).to.include(`${t} on gauntlet: would run: gauntlet does not exist yet (check mode)`);
+    }
+    // what did run: on the controller (delegated, or controller-side modules), never on the VM
+    const ran = [...results(r, 'ok'), ...results(r, 'changed')].filter((x) => / on gauntlet\b/.test(x)).map((x) => x.split(' on gauntlet')[0]);
+    expect(ran.sort()).to.deep.equal([
+      'a private directory for the mesh certificates', 'image pushed to the local registry', 'issuer certificate generated, signed by the trust anchor',
+      'read the issuer key', 'read the trust anchor and the issuer certificate', 'restart the registry now when its configuration changed', 'trust anchor generated (ECDSA P-256 CA)',
+    ]);
+    expect(existsSync(join(s.state, 'multipass.json')), 'no VM launched').to.equal(false);
+    expect(readFileSync(join(s.host, 'etc', 'hosts'), 'utf8')).to.equal('127.0.0.1 localhost\n');
+  });
+
+  it('first run: every component in place, verify passes', async () => {
+    const r = await gx(s.args, s.env);
+    expect(r.code, failures(r)).to.equal(0);
+    const hosts = recap(r);
+    expect(hosts.gauntlet!.failed + hosts.gauntlet!.unreachable, failures(r)).to.equal(0);
+    expect(hosts.gauntlet!.changed).to.be.greaterThan(20);
+
+    // base: names, modules, sysctls, swap
+    expect(readFileSync(join(s.host, 'etc', 'hosts'), 'utf8')).to.contain('registry.local keycloak.local api.local gitea.local argocd.local');
+    expect(readFileSync(join(s.host, 'etc', 'fstab'), 'utf8')).to.contain('# /swap.img none swap sw 0 0');
+    expect(readFileSync(join(s.host, 'etc', 'modules-load.d', 'gauntlet.conf'), 'utf8')).to.equal('br_netfilter\noverlay\n');
+    expect(readFileSync(join(s.state, 'sysctl', 'net.ipv4.ip_forward'), 'utf8').trim()).to.equal('1');
+    // registry
+    expect(readFileSync(join(s.state, 'systemd', 'docker-registry.service', 'active'), 'utf8').trim()).to.equal('active');
+    // k3s: installed offline with traefik off and the mirrors; kubeconfig on the controller
+    const registries = readFileSync(join(s.host, 'etc', 'rancher', 'k3s', 'registries.yaml'), 'utf8');
+    for (const r of [`registry.local:${s.registry.split(':')[1]}`, 'docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'cr.l5d.io']) expect(registries).to.contain(r);
+    expect(existsSync(join(s.root, 'controller', 'kubeconfig'))).to.equal(true);
+    // images: in the real registry under their upstream paths
+    const tags = async (repo: string) => ((await (await fetch(`http://${s.registry}/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;
+    expect(await tags('ingress-nginx/controller')).to.include('v1.12.1');
+    expect(await tags('linkerd/proxy')).to.include('stable-2.14.10');
+    // charts released
+    const helm = JSON.parse(readFileSync(join(s.state, 'helm.json'), 'utf8')).releases as Record<string, unknown>;
+    expect(Object.keys(helm).sort()).to.deep.equal(['argocd/argocd', 'cnpg-system/cnpg', 'gitea/gitea', 'ingress-nginx/ingress-nginx', 'linkerd-viz/linkerd-viz', 'linkerd/linkerd-control-plane', 'linkerd/linkerd-crds']);
+    // mesh certificates generated on the controller, outside the repository
+    const ca = execFileSync('openssl', ['x509', '-noout', '-subject', '-in', join(s.root, 'controller', 'linkerd', 'ca.crt')], { encoding: 'utf8' });
+    expect(ca).to.contain('root.linkerd.cluster.local');
+    execFileSync('openssl', ['verify', '-CAfile', join(s.root, 'controller', 'linkerd', 'ca.crt'), join(s.root, 'controller', 'linkerd', 'issuer.crt')]);
+    // cluster objects
+    const objects = Object.keys(JSON.parse(readFileSync(join(s.state, 'k8s.json'), 'utf8')).objects);
+    for (const k of ['postgresql.cnpg.io/Cluster/auth/keycloak', 'postgresql.cnpg.io/Cluster/gitea/gitea', 'postgresql.cnpg.io/Cluster/db/api', 'apps/Deployment/auth/keycloak', 'argoproj.io/Application/argocd/gauntlet', 'apps/Deployment/api/api']) {
+      expect(objects, k).to.include(k);
+    }
+    // gitops: the repository holds the manifests
+    const files = execFileSync('git', ['--git-dir', join(s.root, 'gitops.git'), 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' });
+    expect(files.split('\n').filter(Boolean)).to.deep.equal(['apps/platform.yaml', 'platform/network-policies.yaml']);
+    // verify: token, 200 with it, 401 without
+    expect(double.calls).to.include.members(['POST /api/v1/user/repos', 'POST /realms/gauntlet/protocol/openid-connect/token', 'GET /api/tasks']);
+  });
+
+  it('second run: nothing changes', async () => {
+    const r = await gx(s.args, s.env);
+    expect(r.code, failures(r)).to.equal(0);
+    const hosts = recap(r);
+    const changed = results(r, 'changed');
+    expect(changed, changed.join('\n')).to.deep.equal([]);
+    for (const h of ['localhost', 'gauntlet']) expect(hosts[h]!.changed, h).to.equal(0);
+  });
+});
