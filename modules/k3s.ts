@@ -137,6 +137,8 @@ function checkArgs(ctx: ModuleContext, a: K3sArgs): void {
       if (a[k] !== undefined) throw bad(`${k} applies to a server only (role is agent)`);
     }
   }
+  // it reaches the install script as one line on stdin
+  if (a.token !== undefined && /\s/.test(a.token)) throw bad('token cannot contain whitespace');
   // the install script splits INSTALL_K3S_EXEC on whitespace
   for (const w of execArgs(a)) if (/\s/.test(w) || w === '') throw bad(`a k3s flag cannot contain whitespace or be empty: '${w}'`);
 }
@@ -269,7 +271,8 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
     'the binary by checksum and `k3s --version`, registries.yaml by content. Nothing differs: the script does not run.\n\n' +
     'Restarts: a first install is started by the script; a new binary restarts k3s at once (INSTALL_K3S_FORCE_RESTART). ' +
     'When only the flags, registries.yaml or the airgap images change, the unit is rewritten without a restart and `config_changed` is true: ' +
-    'notify a handler that restarts k3s (`changed_when`/`when: result.config_changed`).\n\n' +
+    'restart k3s then, e.g. from a task with `changed_when: result.config_changed` that notifies a `restart k3s` handler ' +
+    '(notifying it from this task also works, at the cost of one more restart after a first install or an upgrade).\n\n' +
     'A server then waits for its node to be Ready (`k3s kubectl get nodes -o json`) running `version`; an agent waits for k3s-agent to be active ' +
     '(its node is seen from the server). The server\'s kubeconfig is copied to `kubeconfig_dest` on the controller with the server address rewritten. ' +
     'Check mode uploads, installs and restarts nothing and predicts the result; --diff shows the flags and registries.yaml before and after.',
@@ -282,7 +285,7 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
       install_script_src: { type: 'string', minLength: 1, description: 'The K3s install script (install.sh from get.k3s.io) on the controller, uploaded to BIN_DIR/k3s-install.sh and run offline.' },
       airgap_images_src: { type: 'string', minLength: 1, description: 'The airgap images tarball on the controller (k3s-airgap-images-amd64.tar.zst or .tar), uploaded to DATA_DIR/agent/images/; k3s imports it when it starts.' },
       server_url: { type: 'string', pattern: '^https://', description: 'The server an agent joins, e.g. https://10.0.0.5:6443 (K3S_URL). Required for agents.' },
-      token: { type: 'string', pattern: '^\\S+$', description: "The cluster token (K3S_TOKEN): for an agent the server's node-token (required); for a server an optional pre-shared token. Masked in all output." },
+      token: { type: 'string', minLength: 1, description: "The cluster token (K3S_TOKEN): for an agent the server's node-token (required); for a server an optional pre-shared token. Masked in all output." },
       disable: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Packaged components not to deploy (--disable), e.g. [traefik] when NGINX ingress is used. Server only.' },
       tls_san: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Extra names and addresses in the API server certificate (--tls-san), e.g. the VM address the kubeconfig uses. Server only.' },
       node_ip: { type: 'string', minLength: 1, description: 'The address the node advertises (--node-ip).' },
@@ -314,16 +317,15 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
         "registry.local:5000":
           endpoint: ["http://registry.local:5000"]
     kubeconfig_dest: "{{ playbook_dir }}/../.kube/gauntlet.yaml"
-  register: k3s_server
-  notify: restart k3s`,
+  register: k3s_server`,
     `- name: An agent joins the server
   k3s:
     role: agent
     version: v1.32.3+k3s1
     binary_src: "{{ bundle_dir }}/bin/k3s"
     install_script_src: "{{ bundle_dir }}/bin/k3s-install.sh"
-    server_url: "https://{{ hostvars['vm'].ansible_host }}:6443"
-    token: "{{ hostvars['vm'].k3s_server.token }}"`,
+    server_url: "https://{{ hostvars.vm.ansible_host }}:6443"
+    token: "{{ hostvars.vm.k3s_server.token }}"`,
   ],
   returns: {
     version: { type: 'str', description: 'The K3s version installed (or that would be).', returned: 'always' },
@@ -399,14 +401,22 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
     },
   });
   if (binChanged) {
-    const up = upload('k3s binary', binary, p.bin, 0o755);
+    // staged next to its place and checked there: a wrong binary_src never replaces a working k3s
+    const staged = `${p.bin}.gx-new`;
+    const up = upload('k3s binary', binary, staged, 0o755);
     actions.push({
-      what: up.what,
+      what: `upload k3s binary to ${p.bin}`,
       run: async () => {
         await up.run();
-        // checked before anything runs it: a wrong binary_src must not be installed as `version`
-        const have = await installedVersion(ctx, p.bin);
-        if (have !== a.version) throw new ModuleError(`binary_src ${binary.path} is k3s ${have}, but version asks for ${a.version}`);
+        const have = await installedVersion(ctx, staged).catch(async (err: unknown) => {
+          await runTool(ctx, ['rm', '-f', '--', staged]);
+          throw err;
+        });
+        if (have !== a.version) {
+          await runTool(ctx, ['rm', '-f', '--', staged]);
+          throw new ModuleError(`binary_src ${binary.path} is k3s ${have}, but version asks for ${a.version}`);
+        }
+        await mustRunTool(ctx, ['mv', '-f', '--', staged, p.bin]);
       },
     });
   }

@@ -326,6 +326,21 @@ describe('k3s (command double)', () => {
     expect(res.msg).to.equal(`binary_src ${wrong} is k3s ${V2}, but version asks for ${V1}`);
     expect(mutating(await d.calls())).to.deep.equal([]);
     expect(await d.installEnvs()).to.deep.equal([]);
+    expect(Object.keys(await tree(d.dirs.bin_dir))).to.deep.equal([]);
+  });
+
+  it('an upgrade to a binary_src that is not `version` leaves the running k3s binary in place', async () => {
+    await runModule(k3s, base(), { conn: d.conn });
+    const before = await tree(d.dirs.bin_dir);
+    // a rebuilt V1 labelled as V2 in the bundle: other content, the old version
+    const wrong = await d.binary(V1, 'k3s-mislabelled');
+    await writeFile(wrong, `${await readFile(wrong, 'utf8')}# rebuilt\n`);
+    const res = await runModule(k3s, { ...base(), version: V2, binary_src: wrong }, { conn: d.conn });
+    expect(res.failed).to.equal(true);
+    expect(res.msg).to.equal(`binary_src ${wrong} is k3s ${V1}, but version asks for ${V2}`);
+    expect(await tree(d.dirs.bin_dir)).to.deep.equal(before);
+    expect(await d.installEnvs()).to.have.length(1);
+    expect((await d.calls()).filter((c) => c[1] === '--version')).to.have.length(2);
   });
 
   it('the node name comes from --node-name in exec_flags', async () => {
