@@ -1,10 +1,26 @@
-// The baseline for `npm run bench:api`: a bare Koa handler, no auth, no database, no logging.
+// The baselines for `npm run bench:api`: a bare Koa handler, no auth, no database, no logging; and,
+// with BARE_DATABASE_URL, the same bare handler plus the API's list statement sent straight through
+// node-postgres (same SQL, same prepared-statement name, BARE_POOL connections). The second is the
+// ceiling of any handler that reads PostgreSQL once per request on this machine.
 import Koa from 'koa';
+import knexFactory from 'knex';
+import pg from 'pg';
+import { listQuery } from '../../api/src/db/tasks-repo.js';
 
 const app = new Koa();
-app.use((ctx) => {
-  ctx.body = { items: [], nextCursor: null };
-});
+const url = process.env.BARE_DATABASE_URL;
+if (url) {
+  const { sql, bindings } = listQuery(knexFactory({ client: 'pg' }), 'bench', 20).toSQL().toNative();
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.BARE_POOL ?? 10) });
+  app.use(async (ctx) => {
+    const { rows } = await pool.query({ name: 'tasks_list_owner_first', text: sql, values: bindings as unknown[] });
+    ctx.body = { items: rows.slice(0, 20), nextCursor: rows.length > 20 ? 'next' : null };
+  });
+} else {
+  app.use((ctx) => {
+    ctx.body = { items: [], nextCursor: null };
+  });
+}
 const server = app.listen(0, '127.0.0.1', () => {
   const addr = server.address();
   process.stdout.write(JSON.stringify({ msg: 'listening', port: typeof addr === 'object' && addr ? addr.port : 0 }) + '\n');

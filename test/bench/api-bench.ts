@@ -35,7 +35,9 @@ async function startChild(entry: string, env: Record<string, string>): Promise<{
   // (busy running autocannon) would fill up and stall the server's synchronous log writes
   const logFile = join(logDir, `${entry.replace(/\W+/g, '_')}.log`);
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, entry)], {
+  // BENCH_CPU_PROF=DIR: the API writes a V8 CPU profile there when it exits (open it in Chrome DevTools)
+  const prof = process.env.BENCH_CPU_PROF && entry.startsWith('api/') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(REPO, entry)], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', NODE_ENV: 'production', ...env },
     stdio: ['ignore', fd, 'inherit'],
@@ -83,6 +85,9 @@ async function main(): Promise<void> {
 
     const bare = await startChild('test/bench/api-bare-koa.ts', {});
     children.push(bare.child);
+    // the ceiling: the bare handler plus the API's one PostgreSQL read per request
+    const barePg = await startChild('test/bench/api-bare-koa.ts', { BARE_DATABASE_URL: url.toString(), BARE_POOL: process.env.BENCH_POOL ?? '10' });
+    children.push(barePg.child);
     const api = await startChild('api/src/main.ts', {
       DATABASE_URL: url.toString(),
       OIDC_ISSUERS: issuer.url,
@@ -101,13 +106,19 @@ async function main(): Promise<void> {
     if (check.status !== 200 || page.items.length !== 20) throw new Error(`GET /api/tasks answered ${check.status} with ${page.items.length} items`);
 
     const b = await load('bare Koa handler', `http://127.0.0.1:${bare.port}/`, {});
+    const c = API_PATH === '/api/tasks' ? await load('bare Koa + the same PostgreSQL read', `http://127.0.0.1:${barePg.port}/`, {}) : undefined;
     const a = await load(API_PATH === '/api/tasks' ? 'GET /api/tasks (JWT + PostgreSQL)' : `GET ${API_PATH}`, `http://127.0.0.1:${api.port}${API_PATH}`, { authorization: `Bearer ${token}` });
     const ratio = a.rps / b.rps;
     console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${(await import('node:os')).cpus().length} CPUs\n`);
-    for (const r of [b, a]) console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${r.total} requests)`);
+    for (const r of [b, ...(c ? [c] : []), a]) console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${r.total} requests)`);
     console.log(`\nratio API / bare: ${(ratio * 100).toFixed(1)} %  (target ≥ 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
+    if (c) {
+      console.log(`ceiling with one PostgreSQL read per request: ${((c.rps / b.rps) * 100).toFixed(1)} % of bare`);
+      console.log(`ratio API / that ceiling: ${((a.rps / c.rps) * 100).toFixed(1)} %`);
+    }
   } finally {
-    for (const c of children) c.kill('SIGTERM');
+    // wait for the exits: a CPU profile is written while the process exits
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : (c.once('exit', r), c.kill('SIGTERM'))))));
     await db.destroy();
     await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.destroy();
