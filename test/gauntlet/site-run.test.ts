@@ -66,8 +66,13 @@ function httpDouble(): Promise<{ url: string; calls: string[]; close: () => void
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(v));
       };
+      const admin = req.headers.authorization === `Basic ${Buffer.from('gauntlet:gauntlet-gitea').toString('base64')}`;
+      if (req.method === 'GET' && req.url === '/api/v1/repos/gauntlet/gauntlet-gitops') {
+        if (!admin) return json(401, { message: 'unauthorized' });
+        return repoExists ? json(200, { name: 'gauntlet-gitops', default_branch: 'main' }) : json(404, { message: 'The target couldn\'t be found.' });
+      }
       if (req.method === 'POST' && req.url === '/api/v1/user/repos') {
-        if (req.headers.authorization !== `Basic ${Buffer.from('gauntlet:gauntlet-gitea').toString('base64')}`) return json(401, { message: 'unauthorized' });
+        if (!admin) return json(401, { message: 'unauthorized' });
         if (repoExists) return json(409, { message: 'The repository with the same name already exists.' });
         repoExists = JSON.parse(body).name === 'gauntlet-gitops';
         return json(201, { name: 'gauntlet-gitops', default_branch: 'main' });
@@ -259,5 +264,22 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     const changed = results(r, 'changed');
     expect(changed, changed.join('\n')).to.deep.equal([]);
     for (const h of ['localhost', 'gauntlet']) expect(hosts[h]!.changed, h).to.equal(0);
+    expect(double.calls.filter((c) => c === 'POST /api/v1/user/repos')).to.have.length(1);
+  });
+
+  it('--tags mesh on the running stack: the VM found again, only the mesh tasks run, nothing changes', async () => {
+    const r = await gx([...s.args, '--tags', 'mesh'], s.env);
+    expect(r.code, failures(r)).to.equal(0);
+    const started = r.events.filter((e) => e.type === 'task.start').map((e) => e.name as string);
+    expect(started).to.include.members(['the VM becomes host gauntlet', 'Linkerd control plane released', "the stack's namespaces, annotated for injection"]);
+    expect(started).to.not.include.members(['K3s installed and running', 'Keycloak rolled out']);
+    expect(results(r, 'changed')).to.deep.equal([]);
+  });
+
+  it('--check on the running stack: every module reads the VM and predicts no change', async () => {
+    const r = await gx([...s.args, '--check'], s.env);
+    expect(r.code, failures(r)).to.equal(0);
+    expect(results(r, 'changed')).to.deep.equal([]);
+    expect(recap(r).gauntlet!.ok).to.be.greaterThan(30);
   });
 });
