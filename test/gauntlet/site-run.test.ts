@@ -239,12 +239,18 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     expect(await tags('ingress-nginx/controller')).to.include('v1.12.1');
     expect(await tags('linkerd/proxy')).to.include('stable-2.14.10');
     // charts released
-    const helm = JSON.parse(readFileSync(join(s.state, 'helm.json'), 'utf8')).releases as Record<string, unknown>;
+    const helm = JSON.parse(readFileSync(join(s.state, 'helm.json'), 'utf8')).releases as Record<string, { chart: string; values: Record<string, any> }>;
     expect(Object.keys(helm).sort()).to.deep.equal(['argocd/argocd', 'cnpg-system/cnpg', 'gitea/gitea', 'ingress-nginx/ingress-nginx', 'linkerd-viz/linkerd-viz', 'linkerd/linkerd-control-plane', 'linkerd/linkerd-crds']);
-    // mesh certificates generated on the controller, outside the repository
-    const ca = execFileSync('openssl', ['x509', '-noout', '-subject', '-in', join(s.root, 'controller', 'linkerd', 'ca.crt')], { encoding: 'utf8' });
+    expect(helm['ingress-nginx/ingress-nginx']!.values.controller.image.tag).to.equal('v1.12.1');
+    // mesh certificates generated on the controller, outside the repository, and handed to the chart
+    const certs = join(s.root, 'controller', 'linkerd');
+    const ca = execFileSync('openssl', ['x509', '-noout', '-subject', '-in', join(certs, 'ca.crt')], { encoding: 'utf8' });
     expect(ca).to.contain('root.linkerd.cluster.local');
-    execFileSync('openssl', ['verify', '-CAfile', join(s.root, 'controller', 'linkerd', 'ca.crt'), join(s.root, 'controller', 'linkerd', 'issuer.crt')]);
+    execFileSync('openssl', ['verify', '-CAfile', join(certs, 'ca.crt'), join(certs, 'issuer.crt')]);
+    const mesh = helm['linkerd/linkerd-control-plane']!.values;
+    expect(mesh.identityTrustAnchorsPEM.trim()).to.equal(readFileSync(join(certs, 'ca.crt'), 'utf8').trim());
+    expect(mesh.identity.issuer.tls.crtPEM.trim()).to.equal(readFileSync(join(certs, 'issuer.crt'), 'utf8').trim());
+    expect(mesh.identity.issuer.tls.keyPEM.trim()).to.equal(readFileSync(join(certs, 'issuer.key'), 'utf8').trim());
     // cluster objects
     const objects = Object.keys(JSON.parse(readFileSync(join(s.state, 'k8s.json'), 'utf8')).objects);
     for (const k of ['postgresql.cnpg.io/Cluster/auth/keycloak', 'postgresql.cnpg.io/Cluster/gitea/gitea', 'postgresql.cnpg.io/Cluster/db/api', 'apps/Deployment/auth/keycloak', 'argoproj.io/Application/argocd/gauntlet', 'apps/Deployment/api/api']) {
