@@ -223,6 +223,10 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     expect(hosts.gauntlet!.failed + hosts.gauntlet!.unreachable, failures(r)).to.equal(0);
     expect(hosts.gauntlet!.changed).to.be.greaterThan(20);
 
+    // vm: launched with the controller's public key in its cloud-init
+    const userData = readFileSync(join(s.state, 'cloud-init', 'gauntlet'), 'utf8');
+    expect(userData.split('\n')[0]).to.equal('#cloud-config');
+    expect(userData).to.contain(readFileSync(`${need('GX_TEST_SSH_KEY')}.pub`, 'utf8').trim());
     // base: names, modules, sysctls, swap
     expect(readFileSync(join(s.host, 'etc', 'hosts'), 'utf8')).to.contain('registry.local keycloak.local api.local gitea.local argocd.local');
     expect(readFileSync(join(s.host, 'etc', 'fstab'), 'utf8')).to.contain('# /swap.img none swap sw 0 0');
@@ -287,5 +291,16 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     expect(r.code, failures(r)).to.equal(0);
     expect(results(r, 'changed')).to.deep.equal([]);
     expect(recap(r).gauntlet!.ok).to.be.greaterThan(30);
+  });
+
+  it('playbooks/teardown.yaml: the VM deleted and purged, the generated files gone; a second teardown changes nothing', async () => {
+    const args = ['play', 'playbooks/teardown.yaml', ...s.args.slice(2)];
+    const r = await gx(args, s.env);
+    expect(r.code, failures(r)).to.equal(0);
+    expect(JSON.parse(readFileSync(join(s.state, 'multipass.json'), 'utf8')).instances).to.deep.equal({});
+    expect(existsSync(join(s.root, 'controller'))).to.equal(false);
+    const again = await gx(args, s.env);
+    expect(again.code, failures(again)).to.equal(0);
+    expect(results(again, 'changed')).to.deep.equal([]);
   });
 });
