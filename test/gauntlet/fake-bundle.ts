@@ -2,14 +2,16 @@
 // playbooks/bundle/artifacts.yaml, each what the consuming double or module reads — the k3s binary
 // and install script are wrappers around the k3s doubles, charts are .tgz files holding a
 // Chart.yaml (what the helm double reads), images are real `docker save` archives (pushed to the
-// real test registry), .debs are the control fields the dpkg-deb double reads.
+// real test registry), .debs are the control fields the dpkg-deb double reads. Images come from
+// inventory.yaml's `images` (what the images play pushes; test/gauntlet/bundle-versions.test.ts
+// keeps artifacts.yaml in step with it).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { dockerArchive } from '../fixtures/images/make.js';
-import { PLAYBOOKS, REPO } from './helpers.js';
+import { defaultScope, PLAYBOOKS, REPO } from './helpers.js';
 
 interface Artifact { kind: string; name: string; version: string; file: string; ref?: string }
 
@@ -19,8 +21,15 @@ export function artifacts(): Artifact[] {
 
 const K3S_DOUBLES = join(REPO, 'test', 'doubles', 'k3s', 'bin');
 
+interface InventoryImage { name: string; registry: string; repository: string; version: string }
+
 export async function makeBundle(dir: string): Promise<void> {
-  for (const a of artifacts()) {
+  const images = (await defaultScope()).images as InventoryImage[];
+  const entries: Artifact[] = [
+    ...artifacts().filter((a) => a.kind !== 'image'),
+    ...images.map((i) => ({ kind: 'image', name: i.name, version: String(i.version), file: `images/${i.name}-${i.version}.tar`, ref: `${i.registry}/${i.repository}:${i.version}` })),
+  ];
+  for (const a of entries) {
     const path = join(dir, a.file);
     mkdirSync(dirname(path), { recursive: true });
     switch (a.kind) {
