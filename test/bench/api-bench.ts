@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import knexFactory from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { createDatabase } from '../../api/src/db/database.js';
 import { migrateLatest } from '../../api/src/db/migrations.js';
 import { CLIENT_ID, OidcIssuer } from '../api/helpers/oidc-issuer.js';
@@ -19,6 +19,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // another API path (e.g. /healthz) separates the framework's cost from auth and database
 const API_PATH = process.env.BENCH_API_PATH ?? '/api/tasks';
+// a shared, busy machine drifts during a run: rounds interleave the targets and the median is kept
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const logDir = mkdtempSync(join(tmpdir(), 'gx-api-bench-'));
 chmodSync(logDir, 0o755);
 
@@ -53,16 +55,71 @@ async function startChild(entry: string, env: Record<string, string>): Promise<{
     if (exited) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  child.kill('SIGKILL');
   throw new Error(`${entry} did not start; see ${logFile}`);
 }
 
-async function load(name: string, url: string, headers: Record<string, string>) {
+interface Measured {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  /** CPU time (user + system) per request of the server process and of the PostgreSQL backends, µs */
+  serverCpuUs: number;
+  pgCpuUs: number;
+}
+
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
+
+/** utime + stime of a process (all its threads), in µs; 0 when it is gone. */
+function cpuUs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_US;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU of the PostgreSQL backends serving the bench's database, read through pg_stat_activity's pids
+ * (the server runs on this machine): CPU time is less disturbed by a busy machine than req/s.
+ */
+async function pgBackendsCpuUs(admin: Knex, database: string): Promise<Map<number, number>> {
+  const { rows } = (await admin.raw('select pid from pg_stat_activity where datname = ?', [database])) as { rows: { pid: number }[] };
+  return new Map(rows.map((r) => [r.pid, cpuUs(r.pid)]));
+}
+
+/** CPU the backends used between two readings; a backend that ended in between is not counted. */
+function pgDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, us] of after) sum += us - (before.get(pid) ?? 0);
+  return sum;
+}
+
+/** What load() needs to account CPU: the server's pid and a way to read the backends' CPU. */
+interface CpuProbe {
+  pid: number;
+  pg: () => Promise<Map<number, number>>;
+}
+
+async function load(name: string, url: string, headers: Record<string, string>, warm: boolean, probe: CpuProbe): Promise<Measured> {
   // warm-up: JIT, pool connections, JWKS
-  await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 });
+  if (warm) await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 });
+  const [server0, pg0] = [cpuUs(probe.pid), await probe.pg()];
   const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION });
+  const [server1, pg1] = [cpuUs(probe.pid), await probe.pg()];
   const non2xx = r.non2xx + r.errors + r.timeouts;
   if (non2xx > 0) throw new Error(`${name}: ${non2xx} non-2xx/errors out of ${r.requests.total}`);
-  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
+  const per = (us: number) => us / Math.max(1, r.requests.total);
+  return { name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, serverCpuUs: per(server1 - server0), pgCpuUs: per(pgDelta(pg0, pg1)) };
+}
+
+/** The round with the median req/s. */
+function median(runs: Measured[]): Measured {
+  return [...runs].sort((x, y) => x.rps - y.rps)[Math.floor(runs.length / 2)]!;
 }
 
 async function main(): Promise<void> {
@@ -105,12 +162,25 @@ async function main(): Promise<void> {
     const page = (await check.json()) as { items: unknown[] };
     if (check.status !== 200 || page.items.length !== 20) throw new Error(`GET /api/tasks answered ${check.status} with ${page.items.length} items`);
 
-    const b = await load('bare Koa handler', `http://127.0.0.1:${bare.port}/`, {});
-    const c = API_PATH === '/api/tasks' ? await load('bare Koa + the same PostgreSQL read', `http://127.0.0.1:${barePg.port}/`, {}) : undefined;
-    const a = await load(API_PATH === '/api/tasks' ? 'GET /api/tasks (JWT + PostgreSQL)' : `GET ${API_PATH}`, `http://127.0.0.1:${api.port}${API_PATH}`, { authorization: `Bearer ${token}` });
+    const runs: { b: Measured[]; c: Measured[]; a: Measured[] } = { b: [], c: [], a: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const warm = round === 0;
+      const probe = (child: ChildProcess): CpuProbe => ({ pid: child.pid!, pg: () => pgBackendsCpuUs(admin, name) });
+      runs.b.push(await load('bare Koa handler', `http://127.0.0.1:${bare.port}/`, {}, warm, probe(bare.child)));
+      if (API_PATH === '/api/tasks') runs.c.push(await load('bare Koa + the same PostgreSQL read', `http://127.0.0.1:${barePg.port}/`, {}, warm, probe(barePg.child)));
+      runs.a.push(await load(API_PATH === '/api/tasks' ? 'GET /api/tasks (JWT + PostgreSQL)' : `GET ${API_PATH}`, `http://127.0.0.1:${api.port}${API_PATH}`, { authorization: `Bearer ${token}` }, warm, probe(api.child)));
+    }
+    const b = median(runs.b);
+    const c = runs.c.length ? median(runs.c) : undefined;
+    const a = median(runs.a);
     const ratio = a.rps / b.rps;
-    console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${(await import('node:os')).cpus().length} CPUs\n`);
-    for (const r of [b, ...(c ? [c] : []), a]) console.log(`${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   (${r.total} requests)`);
+    console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${ROUNDS} round(s) (median shown), ${(await import('node:os')).cpus().length} CPUs\n`);
+    for (const r of [b, ...(c ? [c] : []), a]) {
+      console.log(
+        `${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ` +
+          `CPU/request: server ${r.serverCpuUs.toFixed(0).padStart(4)} µs, PostgreSQL ${r.pgCpuUs.toFixed(0).padStart(4)} µs   (${r.total} requests)`,
+      );
+    }
     console.log(`\nratio API / bare: ${(ratio * 100).toFixed(1)} %  (target ≥ 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
     if (c) {
       console.log(`ceiling with one PostgreSQL read per request: ${((c.rps / b.rps) * 100).toFixed(1)} % of bare`);
@@ -118,7 +188,17 @@ async function main(): Promise<void> {
     }
   } finally {
     // wait for the exits: a CPU profile is written while the process exits
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : (c.once('exit', r), c.kill('SIGTERM'))))));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((r) => {
+            if (c.exitCode !== null || c.signalCode !== null) return r(null);
+            const hard = setTimeout(() => c.kill('SIGKILL'), 15_000);
+            c.once('exit', () => (clearTimeout(hard), r(null)));
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
     await db.destroy();
     await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.destroy();

@@ -42,24 +42,3 @@ export async function databaseReachable(db: Knex, timeoutMs = 1_500): Promise<bo
     clearTimeout(timer);
   }
 }
-
-export interface Statement {
-  /** a prepared statement's name: PostgreSQL parses and plans it once per connection */
-  name: string;
-  text: string;
-  values: unknown[];
-}
-
-/**
- * Runs a read on a connection of knex's pool, straight through node-postgres: the hot reads skip
- * knex's per-query builder, compiler and runner, which cost more CPU than the query's own round
- * trip on a small machine. Writes keep going through knex.
- */
-export async function readRows<R>(db: Knex, statement: Statement): Promise<R[]> {
-  const conn = (await db.client.acquireConnection()) as pg.Client;
-  try {
-    return (await conn.query<R & pg.QueryResultRow>(statement)).rows;
-  } finally {
-    await db.client.releaseConnection(conn);
-  }
-}

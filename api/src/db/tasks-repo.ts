@@ -1,7 +1,6 @@
 // Every query that reads or writes one task carries the owner in its WHERE clause, so another
 // user's task id is simply "not found": ownership cannot be forgotten in a handler.
 import type { Knex } from 'knex';
-import { readRows } from './database.js';
 
 export interface Task {
   id: string;
@@ -88,35 +87,10 @@ export function listQuery(db: Knex, owner: string | undefined, limit: number, af
 const listStatementName = (owner: string | undefined, after: unknown): string => `tasks_list_${owner !== undefined ? 'owner' : 'all'}_${after ? 'after' : 'first'}`;
 
 export class TasksRepo {
-  // the reads' SQL, compiled by knex once per statement name instead of once per request
-  private readonly statements = new Map<string, string>();
-
   constructor(private readonly db: Knex) {}
 
-  /**
-   * The statement's text, compiled on its first use; that first use also proves that the values
-   * the caller passes are exactly knex's bindings, in knex's order.
-   */
-  private sql(name: string, build: () => Knex.QueryBuilder, values: unknown[]): string {
-    let text = this.statements.get(name);
-    if (text === undefined) {
-      const native = build().toSQL().toNative();
-      const same = (a: unknown, b: unknown) => a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime());
-      if (native.bindings.length !== values.length || !native.bindings.every((b, i) => same(b, values[i]))) {
-        throw new Error(`statement ${name}: the values do not match the query's bindings`);
-      }
-      text = native.sql;
-      this.statements.set(name, text);
-    }
-    return text;
-  }
-
   async list(owner: string | undefined, limit: number, after?: { createdAt: Date; id: string }): Promise<Page> {
-    const name = listStatementName(owner, after);
-    // the bindings in the order listQuery adds its placeholders
-    const values: unknown[] = [...(owner !== undefined ? [owner] : []), ...(after ? [after.createdAt, after.id] : []), limit + 1];
-    const text = this.sql(name, () => listQuery(this.db, owner, limit, after), values);
-    const rows = await readRows<Row>(this.db, { name, text, values });
+    const rows = (await listQuery(this.db, owner, limit, after)) as unknown as Row[];
     const items = rows.slice(0, limit).map(toTask);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
@@ -124,9 +98,7 @@ export class TasksRepo {
 
   async get(owner: string, id: string): Promise<Task | undefined> {
     if (!UUID.test(id)) return undefined;
-    const values = [id, owner, 1];
-    const text = this.sql('tasks_get', () => this.db<Row>('tasks').select(this.db.raw(SELECT)).where({ id, owner_sub: owner }).first(), values);
-    const [row] = await readRows<Row>(this.db, { name: 'tasks_get', text, values });
+    const row = (await this.db<Row>('tasks').select(this.db.raw(SELECT)).where({ id, owner_sub: owner }).first().options({ name: 'tasks_get' })) as Row | undefined;
     return row ? toTask(row) : undefined;
   }
 
