@@ -251,7 +251,7 @@ export class TaskRunner {
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
     // the task would run there; there is nothing to connect to yet
-    if (checkMode && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
+    if (ctx.settings.check && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
       const reason = `would run: ${host} does not exist yet (check mode)`;
       return { status: 'skipped', skipReason: reason, msg: reason, check: true, data: { changed: false, skipped: true, skip_reason: reason } };
     }

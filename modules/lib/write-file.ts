@@ -115,6 +115,8 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
     apply: async () => {
       const out: Record<string, unknown> = { ...base };
       if (contentChanged) {
+        // like Ansible: a dest ending in / is a directory, created when it is missing
+        if (a.dest.endsWith('/') && !(await conn.stat(a.dest, { followLinks: true }))) await must(conn, ['mkdir', '-p', '--', a.dest], a.dest);
         if (current && a.backup) out.backup_file = await backup(ctx, dest);
         const mode = wantMode !== undefined ? parseMode(wantMode, current?.mode ?? 0) : undefined;
         const putOpts = { mode, owner: a.owner, group: a.group };

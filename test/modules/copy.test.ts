@@ -188,3 +188,18 @@ describe('copy module with a directory src', () => {
     expect(r.diff).to.deep.equal([{ label: join(dest, 'conf', 'a.yaml'), before: 'edited\n', after: 'a: 1\n' }]);
   });
 });
+
+describe('copy: a dest ending in /', () => {
+  it('creates the directory, like Ansible, and puts the file in it', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'gx-copy-slash-'));
+    writeFileSync(join(dir, 'src.txt'), 'hello\n');
+    const r = await runModule('copy', { src: join(dir, 'src.txt'), dest: join(dir, 'new', 'sub') + '/' });
+    expect(r.changed, r.msg).to.equal(true);
+    expect(readFileSync(join(dir, 'new', 'sub', 'src.txt'), 'utf8')).to.equal('hello\n');
+    const again = await runModule('copy', { src: join(dir, 'src.txt'), dest: join(dir, 'new', 'sub') + '/' });
+    expect(again.changed).to.equal(false);
+  });
+});

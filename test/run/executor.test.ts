@@ -703,6 +703,10 @@ describe('executor: add_host', () => {
   tasks:
     - name: on the new host
       shell: echo {{ inventory_hostname }} {{ role_of_box }} > {{ playbook_dir }}/added
+    - name: a read that runs even in check mode
+      command: cat {{ playbook_dir }}/added
+      check_mode: false
+      changed_when: false
 `,
   };
 
@@ -721,6 +725,8 @@ describe('executor: add_host', () => {
     expect(res).to.have.length(1);
     expect(res[0]!.status).to.equal('skipped');
     expect(res[0]!.skipReason).to.match(/would run: newbox does not exist yet/);
+    // check_mode: false cannot reach a machine that does not exist either
+    expect(r.results('a read that runs even in check mode')[0]!.skipReason).to.match(/does not exist yet/);
     expect(existsSync(join(r.dir, 'added'))).to.equal(false);
   });
 });
