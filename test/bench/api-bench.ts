@@ -1,7 +1,13 @@
 // `npm run bench:api` — not a test. autocannon against GET /api/tasks (valid RS256 token, real
-// PostgreSQL, 20 tasks per page) and against a bare Koa handler, both as child processes on this
-// machine in the same run; prints req/s, the ratio and p99 latency. Target: the API reaches at
-// least 70 % of the bare handler's throughput.
+// PostgreSQL, 20 tasks per page), against a bare Koa handler, and against the bare handler plus the
+// API's own list statement through node-postgres (the ceiling of anything that reads PostgreSQL
+// once per request), all as child processes on this machine in the same run; prints req/s, p50/p99,
+// CPU time per request of the server and of the PostgreSQL backends, and the ratios. Target: the API
+// reaches at least 70 % of the bare handler's throughput.
+//   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (32), BENCH_POOL (10), BENCH_API_PATH
+//   (e.g. /healthz: the framework without auth and database), BENCH_ROUNDS (interleaved rounds,
+//   median kept; a shared machine drifts), BENCH_CPU_PROF=DIR (V8 CPU profile of the API),
+//   GX_TEST_PG_URL (a PostgreSQL server to use instead of test/services/postgres.sh).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
