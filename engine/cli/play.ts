@@ -1,6 +1,6 @@
 // `gx play`: load and validate everything, then run, then recap. Exit codes in the README.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { Compiler } from '../compile/compiler.js';
 import { listHosts, listTags, listTasks } from '../compile/list.js';
@@ -42,9 +42,19 @@ export interface PlayOptions {
 
 const splitList = (xs: string[]): string[] => xs.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
 
-/** Without -i: inventory.yaml beside the playbook, else in the current directory, else only the implicit localhost. */
-export function defaultInventory(playbook: string): string[] {
-  for (const dir of [dirname(resolve(playbook)), process.cwd()]) {
+/**
+ * Without -i: inventory.yaml (or .yml) beside the playbook, else in the directories above it up to
+ * the current directory (so `gx play playbooks/teardown.yaml` from the repository root finds the
+ * root's inventory.yaml), else none: only the implicit localhost. A playbook outside the current
+ * directory never picks up the current directory's inventory.
+ */
+export function defaultInventory(playbook: string, cwd = process.cwd()): string[] {
+  const dirs = [dirname(resolve(playbook))];
+  for (let d = dirs[0]!; d !== cwd && d.startsWith(cwd + sep); ) {
+    d = dirname(d);
+    dirs.push(d);
+  }
+  for (const dir of dirs) {
     for (const name of ['inventory.yaml', 'inventory.yml']) {
       const p = join(dir, name);
       if (existsSync(p)) return [p];

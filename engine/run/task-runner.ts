@@ -131,7 +131,8 @@ export class TaskRunner {
     }
     if (outcome.notify && !failed && outcome.status !== 'unreachable') this.pr.notify(task, host);
     const censored = this.noLog(task, host);
-    if (censored) {
+    // a skipped no_log task produced nothing but the engine's own reason: nothing to hide later
+    if (censored && outcome.status !== 'skipped') {
       secretLeaves(outcome.data, (s) => ctx.bus.secret(s));
     }
     const result: HostResult = {
@@ -253,7 +254,10 @@ export class TaskRunner {
     // the task would run there; there is nothing to connect to yet
     if (ctx.settings.check && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
       const reason = `would run: ${host} does not exist yet (check mode)`;
-      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data: { changed: false, skipped: true, skip_reason: reason } };
+      const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
+      // what the task would have registered is unknown, not missing: later conditions plan with it
+      fillUnknown(data, def);
+      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
     }
     // delegate_to: the delegate's connection, the original host's variables
     let target = host;
