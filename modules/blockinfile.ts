@@ -2,10 +2,10 @@
 // ("# {mark} ANSIBLE MANAGED BLOCK") so files that Ansible managed stay managed by gx.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, planOrFail } from './lib/host-tool.js';
+import { planOrFail } from './lib/host-tool.js';
 import { modeOwnerChanges, modeOwnerSchema } from './lib/mode-owner.js';
 import { pyRegex } from './lib/py-regex.js';
-import { checkValidate, joinLines, readText, splitLines, textDiff, writeText, type TextLines } from './lib/text-edit.js';
+import { checkValidate, joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
 
 export interface BlockinfileArgs {
   path?: string;
@@ -145,21 +145,10 @@ const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
       const before = splitLines(cur.text ?? '');
       const edit = blockEdit(before, a);
       const newText = edit.result === before ? (cur.text ?? '') : joinLines(edit.result);
-      const contentChanged = newText !== cur.text;
       const attrs = modeOwnerChanges(cur.text === null ? null : cur.stat, a);
       const msg = [cur.text === null ? 'File created' : edit.msg, ...attrs].filter(Boolean).join(', ');
       const data: BlockinfileData = { path, msg };
-      if (!contentChanged && attrs.length === 0) return { changed: false, msg, data };
-      return {
-        changed: true,
-        msg,
-        data,
-        diff: contentChanged ? textDiff(path, cur.text, newText) : undefined,
-        apply: applyOrFail(async () => {
-          const { backup } = await writeText(ctx, path, cur, newText, a);
-          return { data: { ...data, ...(backup ? { backup } : {}) } };
-        }),
-      };
+      return textEditPlan(ctx, cur, newText, a, data, attrs.length > 0);
     });
   },
 };

@@ -4,10 +4,10 @@
 // is already present somewhere. backrefs leaves the file alone when regexp does not match.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, planOrFail } from './lib/host-tool.js';
+import { planOrFail } from './lib/host-tool.js';
 import { modeOwnerChanges, modeOwnerSchema } from './lib/mode-owner.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
-import { checkValidate, joinLines, readText, splitLines, textDiff, writeText, type TextLines } from './lib/text-edit.js';
+import { checkValidate, joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
 
 export interface LineinfileArgs {
   path?: string;
@@ -188,20 +188,9 @@ const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
       const edit = state === 'present' ? presentEdit(before, a) : absentEdit(before, a);
       const newText = cur.text === null ? joinLines(edit.result) : edit.result === before ? cur.text : joinLines(edit.result);
       const attrs = modeOwnerChanges(cur.text === null ? null : cur.stat, a);
-      const contentChanged = newText !== cur.text;
       const msg = [cur.text === null ? 'file created' : '', edit.msg, attrs.length ? `${attrs.join(', ')}` : ''].filter(Boolean).join(', ');
       const data: LineinfileData = { path, msg, ...(state === 'absent' ? { found: edit.found ?? 0 } : {}) };
-      if (!contentChanged && attrs.length === 0) return { changed: false, msg, data };
-      return {
-        changed: true,
-        msg,
-        data,
-        diff: contentChanged ? textDiff(path, cur.text, newText) : undefined,
-        apply: applyOrFail(async () => {
-          const { backup } = await writeText(ctx, path, cur, newText, a);
-          return { data: { ...data, ...(backup ? { backup } : {}) } };
-        }),
-      };
+      return textEditPlan(ctx, cur, newText, a, data, attrs.length > 0);
     });
   },
 };

@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { shellQuote, type FileStat } from '../../engine/connect/connection.js';
 import { ModuleError } from '../../engine/errors.js';
-import type { ModuleContext } from '../../engine/module-contract.js';
+import type { ModuleContext, Plan } from '../../engine/module-contract.js';
+import { applyOrFail } from './host-tool.js';
 import { mustRunTool } from './host-tool.js';
 import { applyModeOwner, parseMode, type ModeOwnerArgs } from './mode-owner.js';
 
@@ -101,4 +102,31 @@ async function validateText(ctx: ModuleContext, path: string, text: string, vali
 /** The diff entry for a text file; a missing file diffs as empty text. */
 export function textDiff(path: string, before: string | null, after: string) {
   return [{ label: path, before: before ?? '', after }];
+}
+
+/**
+ * The plan of a text edit (lineinfile, blockinfile): nothing to do when neither the text nor the
+ * mode/owner changes; otherwise the diff, and an apply that writes the new text (validate, backup,
+ * mode/owner through writeText).
+ */
+export function textEditPlan<D extends { path: string; msg: string }>(
+  ctx: ModuleContext,
+  cur: CurrentText,
+  newText: string,
+  o: WriteOptions,
+  data: D,
+  attrsChanged: boolean,
+): Plan<D> {
+  const contentChanged = newText !== cur.text;
+  if (!contentChanged && !attrsChanged) return { changed: false, msg: data.msg, data };
+  return {
+    changed: true,
+    msg: data.msg,
+    data,
+    diff: contentChanged ? textDiff(data.path, cur.text, newText) : undefined,
+    apply: applyOrFail(async () => {
+      const { backup } = await writeText(ctx, data.path, cur, newText, o);
+      return { data: { ...data, ...(backup ? { backup } : {}) } };
+    }),
+  };
 }
