@@ -113,10 +113,16 @@ EOF
   kill_orphan "$addr"
   install -d -m 755 /run/sshd
   rm -f "$dir/sshd.pid"
-  # the mount namespace outlives unshare through the daemon; its private /tmp dies with the host
-  unshare -m --propagation private sh -c \
-    'mount -t tmpfs -o mode=1777,size=2g gx-host-tmp /tmp && exec /usr/sbin/sshd -f "$1" -E "$2"' \
-    gx-host "$dir/sshd_config" "$dir/sshd.log" 9>&-  # the daemon must not hold the script lock
+  # the mount namespace outlives unshare through the daemon; its private /tmp dies with the host.
+  # A checkout that itself lives under /tmp (CI clones anywhere) stays visible at the same path,
+  # because tests put the repository's command doubles on the hosts' PATH.
+  unshare -m --propagation private sh -c '
+    repo="$3"; keep=""
+    case "$repo" in /tmp/*) keep="/run/gx-host-repo-$$"; mkdir -p "$keep" && mount --bind "$repo" "$keep" || exit 1 ;; esac
+    mount -t tmpfs -o mode=1777,size=2g gx-host-tmp /tmp || exit 1
+    if [ -n "$keep" ]; then mkdir -p "$repo" && mount --move "$keep" "$repo" && rmdir "$keep" || exit 1; fi
+    exec /usr/sbin/sshd -f "$1" -E "$2"' \
+    gx-host "$dir/sshd_config" "$dir/sshd.log" "$REPO_ROOT" 9>&-  # the daemon must not hold the script lock
   local i
   for i in $(seq 1 100); do
     host_running "$addr" && return 0
@@ -277,6 +283,7 @@ cmd_stop() {
 # Test runs of several people (and the benchmark) call this script at the same time: one at a time,
 # or a start could take another's half-started sshd for an orphan, or a stop pull hosts from under
 # a start.
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 install -d -m 755 "$(dirname "$STATE")"
 exec 9>"$(dirname "$STATE")/.sshd-hosts.lock"
 flock 9
