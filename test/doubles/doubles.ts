@@ -37,34 +37,48 @@ export interface Doubles {
   fail(tool: string, sub: string, stderr: string, rc?: number): Promise<void>;
 }
 
-/** Fresh doubles; `path` replaces the rest of PATH (default: this process's PATH). */
-export async function makeDoubles(o: { path?: string } = {}): Promise<Doubles> {
-  const state = await tempDir('gx-doubles-');
+/**
+ * What every family of command doubles shares: a fresh state directory with its call log, a
+ * connection to this machine whose commands find `bins` first on PATH (then `path`, by default
+ * this process's PATH), and access to the state files the doubles read. `C` is one logged call.
+ */
+export interface DoubleBase<C> {
+  state: string;
+  conn: Connection;
+  calls(): Promise<C[]>;
+  clearCalls(): Promise<void>;
+  set(path: string, content: string): Promise<void>;
+  read(path: string): Promise<string | null>;
+  fail(tool: string, sub: string, stderr: string, rc?: number): Promise<void>;
+}
+
+export async function doubleBase<C>(prefix: string, bins: string[], path?: string): Promise<DoubleBase<C>> {
+  const state = await tempDir(prefix);
   const log = join(state, 'calls.log');
   await writeFile(log, '');
   const conn = new EnvConnection(new LocalConnection('localhost'), {
-    PATH: `${DOUBLES_BIN}:${o.path ?? process.env.PATH ?? '/usr/bin:/bin'}`,
+    PATH: [...bins, path ?? process.env.PATH ?? '/usr/bin:/bin'].join(':'),
     GX_DOUBLE_STATE: state,
     GX_DOUBLE_LOG: log,
   });
-  const set = async (path: string, content: string) => {
-    await mkdir(dirname(join(state, path)), { recursive: true });
-    await writeFile(join(state, path), content);
+  const set = async (file: string, content: string): Promise<void> => {
+    await mkdir(dirname(join(state, file)), { recursive: true });
+    await writeFile(join(state, file), content);
   };
   return {
     state,
     conn,
     async calls() {
       const text = await readFile(log, 'utf8');
-      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]);
+      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as C);
     },
     async clearCalls() {
       await writeFile(log, '');
     },
     set,
-    async read(path) {
+    async read(file) {
       try {
-        return await readFile(join(state, path), 'utf8');
+        return await readFile(join(state, file), 'utf8');
       } catch {
         return null;
       }
@@ -74,6 +88,11 @@ export async function makeDoubles(o: { path?: string } = {}): Promise<Doubles> {
       await set(`fail/${tool}.${sub}.rc`, String(rc));
     },
   };
+}
+
+/** Fresh doubles; `path` replaces the rest of PATH (default: this process's PATH). */
+export function makeDoubles(o: { path?: string } = {}): Promise<Doubles> {
+  return doubleBase<string[]>('gx-doubles-', [DOUBLES_BIN], o.path);
 }
 
 /** Removes a state file, e.g. to lift an injected failure. */
