@@ -13,6 +13,7 @@ import { parseYamlFile } from '../load/yaml.js';
 import { EventBus } from '../report/bus.js';
 import { makeReporters } from '../report/make.js';
 import type { RunContext } from '../run/context.js';
+import { SECRET_NAME } from '../run/play-run.js';
 import { playHosts, runPlaybook } from '../run/playbook-run.js';
 import { parseExtraVars } from '../vars/scope.js';
 import { knownModules } from './known-modules.js';
@@ -93,7 +94,7 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
 
   const bus = new EventBus();
   for (const r of makeReporters({ output: o.output, verbosity: o.verbose, color: o.color, profile: o.profile, stream: out })) bus.add(r);
-  for (const [k, v] of Object.entries(extraVars)) if (/(password|passwd|passphrase|secret|token|api_key|private_key)$/i.test(k) && v != null) bus.secret(String(v));
+  for (const [k, v] of Object.entries(extraVars)) if (SECRET_NAME.test(k) && v != null) bus.secret(String(v));
 
   const abort = new AbortController();
   const connections = new ConnectionPool({ hostKeyPolicy: o.hostKeyPolicy as 'strict' | 'accept-new' | undefined });

@@ -509,7 +509,7 @@ export class Compiler {
 
   /** A role applied in a play (roles:, import_role, meta dependency): deduplicated like Ansible. */
   private roleTasks(name: string, spec: Raw, w: Where, loc: SourceLocation | undefined, explicit = false, chain: string[] = []): TaskNode[] {
-    const roleInh = withVars(inherit(w.inh, { ...spec, vars: undefined }), undefined);
+    const roleInh = inherit(w.inh, { ...spec, vars: undefined });
     if (chain.includes(name)) {
       this.errors.push(new PlaybookError(`role dependency cycle: ${[...chain, name].join(' -> ')}`, { loc }));
       return [];

@@ -12,7 +12,8 @@ import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
 
-const SECRET_NAME = /(password|passwd|passphrase|secret|token|api_key|private_key)$/i;
+/** Variables whose values are masked in every output (the README's naming convention). */
+export const SECRET_NAME = /(password|passwd|passphrase|secret|token|api_key|private_key)$/i;
 
 export class PlayRun {
   readonly ctx: RunContext;
