@@ -10,9 +10,11 @@ import { databaseReachable } from './db/database.js';
 import { TasksRepo } from './db/tasks-repo.js';
 import { renderDocsPage } from './http/docs-page.js';
 import { errorHandler } from './http/errors.js';
-import { createMetrics, type HttpMetrics } from './http/metrics.js';
+import { createMetrics, registerListCacheMetrics, type HttpMetrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { requestContext } from './http/request-context.js';
+import type { TaskChangeFeed } from './db/task-change-feed.js';
+import { DEFAULT_LIST_CACHE_BYTES, TaskListCache } from './http/task-list-cache.js';
 import { taskRoutes } from './http/task-routes.js';
 
 export interface AppDeps {
@@ -24,11 +26,16 @@ export interface AppDeps {
   clientId: string;
   clockToleranceSec: number;
   tokenCacheSize?: number;
+  /** The LISTEN session that keeps the list cache honest; without one, lists are never cached. */
+  taskChanges?: TaskChangeFeed;
+  /** Bytes of task pages to cache; 0 turns the list cache off. */
+  listCacheBytes?: number;
 }
 
 export interface ApiApp {
   koa: Koa;
   metrics: HttpMetrics;
+  lists: TaskListCache;
   /** Once set, /readyz answers 503 and responses ask clients to close their connection. */
   startDraining(): void;
 }
@@ -75,16 +82,31 @@ export function createApp(deps: AppDeps): ApiApp {
   koa.use(open.routes());
   koa.use(open.allowedMethods());
 
+  const lists = listCache(deps);
+  registerListCacheMetrics(metrics.registry, lists.stats, () => deps.taskChanges?.up ?? false);
   const auth = authenticate({ ...deps, verifiedTokenCache: deps.tokenCacheSize });
-  const api = taskRoutes(new TasksRepo(deps.db), auth);
+  const api = taskRoutes(new TasksRepo(deps.db), auth, lists);
   koa.use(api.routes());
   koa.use(api.allowedMethods());
 
   return {
     koa,
     metrics,
+    lists,
     startDraining() {
       draining = true;
     },
   };
+}
+
+/** The cache follows the feed: on while it listens, emptied and off while it is down. */
+function listCache(deps: AppDeps): TaskListCache {
+  const lists = new TaskListCache(deps.listCacheBytes ?? DEFAULT_LIST_CACHE_BYTES);
+  const feed = deps.taskChanges;
+  if (!feed) return lists;
+  feed.on('up', () => lists.enable());
+  feed.on('down', () => lists.disable());
+  feed.on('change', (owner) => lists.invalidate(owner));
+  if (feed.up) lists.enable();
+  return lists;
 }

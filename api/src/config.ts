@@ -1,6 +1,8 @@
 // Configuration comes only from environment variables and is validated as a whole at start, so an
 // operator sees every problem in one message instead of fixing them one restart at a time.
 
+import { DEFAULT_LIST_CACHE_BYTES } from './http/task-list-cache.js';
+
 export interface ApiConfig {
   port: number;
   host: string;
@@ -21,6 +23,8 @@ export interface ApiConfig {
   jwksMaxAgeMs: number;
   /** Verified tokens remembered to skip repeated RS256 checks; 0 turns the cache off. */
   tokenCacheSize: number;
+  /** Bytes of GET /api/tasks pages kept per replica (kept honest by LISTEN/NOTIFY); 0 turns it off. */
+  listCacheBytes: number;
   shutdownTimeoutMs: number;
   logLevel: string;
 }
@@ -76,6 +80,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     jwksRefetchIntervalMs: int('OIDC_JWKS_REFETCH_INTERVAL_MS', 10_000, 0, 3_600_000),
     jwksMaxAgeMs: int('OIDC_JWKS_MAX_AGE_MS', 600_000, 1_000, 86_400_000),
     tokenCacheSize: int('OIDC_TOKEN_CACHE_SIZE', 10_000, 0, 1_000_000),
+    listCacheBytes: int('TASK_LIST_CACHE_BYTES', DEFAULT_LIST_CACHE_BYTES, 0, 4 * 1024 * 1024 * 1024),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     logLevel,
   };

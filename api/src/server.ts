@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import { KeyStore } from './auth/key-store.js';
 import type { ApiConfig } from './config.js';
 import { createDatabase } from './db/database.js';
+import { TaskChangeFeed } from './db/task-change-feed.js';
 
 export interface RunningServer {
   server: Server;
@@ -30,7 +31,11 @@ export async function startServer(config: ApiConfig, log: Logger): Promise<Runni
   // not awaited: an issuer that is down must not stop the process; /readyz reports it instead
   keys.refresh().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'initial JWKS fetch failed'));
 
-  const app = createApp({ db, keys, log, ...config });
+  // the list cache's invalidations; not awaited either: without it the cache is simply off
+  const taskChanges = config.listCacheBytes > 0 ? new TaskChangeFeed({ databaseUrl: config.databaseUrl }, log) : undefined;
+  void taskChanges?.start();
+
+  const app = createApp({ db, keys, log, ...config, taskChanges });
   const server = app.koa.listen(config.port, config.host);
   await once(server, 'listening');
   // keep-alive must outlive a typical proxy's idle timeout, or the proxy races the close
@@ -53,6 +58,7 @@ export async function startServer(config: ApiConfig, log: Logger): Promise<Runni
       timer.unref();
       await closed;
       clearTimeout(timer);
+      await taskChanges?.stop();
       await db.destroy();
       log.info('shutdown complete');
     })();

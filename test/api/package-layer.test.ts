@@ -44,6 +44,7 @@ describe('api: package-layer script (layer tarball for the Node base image)', fu
       'app/dist/api/src/main.js',
       'app/dist/api/src/migrate.js',
       'app/dist/api/migrations/001_create_tasks.js',
+      'app/dist/api/migrations/002_notify_task_changes.js',
     ]);
     expect(paths().every((p) => p.startsWith('app/') && !p.includes('..'))).to.equal(true);
     expect(paths().filter((p) => /\.ts$/.test(p) && !p.endsWith('.d.ts') && !p.includes('/node_modules/'))).to.deep.equal([]);
@@ -118,7 +119,7 @@ describe('api: package-layer script (layer tarball for the Node base image)', fu
         gid: 1000,
         encoding: 'utf8',
       });
-      expect(JSON.parse(out)).to.deep.include({ applied: ['001_create_tasks'] });
+      expect(JSON.parse(out)).to.deep.include({ applied: ['001_create_tasks', '002_notify_task_changes'] });
     });
 
     it('serves /readyz and /docs with node dist/api/src/main.js', async function () {

@@ -41,11 +41,11 @@ describe('api: the process (child) — migrate command, SIGTERM during load, sta
   async function migrateWithCli(database: TestDatabase): Promise<void> {
     const first = await runTs('api/src/migrate.ts', ['latest'], { DATABASE_URL: database.url }).exited;
     expect(first.code, first.stderr).to.equal(0);
-    expect(JSON.parse(first.stdout)).to.deep.include({ command: 'latest', applied: ['001_create_tasks'] });
+    expect(JSON.parse(first.stdout)).to.deep.include({ command: 'latest', applied: ['001_create_tasks', '002_notify_task_changes'] });
     const again = await runTs('api/src/migrate.ts', ['latest'], { DATABASE_URL: database.url }).exited;
     expect(JSON.parse(again.stdout)).to.deep.include({ applied: [] });
     const status = await runTs('api/src/migrate.ts', ['status'], { DATABASE_URL: database.url }).exited;
-    expect(JSON.parse(status.stdout)).to.deep.include({ applied: ['001_create_tasks'], pending: [] });
+    expect(JSON.parse(status.stdout)).to.deep.include({ applied: ['001_create_tasks', '002_notify_task_changes'], pending: [] });
     const indexes = await database.db.raw("select indexname from pg_indexes where tablename = 'tasks' order by 1");
     expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).to.deep.equal(['tasks_created_idx', 'tasks_owner_created_idx', 'tasks_pkey']);
   }

@@ -1,7 +1,9 @@
-// The baselines for `npm run bench:api`: a bare Koa handler, no auth, no database, no logging; and,
+// The baselines for `npm run bench:api`: a bare Koa handler, no auth, no database, no logging,
+// answering an empty list or, with BARE_BODY_FILE, the API's own page as fixed bytes; and,
 // with BARE_DATABASE_URL, the same bare handler plus the API's list statement sent straight through
 // node-postgres (same SQL, same prepared-statement name, BARE_POOL connections). The second is the
 // ceiling of any handler that reads PostgreSQL once per request on this machine.
+import { readFileSync } from 'node:fs';
 import Koa from 'koa';
 import knexFactory from 'knex';
 import pg from 'pg';
@@ -15,6 +17,14 @@ if (url) {
   app.use(async (ctx) => {
     const { rows } = await pool.query({ name: 'tasks_list_owner_first', text: sql, values: bindings as unknown[] });
     ctx.body = { items: rows.slice(0, 20), nextCursor: rows.length > 20 ? 'next' : null };
+  });
+} else if (process.env.BARE_BODY_FILE) {
+  // the API's own page: the same bytes and content type, so the ratio measures what the API adds
+  const body = readFileSync(process.env.BARE_BODY_FILE);
+  const type = process.env.BARE_BODY_TYPE ?? 'application/json';
+  app.use((ctx) => {
+    ctx.type = type;
+    ctx.body = body;
   });
 } else {
   app.use((ctx) => {

@@ -1,16 +1,21 @@
 // `npm run bench:api` — not a test. autocannon against GET /api/tasks (valid RS256 token, real
-// PostgreSQL, 20 tasks per page), against a bare Koa handler, and against the bare handler plus the
-// API's own list statement through node-postgres (the ceiling of anything that reads PostgreSQL
-// once per request), all as child processes on this machine in the same run; prints req/s, p50/p99,
-// CPU time per request of the server and of the PostgreSQL backends, and the ratios. Target: the API
-// reaches at least 70 % of the bare handler's throughput.
+// PostgreSQL, 20 tasks per page) and against bare Koa handlers, all as child processes on this
+// machine in the same run, interleaved in rounds (median kept). Prints req/s, p50/p99, CPU time per
+// request of the server and of the PostgreSQL backends, and the ratios. The targets:
+//   bare Koa, same bytes      a bare handler answering the API's very page (same status, type and
+//                             bytes): the baseline of the issue's target, API ≥ 70 % of it
+//   bare Koa, empty list      the smallest answer: what shipping 5 kB per response costs by itself
+//   bare Koa + the same read  the bare handler plus the API's list statement through node-postgres:
+//                             the ceiling of anything that reads PostgreSQL once per request
+//   API                       GET /api/tasks as deployed: JWT, role check, list cache, log, metrics
+//   API, list cache off       the same with TASK_LIST_CACHE_BYTES=0: one PostgreSQL read per request
 //   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (32), BENCH_POOL (10), BENCH_API_PATH
-//   (e.g. /healthz: the framework without auth and database), BENCH_ROUNDS (interleaved rounds,
-//   median kept; a shared machine drifts), BENCH_CPU_PROF=DIR (V8 CPU profile of the API),
-//   GX_TEST_PG_URL (a PostgreSQL server to use instead of test/services/postgres.sh).
+//   (e.g. /healthz: the framework without auth and database), BENCH_ROUNDS (3), BENCH_CPU_PROF=DIR
+//   (V8 CPU profile of the API), GX_TEST_PG_URL (a PostgreSQL server to use instead of
+//   test/services/postgres.sh).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +31,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 // another API path (e.g. /healthz) separates the framework's cost from auth and database
 const API_PATH = process.env.BENCH_API_PATH ?? '/api/tasks';
 // a shared, busy machine drifts during a run: rounds interleave the targets and the median is kept
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const logDir = mkdtempSync(join(tmpdir(), 'gx-api-bench-'));
 chmodSync(logDir, 0o755);
 
@@ -41,7 +46,7 @@ function pgUrl(): string {
 async function startChild(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   // logs go to a file, as they go to the container runtime in a pod: a pipe read by this process
   // (busy running autocannon) would fill up and stall the server's synchronous log writes
-  const logFile = join(logDir, `${entry.replace(/\W+/g, '_')}.log`);
+  const logFile = join(logDir, `${entry.replace(/\W+/g, '_')}_${randomBytes(3).toString('hex')}.log`);
   const fd = openSync(logFile, 'w');
   // BENCH_CPU_PROF=DIR: the API writes a V8 CPU profile there when it exits (open it in Chrome DevTools)
   const prof = process.env.BENCH_CPU_PROF && entry.startsWith('api/') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -146,12 +151,7 @@ async function main(): Promise<void> {
     for (let u = 0; u < 200; u++) for (let i = 0; i < 10; i++) rows.push({ owner_sub: `other-${u}`, title: `t${i}`, description: '' });
     await db.batchInsert('tasks', rows, 500);
 
-    const bare = await startChild('test/bench/api-bare-koa.ts', {});
-    children.push(bare.child);
-    // the ceiling: the bare handler plus the API's one PostgreSQL read per request
-    const barePg = await startChild('test/bench/api-bare-koa.ts', { BARE_DATABASE_URL: url.toString(), BARE_POOL: process.env.BENCH_POOL ?? '10' });
-    children.push(barePg.child);
-    const api = await startChild('api/src/main.ts', {
+    const apiEnv = {
       DATABASE_URL: url.toString(),
       OIDC_ISSUERS: issuer.url,
       OIDC_AUDIENCE: CLIENT_ID,
@@ -160,37 +160,63 @@ async function main(): Promise<void> {
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
-    });
+    };
+    const api = await startChild('api/src/main.ts', apiEnv);
     children.push(api.child);
     const token = await issuer.token({ sub: 'bench', expIn: 3600 });
+    const auth = { authorization: `Bearer ${token}` };
+    const check = await fetch(`http://127.0.0.1:${api.port}${API_PATH}`, { headers: auth });
+    const bytes = Buffer.from(await check.arrayBuffer());
+    if (check.status !== 200) throw new Error(`GET ${API_PATH} answered ${check.status}`);
+    if (API_PATH === '/api/tasks' && (JSON.parse(bytes.toString('utf8')) as { items: unknown[] }).items.length !== 20) throw new Error('GET /api/tasks did not answer 20 items');
+    const bodyFile = join(logDir, 'page.json');
+    writeFileSync(bodyFile, bytes);
+    chmodSync(bodyFile, 0o644);
 
-    const check = await fetch(`http://127.0.0.1:${api.port}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
-    const page = (await check.json()) as { items: unknown[] };
-    if (check.status !== 200 || page.items.length !== 20) throw new Error(`GET /api/tasks answered ${check.status} with ${page.items.length} items`);
+    const sameBytes = await startChild('test/bench/api-bare-koa.ts', { BARE_BODY_FILE: bodyFile, BARE_BODY_TYPE: check.headers.get('content-type') ?? 'application/json' });
+    children.push(sameBytes.child);
+    const empty = await startChild('test/bench/api-bare-koa.ts', {});
+    children.push(empty.child);
+    const onList = API_PATH === '/api/tasks';
+    const barePg = onList ? await startChild('test/bench/api-bare-koa.ts', { BARE_DATABASE_URL: url.toString(), BARE_POOL: process.env.BENCH_POOL ?? '10' }) : undefined;
+    if (barePg) children.push(barePg.child);
+    const uncached = onList ? await startChild('api/src/main.ts', { ...apiEnv, TASK_LIST_CACHE_BYTES: '0' }) : undefined;
+    if (uncached) children.push(uncached.child);
 
-    const runs: { b: Measured[]; c: Measured[]; a: Measured[] } = { b: [], c: [], a: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const warm = round === 0;
-      const probe = (child: ChildProcess): CpuProbe => ({ pid: child.pid!, pg: () => pgBackendsCpuUs(admin, name) });
-      runs.b.push(await load('bare Koa handler', `http://127.0.0.1:${bare.port}/`, {}, warm, probe(bare.child)));
-      if (API_PATH === '/api/tasks') runs.c.push(await load('bare Koa + the same PostgreSQL read', `http://127.0.0.1:${barePg.port}/`, {}, warm, probe(barePg.child)));
-      runs.a.push(await load(API_PATH === '/api/tasks' ? 'GET /api/tasks (JWT + PostgreSQL)' : `GET ${API_PATH}`, `http://127.0.0.1:${api.port}${API_PATH}`, { authorization: `Bearer ${token}` }, warm, probe(api.child)));
+    interface Target {
+      key: 'same' | 'empty' | 'read' | 'api' | 'nocache';
+      name: string;
+      url: string;
+      headers: Record<string, string>;
+      child: ChildProcess;
     }
-    const b = median(runs.b);
-    const c = runs.c.length ? median(runs.c) : undefined;
-    const a = median(runs.a);
-    const ratio = a.rps / b.rps;
-    console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${ROUNDS} round(s) (median shown), ${(await import('node:os')).cpus().length} CPUs\n`);
-    for (const r of [b, ...(c ? [c] : []), a]) {
+    const targets: Target[] = [
+      { key: 'same', name: 'bare Koa, same bytes', url: `http://127.0.0.1:${sameBytes.port}/`, headers: {}, child: sameBytes.child },
+      { key: 'empty', name: 'bare Koa, empty list', url: `http://127.0.0.1:${empty.port}/`, headers: {}, child: empty.child },
+      ...(barePg ? [{ key: 'read' as const, name: 'bare Koa + the same PostgreSQL read', url: `http://127.0.0.1:${barePg.port}/`, headers: {}, child: barePg.child }] : []),
+      { key: 'api', name: onList ? 'API GET /api/tasks (JWT, cache on)' : `API GET ${API_PATH}`, url: `http://127.0.0.1:${api.port}${API_PATH}`, headers: auth, child: api.child },
+      ...(uncached ? [{ key: 'nocache' as const, name: 'API GET /api/tasks, list cache off', url: `http://127.0.0.1:${uncached.port}${API_PATH}`, headers: auth, child: uncached.child }] : []),
+    ];
+    const runs = new Map<Target['key'], Measured[]>(targets.map((t) => [t.key, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of targets) runs.get(t.key)!.push(await load(t.name, t.url, t.headers, round === 0, { pid: t.child.pid!, pg: () => pgBackendsCpuUs(admin, name) }));
+    }
+    const m = new Map([...runs].map(([k, v]) => [k, median(v)]));
+    console.log(`\n${CONNECTIONS} connections, ${DURATION}s each, ${ROUNDS} round(s) (median shown), ${(await import('node:os')).cpus().length} CPUs, response ${bytes.length} bytes\n`);
+    for (const r of m.values()) {
       console.log(
         `${r.name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ` +
           `CPU/request: server ${r.serverCpuUs.toFixed(0).padStart(4)} µs, PostgreSQL ${r.pgCpuUs.toFixed(0).padStart(4)} µs   (${r.total} requests)`,
       );
     }
-    console.log(`\nratio API / bare: ${(ratio * 100).toFixed(1)} %  (target ≥ 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
-    if (c) {
-      console.log(`ceiling with one PostgreSQL read per request: ${((c.rps / b.rps) * 100).toFixed(1)} % of bare`);
-      console.log(`ratio API / that ceiling: ${((a.rps / c.rps) * 100).toFixed(1)} %`);
+    const pct = (a: Measured, b: Measured): string => `${((a.rps / b.rps) * 100).toFixed(1)} %`;
+    const [same, emptyM, read, apiM, nocache] = (['same', 'empty', 'read', 'api', 'nocache'] as const).map((k) => m.get(k));
+    const ratio = apiM!.rps / same!.rps;
+    console.log(`\nratio API / bare Koa (same bytes): ${pct(apiM!, same!)}  (target ≥ 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'})`);
+    console.log(`ratio API / bare Koa (empty list): ${pct(apiM!, emptyM!)}`);
+    if (read && nocache) {
+      console.log(`list cache off: ${pct(nocache, same!)} of bare (same bytes); ${pct(nocache, read)} of the bare handler doing the same read`);
+      console.log(`ceiling with one PostgreSQL read per request: ${pct(read, same!)} of bare (same bytes)`);
     }
   } finally {
     // wait for the exits: a CPU profile is written while the process exits

@@ -2,13 +2,17 @@
 // TypeScript sources (tests) and from the compiled layer (the Kubernetes Job) without globbing.
 import type { Knex } from 'knex';
 import * as createTasks from '../../migrations/001_create_tasks.js';
+import * as notifyTaskChanges from '../../migrations/002_notify_task_changes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
 
-const MIGRATIONS: ReadonlyArray<[string, Migration]> = [['001_create_tasks', createTasks]];
+const MIGRATIONS: ReadonlyArray<[string, Migration]> = [
+  ['001_create_tasks', createTasks],
+  ['002_notify_task_changes', notifyTaskChanges],
+];
 
 const source: Knex.MigrationSource<string> = {
   getMigrations: async () => MIGRATIONS.map(([name]) => name),

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TaskListCacheStats } from './task-list-cache.js';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -34,4 +35,38 @@ export function createMetrics(): HttpMetrics {
       }
     },
   };
+}
+
+/** The list cache's counters, read at scrape time from the cache's own stats. */
+export function registerListCacheMetrics(registry: Registry, stats: TaskListCacheStats, feedUp: () => boolean): void {
+  const seen = { hit: 0, miss: 0, bypass: 0 };
+  new Counter({
+    name: 'api_task_list_cache_requests_total',
+    help: 'GET /api/tasks answers by cache outcome: hit, miss, or bypass (cache off while the change feed is down).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      const now = { hit: stats.hits, miss: stats.misses, bypass: stats.bypassed };
+      for (const k of ['hit', 'miss', 'bypass'] as const) {
+        this.inc({ result: k }, now[k] - seen[k]);
+        seen[k] = now[k];
+      }
+    },
+  });
+  new Gauge({
+    name: 'api_task_list_cache_bytes',
+    help: 'Bytes of serialized task pages held by the list cache.',
+    registers: [registry],
+    collect() {
+      this.set(stats.bytes);
+    },
+  });
+  new Gauge({
+    name: 'api_task_change_feed_up',
+    help: '1 while the LISTEN session for task changes is connected (the list cache is on), else 0.',
+    registers: [registry],
+    collect() {
+      this.set(feedUp() ? 1 : 0);
+    },
+  });
 }

@@ -5,6 +5,7 @@ import { requireRole } from '../auth/authenticate.js';
 import { decodeCursor, type NewTask, type TaskPatch, type TasksRepo } from '../db/tasks-repo.js';
 import { ApiError } from './errors.js';
 import { readJson } from './json-body.js';
+import type { TaskListCache } from './task-list-cache.js';
 import { check, validateAdminListQuery, validateListQuery, validateTaskCreate, validateTaskPatch } from './validate.js';
 
 interface ListQuery {
@@ -27,17 +28,32 @@ function cursorOf(q: ListQuery): { createdAt: Date; id: string } | undefined {
  * Routes under /api. Authentication is part of each route's chain rather than a global middleware,
  * so a refused token is still counted under its route template in the metrics.
  */
-export function taskRoutes(repo: TasksRepo, auth: Middleware): Router {
+export function taskRoutes(repo: TasksRepo, auth: Middleware, lists: TaskListCache): Router {
   const r = new Router({ prefix: '/api' });
 
   r.get('/tasks', auth, requireRole('user'), async (ctx) => {
+    const owner = subject(ctx);
+    // keyed by the raw query string: only a query that passed validation was ever stored under it
+    const key = ctx.querystring;
+    ctx.type = 'application/json';
+    const cached = lists.get(owner, key);
+    if (cached) {
+      ctx.body = cached;
+      return;
+    }
     const q = check<ListQuery>(validateListQuery, { ...ctx.query }, 'query string');
-    ctx.body = await repo.list(subject(ctx), q.limit, cursorOf(q));
+    const ticket = lists.ticket(owner);
+    const body = Buffer.from(JSON.stringify(await repo.list(owner, q.limit, cursorOf(q))));
+    lists.put(ticket, key, body);
+    ctx.body = body;
   });
 
+  // every write drops the owner's cached pages before answering, so the writer's next read on this
+  // replica sees its write; other replicas hear of it through the change feed
   r.post('/tasks', auth, requireRole('user'), async (ctx) => {
     const body = check<NewTask>(validateTaskCreate, await readJson(ctx), 'request body');
     const task = await repo.create(subject(ctx), body);
+    lists.invalidate(subject(ctx));
     ctx.status = 201;
     ctx.set('Location', `/api/tasks/${task.id}`);
     ctx.body = task;
@@ -53,11 +69,13 @@ export function taskRoutes(repo: TasksRepo, auth: Middleware): Router {
     const patch = check<TaskPatch>(validateTaskPatch, await readJson(ctx), 'request body');
     const task = await repo.update(subject(ctx), ctx.params.id!, patch);
     if (!task) throw notFound();
+    lists.invalidate(subject(ctx));
     ctx.body = task;
   });
 
   r.delete('/tasks/:id', auth, requireRole('user'), async (ctx) => {
     if (!(await repo.remove(subject(ctx), ctx.params.id!))) throw notFound();
+    lists.invalidate(subject(ctx));
     ctx.status = 204;
   });
 

@@ -5,24 +5,34 @@ import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { createApp, type ApiApp } from '../../../api/src/app.js';
 import { KeyStore } from '../../../api/src/auth/key-store.js';
+import { TaskChangeFeed } from '../../../api/src/db/task-change-feed.js';
 import { CLIENT_ID, type OidcIssuer } from './oidc-issuer.js';
 
 export interface RunningApi {
   baseUrl: string;
   app: ApiApp;
   keys: KeyStore;
+  /** The list cache's LISTEN session (undefined with listCache: false). */
+  feed: TaskChangeFeed | undefined;
   close(): Promise<void>;
 }
 
-export async function startApi(db: Knex, issuer: OidcIssuer, opts: { refetchIntervalMs?: number; discover?: boolean; extraIssuers?: string[] } = {}): Promise<RunningApi> {
+export async function startApi(db: Knex, issuer: OidcIssuer, opts: { refetchIntervalMs?: number; discover?: boolean; extraIssuers?: string[]; listCache?: boolean; heartbeatMs?: number } = {}): Promise<RunningApi> {
   const keys = new KeyStore({
     jwksUri: opts.discover ? undefined : issuer.jwksUri,
     discoveryIssuer: issuer.url,
     refetchIntervalMs: opts.refetchIntervalMs ?? 0,
     maxAgeMs: 600_000,
   });
+  // the list cache is on by default, as in production, so every API test also runs through it
+  let feed: TaskChangeFeed | undefined;
+  if (opts.listCache !== false) {
+    feed = new TaskChangeFeed({ databaseUrl: connectionStringOf(db), heartbeatMs: opts.heartbeatMs, reconnectMaxMs: 500 });
+    await feed.start();
+  }
   const app = createApp({
     db,
+    taskChanges: feed,
     keys,
     log: pino({ level: 'silent' }),
     issuers: [issuer.url, ...(opts.extraIssuers ?? [])],
@@ -37,11 +47,20 @@ export async function startApi(db: Knex, issuer: OidcIssuer, opts: { refetchInte
     baseUrl: `http://127.0.0.1:${port}`,
     app,
     keys,
+    feed,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await feed?.stop();
     },
   };
+}
+
+/** The URL a knex instance was created with (createDatabase passes it as connectionString). */
+export function connectionStringOf(db: Knex): string {
+  const conn = (db.client as { config: { connection?: { connectionString?: string } } }).config.connection;
+  if (!conn?.connectionString) throw new Error('this knex instance was not created from a connection string');
+  return conn.connectionString;
 }
 
 export interface Reply {
