@@ -47,14 +47,11 @@ export function createApp(deps: AppDeps): ApiApp {
   const docsHtml = renderDocsPage();
   const openApiJson = JSON.stringify(openApiDocument);
 
-  koa.use(requestContext(deps.log));
+  koa.use(requestContext(deps.log, () => draining));
   koa.use(metrics.middleware);
   koa.use(errorHandler(deps.log));
-  koa.use(async (ctx, next) => {
-    if (draining) ctx.set('Connection', 'close');
-    await next();
-  });
 
+  // one router for every route: each request is matched once, and 405s are answered in one place
   const open = new Router();
   open.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -79,15 +76,12 @@ export function createApp(deps: AppDeps): ApiApp {
     ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     ctx.body = docsHtml;
   });
-  koa.use(open.routes());
-  koa.use(open.allowedMethods());
-
   const lists = listCache(deps);
   registerListCacheMetrics(metrics.registry, lists.stats, () => deps.taskChanges?.up ?? false);
   const auth = authenticate({ ...deps, verifiedTokenCache: deps.tokenCacheSize });
-  const api = taskRoutes(new TasksRepo(deps.db), auth, lists);
-  koa.use(api.routes());
-  koa.use(api.allowedMethods());
+  taskRoutes(open, new TasksRepo(deps.db), auth, lists);
+  koa.use(open.routes());
+  koa.use(open.allowedMethods());
 
   return {
     koa,

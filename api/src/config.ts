@@ -27,6 +27,8 @@ export interface ApiConfig {
   listCacheBytes: number;
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** Log lines are written in chunks of this many bytes (flushed every 250 ms and at exit); 0 writes each line at once. */
+  logBufferBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     listCacheBytes: int('TASK_LIST_CACHE_BYTES', DEFAULT_LIST_CACHE_BYTES, 0, 4 * 1024 * 1024 * 1024),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     logLevel,
+    logBufferBytes: int('LOG_BUFFER_BYTES', 4096, 0, 1024 * 1024),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -42,11 +42,14 @@ export async function startServer(config: ApiConfig, log: Logger): Promise<Runni
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   log.info({ port, host: config.host, issuers: config.issuers }, 'listening');
+  // lifecycle lines are not left in the log buffer: whoever waits for them sees them now
+  log.flush();
 
   let closing: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     closing ??= (async () => {
       log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      log.flush();
       app.startDraining();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // idle keep-alive sockets would hold close() open; busy ones close after their response

@@ -28,6 +28,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 export function authenticate(opts: AuthOptions): Middleware {
   const cache = new VerifiedTokens(opts.verifiedTokenCache ?? 10_000, opts.clockToleranceSec);
   const keyIsCurrent = (kid: string): boolean => opts.keys.has(kid);
+  // a remembered token's claims object is the same object on every hit, so its principal is too
+  const principals = new WeakMap<Claims, Principal>();
   const verify = koaJwt({
     secret: async (header: { alg?: string; kid?: string }) => {
       if (header.alg !== 'RS256') throw new Error(`algorithm ${String(header.alg)} is not accepted`);
@@ -67,11 +69,16 @@ export function authenticate(opts: AuthOptions): Middleware {
 
   async function authorize(ctx: Context, next: Next): Promise<void> {
     const claims = ctx.state.claims as Claims;
-    if (typeof claims.sub !== 'string' || claims.sub.length === 0) {
-      ctx.state.authFailure = 'token has no subject';
-      throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+    let principal = principals.get(claims);
+    if (!principal) {
+      if (typeof claims.sub !== 'string' || claims.sub.length === 0) {
+        ctx.state.authFailure = 'token has no subject';
+        throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+      }
+      principal = { subject: claims.sub, roles: rolesOf(claims, opts.clientId) };
+      principals.set(claims, principal);
     }
-    ctx.state.principal = { subject: claims.sub, roles: rolesOf(claims, opts.clientId) } satisfies Principal;
+    ctx.state.principal = principal;
     await next();
   }
 }

@@ -64,7 +64,8 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
     this.markDown();
     const c = this.client;
     this.client = undefined;
-    await c?.end().catch(() => undefined);
+    // a session stuck on a dead socket would hold end() open; shutdown must not wait on it
+    if (c) await Promise.race([c.end().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
   }
 
   /** Resolves once the session is listening (or after timeoutMs with false). */

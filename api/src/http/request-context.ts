@@ -7,13 +7,15 @@ import type { Principal } from '../auth/authenticate.js';
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function requestContext(log: Logger) {
+/** `draining`: once true, responses ask the client to close its connection (graceful shutdown). */
+export function requestContext(log: Logger, draining: () => boolean) {
   return async function context(ctx: Context, next: Next): Promise<void> {
     const start = process.hrtime.bigint();
     const incoming = ctx.get('x-request-id');
     const requestId = SAFE_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
+    if (draining()) ctx.set('Connection', 'close');
     try {
       await next();
     } finally {

@@ -87,11 +87,11 @@ export class TaskListCache {
   put(ticket: ListTicket, query: string, body: Buffer): void {
     // per-owner precision is not worth it: only reads in flight during a write lose their store
     if (!this.active || ticket.version !== this.version || body.length > this.maxBytes) return;
+    // the owner just read from the database is the most recently used: it moves to the end
     let entry = this.owners.get(ticket.owner);
-    if (!entry) {
-      entry = { pages: new Map(), bytes: 0 };
-      this.owners.set(ticket.owner, entry);
-    }
+    if (entry) this.owners.delete(ticket.owner);
+    else entry = { pages: new Map(), bytes: 0 };
+    this.owners.set(ticket.owner, entry);
     const old = entry.pages.get(query);
     if (old) this.account(entry, -old.length);
     else if (entry.pages.size >= this.maxPagesPerOwner) {
@@ -101,7 +101,7 @@ export class TaskListCache {
     }
     entry.pages.set(query, body);
     this.account(entry, body.length);
-    this.evict(ticket.owner);
+    this.evict();
   }
 
   /** The owner's tasks changed; '*' means any owner's may have. */
@@ -133,11 +133,10 @@ export class TaskListCache {
     this.stats.owners = this.owners.size;
   }
 
-  /** Least recently read owners go first; the owner just stored stays unless it alone is too big. */
-  private evict(keep: string): void {
+  /** Least recently used owners go first; the one just stored is last, so it goes only if it alone is too big. */
+  private evict(): void {
     for (const [owner, entry] of this.owners) {
       if (this.totalBytes <= this.maxBytes) break;
-      if (owner === keep && this.owners.size > 1) continue;
       this.owners.delete(owner);
       this.account(entry, -entry.bytes);
     }

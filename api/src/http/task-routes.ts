@@ -1,4 +1,4 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Principal } from '../auth/authenticate.js';
 import { requireRole } from '../auth/authenticate.js';
@@ -25,13 +25,11 @@ function cursorOf(q: ListQuery): { createdAt: Date; id: string } | undefined {
 }
 
 /**
- * Routes under /api. Authentication is part of each route's chain rather than a global middleware,
- * so a refused token is still counted under its route template in the metrics.
+ * Routes under /api, added to the app's one router. Authentication is part of each route's chain
+ * rather than a global middleware, so a refused token is still counted under its route template.
  */
-export function taskRoutes(repo: TasksRepo, auth: Middleware, lists: TaskListCache): Router {
-  const r = new Router({ prefix: '/api' });
-
-  r.get('/tasks', auth, requireRole('user'), async (ctx) => {
+export function taskRoutes(r: Router, repo: TasksRepo, auth: Middleware, lists: TaskListCache): void {
+  r.get('/api/tasks', auth, requireRole('user'), async (ctx) => {
     const owner = subject(ctx);
     // keyed by the raw query string: only a query that passed validation was ever stored under it
     const key = ctx.querystring;
@@ -50,7 +48,7 @@ export function taskRoutes(repo: TasksRepo, auth: Middleware, lists: TaskListCac
 
   // every write drops the owner's cached pages before answering, so the writer's next read on this
   // replica sees its write; other replicas hear of it through the change feed
-  r.post('/tasks', auth, requireRole('user'), async (ctx) => {
+  r.post('/api/tasks', auth, requireRole('user'), async (ctx) => {
     const body = check<NewTask>(validateTaskCreate, await readJson(ctx), 'request body');
     const task = await repo.create(subject(ctx), body);
     lists.invalidate(subject(ctx));
@@ -59,13 +57,13 @@ export function taskRoutes(repo: TasksRepo, auth: Middleware, lists: TaskListCac
     ctx.body = task;
   });
 
-  r.get('/tasks/:id', auth, requireRole('user'), async (ctx) => {
+  r.get('/api/tasks/:id', auth, requireRole('user'), async (ctx) => {
     const task = await repo.get(subject(ctx), ctx.params.id!);
     if (!task) throw notFound();
     ctx.body = task;
   });
 
-  r.patch('/tasks/:id', auth, requireRole('user'), async (ctx) => {
+  r.patch('/api/tasks/:id', auth, requireRole('user'), async (ctx) => {
     const patch = check<TaskPatch>(validateTaskPatch, await readJson(ctx), 'request body');
     const task = await repo.update(subject(ctx), ctx.params.id!, patch);
     if (!task) throw notFound();
@@ -73,16 +71,14 @@ export function taskRoutes(repo: TasksRepo, auth: Middleware, lists: TaskListCac
     ctx.body = task;
   });
 
-  r.delete('/tasks/:id', auth, requireRole('user'), async (ctx) => {
+  r.delete('/api/tasks/:id', auth, requireRole('user'), async (ctx) => {
     if (!(await repo.remove(subject(ctx), ctx.params.id!))) throw notFound();
     lists.invalidate(subject(ctx));
     ctx.status = 204;
   });
 
-  r.get('/admin/tasks', auth, requireRole('admin'), async (ctx) => {
+  r.get('/api/admin/tasks', auth, requireRole('admin'), async (ctx) => {
     const q = check<ListQuery>(validateAdminListQuery, { ...ctx.query }, 'query string');
     ctx.body = await repo.list(q.owner, q.limit, cursorOf(q));
   });
-
-  return r;
 }
