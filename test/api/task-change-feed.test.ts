@@ -128,7 +128,8 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
   before(async function () {
     database = await freshDatabase();
     db = database.db;
-    feed = new TaskChangeFeed({ databaseUrl: database.url, reconnectMinMs: 20, reconnectMaxMs: 200 });
+    // a heartbeat that never runs within this file: a test below reads which queries the sessions ran
+    feed = new TaskChangeFeed({ databaseUrl: database.url, heartbeatMs: 600_000, reconnectMinMs: 20, reconnectMaxMs: 200 });
     rec = new Recorder(feed);
     await feed.start();
     expect(feed.up).to.equal(true);
@@ -225,6 +226,31 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
     expect(feed.up).to.equal(true);
     await insert('after-restart');
     expect(await delivered()).to.deep.equal(['after-restart']);
+  });
+
+  it('keeps its default heartbeat when an option is passed as undefined (as the test harness does)', async function () {
+    // { heartbeatMs: undefined } spread over the defaults used to replace 10 s with undefined: a
+    // SELECT 1 every millisecond, each given a 1 ms deadline, so the feed kept dropping and
+    // re-opening its session and the cache behind it kept emptying itself
+    const own = new TaskChangeFeed({ databaseUrl: database.url, heartbeatMs: undefined, reconnectMinMs: undefined, reconnectMaxMs: 500 });
+    const ownRec = new Recorder(own);
+    try {
+      await own.start();
+      expect(own.up).to.equal(true);
+      const session = async (): Promise<Array<{ query: string }>> =>
+        (
+          await db.raw<{ rows: Array<{ query: string }> }>(
+            "SELECT query FROM pg_stat_activity WHERE application_name = 'gx-api-listen' AND datname = current_database() AND query NOT LIKE 'LISTEN%'",
+          )
+        ).rows;
+      // a window far below the default period and far above a millisecond
+      await nextTick(150);
+      expect(await session(), 'a gx-api-listen session that ran anything but LISTEN').to.deep.equal([]);
+      expect(ownRec.downs).to.equal(0);
+      expect(own.up).to.equal(true);
+    } finally {
+      await own.stop();
+    }
   });
 
   describe('stop()', function () {
