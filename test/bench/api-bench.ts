@@ -12,7 +12,7 @@
 //   API, list cache off       the same with TASK_LIST_CACHE_BYTES=0: one PostgreSQL read per request
 //   BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (32), BENCH_POOL (10), BENCH_API_PATH
 //   (e.g. /healthz: the framework without auth and database), BENCH_ROUNDS (3), BENCH_CPU_PROF=DIR
-//   (V8 CPU profile of the API), BENCH_TARGETS (e.g. same,api: only those), GX_TEST_PG_URL (a PostgreSQL server to use instead of
+//   (V8 CPU profile of the API), BENCH_NODE_FLAGS (for every server), BENCH_TARGETS (e.g. same,api: only those), GX_TEST_PG_URL (a PostgreSQL server to use instead of
 //   test/services/postgres.sh).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -51,6 +51,8 @@ async function startChild(entry: string, env: Record<string, string>): Promise<{
   const fd = openSync(logFile, 'w');
   // BENCH_CPU_PROF=DIR: the API writes a V8 CPU profile there when it exits (open it in Chrome DevTools)
   const prof = process.env.BENCH_CPU_PROF && entry.startsWith('api/') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // e.g. BENCH_NODE_FLAGS=--perf-basic-prof, for `perf record -a` with JavaScript names
+  prof.push(...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []));
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(REPO, entry)], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', NODE_ENV: 'production', ...env },

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse } from 'yaml';
 import { renderString, renderValue } from '../../engine/vars/template.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
+import { loadConfig } from '../../api/src/config.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEMPLATES = join(REPO, 'templates', 'api');
@@ -67,6 +68,12 @@ describe('API role templates (templates/api) rendered with the role defaults', (
     expect(env.DB_POOL_MAX).to.equal('10');
     // the grace period outlasts the API's own shutdown timeout
     expect(pod.spec.terminationGracePeriodSeconds * 1000).to.be.greaterThan(Number(env.SHUTDOWN_TIMEOUT_MS));
+    // the list cache takes at most an eighth of the memory limit (256Mi)
+    expect(Number(env.TASK_LIST_CACHE_BYTES)).to.be.within(1, (256 * 1024 * 1024) / 8);
+    // every value the manifest sets is one the API's own configuration check accepts
+    const plain = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const config = loadConfig({ ...plain, DATABASE_URL: 'postgres://u:p@gx-db-rw.db.svc:5432/app' });
+    expect(config.listCacheBytes).to.equal(Number(env.TASK_LIST_CACHE_BYTES));
   });
 
   it('the pods roll when the database credentials change', () => {
