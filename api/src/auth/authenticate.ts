@@ -23,7 +23,8 @@ export interface AuthOptions {
   verifiedTokenCache?: number;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
+// only a header of exactly this shape is remembered (and so can ever be a cache hit)
+const BEARER = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function authenticate(opts: AuthOptions): Middleware {
   const cache = new VerifiedTokens(opts.verifiedTokenCache ?? 10_000, opts.clockToleranceSec);
@@ -46,14 +47,15 @@ export function authenticate(opts: AuthOptions): Middleware {
   } as koaJwt.Options);
 
   return async function auth(ctx: Context, next: Next): Promise<void> {
-    const token = BEARER.exec(ctx.get('authorization'))?.[1];
-    const known = token === undefined ? undefined : cache.get(token, keyIsCurrent);
+    // keyed by the whole header: the same bytes carry the same token, and a hit skips even parsing it
+    const header = ctx.get('authorization');
+    const known = header.length > 0 ? cache.get(header, keyIsCurrent) : undefined;
     if (known) ctx.state.claims = known;
-    else await verifyNow(ctx);
+    else await verifyNow(ctx, header);
     return authorize(ctx, next);
   };
 
-  async function verifyNow(ctx: Context): Promise<void> {
+  async function verifyNow(ctx: Context, header: string): Promise<void> {
     try {
       await verify(ctx, () => Promise.resolve());
     } catch (err) {
@@ -63,7 +65,7 @@ export function authenticate(opts: AuthOptions): Middleware {
     }
     const token = ctx.state.token as string;
     const kid = (JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid: string }).kid;
-    cache.remember(token, kid, ctx.state.claims as Claims);
+    if (BEARER.test(header)) cache.remember(header, kid, ctx.state.claims as Claims);
     ctx.state.token = undefined;
   }
 

@@ -1,7 +1,8 @@
 // Remembers tokens whose signature, issuer and audience were already verified, so a client that
 // sends the same access token on every request pays for one RS256 verification, not one per call.
 // A hit is only honoured while the token is inside its exp/nbf window and the key that signed it
-// is still in the current key set: rotation and expiry behave exactly as without the cache.
+// is still in the current key set: rotation and expiry behave exactly as without the cache. The key
+// is whatever identifies the token exactly (the authenticator uses the whole Authorization header).
 import type { Claims } from './roles.js';
 
 interface Entry {

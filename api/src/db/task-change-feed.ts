@@ -44,7 +44,13 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
     private readonly log?: TaskChangeFeedLogger,
   ) {
     super();
-    this.opts = { heartbeatMs: 10_000, reconnectMinMs: 100, reconnectMaxMs: 5_000, ...opts };
+    // `??`, not a spread: an option passed as undefined must keep its default
+    this.opts = {
+      databaseUrl: opts.databaseUrl,
+      heartbeatMs: opts.heartbeatMs ?? 10_000,
+      reconnectMinMs: opts.reconnectMinMs ?? 100,
+      reconnectMaxMs: opts.reconnectMaxMs ?? 5_000,
+    };
     this.retryMs = this.opts.reconnectMinMs;
   }
 
@@ -109,15 +115,22 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
     this.emit('up');
   }
 
+  private beating = false;
+
   private beat(client: pg.Client): void {
-    const timer = setTimeout(() => this.lost(client, new Error('heartbeat timed out')), Math.max(1_000, this.opts.heartbeatMs / 2));
-    client.query('SELECT 1').then(
-      () => clearTimeout(timer),
-      (err: unknown) => {
-        clearTimeout(timer);
-        this.lost(client, err);
-      },
-    );
+    // a beat still waiting for its answer is not doubled: its own deadline decides
+    if (this.beating) return;
+    this.beating = true;
+    let settled = false;
+    const done = (err?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      this.beating = false;
+      clearTimeout(timer);
+      if (err !== undefined) this.lost(client, err);
+    };
+    const timer = setTimeout(() => done(new Error('heartbeat timed out')), Math.max(1_000, this.opts.heartbeatMs / 2));
+    client.query('SELECT 1').then(() => done(), (err: unknown) => done(err ?? new Error('heartbeat failed')));
   }
 
   /** Only the current client's failure counts; a stale one's late 'end' must not take down its successor. */
