@@ -1,5 +1,6 @@
 // The baselines for `npm run bench:api`: a bare Koa handler, no auth, no database, no logging,
-// answering an empty list or, with BARE_BODY_FILE, the API's own page as fixed bytes; and,
+// answering an empty list or, with BARE_BODY_FILE, the API's own page as fixed bytes (optionally
+// behind the API's log line and metrics, BARE_OBSERVED=1); and,
 // with BARE_DATABASE_URL, the same bare handler plus the API's list statement sent straight through
 // node-postgres (same SQL, same prepared-statement name, BARE_POOL connections). The second is the
 // ceiling of any handler that reads PostgreSQL once per request on this machine.
@@ -8,8 +9,17 @@ import Koa from 'koa';
 import knexFactory from 'knex';
 import pg from 'pg';
 import { listQuery } from '../../api/src/db/tasks-repo.js';
+import { createMetrics } from '../../api/src/http/metrics.js';
+import { requestContext } from '../../api/src/http/request-context.js';
+import { createLogger } from '../../api/src/logger.js';
 
 const app = new Koa();
+// BARE_OBSERVED=1: the API's own per-request JSON log line and Prometheus middleware in front, which
+// the API must have on every request: the floor of any handler that meets those requirements
+if (process.env.BARE_OBSERVED === '1') {
+  app.use(requestContext(createLogger('info', 4096), () => false));
+  app.use(createMetrics().middleware);
+}
 const url = process.env.BARE_DATABASE_URL;
 if (url) {
   const { sql, bindings } = listQuery(knexFactory({ client: 'pg' }), 'bench', 20).toSQL().toNative();

@@ -6,6 +6,9 @@
 //                             the API's very page (same status, type and bytes): the baseline of
 //                             the issue's target, API ≥ 70 % of it; it checks nothing
 //   bare Koa, empty list      no token, the smallest answer: what moving the bytes costs by itself
+//   same bytes + log, metrics the same-bytes handler behind the API's own request log line and
+//                             Prometheus middleware, which every API request must pass: the floor
+//                             of any handler meeting the issue's logging and metrics requirements
 //   bare Koa + the same read  the bare handler plus the API's list statement through node-postgres:
 //                             the ceiling of anything that reads PostgreSQL once per request
 //   API                       GET /api/tasks as deployed: JWT, role check, list cache, log, metrics
@@ -178,6 +181,8 @@ async function main(): Promise<void> {
 
     const sameBytes = await startChild('test/bench/api-bare-koa.ts', { BARE_BODY_FILE: bodyFile, BARE_BODY_TYPE: check.headers.get('content-type') ?? 'application/json' });
     children.push(sameBytes.child);
+    const observed = await startChild('test/bench/api-bare-koa.ts', { BARE_BODY_FILE: bodyFile, BARE_BODY_TYPE: check.headers.get('content-type') ?? 'application/json', BARE_OBSERVED: '1' });
+    children.push(observed.child);
     const empty = await startChild('test/bench/api-bare-koa.ts', {});
     children.push(empty.child);
     const onList = API_PATH === '/api/tasks';
@@ -187,7 +192,7 @@ async function main(): Promise<void> {
     if (uncached) children.push(uncached.child);
 
     interface Target {
-      key: 'same' | 'empty' | 'read' | 'api' | 'nocache';
+      key: 'same' | 'empty' | 'observed' | 'read' | 'api' | 'nocache';
       name: string;
       url: string;
       headers: Record<string, string>;
@@ -196,6 +201,7 @@ async function main(): Promise<void> {
     const targets: Target[] = [
       // the same request bytes too (the bearer token is ~0.8 kB each way through the load generator)
       { key: 'same', name: 'bare Koa, same bytes', url: `http://127.0.0.1:${sameBytes.port}${API_PATH}`, headers: auth, child: sameBytes.child },
+      { key: 'observed', name: 'same bytes + log line, metrics', url: `http://127.0.0.1:${observed.port}${API_PATH}`, headers: auth, child: observed.child },
       { key: 'empty', name: 'bare Koa, empty list', url: `http://127.0.0.1:${empty.port}/`, headers: {}, child: empty.child },
       ...(barePg ? [{ key: 'read' as const, name: 'bare Koa + the same PostgreSQL read', url: `http://127.0.0.1:${barePg.port}/`, headers: {}, child: barePg.child }] : []),
       { key: 'api', name: onList ? 'API GET /api/tasks (JWT, cache on)' : `API GET ${API_PATH}`, url: `http://127.0.0.1:${api.port}${API_PATH}`, headers: auth, child: api.child },
@@ -217,10 +223,11 @@ async function main(): Promise<void> {
       );
     }
     const pct = (a: Measured, b: Measured): string => `${((a.rps / b.rps) * 100).toFixed(1)} %`;
-    const [same, emptyM, read, apiM, nocache] = (['same', 'empty', 'read', 'api', 'nocache'] as const).map((k) => m.get(k));
+    const [same, emptyM, observedM, read, apiM, nocache] = (['same', 'empty', 'observed', 'read', 'api', 'nocache'] as const).map((k) => m.get(k));
     console.log('');
     if (apiM && same) console.log(`ratio API / bare Koa (same bytes): ${pct(apiM, same)}  (target ≥ 70 %: ${apiM.rps / same.rps >= 0.7 ? 'met' : 'NOT met'})`);
     if (apiM && emptyM) console.log(`ratio API / bare Koa (empty list): ${pct(apiM, emptyM)}`);
+    if (observedM && same) console.log(`floor set by the per-request log line and metrics alone: ${pct(observedM, same)} of bare (same bytes)${apiM ? `; API / that floor: ${pct(apiM, observedM)}` : ''}`);
     if (read && nocache && same) {
       console.log(`list cache off: ${pct(nocache, same!)} of bare (same bytes); ${pct(nocache, read)} of the bare handler doing the same read`);
       console.log(`ceiling with one PostgreSQL read per request: ${pct(read, same!)} of bare (same bytes)`);
