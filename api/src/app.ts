@@ -1,6 +1,5 @@
 // Builds the Koa application from its collaborators; nothing here reads the environment or opens a
 // socket, so tests construct it directly with a real database and a real issuer.
-import Router from '@koa/router';
 import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import { openApiDocument } from './http/openapi.js';
 import { requestContext } from './http/request-context.js';
 import type { TaskChangeFeed } from './db/task-change-feed.js';
 import { DEFAULT_LIST_CACHE_BYTES, TaskListCache } from './http/task-list-cache.js';
+import { Routes } from './http/routes.js';
 import { taskRoutes } from './http/task-routes.js';
 
 export interface AppDeps {
@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): ApiApp {
   koa.use(errorHandler(deps.log));
 
   // one router for every route: each request is matched once, and 405s are answered in one place
-  const open = new Router();
+  const open = new Routes();
   open.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -80,8 +80,7 @@ export function createApp(deps: AppDeps): ApiApp {
   registerListCacheMetrics(metrics.registry, lists.stats, () => deps.taskChanges?.up ?? false);
   const auth = authenticate({ ...deps, verifiedTokenCache: deps.tokenCacheSize });
   taskRoutes(open, new TasksRepo(deps.db), auth, lists);
-  koa.use(open.routes());
-  koa.use(open.allowedMethods());
+  koa.use(open.middleware());
 
   return {
     koa,

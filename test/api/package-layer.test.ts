@@ -53,7 +53,7 @@ describe('api: package-layer script (layer tarball for the Node base image)', fu
   });
 
   it('holds every runtime dependency and nothing only the dev dependencies or the engine need', function () {
-    for (const pkg of ['koa', 'koa-jwt', 'jwks-rsa', 'jose', 'knex', 'pg', 'pino', 'prom-client', 'ajv', '@koa/router']) {
+    for (const pkg of ['koa', 'koa-jwt', 'jwks-rsa', 'jose', 'knex', 'pg', 'pino', 'prom-client', 'ajv', 'find-my-way', 'koa-compose']) {
       expect(paths(), pkg).to.include(`app/node_modules/${pkg}/package.json`);
     }
     const top = new Set(paths().map((p) => /^app\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(p)?.[1]).filter(Boolean));

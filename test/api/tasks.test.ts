@@ -226,6 +226,28 @@ describe('api: tasks against real PostgreSQL and a loopback OIDC issuer', functi
       expect(wrong.body.error.code).to.equal('method_not_allowed');
       expect(wrong.headers.get('allow')).to.include('POST');
     });
+
+    it('routes like the router it replaced: Allow on 405 and OPTIONS, HEAD follows GET, a trailing slash, ids decoded', async function () {
+      const wrong = await req('PUT', '/api/tasks/0b6f0c9e-8a4e-4a0e-9d7e-2f1f1f1f1f1f', alice, { title: 'x' });
+      expect(wrong.status).to.equal(405);
+      expect(wrong.headers.get('allow')!.split(', ').sort()).to.deep.equal(['DELETE', 'GET', 'HEAD', 'PATCH']);
+      const options = await req('OPTIONS', '/api/tasks');
+      expect(options.status).to.equal(204);
+      expect(options.headers.get('allow')!.split(', ').sort()).to.deep.equal(['GET', 'HEAD', 'POST']);
+      const head = await req('HEAD', '/healthz');
+      expect(head.status).to.equal(200);
+      expect(head.body).to.equal('');
+      expect((await req('GET', '/healthz/')).status).to.equal(200);
+      const created = await req('POST', '/api/tasks/', alice, { title: 'slash' });
+      expect(created.status).to.equal(201);
+      // an encoded id reaches the handler decoded: the same task
+      const encoded = created.body.id.replace('-', '%2D');
+      expect((await req('GET', `/api/tasks/${encoded}`, alice)).body.title).to.equal('slash');
+      // metrics label 405s and OPTIONS by the route template too, unknown paths as unmatched
+      const text = (await req('GET', '/metrics')).body as string;
+      expect(text).to.match(/http_requests_total\{method="PUT",route="\/api\/tasks\/:id",status="405"\} [1-9]/);
+      expect(text).to.match(/http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/);
+    });
   });
 
   let userCounter = 0;

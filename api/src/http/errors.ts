@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers that belong to the error, e.g. Allow on 405. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -58,11 +60,11 @@ export function errorHandler(log: ErrorLogger) {
 }
 
 function toPublic(err: unknown): { status: number; code: string; message: string; details?: ErrorDetail[]; headers: Record<string, string> } {
-  if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details, headers: {} };
+  if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
   const e = err as { status?: unknown; expose?: unknown; headers?: unknown };
   const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
   const [code, message] = CODES[status] ?? (status < 500 ? ['bad_request', 'the request was rejected'] : CODES[500]!);
-  // e.g. the router's Allow header on 405
+  // a library's 405 with its Allow header
   const headers = status === 405 && e.headers && typeof e.headers === 'object' ? (e.headers as Record<string, string>) : {};
   return { status, code, message, headers };
 }

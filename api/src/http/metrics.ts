@@ -28,8 +28,8 @@ export function createMetrics(): HttpMetrics {
         await next();
       } finally {
         // the route template, never the raw path: ids in label values would explode cardinality
-        const route = (ctx as Context & { routerPath?: string; _matchedRoute?: string | RegExp }).routerPath ?? ctx._matchedRoute;
-        const labels = { method: ctx.method, route: typeof route === 'string' ? route : 'unmatched', status: String(ctx.status) };
+        const route = ctx.state.route as string | undefined;
+        const labels = { method: ctx.method, route: route ?? 'unmatched', status: String(ctx.status) };
         requests.inc(labels);
         latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
       }

@@ -1,10 +1,10 @@
-import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Principal } from '../auth/authenticate.js';
 import { requireRole } from '../auth/authenticate.js';
 import { decodeCursor, type NewTask, type TaskPatch, type TasksRepo } from '../db/tasks-repo.js';
 import { ApiError } from './errors.js';
 import { readJson } from './json-body.js';
+import type { Routes } from './routes.js';
 import type { TaskListCache } from './task-list-cache.js';
 import { check, validateAdminListQuery, validateListQuery, validateTaskCreate, validateTaskPatch } from './validate.js';
 
@@ -28,7 +28,7 @@ function cursorOf(q: ListQuery): { createdAt: Date; id: string } | undefined {
  * Routes under /api, added to the app's one router. Authentication is part of each route's chain
  * rather than a global middleware, so a refused token is still counted under its route template.
  */
-export function taskRoutes(r: Router, repo: TasksRepo, auth: Middleware, lists: TaskListCache): void {
+export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: TaskListCache): void {
   r.get('/api/tasks', auth, requireRole('user'), async (ctx) => {
     const owner = subject(ctx);
     // keyed by the raw query string: only a query that passed validation was ever stored under it
