@@ -33,7 +33,8 @@ export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: 
     const owner = subject(ctx);
     // keyed by the raw query string: only a query that passed validation was ever stored under it
     const key = ctx.querystring;
-    ctx.type = 'application/json';
+    // the full header value: Koa's `ctx.type =` would look the short name up on every request
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
     const cached = lists.get(owner, key);
     if (cached) {
       ctx.body = cached;
