@@ -5,6 +5,8 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
+import * as createTasks from '../../api/migrations/001_create_tasks.js';
+import * as notifyTaskChanges from '../../api/migrations/002_notify_task_changes.js';
 import { TaskChangeFeed } from '../../api/src/db/task-change-feed.js';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
 
@@ -240,16 +242,33 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
       const session = async (): Promise<Array<{ query: string }>> =>
         (
           await db.raw<{ rows: Array<{ query: string }> }>(
-            "SELECT query FROM pg_stat_activity WHERE application_name = 'gx-api-listen' AND datname = current_database() AND query NOT LIKE 'LISTEN%'",
+            "SELECT query FROM pg_stat_activity WHERE application_name = 'gx-api-listen' AND datname = current_database() AND query = 'SELECT 1'",
           )
         ).rows;
       // a window far below the default period and far above a millisecond
       await nextTick(150);
-      expect(await session(), 'a gx-api-listen session that ran anything but LISTEN').to.deep.equal([]);
+      expect(await session(), 'a gx-api-listen session that already ran its heartbeat').to.deep.equal([]);
       expect(ownRec.downs).to.equal(0);
       expect(own.up).to.equal(true);
     } finally {
       await own.stop();
+    }
+  });
+
+  it('stays down while the trigger of migration 002 is missing, and comes up once it exists', async function () {
+    // an image started before its migrations ran: LISTEN works, but nobody would ever NOTIFY
+    const bare = await freshDatabase({ migrate: false });
+    const early = new TaskChangeFeed({ databaseUrl: bare.url, reconnectMinMs: 20, reconnectMaxMs: 100 });
+    try {
+      await createTasks.up(bare.db);
+      await early.start();
+      expect(early.up).to.equal(false);
+      expect(await early.whenUp(400)).to.equal(false);
+      await notifyTaskChanges.up(bare.db);
+      expect(await early.whenUp(5_000)).to.equal(true);
+    } finally {
+      await early.stop();
+      await bare.drop();
     }
   });
 

@@ -30,6 +30,9 @@ export interface TaskChangeFeedEvents {
   down: [];
 }
 
+/** The enabled row trigger of migration 002 on the tasks table visible through the search path. */
+const TRIGGER_PRESENT = `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = to_regclass('tasks') AND tgname = 'tasks_notify_rows' AND tgenabled <> 'D'`;
+
 export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
   private client: pg.Client | undefined;
   private isUp = false;
@@ -102,6 +105,14 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
     try {
       await client.connect();
       await client.query(`LISTEN ${TASK_CHANGES_CHANNEL}`);
+      // without migration 002's trigger nobody sends the notifications (an image started before its
+      // migrations ran): the session would look healthy while caches went stale, so it counts as down
+      const { rows } = await client.query<{ n: number }>(TRIGGER_PRESENT);
+      if (Number(rows[0]?.n ?? 0) === 0) {
+        if (!this.missingTriggerLogged) this.log?.warn({ trigger: 'tasks_notify_rows' }, 'task change trigger missing (migrations pending?); list cache stays off until it exists');
+        this.missingTriggerLogged = true;
+        throw new Error('task change trigger missing');
+      }
     } catch (err) {
       this.lost(client, err);
       return;
@@ -116,6 +127,7 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
   }
 
   private beating = false;
+  private missingTriggerLogged = false;
 
   private beat(client: pg.Client): void {
     // a beat still waiting for its answer is not doubled: its own deadline decides
