@@ -85,7 +85,8 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     listCacheBytes: int('TASK_LIST_CACHE_BYTES', DEFAULT_LIST_CACHE_BYTES, 0, 4 * 1024 * 1024 * 1024),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 20_000, 0, 600_000),
     logLevel,
-    logBufferBytes: int('LOG_BUFFER_BYTES', 4096, 0, 1024 * 1024),
+    // sonic-boom refuses a minimum chunk of its maximum write (16 KiB) or more
+    logBufferBytes: int('LOG_BUFFER_BYTES', 4096, 0, 16_383),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -39,6 +39,16 @@ describe('api: configuration from the environment', function () {
     expect((err as Error).message).to.match(/^invalid API configuration \(6 problems\):\n  - /);
   });
 
+  it('reads the cache and log buffer sizes, and refuses a log chunk the log writer could not take', function () {
+    expect(loadConfig(valid)).to.include({ listCacheBytes: 32 * 1024 * 1024, logBufferBytes: 4096 });
+    expect(loadConfig({ ...valid, TASK_LIST_CACHE_BYTES: '0', LOG_BUFFER_BYTES: '0' })).to.include({ listCacheBytes: 0, logBufferBytes: 0 });
+    // sonic-boom throws at start for a minimum chunk of 16 KiB or more: the check says so first
+    expect(() => loadConfig({ ...valid, LOG_BUFFER_BYTES: '16384' }))
+      .to.throw(ConfigError)
+      .with.property('problems')
+      .that.deep.equals(['LOG_BUFFER_BYTES must be an integer between 0 and 16383 (got "16384")']);
+  });
+
   it('rejects a pool minimum above the maximum and an empty issuer list', function () {
     expect(() => loadConfig({ ...valid, DB_POOL_MIN: '5', DB_POOL_MAX: '2', OIDC_ISSUERS: ' , ' }))
       .to.throw(ConfigError)

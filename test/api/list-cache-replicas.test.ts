@@ -269,12 +269,10 @@ describe('api: list cache while its change feed is down (real PostgreSQL)', func
 
     before(async function () {
       database = await freshDatabase();
-      const url = new URL(database.url);
-      proxy = await TcpProxy.start(url.hostname, Number(url.port));
-      url.port = String(proxy.port);
+      proxy = await TcpProxy.forDatabase(database.url);
       // only the LISTEN session goes through the proxy, which keeps it from coming back until the
       // test has looked at the replica while it is down; the pool talks to PostgreSQL directly
-      replica = await replicaWithFeed(database.db, issuer, url.toString());
+      replica = await replicaWithFeed(database.db, issuer, proxy.urlFor(database.url));
     });
 
     after(async function () {
@@ -328,10 +326,8 @@ describe('api: list cache while its change feed is down (real PostgreSQL)', func
 
     before(async function () {
       database = await freshDatabase();
-      const url = new URL(database.url);
-      proxy = await TcpProxy.start(url.hostname, Number(url.port));
-      url.port = String(proxy.port);
-      viaProxy = createDatabase({ databaseUrl: url.toString(), dbPoolMin: 2, dbPoolMax: 4 });
+      proxy = await TcpProxy.forDatabase(database.url);
+      viaProxy = createDatabase({ databaseUrl: proxy.urlFor(database.url), dbPoolMin: 2, dbPoolMax: 4 });
       api = await startApi(viaProxy, issuer, { heartbeatMs: HEARTBEAT_MS });
     });
 

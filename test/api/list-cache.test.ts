@@ -1,13 +1,17 @@
 // TaskListCache on its own, no database: what it answers, what it refuses to store, and that its
 // byte accounting and budget hold through every way a page can leave it.
 import { expect } from 'chai';
-import { TaskListCache } from '../../api/src/http/task-list-cache.js';
+import { pageCost, TaskListCache } from '../../api/src/http/task-list-cache.js';
 
 const body = (n: number, fill = 'x'): Buffer => Buffer.alloc(n, fill);
 
 /** An enabled cache, as after the change feed's first 'up'. */
+// the tests below count a page as its body's bytes, to keep their arithmetic readable; the
+// production cost (key, owner and bookkeeping too) has a test of its own
+const bodyBytes = (_owner: string, _query: string, body: Buffer): number => body.length;
+
 function cacheOf(maxBytes: number, maxPages?: number): TaskListCache {
-  const c = new TaskListCache(maxBytes, maxPages);
+  const c = new TaskListCache(maxBytes, maxPages, bodyBytes);
   c.enable();
   return c;
 }
@@ -302,6 +306,27 @@ describe('api: TaskListCache (unit)', function () {
         for (const pages of heldPages(c).values()) expect(pages.size, where).to.be.within(1, 4);
       }
       expect(c.stats.hits, 'the mix exercised hits').to.be.greaterThan(50);
+    });
+  });
+  describe('the production page cost', function () {
+    it('counts the key, the owner and bookkeeping, so tiny pages and long keys cannot exceed the budget unseen', function () {
+      expect(pageCost('alice', 'limit=10', Buffer.alloc(30))).to.equal(30 + 8 + 5 + 200);
+      const c = new TaskListCache(10_000);
+      c.enable();
+      for (let i = 0; i < 100; i++) c.put(c.ticket(`user-${i}`), '', Buffer.from('{"items":[],"nextCursor":null}'));
+      // 100 empty pages of 30 bytes would be 3,000 bytes by body alone; the cost keeps it in budget
+      expect(c.stats.bytes).to.be.at.most(10_000);
+      expect(c.stats.owners).to.be.below(100);
+    });
+
+    it('answers but does not keep a page whose query string is padded beyond 256 characters', function () {
+      const c = new TaskListCache(1_000_000);
+      c.enable();
+      const padded = '&'.repeat(300) + 'limit=10';
+      c.put(c.ticket('alice'), padded, Buffer.from('{}'));
+      expect(c.get('alice', padded)).to.equal(undefined);
+      c.put(c.ticket('alice'), 'limit=10', Buffer.from('{}'));
+      expect(c.get('alice', 'limit=10')).to.not.equal(undefined);
     });
   });
 });

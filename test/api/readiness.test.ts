@@ -19,10 +19,8 @@ describe('api: readiness while the database goes away and comes back (real Postg
   before(async function () {
     issuer = await OidcIssuer.start();
     database = await freshDatabase();
-    const url = new URL(database.url);
-    proxy = await TcpProxy.start(url.hostname, Number(url.port));
-    url.port = String(proxy.port);
-    viaProxy = createDatabase({ databaseUrl: url.toString(), dbPoolMin: 2, dbPoolMax: 4 });
+    proxy = await TcpProxy.forDatabase(database.url);
+    viaProxy = createDatabase({ databaseUrl: proxy.urlFor(database.url), dbPoolMin: 2, dbPoolMax: 4 });
     api = await startApi(viaProxy, issuer);
   });
 

@@ -1,100 +1,13 @@
 // TaskChangeFeed against the real PostgreSQL (test/services/postgres.sh) and the real trigger of
 // migration 002: what each kind of change sends, that stop() really ends the LISTEN session, and that
 // a session which dies without a reset (a half-open TCP connection) is noticed by the heartbeat.
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import * as createTasks from '../../api/migrations/001_create_tasks.js';
 import * as notifyTaskChanges from '../../api/migrations/002_notify_task_changes.js';
 import { TaskChangeFeed } from '../../api/src/db/task-change-feed.js';
 import { freshDatabase, type TestDatabase } from './helpers/database.js';
-
-/**
- * A loopback proxy that can stop forwarding WITHOUT closing anything (freeze): both ends keep an open
- * socket and nothing arrives, as when a peer vanishes behind a firewall. test/api/helpers/tcp-proxy.ts
- * can only reset. refuse() resets every open and new connection.
- */
-class FreezableProxy {
-  private mode: 'open' | 'frozen' | 'refusing' = 'open';
-  private readonly pairs = new Set<[Socket, Socket]>();
-  accepted = 0;
-
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
-
-  static async start(host: string, port: number): Promise<FreezableProxy> {
-    let proxy: FreezableProxy | undefined;
-    const server = createServer((client) => proxy!.accept(client, host, port));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new FreezableProxy(server, (server.address() as AddressInfo).port);
-    return proxy;
-  }
-
-  urlFor(databaseUrl: string): string {
-    const u = new URL(databaseUrl);
-    u.hostname = '127.0.0.1';
-    u.port = String(this.port);
-    return u.toString();
-  }
-
-  freeze(): void {
-    this.mode = 'frozen';
-    for (const [a, b] of this.pairs) {
-      a.pause();
-      b.pause();
-    }
-  }
-
-  refuse(): void {
-    this.mode = 'refusing';
-    for (const [a, b] of this.pairs) {
-      a.resetAndDestroy();
-      b.resetAndDestroy();
-    }
-    this.pairs.clear();
-  }
-
-  open(): void {
-    this.mode = 'open';
-    for (const [a, b] of this.pairs) {
-      a.resume();
-      b.resume();
-    }
-  }
-
-  async close(): Promise<void> {
-    this.refuse();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private accept(client: Socket, host: string, port: number): void {
-    this.accepted++;
-    if (this.mode === 'refusing') {
-      client.resetAndDestroy();
-      return;
-    }
-    const upstream = createConnection({ host, port });
-    const pair: [Socket, Socket] = [client, upstream];
-    this.pairs.add(pair);
-    client.on('data', (d) => upstream.write(d));
-    upstream.on('data', (d) => client.write(d));
-    for (const s of pair) {
-      s.on('error', () => undefined);
-      s.on('close', () => {
-        this.pairs.delete(pair);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    if (this.mode === 'frozen') {
-      client.pause();
-      upstream.pause();
-    }
-  }
-}
+import { TcpProxy } from './helpers/tcp-proxy.js';
 
 /** Everything a feed emitted, in order. */
 class Recorder {
@@ -242,7 +155,7 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
       const session = async (): Promise<Array<{ query: string }>> =>
         (
           await db.raw<{ rows: Array<{ query: string }> }>(
-            "SELECT query FROM pg_stat_activity WHERE application_name = 'gx-api-listen' AND datname = current_database() AND query = 'SELECT 1'",
+            "SELECT query FROM pg_stat_activity WHERE application_name = 'gx-api-listen' AND datname = current_database() AND query LIKE '%heartbeat%'",
           )
         ).rows;
       // a window far below the default period and far above a millisecond
@@ -269,6 +182,23 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
     } finally {
       await early.stop();
       await bare.drop();
+    }
+  });
+
+  it('goes down when the trigger is disabled while it listens (checked with every heartbeat), and back up once enabled', async function () {
+    const own = new TaskChangeFeed({ databaseUrl: database.url, heartbeatMs: 1_100, reconnectMinMs: 20, reconnectMaxMs: 100 });
+    const ownRec = new Recorder(own);
+    try {
+      await own.start();
+      expect(own.up).to.equal(true);
+      await db.raw('ALTER TABLE tasks DISABLE TRIGGER tasks_notify_rows');
+      await ownRec.until(() => ownRec.downs === 1, 'the feed to notice the disabled trigger');
+      expect(await own.whenUp(300)).to.equal(false);
+      await db.raw('ALTER TABLE tasks ENABLE TRIGGER tasks_notify_rows');
+      expect(await own.whenUp(5_000)).to.equal(true);
+    } finally {
+      await db.raw('ALTER TABLE tasks ENABLE TRIGGER tasks_notify_rows');
+      await own.stop();
     }
   });
 
@@ -311,19 +241,18 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
     });
 
     it('while a reconnect is pending, cancels it: no new connection is attempted after stop()', async function () {
-      const url = new URL(database.url);
-      const proxy = await FreezableProxy.start(url.hostname, Number(url.port));
+      const proxy = await TcpProxy.forDatabase(database.url);
       const own = new TaskChangeFeed({ databaseUrl: proxy.urlFor(database.url), reconnectMinMs: 10, reconnectMaxMs: 20 });
       const ownRec = new Recorder(own);
       try {
         await own.start();
         expect(own.up).to.equal(true);
-        proxy.refuse();
+        proxy.cut();
         await ownRec.until(() => ownRec.downs === 1, 'down');
         // let it fail a few reconnects, so a retry is scheduled when stop() comes
         await ownRec.until(() => proxy.accepted >= 3, 'reconnect attempts');
         await own.stop();
-        proxy.open();
+        proxy.restore();
         const attempts = proxy.accepted;
         // absence cannot be awaited: give a retry many times its delay to show up
         await nextTick(300);
@@ -338,11 +267,10 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
   });
 
   describe('reachability', function () {
-    let proxy: FreezableProxy;
+    let proxy: TcpProxy;
 
     beforeEach(async function () {
-      const url = new URL(database.url);
-      proxy = await FreezableProxy.start(url.hostname, Number(url.port));
+      proxy = await TcpProxy.forDatabase(database.url);
     });
 
     afterEach(async function () {
@@ -363,7 +291,7 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
         expect(own.up).to.equal(true);
         await ownRec.until(() => ownRec.downs === 1, "'down' from the heartbeat");
         expect(own.up).to.equal(false);
-        proxy.open();
+        proxy.restore();
         expect(await own.whenUp(8_000)).to.equal(true);
         expect(ownRec.ups).to.equal(2);
         await insert('after-thaw');
@@ -374,7 +302,7 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
     });
 
     it('starts while the database is unreachable (start() resolves, up is false) and comes up once it is', async function () {
-      proxy.refuse();
+      proxy.cut();
       const own = new TaskChangeFeed({ databaseUrl: proxy.urlFor(database.url), reconnectMinMs: 20, reconnectMaxMs: 50 });
       const ownRec = new Recorder(own);
       try {
@@ -382,7 +310,7 @@ describe('api: TaskChangeFeed against real PostgreSQL and the migration 002 trig
         expect(own.up).to.equal(false);
         expect(ownRec.downs).to.equal(0);
         expect(await own.whenUp(100)).to.equal(false);
-        proxy.open();
+        proxy.restore();
         expect(await own.whenUp(8_000)).to.equal(true);
         expect(ownRec.ups).to.equal(1);
         await insert('reachable');

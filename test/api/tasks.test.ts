@@ -238,6 +238,9 @@ describe('api: tasks against real PostgreSQL and a loopback OIDC issuer', functi
       expect(head.status).to.equal(200);
       expect(head.body).to.equal('');
       expect((await req('GET', '/healthz/')).status).to.equal(200);
+      expect((await req('GET', '/HealthZ')).status).to.equal(200);
+      // broken percent-encoding is an unknown path, not a crash
+      expect((await req('GET', '/api/tasks/%E0%A4%A', alice)).status).to.equal(404);
       const created = await req('POST', '/api/tasks/', alice, { title: 'slash' });
       expect(created.status).to.equal(201);
       // an encoded id reaches the handler decoded: the same task

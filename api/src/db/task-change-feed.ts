@@ -32,6 +32,8 @@ export interface TaskChangeFeedEvents {
 
 /** The enabled row trigger of migration 002 on the tasks table visible through the search path. */
 const TRIGGER_PRESENT = `SELECT count(*)::int AS n FROM pg_trigger WHERE tgrelid = to_regclass('tasks') AND tgname = 'tasks_notify_rows' AND tgenabled <> 'D'`;
+/** The same, marked so that pg_stat_activity tells a heartbeat from the check at connect. */
+const HEARTBEAT = `${TRIGGER_PRESENT} /* heartbeat */`;
 
 export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
   private client: pg.Client | undefined;
@@ -94,7 +96,8 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: 'gx-api-listen', keepAlive: true, connectionTimeoutMillis: 5_000 });
+    // query_timeout: LISTEN or the trigger check stuck on a session that went half-open while connecting
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: 'gx-api-listen', keepAlive: true, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
     this.client = client;
     // registered before connecting: a failure while connecting must not become an unhandled 'error'
     client.on('error', (err) => this.lost(client, err));
@@ -107,17 +110,17 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
       await client.query(`LISTEN ${TASK_CHANGES_CHANNEL}`);
       // without migration 002's trigger nobody sends the notifications (an image started before its
       // migrations ran): the session would look healthy while caches went stale, so it counts as down
-      const { rows } = await client.query<{ n: number }>(TRIGGER_PRESENT);
-      if (Number(rows[0]?.n ?? 0) === 0) {
-        if (!this.missingTriggerLogged) this.log?.warn({ trigger: 'tasks_notify_rows' }, 'task change trigger missing (migrations pending?); list cache stays off until it exists');
-        this.missingTriggerLogged = true;
-        throw new Error('task change trigger missing');
-      }
+      await this.checkTrigger(client, TRIGGER_PRESENT);
     } catch (err) {
       this.lost(client, err);
       return;
     }
-    if (this.client !== client || this.stopped) return;
+    if (this.client !== client || this.stopped) {
+      // stopped (or replaced) while connecting: this session must not stay open, listening
+      client.end().catch(() => undefined);
+      return;
+    }
+    this.missingTriggerLogged = false;
     this.retryMs = this.opts.reconnectMinMs;
     this.isUp = true;
     this.heartbeat = setInterval(() => this.beat(client), this.opts.heartbeatMs);
@@ -128,6 +131,16 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
 
   private beating = false;
   private missingTriggerLogged = false;
+  private lastFailureLogAt = Number.NEGATIVE_INFINITY;
+
+  /** Throws while migration 002's trigger is missing or disabled: nobody would send a notification. */
+  private async checkTrigger(client: pg.Client, sql: string): Promise<void> {
+    const { rows } = await client.query<{ n: number }>(sql);
+    if (Number(rows[0]?.n ?? 0) > 0) return;
+    if (!this.missingTriggerLogged) this.log?.warn({ trigger: 'tasks_notify_rows' }, 'task change trigger missing or disabled (migrations pending?); list cache off until it is back');
+    this.missingTriggerLogged = true;
+    throw new Error('task change trigger missing');
+  }
 
   private beat(client: pg.Client): void {
     // a beat still waiting for its answer is not doubled: its own deadline decides
@@ -142,7 +155,9 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
       if (err !== undefined) this.lost(client, err);
     };
     const timer = setTimeout(() => done(new Error('heartbeat timed out')), Math.max(1_000, this.opts.heartbeatMs / 2));
-    client.query('SELECT 1').then(() => done(), (err: unknown) => done(err ?? new Error('heartbeat failed')));
+    timer.unref();
+    // the beat also re-checks the trigger: one dropped or disabled while the session lives stops the cache too
+    this.checkTrigger(client, HEARTBEAT).then(() => done(), (err: unknown) => done(err ?? new Error('heartbeat failed')));
   }
 
   /** Only the current client's failure counts; a stale one's late 'end' must not take down its successor. */
@@ -154,7 +169,13 @@ export class TaskChangeFeed extends EventEmitter<TaskChangeFeedEvents> {
     // end() on a broken socket can hang until TCP gives up; nothing waits for it
     client.end().catch(() => undefined);
     if (this.stopped) return;
-    if (wasUp) this.log?.warn({ err: err instanceof Error ? err.message : String(err), retryMs: this.retryMs }, 'task change feed lost; list cache off until it is back');
+    // a loss is logged at once; failed attempts to come back at most once a minute
+    const now = Date.now();
+    if (wasUp || now - this.lastFailureLogAt >= 60_000) {
+      this.lastFailureLogAt = now;
+      const msg = wasUp ? 'task change feed lost; list cache off until it is back' : 'task change feed still down; list cache off';
+      this.log?.warn({ err: err instanceof Error ? err.message : String(err), retryMs: this.retryMs }, msg);
+    }
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
     this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, this.opts.reconnectMaxMs);

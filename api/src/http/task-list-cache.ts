@@ -11,6 +11,15 @@
 import { ALL_OWNERS } from '../db/task-change-feed.js';
 
 export const DEFAULT_LIST_CACHE_BYTES = 32 * 1024 * 1024;
+/** Query strings longer than this are answered but not cached: padding must not fill the cache. */
+const MAX_QUERY_LENGTH = 256;
+
+export type PageCost = (owner: string, query: string, body: Buffer) => number;
+/**
+ * What a page costs against the budget: its bytes, its key and the owner's name, plus a rough price
+ * of its Map entry and Buffer object, so thousands of tiny pages still count.
+ */
+export const pageCost: PageCost = (owner, query, body) => body.length + query.length + owner.length + 200;
 
 export interface TaskListCacheStats {
   hits: number;
@@ -44,6 +53,7 @@ export class TaskListCache {
     private readonly maxBytes: number,
     /** Pages kept per owner: a client walking cursors must not fill the cache for everyone. */
     private readonly maxPagesPerOwner = 16,
+    private readonly costOf: PageCost = pageCost,
   ) {}
 
   get active(): boolean {
@@ -86,21 +96,23 @@ export class TaskListCache {
 
   put(ticket: ListTicket, query: string, body: Buffer): void {
     // per-owner precision is not worth it: only reads in flight during a write lose their store
-    if (!this.active || ticket.version !== this.version || body.length > this.maxBytes) return;
+    if (!this.active || ticket.version !== this.version || query.length > MAX_QUERY_LENGTH) return;
+    const size = this.costOf(ticket.owner, query, body);
+    if (size > this.maxBytes) return;
     // the owner just read from the database is the most recently used: it moves to the end
     let entry = this.owners.get(ticket.owner);
     if (entry) this.owners.delete(ticket.owner);
     else entry = { pages: new Map(), bytes: 0 };
     this.owners.set(ticket.owner, entry);
     const old = entry.pages.get(query);
-    if (old) this.account(entry, -old.length);
+    if (old) this.account(entry, -this.costOf(ticket.owner, query, old));
     else if (entry.pages.size >= this.maxPagesPerOwner) {
       const oldest = entry.pages.keys().next().value!;
-      this.account(entry, -entry.pages.get(oldest)!.length);
+      this.account(entry, -this.costOf(ticket.owner, oldest, entry.pages.get(oldest)!));
       entry.pages.delete(oldest);
     }
     entry.pages.set(query, body);
-    this.account(entry, body.length);
+    this.account(entry, size);
     this.evict();
   }
 

@@ -42,7 +42,11 @@ export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: 
     }
     const q = check<ListQuery>(validateListQuery, { ...ctx.query }, 'query string');
     const ticket = lists.ticket(owner);
-    const body = Buffer.from(JSON.stringify(await repo.list(owner, q.limit, cursorOf(q))));
+    const json = JSON.stringify(await repo.list(owner, q.limit, cursorOf(q)));
+    // a buffer of its own: Buffer.from would put a small page in node's shared 8 KiB pool slab, and
+    // a cached page would keep the whole slab alive
+    const body = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+    body.write(json);
     lists.put(ticket, key, body);
     ctx.body = body;
   });

@@ -1,12 +1,16 @@
-// A loopback TCP proxy in front of the real PostgreSQL. cut() resets every open connection and
-// every new one, exactly what an application sees when its database host goes away; restore()
-// lets connections through again. The database itself keeps running for the other tests.
+// A loopback TCP proxy in front of the real PostgreSQL, the database itself running on for the
+// other tests. cut() resets every open connection and every new one, exactly what an application
+// sees when its database host goes away; freeze() stops forwarding without closing anything, as
+// when a peer vanishes behind a firewall (a half-open session only a heartbeat notices);
+// restore() lets traffic through again, frozen connections included.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export class TcpProxy {
-  private up = true;
-  private readonly open = new Set<Socket>();
+  private mode: 'open' | 'frozen' | 'cut' = 'open';
+  private readonly pairs = new Set<[Socket, Socket]>();
+  /** Connections clients attempted through the proxy, refused ones included. */
+  accepted = 0;
 
   private constructor(
     private readonly server: Server,
@@ -21,14 +25,43 @@ export class TcpProxy {
     return proxy;
   }
 
+  /** A proxy in front of the server a database URL names. */
+  static forDatabase(databaseUrl: string): Promise<TcpProxy> {
+    const u = new URL(databaseUrl);
+    return TcpProxy.start(u.hostname, Number(u.port));
+  }
+
+  /** The same database URL, through this proxy. */
+  urlFor(databaseUrl: string): string {
+    const u = new URL(databaseUrl);
+    u.hostname = '127.0.0.1';
+    u.port = String(this.port);
+    return u.toString();
+  }
+
   cut(): void {
-    this.up = false;
-    for (const s of this.open) s.resetAndDestroy();
-    this.open.clear();
+    this.mode = 'cut';
+    for (const [a, b] of this.pairs) {
+      a.resetAndDestroy();
+      b.resetAndDestroy();
+    }
+    this.pairs.clear();
+  }
+
+  freeze(): void {
+    this.mode = 'frozen';
+    for (const [a, b] of this.pairs) {
+      a.pause();
+      b.pause();
+    }
   }
 
   restore(): void {
-    this.up = true;
+    this.mode = 'open';
+    for (const [a, b] of this.pairs) {
+      a.resume();
+      b.resume();
+    }
   }
 
   async close(): Promise<void> {
@@ -37,20 +70,28 @@ export class TcpProxy {
   }
 
   private accept(client: Socket, host: string, port: number): void {
-    if (!this.up) {
+    this.accepted++;
+    if (this.mode === 'cut') {
       client.resetAndDestroy();
       return;
     }
     const upstream = createConnection({ host, port });
-    for (const s of [client, upstream]) {
-      this.open.add(s);
+    const pair: [Socket, Socket] = [client, upstream];
+    this.pairs.add(pair);
+    // data events rather than pipe(): a pipe resumes a paused source on 'drain', which would thaw a freeze
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => client.write(d));
+    for (const s of pair) {
       s.on('error', () => undefined);
       s.on('close', () => {
-        this.open.delete(s);
+        this.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    if (this.mode === 'frozen') {
+      client.pause();
+      upstream.pause();
+    }
   }
 }
