@@ -222,6 +222,10 @@ async function main(): Promise<void> {
           `CPU/request: server ${r.serverCpuUs.toFixed(0).padStart(4)} µs, PostgreSQL ${r.pgCpuUs.toFixed(0).padStart(4)} µs   (${r.total} requests)`,
       );
     }
+    // the API's own count of how its list requests were served: a benchmark of the cache must be one
+    const metricsText = await (await fetch(`http://127.0.0.1:${api.port}/metrics`)).text();
+    const served = [...metricsText.matchAll(/^api_task_list_cache_requests_total\{result="(\w+)"\} (\d+)/gm)].map((x) => `${x[1]} ${x[2]}`);
+    if (onList) console.log(`\nAPI list cache (cache-on server, whole run): ${served.join(', ')}`);
     const pct = (a: Measured, b: Measured): string => `${((a.rps / b.rps) * 100).toFixed(1)} %`;
     const [same, emptyM, observedM, read, apiM, nocache] = (['same', 'empty', 'observed', 'read', 'api', 'nocache'] as const).map((k) => m.get(k));
     console.log('');
