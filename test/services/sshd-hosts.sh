@@ -109,7 +109,13 @@ LoginGraceTime 30
 LogLevel VERBOSE
 $sftp
 EOF
-  if host_running "$addr"; then return 0; fi
+  if host_running "$addr"; then
+    # a host started by a run from another checkout under /tmp cannot see this one (its /tmp is
+    # private), and the tests put this checkout's command doubles on the hosts' PATH: restart it
+    if [ -e "/proc/$(cat "$dir/sshd.pid")/root$REPO_ROOT/package.json" ]; then return 0; fi
+    log "sshd on $addr cannot see $REPO_ROOT; restarting it"
+    kill_host "$addr"
+  fi
   kill_orphan "$addr"
   install -d -m 755 /run/sshd
   rm -f "$dir/sshd.pid"
