@@ -4,6 +4,7 @@
 import YAML from 'yaml';
 import { UsageError } from '../errors.js';
 import { isMapping } from './values.js';
+import { splitShellWords } from './shell-words.js';
 
 export type Vars = Record<string, unknown>;
 /** One layer, or several of the same rank in order (e.g. one per group, one per vars file). */
@@ -166,32 +167,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `k=v k2='a b'` → pairs; quotes group, backslash escapes, values stay strings (as in Ansible). */
 function parseKeyValues(arg: string): Vars {
   const out: Vars = {};
-  const words: string[] = [];
-  let cur = '';
-  let quote = '';
-  let inWord = false;
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg[i]!;
-    if (c === '\\' && i + 1 < arg.length && quote !== "'") {
-      cur += arg[++i];
-      inWord = true;
-    } else if (quote) {
-      if (c === quote) quote = '';
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (quote) throw new UsageError(`-e ${arg}: unterminated ${quote} quote`);
-  if (inWord) words.push(cur);
+  const { words, openQuote } = splitShellWords(arg);
+  if (openQuote) throw new UsageError(`-e ${arg}: unterminated ${openQuote} quote`);
   for (const w of words) {
     const eq = w.indexOf('=');
     if (eq <= 0) throw new UsageError(`-e ${arg}: expected key=value, got '${w}'`, { hint: "use -e 'key=value', -e '{\"key\": 1}' or -e @file.yaml" });
