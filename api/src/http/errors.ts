@@ -43,7 +43,7 @@ export function errorHandler(log: ErrorLogger) {
   return async function errors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      // an unmatched route (404) or the router's 405 arrive as a bare status without a body
+      // an unmatched route (404) arrives as a bare status without a body
       if (ctx.status >= 400 && ctx.body == null) {
         const [code, message] = CODES[ctx.status] ?? ['bad_request', 'the request was rejected'];
         throw new ApiError(ctx.status, code, message);
@@ -61,10 +61,8 @@ export function errorHandler(log: ErrorLogger) {
 
 function toPublic(err: unknown): { status: number; code: string; message: string; details?: ErrorDetail[]; headers: Record<string, string> } {
   if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
-  const e = err as { status?: unknown; expose?: unknown; headers?: unknown };
+  const e = err as { status?: unknown };
   const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
   const [code, message] = CODES[status] ?? (status < 500 ? ['bad_request', 'the request was rejected'] : CODES[500]!);
-  // a library's 405 with its Allow header
-  const headers = status === 405 && e.headers && typeof e.headers === 'object' ? (e.headers as Record<string, string>) : {};
-  return { status, code, message, headers };
+  return { status, code, message, headers: {} };
 }

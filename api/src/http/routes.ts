@@ -60,14 +60,15 @@ export class Routes {
   }
 
   private unmatched(ctx: Context, next: Next): Promise<unknown> {
-    const allowed = [...this.methods].filter((m) => this.tree.find(m, ctx.path) !== null);
-    if (allowed.length === 0) return next();
-    ctx.state.route = (this.tree.find(allowed[0]!, ctx.path)!.store as RouteStore).template;
+    const found = [...this.methods].map((m) => [m, this.tree.find(m, ctx.path)] as const).filter(([, f]) => f !== null);
+    if (found.length === 0) return next();
+    const allowed = found.map(([m]) => m).join(', ');
+    ctx.state.route = (found[0]![1]!.store as RouteStore).template;
     if (ctx.method === 'OPTIONS') {
       ctx.status = 204;
-      ctx.set('Allow', allowed.join(', '));
+      ctx.set('Allow', allowed);
       return Promise.resolve();
     }
-    throw new ApiError(405, 'method_not_allowed', 'method not allowed', undefined, { Allow: allowed.join(', ') });
+    throw new ApiError(405, 'method_not_allowed', 'method not allowed', undefined, { Allow: allowed });
   }
 }

@@ -46,7 +46,6 @@ export class TaskListCache {
   // moved by every invalidation and clear: a ticket from before one of them is stale
   private version = 0;
   private enabled = false;
-  private totalBytes = 0;
   readonly stats: TaskListCacheStats = { hits: 0, misses: 0, bypassed: 0, bytes: 0, owners: 0 };
 
   constructor(
@@ -133,22 +132,20 @@ export class TaskListCache {
   clear(): void {
     this.version++;
     this.owners.clear();
-    this.totalBytes = 0;
     this.stats.bytes = 0;
     this.stats.owners = 0;
   }
 
   private account(entry: OwnerPages, delta: number): void {
     entry.bytes += delta;
-    this.totalBytes += delta;
-    this.stats.bytes = this.totalBytes;
+    this.stats.bytes += delta;
     this.stats.owners = this.owners.size;
   }
 
   /** Least recently used owners go first; the one just stored is last, so it goes only if it alone is too big. */
   private evict(): void {
     for (const [owner, entry] of this.owners) {
-      if (this.totalBytes <= this.maxBytes) break;
+      if (this.stats.bytes <= this.maxBytes) break;
       this.owners.delete(owner);
       this.account(entry, -entry.bytes);
     }
