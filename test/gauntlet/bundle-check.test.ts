@@ -7,18 +7,12 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { runModule, tempDir } from '../modules/harness.js';
+import type { BundleArtifact } from '../../modules/bundle_check.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const DIGEST = `sha256:${sha('image manifest')}`;
 
-interface Art {
-  kind: string;
-  name: string;
-  version: string;
-  file: string;
-  sha256?: string;
-  digest?: string;
-}
+type Art = BundleArtifact;
 
 const ARTS: Art[] = [
   { kind: 'binary', name: 'k3s', version: 'v1.32.3+k3s1', file: 'bin/k3s' },
