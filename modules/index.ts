@@ -31,6 +31,7 @@ import helm from './helm.js';
 import bundle_check from './bundle_check.js';
 import multipass from './multipass.js';
 import k3s from './k3s.js';
+import x509_certificate from './x509_certificate.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -63,6 +64,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   bundle_check,
   multipass,
   k3s,
+  x509_certificate,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
