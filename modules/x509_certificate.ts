@@ -68,7 +68,7 @@ export const x509_certificate: ModuleDefinition<X509CertificateArgs, CertInfo> =
     "Like community.crypto.x509_certificate with its private key in the same task: the key (ECDSA P-256, PKCS#8 PEM, always mode 0600) and the certificate (PEM) are " +
     "generated with @peculiar/x509 on Node's WebCrypto, so the controller's openssl does not matter. " +
     'The certificate carries basicConstraints (critical; CA and pathlen as asked), keyUsage (critical, when key_usage is given), subjectKeyIdentifier, ' +
-    'and, for ownca, authorityKeyIdentifier, each exactly once; a random positive serial; signature ecdsa-with-SHA256. ' +
+    'and, for ownca, authorityKeyIdentifier, each exactly once; a random positive serial; signature ecdsa-with-SHA256 (sha256WithRSAEncryption when an ownca CA key is RSA). ' +
     'When both files exist and the certificate still matches (common name, CA and path length, key usage, the key is the one certified, ' +
     `issued by the given CA or self-signed, not expiring within ${RENEW_DAYS} days), nothing is written; otherwise both are generated anew and msg says what differed. ` +
     'The private key is never returned or shown. Check mode reads the files and predicts.',
