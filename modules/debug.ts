@@ -2,6 +2,7 @@
 import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
+import { isUnknown } from '../engine/vars/unknown.js';
 
 export interface DebugArgs {
   msg?: unknown;
@@ -42,6 +43,8 @@ export const debug: ModuleDefinition<DebugArgs> = {
   },
   controllerOnly: true,
   checkMode: true,
+  // it only shows the message: text with a part unknown in check mode is shown with the marker
+  acceptsUnknown: true,
   async plan(ctx, a) {
     const level = Number(ctx.vars.ansible_verbosity ?? 0);
     if (a.verbosity > level) return { changed: false, skipped: `verbosity threshold not met (needs ${a.verbosity}, running at ${level})` };
@@ -54,7 +57,9 @@ export const debug: ModuleDefinition<DebugArgs> = {
       return { changed: false, data: { [a.var]: value } };
     }
     const msg = a.msg ?? 'Hello world!';
-    return { changed: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg), data: { msg } };
+    // a message that is nothing but an unknown value has nothing to show yet
+    if (isUnknown(msg) && msg.text === undefined) return { changed: false, skipped: `cannot show in check mode: 'msg' is not known yet (${msg.reason})` };
+    return { changed: false, msg: typeof msg === 'string' || isUnknown(msg) ? String(msg) : JSON.stringify(msg), data: { msg } };
   },
 };
 

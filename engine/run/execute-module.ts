@@ -29,7 +29,8 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     // an argument that is a value unknown in check mode (a command that did not run) cannot be planned with
     const unknown = unknownPaths(rawArgs, '');
     if (unknown.length > 0) {
-      const reason = `cannot plan in check mode: ${unknown.map((p) => `'${p}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not known yet`;
+      const why = [...new Set(unknown.map((u) => u.reason))].join('; ');
+      const reason = `cannot plan in check mode: ${unknown.map((u) => `'${u.path}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not known yet (${why})`;
       return outcome({ changed: false, failed: false, skipped: true, skipReason: reason });
     }
   }
@@ -72,8 +73,8 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
   });
 }
 
-function unknownPaths(v: unknown, path: string): string[] {
-  if (isUnknown(v)) return [path || 'arguments'];
+function unknownPaths(v: unknown, path: string): Array<{ path: string; reason: string }> {
+  if (isUnknown(v)) return [{ path: path || 'arguments', reason: v.reason }];
   if (Array.isArray(v)) return v.flatMap((x, i) => unknownPaths(x, `${path}[${i}]`));
   if (v !== null && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => unknownPaths(x, path ? `${path}.${k}` : k));
   return [];

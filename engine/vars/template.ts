@@ -13,7 +13,7 @@ import { TemplateError } from '../errors.js';
 import { callHelper, Fail, HELPERS } from './helpers.js';
 import { BLOCKS, path, Rewriter, str, type HNode, type HPath, type Loc } from './template-ast.js';
 import { jinjaProblem } from './template-jinja.js';
-import { isUnknown } from './unknown.js';
+import { isUnknown, Unknown, watchUnknownText } from './unknown.js';
 import { getMember, isPlainObject, MISSING, textOf, typeName } from './values.js';
 import { describeWhere, type Where } from './where.js';
 
@@ -359,7 +359,11 @@ export function renderString(text: string, vars: Record<string, unknown>, where?
 /** Renders one string; raw errors (the caller attaches the where-info). */
 function renderTypedRaw(text: string, vars: Record<string, unknown>): unknown {
   const c = compiled(text);
-  if (!c.single) return renderText(c, vars);
+  if (!c.single) {
+    // text around a value unknown in check mode is unknown too (never "http://<unknown: …>:5000")
+    const { value, unknown } = watchUnknownText(() => renderText(c, vars));
+    return unknown ? new Unknown(unknown.reason, value) : value;
+  }
   if (c.fast) {
     for (const p of c.fast) if (typeof p !== 'string') return evalExpr(p, vars) ?? null;
   }

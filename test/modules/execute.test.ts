@@ -86,10 +86,10 @@ describe('executeModule', () => {
     expect(err).to.be.instanceOf(ModuleArgsError);
   });
 
-  it('in check mode, skips a task whose arguments hold values not known yet, naming them', async () => {
+  it('in check mode, skips a task whose arguments hold values not known yet, naming them and why', async () => {
     const { def, applied } = fake(changing);
-    const r = await executeModule(def, { x: new Unknown(), y: [1, { z: new Unknown() }] }, makeContext({ check: true }));
-    expect(r).to.include({ skipped: true, skipReason: "cannot plan in check mode: 'x', 'y[1].z' are not known yet" });
+    const r = await executeModule(def, { x: new Unknown(), y: [1, { z: new Unknown('the VM does not exist yet') }] }, makeContext({ check: true }));
+    expect(r).to.include({ skipped: true, skipReason: "cannot plan in check mode: 'x', 'y[1].z' are not known yet (not known in check mode; the VM does not exist yet)" });
     expect(applied).to.deep.equal([]);
   });
 

@@ -3,6 +3,7 @@ import { TemplateError } from '../../engine/errors.js';
 import { locate, registerNode } from '../../engine/load/source.js';
 import { hasTemplate, renderString, renderValue, templateSyntaxErrors } from '../../engine/vars/template.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
+import { lazyScope } from '../../engine/run/lazy-scope.js';
 
 const U = new Unknown('registered in check mode');
 
@@ -148,8 +149,24 @@ describe('vars/template: Unknown (check mode)', () => {
     expect(renderValue('{{ r.stdout }}', vars)).to.equal(U);
     expect(renderValue('{{ u.deeper.still }}', vars)).to.equal(U);
   });
-  it('inside text it renders as its marker', () => {
-    expect(renderValue('out: {{ r.stdout }}', vars)).to.equal(`out: ${U.toString()}`);
+  it('text around an Unknown is Unknown too (never a string with a marker in it), keeping the text for messages', () => {
+    const v = renderValue('out: {{ r.stdout }}', vars);
+    expect(isUnknown(v)).to.equal(true);
+    expect((v as Unknown).reason).to.equal(U.reason);
+    expect(String(v)).to.equal(`out: ${U.toString()}`);
+    // the shape of the bug it prevents: a URL built around an address the VM does not have yet
+    const url = renderValue({ registry: 'http://{{ r.stdout }}:5000', port: ':{{ n }}' }, { ...vars, n: 5000 }) as Record<string, unknown>;
+    expect(isUnknown(url.registry)).to.equal(true);
+    expect(url.port).to.equal(':5000');
+  });
+  it('a nested render does not leak its Unknown into the text around it, nor hide one', () => {
+    expect(renderValue('a {{ x }} b', { x: 'plain' })).to.equal('a plain b');
+    const lazy = lazyScope({ ...vars, inner: 'i {{ r.stdout }}', plain: 'p {{ n }}', n: 1 });
+    expect(renderValue('o {{ plain }}', lazy)).to.equal('o p 1');
+    expect(isUnknown(renderValue('o {{ inner }}', lazy))).to.equal(true);
+  });
+  it('renderString (file contents, the template module) still shows the marker in the text', () => {
+    expect(renderString('out: {{ r.stdout }}', vars)).to.equal(`out: ${U.toString()}`);
   });
   it('helpers pass Unknown through', () => {
     expect(renderValue('{{upper r.stdout}}', vars)).to.equal(U);
@@ -159,7 +176,10 @@ describe('vars/template: Unknown (check mode)', () => {
     expect(renderValue('{{and true u}}', vars)).to.equal(U);
   });
   it('a block on an Unknown renders the marker instead of guessing a branch', () => {
-    expect(renderValue('{{#if u}}yes{{else}}no{{/if}}', vars)).to.equal(U.toString());
+    const v = renderValue('{{#if u}}yes{{else}}no{{/if}}', vars);
+    expect(isUnknown(v)).to.equal(true);
+    expect(String(v)).to.equal(U.toString());
+    expect(renderString('{{#if u}}yes{{else}}no{{/if}}', vars)).to.equal(U.toString());
   });
 });
 
