@@ -13,6 +13,11 @@ import { renderValue } from '../vars/template.js';
 import { lazyScope, markOpaque } from './lazy-scope.js';
 import type { RunContext } from './context.js';
 
+// The controller's CPU architecture as container images and Go release files name it (amd64,
+// arm64): Multipass creates VMs of the host's own architecture, so this is also the VM's. Node's
+// names differ for x64 (amd64) and ia32 (386); the others are the same words.
+const CONTROLLER_ARCH = ({ x64: 'amd64', arm64: 'arm64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
+
 export class PlayScope {
   private readonly ctx: RunContext;
   private readonly play: CompiledPlay;
@@ -53,6 +58,7 @@ export class PlayScope {
       ansible_diff_mode: this.ctx.settings.diff,
       ansible_verbosity: this.ctx.settings.verbosity,
       playbook_dir: this.play.dir,
+      gx_controller_arch: CONTROLLER_ARCH,
       omit: this.ctx.omit,
     };
   }

@@ -65,6 +65,7 @@ export const MAGIC_VARS = [
   'ansible_diff_mode',
   'gx_check_mode',
   'playbook_dir',
+  'gx_controller_arch',
   'role_path',
   'role_name',
   'ansible_loop_var',
