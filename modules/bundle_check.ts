@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
 import type { FileStat } from '../engine/connect/connection.js';
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 
 export interface BundleArtifact {
@@ -25,6 +25,7 @@ export interface BundleCheckArgs {
   dir: string;
   artifacts: BundleArtifact[];
   manifest?: string;
+  arch?: string;
   checksums: boolean;
 }
 
@@ -52,6 +53,8 @@ export interface BundleCheckData {
   bytes: number;
 }
 
+const KNOWN_ARCHES = ['amd64', 'arm64'];
+
 interface ManifestEntry {
   file: string;
   sha256?: string;
@@ -63,13 +66,18 @@ interface ManifestEntry {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Reads manifest.yaml into a map by file; what is wrong with it goes to `problems`. */
-function parseManifest(text: string, path: string, problems: string[]): Map<string, ManifestEntry> {
+function parseManifest(text: string, path: string, problems: string[], arch?: string): Map<string, ManifestEntry> {
   const out = new Map<string, ManifestEntry>();
   let doc: unknown;
   try {
     doc = YAML.parse(text);
   } catch (e) {
     problems.push(`${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    return out;
+  }
+  const recordedArch = doc && typeof doc === 'object' ? (doc as { arch?: unknown }).arch : undefined;
+  if (arch !== undefined && recordedArch !== arch) {
+    problems.push(`${path} records the files of architecture ${recordedArch === undefined ? '(none)' : String(recordedArch)}, not ${arch}`);
     return out;
   }
   const list = doc && typeof doc === 'object' ? (doc as { artifacts?: unknown }).artifacts : undefined;
@@ -123,6 +131,17 @@ function report(d: BundleCheckData): string {
   return lines.join('\n');
 }
 
+/** ": this bundle holds amd64 only; …" when the bundle has manifests of other architectures only. */
+async function otherArches(ctx: ModuleContext, dir: string, arch: string | undefined): Promise<string> {
+  if (arch === undefined) return '';
+  const others: string[] = [];
+  for (const other of KNOWN_ARCHES.filter((x) => x !== arch)) {
+    if (await ctx.conn.stat(posix.join(dir, `manifest-${other}.yaml`), { followLinks: true })) others.push(other);
+  }
+  if (others.length === 0) return '';
+  return `: this bundle holds the ${others.join(' and ')} files only, and the VM will be ${arch}; collect the ${arch} files into it with gx play playbooks/collect-bundle.yaml -e bundle_arch=${arch}`;
+}
+
 export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = {
   name: 'bundle_check',
   summary: 'Verify an offline bundle directory against its artifact list and the sha256 recorded in its manifest.',
@@ -151,7 +170,14 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
           },
         },
       },
-      manifest: { type: 'string', description: 'The manifest written by the collect playbook; default: manifest.yaml in `dir`.' },
+      manifest: { type: 'string', description: 'The manifest written by the collect playbook; default: manifest-ARCH.yaml in `dir` with `arch`, manifest.yaml without.' },
+      arch: {
+        type: 'string',
+        enum: KNOWN_ARCHES,
+        description:
+          'The architecture the bundle must hold (amd64 or arm64): the manifest must record it (`arch:`), and when it is missing while another architecture\'s manifest is there, ' +
+          'the failure says so and how to collect this one.',
+      },
       checksums: {
         type: 'boolean',
         default: true,
@@ -186,7 +212,7 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
   checkMode: true,
   async plan(ctx, a) {
     const dir = a.dir.replace(/\/+$/, '') || '/';
-    const manifestPath = a.manifest ?? posix.join(dir, 'manifest.yaml');
+    const manifestPath = a.manifest ?? posix.join(dir, a.arch ? `manifest-${a.arch}.yaml` : 'manifest.yaml');
     const data: BundleCheckData = { dir, manifest: manifestPath, checked: a.artifacts.length, missing: [], corrupt: [], unrecorded: [], manifest_problems: [], bytes: 0 };
 
     const seen = new Map<string, string>();
@@ -205,8 +231,8 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
     let manifest = new Map<string, ManifestEntry>();
     if (a.checksums) {
       const text = dirStat || a.manifest ? await ctx.conn.get(manifestPath) : null;
-      if (text === null) data.manifest_problems.push(`${manifestPath} does not exist (the collect playbook writes it with the sha256 of every file)`);
-      else manifest = parseManifest(text.toString('utf8'), manifestPath, data.manifest_problems);
+      if (text === null) data.manifest_problems.push(`${manifestPath} does not exist (the collect playbook writes it with the sha256 of every file)${await otherArches(ctx, dir, a.arch)}`);
+      else manifest = parseManifest(text.toString('utf8'), manifestPath, data.manifest_problems, a.arch);
     }
 
     const stats: (FileStat | null)[] = dirStat

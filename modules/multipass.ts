@@ -20,6 +20,7 @@ import { applyOrFail, commandFailure, planOrFail } from './lib/host-tool.js';
 import { firstIpv4, Multipass, type Info, type Listed, type Spec } from './lib/multipass/cli.js';
 import { renderCloudInit, withCloudInitFile, type CloudInit } from './lib/multipass/cloud-init.js';
 import { releaseOf, wantedRelease } from './lib/multipass/image.js';
+import { checkLocalImage, localImagePath } from './lib/multipass/local-image.js';
 import { sameSize } from './lib/multipass/sizes.js';
 
 export interface MultipassArgs {
@@ -72,7 +73,16 @@ export const multipass: ModuleDefinition<MultipassArgs, MultipassData> = {
     type: 'object',
     properties: {
       name: { type: 'string', pattern: '^[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?$', description: 'The instance name.' },
-      image: { type: 'string', minLength: 1, default: '24.04', description: 'The image to launch: a release ("24.04"), a codename ("noble"), a file:// image or an http(s) URL. Only a release or a codename can be compared with an existing instance.' },
+      image: {
+        type: 'string',
+        minLength: 1,
+        default: '24.04',
+        description:
+          'The image to launch: a release ("24.04"), a codename ("noble"), a file:// image or an http(s) URL. A release or codename makes multipassd read the online image index ' +
+          'and download the image unless cached; `file:///abs/path.img` (e.g. an Ubuntu cloud image from an offline bundle) needs neither. For a file:// image the module checks first, ' +
+          'before launching anything, that the file exists and that this Multipass can read it (macOS: the qemu or virtualbox driver; Linux snap: under /home, or /mnt and /media with ' +
+          'removable-media connected). Only a release or a codename can be compared with an existing instance.',
+      },
       cpus: { type: 'integer', minimum: 1, default: 2, description: 'Number of virtual CPUs (`--cpus`).' },
       memory: { type: 'string', pattern: SIZE, default: '4G', description: 'Memory (`--memory`), e.g. "4G", "4096M"; K, M and G are binary units as multipass takes them.' },
       disk: { type: 'string', pattern: SIZE, default: '30G', description: 'Disk size (`--disk`), e.g. "30G".' },
@@ -124,6 +134,12 @@ export const multipass: ModuleDefinition<MultipassArgs, MultipassData> = {
   async plan(ctx, a) {
     return planOrFail(async () => {
       const mp = new Multipass(ctx, ['multipass'], Math.min(a.timeout, READ_TIMEOUT));
+      const local = a.state !== 'absent' ? localImagePath(a.image) : undefined;
+      if (local !== undefined) {
+        // the offline launch: refuse now, naming the cause, what multipassd would refuse later
+        await checkLocalImage(ctx, mp, local);
+        a = { ...a, image: `file://${local}` };
+      }
       const ci = a.state !== 'absent' && a.cloud_init !== undefined ? await renderCloudInit(ctx, a.cloud_init) : undefined;
       const listed = await mp.find(a.name);
       if (a.state === 'absent') return planAbsent(mp, a, listed);

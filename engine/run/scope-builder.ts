@@ -15,8 +15,11 @@ import type { RunContext } from './context.js';
 
 // The controller's CPU architecture as container images and Go release files name it (amd64,
 // arm64): Multipass creates VMs of the host's own architecture, so this is also the VM's. Node's
-// names differ for x64 (amd64) and ia32 (386); the others are the same words.
-const CONTROLLER_ARCH = ({ x64: 'amd64', arm64: 'arm64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch;
+// names differ for x64 (amd64) and ia32 (386); the others are the same words. GX_CONTROLLER_ARCH
+// overrides it: an x64 Node under Rosetta on an Apple Silicon Mac reports x64, yet the Mac's VMs
+// are arm64.
+const CONTROLLER_ARCH =
+  process.env.GX_CONTROLLER_ARCH || (({ x64: 'amd64', arm64: 'arm64', ia32: '386' } as Record<string, string>)[process.arch] ?? process.arch);
 
 export class PlayScope {
   private readonly ctx: RunContext;

@@ -2,7 +2,8 @@
 // playbooks/bundle/artifacts.yaml, so the preflight checks all of them: a play that reads a file
 // the list does not name would pass the preflight and fail an hour into the run.
 // Paths are rendered with the variables a task sees here (role defaults < inventory < play vars)
-// and, for loops, once per loop item.
+// and, for loops, once per loop item, for each architecture the bundle can hold (bundle_arch);
+// the inventory's own variables that name a bundle file (the VM image) count as read.
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +15,8 @@ const root = new URL('../..', import.meta.url).pathname;
 const playbooks = join(root, 'playbooks');
 type Vars = Record<string, unknown>;
 
-const files = new Set((YAML.parse(readFileSync(join(playbooks, 'bundle/artifacts.yaml'), 'utf8')) as { artifacts: { file: string }[] }).artifacts.map((a) => a.file));
-const inventory = (YAML.parse(readFileSync(join(root, 'inventory.yaml'), 'utf8')) as { all: { vars: Vars } }).all.vars;
+const artifactsDoc = YAML.parse(readFileSync(join(playbooks, 'bundle/artifacts.yaml'), 'utf8')) as Vars & { artifacts: { file: string }[] };
+const inventoryVars = (YAML.parse(readFileSync(join(root, 'inventory.yaml'), 'utf8')) as { all: { vars: Vars } }).all.vars;
 const BUNDLE = '/bundle-under-test';
 // only the keys of a task that can name a file of the bundle are read
 const MARK = '{{ bundle_dir }}/';
@@ -36,8 +37,10 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+let inventory: Vars = inventoryVars;
+
 function render(text: string, vars: Vars): string {
-  return String(renderValue(text, lazyScope({ ...vars, bundle_dir: BUNDLE, playbook_dir: playbooks })));
+  return String(renderValue(text, lazyScope({ ...vars, bundle_dir: BUNDLE, playbook_dir: playbooks }))).replace(/^file:\/\//, '');
 }
 
 /** Walks tasks (and blocks) collecting the bundle paths each one reads. */
@@ -58,6 +61,10 @@ function taskRefs(tasks: unknown, vars: Vars, where: string, out: Ref[]): void {
 
 function allRefs(): Ref[] {
   const out: Ref[] = [];
+  // the inventory's variables that name a bundle file (vm_image: file://{{ bundle_dir }}/vm/…)
+  for (const [k, v] of Object.entries(inventory)) {
+    if (k !== 'bundle_dir' && typeof v === 'string' && v.includes(MARK)) out.push({ where: `inventory: ${k}`, path: render(`{{ ${k} }}`, inventory) });
+  }
   // the plays: the component plays only (collect-bundle writes the bundle, it does not read it)
   for (const f of readdirSync(playbooks).filter((n) => n.endsWith('.yaml') && n !== 'collect-bundle.yaml')) {
     const doc = YAML.parse(readFileSync(join(playbooks, f), 'utf8')) as unknown;
@@ -87,14 +94,19 @@ function allRefs(): Ref[] {
   return out;
 }
 
-describe('gauntlet bundle: every file the plays read from the bundle is in artifacts.yaml', () => {
+for (const arch of ['amd64', 'arm64']) describe(`gauntlet bundle: every file the plays read from the bundle is in artifacts.yaml (bundle_arch ${arch})`, () => {
+  inventory = { ...inventoryVars, bundle_arch: arch };
   const refs = allRefs();
+  const files = new Set((renderValue(artifactsDoc.artifacts, lazyScope({ ...artifactsDoc, ...inventory })) as { file: string }[]).map((a) => a.file));
 
-  it('finds the plays that read the bundle (k3s, images, charts, debs, the API base image)', () => {
+  it('finds the plays that read the bundle (vm image, k3s, images, charts, debs, the API base image), each file of this architecture', () => {
     const read = new Set(refs.map((r) => r.path.slice(BUNDLE.length + 1).split('/')[0]));
-    expect([...read].sort()).to.deep.equal(['bin', 'charts', 'debs', 'images']);
-    expect(refs.some((r) => r.path.endsWith('/bin/k3s'))).to.equal(true);
-    expect(refs.some((r) => /\/images\/node-.*\.tar$/.test(r.path))).to.equal(true);
+    expect([...read].sort()).to.deep.equal(['bin', 'charts', 'debs', 'images', 'vm']);
+    expect(refs.some((r) => r.path.endsWith(`/bin/k3s-${arch}`))).to.equal(true);
+    expect(refs.some((r) => r.path.endsWith(`/vm/ubuntu-24.04-server-cloudimg-${arch}.img`))).to.equal(true);
+    expect(refs.some((r) => new RegExp(`/images/node-.*-${arch}\\.tar$`).test(r.path))).to.equal(true);
+    const other = arch === 'amd64' ? 'arm64' : 'amd64';
+    expect(refs.filter((r) => r.path.includes(other)).map((r) => r.path)).to.deep.equal([]);
   });
 
   it('each of them names an artifact', () => {

@@ -20,10 +20,13 @@ interface Artifact {
   archive_member?: string;
 }
 
-const { artifacts } = YAML.parse(readFileSync(join(root, 'playbooks/bundle/artifacts.yaml'), 'utf8')) as { artifacts: Artifact[] };
+const artifactsDoc = YAML.parse(readFileSync(join(root, 'playbooks/bundle/artifacts.yaml'), 'utf8')) as Record<string, unknown> & { artifacts: Artifact[] };
 const inventory = YAML.parse(readFileSync(join(root, 'inventory.yaml'), 'utf8')) as { all: { vars: Record<string, unknown> } };
-// the inventory's variables as a play sees them (templates inside them resolved)
-const vars = lazyScope({ ...inventory.all.vars, playbook_dir: join(root, 'playbooks') });
+// the inventory's variables as a play sees them (templates inside them resolved), on an amd64
+// controller; the artifacts as the preflight sees them there (file names and urls rendered)
+const vars = lazyScope({ ...inventory.all.vars, playbook_dir: join(root, 'playbooks'), gx_controller_arch: 'amd64' });
+const artifactsFor = (arch: string) => renderValue(artifactsDoc.artifacts, lazyScope({ ...artifactsDoc, ...inventory.all.vars, bundle_arch: arch })) as Artifact[];
+const artifacts = artifactsFor('amd64');
 const inv = (name: string): unknown => renderValue(`{{ ${name} }}`, vars);
 
 interface InventoryImage {
@@ -47,7 +50,7 @@ describe('gauntlet bundle: artifacts.yaml agrees with inventory.yaml', () => {
   });
 
   it('every image of the inventory is in the bundle with its version, reference and file, and no other image', () => {
-    const fromInventory = images.map((i) => ({ name: i.name, version: i.version, ref: `${i.registry}/${i.repository}:${i.version}`, file: `images/${i.name}-${i.version}.tar` }));
+    const fromInventory = images.map((i) => ({ name: i.name, version: i.version, ref: `${i.registry}/${i.repository}:${i.version}`, file: `images/${i.name}-${i.version}-amd64.tar` }));
     const fromArtifacts = artifacts.filter((a) => a.kind === 'image').map((a) => ({ name: a.name, version: String(a.version), ref: a.ref, file: a.file }));
     expect(fromArtifacts).to.deep.equal(fromInventory);
   });
@@ -69,6 +72,7 @@ describe('gauntlet bundle: artifacts.yaml agrees with inventory.yaml', () => {
       binary: /^bin\/[\w.-]+$/,
       script: /^bin\/[\w.-]+\.sh$/,
       'airgap-images': /^images\/k3s-airgap-images-amd64\.tar(\.zst)?$/,
+      'vm-image': /^vm\/ubuntu-[\d.]+-server-cloudimg-amd64\.img$/,
       image: /^images\/[\w.-]+\.tar$/,
       chart: /^charts\/[\w.-]+\.tgz$/,
       deb: /^debs\/[\w.+~-]+\.deb$/,
@@ -81,6 +85,22 @@ describe('gauntlet bundle: artifacts.yaml agrees with inventory.yaml', () => {
       else expect(a.url, `${a.name} needs a url to be collected`).to.be.a('string');
     }
     expect(new Set(artifacts.map((a) => a.file)).size, 'one file per artifact').to.equal(artifacts.length);
+  });
+
+  it('an arm64 bundle names every per-architecture file and url for arm64 (k3s-arm64, helm linux-arm64, the ports archive), and can share the directory with amd64', () => {
+    const arm = artifactsFor('arm64');
+    const byName = (l: Artifact[], n: string) => l.find((a) => a.name === n)!;
+    expect(byName(arm, 'k3s').url).to.match(/\/k3s-arm64$/);
+    expect(byName(arm, 'k3s-airgap-images').file).to.equal('images/k3s-airgap-images-arm64.tar.zst');
+    expect(byName(arm, 'helm').url).to.match(/helm-v[\d.]+-linux-arm64\.tar\.gz$/);
+    expect(byName(arm, 'helm').archive_member).to.equal('linux-arm64/helm');
+    expect(byName(arm, 'docker-registry').url).to.match(/^http:\/\/ports\.ubuntu\.com\/ubuntu-ports\/pool\/.*_arm64\.deb$/);
+    expect(byName(artifacts, 'docker-registry').url).to.match(/^http:\/\/archive\.ubuntu\.com\/ubuntu\/pool\/.*_amd64\.deb$/);
+    expect(byName(arm, 'ubuntu-24.04-server-cloudimg').url).to.match(/ubuntu-24\.04-server-cloudimg-arm64\.img$/);
+    // the files that differ per architecture never collide; the others (charts, the install script) are shared
+    const amdFiles = new Set(artifacts.map((a) => a.file));
+    const shared = arm.filter((a) => amdFiles.has(a.file)).map((a) => a.kind);
+    expect([...new Set(shared)].sort()).to.deep.equal(['chart', 'script']);
   });
 
   it('the packages the base play installs (base_debs) are exactly the bundle\'s debs', () => {

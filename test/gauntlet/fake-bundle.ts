@@ -2,7 +2,9 @@
 // playbooks/bundle/artifacts.yaml, each what the consuming double or module reads — the k3s binary
 // and install script are wrappers around the k3s doubles, charts are .tgz files holding a
 // Chart.yaml (what the helm double reads), images are real `docker save` archives (pushed to the
-// real test registry), .debs are the control fields the dpkg-deb double reads. Images come from
+// real test registry), .debs are the control fields the dpkg-deb double reads, the VM image is a
+// few bytes (the multipass double only checks that it exists). File names are rendered for the
+// architecture asked for (bundle_arch), as the plays render them. Images come from
 // inventory.yaml's `images` (what the images play pushes; test/gauntlet/bundle-versions.test.ts
 // keeps artifacts.yaml in step with it).
 import { execFileSync } from 'node:child_process';
@@ -11,23 +13,26 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { dockerArchive } from '../fixtures/images/make.js';
+import { renderValue } from '../../engine/vars/template.js';
 import { defaultScope, PLAYBOOKS, REPO } from './helpers.js';
 
 interface Artifact { kind: string; name: string; version: string; file: string; ref?: string }
 
-export function artifacts(): Artifact[] {
-  return (parse(readFileSync(join(PLAYBOOKS, 'bundle', 'artifacts.yaml'), 'utf8')) as { artifacts: Artifact[] }).artifacts;
+/** artifacts.yaml's list as the plays see it for one architecture (file names and urls rendered). */
+export async function artifacts(arch = 'amd64'): Promise<Artifact[]> {
+  const doc = parse(readFileSync(join(PLAYBOOKS, 'bundle', 'artifacts.yaml'), 'utf8')) as Record<string, unknown>;
+  return renderValue(doc.artifacts, await defaultScope({ ...doc, bundle_arch: arch })) as Artifact[];
 }
 
 const K3S_DOUBLES = join(REPO, 'test', 'doubles', 'k3s', 'bin');
 
 interface InventoryImage { name: string; registry: string; repository: string; version: string }
 
-export async function makeBundle(dir: string): Promise<void> {
-  const images = (await defaultScope()).images as InventoryImage[];
+export async function makeBundle(dir: string, arch = 'amd64'): Promise<void> {
+  const images = (await defaultScope({ bundle_arch: arch })).images as InventoryImage[];
   const entries: Artifact[] = [
-    ...artifacts().filter((a) => a.kind !== 'image'),
-    ...images.map((i) => ({ kind: 'image', name: i.name, version: String(i.version), file: `images/${i.name}-${i.version}.tar`, ref: `${i.registry}/${i.repository}:${i.version}` })),
+    ...(await artifacts(arch)).filter((a) => a.kind !== 'image'),
+    ...images.map((i) => ({ kind: 'image', name: i.name, version: String(i.version), file: `images/${i.name}-${i.version}-${arch}.tar`, ref: `${i.registry}/${i.repository}:${i.version}` })),
   ];
   for (const a of entries) {
     const path = join(dir, a.file);
@@ -44,7 +49,7 @@ export async function makeBundle(dir: string): Promise<void> {
         chmodSync(path, 0o755);
         break;
       case 'deb':
-        writeFileSync(path, `Package: ${a.name}\nVersion: ${a.version}\nArchitecture: amd64\n`);
+        writeFileSync(path, `Package: ${a.name}\nVersion: ${a.version}\nArchitecture: ${arch}\n`);
         break;
       case 'chart': {
         const work = mkdtempSync(join(tmpdir(), 'gx-chart-'));
@@ -55,7 +60,7 @@ export async function makeBundle(dir: string): Promise<void> {
         break;
       }
       case 'image': {
-        const built = await dockerArchive(dirname(path), `${a.name}.build`, [{ [`etc/${a.name}`]: `${a.ref ?? a.name}\n` }], { repoTag: a.ref });
+        const built = await dockerArchive(dirname(path), `${a.name}.build`, [{ [`etc/${a.name}`]: `${a.ref ?? a.name}\n` }], { repoTag: a.ref, config: { architecture: arch, os: 'linux' } });
         renameSync(built.path, path);
         break;
       }

@@ -45,6 +45,8 @@ function playVars(): Record<string, unknown> {
 // stand-ins for what the run produces: the VM's address, the generated mesh certificates
 const SAMPLE_PEM = (label: string) => `-----BEGIN ${label}-----\nMIIBszCCAVmgAwIBAgIUZ2F1bnRsZXQ=\n-----END ${label}-----`;
 export const RUNTIME_VARS = {
+  // the magic variable of an amd64 controller (the arm64 bundle is tested with bundle_arch: arm64)
+  gx_controller_arch: 'amd64',
   ansible_host: '10.23.45.67',
   inventory_hostname: 'gauntlet',
   playbook_dir: PLAYBOOKS,

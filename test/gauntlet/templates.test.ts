@@ -152,8 +152,10 @@ describe('gauntlet templates rendered with the default inventory', () => {
     expect(v.gitea.admin).to.include({ username: 'gauntlet', password: 'gauntlet-gitea' });
     expect(v.gitea.config.database).to.include({ DB_TYPE: 'postgres', HOST: 'gitea-rw.gitea.svc:5432' });
     expect(v.gitea.additionalConfigFromEnvs[0].valueFrom.secretKeyRef).to.deep.equal({ name: 'gitea-app', key: 'password' });
-    for (const sub of ['postgresql', 'postgresql-ha', 'valkey', 'valkey-cluster']) expect(v[sub].enabled, sub).to.equal(false);
-    expect(v.image).to.include({ tag: '1.23.7', rootless: true });
+    // chart 11.x's Bitnami subcharts (valkey only exists from chart 12; chart-values-keys.test.ts checks every key)
+    for (const sub of ['postgresql', 'postgresql-ha', 'redis', 'redis-cluster']) expect(v[sub].enabled, sub).to.equal(false);
+    expect(v.gitea.config['cron.update_checker']).to.deep.equal({ ENABLED: false });
+    expect(v.image).to.include({ tag: '1.23.6', rootless: true });
   });
 
   it('argocd values: pinned images that the bundle carries, no Dex', async () => {

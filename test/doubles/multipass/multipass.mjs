@@ -98,6 +98,11 @@ switch (sub) {
     break;
   }
   case 'get': {
+    // the driver of this "host" ($GX_DOUBLE_STATE/driver, default qemu: multipass' default since 1.13)
+    if (argv[1] === 'local.driver') {
+      process.stdout.write(`${existsSync(join(state, 'driver')) ? readFileSync(join(state, 'driver'), 'utf8').trim() : 'qemu'}\n`);
+      break;
+    }
     const m = /^local\.([^.]+)\.(cpus|memory|disk)$/.exec(argv[1] ?? '');
     if (!m) die(`Unrecognized settings key: '${argv[1]}'`, 1);
     const vm = db.instances[m[1]];
@@ -110,6 +115,13 @@ switch (sub) {
     const [image = 'lts'] = positional(valued);
     const name = flag('--name');
     if (db.instances[name]) fail(`instance "${name}" already exists`);
+    // a file:// image is copied as it is, no image index (default_vm_image_vault.cpp, v1.16.3): no
+    // release title is known for it, so image_release is ""
+    if (image.startsWith('file://')) {
+      const path = image.slice('file://'.length);
+      if (!path.startsWith('/')) fail(`Invalid file URL \`${image}\`; did you forget a slash?`);
+      if (!existsSync(path)) fail(`Custom image \`${path}\` does not exist.`);
+    }
     const release = image.startsWith('file://') ? '' : RELEASES[image];
     if (release === undefined) fail(`Unable to find an image matching "${image}" in remote "".`);
     const ci = flag('--cloud-init');
@@ -118,7 +130,7 @@ switch (sub) {
       mkdirSync(join(state, 'cloud-init'), { recursive: true });
       writeFileSync(join(state, 'cloud-init', name), readFileSync(ci));
     }
-    const vm = { state: 'Running', cpus: Number(flag('--cpus') ?? 1), memory: bytes(flag('--memory') ?? '1G', 'memory'), disk: bytes(flag('--disk') ?? '5G', 'disk'), image_release: release || 'Custom', ip: `10.62.187.${db.nextIp++}` };
+    const vm = { state: 'Running', cpus: Number(flag('--cpus') ?? 1), memory: bytes(flag('--memory') ?? '1G', 'memory'), disk: bytes(flag('--disk') ?? '5G', 'disk'), image_release: release, image, ip: `10.62.187.${db.nextIp++}` };
     db.instances[name] = vm;
     if (existsSync(join(state, 'launch-timeout'))) {
       // the client stops waiting at --timeout; the daemon goes on launching
