@@ -3,6 +3,20 @@
 // airgap images tarball. The install script runs with INSTALL_K3S_SKIP_DOWNLOAD=true, so nothing is
 // ever fetched from the internet.
 //
+// The role and the flags reach the script as its positional arguments, not in INSTALL_K3S_EXEC.
+// install.sh (k3s-io/k3s; read for v1.32.3+k3s1 in the stored copies, see the comment in the install
+// script double test/doubles/k3s/bin/k3s-install.sh) builds the command with
+//   eval set -- $(escape "${INSTALL_K3S_EXEC}") $(quote "$@")
+// escape() only backslashes most punctuation, so in INSTALL_K3S_EXEC a ' or " is shell quoting to
+// eval: `--node-label=team=it's` is an unterminated quote, a pair of quotes changes the words, and
+// inside '...' the backslashes escape() added stay in the value. quote() wraps each positional
+// argument in single quotes, which eval removes again: the argument arrives as given. The one loss:
+// both substitutions are unquoted, so their output is split on IFS before eval joins the pieces with
+// single spaces: a tab, a newline or a run of spaces inside an argument comes out as one space.
+// checkArgs refuses exactly those (and control characters, which a unit file line cannot hold);
+// quotes, $, backslashes, ; and the rest pass through to the unit's ExecStart unchanged, where
+// parseExecStart reads them back. INSTALL_K3S_EXEC is set empty so nothing inherited is prepended.
+//
 // How a re-run knows what is there (no gx-private state file): the binary by sha256 against the
 // controller's file (and `k3s --version` against `version`), the flags k3s runs with from the
 // ExecStart the install script wrote into SYSTEMD_DIR/k3s.service (k3s-agent.service), K3S_URL and
@@ -20,6 +34,7 @@
 import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import { stringify } from 'yaml';
+import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
@@ -41,6 +56,7 @@ export interface K3sArgs {
   node_ip?: string;
   write_kubeconfig_mode: string;
   exec_flags?: string[];
+  default_registry_endpoint: boolean;
   registries?: Record<string, unknown>;
   wait_timeout: number;
   kubeconfig_dest?: string;
@@ -93,7 +109,7 @@ function pathsOf(a: K3sArgs): Paths {
   };
 }
 
-/** The words of INSTALL_K3S_EXEC: the role, then the flags, as `--flag=value`. */
+/** The install script's arguments: the role, then the flags, as `--flag=value`. */
 export function execArgs(a: K3sArgs): string[] {
   const server = a.role === 'server';
   const words = [
@@ -106,6 +122,9 @@ export function execArgs(a: K3sArgs): string[] {
     ...(a.data_dir !== DEFAULT_DATA_DIR ? [`--data-dir=${a.data_dir}`] : []),
     ...(a.config_dir !== DEFAULT_CONFIG_DIR ? [`--private-registry=${posix.join(a.config_dir, 'registries.yaml')}`] : []),
     ...(server && a.config_dir !== DEFAULT_CONFIG_DIR ? [`--write-kubeconfig=${posix.join(a.config_dir, 'k3s.yaml')}`] : []),
+    // an agent flag (server and agent both take it): containerd's hosts.toml for a mirrored registry
+    // then has no upstream `server`, so a miss on every mirror fails instead of going to the internet
+    ...(a.default_registry_endpoint === false ? ['--disable-default-registry-endpoint'] : []),
     ...(a.exec_flags ?? []),
   ];
   return words;
@@ -139,8 +158,38 @@ function checkArgs(ctx: ModuleContext, a: K3sArgs): void {
   }
   // it reaches the install script as one line on stdin
   if (a.token !== undefined && /\s/.test(a.token)) throw bad('token cannot contain whitespace');
-  // the install script splits INSTALL_K3S_EXEC on whitespace
-  for (const w of execArgs(a)) if (/\s/.test(w) || w === '') throw bad(`a k3s flag cannot contain whitespace or be empty: '${w}'`);
+  if (a.default_registry_endpoint === false && !hasDisableDefaultRegistryEndpoint(a.version)) {
+    throw bad(`default_registry_endpoint: false needs K3s v1.26.13+k3s1, v1.27.10+k3s1, v1.28.6+k3s1, v1.29.1+k3s1 or later (--disable-default-registry-endpoint); ${a.version} does not have the flag and k3s would not start`);
+  }
+  for (const w of execArgs(a)) {
+    const why = flagLoss(w);
+    if (why) throw bad(`the k3s flag ${flagName(w)} cannot reach k3s intact (${JSON.stringify(w)}): ${why}`);
+  }
+}
+
+/** Why this word would not arrive in the unit's ExecStart as given, or undefined when it would. */
+export function flagLoss(w: string): string | undefined {
+  if (w === '') return 'an empty word is not a k3s flag';
+  if (/[\t\n]| {2}/.test(w)) return "the install script splits its arguments on whitespace before its eval joins them with single spaces, so a tab, a newline or a run of spaces would become one space";
+  if (/[\x00-\x1f\x7f]/.test(w)) return 'a control character cannot be written into the one line per word of the unit\'s ExecStart';
+  return undefined;
+}
+
+const flagName = (w: string) => (w.startsWith('-') ? w.replace(/=[\s\S]*$/, '') : `'${w.split(/\s/)[0]}'`);
+
+/**
+ * --disable-default-registry-endpoint came with the January 2024 releases v1.26.13+k3s1,
+ * v1.27.10+k3s1, v1.28.6+k3s1 and v1.29.1+k3s1 (K3s docs, private registry, "Version Gate"); every
+ * later minor has it (pkg/cli/cmds/agent.go, in both the agent's and the server's flags).
+ */
+export function hasDisableDefaultRegistryEndpoint(version: string): boolean {
+  const m = /^v1\.(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const minor = Number(m[1]);
+  const patch = Number(m[2]);
+  const first: Record<number, number> = { 26: 13, 27: 10, 28: 6, 29: 1 };
+  if (minor >= 30) return true;
+  return first[minor] !== undefined && patch >= first[minor]!;
 }
 
 interface LocalFile {
@@ -266,7 +315,9 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
   summary: 'Install K3s offline (server or agent) from a binary, install script and airgap images on the controller; wait for the node to be Ready and fetch the kubeconfig.',
   description:
     'Uploads the k3s binary to BIN_DIR/k3s (skipped when its sha256 matches), the airgap images tarball to DATA_DIR/agent/images/ and the install script, ' +
-    'then runs the script with INSTALL_K3S_SKIP_DOWNLOAD=true, INSTALL_K3S_VERSION and INSTALL_K3S_EXEC (the role and its flags; K3S_URL and K3S_TOKEN for agents). Nothing is downloaded.\n\n' +
+    'then runs the script with INSTALL_K3S_SKIP_DOWNLOAD=true and INSTALL_K3S_VERSION, the role and its flags as the script\'s arguments ' +
+    '(not INSTALL_K3S_EXEC, where the script\'s eval would take a quote in a value for shell quoting), and K3S_URL and K3S_TOKEN for agents. Nothing is downloaded. ' +
+    'A flag value may hold quotes, $, backslashes and other punctuation; a tab, a newline or a run of spaces is refused (the script\'s eval would fold it into one space).\n\n' +
     'Idempotent: the flags are compared with the ExecStart the install script wrote into the systemd unit (and K3S_URL/K3S_TOKEN with its .env file), ' +
     'the binary by checksum and `k3s --version`, registries.yaml by content. Nothing differs: the script does not run.\n\n' +
     'Restarts: a first install is started by the script; a new binary restarts k3s at once (INSTALL_K3S_FORCE_RESTART). ' +
@@ -290,7 +341,8 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
       tls_san: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Extra names and addresses in the API server certificate (--tls-san), e.g. the VM address the kubeconfig uses. Server only.' },
       node_ip: { type: 'string', minLength: 1, description: 'The address the node advertises (--node-ip).' },
       write_kubeconfig_mode: { type: 'string', pattern: '^0?[0-7]{3}$', default: '0644', description: 'Mode of the kubeconfig k3s writes (--write-kubeconfig-mode). Server only.' },
-      exec_flags: { type: 'array', items: { type: 'string' }, description: 'More k3s flags, one word each, e.g. ["--node-name=vm1", "--cluster-cidr=10.42.0.0/16"]; appended to INSTALL_K3S_EXEC.' },
+      exec_flags: { type: 'array', items: { type: 'string' }, description: 'More k3s flags, one word each, e.g. ["--node-name=vm1", "--cluster-cidr=10.42.0.0/16"]; passed after the others as the install script\'s arguments, which it keeps intact (quotes, $, backslashes included); a tab, a newline or a run of spaces in a word is refused.' },
+      default_registry_endpoint: { type: 'boolean', default: true, description: 'false: start k3s (server or agent) with --disable-default-registry-endpoint, so containerd does not fall back to the upstream registry (e.g. https://index.docker.io/v2) after every mirror of a registry in registries.yaml missed: offline, a missing image fails at once instead of retrying an unreachable internet. Registries without a mirror in registries.yaml are not affected. The flag came with K3s v1.26.13+k3s1, v1.27.10+k3s1, v1.28.6+k3s1 and v1.29.1+k3s1 (January 2024); an older version is refused.' },
       registries: { type: 'object', description: 'The content of registries.yaml (e.g. {mirrors: {"registry.local:5000": {endpoint: ["http://registry.local:5000"]}}}), compared by content; absent leaves the file alone.' },
       wait_timeout: { type: 'integer', minimum: 1, default: 300, description: 'Seconds to wait for the node to be Ready (also bounds the install script).' },
       kubeconfig_dest: { type: 'string', minLength: 1, description: 'Where on the controller to write the kubeconfig (mode 0600), with its server address rewritten to kubeconfig_server. Server only.' },
@@ -382,7 +434,9 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
   const installEnv: Record<string, string> = {
     INSTALL_K3S_SKIP_DOWNLOAD: 'true',
     INSTALL_K3S_VERSION: a.version,
-    INSTALL_K3S_EXEC: wantArgs.join(' '),
+    // empty: the role and flags are the script's arguments (see the top of this file); an inherited
+    // INSTALL_K3S_EXEC would be put in front of them
+    INSTALL_K3S_EXEC: '',
     INSTALL_K3S_BIN_DIR: a.bin_dir,
     INSTALL_K3S_SYSTEMD_DIR: a.systemd_dir,
     ...(installed && binChanged ? { INSTALL_K3S_FORCE_RESTART: 'true' } : {}),
@@ -434,9 +488,9 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
   if (needInstall) {
     const how = !installed ? 'install and start' : binChanged ? 'reinstall and restart' : 'rewrite the unit of';
     actions.push({
-      what: `${how} k3s ${a.version} (${a.role}): ${p.script} with INSTALL_K3S_EXEC='${wantArgs.join(' ')}'`,
+      what: `${how} k3s ${a.version} (${a.role}): ${argvToShell([p.script, ...wantArgs])}`,
       run: async () => {
-        const argv = [p.script];
+        const argv = [p.script, ...wantArgs];
         // the token reaches the script on stdin, not in the command line (`ps` on the host would show it)
         const { K3S_TOKEN: token, ...env } = installEnv;
         const shell = token === undefined ? toolShell(argv) : `IFS= read -r K3S_TOKEN; export K3S_TOKEN; ${toolShell(argv)}`;

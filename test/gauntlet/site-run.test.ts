@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { parseExecStart } from '../../modules/lib/k3s/unit.js';
 import { makeBundle } from './fake-bundle.js';
 import { REPO } from './helpers.js';
 
@@ -246,6 +247,9 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     // k3s: installed offline with traefik off and the mirrors; kubeconfig on the controller
     const registries = readFileSync(join(s.host, 'etc', 'rancher', 'k3s', 'registries.yaml'), 'utf8');
     for (const r of [`registry.local:${s.registry.split(':')[1]}`, 'docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'cr.l5d.io']) expect(registries).to.contain(r);
+    // a miss on a mirror fails at once: containerd gets no upstream fallback for the mirrored registries
+    const unit = readFileSync(join(s.host, 'etc', 'systemd', 'system', 'k3s.service'), 'utf8');
+    expect(parseExecStart(unit)?.args).to.include.members(['server', '--disable=traefik', '--disable-default-registry-endpoint']);
     expect(existsSync(join(s.root, 'controller', 'kubeconfig'))).to.equal(true);
     // images: in the real registry under their upstream paths
     const tags = async (repo: string) => ((await (await fetch(`http://${s.registry}/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;

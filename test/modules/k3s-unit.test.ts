@@ -1,7 +1,7 @@
-// The k3s module's pure helpers: reading back what the install script wrote, the INSTALL_K3S_EXEC
-// words, the node list and the kubeconfig rewrite.
+// The k3s module's pure helpers: reading back what the install script wrote, the install script's
+// arguments and the flag words it would not keep, the node list and the kubeconfig rewrite.
 import { expect } from 'chai';
-import { execArgs, parseVersion, type K3sArgs } from '../../modules/k3s.js';
+import { execArgs, flagLoss, hasDisableDefaultRegistryEndpoint, parseVersion, type K3sArgs } from '../../modules/k3s.js';
 import { rewriteKubeconfig } from '../../modules/lib/k3s/kubeconfig.js';
 import { findNode } from '../../modules/lib/k3s/nodes.js';
 import { formatExecStart, parseEnvFile, parseExecStart } from '../../modules/lib/k3s/unit.js';
@@ -26,7 +26,7 @@ ExecStart=/usr/local/bin/k3s \\
 `;
 
 const defaults: K3sArgs = {
-  version: 'v1.30.4+k3s1', role: 'server', binary_src: 'k3s', install_script_src: 'install.sh', write_kubeconfig_mode: '0644', wait_timeout: 300,
+  version: 'v1.30.4+k3s1', role: 'server', binary_src: 'k3s', install_script_src: 'install.sh', write_kubeconfig_mode: '0644', wait_timeout: 300, default_registry_endpoint: true,
   bin_dir: '/usr/local/bin', config_dir: '/etc/rancher/k3s', data_dir: '/var/lib/rancher/k3s', systemd_dir: '/etc/systemd/system',
 };
 
@@ -50,12 +50,28 @@ describe('k3s helpers', () => {
     });
   });
 
-  it('builds INSTALL_K3S_EXEC: default places add no flags; server-only flags stay off agents', () => {
+  it("builds the install script's arguments: default places add no flags; server-only flags stay off agents", () => {
     expect(execArgs(defaults)).to.deep.equal(['server', '--write-kubeconfig-mode=0644']);
     expect(execArgs({ ...defaults, disable: ['traefik'], tls_san: ['a'], node_ip: '10.0.0.5', exec_flags: ['--node-name=vm1'] })).to.deep.equal([
       'server', '--disable=traefik', '--tls-san=a', '--node-ip=10.0.0.5', '--write-kubeconfig-mode=0644', '--node-name=vm1',
     ]);
     expect(execArgs({ ...defaults, role: 'agent', node_ip: '10.0.0.6', data_dir: '/data/k3s' })).to.deep.equal(['agent', '--node-ip=10.0.0.6', '--data-dir=/data/k3s']);
+  });
+
+  it('default_registry_endpoint: false adds --disable-default-registry-endpoint for servers and agents, from the versions that have it', () => {
+    expect(execArgs({ ...defaults, default_registry_endpoint: false, exec_flags: ['--node-name=vm1'] })).to.deep.equal(['server', '--write-kubeconfig-mode=0644', '--disable-default-registry-endpoint', '--node-name=vm1']);
+    expect(execArgs({ ...defaults, role: 'agent', default_registry_endpoint: false })).to.deep.equal(['agent', '--disable-default-registry-endpoint']);
+    const has = ['v1.26.13+k3s1', 'v1.27.10+k3s1', 'v1.28.6+k3s1', 'v1.29.1+k3s1', 'v1.29.1-rc1+k3s1', 'v1.30.0+k3s1', 'v1.32.3+k3s1'];
+    const hasNot = ['v1.25.16+k3s4', 'v1.26.12+k3s1', 'v1.27.9+k3s1', 'v1.28.5+k3s1', 'v1.29.0+k3s1'];
+    expect(has.filter((v) => !hasDisableDefaultRegistryEndpoint(v))).to.deep.equal([]);
+    expect(hasNot.filter(hasDisableDefaultRegistryEndpoint)).to.deep.equal([]);
+  });
+
+  it('a flag word is refused only when the install script would change it: whitespace other than single spaces, control characters, empty', () => {
+    for (const w of ["--a=it's", '--a="q"', '--a=$HOME', '--a=\\x', '--a=x;y', '--node-label=a b', ' --a=lead and trail ']) expect(flagLoss(w), w).to.equal(undefined);
+    for (const w of ['--a=x\ty', '--a=x\ny', '--a=two  spaces']) expect(flagLoss(w), w).to.match(/tab, a newline or a run of spaces would become one space/);
+    expect(flagLoss('--a=x\ry')).to.match(/control character/);
+    expect(flagLoss('')).to.match(/empty/);
   });
 
   it('reads the version from k3s --version', () => {

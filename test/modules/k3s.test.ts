@@ -16,6 +16,7 @@ import { executeModule } from '../../engine/run/execute-module.js';
 import { taskConnection } from '../../engine/run/task-connection.js';
 import { isUnknown } from '../../engine/vars/unknown.js';
 import k3s from '../../modules/k3s.js';
+import { parseExecStart } from '../../modules/lib/k3s/unit.js';
 import { makeK3sDoubles, type K3sDoubles } from '../doubles/k3s/doubles.js';
 import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { makeContext, rhythm, runModule, tempDir } from './harness.js';
@@ -72,7 +73,7 @@ describe('k3s (command double)', () => {
       // check: nothing installed, nothing to read
       // apply: the uploaded binary's version, the install script, which enables, reloads and starts k3s; the Ready wait
       version,
-      ['k3s-install.sh'], ['systemctl', 'enable', 'k3s'], ['systemctl', 'daemon-reload'], ['systemctl', 'restart', 'k3s'],
+      ['k3s-install.sh', ...exec], ['systemctl', 'enable', 'k3s'], ['systemctl', 'daemon-reload'], ['systemctl', 'restart', 'k3s'],
       nodes,
       // again: reads only; check again: reads only
       version, nodes,
@@ -80,7 +81,8 @@ describe('k3s (command double)', () => {
     ]);
     expect(await d.installEnvs()).to.deep.equal([{
       INSTALL_K3S_BIN_DIR: bin_dir,
-      INSTALL_K3S_EXEC: exec.join(' '),
+      // the role and flags are the script's arguments; set empty, nothing inherited is put in front
+      INSTALL_K3S_EXEC: '',
       INSTALL_K3S_SKIP_DOWNLOAD: 'true',
       INSTALL_K3S_SYSTEMD_DIR: systemd_dir,
       INSTALL_K3S_VERSION: V1,
@@ -98,7 +100,7 @@ describe('k3s (command double)', () => {
       `upload k3s binary to ${k3sBin}`,
       `upload airgap images to ${data_dir}/agent/images/k3s-airgap-images-amd64.tar`,
       `upload install script to ${bin_dir}/k3s-install.sh`,
-      `install and start k3s ${V1} (server): ${bin_dir}/k3s-install.sh with INSTALL_K3S_EXEC='${exec.join(' ')}'`,
+      `install and start k3s ${V1} (server): ${bin_dir}/k3s-install.sh ${exec.join(' ')}`,
       `write the kubeconfig to ${args.kubeconfig_dest} on the controller (when it differs)`,
     ]);
     const token = (await readFile(join(data_dir, 'server/node-token'), 'utf8')).trim();
@@ -155,16 +157,16 @@ describe('k3s (command double)', () => {
     expect(apply.changed).to.equal(true);
     expect(apply.data).to.deep.include({ config_changed: true, ready: true });
     expect(apply.msg).to.match(/rewrite the unit of k3s .*; k3s needs a restart \(config_changed\)$/);
-    expect(mutating(await d.calls())).to.deep.equal([['k3s-install.sh'], ['systemctl', 'enable', 'k3s'], ['systemctl', 'daemon-reload']]);
-    expect((await d.installEnvs())[1]).to.include({ INSTALL_K3S_SKIP_START: 'true', INSTALL_K3S_EXEC: execOf(changedArgs) });
+    expect(mutating(await d.calls())).to.deep.equal([['k3s-install.sh', ...execOf(changedArgs)], ['systemctl', 'enable', 'k3s'], ['systemctl', 'daemon-reload']]);
+    expect((await d.installEnvs())[1]).to.include({ INSTALL_K3S_SKIP_START: 'true', INSTALL_K3S_EXEC: '' });
     const again = await runModule(k3s, changedArgs, { conn: d.conn });
     expect(again.changed).to.equal(false);
     expect(again.data.config_changed).to.equal(false);
   });
 
-  function execOf(a: Record<string, unknown>): string {
+  function execOf(a: Record<string, unknown>): string[] {
     const { data_dir, config_dir } = d.dirs;
-    return ['server', ...((a.disable as string[]) ?? []).map((x) => `--disable=${x}`), '--write-kubeconfig-mode=0644', `--data-dir=${data_dir}`, `--private-registry=${config_dir}/registries.yaml`, `--write-kubeconfig=${config_dir}/k3s.yaml`].join(' ');
+    return ['server', ...((a.disable as string[]) ?? []).map((x) => `--disable=${x}`), '--write-kubeconfig-mode=0644', `--data-dir=${data_dir}`, `--private-registry=${config_dir}/registries.yaml`, `--write-kubeconfig=${config_dir}/k3s.yaml`];
   }
 
   it('registries.yaml: written by content (mode 0600), a change is config_changed without running the install script; --diff shows it', async () => {
@@ -228,12 +230,12 @@ describe('k3s (command double)', () => {
     await d.clearCalls();
     const check = await runModule(k3s, { ...base(), version: V2 }, { conn: d.conn, check: true });
     expect(check.changed).to.equal(true);
-    expect(check.data.actions).to.deep.equal([`upload k3s binary to ${join(d.dirs.bin_dir, 'k3s')}`, `reinstall and restart k3s ${V2} (server): ${join(d.dirs.bin_dir, 'k3s-install.sh')} with INSTALL_K3S_EXEC='${execOf({})}'`]);
+    expect(check.data.actions).to.deep.equal([`upload k3s binary to ${join(d.dirs.bin_dir, 'k3s')}`, `reinstall and restart k3s ${V2} (server): ${join(d.dirs.bin_dir, 'k3s-install.sh')} ${execOf({}).join(' ')}`]);
     expect(mutating(await d.calls())).to.deep.equal([]);
     const res = await runModule(k3s, { ...base(), version: V2 }, { conn: d.conn });
     expect(res.failed, res.msg).to.equal(false);
     expect(res.data).to.deep.include({ version: V2, ready: true, config_changed: false });
-    expect(mutating(await d.calls())).to.deep.equal([['k3s-install.sh'], ['systemctl', 'enable', 'k3s'], ['systemctl', 'daemon-reload'], ['systemctl', 'restart', 'k3s']]);
+    expect(mutating(await d.calls())).to.deep.equal([['k3s-install.sh', ...execOf({})], ['systemctl', 'enable', 'k3s'], ['systemctl', 'daemon-reload'], ['systemctl', 'restart', 'k3s']]);
     expect((await d.installEnvs())[1]).to.include({ INSTALL_K3S_FORCE_RESTART: 'true', INSTALL_K3S_VERSION: V2 });
     expect(await d.read('k3s/running-version')).to.equal(`${V2}\n`);
   });
@@ -263,7 +265,7 @@ describe('k3s (command double)', () => {
     }
     expect(await d.installEnvs()).to.deep.equal([{
       INSTALL_K3S_BIN_DIR: d.dirs.bin_dir,
-      INSTALL_K3S_EXEC: `agent --node-ip=10.0.0.6 --data-dir=${d.dirs.data_dir} --private-registry=${d.dirs.config_dir}/registries.yaml`,
+      INSTALL_K3S_EXEC: '',
       INSTALL_K3S_SKIP_DOWNLOAD: 'true',
       INSTALL_K3S_SYSTEMD_DIR: d.dirs.systemd_dir,
       INSTALL_K3S_VERSION: V1,
@@ -278,6 +280,9 @@ describe('k3s (command double)', () => {
       ['systemctl', 'is-active', 'k3s-agent'], ['systemctl', 'is-active', 'k3s-agent'],
     ]);
     expect(apply.data.ready).to.equal(true);
+    expect((await d.calls()).filter((c) => c[0] === 'k3s-install.sh')).to.deep.equal([
+      ['k3s-install.sh', 'agent', '--node-ip=10.0.0.6', `--data-dir=${d.dirs.data_dir}`, `--private-registry=${d.dirs.config_dir}/registries.yaml`],
+    ]);
 
     // a new token: the env differs, the diff masks it
     const other = { ...args, token: 'K10abc::server:0ther-t0ken' };
@@ -292,7 +297,7 @@ describe('k3s (command double)', () => {
     const agent = { ...base(), role: 'agent', server_url: 'https://10.0.0.5:6443' };
     await expectArgsError(runModule(k3s, agent, { conn: d.conn }), "an agent needs the server's token to join");
     await expectArgsError(runModule(k3s, { ...agent, token: 't', disable: ['traefik'] }, { conn: d.conn }), 'disable applies to a server only (role is agent)');
-    await expectArgsError(runModule(k3s, { ...base(), exec_flags: ['--node-label=a b'] }, { conn: d.conn }), "a k3s flag cannot contain whitespace or be empty: '--node-label=a b'");
+    await expectArgsError(runModule(k3s, { ...base(), exec_flags: [''] }, { conn: d.conn }), "the k3s flag '' cannot reach k3s intact (\"\"): an empty word is not a k3s flag");
     expect(await d.calls()).to.deep.equal([]);
   });
 
@@ -301,6 +306,42 @@ describe('k3s (command double)', () => {
     expect(err).to.be.instanceOf(ModuleArgsError);
     expect((err as Error).message).to.contain(msg);
   }
+
+  it("flag values with ', \", $, \\, ; and single spaces reach the unit's ExecStart exactly, and a re-run is unchanged (against the install-script double that replays install.sh's escape/eval)", async () => {
+    // through INSTALL_K3S_EXEC the script's eval would take the ' for an unterminated quote and the
+    // " for quoting; as the script's arguments, quote() keeps every one of them
+    const flags = ["--node-label=team=it's", '--node-label=say="hi"', '--kubelet-arg=cost=$5', '--node-taint=path=C:\\dir\\x:NoSchedule', '--node-label=a;b', '--kube-proxy-arg=one two'];
+    const args = { ...base(), exec_flags: flags };
+    const r = await rhythm(k3s, args, { conn: d.conn, snapshot });
+    expect(r.apply.failed, r.apply.msg).to.equal(false);
+    const unit = await readFile(join(d.dirs.systemd_dir, 'k3s.service'), 'utf8');
+    // written as install.sh's quote() writes a word: in single quotes, a ' as '\''
+    for (const f of flags) expect(unit).to.contain(`\t'${f.replace(/'/g, "'\\''")}' \\\n`);
+    expect(parseExecStart(unit)).to.deep.equal({ binary: join(d.dirs.bin_dir, 'k3s'), args: [...execOf({}), ...flags] });
+    expect(r.again.changed).to.equal(false);
+    expect(r.checkAgain.changed).to.equal(false);
+    expect(await d.installEnvs()).to.have.length(1);
+  });
+
+  it('a flag with a tab, a newline or a run of spaces is refused before anything runs, naming the flag and why', async () => {
+    const why = "the install script splits its arguments on whitespace before its eval joins them with single spaces, so a tab, a newline or a run of spaces would become one space";
+    await expectArgsError(runModule(k3s, { ...base(), exec_flags: ['--node-label=a\tb'] }, { conn: d.conn }), `the k3s flag --node-label cannot reach k3s intact ("--node-label=a\\tb"): ${why}`);
+    await expectArgsError(runModule(k3s, { ...base(), exec_flags: ['--kubelet-arg=x\ny'] }, { conn: d.conn }), `the k3s flag --kubelet-arg cannot reach k3s intact ("--kubelet-arg=x\\ny"): ${why}`);
+    await expectArgsError(runModule(k3s, { ...base(), tls_san: ['vm  local'] }, { conn: d.conn }), `the k3s flag --tls-san cannot reach k3s intact ("--tls-san=vm  local"): ${why}`);
+    expect(await d.calls()).to.deep.equal([]);
+  });
+
+  it('default_registry_endpoint: false starts k3s with --disable-default-registry-endpoint; a version without the flag is refused', async () => {
+    const args = { ...base(), default_registry_endpoint: false };
+    const r = await rhythm(k3s, args, { conn: d.conn, snapshot });
+    expect(r.apply.failed, r.apply.msg).to.equal(false);
+    const unit = await readFile(join(d.dirs.systemd_dir, 'k3s.service'), 'utf8');
+    expect(parseExecStart(unit)!.args).to.deep.equal([...execOf({}), '--disable-default-registry-endpoint']);
+    expect(r.again.changed).to.equal(false);
+    await d.clearCalls();
+    await expectArgsError(runModule(k3s, { ...args, version: 'v1.28.5+k3s1' }, { conn: d.conn }), 'default_registry_endpoint: false needs K3s v1.26.13+k3s1, v1.27.10+k3s1, v1.28.6+k3s1, v1.29.1+k3s1 or later');
+    expect(await d.calls()).to.deep.equal([]);
+  });
 
   it('a binary file missing on the controller fails before anything touches the host', async () => {
     const res = await runModule(k3s, { ...base(), binary_src: join(d.bundle, 'bin', 'k3s-missing') }, { conn: d.conn });
@@ -314,8 +355,8 @@ describe('k3s (command double)', () => {
     await d.fail('k3s-install.sh', 'run', '[ERROR]  Failed to find memory cgroup\n', 1);
     const res = await runModule(k3s, base(), { conn: d.conn });
     expect(res.failed).to.equal(true);
-    expect(res.msg).to.equal(`the k3s install script failed: ${join(d.dirs.bin_dir, 'k3s-install.sh')} exited 1: [ERROR]  Failed to find memory cgroup`);
-    expect(mutating(await d.calls())).to.deep.equal([['k3s-install.sh']]);
+    expect(res.msg).to.equal(`the k3s install script failed: ${[join(d.dirs.bin_dir, 'k3s-install.sh'), ...execOf({})].join(' ')} exited 1: [ERROR]  Failed to find memory cgroup`);
+    expect(mutating(await d.calls())).to.deep.equal([['k3s-install.sh', ...execOf({})]]);
     expect(await d.read('systemd/k3s.service/active')).to.equal(null);
   });
 

@@ -8,7 +8,8 @@
 # INSTALL_K3S_FORCE_RESTART=true), never with INSTALL_K3S_SKIP_START=true.
 # When it starts a server it also does what k3s does on its first start: writes the kubeconfig
 # (--write-kubeconfig, --write-kubeconfig-mode) and DATA_DIR/server/node-token.
-# Every run's INSTALL_K3S_*/K3S_* environment is kept in $S/k3s/install-N.env for the test.
+# Every run's INSTALL_K3S_*/K3S_* environment is kept in $S/k3s/install-N.env for the test; its
+# arguments (the command and its flags) are in the call log, as every double's.
 # It refuses to write anything outside the doubles' state directory.
 # Differences: `systemctl enable` gets the unit name, not the unit file path (the systemctl double
 # keys its state by name); nothing is downloaded or verified, SELinux and openrc are not handled.
@@ -28,7 +29,35 @@ SYSTEMD_DIR=${INSTALL_K3S_SYSTEMD_DIR:-/etc/systemd/system}
 [ "${INSTALL_K3S_SKIP_DOWNLOAD:-}" = true ] || fatal "k3s-install.sh double: there is no internet here, set INSTALL_K3S_SKIP_DOWNLOAD=true"
 inside "$BIN_DIR/k3s"; inside "$SYSTEMD_DIR/k3s.service"
 
-set -- ${INSTALL_K3S_EXEC:-} "$@"
+# The command and its flags, as install.sh puts them together. Read in k3s-io/k3s install.sh, wanted
+# at tag v1.32.3+k3s1: the tag itself could not be checked out here (the repository is over the
+# snapshot size limit and the code index keeps commits, not tags), so it was read in the stored
+# copies, the newest (commit 0136cf25) and one of 2020 (0efe2af1): both have, word for word, the line
+# after "re-evaluate args to include env command" and the escape() and quote() it calls:
+#   eval set -- $(escape "${INSTALL_K3S_EXEC}") $(quote "$@")
+# - escape() puts a backslash before each of  ! # $ % & ( ) * ; < = > ? [ \ ] _ ` { | }  (every
+#   punctuation character but the quotes ' and ", / and + , - . : @ ^ ~); quote() wraps each positional
+#   argument in single quotes, a ' inside as '\''.
+# - Both substitutions are unquoted: their output is split on IFS (space, tab, newline; noglob is on),
+#   and eval joins the pieces with single spaces and parses the result as shell.
+# So in INSTALL_K3S_EXEC the escaped characters are literal, but a ' or " is shell quoting: an odd one
+# is a syntax error, a pair joins words (and inside '...' the inserted backslashes stay, inside "..."
+# only \$ \` \\ lose theirs). A positional argument arrives intact, except that a tab, a newline or a
+# run of spaces in it comes out as one space. This double does the same (its own code, same rules):
+# bash's eval where the real script has dash's; both exit 2 on the syntax error.
+escape() {
+  local s=$1 out='' c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+      '!'|'#'|'$'|'%'|'&'|'('|')'|'*'|';'|'<'|'='|'>'|'?'|'['|'\'|']'|'_'|'`'|'{'|'|'|'}') out+="\\$c" ;;
+      *) out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+quote() { local a q="'\\''"; for a in "$@"; do printf "'%s'\n" "${a//\'/$q}"; done; }
+eval set -- $(escape "${INSTALL_K3S_EXEC:-}") $(quote "$@") || exit 2
 case ${1:-} in
   server|agent) CMD=$1; shift ;;
   *) if [ -n "${K3S_URL:-}" ]; then CMD=agent; else CMD=server; fi ;;
@@ -56,7 +85,6 @@ printf '#!/bin/sh\n# k3s-uninstall.sh (double)\n' > "$BIN_DIR/k3s-uninstall.sh";
 info "env: Creating environment file $FILE_K3S_ENV"
 ( umask 077; env | grep -E '^(K3S|CONTAINERD)_' | LC_ALL=C sort | sed -e "s/'/'\\\\''/g" -e "s/=\(.*\)/='\1'/" > "$FILE_K3S_ENV" )
 
-quote() { printf '%s\n' "$1" | sed "s/'/'\\\\''/g;1s/^/'/;\$s/\$/'/"; }
 exec_lines=$(for a in "$@"; do printf '\t%s \\\n' "$(quote "$a")"; done)
 info "systemd: Creating service file $FILE_K3S_SERVICE"
 if [ "$CMD" = server ]; then TYPE=notify; else TYPE=exec; fi
@@ -118,6 +146,9 @@ for a in "$@"; do
   case $a in
     --data-dir=*) data=${a#*=} ;; --write-kubeconfig=*) kc=${a#*=} ;;
     --write-kubeconfig-mode=*) kcmode=${a#*=} ;; --node-name=*) node=${a#*=} ;;
+    # K3s >= v1.26.13/v1.27.10/v1.28.6/v1.29.1 (an agent flag, also among the server's): containerd's
+    # hosts.toml for each mirrored registry gets no upstream `server`; nothing here pulls images
+    --disable-default-registry-endpoint) ;;
   esac
 done
 inside "$data/server/node-token"; inside "$kc"
