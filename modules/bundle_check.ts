@@ -252,12 +252,12 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
       const entry = manifest.get(posix.normalize(art.file));
       if (!entry) {
         // without a manifest every file would be listed here: the manifest problem already says it
-        if (data.manifest_problems.length === 0) data.unrecorded.push({ ...base, reason: 'not recorded in manifest.yaml' });
+        if (data.manifest_problems.length === 0) data.unrecorded.push({ ...base, reason: `not recorded in ${posix.basename(manifestPath)}` });
         return;
       }
       if (entry.version !== undefined && entry.version !== String(art.version)) return void data.corrupt.push({ ...base, reason: `collected as version ${entry.version}` });
-      if (!entry.sha256) return void data.corrupt.push({ ...base, reason: 'manifest.yaml records no sha256 for it' });
-      if (got !== entry.sha256) return void data.corrupt.push({ ...base, reason: `sha256 ${got}, manifest.yaml says ${entry.sha256}` });
+      if (!entry.sha256) return void data.corrupt.push({ ...base, reason: `${posix.basename(manifestPath)} records no sha256 for it` });
+      if (got !== entry.sha256) return void data.corrupt.push({ ...base, reason: `sha256 ${got}, ${posix.basename(manifestPath)} says ${entry.sha256}` });
       if (art.digest && entry.digest !== art.digest) data.corrupt.push({ ...base, reason: `image digest ${entry.digest ?? '(none recorded)'}, artifacts.yaml pins ${art.digest}` });
     });
 

@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
+import { lazyScope } from '../../engine/run/lazy-scope.js';
+import { renderValue } from '../../engine/vars/template.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -32,13 +34,22 @@ const artifactsDoc = YAML.parse(readFileSync(join(root, 'playbooks/bundle/artifa
   artifacts: Artifact[];
   bundle_sources: Record<string, string>;
 };
-const artifacts = artifactsDoc.artifacts;
+// as the plays see them on this (amd64) controller: file names and urls rendered for bundle_arch
+const inventoryVars = (YAML.parse(readFileSync(join(root, 'inventory.yaml'), 'utf8')) as { all: { vars: Record<string, unknown> } }).all.vars;
+// (each source left as a @@name@@ marker, which the tests map onto the local server)
+const markedSources = Object.fromEntries(Object.keys(artifactsDoc.bundle_sources).map((k) => [k, `@@${k}@@`]));
+const artifacts = renderValue(artifactsDoc.artifacts, lazyScope({ ...inventoryVars, ...artifactsDoc, bundle_sources: markedSources, bundle_arch: 'amd64' })) as Artifact[];
+// the controller gx plays: amd64, with the multipass double on PATH (the preflight asks it whether
+// the bundle's VM image can be launched)
+const MULTIPASS_DOUBLE = join(root, 'test/doubles/multipass/bin');
+
+const doubleState = mkdtempSync(join(tmpdir(), 'gx-bundle-multipass-'));
 
 async function gx(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(process.execPath, ['--import', 'tsx', join(root, 'engine/cli/main.ts'), ...args], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1', ...env },
+      env: { ...process.env, NO_COLOR: '1', GX_CONTROLLER_ARCH: 'amd64', PATH: `${MULTIPASS_DOUBLE}:${process.env.PATH}`, GX_DOUBLE_STATE: doubleState, GX_DOUBLE_LOG: join(doubleState, 'calls.log'), ...env },
       maxBuffer: 1 << 24,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -70,7 +81,7 @@ interface ManifestEntry {
   size: number;
   digest?: string;
 }
-const manifestOf = (dir: string) => (YAML.parse(readFileSync(join(dir, 'manifest.yaml'), 'utf8')) as { artifacts: ManifestEntry[] }).artifacts;
+const manifestOf = (dir: string) => (YAML.parse(readFileSync(join(dir, 'manifest-amd64.yaml'), 'utf8')) as { artifacts: ManifestEntry[] }).artifacts;
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -116,7 +127,7 @@ describe('gauntlet bundle: collect against a local HTTP server, then the preflig
       `#!/bin/bash
 printf '%s\\n' "$*" >> ${JSON.stringify(skopeoLog)}
 # global options come first, as skopeo documents: skopeo [global options] command [options]
-[ "$1 $2 $3" = "--override-os=linux --override-arch=amd64 copy" ] || { echo "skopeo double: expected the global options, then copy: $*" >&2; exit 2; }
+[ "$1 $2 $3" = "--override-os=linux --override-arch=amd64 copy" ] || [ "$1 $2 $3" = "--override-os=linux --override-arch=arm64 copy" ] || { echo "skopeo double: expected the global options, then copy: $*" >&2; exit 2; }
 dest="\${@: -1}"; src="\${@: -2:1}"
 case "$dest" in oci-archive:*) ;; *) echo "skopeo double: not an oci-archive destination: $dest" >&2; exit 2;; esac
 rest="\${dest#oci-archive:}"; path="\${rest%%:*}"; ref="\${rest#*:}"
@@ -156,10 +167,10 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     const r = await collect();
     expect(r.code, why(r)).to.equal(0);
     for (const a of artifacts.filter((x) => x.url && !x.archive_member)) {
-      const path = new URL(a.url!.replace(/\{\{ bundle_sources\.(\w+) \}\}/, (_, k: string) => `${base}/${k}`)).pathname;
+      const path = new URL(a.url!.replace(/@@(\w+)@@/, (_, k: string) => `${base}/${k}`)).pathname;
       expect(readFileSync(join(bundle, a.file), 'utf8'), a.file).to.equal(fakeContent(decodeURIComponent(path)));
     }
-    expect(readFileSync(join(bundle, 'bin/helm'), 'utf8')).to.equal('#!/bin/sh\necho fake helm\n');
+    expect(readFileSync(join(bundle, 'bin/helm-amd64'), 'utf8')).to.equal('#!/bin/sh\necho fake helm\n');
 
     const manifest = manifestOf(bundle);
     expect(manifest.map((m) => m.file)).to.deep.equal(artifacts.map((a) => a.file));
@@ -202,7 +213,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     expect(r.code, why(r)).to.equal(0);
     expect(readFileSync(join(bundle, k3s.file), 'utf8')).to.equal(good);
     expect(requests.slice(before)).to.have.length(1);
-    expect(requests[before]).to.match(/^\/github\/k3s-io\/k3s\/releases\/download\/v1\.32\.3\+k3s1\/k3s$/);
+    expect(requests[before]).to.match(/^\/github\/k3s-io\/k3s\/releases\/download\/v1\.31\.7\+k3s1\/k3s$/);
     expect(manifestOf(bundle).find((m) => m.file === k3s.file)!.sha256).to.equal(sha256(join(bundle, k3s.file)));
   });
 
@@ -225,6 +236,9 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     const call = readFileSync(skopeoLog, 'utf8').trim().split('\n').at(-1)!;
     expect(call).to.include(` docker://quay.io/keycloak/keycloak@${digest} oci-archive:${join(pinnedDir, keycloak.file)}.part:${keycloak.ref}`);
     expect(manifestOf(pinnedDir)).to.have.length(1);
+    // the preflight's Multipass check wants the VM image this one-artifact bundle does not list
+    mkdirSync(join(pinnedDir, 'vm'), { recursive: true });
+    writeFileSync(join(pinnedDir, 'vm', 'ubuntu-24.04-server-cloudimg-amd64.img'), 'QFI');
     expect(manifestOf(pinnedDir)[0]!.digest).to.equal(digest);
     const ok = await gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${pinnedDir}`, '-e', `@${vars}`, '--output', 'json']);
     expect(ok.code, why(ok)).to.equal(0);
@@ -239,7 +253,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
   // The later host is reached with a local connection, so the marker proves whether it ran.
   const wrapper = (dir: string, marker: string) => {
     const inv = join(dir, 'inventory.yaml');
-    writeFileSync(inv, YAML.stringify({ all: { children: { k3s: { hosts: { gauntlet: { ansible_connection: 'local' } } } } } }));
+    writeFileSync(inv, YAML.stringify({ all: { vars: inventoryVars, children: { k3s: { hosts: { gauntlet: { ansible_connection: 'local' } } } } } }));
     const site = join(dir, 'site.yaml');
     writeFileSync(
       site,
@@ -268,7 +282,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
 
     before(async () => {
       // also when --grep skipped the collection tests above
-      if (!existsSync(join(bundle, 'manifest.yaml'))) expect((await collect()).code).to.equal(0);
+      if (!existsSync(join(bundle, 'manifest-amd64.yaml'))) expect((await collect()).code).to.equal(0);
       execFileSync('cp', ['-a', bundle, broken]);
       unlinkSync(join(broken, missing.file));
       unlinkSync(join(broken, alsoMissing.file));
@@ -286,7 +300,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
       expect(msg).to.include('3 problems');
       expect(msg).to.match(new RegExp(`missing: +chart linkerd-viz ${missing.version}: ${missing.file}`));
       expect(msg).to.match(new RegExp(`missing: +image keycloak ${alsoMissing.version}: ${alsoMissing.file}`));
-      expect(msg).to.match(new RegExp(`corrupt: +binary k3s .*: bin/k3s — sha256 ${sha256(join(broken, corrupt.file))}, manifest.yaml says [0-9a-f]{64}`));
+      expect(msg).to.match(new RegExp(`corrupt: +binary k3s .*: bin/k3s-amd64 — sha256 ${sha256(join(broken, corrupt.file))}, manifest-amd64.yaml says [0-9a-f]{64}`));
       // nothing of the later play: no play start with hosts, no task, no result for its host
       const later = events(r.stdout).filter((e) => e.type === 'play.start' && e.name === 'a later play');
       expect(later).to.deep.equal([]);
@@ -330,12 +344,12 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     it('a file that is not in the manifest is refused, and without the manifest nothing is trusted', async () => {
       const partial = join(work, 'partial');
       execFileSync('cp', ['-a', bundle, partial]);
-      const manifestPath = join(partial, 'manifest.yaml');
+      const manifestPath = join(partial, 'manifest-amd64.yaml');
       const doc = YAML.parse(readFileSync(manifestPath, 'utf8')) as { artifacts: { file: string }[] };
-      doc.artifacts = doc.artifacts.filter((m) => m.file !== 'bin/helm');
+      doc.artifacts = doc.artifacts.filter((m) => m.file !== 'bin/helm-amd64');
       writeFileSync(manifestPath, YAML.stringify(doc));
       let msg = failures((await preflight(partial)).stdout).join('\n');
-      expect(msg).to.match(/unrecorded: binary helm .*: bin\/helm — not recorded in manifest.yaml/);
+      expect(msg).to.match(/unrecorded: binary helm .*: bin\/helm-amd64 — not recorded in manifest-amd64.yaml/);
       expect(msg).to.include('1 problem ');
 
       unlinkSync(manifestPath);

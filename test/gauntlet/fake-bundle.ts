@@ -11,7 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { createHash } from 'node:crypto';
 import { dockerArchive } from '../fixtures/images/make.js';
 import { renderValue } from '../../engine/vars/template.js';
 import { defaultScope, PLAYBOOKS, REPO } from './helpers.js';
@@ -68,4 +69,7 @@ export async function makeBundle(dir: string, arch = 'amd64'): Promise<void> {
         writeFileSync(path, `${a.kind} ${a.name} ${a.version}\n`);
     }
   }
+  // what the collect playbook writes last: this architecture's manifest with every file's sha256
+  const recorded = entries.map((a) => ({ kind: a.kind, name: a.name, version: String(a.version), file: a.file, sha256: createHash('sha256').update(readFileSync(join(dir, a.file))).digest('hex') }));
+  writeFileSync(join(dir, `manifest-${arch}.yaml`), stringify({ arch, artifacts: recorded }));
 }

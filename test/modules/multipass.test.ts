@@ -105,7 +105,9 @@ describe('multipass (command double)', function () {
     expect(same).to.deep.include({ changed: false, failed: false });
     expect(same.data.differences).to.deep.equal({});
     // a file:// image names no release: not compared rather than guessed
-    const custom = await run({ name: 'gauntlet', cpus: 2, image: 'file:///srv/images/noble.img' });
+    const img = join(await tempDir('gx-multipass-img-'), 'noble.img');
+    await writeFile(img, 'QFI\xfb');
+    const custom = await run({ name: 'gauntlet', cpus: 2, image: `file://${img}` });
     expect(custom.data.differences).to.deep.equal({});
     const bigger = await run({ name: 'gauntlet', cpus: 2, disk: '31G' });
     expect(bigger.data.differences).to.deep.equal({ disk: { wanted: '31G', actual: '30.0GiB' } });
@@ -228,5 +230,52 @@ describe('multipass (command double)', function () {
     expect(r.failed).to.equal(true);
     expect(r.msg).to.include('missing.yaml.hbs');
     expect(await d.calls()).to.deep.equal([]);
+  });
+  describe('a file:// image (the offline launch): checked on the controller before anything is launched', () => {
+    let img: string;
+    beforeEach(async () => {
+      img = join(await tempDir('gx-multipass-img-'), 'ubuntu-24.04-server-cloudimg-amd64.img');
+      await writeFile(img, 'QFI\xfb');
+    });
+    const launched = async () => (await d.calls()).filter((c) => c[1] === 'launch');
+
+    it('launches from the file by its normalised absolute path, and re-runs unchanged', async () => {
+      const r = await run({ name: 'gauntlet', image: `file://${img.replace(/\/([^/]+)$/, '/./$1')}` });
+      expect(r.changed, r.msg).to.equal(true);
+      expect((await launched())[0]!.at(-1)).to.equal(`file://${img}`);
+      expect((await d.instances()).gauntlet!.image_release).to.equal('');
+      expect(await run({ name: 'gauntlet', image: `file://${img}` })).to.deep.include({ changed: false, failed: false });
+    });
+
+    it('a missing image fails naming the file and the collect playbook, in check mode too; nothing launched', async () => {
+      for (const check of [false, true]) {
+        const r = await run({ name: 'gauntlet', image: `file://${img}.missing` }, { check });
+        expect(r.failed).to.equal(true);
+        expect(r.msg).to.contain(`${img}.missing does not exist on the controller`).and.contain('collect-bundle.yaml');
+      }
+      expect(await launched()).to.deep.equal([]);
+      expect((await run({ name: 'gauntlet', image: 'file://relative/x.img' })).msg).to.contain('needs an absolute path');
+    });
+
+    it('macOS: the hyperkit driver cannot launch a local image (refused with the fix); qemu can', async () => {
+      await writeFile(join(d.state, 'uname'), 'Darwin\n');
+      await writeFile(join(d.state, 'driver'), 'hyperkit\n');
+      const r = await run({ name: 'gauntlet', image: `file://${img}` }, { check: true });
+      expect(r.failed).to.equal(true);
+      expect(r.msg).to.contain('hyperkit driver cannot launch a local image').and.contain('multipass set local.driver=qemu');
+      await writeFile(join(d.state, 'driver'), 'qemu\n');
+      expect((await run({ name: 'gauntlet', image: `file://${img}` })).changed).to.equal(true);
+    });
+
+    it('Linux with Multipass as a snap: a file outside /home is invisible to its daemon (refused with the fix); under /media it needs removable-media connected', async () => {
+      await writeFile(join(d.state, 'uname'), 'Linux\n');
+      const table = (slot: string) => `Interface        Plug                        Slot              Notes\nhome             multipass:all-home          :home             -\nremovable-media  multipass:removable-media   ${slot}  -\n`;
+      await writeFile(join(d.state, 'snap-connections'), table('-               '));
+      const r = await run({ name: 'gauntlet', image: `file://${img}` }, { check: true });
+      expect(r.failed).to.equal(true);
+      expect(r.msg).to.contain('only sees files under /home').and.contain('snap connect multipass:removable-media');
+      // the path rule alone (the image need not exist for the rule to be read: /media is checked after the file)
+      expect(await launched()).to.deep.equal([]);
+    });
   });
 });
