@@ -317,3 +317,65 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     expect(results(again, 'changed')).to.deep.equal([]);
   });
 });
+
+// What a new user meets first: the shipped inventory.yaml as it is, only the bundle's place given,
+// no VM, no ~/.ssh key pair, on an amd64 and on an arm64 controller (one bundle directory holding
+// both architectures). `--check` must show the whole plan: a value the VM-to-be would give (its
+// address in the registry URL) stays unknown and the task is planned with the reason, never turned
+// into text a module then refuses.
+describe('site.yaml --check with the shipped inventory.yaml (only bundle_dir given; multipass double, no VM, no SSH key)', function () {
+  this.timeout(600_000);
+  let root: string;
+  before(async () => {
+    root = mkdtempSync('/var/tmp/gx-fresh-');
+    for (const arch of ['amd64', 'arm64']) await makeBundle(join(root, 'bundle'), arch);
+    mkdirSync(join(root, 'home'));
+    mkdirSync(join(root, 'state'));
+    writeFileSync(join(root, 'state', 'calls.log'), '');
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  for (const arch of ['amd64', 'arm64']) {
+    it(`the whole plan on an ${arch} controller: exit 0, nothing failed, the registry pushes planned as unknown with the reason`, async () => {
+      const env = {
+        PATH: `${join(REPO, 'test/doubles/multipass/bin')}:${process.env.PATH}`,
+        HOME: join(root, 'home'),
+        GX_DOUBLE_STATE: join(root, 'state'),
+        GX_DOUBLE_LOG: join(root, 'state', 'calls.log'),
+        GX_CONTROLLER_ARCH: arch,
+      };
+      const r = await gx(['play', 'site.yaml', '--check', '-e', `bundle_dir=${join(root, 'bundle')}`, '--output', 'json'], env);
+      expect(r.code, failures(r)).to.equal(0);
+      const hosts = recap(r);
+      for (const h of ['localhost', 'gauntlet']) expect(hosts[h]!.failed + hosts[h]!.unreachable, failures(r)).to.equal(0);
+      // each image: planned, skipped with the reason (the registry URL holds the VM's address)
+      const push = r.events.find((e) => e.type === 'task.start' && e.name === 'image pushed to the local registry')!;
+      const items = r.events.filter((e) => e.type === 'item.result' && e.taskId === push.id).map((e) => e.result);
+      expect(items.length).to.equal(18);
+      for (const i of items) expect(i, JSON.stringify(i.item)).to.include({ status: 'skipped', skipReason: "cannot plan in check mode: 'registry' is not known yet (the VM does not exist yet)" });
+      expect(r.stdout).to.not.contain('is not host[:port]');
+      // the VM would be launched from the bundle's image of this architecture, and no key was generated
+      const vm = results(r, 'changed').find((x) => x.startsWith('the Multipass VM on localhost'))!;
+      expect(vm).to.contain(`file://${join(root, 'bundle', 'vm', `ubuntu-24.04-server-cloudimg-${arch}.img`)}`);
+      expect(existsSync(join(REPO, '.gx', 'gauntlet', 'id_ed25519'))).to.equal(false);
+      expect(existsSync(join(root, 'state', 'multipass.json')), 'no VM launched').to.equal(false);
+    });
+  }
+
+  it('the preflight refuses a bundle_arch that is not the VM\'s, and a bundle holding the other architecture only, naming the fix', async () => {
+    const env = { PATH: `${join(REPO, 'test/doubles/multipass/bin')}:${process.env.PATH}`, HOME: join(root, 'home'), GX_DOUBLE_STATE: join(root, 'state'), GX_DOUBLE_LOG: join(root, 'state', 'calls.log'), GX_CONTROLLER_ARCH: 'amd64' };
+    const wrong = await gx(['play', 'site.yaml', '--check', '-e', `bundle_dir=${join(root, 'bundle')}`, '-e', 'bundle_arch=arm64', '--output', 'json'], env);
+    expect(wrong.code).to.equal(2);
+    expect(failures(wrong)).to.contain('bundle_arch is arm64, but Multipass on this amd64 controller creates amd64 VMs');
+    const only = mkdtempSync('/var/tmp/gx-arm-only-');
+    try {
+      await makeBundle(only, 'arm64');
+      const r = await gx(['play', 'site.yaml', '--check', '-e', `bundle_dir=${only}`, '--output', 'json'], env);
+      expect(r.code).to.equal(2);
+      expect(failures(r)).to.contain('manifest-amd64.yaml does not exist').and.contain('this bundle holds the arm64 files only, and the VM will be amd64').and.contain('-e bundle_arch=amd64');
+      expect(results(r, 'skipped').concat(results(r, 'ok')).some((x) => / on gauntlet\b/.test(x)), 'no later play').to.equal(false);
+    } finally {
+      rmSync(only, { recursive: true, force: true });
+    }
+  });
+});
