@@ -261,6 +261,15 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
       if (art.digest && entry.digest !== art.digest) data.corrupt.push({ ...base, reason: `image digest ${entry.digest ?? '(none recorded)'}, artifacts.yaml pins ${art.digest}` });
     });
 
+    if (!dirStat) {
+      // one line rather than one per artifact: nothing is there, and the fix is the same
+      return {
+        changed: false,
+        failed: true,
+        msg: `the offline bundle directory ${dir} does not exist (${data.checked} artifacts expected there): collect it on a machine with internet access (gx play playbooks/collect-bundle.yaml, see docs/runbook.md), or point bundle_dir at it (-e bundle_dir=/path/to/bundle)`,
+        data,
+      };
+    }
     const ok = data.missing.length + data.corrupt.length + data.unrecorded.length + data.manifest_problems.length === 0;
     if (ok) return { changed: false, msg: `${data.checked} artifacts present${a.checksums ? ' and intact' : ''} in ${dir}`, data };
     return { changed: false, failed: true, msg: report(data), data };

@@ -130,4 +130,29 @@ describe('bundle_check module', () => {
     expect(err).to.be.instanceOf(ModuleArgsError);
     expect((err as Error).message).to.include("missing required argument 'file'");
   });
+  it('a bundle directory that does not exist: one line saying so and what to do, every artifact still listed as missing in the data', async () => {
+    const r = await runModule('bundle_check', { dir: '/nonexistent/gx-bundle', artifacts: ARTS });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.equal('the offline bundle directory /nonexistent/gx-bundle does not exist (3 artifacts expected there): collect it on a machine with internet access (gx play playbooks/collect-bundle.yaml, see docs/runbook.md), or point bundle_dir at it (-e bundle_dir=/path/to/bundle)');
+    expect((r.data.missing as unknown[]).length).to.equal(3);
+  });
+
+  it('arch: reads manifest-ARCH.yaml, which must record that architecture; a bundle of the other one only says so and how to collect', async () => {
+    const dir = await bundle();
+    const { rename, readFile } = await import('node:fs/promises');
+    const doc = YAML.parse(await readFile(join(dir, 'manifest.yaml'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, 'manifest-amd64.yaml'), YAML.stringify({ arch: 'amd64', ...doc }));
+    await rename(join(dir, 'manifest.yaml'), join(dir, 'manifest-arm64.yaml.bak'));
+    const ok = await runModule('bundle_check', { dir, artifacts: ARTS, arch: 'amd64' });
+    expect(ok, ok.msg).to.include({ failed: false });
+    expect(ok.data.manifest).to.equal(join(dir, 'manifest-amd64.yaml'));
+    // the arm64 VM of an Apple Silicon controller, with only the amd64 files collected
+    const other = await runModule('bundle_check', { dir, artifacts: ARTS, arch: 'arm64' });
+    expect(other.failed).to.equal(true);
+    expect(other.msg).to.contain(`${join(dir, 'manifest-arm64.yaml')} does not exist`).and.contain('this bundle holds the amd64 files only, and the VM will be arm64; collect the arm64 files into it with gx play playbooks/collect-bundle.yaml -e bundle_arch=arm64');
+    // a manifest that records another architecture than its name says is not trusted
+    await writeFile(join(dir, 'manifest-arm64.yaml'), YAML.stringify({ arch: 'amd64', ...doc }));
+    const mislabelled = await runModule('bundle_check', { dir, artifacts: ARTS, arch: 'arm64' });
+    expect(mislabelled.msg).to.contain('manifest-arm64.yaml records the files of architecture amd64, not arm64');
+  });
 });

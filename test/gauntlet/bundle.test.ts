@@ -102,9 +102,12 @@ describe('gauntlet bundle: collect against a local HTTP server, then the preflig
 
   before(async () => {
     // the helm release archive for real: the collect playbook extracts bin/helm from it
-    mkdirSync(join(work, 'helm-src', 'linux-amd64'), { recursive: true });
-    writeFileSync(join(work, 'helm-src', 'linux-amd64', 'helm'), '#!/bin/sh\necho fake helm\n');
-    execFileSync('tar', ['-czf', helmArchive, '-C', join(work, 'helm-src'), 'linux-amd64']);
+    // (one archive served for both architectures: it holds both members)
+    for (const a of ['amd64', 'arm64']) {
+      mkdirSync(join(work, 'helm-src', `linux-${a}`), { recursive: true });
+      writeFileSync(join(work, 'helm-src', `linux-${a}`, 'helm'), a === 'amd64' ? '#!/bin/sh\necho fake helm\n' : '#!/bin/sh\necho fake arm64 helm\n');
+    }
+    execFileSync('tar', ['-czf', helmArchive, '-C', join(work, 'helm-src'), 'linux-amd64', 'linux-arm64']);
 
     server = http.createServer((req, res) => {
       const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
@@ -152,7 +155,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
 
   const collect = (extra: string[] = []) =>
     gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${bundle}`, '-e', `@${sources}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '--output', 'json', ...extra]);
-  const preflight = (dir = bundle, extra: string[] = []) => gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${dir}`, '--output', 'json', ...extra]);
+  const preflight = (dir = bundle, extra: string[] = [], env: Record<string, string> = {}) => gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${dir}`, '--output', 'json', ...extra], env);
 
   it('collect --check plans the downloads and touches nothing: no directory, no request', async () => {
     const r = await collect(['--check']);
@@ -202,6 +205,35 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     expect(r.code, why(r)).to.equal(0);
     expect(recap(r.stdout).hosts.localhost).to.include({ changed: 0, failed: 0 });
     expect(requests.length).to.equal(before);
+  });
+
+  it('collect -e bundle_arch=arm64 into the same directory: the arm64 files beside the amd64 ones, their own manifest, skopeo asked for arm64', async () => {
+    const amd64Manifest = readFileSync(join(bundle, 'manifest-amd64.yaml'), 'utf8');
+    const before = requests.length;
+    const r = await collect(['-e', 'bundle_arch=arm64']);
+    expect(r.code, why(r)).to.equal(0);
+    const fetched = requests.slice(before);
+    expect(fetched).to.include.members([
+      '/github/k3s-io/k3s/releases/download/v1.31.7+k3s1/k3s-arm64',
+      '/github/k3s-io/k3s/releases/download/v1.31.7+k3s1/k3s-airgap-images-arm64.tar.zst',
+      '/helm/helm-v3.17.2-linux-arm64.tar.gz',
+      '/ubuntu_ports/pool/universe/d/docker-registry/docker-registry_2.8.2+ds1-1_arm64.deb',
+      '/ubuntu_cloud_images/releases/24.04/release/ubuntu-24.04-server-cloudimg-arm64.img',
+    ]);
+    // shared files (charts, the install script) are not fetched again
+    expect(fetched.filter((p) => p.endsWith('.tgz') || p.endsWith('install.sh'))).to.deep.equal([]);
+    expect(readFileSync(join(bundle, 'bin/helm-arm64'), 'utf8')).to.equal('#!/bin/sh\necho fake arm64 helm\n');
+    const arm = YAML.parse(readFileSync(join(bundle, 'manifest-arm64.yaml'), 'utf8')) as { arch: string; artifacts: ManifestEntry[] };
+    expect(arm.arch).to.equal('arm64');
+    expect(arm.artifacts.map((m) => m.file)).to.include.members(['bin/k3s-arm64', 'images/keycloak-26.1.4-arm64.tar', 'vm/ubuntu-24.04-server-cloudimg-arm64.img', 'charts/gitea-11.0.1.tgz']);
+    expect(arm.artifacts.filter((m) => m.file.includes('amd64'))).to.deep.equal([]);
+    expect(readFileSync(join(bundle, 'manifest-amd64.yaml'), 'utf8')).to.equal(amd64Manifest);
+    const calls = readFileSync(skopeoLog, 'utf8').trim().split('\n');
+    expect(calls.filter((c) => c.includes('-arm64.tar.part')).every((c) => c.startsWith('--override-os=linux --override-arch=arm64 copy'))).to.equal(true);
+    expect(calls.filter((c) => c.includes('-arm64.tar.part'))).to.have.length(18);
+    // each architecture's preflight accepts its half of the shared directory
+    expect((await preflight(bundle, ['--check', '-e', 'bundle_arch=arm64'], { GX_CONTROLLER_ARCH: 'arm64' })).code).to.equal(0);
+    expect((await preflight(bundle, ['--check'])).code).to.equal(0);
   });
 
   it('collect again repairs a file that no longer matches the manifest (instead of recording it)', async () => {

@@ -140,6 +140,20 @@ describe('gauntlet templates rendered with the default inventory', () => {
     expect(v.controller.ingressClassResource.default).to.equal(true);
   });
 
+  it('keycloak: sized from upstream\'s guide (~1250 MB base per pod; the heap is 70 % of the limit), not below it', async () => {
+    const objs = objects(await render('auth/keycloak.yaml.hbs'));
+    const res = objs.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].resources;
+    const mi = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? (/^(\d+)Gi$/.exec(q) ? Number(/^(\d+)Gi$/.exec(q)![1]) * 1024 : NaN));
+    expect(mi(res.requests.memory)).to.be.at.least(1250);
+    expect(mi(res.limits.memory)).to.be.at.least(mi(res.requests.memory));
+    // the VM has room for it: the arithmetic in inventory.yaml
+    expect(String((await defaultScope()).vm_memory)).to.equal('8G');
+  });
+
+  it('mesh values: no heartbeat (it calls versioncheck.linkerd.io daily; offline it leaves failed pods)', async () => {
+    expect(parse(await render('mesh/control-plane-values.yaml.hbs')).disableHeartBeat).to.equal(true);
+  });
+
   it('mesh values: the generated PEMs arrive intact as block scalars', async () => {
     const v = parse(await render('mesh/control-plane-values.yaml.hbs'));
     expect(v.identityTrustAnchorsPEM.trim()).to.equal(RUNTIME_VARS.linkerd_trust_anchor_pem);
