@@ -289,6 +289,7 @@ async function buildSet(
     }
     base = await pullImage(from, ref.repository, ref.ref, a.platform);
   }
+  checkBasePlatform(base, a.platform, a.src ?? ap.base ?? 'scratch');
   const spec: AppendSpec = {
     layer: ap.layer === undefined ? undefined : await ctx.findFile(ap.layer, 'files'),
     dest: ap.dest,
@@ -396,6 +397,19 @@ async function decide(
       }
     },
   };
+}
+
+/**
+ * A single-image base (a docker save archive, an OCI archive of one platform as skopeo collects it)
+ * is not narrowed by `platform`, so its own config must say it: an amd64 base under an arm64 VM
+ * would only show on the machine, as an "exec format error" crash loop of the built image.
+ */
+function checkBasePlatform(base: SingleImage, platform: string, from: string): void {
+  const [os, arch] = platform.split('/');
+  const have = { os: base.config.os, arch: base.config.architecture };
+  if ((have.arch !== undefined && have.arch !== arch) || (have.os !== undefined && have.os !== os)) {
+    throw new ModuleError(`the base image ${from} is ${have.os ?? '?'}/${have.arch ?? '?'}, not ${platform} (platform): use the base image of that architecture (the bundle's for bundle_arch), or set platform to what the image is`);
+  }
 }
 
 export default registry_push;

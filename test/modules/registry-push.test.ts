@@ -233,6 +233,17 @@ describe('registry_push against a real docker-registry (127.0.0.1:55000)', funct
     expect(none.msg).to.equal('the image index has no linux/s390x image; it has: linux/amd64, linux/arm64');
   });
 
+  it('refuses to append onto a single-image base of another architecture than platform (an arm64 VM would crash-loop on it), before pushing anything', async () => {
+    const img = await dockerArchive(dir, 'amd64-base', [{ 'etc/base': `amd64 base ${run}\n` }]);
+    const repo = `gx-test/wrong-arch-${run}`;
+    const r = await runModule('registry_push', { src: img.path, platform: 'linux/arm64', registry: via, repository: repo, tag: 'x', append: { env: { A: '1' } } });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.equal(`the base image ${img.path} is linux/amd64, not linux/arm64 (platform): use the base image of that architecture (the bundle's for bundle_arch), or set platform to what the image is`);
+    expect((await fetch(`http://${via.replace(/^https?:\/\//, '')}/v2/${repo}/tags/list`)).status).to.equal(404);
+    const arm = await dockerArchive(dir, 'arm64-base', [{ 'etc/base': `arm64 base ${run}\n` }], { config: { architecture: 'arm64', os: 'linux' } });
+    expect((await runModule('registry_push', { src: arm.path, platform: 'linux/arm64', registry: via, repository: repo, tag: 'x', append: { env: { A: '1' } } })).failed).to.equal(false);
+  });
+
   it('appends a directory layer on a registry base: digests, diff_ids, config and a deterministic layer tar', async () => {
     const baseRepo = `gx-test/append-base-${run}`;
     const img = await dockerArchive(dir, 'append-base', [base]);
