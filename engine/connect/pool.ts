@@ -65,18 +65,6 @@ export class ConnectionPool {
     return conn;
   }
 
-  /** hosts asked for so far, and whether each is connected */
-  async status(): Promise<Array<{ host: string; ok: boolean; reason?: string }>> {
-    return Promise.all(
-      [...this.conns].map(([host, p]) =>
-        p.then(
-          () => ({ host, ok: true }),
-          (e: unknown) => ({ host, ok: false, reason: (e as Error).message }),
-        ),
-      ),
-    );
-  }
-
   async closeAll(): Promise<void> {
     this.closed = true;
     await Promise.all(this.opened.map((c) => c.close().catch(() => undefined)));

@@ -15,10 +15,3 @@ export function useColor(stream: NodeJS.WritableStream | undefined, forced?: boo
 export function colors(enabled: boolean): Colors {
   return pc.createColors(enabled);
 }
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-export function stripAnsi(s: string): string {
-  return s.replace(ANSI, '');
-}

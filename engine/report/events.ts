@@ -55,8 +55,6 @@ export type GxEvent =
   | { type: 'play.end'; name: string; time: number }
   | { type: 'recap'; hosts: Record<string, RecapCounts>; durationMs: number; interrupted: boolean; time: number };
 
-export type GxEventType = GxEvent['type'];
-
 export interface Reporter {
   handle(event: GxEvent): void;
   /** flush and stop any live display */

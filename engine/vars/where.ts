@@ -1,5 +1,4 @@
 // Where a template or expression came from, so its errors name the task, host and file:line.
-import { TemplateError } from '../errors.js';
 import { formatLocation, type SourceLocation } from '../load/source.js';
 
 export interface Where {
@@ -25,9 +24,4 @@ export function describeWhere(where: Where | undefined, at?: SourceLocation): st
   if (here) s += `${s ? ', ' : ''}at ${formatLocation(here)}`;
   if (at && where.loc && formatLocation(at) !== formatLocation(where.loc)) s += `; task at ${formatLocation(where.loc)}`;
   return s ? ` (${s})` : '';
-}
-
-/** A TemplateError whose message carries the where-info and whose loc points at the source. */
-export function templateError(message: string, where: Where | undefined, opts: { hint?: string; cause?: unknown } = {}): TemplateError {
-  return new TemplateError(message + describeWhere(where), { loc: where?.loc, ...opts });
 }
