@@ -36,6 +36,7 @@ import { posix } from 'node:path';
 import { stringify } from 'yaml';
 import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
+import { sleep } from '../engine/sleep.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { applyOrFail, commandFailure, mustRunTool, planOrFail, runTool, toolShell } from './lib/host-tool.js';
@@ -235,12 +236,6 @@ interface Action {
   what: string;
   run: () => Promise<void>;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
 
 /** One look at the node: ready, or why not. */
 async function nodeReady(ctx: ModuleContext, a: K3sArgs, p: Paths, nodeName: string): Promise<{ ready: boolean; why: string }> {

@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline';
 import { ModuleError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
+import { sleep } from '../engine/sleep.js';
 
 export interface PauseArgs {
   seconds?: number;
@@ -76,19 +77,6 @@ export const pause: ModuleDefinition<PauseArgs> = {
 export const terminal = {
   interactive: (): boolean => process.stdin.isTTY === true && process.stderr.isTTY === true,
 };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function ask(prompt: string, echo: boolean, signal: AbortSignal): Promise<string> {
   return new Promise((resolve) => {

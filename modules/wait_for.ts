@@ -7,6 +7,7 @@
 // "changed"; in check mode it probes once and reports what it would wait for, without waiting.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
+import { sleep } from '../engine/sleep.js';
 import { planOrFail } from './lib/host-tool.js';
 import { pyRegex } from './lib/py-regex.js';
 
@@ -82,19 +83,9 @@ async function probePath(ctx: ModuleContext, a: WaitForArgs, re: RegExp | undefi
   return { ok: m !== null, seen: m ? 'present, pattern found' : 'present, pattern not found yet', match: m ?? undefined };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new ModuleError('wait_for interrupted'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new ModuleError('wait_for interrupted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/** Sleeps; Ctrl-C ends the wait as a failure, not as a wait that passed. */
+async function sleepOrFail(ms: number, signal: AbortSignal): Promise<void> {
+  if (!(await sleep(ms, signal))) throw new ModuleError('wait_for interrupted');
 }
 
 function describe(a: WaitForArgs, state: string): string {
@@ -171,9 +162,9 @@ const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
         return { changed: false, msg, data: base };
       }
       const start = Date.now();
-      if (a.delay) await sleep(a.delay * 1000, ctx.signal);
+      if (a.delay) await sleepOrFail(a.delay * 1000, ctx.signal);
       if (!probe) {
-        await sleep(timeout * 1000, ctx.signal);
+        await sleepOrFail(timeout * 1000, ctx.signal);
         return { changed: false, data: { ...base, elapsed: (Date.now() - start) / 1000 } };
       }
       const deadline = start + timeout * 1000;
@@ -185,7 +176,7 @@ const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
           const elapsed = (Date.now() - start) / 1000;
           return { changed: false, failed: true, msg: a.msg ?? `Timeout when waiting for ${describe(a, state)} (last seen: ${last.seen})`, data: { ...base, elapsed } };
         }
-        await sleep(Math.min((a.sleep ?? 1) * 1000, Math.max(0, deadline - Date.now())), ctx.signal);
+        await sleepOrFail(Math.min((a.sleep ?? 1) * 1000, Math.max(0, deadline - Date.now())), ctx.signal);
       }
       const data: WaitForData = { ...base, elapsed: (Date.now() - start) / 1000 };
       if (last.match) {

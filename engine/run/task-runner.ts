@@ -6,6 +6,7 @@ import type { DiffEntry, ModuleContext, ModuleDefinition } from '../module-contr
 import type { ModuleTask, Vars } from '../compile/types.js';
 import { ConnectionError, GxError } from '../errors.js';
 import { formatLocation } from '../load/source.js';
+import { sleep } from '../sleep.js';
 import { getModule } from '../../modules/index.js';
 import { executeModule, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
@@ -16,15 +17,6 @@ import { taskConnection } from './task-connection.js';
 import { aggregate, statusOf, type ItemOutcome } from './results.js';
 import type { PlayRun } from './play-run.js';
 import { findFile } from './find-file.js';
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((res) => {
-    const t = setTimeout(res, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      res();
-    }, { once: true });
-  });
 
 function truthy(v: unknown): boolean {
   if (typeof v === 'string') return ['true', 'yes', 'on', '1', 'y'].includes(v.toLowerCase());
