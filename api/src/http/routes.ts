@@ -1,11 +1,7 @@
 // The API's routing: find-my-way (Fastify's radix-tree router) finds the route, and each route's
-// middleware chain is composed once, when it is registered. @koa/router, used before, tried every
-// route's regular expression and composed a fresh chain on every request, a measurable share of a
-// cached GET. What it answered is kept: paths match case-insensitively, a trailing slash is
-// ignored, HEAD follows GET, a path known under other methods gets 405 with Allow, an unknown path
-// falls through (404 from the error boundary). Differences: OPTIONS gets 204 (was 200) with Allow,
-// a method the API has no route for gets 405 on a known path (was 501), an id over 100 characters
-// or with broken percent-encoding is an unknown path (404 before authentication).
+// middleware chain is composed once, when it is registered, not per request. What it answers (case,
+// trailing slash, HEAD, 405 and OPTIONS with Allow, what counts as an unknown path) is in
+// docs/api.md, "Routing".
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { Context, Middleware, Next } from 'koa';
 import compose from 'koa-compose';
