@@ -1,6 +1,5 @@
-// add_host: puts a host (or new groups for one) into the run's inventory, so later plays can target
-// it — how the gauntlet reaches the Multipass VM it has just created. Like Ansible's, it runs once
-// for the play, not once per host.
+// add_host: how the gauntlet reaches the Multipass VM it has just created. Like Ansible's, it runs
+// once for the play, not once per host.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 
 export interface AddHostArgs {

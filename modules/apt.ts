@@ -1,9 +1,7 @@
-// apt: Debian/Ubuntu packages. State is read with dpkg-query (installed or not, which version) and,
-// for state=latest, with `apt-get -s install` (a simulation: "Inst" lines are what would change), so
-// check mode runs nothing that changes the host. Changes go through apt-get with
-// DEBIAN_FRONTEND=noninteractive, the config-file policy of dpkg_options, and a lock timeout, because
-// a freshly booted Ubuntu VM often has unattended-upgrades holding the dpkg lock.
-// A package name is checked against Debian's package-name rules before it reaches any command.
+// apt: state=latest is planned with `apt-get -s install` (a simulation: its "Inst" lines are what
+// would change). Changes run with DEBIAN_FRONTEND=noninteractive and a lock timeout, because a
+// freshly booted Ubuntu VM often has unattended-upgrades holding the dpkg lock. A package name is
+// checked against Debian's package-name rules before it reaches any command.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';

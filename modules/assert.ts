@@ -1,4 +1,3 @@
-// assert: checks that conditions hold, with the same expressions as `when`.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { evaluateCondition } from '../engine/vars/expr.js';
 

@@ -1,5 +1,5 @@
-// blockinfile: a block of lines between two marker lines. The markers keep Ansible's default text
-// ("# {mark} ANSIBLE MANAGED BLOCK") so files that Ansible managed stay managed by gx.
+// blockinfile: the markers keep Ansible's default text ("# {mark} ANSIBLE MANAGED BLOCK") so files
+// that Ansible managed stay managed by gx.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { planOrFail } from './lib/host-tool.js';

@@ -1,8 +1,7 @@
-// bundle_check: is the offline bundle complete and intact? The preflight runs it before any host
-// is touched. It reports EVERY problem in one failure (a user fixing a bundle one missing file per
-// run would re-download for an hour), and it never changes anything, so check mode runs it as is.
-// The sha256 come from manifest.yaml, which the collect playbook writes while downloading: offline,
-// nothing else knows what the files should hash to.
+// bundle_check: the preflight runs it before any host is touched. Every problem is in one failure
+// because a user fixing a bundle one missing file per run would re-download for an hour. The sha256
+// come from manifest.yaml, which the collect playbook writes while downloading: offline, nothing
+// else knows what the files should hash to.
 import { posix } from 'node:path';
 import YAML from 'yaml';
 import type { FileStat } from '../engine/connect/connection.js';

@@ -1,5 +1,3 @@
-// command: runs a program with arguments, without a shell. The words reach the program literally:
-// no variable, glob or ~ expansion (use `shell` for that).
 import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { shlexSplit } from '../engine/run/module-args.js';

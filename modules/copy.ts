@@ -1,4 +1,3 @@
-// copy: puts a file from the controller (the play's or role's files/), or given content, on the host.
 import { posix } from 'node:path';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
 import type { Connection } from '../engine/connect/connection.js';

@@ -1,4 +1,3 @@
-// debug: shows a message or a variable's value in the run's output. Runs on the controller.
 import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';

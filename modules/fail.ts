@@ -1,4 +1,3 @@
-// fail: fails the task with a message (usually under a `when`).
 import type { ModuleDefinition } from '../engine/module-contract.js';
 
 export interface FailArgs {

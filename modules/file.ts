@@ -1,4 +1,3 @@
-// file: the state of a path — a file's attributes, a directory, a link, or nothing.
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Connection, FileStat } from '../engine/connect/connection.js';

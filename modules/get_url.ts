@@ -1,9 +1,6 @@
-// get_url: download a URL to a file ON THE HOST, as Ansible does (the VM usually reaches the URL,
-// e.g. a registry on its own network, and the controller may not). The host fetches with curl, or
-// wget when curl is missing; with neither the task fails and says so.
-// Idempotence, as in Ansible: an existing dest is not downloaded again unless `force` is true or
-// `checksum` does not match it. With force the file is fetched to a temp file and compared, in check
-// mode too (a download is a read: dest is not touched; the temp file is removed).
+// get_url: the host downloads, as in Ansible, because the VM usually reaches the URL (e.g. a
+// registry on its own network) and the controller may not. With force, check mode downloads too: a
+// download is a read (the temp file is compared with dest, which is not touched, then removed).
 import { posix } from 'node:path';
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import type { FileStat } from '../engine/connect/connection.js';

@@ -1,4 +1,3 @@
-// group: a local group, read with getent and changed with groupadd/groupmod/groupdel.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { ACCOUNT_NAME, getGroup } from './lib/account-db.js';

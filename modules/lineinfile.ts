@@ -1,7 +1,3 @@
-// lineinfile: make sure one line is in a text file (or is not), Ansible's semantics: with regexp or
-// search_string the LAST matching line is replaced; without a match the line is inserted after the
-// last insertafter match (default EOF) or before the last insertbefore match, unless the exact line
-// is already present somewhere. backrefs leaves the file alone when regexp does not match.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { planOrFail } from './lib/host-tool.js';

@@ -1,4 +1,3 @@
-// meta: tells the executor to do something now (run notified handlers, end the play or host...).
 import type { ModuleDefinition, Plan } from '../engine/module-contract.js';
 
 type Action = NonNullable<Plan['control']>;

@@ -1,7 +1,5 @@
-// modprobe: a kernel module loaded (or not), and loaded at boot (or not). Loaded state comes from
-// lsmod plus the kernel's modules.builtin list (a built-in module is always "loaded" and cannot be
-// unloaded). Persistence writes /etc/modules-load.d/NAME.conf (read by systemd-modules-load) and,
-// with params, /etc/modprobe.d/NAME.conf ("options NAME PARAMS"), as Ansible does.
+// modprobe: built-in modules come from the kernel's modules.builtin list: always loaded, never
+// unloadable. The persistence files are the ones Ansible writes.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';

@@ -1,17 +1,9 @@
-// multipass: an Ubuntu VM on the controller, launched with a rendered cloud-init and kept in the
-// wanted run state. Every command runs on the controller (ctx.local), whatever the task's host.
-//
-// Reads first: `multipass list --format json` (does it exist, in which state), then for an existing
-// instance `multipass info NAME --format json` (state, addresses, release) and
-// `multipass get local.NAME.cpus|memory|disk` (the configured spec: info's memory and disk totals
-// are what the guest sees, smaller than what was asked for, so they cannot be compared).
-// A spec that differs is reported (differences, msg) and fails the task with on_difference: fail;
-// it is never changed in place, because that needs the VM stopped and disks only grow.
-//
-// A deleted but not purged instance (state "Deleted") is RECOVERED for present/started/stopped:
-// `multipass recover NAME` gives back the same disk and name without touching other instances,
-// whereas purging it would need `multipass purge`, which purges every deleted instance. With
-// state absent it is already gone; purge: true removes it for good (`multipass delete --purge NAME`).
+// multipass: the configured spec is read with `multipass get local.NAME.cpus|memory|disk` because
+// info's memory and disk totals are what the guest sees, smaller than what was asked for, so they
+// cannot be compared. A spec is never changed in place: that needs the VM stopped, and disks only
+// grow. A deleted instance is recovered, not relaunched: `multipass recover NAME` gives back the
+// same disk and name without touching other instances, whereas purging it would need
+// `multipass purge`, which purges every deleted instance.
 import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';

@@ -1,4 +1,3 @@
-// pause: waits a while, or for the operator to press Enter. Runs on the controller.
 import { createInterface } from 'node:readline';
 import { ModuleError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';

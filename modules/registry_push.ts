@@ -1,11 +1,7 @@
-// registry_push: push an image to a registry v2 from the controller, blob by blob, uploading only
-// what the repository lacks; or build one first with `append` (a layer and config changes on top
-// of a base image, like `crane append`), without Docker.
-//
-// Planning does all the reading and computing (archive unpacked, layers compressed, manifest
-// built, HEAD on the tag and on every blob), so check mode reports exactly the blobs a real run
-// would upload; apply only uploads and tags. Idempotent by manifest digest: when the tag already
-// points at the digest gx computed, nothing is sent.
+// registry_push: `append` builds like `crane append`, without Docker. Planning does all the reading
+// and computing (archive unpacked, layers compressed, manifest built, HEAD on the tag and on every
+// blob), so check mode reports exactly the blobs a real run would upload; apply only uploads and
+// tags.
 import { ModuleError } from '../engine/errors.js';
 import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { appendImage, scratchImage, type AppendSpec, type NewLayer } from './lib/oci/append.js';

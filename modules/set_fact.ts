@@ -1,4 +1,3 @@
-// set_fact: sets host variables (facts) for the rest of the run. Runs on the controller, in check mode too.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 
 export interface SetFactArgs {

@@ -1,4 +1,3 @@
-// shell: runs a command line through a shell on the host (pipes, redirections, expansion).
 import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';

@@ -1,4 +1,3 @@
-// stat: facts about a path on the host, for later tasks' conditions. Never changes anything.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { formatMode } from './lib/mode.js';
 

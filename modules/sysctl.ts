@@ -1,9 +1,7 @@
-// sysctl: a kernel parameter in a sysctl.d file (so it survives a reboot) and, with reload, in the
-// running kernel. The default file is /etc/sysctl.d/99-gx.conf rather than Ansible's
-// /etc/sysctl.conf: every systemd distribution reads sysctl.d at boot (systemd-sysctl), some no
-// longer ship /etc/sysctl.conf at all, and gx's settings stay in one file a person can find.
-// The live value is read with `sysctl -n` (which reads /proc/sys) and set with `sysctl -w`, each
-// with the key and value as one argv word, so nothing passes through a shell.
+// sysctl: the default file is /etc/sysctl.d/99-gx.conf rather than Ansible's /etc/sysctl.conf:
+// every systemd distribution reads sysctl.d at boot (systemd-sysctl), some no longer ship
+// /etc/sysctl.conf at all, and gx's settings stay in one file a person can find. `sysctl -w` gets
+// key=value as one argv word: nothing passes through a shell.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';

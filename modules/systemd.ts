@@ -1,8 +1,5 @@
-// systemd: a unit's running state, enablement and mask, read with `systemctl show` and
-// `systemctl is-enabled`, changed with start/stop/restart/reload, enable/disable and mask/unmask.
-// Order as in Ansible: daemon-reload, mask/unmask, enable/disable, then the running state.
-// daemon_reload runs before the state is read (so a new unit file is seen), outside check mode only,
-// and is not counted as a change (as in Ansible). restarted and reloaded always act.
+// systemd: the order is Ansible's: daemon-reload, mask/unmask, enable/disable, then the running
+// state. daemon-reload comes before the unit is read, so a new unit file is seen.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { applyOrFail, commandFailure, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';

@@ -1,5 +1,4 @@
-// template: renders a Handlebars template from the controller with the task's variables and puts
-// the result on the host, exactly like copy does with content.
+// template: the rendered text is written exactly as copy writes `content`.
 import { posix } from 'node:path';
 import { ModuleError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';

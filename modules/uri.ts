@@ -1,8 +1,6 @@
-// uri: an HTTP request from the host (as in Ansible: the host's network, the host's DNS), with curl.
-// GET, HEAD and OPTIONS only read, so they run in check mode too and never report a change (a later
-// task can use the registered response). Other methods change something on the server: the task
-// reports "changed" and, in check mode, does not send the request — the registered status and body
-// are then unknown. (Ansible reports every uri call as unchanged; gx says what a POST does.)
+// uri: the request leaves from the host, as in Ansible (the host's network, the host's DNS). Unlike
+// Ansible, which reports every uri call unchanged, a method other than GET, HEAD and OPTIONS is a
+// change: check mode does not send it, and the registered status and body are then unknown.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { Unknown } from '../engine/vars/unknown.js';

@@ -1,5 +1,5 @@
-// user: a local account, read with getent and `id -Gn`, changed with useradd/usermod/userdel.
-// Passwords are out of scope (keys and sudo rules are how the gauntlet's VMs are reached).
+// user: supplementary groups are read with `id -Gn`. Passwords are out of scope: keys and sudo
+// rules are how the gauntlet's VMs are reached.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { ACCOUNT_NAME, getGroup, getUser, supplementaryGroups } from './lib/account-db.js';

@@ -1,10 +1,7 @@
-// wait_for: wait until a TCP port on/from the host accepts (or refuses) connections, or a path
-// appears (or goes away, or contains a pattern). Every probe runs ON the host through the
-// connection — a port that is open on the host may be firewalled from the controller — with bash's
-// /dev/tcp, which needs no nc (Ubuntu server images have bash and coreutils' timeout, not always
-// nc). The loop itself runs on the controller: over the long-lived SSH session a probe costs a few
-// milliseconds, and the loop can honour cancellation. Waiting is reading, so the task is never
-// "changed"; in check mode it probes once and reports what it would wait for, without waiting.
+// wait_for: probes run on the host because a port open there may be firewalled from the
+// controller; bash's /dev/tcp needs no nc (Ubuntu server images have bash and coreutils' timeout,
+// not always nc). The loop runs on the controller: over the long-lived SSH session a probe costs a
+// few milliseconds, and the loop can honour cancellation.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { sleep } from '../engine/sleep.js';

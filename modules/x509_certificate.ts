@@ -1,7 +1,6 @@
-// x509_certificate: a private key and an X.509 certificate for it, self-signed or signed by a CA
-// whose files are on the same host, in one task. Built with @peculiar/x509 on Node's WebCrypto, so
-// the controller's openssl (LibreSSL on macOS, 1.1.1's duplicated -addext extensions) plays no part.
-// The files are read and written through the task's connection, like every other module.
+// x509_certificate: the CA's files are on the same host, read and written through the task's
+// connection like every other module's files. No openssl: the controller's varies (LibreSSL on
+// macOS; OpenSSL 1.1.1 duplicates -addext extensions).
 import { X509Certificate as NodeCertificate, createHash, createPrivateKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
 import type { FileStat } from '../engine/connect/connection.js';
