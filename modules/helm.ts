@@ -10,12 +10,18 @@
 // as one JSON document on stdin, so what helm stores is exactly what is compared next time.
 // Same chart, same values, status deployed → ok, no helm upgrade.
 // Limitation: a chart whose templates changed without a new version is not seen as a change.
+//
+// Before anything else is asked of helm's releases, the merged values are checked against the
+// chart itself (lib/k8s/chart-values.ts): the archive is read from the host through the connection
+// (a chart directory is sent as a tar) and unpacked here; a key path the chart does not define, or
+// a values.schema.json violation, fails the task, in check mode too, before any helm upgrade.
 import { stringify } from 'yaml';
 import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { applyOrFail, commandFailure, planOrFail, runTool } from './lib/host-tool.js';
+import { checkValues, loadChart, readArchive, valuesCheckMessage } from './lib/k8s/chart-values.js';
 import { canonical, findRelease, mergeValues, parseChartYaml, parseValuesJson, parseValuesYaml, type ListedRelease, type Values } from './lib/k8s/helm-release.js';
 
 export interface HelmArgs {
@@ -27,6 +33,8 @@ export interface HelmArgs {
   values?: Values;
   values_files?: string[];
   values_template?: string;
+  values_check: boolean;
+  values_open?: string[];
   wait: boolean;
   wait_timeout: number;
   atomic: boolean;
@@ -62,7 +70,16 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
     'The release is left alone when its chart name and version (`helm list`, against `helm show chart CHART`) and its user-supplied values ' +
     '(`helm get values`) already match and its status is deployed. Check mode runs only those reads and shows the helm command it would run; ' +
     '--diff shows the values (and the chart) before and after. A release stuck in a pending state fails the task instead of being forced. ' +
-    'Note: changing a chart\'s templates without bumping its version is not detected.',
+    'Note: changing a chart\'s templates without bumping its version is not detected.\n\n' +
+    '**Values checked against the chart.** helm silently ignores a value the chart does not read, so before anything is installed ' +
+    '(and in check mode) the module reads the chart archive on the host (its values.yaml and values.schema.json, subcharts included: ' +
+    'a subchart\'s values sit under its name or its alias in Chart.yaml\'s dependencies, `global` is shared, dependency conditions and ' +
+    '`tags` count as values) and checks the merged values against it. A key path the chart does not define fails the task, naming the path, ' +
+    'the chart and its version and the closest real key: "gitea chart 11.0.1 has no value `valkey.enabled`; did you mean `redis.enabled`?". ' +
+    'A map that is empty in values.yaml (annotations, labels, extra env), a key whose default is null and a list accept anything beneath them. ' +
+    'A chart that documents a free-form map but fills it with an example in values.yaml (gitea\'s `gitea.config`, argo-cd\'s `configs.cm`) ' +
+    'needs it named in `values_open`. Violations of the chart\'s values.schema.json (checked as draft-07 against the chart\'s defaults ' +
+    'coalesced with the values, as helm does) are reported the same way, as path and message. `values_check: false` turns the check off.',
   schema: {
     type: 'object',
     properties: {
@@ -74,6 +91,16 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
       values: { type: 'object', description: 'Inline values; they win over values_template and values_files.' },
       values_files: { type: 'array', items: { type: 'string' }, description: 'Values files ON THE HOST, merged in order (later wins).' },
       values_template: { type: 'string', description: "A Handlebars template on the controller (role's or playbook's templates/) rendering a values YAML document; merged after values_files." },
+      values_check: {
+        type: 'boolean',
+        default: true,
+        description: 'Check the values against the chart before installing (and in check mode): key paths the chart\'s values.yaml files do not define, and its values.schema.json. false turns the check off.',
+      },
+      values_open: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        description: 'Value paths the chart reads as free-form maps although values.yaml fills them with an example (e.g. `gitea.config`, `configs.cm`): any key beneath them is accepted. Dotted; quote a key holding a dot (`a."b.c"`); `*` matches any one key.',
+      },
       wait: { type: 'boolean', default: false, description: 'Wait until the release\'s resources are ready (`--wait`); with state=absent, until they are deleted.' },
       wait_timeout: { type: 'integer', minimum: 1, default: 300, description: 'Seconds helm may take for the operation and its hooks (`--timeout`).' },
       atomic: { type: 'boolean', default: false, description: 'Roll back (or uninstall a first install) when the upgrade fails (`--atomic`, implies wait).' },
@@ -107,6 +134,13 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
     namespace: auth
     values_template: keycloak-values.yaml.hbs
     atomic: true`,
+    `- name: Gitea; gitea.config is rendered whole into app.ini, so any key beneath it is accepted
+  helm:
+    name: gitea
+    chart: /opt/charts/gitea-11.0.1.tgz
+    namespace: gitea
+    values_template: gitea-values.yaml.hbs
+    values_open: [gitea.config]`,
     `- name: Gone
   helm:
     name: old-release
@@ -166,6 +200,25 @@ async function desiredValues(ctx: ModuleContext, a: HelmArgs): Promise<Values> {
   return values;
 }
 
+/** Fails (a ModuleError) when the values hold a key path the chart does not define or break its values.schema.json. */
+async function checkAgainstChart(ctx: ModuleContext, a: HelmArgs, values: Values): Promise<void> {
+  const chartPath = a.chart!;
+  const st = await ctx.conn.stat(chartPath, { followLinks: true });
+  let bytes: Buffer | null;
+  if (st?.type === 'directory') {
+    const argv = ['tar', '-cf', '-', '-C', chartPath, '.'];
+    const res = await runTool(ctx, argv, { timeoutMs: a.timeout * 1000, providedBy: 'tar' });
+    if (res.rc !== 0 || res.timedOut) throw new ModuleError(`the chart directory ${chartPath} cannot be read on ${ctx.host} to check its values: ${commandFailure(argv, res)}`);
+    bytes = res.stdoutBytes ?? Buffer.from(res.stdout, 'binary');
+  } else {
+    bytes = await ctx.conn.get(chartPath);
+  }
+  if (!bytes) throw new ModuleError(`the chart ${chartPath} cannot be read on ${ctx.host} to check its values`);
+  const chart = await loadChart(await readArchive(bytes, chartPath), chartPath);
+  const msg = valuesCheckMessage(checkValues(chart, values, a.values_open ?? []));
+  if (msg) throw new ModuleError(msg);
+}
+
 const valuesYaml = (v: Values): string => (Object.keys(v).length === 0 ? '{}\n' : stringify(v, { lineWidth: 0, sortMapEntries: true }));
 
 async function planPresent(ctx: ModuleContext, a: HelmArgs) {
@@ -176,6 +229,7 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
   const chart = parseChartYaml(show.stdout, a.chart);
   const wantChart = `${chart.name}-${chart.version}`;
   const want = await desiredValues(ctx, a);
+  if (a.values_check) await checkAgainstChart(ctx, a, want);
   const rel = await deployed(ctx, a, exe);
   if (rel && PENDING.test(rel.status)) {
     throw new ModuleError(`release ${a.name} in namespace ${a.namespace} is ${rel.status}: another helm operation is running or was interrupted; roll it back or uninstall it first`);

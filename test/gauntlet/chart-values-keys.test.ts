@@ -14,8 +14,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { checkValues, valuesCheckMessage } from '../../modules/lib/k8s/chart-values.js';
 import { renderString } from '../../engine/vars/template.js';
-import { defaultScope, TEMPLATES } from './helpers.js';
+import { valuesFromKeyList } from './fake-bundle.js';
+import { defaultScope, PLAYBOOKS, TEMPLATES } from './helpers.js';
 
 const KEYS = join(dirname(fileURLToPath(import.meta.url)), 'chart-keys');
 
@@ -67,6 +69,28 @@ describe('gauntlet chart values: every key is one the pinned chart defines (key 
         expect(known, `${d} is a value of ${c.chart} ${version}`).to.include(d);
         expect(d.split('.').reduce<any>((o, k) => o?.[k], values), d).to.equal(false);
       }
+    });
+  }
+
+  /** The helm task of playbooks/*.yaml that renders `template`. */
+  function helmTask(template: string): Record<string, any> {
+    for (const f of ['ingress', 'mesh', 'db', 'gitops']) {
+      const plays = parse(readFileSync(join(PLAYBOOKS, `${f}.yaml`), 'utf8')) as Array<Record<string, any>>;
+      for (const t of plays.flatMap((p) => p.tasks ?? [])) if (t.helm?.values_template === template) return t.helm;
+    }
+    throw new Error(`no helm task renders ${template}`);
+  }
+
+  for (const c of CASES) {
+    it(`the helm module's own check passes ${c.template} with the playbook's values_open against a ${c.chart} chart built from the key list`, async () => {
+      const scope = await defaultScope();
+      const version = String(scope[c.version]);
+      const known = parse(readFileSync(join(KEYS, `${c.chart}-${version}.yaml`), 'utf8')) as string[];
+      const values = parse(renderString(readFileSync(join(TEMPLATES, c.template), 'utf8'), scope)) as Record<string, unknown>;
+      const task = helmTask(c.template);
+      expect(task.values_open ?? [], 'the playbook names the open maps this test names').to.deep.equal(c.open ?? []);
+      const chart = { name: c.chart, version, defaults: valuesFromKeyList(known), subcharts: [], switches: [] };
+      expect(valuesCheckMessage(checkValues(chart, values, task.values_open ?? []))).to.equal('');
     });
   }
 

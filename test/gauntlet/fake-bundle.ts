@@ -1,19 +1,22 @@
 // A small offline bundle for the full run of site.yaml: one file per entry of
 // playbooks/bundle/artifacts.yaml, each what the consuming double or module reads — the k3s binary
 // and install script are wrappers around the k3s doubles, charts are .tgz files holding a
-// Chart.yaml (what the helm double reads), images are real `docker save` archives (pushed to the
+// Chart.yaml (what the helm double reads) and a values.yaml made from the chart's key list in
+// chart-keys/ (what the helm module checks the play's values against), images are real `docker save` archives (pushed to the
 // real test registry), .debs are the control fields the dpkg-deb double reads, the VM image is a
 // few bytes (the multipass double only checks that it exists). File names are rendered for the
 // architecture asked for (bundle_arch), as the plays render them. Images come from
 // inventory.yaml's `images` (what the images play pushes; test/gauntlet/bundle-versions.test.ts
 // keeps artifacts.yaml in step with it).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { dockerArchive } from '../fixtures/images/make.js';
+import { parsePath } from '../../modules/lib/k8s/chart-values.js';
 import { renderValue } from '../../engine/vars/template.js';
 import { defaultScope, PLAYBOOKS, REPO } from './helpers.js';
 
@@ -23,6 +26,32 @@ interface Artifact { kind: string; name: string; version: string; file: string; 
 export async function artifacts(arch = 'amd64'): Promise<Artifact[]> {
   const doc = parse(readFileSync(join(PLAYBOOKS, 'bundle', 'artifacts.yaml'), 'utf8')) as Record<string, unknown>;
   return renderValue(doc.artifacts, await defaultScope({ ...doc, bundle_arch: arch })) as Artifact[];
+}
+
+const CHART_KEYS = join(REPO, 'test', 'gauntlet', 'chart-keys');
+
+/**
+ * A values.yaml with the key paths of a key list from chart-keys/: `a.b.c` → nested maps, `x.*` (a
+ * map empty upstream) → `{}`. The lists stop at list-valued keys without saying which they are, so
+ * every leaf is an empty string: the check never looks beneath a list, and a key with a scalar
+ * default accepts a list or a scalar alike, so only the key paths matter here.
+ */
+export function valuesFromKeyList(keys: string[]): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const k of keys) {
+    const open = k.endsWith('.*');
+    const path = parsePath(open ? k.slice(0, -2) : k);
+    let at = root;
+    for (const seg of path.slice(0, -1)) at = (at[seg] ??= {}) as Record<string, unknown>;
+    at[path.at(-1)!] = open ? {} : '';
+  }
+  return root;
+}
+
+/** The fake chart's values.yaml: from its key list, or empty for a chart without one (linkerd-crds: the play sets no values). */
+export function chartValuesYaml(name: string, version: string): string {
+  const list = join(CHART_KEYS, `${name}-${version}.yaml`);
+  return existsSync(list) ? stringify(valuesFromKeyList(parse(readFileSync(list, 'utf8')) as string[])) : '';
 }
 
 const K3S_DOUBLES = join(REPO, 'test', 'doubles', 'k3s', 'bin');
@@ -56,7 +85,11 @@ export async function makeBundle(dir: string, arch = 'amd64'): Promise<void> {
         const work = mkdtempSync(join(tmpdir(), 'gx-chart-'));
         mkdirSync(join(work, a.name));
         writeFileSync(join(work, a.name, 'Chart.yaml'), `apiVersion: v2\nname: ${a.name}\nversion: ${a.version}\nappVersion: "${a.version}"\n`);
-        execFileSync('tar', ['-czf', path, '-C', work, a.name]);
+        writeFileSync(join(work, a.name, 'values.yaml'), chartValuesYaml(a.name, a.version));
+        // byte for byte the same archive on every call: one bundle directory made for both
+        // architectures keeps the chart files the first manifest recorded
+        const bytes = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', work, a.name]);
+        writeFileSync(path, gzipSync(bytes));
         rmSync(work, { recursive: true, force: true });
         break;
       }

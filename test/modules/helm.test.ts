@@ -21,7 +21,8 @@ describe('helm (command double)', () => {
     const dir = join(charts, version, 'web');
     await mkdir(join(dir, 'templates'), { recursive: true });
     await writeFile(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: web\ndescription: A web app\nversion: ${version}\nappVersion: "1.25"\n`);
-    await writeFile(join(dir, 'values.yaml'), 'replicas: 1\n');
+    // the keys the tests' values use: the module checks values against the chart (helm-values-check.test.ts)
+    await writeFile(join(dir, 'values.yaml'), 'replicas: 1\nimage:\n  tag: "1.0"\ningress:\n  enabled: false\n  host: ""\n  tls: false\n');
     await mkdir(join(dir, 'charts', 'sub'), { recursive: true });
     await writeFile(join(dir, 'charts', 'sub', 'Chart.yaml'), 'apiVersion: v2\nname: sub\nversion: 9.9.9\n');
     const tgz = join(charts, `web-${version}.tgz`);
