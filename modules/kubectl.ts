@@ -16,7 +16,8 @@
 //   dry-run yet (the server does not know the namespace or kind): it is predicted as created.
 // - state=absent reads what exists with `kubectl get --ignore-not-found -o json` (a kind the cluster
 //   does not know has no objects) and deletes only that, in reverse order.
-// Every manifest is validated against the Kubernetes OpenAPI schemas before kubectl sees it.
+// Every manifest is validated against the Kubernetes OpenAPI schemas before kubectl sees it, strictly
+// by default: a field a built-in kind does not have fails the task (lib/k8s/strict.ts).
 import { relative, isAbsolute } from 'node:path';
 import { stringify } from 'yaml';
 import { ModuleError } from '../engine/errors.js';
@@ -28,7 +29,7 @@ import {
   crdGroup, crdKind, flattenLists, groupOf, isCrd, isNamespace, knownNamespace, namespaceOf, orderForApply, parseManifestText,
   resourceName, toYamlStream, type K8sObject, type Manifest, type RawManifest,
 } from './lib/k8s/manifests.js';
-import { manifestProblems } from './lib/k8s/validate.js';
+import { manifestProblems, type ManifestValidation } from './lib/k8s/validate.js';
 
 export interface KubectlArgs {
   state: 'present' | 'absent';
@@ -43,7 +44,8 @@ export interface KubectlArgs {
   wait: boolean;
   wait_timeout: number;
   wait_condition: string;
-  validate: boolean;
+  /** true is strict */
+  validate: ManifestValidation | boolean;
   timeout: number;
   executable: string;
 }
@@ -109,12 +111,12 @@ async function loadObjects(ctx: ModuleContext, a: KubectlArgs): Promise<RawManif
   return flattenLists(raw);
 }
 
-/** Schema problems of all objects at once, or the objects (state=absent only needs their identity). */
-function checked(items: RawManifest[], full: boolean): Manifest[] {
+/** Schema problems of all objects at once, or the objects (state=absent, validate=false: only their identity). */
+function checked(items: RawManifest[], mode: ManifestValidation | false): Manifest[] {
   const problems = items.flatMap((m) => {
-    if (!full) return identityProblems(m.obj, m.source);
-    const { who, problems: found } = manifestProblems(m.obj);
-    return found.map((p) => `${m.at ? m.at(p.path) : m.source}: ${who ? `${who}: ` : ''}${p.message}`);
+    if (!mode) return identityProblems(m.obj, m.source);
+    const { who, problems: found } = manifestProblems(m.obj, mode);
+    return found.map((p) => `${m.at ? m.at(p.path, { key: p.key }) : m.source}: ${who ? `${who}: ` : ''}${p.message}`);
   });
   if (problems.length > 0) throw new ModuleError(`invalid Kubernetes manifest${problems.length > 1 ? 's' : ''}:\n${problems.join('\n')}`);
   return items.map((m) => ({ obj: m.obj as K8sObject, source: m.source }));
@@ -156,8 +158,15 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
   description:
     'Runs kubectl **on the target host** (e.g. the K3s server), reading manifests from `definition` (inline objects, a list, or YAML text), ' +
     '`src` (files on the controller) or `template` (Handlebars templates on the controller, rendered with the task\'s variables). ' +
-    'Multi-document YAML and `kind: List` are accepted. Every object is validated against the Kubernetes OpenAPI schemas first (custom resources: ' +
-    'apiVersion, kind and metadata.name only); an invalid one fails the task naming the file and the field.\n\n' +
+    'Multi-document YAML and `kind: List` are accepted.\n\n' +
+    'Before any kubectl call, in check mode too, every object is validated against the Kubernetes OpenAPI schemas that kubernetes-models ships, ' +
+    'and by default (`validate: strict`) a field that a built-in kind (core v1, apps, batch, networking.k8s.io, rbac, policy, autoscaling, …) does ' +
+    'not have is an error too, with the closest real field: `templates/api/deployment.yaml.hbs:39:11 (rendered): Deployment api: ' +
+    "spec.template.spec.containers[0].portz: unknown field (did you mean 'ports'?)`. Maps (labels, annotations, ConfigMap and Secret data, " +
+    'resources) take any key, int-or-string fields take both. All problems of all objects fail the task at once, naming file:line:col, the object ' +
+    'and the field. Custom resources (kinds from CRDs, e.g. a CloudNativePG Cluster or an Argo CD Application) are not checked strictly: gx ' +
+    'only requires their apiVersion, kind and metadata.name, since their schema is in the cluster (the server dry run still refuses their ' +
+    'unknown fields). `validate: lenient` checks the schemas but lets unknown fields through; `validate: false` only requires apiVersion, kind and metadata.name.\n\n' +
     'Objects are applied with `kubectl apply --server-side --field-manager=FIELD_MANAGER -f -`. Whether an object changes is decided per object by ' +
     '`kubectl diff --server-side` (a server dry run of the same apply): only objects that differ are applied, so a second run sends nothing. ' +
     'Check mode runs only `kubectl diff`, `kubectl get` and `kubectl apply --dry-run=server` (which, unlike diff, validates fields strictly as the real apply does); ' +
@@ -185,7 +194,14 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
         default: 'Ready',
         description: 'The condition custom resources are waited for (`kubectl wait --for=condition=VALUE`); a value starting with `condition=`, `jsonpath=`, `delete` or `create` is passed to --for as it is.',
       },
-      validate: { type: 'boolean', default: true, description: 'Validate every manifest against the Kubernetes OpenAPI schemas before anything runs.' },
+      validate: {
+        type: ['string', 'boolean'],
+        enum: ['strict', 'lenient', true, false],
+        default: 'strict',
+        description:
+          'Validate every manifest before anything runs. strict: the Kubernetes OpenAPI schemas, and no unknown fields in built-in kinds; ' +
+          'lenient: the schemas only; false: only apiVersion, kind and metadata.name; true is strict.',
+      },
       timeout: { type: 'integer', minimum: 1, default: 60, description: 'Seconds one kubectl call (other than a wait) may take before it is killed and the task fails.' },
       executable: { type: 'string', minLength: 1, default: 'kubectl', description: 'The kubectl command on the host, e.g. `k3s kubectl`.' },
     },
@@ -233,7 +249,8 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
         timeout: a.timeout,
       };
       const items = await loadObjects(ctx, a);
-      const objs = checked(items, a.validate && a.state === 'present');
+      const mode = a.validate === true ? 'strict' : a.validate;
+      const objs = checked(items, a.state === 'present' && mode);
       if (a.state === 'absent') return planAbsent(ctx, a, target, objs);
       return planPresent(ctx, a, target, objs);
     });

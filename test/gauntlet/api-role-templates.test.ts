@@ -1,36 +1,18 @@
 // Every manifest template of the API role (templates/api/*.hbs), rendered with the role's defaults
-// and the facts the role sets before rendering them, must be valid Kubernetes (validateManifestText:
-// the OpenAPI schemas of the objects, strictly) and carry what the issue asks for.
+// and the facts the role sets before rendering them (helpers.ts apiRoleVars), must be valid Kubernetes
+// (validateManifestText: the OpenAPI schemas of the objects, strictly: no unknown fields) and carry
+// what the issue asks for.
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseAllDocuments, parse } from 'yaml';
-import { renderString, renderValue } from '../../engine/vars/template.js';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { renderString } from '../../engine/vars/template.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
 import { loadConfig } from '../../api/src/config.js';
+import { apiRoleVars, REPO } from './helpers.js';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEMPLATES = join(REPO, 'templates', 'api');
-const DIGEST = `sha256:${'ab12'.repeat(16)}`;
-
-/** The role defaults, resolved the way the engine resolves variables that name other variables. */
-function roleVars(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  let vars: Record<string, unknown> = {
-    ...(parse(readFileSync(join(REPO, 'playbooks', 'roles', 'api', 'defaults', 'main.yaml'), 'utf8')) as Record<string, unknown>),
-    playbook_dir: join(REPO, 'playbooks'),
-    // set by the role's tasks before any manifest is rendered
-    api_image: `registry.local:5000/gx/api@${DIGEST}`,
-    api_migrate_job: `api-migrate-${DIGEST.slice(7, 19)}`,
-    api_database_url: 'postgres://app:pw@gx-db-rw.db.svc:5432/app',
-    ...overrides,
-  };
-  for (let i = 0; i < 5; i++) vars = renderValue(vars, vars) as Record<string, unknown>;
-  expect(JSON.stringify(vars)).to.not.include('{{');
-  return vars;
-}
-
-const render = (name: string, vars = roleVars()): string => renderString(readFileSync(join(TEMPLATES, name), 'utf8'), vars);
+const render = (name: string, vars = apiRoleVars()): string => renderString(readFileSync(join(TEMPLATES, name), 'utf8'), vars);
 const objects = (text: string): any[] => parseAllDocuments(text).map((d) => d.toJS());
 
 describe('API role templates (templates/api) rendered with the role defaults', () => {
@@ -78,13 +60,13 @@ describe('API role templates (templates/api) rendered with the role defaults', (
 
   it('the pods roll when the database credentials change', () => {
     const a = objects(render('deployment.yaml.hbs'))[0].spec.template.metadata.annotations;
-    const b = objects(render('deployment.yaml.hbs', roleVars({ api_database_url: 'postgres://app:other@gx-db-rw.db.svc:5432/app' })))[0].spec.template.metadata.annotations;
+    const b = objects(render('deployment.yaml.hbs', apiRoleVars({ api_database_url: 'postgres://app:other@gx-db-rw.db.svc:5432/app' })))[0].spec.template.metadata.annotations;
     expect(a['gx.dev/db-secret-sha256']).to.match(/^[0-9a-f]{64}$/);
     expect(a['gx.dev/db-secret-sha256']).to.not.equal(b['gx.dev/db-secret-sha256']);
   });
 
   it('values that look like YAML stay strings (everything is rendered as JSON scalars)', () => {
-    const [ing] = objects(render('ingress.yaml.hbs', roleVars({ api_host: 'yes', api_name: '123' })));
+    const [ing] = objects(render('ingress.yaml.hbs', apiRoleVars({ api_host: 'yes', api_name: '123' })));
     expect(ing.spec.rules[0].host).to.equal('yes');
     expect(ing.metadata.name).to.equal('123');
   });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadInventory } from '../../engine/inventory/inventory.js';
 import { lazyScope } from '../../engine/run/lazy-scope.js';
+import { renderValue } from '../../engine/vars/template.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const PLAYBOOKS = join(REPO, 'playbooks');
@@ -14,6 +15,17 @@ export const TEMPLATES = join(REPO, 'templates');
 
 /** The component plays site.yaml imports (besides the preflight), in order. */
 export const COMPONENTS = ['vm', 'base', 'registry', 'k3s', 'images', 'ingress', 'mesh', 'db', 'auth', 'gitops', 'api', 'verify'];
+
+/** Templates (relative to templates/) that are YAML but not Kubernetes objects: helm values, the registry's config, cloud-init. */
+export const NOT_MANIFESTS = new Set([
+  'vm/cloud-init.yaml.hbs',
+  'registry/config.yml.hbs',
+  'ingress/values.yaml.hbs',
+  'mesh/control-plane-values.yaml.hbs',
+  'mesh/viz-values.yaml.hbs',
+  'gitops/gitea-values.yaml.hbs',
+  'gitops/argocd-values.yaml.hbs',
+]);
 
 /** Files under dir, recursively, relative to it. */
 export function filesUnder(dir: string): string[] {
@@ -62,4 +74,26 @@ export async function defaultScope(extra: Record<string, unknown> = {}): Promise
   const host = inventory.host('gauntlet');
   if (!host) throw new Error('inventory.yaml has no host gauntlet');
   return lazyScope({ ...host.vars, ...playVars(), ...RUNTIME_VARS, ...extra });
+}
+
+/** A stand-in for the image digest the API role reads from the registry. */
+export const API_DIGEST = `sha256:${'ab12'.repeat(16)}`;
+
+/**
+ * What templates/api sees: the API role's defaults and the facts its tasks set before rendering
+ * them, resolved the way the engine resolves variables that name other variables.
+ */
+export function apiRoleVars(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  let vars: Record<string, unknown> = {
+    ...(parse(readFileSync(join(PLAYBOOKS, 'roles', 'api', 'defaults', 'main.yaml'), 'utf8')) as Record<string, unknown>),
+    playbook_dir: PLAYBOOKS,
+    // set by the role's tasks before any manifest is rendered
+    api_image: `registry.local:5000/gx/api@${API_DIGEST}`,
+    api_migrate_job: `api-migrate-${API_DIGEST.slice(7, 19)}`,
+    api_database_url: 'postgres://app:pw@gx-db-rw.db.svc:5432/app',
+    ...overrides,
+  };
+  for (let i = 0; i < 5; i++) vars = renderValue(vars, vars) as Record<string, unknown>;
+  if (JSON.stringify(vars).includes('{{')) throw new Error('the API role defaults did not resolve in 5 rounds');
+  return vars;
 }

@@ -1,25 +1,16 @@
 // Every template of the gauntlet (templates/**, except templates/api which the API role's tests
 // cover) rendered with the default inventory's variables: Kubernetes manifests must validate
-// against the schemas, values files and configs must be the YAML their consumer expects.
+// against the schemas, strictly (no unknown fields), values files and configs must be the YAML their
+// consumer expects.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderString } from '../../engine/vars/template.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
-import { defaultScope, filesUnder, RUNTIME_VARS, TEMPLATES } from './helpers.js';
+import { defaultScope, filesUnder, NOT_MANIFESTS, RUNTIME_VARS, TEMPLATES } from './helpers.js';
 
 const ALL = filesUnder(TEMPLATES).filter((f) => !f.startsWith('api/'));
-// helm values, the registry's config and cloud-init: YAML, but not Kubernetes objects
-const NOT_MANIFESTS = new Set([
-  'vm/cloud-init.yaml.hbs',
-  'registry/config.yml.hbs',
-  'ingress/values.yaml.hbs',
-  'mesh/control-plane-values.yaml.hbs',
-  'mesh/viz-values.yaml.hbs',
-  'gitops/gitea-values.yaml.hbs',
-  'gitops/argocd-values.yaml.hbs',
-]);
 
 async function render(file: string, extra: Record<string, unknown> = {}): Promise<string> {
   return renderString(readFileSync(join(TEMPLATES, file), 'utf8'), await defaultScope(extra));

@@ -1,10 +1,16 @@
 // The kubectl module's pure parts: schema validation of manifests (kubernetes-models' OpenAPI
 // validators), multi-document parsing, apply order, and reading `kubectl diff` output.
 import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { diffFileMatches, parseUnifiedDiff } from '../../modules/lib/k8s/kubectl-diff.js';
 import { flattenLists, orderForApply, parseManifestText, resourceName, type K8sObject } from '../../modules/lib/k8s/manifests.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
-import { fieldPath, validateManifest } from '../../modules/lib/k8s/validate.js';
+import { propertiesRead, UNREAD_PROPERTIES } from '../../modules/lib/k8s/strict.js';
+import { fieldPath, fieldPathOf, validateManifest } from '../../modules/lib/k8s/validate.js';
+
+const require = createRequire(import.meta.url);
 
 const deployment = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'api' }, spec });
 const goodSpec = {
@@ -76,6 +82,137 @@ describe('validateManifest (Kubernetes OpenAPI schemas)', () => {
     expect(fieldPath('/spec/template/spec/containers/0/ports/1/containerPort')).to.equal('spec.template.spec.containers[0].ports[1].containerPort');
     expect(fieldPath('/metadata/annotations/a~1b.c')).to.equal('metadata.annotations["a/b.c"]');
     expect(fieldPath('')).to.equal('');
+  });
+});
+
+describe('validateManifest strictly: unknown fields of built-in kinds', () => {
+  const container = (extra: Record<string, unknown>) => ({ ...deployment(goodSpec), spec: { ...goodSpec, template: { ...goodSpec.template, spec: { containers: [{ ...goodSpec.template.spec.containers[0], ...extra }] } } } });
+
+  it('a misspelt container field is refused with its path and the closest real field; lenient lets it through', () => {
+    const typo = container({ portz: [{ containerPort: 3000 }] });
+    expect(validateManifest(typo, 'api.yaml')).to.deep.equal(["api.yaml: Deployment api: spec.template.spec.containers[0].portz: unknown field (did you mean 'ports'?)"]);
+    expect(validateManifest(typo, 'api.yaml', 'lenient')).to.deep.equal([]);
+  });
+
+  it('a Service with typos under spec, all at once, with type errors of the same object; no suggestion when nothing is close', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selectr: { app: 'web' }, ports: [{ port: 80, targetPort: 'http', protocl: 'TCP' }], sessionAffinity: 'None', zzz: 1, type: 'Nope' } };
+    expect(validateManifest(svc, 's')).to.deep.equal([
+      's: Service web: spec.type: must be one of "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+      "s: Service web: spec.selectr: unknown field (did you mean 'selector'?)",
+      's: Service web: spec.zzz: unknown field',
+      "s: Service web: spec.ports[0].protocl: unknown field (did you mean 'protocol'?)",
+    ]);
+    // at the top level and in metadata too
+    expect(validateManifest({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', lables: { a: 'b' } }, specs: {} }, 's')).to.deep.equal([
+      "s: Service web: specs: unknown field (did you mean 'spec'?)",
+      "s: Service web: metadata.lables: unknown field (did you mean 'labels'?)",
+    ]);
+  });
+
+  it('maps take any key: labels, annotations, ConfigMap and Secret data, resources, nodeSelector', () => {
+    const meta = { name: 'c', labels: { 'app.kubernetes.io/name': 'x', portz: 'y' }, annotations: { 'linkerd.io/inject': 'enabled', 'x-anything': 'z' } };
+    expect(validateManifest({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { 'realm.json': '{}', spec: 'x', portz: 'y' }, binaryData: { 'a.bin': 'AA==' } }, 'c')).to.deep.equal([]);
+    expect(validateManifest({ apiVersion: 'v1', kind: 'Secret', metadata: meta, type: 'Opaque', data: { DATABASE_URL: 'eA==' }, stringData: { anything: 'x' } }, 's')).to.deep.equal([]);
+    const pod = container({ resources: { limits: { cpu: '1', memory: '256Mi', 'nvidia.com/gpu': 1 }, requests: { 'ephemeral-storage': '1Gi' } } });
+    (pod.spec.template.spec as Record<string, unknown>).nodeSelector = { 'kubernetes.io/arch': 'amd64', 'any-key': 'v' };
+    expect(validateManifest(pod, 'd')).to.deep.equal([]);
+  });
+
+  it('int-or-string fields take both, and still refuse other types', () => {
+    const svc = (targetPort: unknown) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort }] } });
+    expect(validateManifest(svc(8080), 's')).to.deep.equal([]);
+    expect(validateManifest(svc('http'), 's')).to.deep.equal([]);
+    expect(validateManifest(svc({ port: 1 }), 's')).to.deep.equal(['s: Service s: spec.ports[0].targetPort: must be integer or string']);
+    const rolling = (v: unknown) => ({ ...deployment(goodSpec), spec: { ...goodSpec, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: v, maxUnavailable: 0 } } } });
+    expect(validateManifest(rolling('25%'), 'd')).to.deep.equal([]);
+    expect(validateManifest(rolling(1), 'd')).to.deep.equal([]);
+    const probe = container({ livenessProbe: { httpGet: { path: '/healthz', port: 'http' } }, readinessProbe: { tcpSocket: { port: 3000 } } });
+    expect(validateManifest(probe, 'd')).to.deep.equal([]);
+  });
+
+  it('custom resources pass untouched, whatever their fields (their schema is in the cluster)', () => {
+    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'root', namespace: 'argocd', lables: {} }, spec: { sourcez: { anything: [1, { deep: true }] } }, whatever: 1 };
+    expect(validateManifest(app, 'app.yaml')).to.deep.equal([]);
+    expect(validateManifest({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'pg' }, spec: { instancez: 1 } }, 'pg')).to.deep.equal([]);
+  });
+
+  it('a CustomResourceDefinition: the schema it carries may say anything where OpenAPI allows it, typos in its own fields are caught', () => {
+    const crd = (props: Record<string, unknown>) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Widget', plural: 'widgets' },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            additionalPrinterColumns: [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'how old' }],
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                description: 'A widget.',
+                externalDocs: { description: 'docs', url: 'https://example.com' },
+                properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: props } },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const ok = { port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] }, list: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } }, default: { type: 'object', default: { any: 'value' } } };
+    expect(validateManifest(crd(ok), 'crd')).to.deep.equal([]);
+    expect(validateManifest(crd({ size: { type: 'string', descripton: 'typo', 'x-kubernetes-preserve-unknwon-fields': true } }), 'crd')).to.deep.equal([
+      "crd: CustomResourceDefinition widgets.example.com: spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.size.descripton: unknown field (did you mean 'description'?)",
+      "crd: CustomResourceDefinition widgets.example.com: spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.size.x-kubernetes-preserve-unknwon-fields: unknown field (did you mean 'x-kubernetes-preserve-unknown-fields'?)",
+    ]);
+  });
+
+  it('free-form objects (RawExtension, FieldsV1) are not looked into', () => {
+    const rev = { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'r', managedFields: [{ manager: 'gx', fieldsV1: { 'f:spec': { 'f:x': {} } } }] }, revision: 1, data: { anything: { goes: true } } };
+    expect(validateManifest(rev, 'r')).to.deep.equal([]);
+  });
+
+  it('kind: List items are checked strictly too, with their index', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n    dato: {n: "1"}\n';
+    expect(validateManifestText(text, 'l.yaml')).to.deep.equal(["l.yaml items[0]: ConfigMap c: dato: unknown field (did you mean 'data'?)"]);
+    expect(validateManifestText(text, 'l.yaml', 'lenient')).to.deep.equal([]);
+  });
+
+  it("what strictness rests on: every model's validator reads exactly the properties its type declares, but for the known gaps", () => {
+    // the declared properties come from each model's .d.ts (generated from the same OpenAPI
+    // definitions); the validator is the _schemas/ file its .js hands to setValidateFunc
+    const models = dirname(require.resolve('kubernetes-models'));
+    const machinery = dirname(require.resolve('@kubernetes-models/apimachinery', { paths: [models] }));
+    const gaps: Record<string, string[]> = {};
+    let types = 0;
+    for (const root of [models, machinery]) {
+      const walk = (d: string): string[] =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (['_schemas', 'node_modules'].includes(e.name) ? [] : walk(join(d, e.name))) : [join(d, e.name)]));
+      for (const dts of walk(root).filter((f) => f.endsWith('.d.ts') && !f.endsWith('index.d.ts'))) {
+        const body = /export interface \w+ \{([\s\S]*?)\n\}/.exec(readFileSync(dts, 'utf8'))?.[1];
+        const js = readFileSync(dts.replace(/\.d\.ts$/, '.js'), 'utf8');
+        const schema = [...js.matchAll(/require\("([^"]*_schemas\/(\w+))(?:\.js)?"\)/g)].pop();
+        if (body === undefined || !schema) continue;
+        const declared = [...body.matchAll(/^ {4}"([^"]+)"\??:/gm)].map((x) => x[1]!).sort();
+        const file = schema[1]!.startsWith('.') ? join(dirname(dts), schema[1]!) : require.resolve(schema[1]!, { paths: [root] });
+        const read = propertiesRead((require(file) as { validate: (d: unknown) => boolean }).validate);
+        types++;
+        expect(read.filter((p) => !declared.includes(p)), `${relative(root, dts)} reads undeclared properties`).to.deep.equal([]);
+        const unread = declared.filter((p) => !read.includes(p));
+        if (unread.length > 0) gaps[schema[2]!] = unread;
+      }
+    }
+    expect(types).to.be.greaterThan(600);
+    expect(gaps).to.deep.equal(UNREAD_PROPERTIES);
+  });
+
+  it('field paths from key lists: indexes and keys that are not names', () => {
+    expect(fieldPathOf(['spec', 'ports', 0, 'port'])).to.equal('spec.ports[0].port');
+    expect(fieldPathOf(['metadata', 'labels', 'a/b', '0'])).to.equal('metadata.labels["a/b"]["0"]');
   });
 });
 

@@ -261,6 +261,71 @@ describe('kubectl (command double)', () => {
     expect(bad.msg).to.match(/^definition:\d+:\d+: invalid YAML/);
   });
 
+  it('strict validation (the default): unknown fields of every object fail the task at once, before any kubectl call, in check mode too', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'templates'));
+    const text = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: web',
+      '  namespace: default',
+      'spec:',
+      '  selectr: {app: web}',
+      '  ports:',
+      '    - port: 80',
+      '      targetPort: http',
+      '---',
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: {{ name }}',
+      '  namespace: default',
+      'spec:',
+      '  selector: {matchLabels: {app: web}}',
+      '  template:',
+      '    metadata: {labels: {app: web, any-label: x}}',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          image: registry.local:5000/web:1.0',
+      '          portz:',
+      '            - containerPort: 8080',
+      '---',
+      'apiVersion: postgresql.cnpg.io/v1',
+      'kind: Cluster',
+      'metadata: {name: pg, namespace: default}',
+      'spec: {instancez: 1}',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'templates', 'web.yaml.hbs'), text);
+    const expected =
+      'invalid Kubernetes manifests:\n' +
+      "templates/web.yaml.hbs:7:3 (rendered): Service web: spec.selectr: unknown field (did you mean 'selector'?)\n" +
+      "templates/web.yaml.hbs:25:11 (rendered): Deployment web: spec.template.spec.containers[0].portz: unknown field (did you mean 'ports'?)";
+    for (const check of [true, false]) {
+      for (const validate of [undefined, 'strict', true]) {
+        const r = await runModule(kubectl, { template: 'web.yaml.hbs', ...(validate === undefined ? {} : { validate }) }, { conn: d.conn, check, playbookDir: dir, vars: { name: 'web' } });
+        expect(r.failed, `check=${check} validate=${validate}`).to.equal(true);
+        expect(r.msg).to.equal(expected);
+      }
+    }
+    // not one kubectl call, mutating or not
+    expect(await d.calls()).to.deep.equal([]);
+
+    // lenient: the schemas only, so kubectl gets the objects (and the server's strict field validation has the last word)
+    const lenient = await runModule(kubectl, { definition: { ...cm('c', { k: 'v' }, 'default'), dato: { x: 'y' } }, validate: 'lenient' }, { conn: d.conn, check: true });
+    expect(lenient.failed).to.equal(false);
+    expect((await d.calls()).map((c) => c.argv[1])).to.include('diff');
+    const wrongType = await runModule(kubectl, { definition: { ...cm('c', { k: 'v' }, 'default'), data: { n: 1 } }, validate: 'lenient' }, { conn: d.conn, check: true });
+    expect(wrongType.msg).to.equal('invalid Kubernetes manifest:\ndefinition: ConfigMap c: data.n: must be string');
+    // false: only the identity
+    const off = await runModule(kubectl, { definition: { ...cm('c', { k: 'v' }, 'default'), data: { n: 1 } }, validate: false }, { conn: d.conn, check: true });
+    expect(off.msg ?? '').to.not.include('invalid Kubernetes manifest');
+    const bad = await runModule(kubectl, { definition: cm('c', {}), validate: 'strcit' }, { conn: d.conn }).catch((e: Error) => e);
+    expect(String(bad)).to.include(`argument 'validate' must be one of: "strict", "lenient", true, false`);
+  });
+
   it('state=absent deletes what exists in reverse order, then is ok; a kind the cluster does not know counts as absent', async () => {
     await runModule(kubectl, { definition: [ns('api'), cm('cfg', { a: 'b' }), deployment(1)] }, { conn: d.conn });
     await d.clearCalls();

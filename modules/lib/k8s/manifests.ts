@@ -1,7 +1,7 @@
 // Kubernetes objects as the kubectl module handles them: read from YAML (multi-document, `kind:
 // List` flattened), named the way kubectl names them, and ordered so that what other objects need
 // (Namespaces, CustomResourceDefinitions) reaches the cluster first.
-import { LineCounter, parseAllDocuments, stringify } from 'yaml';
+import { isMap, isScalar, LineCounter, parseAllDocuments, stringify } from 'yaml';
 import { ModuleError } from '../../../engine/errors.js';
 import { isBuiltinGroup } from './validate.js';
 
@@ -18,8 +18,11 @@ export interface RawManifest {
   obj: unknown;
   /** the file (or argument) and document it came from */
   source: string;
-  /** the source with the line and column of a field inside the object, when it was read from text */
-  at?: (path: (string | number)[]) => string;
+  /**
+   * the source with the line and column of a field inside the object, when it was read from text:
+   * of its value, or with `key` of its name (an unknown field)
+   */
+  at?: (path: (string | number)[], o?: { key?: boolean }) => string;
 }
 
 /**
@@ -44,7 +47,13 @@ export function parseManifestText(text: string, source: string, o: { rendered?: 
     const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
     if (value === null || value === undefined) return;
     const label = docs.length > 1 ? `${source} (document ${i + 1})` : source;
-    const at = (path: (string | number)[]) => {
+    const at = (path: (string | number)[], o: { key?: boolean } = {}) => {
+      if (o.key && path.length > 0) {
+        const parent = doc.getIn(path.slice(0, -1), true);
+        const pair = isMap(parent) ? parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === path[path.length - 1]) : undefined;
+        const range = isScalar(pair?.key) ? pair.key.range : undefined;
+        if (range) return where(range[0]);
+      }
       // the deepest node that exists: a missing field points at the mapping that lacks it
       for (let n = path.length; n >= 0; n--) {
         const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
@@ -66,7 +75,7 @@ export function flattenLists(items: RawManifest[]): RawManifest[] {
         o.items.map((item, i): RawManifest => ({
           obj: item,
           source: `${m.source} items[${i}]`,
-          ...(m.at ? { at: (path: (string | number)[]) => m.at!(['items', i, ...path]) } : {}),
+          ...(m.at ? { at: (path: (string | number)[], o?: { key?: boolean }) => m.at!(['items', i, ...path], o) } : {}),
         })),
       );
     }

@@ -4,12 +4,15 @@
 // CloudNativePG's Cluster) only need apiVersion, kind and metadata.name, because their schema lives
 // in the cluster. Validators are loaded lazily, one kind at a time: loading all of them costs seconds.
 //
-// The OpenAPI schemas do not forbid unknown fields, so a misspelt key is not caught here; kubectl's
-// server-side field validation (strict by default) rejects it at the server dry run instead.
+// The OpenAPI schemas do not forbid unknown fields; strict validation (the default) also reports
+// every field of a built-in kind that its schema does not have, with the closest real one
+// (strict.ts). Custom resources are never checked strictly: their schema is only in the cluster
+// (kubectl's server-side field validation still refuses their unknown fields at the dry run).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { didYouMean } from '../../../engine/load/suggest.js';
+import { tracked, unknownFields } from './strict.js';
 
 const require = createRequire(import.meta.url);
 
@@ -83,10 +86,14 @@ function builtinVersions(group: string): string[] {
 
 /** A JSON pointer from ajv as a field path: `/spec/ports/0/port` → `spec.ports[0].port`. */
 export function fieldPath(pointer: string): string {
+  return fieldPathOf(pointerPath(pointer));
+}
+
+/** `['spec', 'ports', 0, 'port']` → `spec.ports[0].port`; keys that are not names are quoted. */
+export function fieldPathOf(path: readonly (string | number)[]): string {
   let out = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^\d+$/.test(seg)) out += `[${seg}]`;
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
     else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
     else out += `[${JSON.stringify(seg)}]`;
   }
@@ -97,6 +104,8 @@ export function fieldPath(pointer: string): string {
 export interface ManifestProblem {
   path: (string | number)[];
   message: string;
+  /** the problem is the field's name (an unknown field), not its value */
+  key?: boolean;
 }
 
 function pointerPath(pointer: string): (string | number)[] {
@@ -139,8 +148,14 @@ function describeErrors(errors: AjvError[]): ManifestProblem[] {
 
 const NAME_OPTIONAL = new Set(['List']);
 
+/**
+ * strict: the schemas, and no field a built-in kind's schema does not have (the default);
+ * lenient: the schemas only, unknown fields pass (kubectl's server-side validation may refuse them).
+ */
+export type ManifestValidation = 'strict' | 'lenient';
+
 /** The object's problems with where they are; `who` names it (`Deployment web`). */
-export function manifestProblems(obj: unknown): { who: string; problems: ManifestProblem[] } {
+export function manifestProblems(obj: unknown, mode: ManifestValidation = 'strict'): { who: string; problems: ManifestProblem[] } {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { who: '', problems: [{ path: [], message: 'a Kubernetes object must be a mapping' }] };
   const o = obj as Record<string, unknown>;
   const problems: ManifestProblem[] = [];
@@ -172,21 +187,25 @@ export function manifestProblems(obj: unknown): { who: string; problems: Manifes
     const hint = didYouMean(kind, known);
     return { who, problems: [{ path: ['kind'], message: `kind: ${apiVersion} has no kind ${kind}${hint ? ` (${hint})` : ''}` }] };
   }
+  // the model's validate() runs the generated validator on `this`; strict runs it on a recording copy
+  const { data, seen } = mode === 'strict' ? tracked(o) : { data: new model(o), seen: [] };
+  let found: ManifestProblem[] = [];
   try {
-    new model(o).validate();
-    return { who, problems: [] };
+    model.prototype.validate.call(data);
   } catch (err) {
     const errors = (err as { errors?: AjvError[] }).errors;
     if (!Array.isArray(errors)) throw err;
-    return { who, problems: describeErrors(errors) };
+    found = describeErrors(errors);
   }
+  const unknown = unknownFields(seen).map((u) => ({ path: u.path, key: true, message: `${fieldPathOf(u.path)}: unknown field${u.hint ? ` (${u.hint})` : ''}` }));
+  return { who, problems: [...found, ...unknown] };
 }
 
 /**
  * Problems with one manifest, each as `SOURCE: Kind name: field: problem`; empty when it is valid.
  * `source` names where the object comes from (a template, a file and document number, a task).
  */
-export function validateManifest(obj: unknown, source: string): string[] {
-  const { who, problems } = manifestProblems(obj);
+export function validateManifest(obj: unknown, source: string, mode: ManifestValidation = 'strict'): string[] {
+  const { who, problems } = manifestProblems(obj, mode);
   return problems.map((p) => `${source}: ${who ? `${who}: ` : ''}${p.message}`);
 }
