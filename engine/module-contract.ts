@@ -120,3 +120,6 @@ export function moduleNames(def: ModuleDefinition<any, any>): string[] {
   const names = [def.name, ...(def.aliases ?? [])];
   return [...names, ...names.map((n) => `ansible.builtin.${n}`)];
 }
+
+/** The modules a run can use, by every name each answers to (modules/index.ts builds the real one). */
+export type ModuleRegistry = ReadonlyMap<string, ModuleDefinition<any, any>>;

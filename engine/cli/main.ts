@@ -69,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--force-handlers', 'run notified handlers even on hosts that failed', false)
     .addOption(new Option('--host-key-policy <policy>', 'unknown SSH host keys: refuse (strict) or trust on first use').choices(['strict', 'accept-new']))
     .option('--roles-path <dir>', 'another directory to find roles in (repeatable)', collect, [])
+    .option('--templates-dir <dir>', 'another directory to find templates in, searched last (repeatable; default: templates/ beside the playbook and in its parent directory)', collect, [])
     .option('--no-color', 'no colors (NO_COLOR is respected too)')
     .action(async (playbooks: string[], opts: Record<string, unknown>) => {
       jsonErrors = opts.output === 'json';
@@ -92,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
         forceHandlers: Boolean(opts.forceHandlers),
         hostKeyPolicy: opts.hostKeyPolicy as string | undefined,
         rolesPath: opts.rolesPath as string[],
+        templatesDir: opts.templatesDir as string[],
         color: opts.color === false ? false : wantsColor(process.stdout),
       };
       if (!Number.isFinite(o.forks) || o.forks < 1) throw new UsageError('--forks takes a positive number');

@@ -12,11 +12,12 @@ import { loadInventory } from '../inventory/inventory.js';
 import { parseYamlFile } from '../load/yaml.js';
 import { EventBus } from '../report/bus.js';
 import { makeReporters } from '../report/make.js';
+import { SECRET_NAME } from '../report/redact.js';
 import type { RunContext } from '../run/context.js';
-import { SECRET_NAME } from '../run/play-run.js';
 import { playHosts, runPlaybook } from '../run/playbook-run.js';
 import { parseExtraVars } from '../vars/scope.js';
-import { knownModules } from './known-modules.js';
+import { knownModules } from '../load/known-modules.js';
+import { modules } from '../../modules/index.js';
 
 export interface PlayOptions {
   inventory: string[];
@@ -38,6 +39,8 @@ export interface PlayOptions {
   forceHandlers: boolean;
   hostKeyPolicy?: string;
   rolesPath: string[];
+  /** searched last for templates; when empty, defaultTemplateDirs() */
+  templatesDir?: string[];
   color?: boolean;
 }
 
@@ -64,6 +67,20 @@ export function defaultInventory(playbook: string, cwd = process.cwd()): string[
   return [];
 }
 
+/**
+ * Without --templates-dir: templates/ beside each playbook given and in its parent directory, those
+ * that exist. So `gx play site.yaml` and `gx play playbooks/k3s.yaml` both find the repository's
+ * top-level templates/ (the gauntlet's layout) for the plays under playbooks/. The engine itself
+ * knows no layout: it searches the role, the task file's directory, the play's directory, then these.
+ */
+export function defaultTemplateDirs(playbooks: string[]): string[] {
+  const dirs = playbooks.flatMap((p) => {
+    const dir = dirname(resolve(p));
+    return [join(dir, 'templates'), join(dir, '..', 'templates')];
+  });
+  return [...new Set(dirs)].filter((d) => existsSync(d));
+}
+
 export async function playCommand(playbooks: string[], o: PlayOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   if (playbooks.length === 0) throw new UsageError('gx play needs a playbook', { hint: 'gx play site.yaml' });
   for (const p of playbooks) if (!existsSync(p)) throw new UsageError(`playbook not found: ${p}`);
@@ -71,7 +88,8 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const extraVars = parseExtraVars(o.extraVars, (p) => parseYamlFile(resolve(p)));
 
   // everything is loaded and validated before any host is contacted
-  const compiler = new Compiler({ known: knownModules(), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? [])] });
+  const templateDirs = o.templatesDir?.length ? o.templatesDir.map((d) => resolve(d)) : defaultTemplateDirs(playbooks);
+  const compiler = new Compiler({ known: knownModules(modules), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? [])], templateDirs });
   const compiled = playbooks.map((p) => compiler.compilePlaybook(p));
   const sources = o.inventory.length ? o.inventory : defaultInventory(playbooks[0]!);
   const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });
@@ -111,9 +129,10 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   process.on('SIGTERM', onSigint);
 
   const ctx: RunContext = {
-    settings: { check: o.check, diff: o.diff, forks: o.forks, limit: o.limit, tags, startAtTask: o.startAtTask, forceHandlers: o.forceHandlers, extraVars, verbosity: o.verbose },
+    settings: { check: o.check, diff: o.diff, forks: o.forks, limit: o.limit, tags, startAtTask: o.startAtTask, forceHandlers: o.forceHandlers, extraVars, verbosity: o.verbose, templateDirs },
     inventory,
     compiler,
+    modules,
     bus,
     connections,
     local,

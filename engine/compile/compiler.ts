@@ -8,7 +8,9 @@ import { ErrorList, GxError, PlaybookError, TemplateError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
 import { didYouMean } from '../load/suggest.js';
 import { parseYamlFile } from '../load/yaml.js';
-import { validatePlaybook, validateRoleMeta, validateTasks, validateVarsFile, type KnownModules } from '../load/validate.js';
+import { searchCandidates } from '../load/find-file.js';
+import type { KnownModules } from '../load/known-modules.js';
+import { validatePlaybook, validateRoleMeta, validateTasks, validateVarsFile } from '../load/validate.js';
 import { compileExpr } from '../vars/expr.js';
 import { hasTemplate, templateSyntaxErrors } from '../vars/template.js';
 import { asList, bool, conditions, inherit, rootInherited, tagList, withVars } from './inherit.js';
@@ -19,6 +21,8 @@ export interface CompileOptions {
   known: KnownModules;
   /** extra directories searched for roles (after the playbook's own roles/) */
   rolesPath?: string[];
+  /** extra directories searched for templates, last (as the template module searches them at run time) */
+  templateDirs?: string[];
 }
 
 type Raw = Record<string, unknown>;
@@ -562,8 +566,9 @@ export class Compiler {
     if (action !== 'template' && action !== 'ansible.builtin.template') return;
     const src = isObj(args) ? args.src : undefined;
     if (typeof src !== 'string' || hasTemplate(src)) return;
-    const dirs = [w.inh.role ? join(w.inh.role.dir, 'templates') : undefined, join(w.dir, 'templates'), w.dir, join(w.play.topDir, 'templates'), w.play.topDir, join(w.play.topDir, '..', 'templates')];
-    const file = isAbsolute(src) ? src : dirs.filter((d): d is string => Boolean(d)).map((d) => join(d, src)).find((p) => existsSync(p) && statSync(p).isFile());
+    // the places the template module will look, in its order
+    const search = { roleDir: w.inh.role?.dir, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: this.opts.templateDirs };
+    const file = searchCandidates(src, 'templates', search).find((p) => existsSync(p) && statSync(p).isFile());
     if (!file || !existsSync(file)) return; // the module reports a missing file with every place it looked
     const problem = templateSyntaxErrors(readFileSync(file, 'utf8'));
     if (!problem) return;

@@ -4,14 +4,20 @@
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../load/suggest.js';
 import { assignVars } from './data.js';
-import type { Inventory } from './inventory.js';
+
+/** What the views read of an inventory (the Inventory class is one). */
+export interface InventoryView {
+  readonly groups: ReadonlyMap<string, { hosts: string[]; children: string[] }>;
+  readonly hosts: ReadonlyMap<string, { name: string; vars: Record<string, unknown> }>;
+  select(pattern: string | string[]): string[];
+}
 
 export interface ViewOptions {
   /** an Ansible host pattern: only these hosts are shown */
   limit?: string | string[];
 }
 
-function hostFilter(inv: Inventory, opts: ViewOptions): (h: string) => boolean {
+function hostFilter(inv: InventoryView, opts: ViewOptions): (h: string) => boolean {
   if (opts.limit === undefined) return () => true;
   const allowed = new Set(inv.select(opts.limit));
   return (h) => allowed.has(h);
@@ -21,7 +27,7 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function renderList(inv: Inventory, opts: ViewOptions): Record<string, unknown> {
+export function renderList(inv: InventoryView, opts: ViewOptions): Record<string, unknown> {
   const keep = hostFilter(inv, opts);
   const groups: Record<string, unknown> = {};
   const seen = new Set<string>(['all']);
@@ -49,7 +55,7 @@ export function renderList(inv: Inventory, opts: ViewOptions): Record<string, un
   return out;
 }
 
-export function renderGraph(inv: Inventory, group: string, opts: ViewOptions): string {
+export function renderGraph(inv: InventoryView, group: string, opts: ViewOptions): string {
   if (!inv.groups.has(group)) {
     throw new UsageError(`--graph: there is no group '${group}' in the inventory`, { hint: didYouMean(group, inv.groups.keys()) });
   }

@@ -22,7 +22,7 @@ import {
 } from './schema-errors.js';
 import type { SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
-import type { KnownModules } from './validate.js';
+import type { KnownModules } from './known-modules.js';
 
 /** Where a key or value of a loaded object is (falls back to the file's start). */
 export type Locator = (obj: unknown, key?: string | number, which?: 'key' | 'value') => SourceLocation;

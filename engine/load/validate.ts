@@ -8,7 +8,6 @@
 // are reported as unknown keywords.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GxError, InternalError, PlaybookError } from '../errors.js';
-import type { ArgsSchema } from '../module-contract.js';
 import { validatorSchema } from '../schema/build.js';
 import {
   ALL_TASK_KEYS,
@@ -20,6 +19,7 @@ import {
   TASK_ACTIONS,
   TASK_KEYWORDS,
 } from '../schema/keywords.js';
+import type { KnownModules } from './known-modules.js';
 import { checkModuleArgs } from './module-args-check.js';
 import {
   enumHint,
@@ -37,12 +37,6 @@ import {
 } from './schema-errors.js';
 import { locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
-
-export interface KnownModules {
-  names: Set<string>;
-  schemaOf(name: string): ArgsSchema | undefined;
-  freeFormOf(name: string): string | undefined;
-}
 
 // ---------------------------------------------------------------- ajv, compiled once
 

@@ -12,6 +12,12 @@ export const MASK = '********';
  */
 export const MIN_SECRET_LENGTH = 3;
 
+/**
+ * Variables whose values are masked in every output by their name alone (the README's naming
+ * convention); a play's `secrets:` list names more.
+ */
+export const SECRET_NAME = /(password|passwd|passphrase|secret|token|api_key|private_key)$/i;
+
 export const NO_LOG_MSG = "the output has been hidden due to 'no_log: true'";
 
 function escapeRegExp(s: string): string {

@@ -2,6 +2,7 @@
 // per-host state that outlives a play.
 import type PQueue from 'p-queue';
 import type { Connection } from '../connect/connection.js';
+import type { ModuleRegistry } from '../module-contract.js';
 import type { Compiler } from '../compile/compiler.js';
 import type { TagSelection } from '../compile/tags.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -23,12 +24,16 @@ export interface RunSettings {
   forceHandlers: boolean;
   extraVars: Record<string, unknown>;
   verbosity: number;
+  /** searched last for templates (gx play --templates-dir, or the CLI's default) */
+  templateDirs: string[];
 }
 
 export interface RunContext {
   settings: RunSettings;
   inventory: Inventory;
   compiler: Compiler;
+  /** the modules tasks run, by name (the CLI passes modules/index.ts's registry) */
+  modules: ModuleRegistry;
   bus: EventBus;
   connections: ConnectionSource;
   /** the controller itself, for controller-only modules and delegate_to localhost */

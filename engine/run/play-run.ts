@@ -5,15 +5,13 @@ import { hasSelected } from '../compile/tags.js';
 import { ErrorList, GxError } from '../errors.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderValue, type Where } from '../vars/template.js';
+import { SECRET_NAME } from '../report/redact.js';
 import { isUnknown } from '../vars/unknown.js';
 import type { RunContext } from './context.js';
 import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
-
-/** Variables whose values are masked in every output (the README's naming convention). */
-export const SECRET_NAME = /(password|passwd|passphrase|secret|token|api_key|private_key)$/i;
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -136,7 +134,7 @@ export class PlayRun {
             if (!matchesStart(node.name, this.ctx.settings.startAtTask)) continue;
             this.ctx.started = true;
           }
-          await this.tasks.run(node, live, rescuable);
+          await this.runTask(node, live, rescuable);
           break;
         case 'block':
           await this.runBlock(node, live, rescuable);
@@ -219,9 +217,14 @@ export class PlayRun {
     }
   }
 
-  // ---- after each task ---------------------------------------------------------------------
+  // ---- each task and what follows it --------------------------------------------------------
 
-  async afterTask(task: ModuleTask, hosts: string[], results: ItemOutcome[], rescuable: boolean): Promise<void> {
+  private async runTask(task: ModuleTask, hosts: string[], rescuable: boolean): Promise<void> {
+    const { targets, results } = await this.tasks.run(task, hosts, rescuable);
+    await this.afterTask(task, targets, results, rescuable);
+  }
+
+  private async afterTask(task: ModuleTask, hosts: string[], results: ItemOutcome[], rescuable: boolean): Promise<void> {
     const controls = new Set(results.map((r) => r.control).filter(Boolean));
     if (controls.has('end_host')) results.forEach((r, i) => r.control === 'end_host' && (this.state(hosts[i]!).ended = true));
     if (controls.has('clear_host_errors')) for (const h of this.batch) this.state(h).failed = false;
@@ -248,7 +251,7 @@ export class PlayRun {
         if (targets.length === 0) continue;
         for (const x of targets) set.delete(x);
         ran = true;
-        await this.tasks.run(h, targets, false);
+        await this.runTask(h, targets, false);
         if (this.ctx.signal.aborted) return;
       }
       if (!ran) return;

@@ -7,16 +7,16 @@ import type { ModuleTask, Vars } from '../compile/types.js';
 import { ConnectionError, GxError } from '../errors.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
-import { getModule } from '../../modules/index.js';
 import { executeModule, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderString, renderValue, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN } from '../vars/unknown.js';
 import type { HostResult } from '../report/events.js';
-import { taskConnection } from './task-connection.js';
+import { taskConnection } from '../connect/task-connection.js';
 import { aggregate, statusOf, type ItemOutcome } from './results.js';
-import type { PlayRun } from './play-run.js';
-import { findFile } from './find-file.js';
+import { findFile } from '../load/find-file.js';
+import type { RunContext } from './context.js';
+import type { HostState } from './host-state.js';
 
 function truthy(v: unknown): boolean {
   if (typeof v === 'string') return ['true', 'yes', 'on', '1', 'y'].includes(v.toLowerCase());
@@ -63,18 +63,38 @@ function secretLeaves(v: unknown, add: (s: string) => void, depth = 0): void {
   else if (v && typeof v === 'object') for (const x of Object.values(v)) secretLeaves(x, add, depth + 1);
 }
 
-export class TaskRunner {
-  private readonly pr: PlayRun;
+/** What a TaskRunner needs of the play it runs in (PlayRun is one). */
+export interface TaskPlay {
+  readonly ctx: RunContext;
+  /** the play's directory: files and templates are looked up from there */
+  readonly play: { readonly dir: string };
+  /** the variables a task sees on a host (with loop variables or a registered result as `extra`) */
+  readonly scope: { forTask(host: string, task: ModuleTask | undefined, extra?: Vars): Vars };
+  state(host: string): HostState;
+  notify(task: ModuleTask, host: string): void;
+  /** add_host: the inventory learns a host for later plays */
+  addHost(name: string, groups: string[], vars: Record<string, unknown>): void;
+  isSecretName(name: string): boolean;
+}
 
-  constructor(pr: PlayRun) {
+/** What a task did on the hosts it ran on (one outcome per target, in order). */
+export interface TaskOutcomes {
+  targets: string[];
+  results: ItemOutcome[];
+}
+
+export class TaskRunner {
+  private readonly pr: TaskPlay;
+
+  constructor(pr: TaskPlay) {
     this.pr = pr;
   }
 
   /** Runs `task` on `hosts` (linear: all of them before returning). */
-  async run(task: ModuleTask, hosts: string[], rescuable: boolean): Promise<void> {
+  async run(task: ModuleTask, hosts: string[], rescuable: boolean): Promise<TaskOutcomes> {
     const { ctx } = this.pr;
     const start = Date.now();
-    const def = getModule(task.module);
+    const def = ctx.modules.get(task.module);
     const runOnce = task.eff.runOnce || def?.bypassHostLoop === true;
     const targets = runOnce ? hosts.slice(0, 1) : hosts;
     ctx.bus.emit({ type: 'task.start', id: task.id, name: this.displayName(task), module: task.module, handler: Boolean(task.handler), loc: task.loc, hosts: targets, time: Date.now() });
@@ -94,7 +114,7 @@ export class TaskRunner {
       }
     }
     ctx.bus.emit({ type: 'task.end', id: task.id, durationMs: Date.now() - start, time: Date.now() });
-    await this.pr.afterTask(task, targets, results, rescuable);
+    return { targets, results };
   }
 
   private displayName(task: ModuleTask): string {
@@ -269,7 +289,7 @@ export class TaskRunner {
       loc: task.loc,
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
-      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file }),
+      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
       renderTemplate: (text, extra) => renderString(text, extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope, { ...where, what: 'template' }),
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
       secret: (v) => ctx.bus.secret(v),

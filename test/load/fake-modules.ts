@@ -1,7 +1,7 @@
 // A small module registry for the loader's tests: enough shapes to exercise free-form text,
 // closed argument lists, required arguments, enums, booleans and nested values.
 import type { ArgsSchema } from '../../engine/module-contract.js';
-import type { KnownModules } from '../../engine/load/validate.js';
+import type { KnownModules } from '../../engine/load/known-modules.js';
 
 const d = (description: string, rest: Record<string, unknown> = { type: 'string' }) => ({ description, ...rest });
 

@@ -445,10 +445,11 @@ describe('load/validate: everything at once', () => {
 
 describe('load/validate: arguments of the real modules', () => {
   it('words enum problems with did-you-mean, and names the module for free-form text', async () => {
-    const { knownModules } = await import('../../engine/cli/known-modules.js');
+    const { knownModules } = await import('../../engine/load/known-modules.js');
+    const { modules } = await import('../../modules/index.js');
     const file = 'real.yaml';
     const doc = parseYamlText('- file: {path: /tmp/x, state: directry}\n- meta: flush_handler\n- set_fact: {my-var: 1, ok: 2}\n', file);
-    expect(render(validateTasks(doc, file, knownModules()), file)).to.deep.equal([
+    expect(render(validateTasks(doc, file, knownModules(modules)), file)).to.deep.equal([
       "ModuleArgsError 1:31 argument 'state' of module 'file' must be one of 'file', 'directory', 'touch', 'absent', 'link', 'hard', got 'directry' | did you mean 'directory'?",
       "ModuleArgsError 2:9 'meta' must be one of 'flush_handlers', 'end_play', 'end_host', 'noop', 'clear_host_errors', got 'flush_handler' | did you mean 'flush_handlers'?",
       "ModuleArgsError 3:14 'my-var' is not a valid variable name | variable names are letters, digits and underscores, not starting with a digit",

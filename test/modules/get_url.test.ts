@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { LocalConnection } from '../../engine/connect/local.js';
 import { SshConnection } from '../../engine/connect/ssh.js';
 import { resolveSshParams } from '../../engine/connect/ssh-params.js';
-import { taskConnection } from '../../engine/run/task-connection.js';
+import { taskConnection } from '../../engine/connect/task-connection.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import getUrl from '../../modules/get_url.js';
 import { EnvConnection } from '../doubles/doubles.js';

@@ -10,7 +10,7 @@ import type { Connection } from '../../engine/connect/connection.js';
 import { LocalConnection } from '../../engine/connect/local.js';
 import type { ModuleContext, ModuleDefinition } from '../../engine/module-contract.js';
 import { executeModule, type ModuleOutcome } from '../../engine/run/execute-module.js';
-import { findFile } from '../../engine/run/find-file.js';
+import { findFile } from '../../engine/load/find-file.js';
 import { renderString } from '../../engine/vars/template.js';
 import { getModule } from '../../modules/index.js';
 

@@ -13,7 +13,7 @@ import { SshConnection } from '../../engine/connect/ssh.js';
 import { resolveSshParams } from '../../engine/connect/ssh-params.js';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { executeModule } from '../../engine/run/execute-module.js';
-import { taskConnection } from '../../engine/run/task-connection.js';
+import { taskConnection } from '../../engine/connect/task-connection.js';
 import { isUnknown } from '../../engine/vars/unknown.js';
 import k3s from '../../modules/k3s.js';
 import { parseExecStart } from '../../modules/lib/k3s/unit.js';

@@ -3,7 +3,7 @@ import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:
 import { join } from 'node:path';
 import { SshConnection } from '../../engine/connect/ssh.js';
 import { resolveSshParams } from '../../engine/connect/ssh-params.js';
-import { taskConnection } from '../../engine/run/task-connection.js';
+import { taskConnection } from '../../engine/connect/task-connection.js';
 import lineinfile from '../../modules/lineinfile.js';
 import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { rhythm, runModule, tempDir } from './harness.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { shellQuote, type Connection } from '../../engine/connect/connection.js';
 import { SshConnection } from '../../engine/connect/ssh.js';
 import { resolveSshParams } from '../../engine/connect/ssh-params.js';
-import { taskConnection } from '../../engine/run/task-connection.js';
+import { taskConnection } from '../../engine/connect/task-connection.js';
 import { rhythm, runModule, tempDir } from '../modules/harness.js';
 import { hostVars, sshEnv } from './hosts.js';
 

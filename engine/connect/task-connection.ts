@@ -1,6 +1,6 @@
 // A task's view of its host's connection: the task's environment and become settings are applied to
 // every call, so modules never think about them.
-import type { BecomeOptions, Connection, FileStat, PutOptions, RunOptions, RunResult, StatOptions } from '../connect/connection.js';
+import type { BecomeOptions, Connection, FileStat, PutOptions, RunOptions, RunResult, StatOptions } from './connection.js';
 
 export function taskConnection(conn: Connection, env: Record<string, string> | undefined, become: BecomeOptions | undefined): Connection {
   if (!env && !become) return conn;
