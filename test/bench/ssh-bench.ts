@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConnectionPool } from '../../engine/connect/pool.js';
+import { runServiceScript } from '../setup/services.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = join(repo, 'test', 'services', 'sshd-hosts.sh');
@@ -36,12 +37,7 @@ interface Env {
 }
 
 function startHosts(n: number): Env {
-  const out = execFileSync('bash', [script, 'start-bench', String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const v: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) v[m[1]!] = m[2]!;
-  }
+  const v = runServiceScript(script, ['start-bench', String(n)]);
   return { hosts: v.GX_BENCH_SSH_HOSTS!.split(','), knownHosts: v.GX_BENCH_SSH_KNOWN_HOSTS!, user: v.GX_TEST_SSH_USER!, key: v.GX_TEST_SSH_KEY!, port: Number(v.GX_TEST_SSH_PORT) };
 }
 

@@ -1,10 +1,11 @@
 // Mocha global fixtures: every real server the tests use is started ONCE per run here, by the
 // service scripts in test/services/ (each idempotent, each printing KEY=VALUE lines that become
-// environment variables for the tests), and stopped at the end. .ci/run relies on this too.
-import { execFileSync } from 'node:child_process';
+// environment variables for the tests), and stopped at the end. Their set-up output goes to
+// SERVICES_LOG (.gx/test-services.log), so a run shows only mocha's. .ci/run relies on this too.
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runServiceScript } from './services.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const servicesDir = join(here, '..', 'services');
@@ -21,11 +22,7 @@ export async function mochaGlobalSetup(): Promise<void> {
   if (process.env.GX_TEST_NO_SERVICES === '1') return;
   for (const svc of services()) {
     const script = join(servicesDir, svc);
-    const out = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
-    for (const line of out.split('\n')) {
-      const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-      if (m) process.env[m[1]!] = m[2]!;
-    }
+    Object.assign(process.env, runServiceScript(script, ['start']));
     started.push(script);
   }
 }
@@ -34,7 +31,7 @@ export async function mochaGlobalTeardown(): Promise<void> {
   if (process.env.GX_TEST_KEEP_SERVICES === '1') return;
   for (const script of started.reverse()) {
     try {
-      execFileSync('bash', [script, 'stop'], { stdio: 'ignore', timeout: 60_000 });
+      runServiceScript(script, ['stop'], { timeoutMs: 60_000 });
     } catch {
       // a service that will not stop cleanly must not turn a green run red
     }

@@ -1,6 +1,6 @@
 // The real sshd test hosts started by test/services/sshd-hosts.sh (through the mocha global setup),
 // as host variables for the SSH tests.
-import { execFileSync } from 'node:child_process';
+import { runServiceScript } from '../setup/services.js';
 
 function need(name: string): string {
   const v = process.env[name];
@@ -60,11 +60,5 @@ export function hostVars(addr: string, extra: Record<string, unknown> = {}): Rec
 
 /** Runs the service script (start-host ADDR / kill-host ADDR) and returns its KEY=VALUE lines. */
 export function hostScript(...args: string[]): Record<string, string> {
-  const out = execFileSync('bash', [sshEnv.script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 60_000 });
-  const vars: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) vars[m[1]!] = m[2]!;
-  }
-  return vars;
+  return runServiceScript(sshEnv.script, args, { timeoutMs: 60_000 });
 }
