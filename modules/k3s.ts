@@ -3,307 +3,18 @@
 // airgap images tarball. The install script runs with INSTALL_K3S_SKIP_DOWNLOAD=true, so nothing is
 // ever fetched from the internet.
 //
-// The role and the flags reach the script as its positional arguments, not in INSTALL_K3S_EXEC.
-// install.sh (k3s-io/k3s; read for v1.32.3+k3s1 in the stored copies, see the comment in the install
-// script double test/doubles/k3s/bin/k3s-install.sh) builds the command with
-//   eval set -- $(escape "${INSTALL_K3S_EXEC}") $(quote "$@")
-// escape() only backslashes most punctuation, so in INSTALL_K3S_EXEC a ' or " is shell quoting to
-// eval: `--node-label=team=it's` is an unterminated quote, a pair of quotes changes the words, and
-// inside '...' the backslashes escape() added stay in the value. quote() wraps each positional
-// argument in single quotes, which eval removes again: the argument arrives as given. The one loss:
-// both substitutions are unquoted, so their output is split on IFS before eval joins the pieces with
-// single spaces: a tab, a newline or a run of spaces inside an argument comes out as one space.
-// checkArgs refuses exactly those (and control characters, which a unit file line cannot hold);
-// quotes, $, backslashes, ; and the rest pass through to the unit's ExecStart unchanged, where
-// parseExecStart reads them back. INSTALL_K3S_EXEC is set empty so nothing inherited is prepended.
-//
-// How a re-run knows what is there (no gx-private state file): the binary by sha256 against the
-// controller's file (and `k3s --version` against `version`), the flags k3s runs with from the
-// ExecStart the install script wrote into SYSTEMD_DIR/k3s.service (k3s-agent.service), K3S_URL and
-// K3S_TOKEN from its EnvironmentFile (k3s.service.env), registries.yaml by content. Same binary,
-// flags, env and registries = ok, the install script does not run.
-//
-// Who restarts k3s:
-// - first install: the install script starts it (as it does by default);
-// - a new binary (version change): the script runs with INSTALL_K3S_FORCE_RESTART=true, because it
-//   compares the binary's hash before/after itself and the binary is already in place by then;
-// - only flags, env, registries.yaml or the airgap images changed: the script (when flags/env
-//   changed) runs with INSTALL_K3S_SKIP_START=true, and the result says config_changed: true, so the
-//   play's `restart k3s` handler restarts it once, at the end, like any other config change.
-// Then the module waits for the node to be Ready (and to run `version`) and fetches the kubeconfig.
-import { createReadStream } from 'node:fs';
-import { posix } from 'node:path';
-import { stringify } from 'yaml';
-import { argvToShell } from '../engine/connect/connection.js';
-import { ModuleArgsError, ModuleError } from '../engine/errors.js';
-import { sleep } from '../engine/sleep.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+// The plan reads (modules/lib/k3s/read.ts: the controller's files, what is on the host), decides
+// (lib/k3s/decide.ts: what must change, who restarts k3s; pure) and builds the apply
+// (lib/k3s/apply.ts); the arguments and the flags they make are in lib/k3s/args.ts.
+import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, commandFailure, mustRunTool, planOrFail, runTool, toolShell } from './lib/host-tool.js';
-import { rewriteKubeconfig } from './lib/k3s/kubeconfig.js';
-import { findNode, nodeNames } from './lib/k3s/nodes.js';
-import { formatExecStart, parseEnvFile, parseExecStart } from './lib/k3s/unit.js';
+import { applyOrFail, planOrFail } from './lib/host-tool.js';
+import { buildActions, finish } from './lib/k3s/apply.js';
+import { checkArgs, DEFAULT_CONFIG_DIR, DEFAULT_DATA_DIR, pathsOf, type K3sArgs, type K3sData } from './lib/k3s/args.js';
+import { decide, decisionDiff } from './lib/k3s/decide.js';
+import { kubeconfigCopy, nodeReady, readK3s, readToken } from './lib/k3s/read.js';
 
-export interface K3sArgs {
-  version: string;
-  role: 'server' | 'agent';
-  binary_src: string;
-  install_script_src: string;
-  airgap_images_src?: string;
-  server_url?: string;
-  token?: string;
-  disable?: string[];
-  tls_san?: string[];
-  node_ip?: string;
-  write_kubeconfig_mode: string;
-  exec_flags?: string[];
-  default_registry_endpoint: boolean;
-  registries?: Record<string, unknown>;
-  wait_timeout: number;
-  kubeconfig_dest?: string;
-  kubeconfig_server?: string;
-  bin_dir: string;
-  config_dir: string;
-  data_dir: string;
-  systemd_dir: string;
-}
-
-export interface K3sData {
-  version: string;
-  node_name: string;
-  ready: boolean | Unknown;
-  token?: string | Unknown;
-  kubeconfig_path?: string;
-  config_changed: boolean;
-  /** what the task did (or would do) */
-  actions: string[];
-}
-
-const DEFAULT_CONFIG_DIR = '/etc/rancher/k3s';
-const DEFAULT_DATA_DIR = '/var/lib/rancher/k3s';
-
-interface Paths {
-  bin: string;
-  script: string;
-  service: string;
-  unit: string;
-  envFile: string;
-  images?: string;
-  registries: string;
-  kubeconfig: string;
-  token: string;
-}
-
-function pathsOf(a: K3sArgs): Paths {
-  const service = a.role === 'server' ? 'k3s' : 'k3s-agent';
-  const unit = posix.join(a.systemd_dir, `${service}.service`);
-  return {
-    bin: posix.join(a.bin_dir, 'k3s'),
-    script: posix.join(a.bin_dir, 'k3s-install.sh'),
-    service,
-    unit,
-    envFile: `${unit}.env`,
-    images: a.airgap_images_src ? posix.join(a.data_dir, 'agent', 'images', posix.basename(a.airgap_images_src)) : undefined,
-    registries: posix.join(a.config_dir, 'registries.yaml'),
-    kubeconfig: posix.join(a.config_dir, 'k3s.yaml'),
-    token: posix.join(a.data_dir, 'server', 'node-token'),
-  };
-}
-
-/** The install script's arguments: the role, then the flags, as `--flag=value`. */
-export function execArgs(a: K3sArgs): string[] {
-  const server = a.role === 'server';
-  const words = [
-    a.role,
-    ...(server ? (a.disable ?? []).map((d) => `--disable=${d}`) : []),
-    ...(server ? (a.tls_san ?? []).map((s) => `--tls-san=${s}`) : []),
-    ...(a.node_ip ? [`--node-ip=${a.node_ip}`] : []),
-    ...(server ? [`--write-kubeconfig-mode=${a.write_kubeconfig_mode}`] : []),
-    // k3s's own flags for non-default places, so the paths given here are the ones k3s uses
-    ...(a.data_dir !== DEFAULT_DATA_DIR ? [`--data-dir=${a.data_dir}`] : []),
-    ...(a.config_dir !== DEFAULT_CONFIG_DIR ? [`--private-registry=${posix.join(a.config_dir, 'registries.yaml')}`] : []),
-    ...(server && a.config_dir !== DEFAULT_CONFIG_DIR ? [`--write-kubeconfig=${posix.join(a.config_dir, 'k3s.yaml')}`] : []),
-    // an agent flag (server and agent both take it): containerd's hosts.toml for a mirrored registry
-    // then has no upstream `server`, so a miss on every mirror fails instead of going to the internet
-    ...(a.default_registry_endpoint === false ? ['--disable-default-registry-endpoint'] : []),
-    ...(a.exec_flags ?? []),
-  ];
-  return words;
-}
-
-/** K3S_* variables the install script keeps in the service's EnvironmentFile. */
-function serviceEnv(a: K3sArgs): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (a.role === 'agent') env.K3S_URL = a.server_url!;
-  if (a.token !== undefined) env.K3S_TOKEN = a.token;
-  return env;
-}
-
-function nodeNameFlag(flags: string[]): string | undefined {
-  for (let i = 0; i < flags.length; i++) {
-    const f = flags[i]!;
-    if (f.startsWith('--node-name=')) return f.slice('--node-name='.length);
-    if (f === '--node-name') return flags[i + 1];
-  }
-  return undefined;
-}
-
-function checkArgs(ctx: ModuleContext, a: K3sArgs): void {
-  const bad = (msg: string) => new ModuleArgsError(msg, { loc: ctx.loc });
-  if (a.role === 'agent') {
-    if (!a.server_url) throw bad('an agent needs server_url (https://SERVER:6443) to join');
-    if (!a.token) throw bad("an agent needs the server's token to join");
-    for (const k of ['disable', 'tls_san', 'kubeconfig_dest'] as const) {
-      if (a[k] !== undefined) throw bad(`${k} applies to a server only (role is agent)`);
-    }
-  }
-  // it reaches the install script as one line on stdin
-  if (a.token !== undefined && /\s/.test(a.token)) throw bad('token cannot contain whitespace');
-  if (a.default_registry_endpoint === false && !hasDisableDefaultRegistryEndpoint(a.version)) {
-    throw bad(`default_registry_endpoint: false needs K3s v1.26.13+k3s1, v1.27.10+k3s1, v1.28.6+k3s1, v1.29.1+k3s1 or later (--disable-default-registry-endpoint); ${a.version} does not have the flag and k3s would not start`);
-  }
-  for (const w of execArgs(a)) {
-    const why = flagLoss(w);
-    if (why) throw bad(`the k3s flag ${flagName(w)} cannot reach k3s intact (${JSON.stringify(w)}): ${why}`);
-  }
-}
-
-/** Why this word would not arrive in the unit's ExecStart as given, or undefined when it would. */
-export function flagLoss(w: string): string | undefined {
-  if (w === '') return 'an empty word is not a k3s flag';
-  if (/[\t\n]| {2}/.test(w)) return "the install script splits its arguments on whitespace before its eval joins them with single spaces, so a tab, a newline or a run of spaces would become one space";
-  if (/[\x00-\x1f\x7f]/.test(w)) return 'a control character cannot be written into the one line per word of the unit\'s ExecStart';
-  return undefined;
-}
-
-const flagName = (w: string) => (w.startsWith('-') ? w.replace(/=[\s\S]*$/, '') : `'${w.split(/\s/)[0]}'`);
-
-/**
- * --disable-default-registry-endpoint came with the January 2024 releases v1.26.13+k3s1,
- * v1.27.10+k3s1, v1.28.6+k3s1 and v1.29.1+k3s1 (K3s docs, private registry, "Version Gate"); every
- * later minor has it (pkg/cli/cmds/agent.go, in both the agent's and the server's flags).
- */
-export function hasDisableDefaultRegistryEndpoint(version: string): boolean {
-  const m = /^v1\.(\d+)\.(\d+)/.exec(version);
-  if (!m) return false;
-  const minor = Number(m[1]);
-  const patch = Number(m[2]);
-  const first: Record<number, number> = { 26: 13, 27: 10, 28: 6, 29: 1 };
-  if (minor >= 30) return true;
-  return first[minor] !== undefined && patch >= first[minor]!;
-}
-
-interface LocalFile {
-  path: string;
-  sha256: string;
-  size: number;
-}
-
-async function controllerFile(ctx: ModuleContext, arg: string, name: string): Promise<LocalFile> {
-  let path: string;
-  try {
-    path = await ctx.findFile(name, 'files');
-  } catch {
-    throw new ModuleError(`${arg}: ${name} does not exist on the controller (is the offline bundle collected?)`);
-  }
-  const st = await ctx.local.stat(path, { followLinks: true, checksum: true });
-  if (!st || st.type !== 'file' || !st.sha256) throw new ModuleError(`${arg}: ${path} is not a regular file on the controller`);
-  return { path, sha256: st.sha256, size: st.size };
-}
-
-async function hostSha(ctx: ModuleContext, path: string): Promise<string | undefined> {
-  const st = await ctx.conn.stat(path, { followLinks: true, checksum: true });
-  return st?.type === 'file' ? st.sha256 : undefined;
-}
-
-async function hostText(ctx: ModuleContext, path: string): Promise<string | null> {
-  const b = await ctx.conn.get(path);
-  return b === null ? null : b.toString('utf8');
-}
-
-export function parseVersion(out: string): string | undefined {
-  return /^k3s version (\S+)/m.exec(out)?.[1];
-}
-
-async function installedVersion(ctx: ModuleContext, bin: string): Promise<string> {
-  const res = await mustRunTool(ctx, [bin, '--version'], { timeoutMs: 30_000 });
-  const v = parseVersion(res.stdout);
-  if (!v) throw new ModuleError(`${bin} --version printed no k3s version: ${res.stdout.trim().slice(0, 200)}`);
-  return v;
-}
-
-interface Action {
-  what: string;
-  run: () => Promise<void>;
-}
-
-/** One look at the node: ready, or why not. */
-async function nodeReady(ctx: ModuleContext, a: K3sArgs, p: Paths, nodeName: string): Promise<{ ready: boolean; why: string }> {
-  if (a.role === 'agent') {
-    // an agent has no kubeconfig: its Ready condition is visible on the server only
-    const r = await runTool(ctx, ['systemctl', 'is-active', p.service], { providedBy: 'systemd', env: { LANG: 'C' } });
-    const state = r.stdout.trim();
-    return { ready: state === 'active', why: `${p.service} is ${state || 'not active'}` };
-  }
-  const argv = [p.bin, 'kubectl', `--kubeconfig=${p.kubeconfig}`, 'get', 'nodes', '-o', 'json'];
-  const r = await runTool(ctx, argv, { timeoutMs: 30_000 });
-  if (r.rc !== 0 || r.timedOut) return { ready: false, why: commandFailure(argv, r) };
-  let node;
-  try {
-    node = findNode(r.stdout, nodeName);
-  } catch (err) {
-    return { ready: false, why: (err as Error).message };
-  }
-  if (!node) return { ready: false, why: `node ${nodeName} is not registered yet (nodes: ${nodeNames(r.stdout).join(', ') || 'none'})` };
-  if (!node.ready) return { ready: false, why: `node ${nodeName} is not Ready: ${node.why}` };
-  if (node.kubeletVersion && node.kubeletVersion !== a.version) return { ready: false, why: `node ${nodeName} still runs ${node.kubeletVersion}, not ${a.version}` };
-  return { ready: true, why: '' };
-}
-
-/** Polls until Ready: quickly at first (a running node answers at once), then every 2 s. */
-async function waitReady(ctx: ModuleContext, a: K3sArgs, p: Paths, nodeName: string): Promise<void> {
-  const deadline = Date.now() + a.wait_timeout * 1000;
-  let pause = 100;
-  for (;;) {
-    const r = await nodeReady(ctx, a, p, nodeName);
-    if (r.ready) return;
-    if (ctx.signal.aborted) throw new ModuleError(`interrupted while waiting for node ${nodeName}: ${r.why}`);
-    if (Date.now() + pause > deadline) throw new ModuleError(`node ${nodeName} was not Ready within ${a.wait_timeout}s: ${r.why}`);
-    await sleep(pause, ctx.signal);
-    pause = Math.min(pause * 2, 2000);
-  }
-}
-
-async function readToken(ctx: ModuleContext, a: K3sArgs, p: Paths): Promise<string | undefined> {
-  if (a.role !== 'server') return undefined;
-  const t = (await hostText(ctx, p.token))?.trim();
-  if (t) ctx.secret(t);
-  return t || undefined;
-}
-
-function kubeconfigServer(ctx: ModuleContext, a: K3sArgs): string {
-  if (a.kubeconfig_server) return a.kubeconfig_server;
-  const host = a.node_ip ?? (typeof ctx.vars.ansible_host === 'string' ? ctx.vars.ansible_host : ctx.host);
-  return `https://${host.includes(':') ? `[${host}]` : host}:6443`;
-}
-
-/** The controller's copy of the kubeconfig: what it should hold and whether it already does. */
-async function kubeconfigCopy(ctx: ModuleContext, a: K3sArgs, p: Paths): Promise<{ text: string; current: boolean } | undefined> {
-  if (!a.kubeconfig_dest) return undefined;
-  const src = await hostText(ctx, p.kubeconfig);
-  if (src === null) return undefined;
-  const { text, rewritten } = rewriteKubeconfig(src, kubeconfigServer(ctx, a));
-  if (rewritten === 0) throw new ModuleError(`${p.kubeconfig} on ${ctx.host} has no 'server: https://127.0.0.1:6443' line to rewrite`);
-  const have = await ctx.local.get(a.kubeconfig_dest);
-  return { text, current: have !== null && have.toString('utf8') === text };
-}
-
-async function writeKubeconfig(ctx: ModuleContext, dest: string, text: string): Promise<void> {
-  const mk = await ctx.local.run({ argv: ['mkdir', '-p', '--', posix.dirname(dest)] });
-  if (mk.rc !== 0) throw new ModuleError(`cannot create ${posix.dirname(dest)} on the controller: ${mk.stderr.trim()}`);
-  // it holds the cluster admin's client key
-  await ctx.local.put(dest, text, { mode: 0o600 });
-}
+export type { K3sArgs, K3sData } from './lib/k3s/args.js';
 
 const k3s: ModuleDefinition<K3sArgs, K3sData> = {
   name: 'k3s',
@@ -393,141 +104,27 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
 
 async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
   const p = pathsOf(a);
-  const binary = await controllerFile(ctx, 'binary_src', a.binary_src);
-  const script = await controllerFile(ctx, 'install_script_src', a.install_script_src);
-  const images = a.airgap_images_src ? await controllerFile(ctx, 'airgap_images_src', a.airgap_images_src) : undefined;
-
-  const binChanged = (await hostSha(ctx, p.bin)) !== binary.sha256;
-  const scriptChanged = (await hostSha(ctx, p.script)) !== script.sha256;
-  const imagesChanged = images !== undefined && (await hostSha(ctx, p.images!)) !== images.sha256;
-  if (!binChanged) {
-    const have = await installedVersion(ctx, p.bin);
-    if (have !== a.version) throw new ModuleError(`binary_src ${binary.path} is k3s ${have}, but version asks for ${a.version}`);
-  }
-
-  const wantArgs = execArgs(a);
-  const wantEnv = serviceEnv(a);
-  const unitText = await hostText(ctx, p.unit);
-  const installed = unitText !== null;
-  const exec = unitText === null ? undefined : parseExecStart(unitText);
-  const flagsDiffer = installed && (exec === undefined || exec.binary !== p.bin || exec.args.join('\0') !== wantArgs.join('\0'));
-  const haveEnv = parseEnvFile((await hostText(ctx, p.envFile)) ?? '');
-  const envKeys = ['K3S_URL', 'K3S_TOKEN'].filter((k) => k in wantEnv || k in haveEnv);
-  const envDiffer = installed && envKeys.some((k) => haveEnv[k] !== wantEnv[k]);
-
-  const wantRegistries = a.registries === undefined ? undefined : stringify(a.registries, { lineWidth: 0 });
-  const haveRegistries = wantRegistries === undefined ? null : await hostText(ctx, p.registries);
-  const registriesChanged = wantRegistries !== undefined && haveRegistries !== wantRegistries;
-
-  const needInstall = !installed || binChanged || flagsDiffer || envDiffer;
-  const restartNow = !installed || binChanged;
-  const configChanged = installed && !binChanged && (flagsDiffer || envDiffer || registriesChanged || imagesChanged);
-
-  const hostname = nodeNameFlag(a.exec_flags ?? []) ?? (await mustRunTool(ctx, ['hostname'])).stdout.trim().toLowerCase();
+  const seen = await readK3s(ctx, a, p, a.registries !== undefined);
+  const d = decide(a, p, seen);
+  const actions = buildActions(ctx, a, p, seen, d);
+  const diff = ctx.diff ? decisionDiff(p, seen, d) : [];
+  const nodeName = seen.nodeName;
   const kubeconfigPath = a.role === 'server' ? (a.kubeconfig_dest ?? p.kubeconfig) : undefined;
 
-  const installEnv: Record<string, string> = {
-    INSTALL_K3S_SKIP_DOWNLOAD: 'true',
-    INSTALL_K3S_VERSION: a.version,
-    // empty: the role and flags are the script's arguments (see the top of this file); an inherited
-    // INSTALL_K3S_EXEC would be put in front of them
-    INSTALL_K3S_EXEC: '',
-    INSTALL_K3S_BIN_DIR: a.bin_dir,
-    INSTALL_K3S_SYSTEMD_DIR: a.systemd_dir,
-    ...(installed && binChanged ? { INSTALL_K3S_FORCE_RESTART: 'true' } : {}),
-    ...(installed && !binChanged ? { INSTALL_K3S_SKIP_START: 'true' } : {}),
-    ...wantEnv,
-  };
-
-  const actions: Action[] = [];
-  const mkdir = async (dir: string) => { await mustRunTool(ctx, ['mkdir', '-p', '--', dir]); };
-  const upload = (what: string, f: LocalFile, dest: string, mode: number): Action => ({
-    what: `upload ${what} to ${dest}`,
-    run: async () => {
-      await mkdir(posix.dirname(dest));
-      // the controller is this machine: stream the file rather than hold a large tarball in memory
-      await ctx.conn.put(dest, createReadStream(f.path), { mode });
-    },
-  });
-  if (binChanged) {
-    // staged next to its place and checked there: a wrong binary_src never replaces a working k3s
-    const staged = `${p.bin}.gx-new`;
-    const up = upload('k3s binary', binary, staged, 0o755);
-    actions.push({
-      what: `upload k3s binary to ${p.bin}`,
-      run: async () => {
-        await up.run();
-        const have = await installedVersion(ctx, staged).catch(async (err: unknown) => {
-          await runTool(ctx, ['rm', '-f', '--', staged]);
-          throw err;
-        });
-        if (have !== a.version) {
-          await runTool(ctx, ['rm', '-f', '--', staged]);
-          throw new ModuleError(`binary_src ${binary.path} is k3s ${have}, but version asks for ${a.version}`);
-        }
-        await mustRunTool(ctx, ['mv', '-f', '--', staged, p.bin]);
-      },
-    });
-  }
-  if (imagesChanged) actions.push(upload('airgap images', images!, p.images!, 0o644));
-  if (scriptChanged) actions.push(upload('install script', script, p.script, 0o755));
-  if (registriesChanged) {
-    actions.push({
-      what: `write ${p.registries}`,
-      run: async () => {
-        await mkdir(a.config_dir);
-        await ctx.conn.put(p.registries, wantRegistries!, { mode: 0o600 });
-      },
-    });
-  }
-  if (needInstall) {
-    const how = !installed ? 'install and start' : binChanged ? 'reinstall and restart' : 'rewrite the unit of';
-    actions.push({
-      what: `${how} k3s ${a.version} (${a.role}): ${argvToShell([p.script, ...wantArgs])}`,
-      run: async () => {
-        const argv = [p.script, ...wantArgs];
-        // the token reaches the script on stdin, not in the command line (`ps` on the host would show it)
-        const { K3S_TOKEN: token, ...env } = installEnv;
-        const shell = token === undefined ? toolShell(argv) : `IFS= read -r K3S_TOKEN; export K3S_TOKEN; ${toolShell(argv)}`;
-        const res = await ctx.conn.run({ shell, env, stdin: token === undefined ? undefined : `${token}\n`, timeoutMs: Math.max(a.wait_timeout, 300) * 1000 });
-        if (res.rc !== 0 || res.timedOut) throw new ModuleError(`the k3s install script failed: ${commandFailure(argv, res)}`);
-      },
-    });
-  }
-
-  const diff: DiffEntry[] = [];
-  if (ctx.diff) {
-    if (registriesChanged) diff.push({ label: p.registries, before: haveRegistries ?? '', after: wantRegistries! });
-    if (flagsDiffer) diff.push({ label: `${p.unit} ExecStart`, before: exec ? formatExecStart(exec.binary, exec.args) : unitText ?? '', after: formatExecStart(p.bin, wantArgs) });
-    if (envDiffer) {
-      const show = (env: Record<string, string>) => envKeys.filter((k) => k in env).map((k) => `${k}=${k === 'K3S_TOKEN' ? '(secret)' : env[k]}\n`).join('');
-      const tokenNote = haveEnv.K3S_TOKEN !== wantEnv.K3S_TOKEN && 'K3S_TOKEN' in haveEnv && 'K3S_TOKEN' in wantEnv ? '# K3S_TOKEN differs\n' : '';
-      diff.push({ label: p.envFile, before: show(haveEnv), after: tokenNote + show(wantEnv) });
-    }
-  }
-
-  const finish = async (): Promise<{ token?: string; kubeconfigWritten: boolean }> => {
-    await waitReady(ctx, a, p, hostname);
-    const token = await readToken(ctx, a, p);
-    const copy = await kubeconfigCopy(ctx, a, p);
-    if (a.kubeconfig_dest && !copy) throw new ModuleError(`${p.kubeconfig} does not exist on ${ctx.host}: k3s did not write its kubeconfig`);
-    if (copy && !copy.current) await writeKubeconfig(ctx, a.kubeconfig_dest!, copy.text);
-    return { token, kubeconfigWritten: copy !== undefined && !copy.current };
-  };
   const dataOf = (ready: boolean | Unknown, token: string | Unknown | undefined, actionsDone: string[]): K3sData => ({
     version: a.version,
-    node_name: hostname,
+    node_name: nodeName,
     ready,
     ...(a.role === 'server' ? { token } : {}),
     ...(kubeconfigPath ? { kubeconfig_path: kubeconfigPath } : {}),
-    config_changed: configChanged,
+    config_changed: d.configChanged,
     actions: actionsDone,
   });
 
   if (actions.length === 0) {
     // nothing to install: the node should be Ready; only the controller's kubeconfig copy may be stale
     if (ctx.check) {
-      const look = await nodeReady(ctx, a, p, hostname);
+      const look = await nodeReady(ctx, a, p, nodeName);
       const token = await readToken(ctx, a, p);
       const copy = await kubeconfigCopy(ctx, a, p);
       const stale = copy !== undefined && !copy.current;
@@ -542,30 +139,30 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
         msg: what,
         data: dataOf(new Unknown('not checked yet'), undefined, [what]),
         apply: applyOrFail(async () => {
-          const done = await finish();
+          const done = await finish(ctx, a, p, nodeName);
           return { data: dataOf(true, done.token, [what]) };
         }),
       };
     }
-    const done = await finish();
+    const done = await finish(ctx, a, p, nodeName);
     return { changed: false, data: dataOf(true, done.token, []) };
   }
 
   const planned = actions.map((x) => x.what);
   if (a.kubeconfig_dest) planned.push(`write the kubeconfig to ${a.kubeconfig_dest} on the controller (when it differs)`);
-  const knownToken = installed && !restartNow ? await readToken(ctx, a, p) : undefined;
-  const msg = [...actions.map((x) => x.what), ...(configChanged ? ['k3s needs a restart (config_changed)'] : [])].join('; ');
+  const knownToken = d.installed && !d.restartNow ? await readToken(ctx, a, p) : undefined;
+  const msg = [...actions.map((x) => x.what), ...(d.configChanged ? ['k3s needs a restart (config_changed)'] : [])].join('; ');
   return {
     changed: true,
     msg,
     diff: diff.length > 0 ? diff : undefined,
-    data: dataOf(new Unknown(restartNow ? 'k3s would be (re)started' : 'k3s would be reconfigured'), knownToken ?? new Unknown('k3s would write its token when it starts'), planned),
+    data: dataOf(new Unknown(d.restartNow ? 'k3s would be (re)started' : 'k3s would be reconfigured'), knownToken ?? new Unknown('k3s would write its token when it starts'), planned),
     apply: applyOrFail(async () => {
       for (const x of actions) await x.run();
-      const done = await finish();
+      const done = await finish(ctx, a, p, nodeName);
       const did = actions.map((x) => x.what);
       if (done.kubeconfigWritten) did.push(`write the kubeconfig to ${a.kubeconfig_dest} on the controller`);
-      return { msg: did.join('; ') + (configChanged ? '; k3s needs a restart (config_changed)' : ''), data: dataOf(true, done.token, did) };
+      return { msg: did.join('; ') + (d.configChanged ? '; k3s needs a restart (config_changed)' : ''), data: dataOf(true, done.token, did) };
     }),
   };
 }

@@ -1,7 +1,8 @@
 // The k3s module's pure helpers: reading back what the install script wrote, the install script's
 // arguments and the flag words it would not keep, the node list and the kubeconfig rewrite.
 import { expect } from 'chai';
-import { execArgs, flagLoss, hasDisableDefaultRegistryEndpoint, parseVersion, type K3sArgs } from '../../modules/k3s.js';
+import { execArgs, flagLoss, hasDisableDefaultRegistryEndpoint, type K3sArgs } from '../../modules/lib/k3s/args.js';
+import { parseVersion } from '../../modules/lib/k3s/read.js';
 import { rewriteKubeconfig } from '../../modules/lib/k3s/kubeconfig.js';
 import { findNode } from '../../modules/lib/k3s/nodes.js';
 import { formatExecStart, parseEnvFile, parseExecStart } from '../../modules/lib/k3s/unit.js';
