@@ -22,6 +22,7 @@ import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/modul
 import { Unknown } from '../engine/vars/unknown.js';
 import { applyOrFail, commandFailure, planOrFail, runTool } from './lib/host-tool.js';
 import { checkValues, loadChart, readArchive, valuesCheckMessage } from './lib/k8s/chart-values.js';
+import { helmWait } from './lib/k8s/pod-watch.js';
 import { canonical, findRelease, mergeValues, parseChartYaml, parseValuesJson, parseValuesYaml, type ListedRelease, type Values } from './lib/k8s/helm-release.js';
 
 export interface HelmArgs {
@@ -71,6 +72,14 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
     '(`helm get values`) already match and its status is deployed. Check mode runs only those reads and shows the helm command it would run; ' +
     '--diff shows the values (and the chart) before and after. A release stuck in a pending state fails the task instead of being forced. ' +
     'Note: changing a chart\'s templates without bumping its version is not detected.\n\n' +
+    '**`wait` fails fast and says why.** With `wait` (or `atomic`), helm runs in the background on the host while gx reads the release\'s pods every 5 s ' +
+    'with kubectl on the same host (pods labelled `app.kubernetes.io/instance=NAME`, and the pods owned by the Deployments, StatefulSets, DaemonSets ' +
+    'and Jobs helm annotates with `meta.helm.sh/release-name`, in the release namespace; only their current revision). When one cannot become ' +
+    'ready by itself (ImagePullBackOff, ErrImagePull or InvalidImageName; CrashLoopBackOff after a restart; Pending with no node on two reads in ' +
+    'a row), gx stops helm with SIGTERM, as Ctrl-C would: helm marks the release failed (with `atomic`, rolls it back or uninstalls a first ' +
+    'install), and the task fails within seconds naming namespace, pod, container, image, reason, the last events and, for a crash loop, the last ' +
+    'log lines. The next run upgrades the failed release again. A `--wait` that times out says what was not ready in the same form. ' +
+    'docs/runbook.md says what to do for each reason.\n\n' +
     '**Values checked against the chart.** helm silently ignores a value the chart does not read, so before anything is installed ' +
     '(and in check mode) the module reads the chart archive on the host (its values.yaml and values.schema.json, subcharts included: ' +
     'a subchart\'s values sit under its name or its alias in Chart.yaml\'s dependencies, `global` is shared, dependency conditions and ' +
@@ -271,7 +280,11 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
     diff,
     data: { ...base, command: upgrade, revision: new Unknown('helm would make a new revision') },
     apply: applyOrFail<HelmData>(async () => {
-      const res = await mustHelm(ctx, a, upgrade, { stdin: JSON.stringify(want) + '\n', timeout: a.wait_timeout + 60 });
+      const stdin = JSON.stringify(want) + '\n';
+      // a wait watches the release's pods and fails fast when one cannot start (lib/k8s/pod-watch.ts)
+      const res = a.wait || a.atomic
+        ? await helmWait(ctx, upgrade, { stdin, release: a.name, namespace: a.namespace, kubeconfig: a.kubeconfig, context: a.context, timeout: a.timeout, waitTimeout: a.wait_timeout })
+        : await mustHelm(ctx, a, upgrade, { stdin, timeout: a.wait_timeout + 60 });
       const revision = /^REVISION:\s*(\d+)/m.exec(res.stdout)?.[1];
       const status = /^STATUS:\s*(\S+)/m.exec(res.stdout)?.[1] ?? 'deployed';
       return {

@@ -29,6 +29,7 @@ import {
   crdGroup, crdKind, flattenLists, groupOf, isCrd, isNamespace, knownNamespace, namespaceOf, orderForApply, parseManifestText,
   resourceName, toYamlStream, type K8sObject, type Manifest, type RawManifest,
 } from './lib/k8s/manifests.js';
+import { kubectlWait } from './lib/k8s/pod-watch.js';
 import { manifestProblems, type ManifestValidation } from './lib/k8s/validate.js';
 
 export interface KubectlArgs {
@@ -173,7 +174,15 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
     '--diff shows each object before and after as the server would store it. ' +
     'Namespaces and CustomResourceDefinitions are applied before the other objects, and CRDs are waited for until Established. ' +
     'With `wait`, Deployments, StatefulSets and DaemonSets are waited for with `kubectl rollout status`, Jobs until Complete, and custom resources ' +
-    '(e.g. a CloudNativePG Cluster) with `kubectl wait --for=condition=WAIT_CONDITION`.',
+    '(e.g. a CloudNativePG Cluster) with `kubectl wait --for=condition=WAIT_CONDITION`.\n\n' +
+    '**Waits fail fast and say why.** While a wait runs, gx reads the pods of what it waits for every 5 s (the pods owned by the Deployment\'s current ' +
+    'ReplicaSet, the StatefulSet\'s update revision, the DaemonSet, the Job, or the custom resource; `kubectl get deployments,replicasets,statefulsets,' +
+    'daemonsets,jobs,pods -o json` in its namespace) and stops the wait as soon as one cannot become ready by itself: a container waiting with ' +
+    'ImagePullBackOff, ErrImagePull or InvalidImageName, a container in CrashLoopBackOff after a restart, or a pod Pending with no node ' +
+    '(PodScheduled=False / a FailedScheduling event) on two reads in a row. The task then fails within seconds instead of at wait_timeout, naming ' +
+    'namespace, pod, container, image and reason, the pod\'s last events and, for a crash loop, the last log lines of the crashed container ' +
+    '(`kubectl logs --previous --tail=20`). A wait that does time out says what was not ready and why in the same form (a running container that ' +
+    'is not ready shows its current log). docs/runbook.md says what to do for each reason.',
   schema: {
     type: 'object',
     properties: {
@@ -354,17 +363,18 @@ function forCondition(c: string): string {
 
 async function waitAll(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget, ps: Planned[]): Promise<string[]> {
   const out: string[] = [];
-  const timeout = { timeout: a.wait_timeout + 30 };
+  // the waits run watching the pods of what they wait for, and fail fast when one cannot start (lib/k8s/pod-watch.ts)
+  const watch = (ns: string, list: Planned[]) => ({ namespace: ns, waitTimeout: a.wait_timeout, roots: list.map((p) => ({ kind: p.m.obj.kind, name: p.m.obj.metadata.name, shown: resourceName(p.m.obj) })) });
   const inNs = (ns: string): KubectlTarget => ({ ...t, namespace: ns || undefined });
   const custom = new Map<string, Planned[]>();
   for (const p of ps) {
     const o = p.m.obj;
     const group = groupOf(o.apiVersion);
     if (ROLLOUT_KINDS.has(`${group}/${o.kind}`)) {
-      const r = await mustKubectl(ctx, inNs(p.ns), ['rollout', 'status', resourceName(o), `--timeout=${a.wait_timeout}s`], timeout);
+      const r = await kubectlWait(ctx, inNs(p.ns), ['rollout', 'status', resourceName(o), `--timeout=${a.wait_timeout}s`], watch(p.ns, [p]));
       out.push(...resultLines(r.stdout).slice(-1));
     } else if (group === 'batch' && o.kind === 'Job') {
-      const r = await mustKubectl(ctx, inNs(p.ns), ['wait', '--for=condition=Complete', `--timeout=${a.wait_timeout}s`, resourceName(o)], timeout);
+      const r = await kubectlWait(ctx, inNs(p.ns), ['wait', '--for=condition=Complete', `--timeout=${a.wait_timeout}s`, resourceName(o)], watch(p.ns, [p]));
       out.push(...resultLines(r.stdout));
     } else if (!isBuiltin(o)) {
       // one `kubectl wait` per namespace: it takes many objects, but one namespace
@@ -374,7 +384,7 @@ async function waitAll(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget, ps:
     }
   }
   for (const [ns, list] of custom) {
-    const r = await mustKubectl(ctx, inNs(ns), ['wait', `--for=${forCondition(a.wait_condition)}`, `--timeout=${a.wait_timeout}s`, ...list.map((p) => resourceName(p.m.obj))], timeout);
+    const r = await kubectlWait(ctx, inNs(ns), ['wait', `--for=${forCondition(a.wait_condition)}`, `--timeout=${a.wait_timeout}s`, ...list.map((p) => resourceName(p.m.obj))], watch(ns, list));
     out.push(...resultLines(r.stdout));
   }
   return out;

@@ -94,7 +94,10 @@ describe('helm (command double)', () => {
     await d.set('helm-stuck/web', '');
     const first = await runModule(helm, { name: 'web', chart: tgz, wait: true, wait_timeout: 5 }, { conn: d.conn });
     expect(first.failed).to.equal(true);
-    expect(first.msg).to.equal(`helm upgrade --install web ${tgz} --namespace=default --wait --timeout=5s --values=- exited 1: Error: INSTALLATION FAILED: context deadline exceeded`);
+    expect(first.msg).to.equal(
+      `helm upgrade --install web ${tgz} --namespace=default --wait --timeout=5s --values=- exited 1: Error: INSTALLATION FAILED: context deadline exceeded\n` +
+        "no pods of helm release web in namespace default were found (kubectl get pods; the workload's events say why none were created)",
+    );
     await d.unset('helm-stuck/web');
     const again = await runModule(helm, { name: 'web', chart: tgz, wait: true }, { conn: d.conn });
     expect(again.changed).to.equal(true);

@@ -387,7 +387,10 @@ describe('kubectl (command double)', () => {
       await d.set('k8s-stuck/web', '');
       const r = await runModule(kubectl, { definition: deployment(1, 'default'), wait: true, wait_timeout: 5 }, { conn: d.conn });
       expect(r.failed).to.equal(true);
-      expect(r.msg).to.equal('kubectl --namespace=default rollout status deployment.apps/web --timeout=5s exited 1: error: timed out waiting for the condition (after 5s)');
+      expect(r.msg).to.equal(
+        'kubectl --namespace=default rollout status deployment.apps/web --timeout=5s exited 1: error: timed out waiting for the condition (after 5s)\n' +
+          "no pods of deployment.apps/web in namespace default were found (kubectl get pods; the workload's events say why none were created)",
+      );
       expect(mutating(await d.calls())).to.have.length(1);
     });
 

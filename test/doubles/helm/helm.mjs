@@ -7,12 +7,21 @@
 //                                    "Release "NAME" does not exist. Installing it now." / "…has been upgraded. Happy Helming!"
 //                                    then NAME:, LAST DEPLOYED:, NAMESPACE:, STATUS:, REVISION:, TEST SUITE:
 //   uninstall NAME --namespace=NS    release "NAME" uninstalled
-// $GX_DOUBLE_STATE/helm-stuck/NAME makes --wait on that release time out (failed, or rolled back with --atomic).
+// $GX_DOUBLE_STATE/helm-stuck/NAME makes --wait on that release time out at once (failed, or rolled back with --atomic).
+// Otherwise --wait (or --atomic) really waits, up to --timeout, while pods of the release in the
+// kubectl double's pods.json (label app.kubernetes.io/instance=NAME, namespace NS; ../kubectl/pods.mjs)
+// are not Ready — the smallest faithful model of helm's wait, which waits until the release's
+// resources are ready or the timeout passes. Meanwhile the release is pending-install/pending-upgrade,
+// as helm stores it before it creates anything. SIGTERM during the wait does what helm's handler does
+// (cmd/helm/upgrade.go: prints `Release NAME has been cancelled.` and cancels the context): the
+// release is marked failed (rolled back or uninstalled with --atomic) and helm exits 1 with
+// `Error: UPGRADE FAILED: context canceled` (INSTALLATION FAILED on a first install).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { die, maybeFail, start } from '../kubectl/record.mjs';
+import { controllerObjects, podReady, seconds, waitUntil } from '../kubectl/pods.mjs';
 
 const { state, argv, stdin } = start('helm');
 const words = [];
@@ -97,17 +106,30 @@ switch (sub) {
     }
     const next = { name, namespace: ns, revision: (prev?.revision ?? 0) + 1, status: 'deployed', chart, values };
     const waits = flags.get('wait') === 'true' || flags.get('atomic') === 'true';
-    if (waits && existsSync(join(state, 'helm-stuck', name))) {
+    const failWith = (why) => {
       const what = installing ? 'INSTALLATION' : 'UPGRADE';
       if (flags.get('atomic') === 'true') {
         if (installing) delete db.releases[key(name)];
         else db.releases[key(name)] = { ...prev, revision: prev.revision + 2, status: 'deployed' };
         save();
-        die(`Error: ${what} FAILED: release ${name} failed, and has been ${installing ? 'uninstalled' : 'rolled back'} due to atomic being set: context deadline exceeded`);
+        die(`Error: ${what} FAILED: release ${name} failed, and has been ${installing ? 'uninstalled' : 'rolled back'} due to atomic being set: ${why}`);
       }
       db.releases[key(name)] = { ...next, status: 'failed' };
       save();
-      die(`Error: ${what} FAILED: context deadline exceeded`);
+      die(`Error: ${what} FAILED: ${why}`);
+    };
+    if (waits && existsSync(join(state, 'helm-stuck', name))) failWith('context deadline exceeded');
+    if (waits) {
+      const pods = () => controllerObjects(state).filter((o) => o.kind === 'Pod' && (o.metadata.namespace ?? 'default') === ns && o.metadata.labels?.['app.kubernetes.io/instance'] === name);
+      if (!pods().every(podReady)) {
+        db.releases[key(name)] = { ...next, status: installing ? 'pending-install' : 'pending-upgrade' };
+        save();
+        process.on('SIGTERM', () => {
+          process.stdout.write(`Release ${name} has been cancelled.\n`);
+          failWith('context canceled');
+        });
+        if (!(await waitUntil(() => pods().every(podReady), seconds(flags.get('timeout'), 300)))) failWith('context deadline exceeded');
+      }
     }
     db.releases[key(name)] = next;
     save();

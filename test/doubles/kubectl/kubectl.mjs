@@ -9,8 +9,14 @@
 //   delete [--ignore-not-found] [--wait=B] [--timeout=T] -f -    `KIND.GROUP "NAME" deleted`
 //   rollout status KIND.GROUP/NAME [--timeout=T]    `deployment "web" successfully rolled out`
 //   wait --for=condition=C [--timeout=T] KIND.GROUP/NAME...    `KIND.GROUP/NAME condition met`
+//   get TYPE[,TYPE…] -o json       (no -f) a v1 List of the namespace's objects of those types, from the
+//       applied objects and what the controllers made (pods.json, see ./pods.mjs)
+//   get events --field-selector involvedObject.name=POD -o json    the pod's events (events.json)
+//   logs POD -c CONTAINER --tail=N [--previous]     the container's log (logs/NS/POD/CONTAINER[.previous])
 // Custom kinds exist once a CRD naming them was applied; namespaced objects need their namespace.
-// $GX_DOUBLE_STATE/k8s-stuck/NAME makes waits and rollouts on objects named NAME time out.
+// $GX_DOUBLE_STATE/k8s-stuck/NAME makes waits and rollouts on objects named NAME time out at once.
+// Otherwise rollout status and wait wait (really, up to --timeout) while the object's pods in
+// pods.json are not Ready, and print kubectl's timeout error when they stay so.
 // Apply replaces the fields it is given (the double keeps no field ownership).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -18,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { die, maybeFail, start } from './record.mjs';
+import { controllerObjects, events, podReady, podsOf, seconds, waitUntil } from './pods.mjs';
 
 const { state, argv, stdin } = start('kubectl');
 
@@ -217,6 +224,22 @@ switch (sub) {
     process.exit(res.status ?? 2);
   }
   case 'get': {
+    if (!flags.has('-f')) {
+      // TYPE[,TYPE…] in the namespace, or a pod's events
+      if (flags.get('-o') !== 'json') die('error: this double prints -o json only');
+      const ns = namespaceFlag ?? 'default';
+      const types = (positional[0] ?? '').split(',').filter(Boolean);
+      if (types.length === 0) die('error: you must specify the type of resource to get');
+      const KIND = { deployments: 'Deployment', replicasets: 'ReplicaSet', statefulsets: 'StatefulSet', daemonsets: 'DaemonSet', jobs: 'Job', pods: 'Pod', events: 'Event' };
+      const kinds = types.map((t) => KIND[t.split('.')[0]] ?? die(`error: the server doesn't have a resource type "${t}"`));
+      const fieldSelector = flags.get('field-selector') === 'true' ? positional[1] : flags.get('field-selector');
+      const want = /^involvedObject\.name=(.+)$/.exec(fieldSelector ?? '')?.[1];
+      const found = [...Object.values(db.objects), ...controllerObjects(state), ...events(state).map((e) => ({ apiVersion: 'v1', kind: 'Event', ...e }))]
+        .filter((o) => kinds.includes(o.kind) && (o.metadata?.namespace ?? 'default') === ns)
+        .filter((o) => !want || o.involvedObject?.name === want);
+      process.stdout.write(JSON.stringify({ apiVersion: 'v1', items: found, kind: 'List', metadata: { resourceVersion: '' } }, null, 4) + '\n');
+      process.exit(0);
+    }
     const objs = readObjects();
     const resolved = objs.map((o) => ({ o, r: resolve(o) }));
     const bad = resolved.filter((x) => x.r.error);
@@ -272,8 +295,9 @@ switch (sub) {
     });
     const timeout = flags.get('timeout') ?? '30s';
     if (sub === 'wait' && !flags.get('for')) die('error: --for must be specified');
+    const end = Date.now() + seconds(timeout, 30) * 1000;
     for (const t of targets) {
-      const stuck = existsSync(join(state, 'k8s-stuck', t.name));
+      const stuck = existsSync(join(state, 'k8s-stuck', t.name)) || !(await waitUntil(() => podsOf(state, t.obj).every(podReady), Math.max(0, (end - Date.now()) / 1000)));
       if (sub === 'wait') {
         if (stuck) die(`error: timed out waiting for the condition on ${t.obj.kind.toLowerCase()}s/${t.name}`);
         process.stdout.write(`${t.type}/${t.name} condition met\n`);
@@ -286,6 +310,22 @@ switch (sub) {
         process.stdout.write(`${label} "${t.name}" successfully rolled out\n`);
       }
     }
+    process.exit(0);
+  }
+  case 'logs': {
+    const pod = positional[0];
+    const c = positional[positional.indexOf('-c') + 1];
+    if (!pod || positional.indexOf('-c') < 0 || !c) die('error: this double needs logs POD -c CONTAINER');
+    const ns = namespaceFlag ?? 'default';
+    const previous = flags.get('previous') === 'true';
+    const file = join(state, 'logs', ns, pod, `${c}${previous ? '.previous' : ''}`);
+    if (!existsSync(file)) {
+      die(previous ? `Error from server (BadRequest): previous terminated container "${c}" in pod "${pod}" not found` : `Error from server (BadRequest): container "${c}" in pod "${pod}" is waiting to start: trying and failing to pull image`);
+    }
+    const lines = readFileSync(file, 'utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    const tail = flags.has('tail') ? Number(flags.get('tail')) : -1;
+    process.stdout.write((tail >= 0 ? lines.slice(-tail) : lines).map((l) => `${l}\n`).join(''));
     process.exit(0);
   }
   default:
