@@ -1,5 +1,5 @@
 // The connection contract. Modules talk to hosts only through this; they never import ssh2 or
-// child_process. Implementations: local.ts (this machine) and ssh.ts (one connection per host).
+// child_process. Implementations: local.ts (this machine) and ssh/connection.ts (one connection per host).
 
 export interface BecomeOptions {
   /** user to become; default root */

@@ -5,8 +5,8 @@ import type { Client } from 'ssh2';
 import { ConnectionError } from '../errors.js';
 import type { Connection } from './connection.js';
 import { LocalConnection } from './local.js';
-import { SshConnection, type SshConnectionOptions } from './ssh.js';
-import { connectionKind, resolveSshParams, SSH_VAR_NAMES, type HostKeyPolicy, type ParamsOptions } from './ssh-params.js';
+import { SshConnection, type SshConnectionOptions } from './ssh/connection.js';
+import { connectionKind, resolveSshParams, SSH_VAR_NAMES, type HostKeyPolicy, type ParamsOptions } from './ssh/params.js';
 
 export interface PoolOptions extends ParamsOptions {
   /** variables applied under every host's own (e.g. from the CLI: key file, known_hosts) */

@@ -8,8 +8,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionPool } from '../../engine/connect/pool.js';
-import { SshConnection } from '../../engine/connect/ssh.js';
-import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { ConnectionError } from '../../engine/errors.js';
 import { hostScript, hostVars, sshEnv } from '../ssh/hosts.js';
 

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { SshConnection } from '../../engine/connect/ssh.js';
-import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { ModuleError } from '../../engine/errors.js';
 import { hostScript, hostVars, sshEnv } from '../ssh/hosts.js';
 

@@ -1,8 +1,8 @@
 // Commands over the long-lived shell of a real sshd test host (test/services/sshd-hosts.sh).
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { SshConnection } from '../../engine/connect/ssh.js';
-import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { hostVars, sshEnv } from '../ssh/hosts.js';
 
 describe('ssh run (real sshd)', function () {

@@ -5,14 +5,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnectionError, ModuleError, UsageError } from '../../engine/errors.js';
-import { appendKnownHost, checkHostKey, fingerprint, knownHostsName, parseKnownHosts, patternsMatch } from '../../engine/connect/known-hosts.js';
-import { parseSshConfig, lookupSshConfig } from '../../engine/connect/ssh-config.js';
-import { FrameReader, frameScript, newMarker } from '../../engine/connect/ssh-framing.js';
-import { hostKeyAlgorithms, verifyHostKey } from '../../engine/connect/ssh-hostkey.js';
-import { connectionKind, resolveSshParams } from '../../engine/connect/ssh-params.js';
-import { parseStatOutput, statScript } from '../../engine/connect/ssh-stat.js';
-import { driverCommand, innerCommand } from '../../engine/connect/ssh-command.js';
-import { becomeWrap } from '../../engine/connect/ssh-become.js';
+import { appendKnownHost, checkHostKey, fingerprint, knownHostsName, parseKnownHosts, patternsMatch } from '../../engine/connect/ssh/known-hosts.js';
+import { parseSshConfig, lookupSshConfig } from '../../engine/connect/ssh/config.js';
+import { FrameReader, frameScript, newMarker } from '../../engine/connect/ssh/framing.js';
+import { hostKeyAlgorithms, verifyHostKey } from '../../engine/connect/ssh/hostkey.js';
+import { connectionKind, resolveSshParams } from '../../engine/connect/ssh/params.js';
+import { parseStatOutput, statScript } from '../../engine/connect/ssh/stat.js';
+import { driverCommand, innerCommand } from '../../engine/connect/ssh/command.js';
+import { becomeWrap } from '../../engine/connect/ssh/become.js';
+import { putScript } from '../../engine/connect/ssh/put-script.js';
 
 function keyBlob(type: string, body: Buffer): Buffer {
   const t = Buffer.from(type);
@@ -242,5 +243,25 @@ describe('ssh stat parsing', () => {
     expect(parseStatOutput('h', '/x', { rc: 47, stdout: '', stderr: 'GXNOENT\n' })).to.equal(null);
     expect(() => parseStatOutput('h', '/x', { rc: 1, stdout: '', stderr: 'stat: Permission denied' })).to.throw(ModuleError, /Permission denied/);
     expect(statScript("/a 'b", { checksum: true })).to.contain(`sha256sum <'/a '\\''b'`);
+  });
+});
+
+describe('ssh put through the shell (put-script.ts)', () => {
+  it('writes a temp file beside the target, keeps the old mode and owner unless given, and renames it into place', () => {
+    const keep = putScript("/etc/a 'b.conf", {});
+    expect(keep.split('\n')).to.deep.equal([
+      'set -e',
+      `d=$(dirname -- '/etc/a '\\''b.conf')`,
+      `t=$(mktemp "$d"/'.a '\\''b.conf.gx-XXXXXXXX')`,
+      `trap 'rm -f "$t"' EXIT`,
+      'cat >"$t"',
+      `if [ -e '/etc/a '\\''b.conf' ]; then chmod --reference='/etc/a '\\''b.conf' "$t"; else chmod 644 "$t"; fi`,
+      `if [ -e '/etc/a '\\''b.conf' ] && [ "$(id -u)" = 0 ]; then chown --reference='/etc/a '\\''b.conf' "$t"; fi`,
+      `mv -f -- "$t" '/etc/a '\\''b.conf'`,
+      'trap - EXIT',
+    ]);
+    const given = putScript('/x', { mode: 0o100600, owner: 'app', group: 'web' }).split('\n');
+    expect(given).to.include('chmod 600 "$t"').and.include('chown -- app:web "$t"');
+    expect(putScript('/x', { group: 'web' })).to.include('chown -- :web "$t"');
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SshConnection } from '../../engine/connect/ssh.js';
-import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { taskConnection } from '../../engine/connect/task-connection.js';
 import lineinfile from '../../modules/lineinfile.js';
 import { hostVars, sshEnv } from '../ssh/hosts.js';

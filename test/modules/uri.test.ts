@@ -2,8 +2,8 @@
 // anything, so they run in check mode too; other methods are changes and are not sent in check mode.
 import { expect } from 'chai';
 import { LocalConnection } from '../../engine/connect/local.js';
-import { SshConnection } from '../../engine/connect/ssh.js';
-import { resolveSshParams } from '../../engine/connect/ssh-params.js';
+import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import { isUnknown } from '../../engine/vars/unknown.js';
 import uri from '../../modules/uri.js';

@@ -13,7 +13,7 @@
 // stdin never comes from the driver's own input (that is the command stream): it is /dev/null, a
 // base64 heredoc (small inputs) or a file uploaded over SFTP (large ones, removed afterwards).
 import { randomBytes } from 'node:crypto';
-import { shellQuote } from './connection.js';
+import { shellQuote } from '../connection.js';
 
 export function newMarker(): string {
   return `GX${randomBytes(12).toString('hex')}`;

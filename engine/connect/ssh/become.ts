@@ -3,8 +3,8 @@
 // from its environment, so the password never shares the command's stdin and never appears in an
 // argv (`ps`) — only in the environment of the login user's own processes; sudo's env_reset keeps it
 // from the command.
-import type { BecomeOptions } from './connection.js';
-import { shellQuote } from './connection.js';
+import type { BecomeOptions } from '../connection.js';
+import { shellQuote } from '../connection.js';
 
 export const ASKPASS_SCRIPT = `#!/bin/sh\nprintf '%s\\n' "$GX_BECOME_PASS"\n`;
 

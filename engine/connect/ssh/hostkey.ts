@@ -1,6 +1,6 @@
 // Host key policy: a known key passes; an unknown key is refused (strict) or written to known_hosts
 // (accept-new, trust on first use); a changed or revoked key is always refused.
-import { ConnectionError } from '../errors.js';
+import { ConnectionError } from '../../errors.js';
 import {
   appendKnownHost,
   checkHostKey,
@@ -11,7 +11,7 @@ import {
   knownKeyTypes,
   type KnownHostEntry,
 } from './known-hosts.js';
-import type { HostKeyPolicy } from './ssh-params.js';
+import type { HostKeyPolicy } from './params.js';
 
 const DEFAULT_HOST_KEY_ALGOS = [
   'ssh-ed25519',

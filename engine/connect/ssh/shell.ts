@@ -1,10 +1,10 @@
 // One long-lived /bin/sh on the host, over a shell channel without a pty (an exec channel only when
-// the server refuses shells). Commands are written to its stdin as framed scripts (ssh-framing.ts),
+// the server refuses shells). Commands are written to its stdin as framed scripts (framing.ts),
 // one at a time; the caller serialises them.
 import type { Client, ClientChannel } from 'ssh2';
-import { shellQuote } from './connection.js';
-import { ASKPASS_SCRIPT } from './ssh-become.js';
-import { FrameReader, newMarker, type FrameResult } from './ssh-framing.js';
+import { shellQuote } from '../connection.js';
+import { ASKPASS_SCRIPT } from './become.js';
+import { FrameReader, newMarker, type FrameResult } from './framing.js';
 
 interface Pending {
   reader: FrameReader;

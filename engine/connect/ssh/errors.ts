@@ -1,6 +1,6 @@
 // Why a connection failed, in words a user can act on. The reason is the first thing in the message
 // (refused / timed out / authentication failed / host key …) so the recap reads well.
-import { ConnectionError, ModuleError } from '../errors.js';
+import { ConnectionError, ModuleError } from '../../errors.js';
 
 export interface Where {
   name: string;

@@ -1,26 +1,29 @@
 // One SSH connection per host for the whole run. Inside it:
 // - ONE long-lived /bin/sh (shell channel, no pty) that runs every command, serialised, through the
-//   framed protocol of ssh-framing.ts (~2 ms a command instead of ~100+ ms for a new exec channel);
+//   framed protocol of framing.ts (~2 ms a command instead of ~100+ ms for a new exec channel);
 // - ONE long-lived SFTP session for files (streamed, pipelined writes; temp file + rename);
 // - an exec channel only to kill a timed-out command (its process group/session, as the same user
 //   or through the same sudo), and as a fallback when the server refuses shell channels.
 // A dropped connection fails the running command and every later call with ConnectionError.
+// This file is the connection's life and its calls; the client is opened in open.ts (auth.ts,
+// hostkey.ts, jumps), commands are framed in framing.ts/command.ts and run by shell.ts, files go
+// through sftp.ts (or put-script.ts through the shell), and params.ts/config.ts resolve the options.
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
-import { Readable } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { ConnectionError, ModuleError } from '../errors.js';
-import { shellQuote, type BecomeOptions, type Connection, type FileStat, type PutOptions, type RunOptions, type RunResult, type StatOptions } from './connection.js';
-import { readKnownHosts } from './known-hosts.js';
-import { planAuth } from './ssh-auth.js';
-import { becomeWrap } from './ssh-become.js';
-import { driverCommand } from './ssh-command.js';
-import { connectFailure, fileFailure } from './ssh-errors.js';
-import { FrameReader, frameScript, newMarker, type StdinSource } from './ssh-framing.js';
-import { hostKeyAlgorithms, verifyHostKey } from './ssh-hostkey.js';
-import type { SshEndpoint, SshParams } from './ssh-params.js';
-import { ShellDriver } from './ssh-shell.js';
-import { fileTypeOf, parseStatOutput, statScript } from './ssh-stat.js';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { ConnectionError, ModuleError } from '../../errors.js';
+import { shellQuote, type BecomeOptions, type Connection, type FileStat, type PutOptions, type RunOptions, type RunResult, type StatOptions } from '../connection.js';
+import { becomeWrap } from './become.js';
+import { driverCommand } from './command.js';
+import { connectFailure, fileFailure } from './errors.js';
+import { FrameReader, frameScript, newMarker, type StdinSource } from './framing.js';
+import { openClient, throughJumps } from './open.js';
+import type { SshParams } from './params.js';
+import { putScript, toBuffer } from './put-script.js';
+import { sftpCall, sftpFileStat, sftpOwnership, sftpWrite } from './sftp.js';
+import { ShellDriver } from './shell.js';
+import { parseStatOutput, statScript } from './stat.js';
+import { traced, withTimeout } from './trace.js';
 
 export interface SshConnectionOptions {
   /** jump-host clients shared by the run (the pool's); without it the connection owns its jumps */
@@ -29,57 +32,6 @@ export interface SshConnectionOptions {
   killGraceMs?: number;
   /** stdin above this size is uploaded over SFTP instead of sent inline */
   inlineStdinMax?: number;
-}
-
-const WRITE_CHUNK = 32 * 1024;
-const WRITES_IN_FLIGHT = 32;
-/** GX_SSH_TRACE=1 prints every remote operation with its duration to stderr */
-const TRACE = process.env.GX_SSH_TRACE === '1';
-
-function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
-}
-
-async function toBuffer(data: string | Buffer | NodeJS.ReadableStream): Promise<Buffer> {
-  if (typeof data === 'string') return Buffer.from(data);
-  if (Buffer.isBuffer(data)) return data;
-  const parts: Buffer[] = [];
-  for await (const chunk of data as Readable) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(parts);
-}
-
-/** with GX_SSH_TRACE=1, every remote operation and its duration on stderr */
-async function traced<T>(host: string, what: string, fn: () => Promise<T>): Promise<T> {
-  if (!TRACE) return fn();
-  const t0 = performance.now();
-  let outcome = 'ok';
-  try {
-    const r = await fn();
-    if (r && typeof r === 'object' && 'rc' in r) outcome = `rc=${String(r.rc)}`;
-    return r;
-  } catch (err) {
-    outcome = `error ${(err as Error).message}`;
-    throw err;
-  } finally {
-    process.stderr.write(`[ssh ${host}] ${(performance.now() - t0).toFixed(1)}ms ${outcome} ${what.slice(0, 160)}\n`);
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  if (ms <= 0) return p;
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(onTimeout()), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e as Error);
-      },
-    );
-  });
 }
 
 export class SshConnection implements Connection {
@@ -118,8 +70,8 @@ export class SshConnection implements Connection {
   private async open(): Promise<void> {
     const p = this.params;
     let sock: ClientChannel | undefined;
-    if (p.jumps.length > 0) sock = await this.throughJumps();
-    const client = await this.openClient(p, sock);
+    if (p.jumps.length > 0) sock = await throughJumps(p, { cache: this.opts.jumpCache, owned: this.ownJumps });
+    const client = await openClient(p, p, sock);
     if (this.failure) {
       // closed (Ctrl-C) while the handshake was under way: do not leave it open
       client.end();
@@ -131,91 +83,6 @@ export class SshConnection implements Connection {
     // the SFTP session opens while the shell starts: most plays touch files, and then it is ready
     this.sftpIfAny().catch(() => undefined);
     this.driver = await this.openDriver();
-  }
-
-  /** one authenticated ssh2 client, host key checked; `sock` is a forwarded channel for jumps */
-  private async openClient(ep: SshEndpoint, sock?: ClientChannel): Promise<Client> {
-    const p = this.params;
-    const entries = await readKnownHosts(p.knownHostsFile);
-    const auth = planAuth({ user: ep.user, identityFiles: ep.identityFiles, keyPassphrase: p.keyPassphrase, password: ep === p ? p.password : undefined, agent: p.agent });
-    const where = { name: p.name, host: ep.host, port: ep.port, user: ep.user, connectTimeoutMs: p.connectTimeoutMs };
-    let refusal: ConnectionError | null = null;
-    const client = new Client();
-    // ssh2 can emit more errors after the first (e.g. the socket closing after a timeout); an
-    // unheard 'error' would crash the run
-    client.on('error', () => undefined);
-    const config: ConnectConfig = {
-      host: ep.host,
-      port: ep.port,
-      username: ep.user,
-      sock: sock as ConnectConfig['sock'],
-      readyTimeout: p.connectTimeoutMs,
-      keepaliveInterval: p.keepaliveMs,
-      keepaliveCountMax: 3,
-      authHandler: auth.handler,
-      algorithms: { serverHostKey: hostKeyAlgorithms(entries, ep.host, ep.port) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
-      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        verifyHostKey({ inventoryName: p.name, host: ep.host, port: ep.port, knownHostsFile: p.knownHostsFile, policy: p.hostKeyPolicy }, entries, key).then(
-          (r) => {
-            refusal = r;
-            verify(r === null);
-          },
-          (e: unknown) => {
-            refusal = new ConnectionError(p.name, `cannot record the host key in ${p.knownHostsFile}: ${(e as Error).message}`);
-            verify(false);
-          },
-        );
-      },
-    };
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error): void => {
-        client.removeListener('ready', onReady);
-        client.end();
-        reject(refusal ?? connectFailure(where, e, auth.tried));
-      };
-      const onReady = (): void => {
-        client.removeListener('error', onError);
-        resolve();
-      };
-      client.once('ready', onReady);
-      client.once('error', onError);
-      try {
-        client.connect(config);
-      } catch (e) {
-        onError(e as Error);
-      }
-    });
-    return client;
-  }
-
-  private async throughJumps(): Promise<ClientChannel> {
-    const p = this.params;
-    let via: Client | undefined;
-    let key = '';
-    for (const jump of p.jumps) {
-      const prevVia = via;
-      key += `>${jump.user}@${jump.host}:${jump.port}`;
-      const make = async (): Promise<Client> => {
-        const sock = prevVia ? await this.forward(prevVia, jump.host, jump.port) : undefined;
-        const c = await this.openClient(jump, sock);
-        if (!this.opts.jumpCache) this.ownJumps.push(c);
-        return c;
-      };
-      const cache = this.opts.jumpCache;
-      if (cache) {
-        if (!cache.has(key)) cache.set(key, make());
-        via = await cache.get(key)!;
-      } else via = await make();
-    }
-    return this.forward(via!, p.host, p.port);
-  }
-
-  private forward(via: Client, host: string, port: number): Promise<ClientChannel> {
-    return new Promise((resolve, reject) =>
-      via.forwardOut('127.0.0.1', 0, host, port, (err, ch) =>
-        err ? reject(new ConnectionError(this.host, `jump host cannot reach ${host}:${port}: ${err.message}`, { cause: err })) : resolve(ch),
-      ),
-    );
   }
 
   private openDriver(): Promise<ShellDriver> {
@@ -396,54 +263,7 @@ export class SshConnection implements Connection {
 
   /** writes data to `path` over SFTP with pipelined requests; creates the file (exclusive) */
   private async writeViaSftp(path: string, data: string | Buffer | NodeJS.ReadableStream, modeWanted: number | Promise<number>): Promise<void> {
-    const sftp = await this.sftp();
-    // private until the exact mode is set at the end (the mode may still be being looked up)
-    const handle = await sftpCall<Buffer>((cb) => sftp.open(path, 'wx', { mode: 0o600 }, cb));
-    let failed: unknown;
-    let closing = false;
-    try {
-      let position = 0;
-      const inFlight = new Set<Promise<void>>();
-      const send = async (buf: Buffer): Promise<void> => {
-        for (let off = 0; off < buf.length; off += WRITE_CHUNK) {
-          const len = Math.min(WRITE_CHUNK, buf.length - off);
-          const pos = position;
-          position += len;
-          const w = sftpCall<void>((cb) => sftp.write(handle, buf, off, len, pos, (e) => cb(e, undefined))).catch((e: unknown) => {
-            failed ??= e;
-          });
-          inFlight.add(w);
-          void w.finally(() => inFlight.delete(w));
-          if (inFlight.size >= WRITES_IN_FLIGHT) await Promise.race(inFlight);
-          if (failed) throw failed;
-        }
-      };
-      if (typeof data === 'string' || Buffer.isBuffer(data)) await send(typeof data === 'string' ? Buffer.from(data) : data);
-      else {
-        for await (const chunk of data as Readable) await send(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-      }
-      // the open mode went through the server's umask: set it exactly. The server handles one
-      // handle's requests in order, so chmod and close go out with the last writes, not after them.
-      const mode = await modeWanted;
-      const chmod = sftpCall<void>((cb) => sftp.fchmod(handle, mode, (e) => cb(e, undefined)));
-      const closed = sftpCall<void>((cb) => sftp.close(handle, (e) => cb(e, undefined)));
-      closing = true;
-      const [, chmodResult, closeResult] = await Promise.allSettled([Promise.all(inFlight), chmod, closed]);
-      if (failed) throw failed;
-      if (chmodResult.status === 'rejected') throw chmodResult.reason;
-      if (closeResult.status === 'rejected') throw closeResult.reason;
-    } finally {
-      if (!closing) await sftpCall<void>((cb) => sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
-    }
-  }
-
-  private async sftpStat(sftp: SFTPWrapper, path: string): Promise<{ mode: number; uid: number; gid: number } | null> {
-    try {
-      return await sftpCall((cb) => sftp.stat(path, cb));
-    } catch (e) {
-      if ((e as { code?: number }).code === 2) return null;
-      throw e;
-    }
+    return sftpWrite(await this.sftp(), path, data, modeWanted);
   }
 
   /** user or group name → number, through one command, cached */
@@ -476,14 +296,14 @@ export class SshConnection implements Connection {
     const tmp = `${dir}/.${posix.basename(path).slice(0, 180)}.gx-${randomBytes(6).toString('hex')}`;
     try {
       // the current file's mode and owner are looked up while the new content goes out
-      const looking = opts.mode === undefined || opts.owner !== undefined || opts.group !== undefined ? this.sftpStat(sftp, path) : Promise.resolve(null);
+      const looking = opts.mode === undefined || opts.owner !== undefined || opts.group !== undefined ? sftpOwnership(sftp, path) : Promise.resolve(null);
       looking.catch(() => undefined);
       await this.writeViaSftp(tmp, data, looking.then((e) => opts.mode ?? (e ? e.mode & 0o7777 : 0o644)));
       const existing = await looking;
       if (opts.owner !== undefined || opts.group !== undefined) {
         const uid = opts.owner !== undefined ? await this.serial(() => this.resolveId('user', opts.owner!)) : (existing?.uid ?? -1);
         const gid = opts.group !== undefined ? await this.serial(() => this.resolveId('group', opts.group!)) : (existing?.gid ?? -1);
-        const cur = (await this.sftpStat(sftp, tmp))!;
+        const cur = (await sftpOwnership(sftp, tmp))!;
         await sftpCall<void>((cb) => sftp.chown(tmp, uid < 0 ? cur.uid : uid, gid < 0 ? cur.gid : gid, (e) => cb(e, undefined)));
       }
       await sftpCall<void>((cb) => sftp.ext_openssh_rename(tmp, path, (e) => cb(e, undefined)));
@@ -513,20 +333,7 @@ export class SshConnection implements Connection {
         throw fileFailure(this.host, 'put (staging)', path, err);
       }
     } else inline = await toBuffer(data);
-    const q = shellQuote(path);
-    const base = shellQuote(`.${posix.basename(path).slice(0, 180)}.gx-XXXXXXXX`);
-    const lines = [
-      'set -e',
-      `d=$(dirname -- ${q})`,
-      `t=$(mktemp "$d"/${base})`,
-      `trap 'rm -f "$t"' EXIT`,
-      'cat >"$t"',
-      opts.mode !== undefined ? `chmod ${(opts.mode & 0o7777).toString(8)} "$t"` : `if [ -e ${q} ]; then chmod --reference=${q} "$t"; else chmod 644 "$t"; fi`,
-    ];
-    if (opts.owner !== undefined || opts.group !== undefined) lines.push(`chown -- ${shellQuote(`${opts.owner ?? ''}${opts.group !== undefined ? `:${opts.group}` : ''}`)} "$t"`);
-    else lines.push(`if [ -e ${q} ] && [ "$(id -u)" = 0 ]; then chown --reference=${q} "$t"; fi`);
-    lines.push(`mv -f -- "$t" ${q}`, 'trap - EXIT');
-    const r = await this.serial(() => this.runNow({ shell: lines.join('\n'), become: opts.become, stdin: inline }, staged));
+    const r = await this.serial(() => this.runNow({ shell: putScript(path, opts), become: opts.become, stdin: inline }, staged));
     if (r.rc !== 0) throw new ModuleError(`${this.host}: put ${path}${opts.become ? ` (become ${opts.become.user ?? 'root'})` : ''}: ${r.stderr.trim() || `exit ${r.rc}`}`);
   }
 
@@ -566,7 +373,7 @@ export class SshConnection implements Connection {
     const sftp = opts.become || opts.checksum ? null : await this.sftpIfAny();
     if (sftp) {
       try {
-        return await this.statViaSftp(sftp, path, opts.followLinks === true);
+        return await sftpFileStat(sftp, path, opts.followLinks === true, (uid, gid) => this.idNames(uid, gid));
       } catch (err) {
         if (this.failure) throw this.failure;
         if (err instanceof ModuleError) throw err;
@@ -575,30 +382,6 @@ export class SshConnection implements Connection {
     }
     const r = await this.run({ shell: statScript(path, opts), become: opts.become });
     return parseStatOutput(this.host, path, r);
-  }
-
-  private async statViaSftp(sftp: SFTPWrapper, path: string, follow: boolean): Promise<FileStat | null> {
-    let attrs: { mode: number; uid: number; gid: number; size: number; mtime: number };
-    try {
-      attrs = await sftpCall((cb) => (follow ? sftp.stat(path, cb) : sftp.lstat(path, cb)));
-    } catch (e) {
-      if ((e as { code?: number }).code === 2) return null;
-      throw e;
-    }
-    const type = fileTypeOf(attrs.mode);
-    const linkTarget = type === 'link' ? await sftpCall<string>((cb) => sftp.readlink(path, cb)) : undefined;
-    const [owner, group] = await this.idNames(attrs.uid, attrs.gid);
-    return {
-      type,
-      mode: attrs.mode & 0o7777,
-      uid: attrs.uid,
-      gid: attrs.gid,
-      owner,
-      group,
-      size: attrs.size,
-      mtime: attrs.mtime,
-      ...(linkTarget !== undefined ? { linkTarget } : {}),
-    };
   }
 
   /** names as stat(1) prints them (UNKNOWN when the id has none), looked up once per id */

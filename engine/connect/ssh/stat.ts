@@ -1,7 +1,7 @@
 // stat as ONE remote command (GNU/BusyBox stat -c): type, mode, ids and names, size, mtime, link
 // target and, on demand, sha256 computed on the host (never a download).
-import { ModuleError } from '../errors.js';
-import { shellQuote, type FileStat, type FileType, type RunResult, type StatOptions } from './connection.js';
+import { ModuleError } from '../../errors.js';
+import { shellQuote, type FileStat, type FileType, type RunResult, type StatOptions } from '../connection.js';
 
 const NOENT_RC = 47;
 

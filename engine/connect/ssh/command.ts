@@ -1,9 +1,9 @@
 // What the driver shell runs for one RunOptions. The cheapest form is chosen: a forked subshell of
 // the driver (no exec but the command's own) when neither become nor a timeout is involved; sudo
-// when becoming; a tracked session (ssh-framing.ts) when the command may have to be killed.
-import { shellQuote, type RunOptions } from './connection.js';
-import type { BecomeWrap } from './ssh-become.js';
-import { trackedPrologue } from './ssh-framing.js';
+// when becoming; a tracked session (framing.ts) when the command may have to be killed.
+import { shellQuote, type RunOptions } from '../connection.js';
+import type { BecomeWrap } from './become.js';
+import { trackedPrologue } from './framing.js';
 
 /**
  * cd, env, then the command. `shellText: 'eval'` keeps a user's shell line quoted so that its

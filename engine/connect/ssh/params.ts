@@ -21,8 +21,8 @@
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { expandHome, loadSshConfig, lookupSshConfig, type SshConfigEntry } from './ssh-config.js';
+import { UsageError } from '../../errors.js';
+import { expandHome, loadSshConfig, lookupSshConfig, type SshConfigEntry } from './config.js';
 
 export type HostKeyPolicy = 'strict' | 'accept-new';
 

@@ -1,0 +1,38 @@
+// Two helpers of the SSH connection: GX_SSH_TRACE=1 prints every remote operation with its duration
+// to stderr, and a promise given a time limit (the remote shell's start).
+
+const TRACE = process.env.GX_SSH_TRACE === '1';
+
+/** with GX_SSH_TRACE=1, every remote operation and its duration on stderr */
+export async function traced<T>(host: string, what: string, fn: () => Promise<T>): Promise<T> {
+  if (!TRACE) return fn();
+  const t0 = performance.now();
+  let outcome = 'ok';
+  try {
+    const r = await fn();
+    if (r && typeof r === 'object' && 'rc' in r) outcome = `rc=${String(r.rc)}`;
+    return r;
+  } catch (err) {
+    outcome = `error ${(err as Error).message}`;
+    throw err;
+  } finally {
+    process.stderr.write(`[ssh ${host}] ${(performance.now() - t0).toFixed(1)}ms ${outcome} ${what.slice(0, 160)}\n`);
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  if (ms <= 0) return p;
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(onTimeout()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e as Error);
+      },
+    );
+  });
+}
