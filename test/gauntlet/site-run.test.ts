@@ -101,7 +101,7 @@ const put = (path: string, content: string) => {
 };
 
 /** A scratch "VM" and controller: doubles' state, the bundle, the variables pointing into them. */
-async function scene(httpUrl: string) {
+async function scene(httpUrl: string, arch: string) {
   const ssh = { host: need('GX_TEST_SSH_HOSTS').split(',')[0]!, port: need('GX_TEST_SSH_PORT'), user: need('GX_TEST_SSH_USER'), key: need('GX_TEST_SSH_KEY') };
   const registry = need('GX_TEST_REGISTRY');
   // not under /tmp: each SSH test host has a private /tmp
@@ -138,7 +138,7 @@ async function scene(httpUrl: string) {
   put(join(host, 'etc', 'fstab'), 'LABEL=cloudimg-rootfs / ext4 defaults 0 1\n/swap.img none swap sw 0 0\n');
   // what Ubuntu and the docker-registry package (installed by the apt double in name only) provide
   for (const d of ['etc/systemd/system', 'etc/modules-load.d', 'etc/sysctl.d', 'etc/docker/registry', 'usr/local/bin', 'var/lib']) mkdirSync(join(host, d), { recursive: true });
-  await makeBundle(bundle);
+  await makeBundle(bundle, arch);
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', join(root, 'gitops.git')]);
   execFileSync('chmod', ['-R', 'a+rwX', root]);
 
@@ -175,18 +175,19 @@ async function scene(httpUrl: string) {
     api_layer_file: join(root, 'controller', 'api-layer.tar.gz'),
   };
   writeFileSync(join(root, 'vars.yaml'), stringify(vars));
-  const env = { PATH: `${join(REPO, 'test/gauntlet/doubles/bin')}:${process.env.PATH}`, ...doublesEnv, GX_GAUNTLET_VM_IP: ssh.host };
+  // the controller's architecture as gx sees it: an arm64 controller (Apple Silicon) is played by the override
+  const env = { PATH: `${join(REPO, 'test/gauntlet/doubles/bin')}:${process.env.PATH}`, ...doublesEnv, GX_GAUNTLET_VM_IP: ssh.host, GX_CONTROLLER_ARCH: arch };
   return { root, state, host, bundle, registry, env, args: ['play', 'site.yaml', '-e', `@${join(root, 'vars.yaml')}`, '--output', 'json'] };
 }
 
-describe('site.yaml run in full against an SSH test host (doubles for multipass, k3s, helm, kubectl; the real registry)', function () {
+for (const arch of ['amd64', 'arm64']) describe(`site.yaml run in full against an SSH test host, ${arch} controller and bundle (doubles for multipass, k3s, helm, kubectl; the real registry)`, function () {
   this.timeout(600_000);
   let double: Awaited<ReturnType<typeof httpDouble>>;
   let s: Awaited<ReturnType<typeof scene>>;
 
   before(async () => {
     double = await httpDouble();
-    s = await scene(double.url);
+    s = await scene(double.url, arch);
   });
   after(() => {
     double?.close();
@@ -254,7 +255,14 @@ describe('site.yaml run in full against an SSH test host (doubles for multipass,
     // images: in the real registry under their upstream paths
     const tags = async (repo: string) => ((await (await fetch(`http://${s.registry}/v2/${repo}/tags/list`)).json()) as { tags: string[] }).tags;
     expect(await tags('ingress-nginx/controller')).to.include('v1.12.1');
-    expect(await tags('linkerd/proxy')).to.include('stable-2.14.10');
+    expect(await tags('linkerd/proxy')).to.include('edge-25.4.4');
+    // the bundle's image of this architecture is what was pushed
+    const manifest = (await (await fetch(`http://${s.registry}/v2/linkerd/proxy/manifests/edge-25.4.4`, { headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } })).json()) as { config: { digest: string } };
+    const config = (await (await fetch(`http://${s.registry}/v2/linkerd/proxy/blobs/${manifest.config.digest}`)).json()) as { architecture: string };
+    expect(config.architecture).to.equal(arch);
+    // the VM was launched from the bundle's cloud image of this architecture
+    const launched = JSON.parse(readFileSync(join(s.state, 'multipass.json'), 'utf8')).instances.gauntlet;
+    expect(launched.image).to.equal(`file://${join(s.bundle, 'vm', `ubuntu-24.04-server-cloudimg-${arch}.img`)}`);
     // charts released
     const helm = JSON.parse(readFileSync(join(s.state, 'helm.json'), 'utf8')).releases as Record<string, { chart: string; values: Record<string, any> }>;
     expect(Object.keys(helm).sort()).to.deep.equal(['argocd/argocd', 'cnpg-system/cnpg', 'gitea/gitea', 'ingress-nginx/ingress-nginx', 'linkerd-viz/linkerd-viz', 'linkerd/linkerd-control-plane', 'linkerd/linkerd-crds']);
