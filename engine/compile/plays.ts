@@ -1,0 +1,123 @@
+// Playbooks and plays: import_playbook (static, cycles refused, its tags, when and vars flowing into
+// the imported plays), vars_files (the first that exists of a list entry), and a play's sections
+// with its roles between pre_tasks and tasks, handlers of the play's roles last.
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { PlaybookError } from '../errors.js';
+import { locate, type SourceLocation } from '../load/source.js';
+import { validatePlaybook, validateVarsFile } from '../load/validate.js';
+import { hasTemplate } from '../vars/template.js';
+import { notifyErrors, templateErrors } from './checks.js';
+import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
+import { asList, bool, conditions, inherit, tagList } from './inherit.js';
+import type { CompiledPlay, Inherited, TaskNode, Vars } from './types.js';
+
+/** Appends the plays of `file` (and of the playbooks it imports, in order) to `plays`. */
+export function compilePlaybookInto(c: CompileSession, file: string, plays: CompiledPlay[], stack: string[], inh: Inherited, importVars: Vars[], from?: SourceLocation): void {
+  if (stack.includes(file)) {
+    c.errors.push(new PlaybookError(`import_playbook cycle: ${[...stack, file].join(' -> ')}`));
+    return;
+  }
+  const doc = c.load(file, from);
+  if (doc === undefined) return;
+  const errs = validatePlaybook(doc, file, c.opts.known);
+  if (errs.length) {
+    c.errors.push(...errs);
+    return;
+  }
+  if (!Array.isArray(doc)) return;
+  for (const item of doc) {
+    if (!isObj(item)) continue;
+    if (item.import_playbook !== undefined) {
+      const target = String(item.import_playbook);
+      const loc = locate(item, 'import_playbook', 'value');
+      if (hasTemplate(target)) {
+        c.errors.push(new PlaybookError('import_playbook takes a static path (templates are not allowed here)', { loc }));
+        continue;
+      }
+      const next = isAbsolute(target) ? target : join(dirname(file), target);
+      const innerInh = inherit(inh, { tags: item.tags, when: item.when });
+      // carry the import's `when` locations
+      innerInh.when = [...inh.when, ...conditions(item, 'when')];
+      compilePlaybookInto(c, next, plays, [...stack, file], innerInh, item.vars && isObj(item.vars) ? [...importVars, item.vars] : importVars, loc);
+      continue;
+    }
+    const play = compilePlay(c, item, file, plays.length, inh, importVars);
+    if (play) plays.push(play);
+  }
+}
+
+export function compilePlay(c: CompileSession, raw: Raw, file: string, index: number, outer: Inherited, importVars: Vars[]): CompiledPlay | undefined {
+  const dir = dirname(file);
+  const loc = locate(raw);
+  // import_playbook's `when` and tags flow into every task of the imported plays
+  const inh = inherit(outer, { ...raw, when: undefined });
+  const pctx: PlayCtx = { roleHandlers: [], appliedRoles: new Set(), roles: [], topDir: dir };
+  const where = (w: Partial<Where> = {}): Where => ({ file, dir, inh, play: pctx, stack: [file], ...w });
+
+  const vars: Vars = Object.assign({}, ...importVars, isObj(raw.vars) ? raw.vars : {});
+  if (isObj(raw.vars)) c.errors.push(...templateErrors(raw.vars, raw, 'vars'));
+
+  const varsFiles: CompiledPlay['varsFiles'] = [];
+  asList(raw.vars_files).forEach((entry, i) => {
+    const vloc = locate(raw.vars_files, i) ?? locate(raw, 'vars_files', 'value');
+    // a list entry inside vars_files means "first file that exists", like Ansible
+    const candidates = asList(entry).map(String);
+    if (candidates.some(hasTemplate)) {
+      varsFiles.push({ path: entry, loc: vloc });
+      return;
+    }
+    const found = candidates.map((x) => (isAbsolute(x) ? x : join(dir, x))).find((p) => existsSync(p));
+    if (!found) {
+      c.errors.push(new PlaybookError(`vars file not found: ${candidates.join(' or ')}`, { loc: vloc }));
+      return;
+    }
+    const data = c.load(found, vloc);
+    const errs = validateVarsFile(data, found);
+    if (errs.length) c.errors.push(...errs);
+    else varsFiles.push({ path: found, data: (data ?? {}) as Vars, loc: vloc });
+  });
+
+  const section = (key: string): TaskNode[] => {
+    const list = raw[key];
+    if (list === undefined || list === null) return [];
+    return c.taskList(list, where({ handlers: key === 'handlers' }));
+  };
+
+  const pre = section('pre_tasks');
+  const roleNodes: TaskNode[] = [];
+  asList(raw.roles).forEach((entry, i) => {
+    const eloc = locate(raw.roles, i);
+    const spec = typeof entry === 'string' ? { role: entry } : isObj(entry) ? entry : undefined;
+    if (!spec) return;
+    const name = String(spec.role ?? spec.name ?? '');
+    roleNodes.push(...c.roleTasks(name, spec, where(), eloc));
+  });
+  const tasks = section('tasks');
+  const post = section('post_tasks');
+  const handlers = [...section('handlers'), ...pctx.roleHandlers];
+
+  const play: CompiledPlay = {
+    index,
+    name: raw.name !== undefined ? String(raw.name) : asList(raw.hosts).join(','),
+    hosts: asList(raw.hosts).flatMap((h) => String(h).split(',')).map((h) => h.trim()).filter(Boolean),
+    loc,
+    file,
+    dir,
+    vars,
+    varsFiles,
+    sections: { pre_tasks: pre, tasks: [...roleNodes, ...tasks], post_tasks: post, handlers },
+    roles: pctx.roles,
+    strategy: raw.strategy === 'free' ? 'free' : 'linear',
+    serial: raw.serial === undefined ? undefined : (asList(raw.serial) as (number | string)[]),
+    anyErrorsFatal: bool(raw.any_errors_fatal),
+    maxFailPercentage: raw.max_fail_percentage === undefined ? undefined : Number(raw.max_fail_percentage),
+    forceHandlers: bool(raw.force_handlers),
+    gatherFacts: bool(raw.gather_facts),
+    tags: tagList(raw.tags),
+    secrets: asList(raw.secrets).map(String),
+    connection: raw.connection === undefined ? undefined : String(raw.connection),
+  };
+  c.errors.push(...notifyErrors(play));
+  return play;
+}

@@ -1,0 +1,198 @@
+// Task lists: blocks, static imports (import_tasks, import_role) compiled in place, includes
+// (include_tasks, include_role) as nodes, compiled now when statically named so they are validated
+// before anything runs, and module tasks with their arguments and keywords.
+import { dirname, isAbsolute, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { PlaybookError } from '../errors.js';
+import { locate, type SourceLocation } from '../load/source.js';
+import { validateTasks } from '../load/validate.js';
+import { hasTemplate } from '../vars/template.js';
+import { conditionErrors, templateErrors, templateFileError } from './checks.js';
+import { isObj, type CompileSession, type Raw, type Where } from './context.js';
+import { asList, conditions, inherit, withVars } from './inherit.js';
+import { TASK_KEYWORDS } from './keywords.js';
+import type { BlockNode, IncludeNode, ModuleTask, TaskKeywords, TaskNode } from './types.js';
+
+export function compileTaskList(c: CompileSession, list: unknown, w: Where): TaskNode[] {
+  if (!Array.isArray(list)) return [];
+  const out: TaskNode[] = [];
+  for (const raw of list) {
+    if (!isObj(raw)) continue;
+    out.push(...compileTask(c, raw, w));
+  }
+  return out;
+}
+
+/** One entry of a task list: a block, an import (its tasks, in place), an include node, or a module task. */
+export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
+  const loc = locate(raw);
+  const name = raw.name !== undefined ? String(raw.name) : '';
+  c.errors.push(...conditionErrors(raw));
+
+  if (raw.block !== undefined) {
+    const inh = withVars(inherit(w.inh, raw), raw.vars);
+    const inner = { ...w, inh };
+    const node: BlockNode = {
+      kind: 'block',
+      id: c.nextId(loc),
+      name,
+      loc,
+      eff: inh,
+      vars: {},
+      block: c.taskList(raw.block, inner),
+      rescue: c.taskList(raw.rescue, inner),
+      always: c.taskList(raw.always, inner),
+    };
+    return [node];
+  }
+
+  if (raw.import_tasks !== undefined) {
+    const target = String(isObj(raw.import_tasks) ? raw.import_tasks.file : raw.import_tasks);
+    const tloc = locate(raw, 'import_tasks', 'value');
+    if (hasTemplate(target)) {
+      c.errors.push(new PlaybookError('import_tasks takes a static path; use include_tasks for a templated one', { loc: tloc }));
+      return [];
+    }
+    const inh = withVars(inherit(w.inh, raw), raw.vars);
+    return c.taskFile(resolveTaskFile(target, w), { ...w, inh }, tloc);
+  }
+
+  if (raw.import_role !== undefined) {
+    const spec = isObj(raw.import_role) ? raw.import_role : { name: raw.import_role };
+    const inh = withVars(inherit(w.inh, raw), raw.vars);
+    return c.roleTasks(String(spec.name ?? ''), { ...spec, vars: raw.vars }, { ...w, inh: inh }, locate(raw, 'import_role', 'value'), true);
+  }
+
+  if (raw.include_tasks !== undefined || raw.include_role !== undefined) return [compileIncludeNode(c, raw, w)];
+
+  const action = Object.keys(raw).find((k) => !TASK_KEYWORDS.has(k));
+  if (!action) return []; // the validator has reported it
+  if (!c.opts.known.names.has(action)) return [];
+  const args = moduleArgs(raw, action, (m) => c.opts.known.freeFormOf(m));
+  c.errors.push(...templateErrors(args, raw, action));
+  const fileProblem = templateFileError(action, args, raw, { roleDir: w.inh.role?.dir, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: c.opts.templateDirs });
+  if (fileProblem) c.errors.push(fileProblem);
+  const inh = inherit(w.inh, raw);
+  const node: ModuleTask = {
+    kind: 'task',
+    id: c.nextId(loc),
+    name: name || action,
+    loc,
+    eff: inh,
+    vars: isObj(raw.vars) ? raw.vars : {},
+    module: action,
+    args,
+    kw: taskKeywords(raw),
+  };
+  if (w.handlers) {
+    node.handler = true;
+    node.listen = asList(raw.listen).map(String);
+  }
+  return [node];
+}
+
+/** The module's arguments: its value, merged over `args:`; a string is the free-form argument when `args:` is there too. */
+export function moduleArgs(raw: Raw, action: string, freeFormOf: (module: string) => string | undefined): unknown {
+  const value = raw[action];
+  const extra = isObj(raw.args) ? raw.args : undefined;
+  if (typeof value === 'string' || value === null || value === undefined) {
+    if (!extra) return value ?? {};
+    const free = freeFormOf(action);
+    return { ...extra, ...(value && free ? { [free]: value } : {}) };
+  }
+  return extra ? { ...extra, ...(value as Raw) } : value;
+}
+
+/** The keywords the executor reads per task (loops, register, notify, result conditions, retries). */
+export function taskKeywords(raw: Raw): TaskKeywords {
+  const kw: TaskKeywords = {};
+  if (raw.loop !== undefined) kw.loop = raw.loop;
+  if (raw.with_items !== undefined) kw.withItems = raw.with_items;
+  if (isObj(raw.loop_control)) kw.loopControl = raw.loop_control as TaskKeywords['loopControl'];
+  if (raw.register !== undefined) kw.register = String(raw.register);
+  if (raw.notify !== undefined) {
+    kw.notify = asList(raw.notify).map(String);
+    kw.notifyLoc = locate(raw, 'notify', 'value');
+  }
+  if (raw.changed_when !== undefined) kw.changedWhen = conditions(raw, 'changed_when');
+  if (raw.failed_when !== undefined) kw.failedWhen = conditions(raw, 'failed_when');
+  if (raw.until !== undefined) kw.until = conditions(raw, 'until');
+  if (raw.retries !== undefined) kw.retries = Number(raw.retries);
+  if (raw.delay !== undefined) kw.delay = Number(raw.delay);
+  if (raw.timeout !== undefined) kw.timeout = Number(raw.timeout);
+  if (raw.throttle !== undefined) kw.throttle = Number(raw.throttle);
+  return kw;
+}
+
+/** include_tasks / include_role: a node the executor expands per host; statically named ones are compiled now. */
+function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode {
+  const loc = locate(raw);
+  const isRole = raw.include_role !== undefined;
+  const spec = isRole ? (isObj(raw.include_role) ? raw.include_role : { name: raw.include_role }) : undefined;
+  const targetRaw = isRole ? spec!.name : isObj(raw.include_tasks) ? raw.include_tasks.file : raw.include_tasks;
+  const inh = inherit(w.inh, raw);
+  const node: IncludeNode = {
+    kind: 'include',
+    id: c.nextId(loc),
+    name: raw.name !== undefined ? String(raw.name) : isRole ? `include_role : ${String(targetRaw)}` : `include_tasks : ${String(targetRaw)}`,
+    loc,
+    eff: inh,
+    vars: isObj(raw.vars) ? raw.vars : {},
+    what: isRole ? 'role' : 'tasks',
+    target: targetRaw,
+    kw: taskKeywords(raw),
+    baseDir: w.dir,
+  };
+  if (spec) {
+    node.roleOpts = {
+      tasksFrom: spec.tasks_from as string | undefined,
+      varsFrom: spec.vars_from as string | undefined,
+      defaultsFrom: spec.defaults_from as string | undefined,
+      handlersFrom: spec.handlers_from as string | undefined,
+    };
+  }
+  const target = String(targetRaw ?? '');
+  if (!hasTemplate(target) && raw.loop === undefined && raw.with_items === undefined) {
+    // statically named: compile now so it is validated before anything runs; the executor reuses it
+    const inner: Where = { ...w, inh: { ...inh, when: [] } };
+    if (isRole) {
+      const before = c.errors.length;
+      const role = c.loadRole(target, spec ?? {}, inner, locate(raw, 'include_role', 'value'));
+      if (role && c.errors.length === before) {
+        node.precompiled = { nodes: role.nodes, role: role.role };
+        // its handlers are the play's too, so notify checks and flushes know them
+        w.play.roleHandlers.push(...role.role.handlers);
+      }
+    } else {
+      node.precompiled = { nodes: c.taskFile(resolveTaskFile(target, w), inner, locate(raw, 'include_tasks', 'value')) };
+    }
+  } else if (!hasTemplate(target) && !isRole) {
+    // looped include of a static file: still validate it once
+    c.taskFile(resolveTaskFile(target, w), { ...w, inh: { ...inh, when: [] } }, locate(raw, 'include_tasks', 'value'));
+  }
+  return node;
+}
+
+/** A task file named by an import or include: beside the current file, else in the current role's tasks/. */
+export function resolveTaskFile(target: string, w: Pick<Where, 'dir' | 'inh'>): string {
+  if (isAbsolute(target)) return target;
+  const candidates = [join(w.dir, target)];
+  if (w.inh.role) candidates.push(join(w.inh.role.dir, 'tasks', target));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+}
+
+/** Compiles a task file in the given context (imports and, at run time, includes); a file that includes itself is refused. */
+export function compileTaskFile(c: CompileSession, file: string, w: Where, loc?: SourceLocation): TaskNode[] {
+  if (w.stack.includes(file)) {
+    c.errors.push(new PlaybookError(`task file includes itself: ${[...w.stack, file].join(' -> ')}`, { loc }));
+    return [];
+  }
+  const doc = c.load(file, loc);
+  if (doc === undefined || doc === null) return [];
+  const errs = validateTasks(doc, file, c.opts.known, { handlers: w.handlers });
+  if (errs.length) {
+    c.errors.push(...errs);
+    return [];
+  }
+  return c.taskList(doc, { ...w, file, dir: dirname(file), stack: [...w.stack, file] });
+}

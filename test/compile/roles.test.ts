@@ -1,0 +1,83 @@
+// compile/roles.ts: where roles are found, their files, parameters, dependencies and dedup.
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { findRole, roleFile, roleKey, roleParams } from '../../engine/compile/roles.js';
+import type { ModuleTask } from '../../engine/compile/types.js';
+import { compile, flat, problems, tree } from './helpers.js';
+
+describe('compile/roles: finding and loading roles', () => {
+  it('finds a role beside the current file, beside the play, on the roles path, then in those directories', () => {
+    const root = tree({ 'pb/roles/a/tasks/main.yaml': '[]\n', 'extra/b/tasks/main.yaml': '[]\n', 'pb/c/tasks/main.yaml': '[]\n', 'pb/sub/roles/d/x': '' });
+    const from = { file: join(root, 'pb/site.yaml'), play: { topDir: join(root, 'pb') } };
+    expect(findRole('a', from)).to.equal(join(root, 'pb/roles/a'));
+    expect(findRole('b', from)).to.equal(undefined);
+    expect(findRole('b', from, [join(root, 'extra')])).to.equal(join(root, 'extra/b'));
+    expect(findRole('c', from)).to.equal(join(root, 'pb/c'));
+    expect(findRole('d', { file: join(root, 'pb/sub/tasks.yaml'), play: from.play })).to.equal(join(root, 'pb/sub/roles/d'));
+  });
+
+  it('reads main.yaml, .yml, .json or a bare name, in that order', () => {
+    const root = tree({ 'r/tasks/main.yml': '[]\n', 'r/tasks/main.json': '[]\n', 'r/vars/other': 'a: 1\n' });
+    expect(roleFile(join(root, 'r'), 'tasks')).to.equal(join(root, 'r/tasks/main.yml'));
+    expect(roleFile(join(root, 'r'), 'vars', 'other')).to.equal(join(root, 'r/vars/other'));
+    expect(roleFile(join(root, 'r'), 'handlers')).to.equal(undefined);
+  });
+
+  it('parameters are the keys that are not keywords, then vars; dedup ignores tags and when', () => {
+    expect(roleParams({ role: 'web', port: 80, tags: ['x'], become: true, vars: { port: 81, size: 2 } })).to.deep.equal({ port: 81, size: 2 });
+    expect(roleKey('web', { role: 'web', port: 80, tags: 'a' })).to.equal(roleKey('web', { name: 'web', port: 80, when: 'x' }));
+    expect(roleKey('web', { port: 80 })).to.not.equal(roleKey('web', { port: 81 }));
+  });
+
+  it('dependencies come first; a role applied twice with the same parameters runs once, allow_duplicates or other parameters again', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles:\n    - web\n    - web\n    - {role: web, port: 2}\n    - {role: web, allow_duplicates: true}\n',
+      'roles/web/meta/main.yaml': 'dependencies: [base]\n',
+      'roles/web/tasks/main.yaml': '- {name: web task, debug: {msg: w}}\n',
+      'roles/base/tasks/main.yaml': '- {name: base task, debug: {msg: b}}\n',
+    });
+    expect(flat(pb.plays[0]!.sections.tasks).map((t) => t.replace(/ \[.*\]$/, ''))).to.deep.equal(['base task', 'web task', 'web task', 'web task']);
+    expect(pb.plays[0]!.roles.map((r) => r.name)).to.deep.equal(['base', 'web', 'web', 'web']);
+  });
+
+  it('a role\'s tasks carry the role, its defaults, vars and params, and the role entry\'s tags', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles:\n    - {role: web, port: 80, tags: [w]}\n',
+      'roles/web/defaults/main.yaml': 'port: 1\nsize: 2\n',
+      'roles/web/vars/main.yaml': 'mode: fast\n',
+      'roles/web/tasks/main.yaml': '- {name: t, debug: {msg: w}, tags: own}\n',
+    });
+    const t = pb.plays[0]!.sections.tasks[0] as ModuleTask;
+    expect(t.eff.tags).to.deep.equal(['w', 'own']);
+    expect(t.eff.role).to.include({ name: 'web' });
+    expect(t.eff.role!.defaults).to.deep.equal({ port: 1, size: 2 });
+    expect(t.eff.role!.vars).to.deep.equal({ mode: 'fast' });
+    expect(t.eff.role!.params).to.deep.equal({ port: 80 });
+  });
+
+  it('role handlers join the play\'s handlers after its own, and can be notified by their qualified name', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles: [web]\n  tasks:\n    - {debug: {msg: x}, notify: "web : restart"}\n  handlers:\n    - {name: own, debug: {msg: h}}\n',
+      'roles/web/tasks/main.yaml': '[]\n',
+      'roles/web/handlers/main.yaml': '- {name: restart, debug: {msg: r}}\n',
+    });
+    expect(pb.plays[0]!.sections.handlers.map((h) => h.name)).to.deep.equal(['own', 'restart']);
+  });
+
+  it('refuses a missing role, a role without a name, a dependency cycle and a missing tasks_from', () => {
+    expect(problems({ 'site.yaml': '- hosts: all\n  roles: [nope]\n' })).to.deep.equal(["role 'nope' not found (looked in roles/ beside the playbook and the roles path)"]);
+    expect(problems({ 'site.yaml': '- hosts: all\n  tasks:\n    - import_role: {name: ""}\n' })).to.deep.equal(['role entry has no name']);
+    expect(problems({ 'site.yaml': '- hosts: all\n  roles: [a]\n', 'roles/a/meta/main.yaml': 'dependencies: [b]\n', 'roles/b/meta/main.yaml': 'dependencies: [a]\n' })).to.deep.equal(['role dependency cycle: a -> b -> a']);
+    expect(problems({ 'site.yaml': '- hosts: all\n  tasks:\n    - import_role: {name: a, tasks_from: other}\n', 'roles/a/tasks/main.yaml': '[]\n' })).to.deep.equal(["role 'a' has no tasks file 'other'"]);
+  });
+
+  it('include_role with a static name is loaded now, its handlers known to the play', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  tasks:\n    - include_role: {name: web, tasks_from: setup}\n',
+      'roles/web/tasks/setup.yaml': '- {name: set up, debug: {msg: s}}\n',
+      'roles/web/handlers/main.yaml': '- {name: restart, debug: {msg: r}}\n',
+    });
+    expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['include_role : web []', 'set up []']);
+    expect(pb.plays[0]!.sections.handlers.map((h) => h.name)).to.deep.equal(['restart']);
+  });
+});
