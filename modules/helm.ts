@@ -15,7 +15,7 @@
 // chart itself (lib/k8s/chart-values.ts): the archive is read from the host through the connection
 // (a chart directory is sent as a tar) and unpacked here; a key path the chart does not define, or
 // a values.schema.json violation, fails the task, in check mode too, before any helm upgrade.
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
@@ -23,6 +23,7 @@ import { Unknown } from '../engine/vars/unknown.js';
 import { applyOrFail, commandFailure, planOrFail, runTool } from './lib/host-tool.js';
 import { checkValues, loadChart, readArchive, valuesCheckMessage } from './lib/k8s/chart-values.js';
 import { helmWait } from './lib/k8s/pod-watch.js';
+import { imagesOf, missingFrom, missingImagesMessage } from './lib/k8s/images.js';
 import { canonical, findRelease, mergeValues, parseChartYaml, parseValuesJson, parseValuesYaml, type ListedRelease, type Values } from './lib/k8s/helm-release.js';
 
 export interface HelmArgs {
@@ -36,6 +37,7 @@ export interface HelmArgs {
   values_template?: string;
   values_check: boolean;
   values_open?: string[];
+  images_registry?: string;
   wait: boolean;
   wait_timeout: number;
   atomic: boolean;
@@ -88,7 +90,10 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
     'A map that is empty in values.yaml (annotations, labels, extra env), a key whose default is null and a list accept anything beneath them. ' +
     'A chart that documents a free-form map but fills it with an example in values.yaml (gitea\'s `gitea.config`, argo-cd\'s `configs.cm`) ' +
     'needs it named in `values_open`. Violations of the chart\'s values.schema.json (checked as draft-07 against the chart\'s defaults ' +
-    'coalesced with the values, as helm does) are reported the same way, as path and message. `values_check: false` turns the check off.',
+    'coalesced with the values, as helm does) are reported the same way, as path and message. `values_check: false` turns the check off.\n\n' +
+    '**Images checked against the registry** (with `images_registry`): before an install or upgrade, and in check mode, the chart is rendered with ' +
+    'the same values (`helm template` on the host, read-only) and every container image its workloads would run is looked up in that registry; ' +
+    'a missing one fails the task naming the image and the workload, before anything is installed.',
   schema: {
     type: 'object',
     properties: {
@@ -109,6 +114,15 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
         type: 'array',
         items: { type: 'string', minLength: 1 },
         description: 'Value paths the chart reads as free-form maps although values.yaml fills them with an example (e.g. `gitea.config`, `configs.cm`): any key beneath them is accepted. Dotted; quote a key holding a dot (`a."b.c"`); `*` matches any one key.',
+      },
+      images_registry: {
+        type: 'string',
+        pattern: '^https?://[^/\\s]+/?$',
+        description:
+          'A registry (http(s)://host:port, as the HOST reaches it) that must hold every image the chart would run: before an install or upgrade (and in check mode) ' +
+          'the chart is rendered with the same values (`helm template`) and each container image of its workloads is looked up there (one HEAD per image with curl, ' +
+          'by its upstream repository path and tag, as a local registry mirroring every upstream one holds them). A missing image fails the task naming it and the ' +
+          'workload that wants it, instead of a pod in ImagePullBackOff and a wait that runs into its timeout. Unset: not checked.',
       },
       wait: { type: 'boolean', default: false, description: 'Wait until the release\'s resources are ready (`--wait`); with state=absent, until they are deleted.' },
       wait_timeout: { type: 'integer', minimum: 1, default: 300, description: 'Seconds helm may take for the operation and its hooks (`--timeout`).' },
@@ -228,6 +242,22 @@ async function checkAgainstChart(ctx: ModuleContext, a: HelmArgs, values: Values
   if (msg) throw new ModuleError(msg);
 }
 
+/**
+ * Fails (a ModuleError) when the chart, rendered with these values (`helm template`, read-only, on
+ * the host), would run an image the registry does not have: offline that is a pod in
+ * ImagePullBackOff and a --wait that sits until its timeout.
+ */
+async function checkImages(ctx: ModuleContext, a: HelmArgs, exe: string[], wantChart: string, values: Values): Promise<void> {
+  const argv = [...exe, 'template', a.name, a.chart!, `--namespace=${a.namespace}`, '--values=-', ...globals(a)];
+  const res = await mustHelm(ctx, a, argv, { stdin: JSON.stringify(values) + '\n' });
+  const parsed = parseAllDocuments(res.stdout);
+  const err = parsed.flatMap((d) => d.errors)[0];
+  if (err) throw new ModuleError(`helm template ${wantChart} printed what is not YAML: ${err.message.split('\n')[0]}`);
+  const docs = parsed.map((d) => d.toJS() as unknown);
+  const missing = await missingFrom(ctx, a.images_registry!, imagesOf(docs));
+  if (missing.length > 0) throw new ModuleError(missingImagesMessage(`chart ${wantChart} (release ${a.namespace}/${a.name})`, missing, a.images_registry!));
+}
+
 const valuesYaml = (v: Values): string => (Object.keys(v).length === 0 ? '{}\n' : stringify(v, { lineWidth: 0, sortMapEntries: true }));
 
 async function planPresent(ctx: ModuleContext, a: HelmArgs) {
@@ -254,6 +284,7 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
   if (rel && rel.status === 'deployed' && sameChart && sameValues) {
     return { changed: false, data: { ...base, revision: Number(rel.revision) } };
   }
+  if (a.images_registry !== undefined) await checkImages(ctx, a, exe, wantChart, want);
 
   const upgrade = [
     ...exe, 'upgrade', '--install', a.name, a.chart, `--namespace=${a.namespace}`,

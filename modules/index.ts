@@ -32,6 +32,7 @@ import bundle_check from './bundle_check.js';
 import multipass from './multipass.js';
 import k3s from './k3s.js';
 import x509_certificate from './x509_certificate.js';
+import container_images from './container_images.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -65,6 +66,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   multipass,
   k3s,
   x509_certificate,
+  container_images,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {

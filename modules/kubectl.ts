@@ -18,6 +18,7 @@
 //   does not know has no objects) and deletes only that, in reverse order.
 // Every manifest is validated against the Kubernetes OpenAPI schemas before kubectl sees it, strictly
 // by default: a field a built-in kind does not have fails the task (lib/k8s/strict.ts).
+import { imagesOf, missingFrom, missingImagesMessage } from './lib/k8s/images.js';
 import { relative, isAbsolute } from 'node:path';
 import { stringify } from 'yaml';
 import { ModuleError } from '../engine/errors.js';
@@ -47,6 +48,7 @@ export interface KubectlArgs {
   wait_condition: string;
   /** true is strict */
   validate: ManifestValidation | boolean;
+  images_registry?: string;
   timeout: number;
   executable: string;
 }
@@ -211,6 +213,14 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
           'Validate every manifest before anything runs. strict: the Kubernetes OpenAPI schemas, and no unknown fields in built-in kinds; ' +
           'lenient: the schemas only; false: only apiVersion, kind and metadata.name; true is strict.',
       },
+      images_registry: {
+        type: 'string',
+        pattern: '^https?://[^/\\s]+/?$',
+        description:
+          'A registry (http(s)://host:port, as the HOST reaches it) that must hold every image the manifests run (containers of every workload kind, ' +
+          "and CloudNativePG Clusters' imageName): each is looked up there by its upstream repository path and tag (one HEAD with curl) before anything " +
+          'is applied, and in check mode; a missing one fails the task naming the image and the object. Unset: not checked.',
+      },
       timeout: { type: 'integer', minimum: 1, default: 60, description: 'Seconds one kubectl call (other than a wait) may take before it is killed and the task fails.' },
       executable: { type: 'string', minLength: 1, default: 'kubectl', description: 'The kubectl command on the host, e.g. `k3s kubectl`.' },
     },
@@ -261,6 +271,10 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
       const mode = a.validate === true ? 'strict' : a.validate;
       const objs = checked(items, a.state === 'present' && mode);
       if (a.state === 'absent') return planAbsent(ctx, a, target, objs);
+      if (a.images_registry !== undefined) {
+        const missing = await missingFrom(ctx, a.images_registry, imagesOf(objs.map((m) => m.obj)));
+        if (missing.length > 0) throw new ModuleError(missingImagesMessage('the manifests', missing, a.images_registry));
+      }
       return planPresent(ctx, a, target, objs);
     });
   },

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { lazyScope } from '../../engine/run/lazy-scope.js';
 import { renderValue } from '../../engine/vars/template.js';
+import { fakeChart, inventoryImages, type InventoryImage } from './fake-bundle.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -42,6 +43,9 @@ const artifacts = renderValue(artifactsDoc.artifacts, lazyScope({ ...inventoryVa
 // the controller gx plays: amd64, with the multipass double on PATH (the preflight asks it whether
 // the bundle's VM image can be launched)
 const MULTIPASS_DOUBLE = join(root, 'test/doubles/multipass/bin');
+// collection renders the charts with helm: the command double, whose `helm template` prints a test
+// chart's plain-YAML templates (fake-bundle.ts's charts run the images the real ones do)
+const HELM_DOUBLE = join(root, 'test/doubles/helm/bin/helm');
 
 const doubleState = mkdtempSync(join(tmpdir(), 'gx-bundle-multipass-'));
 
@@ -100,7 +104,9 @@ describe('gauntlet bundle: collect against a local HTTP server, then the preflig
   let base = '';
   let sources = '';
 
+  let images: InventoryImage[] = [];
   before(async () => {
+    images = await inventoryImages();
     // the helm release archive for real: the collect playbook extracts bin/helm from it
     // (one archive served for both architectures: it holds both members)
     for (const a of ['amd64', 'arm64']) {
@@ -113,6 +119,9 @@ describe('gauntlet bundle: collect against a local HTTP server, then the preflig
       const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
       requests.push(path);
       if (path.endsWith('.tar.gz')) return void res.end(readFileSync(helmArchive));
+      // charts as the helm double reads them: what collection renders to hold the image list to
+      const chart = artifacts.find((a) => a.kind === 'chart' && path.endsWith(`/${a.file.split('/').pop()}`));
+      if (chart) return void res.end(fakeChart(chart.name, chart.version, images));
       res.end(fakeContent(path));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -154,7 +163,7 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
   });
 
   const collect = (extra: string[] = []) =>
-    gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${bundle}`, '-e', `@${sources}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '--output', 'json', ...extra]);
+    gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${bundle}`, '-e', `@${sources}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '-e', `collect_helm=${HELM_DOUBLE}`, '--output', 'json', ...extra]);
   const preflight = (dir = bundle, extra: string[] = [], env: Record<string, string> = {}) => gx(['play', 'playbooks/preflight.yaml', '-e', `bundle_dir=${dir}`, '--output', 'json', ...extra], env);
 
   it('collect --check plans the downloads and touches nothing: no directory, no request', async () => {
@@ -171,8 +180,14 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     expect(r.code, why(r)).to.equal(0);
     for (const a of artifacts.filter((x) => x.url && !x.archive_member)) {
       const path = new URL(a.url!.replace(/@@(\w+)@@/, (_, k: string) => `${base}/${k}`)).pathname;
-      expect(readFileSync(join(bundle, a.file), 'utf8'), a.file).to.equal(fakeContent(decodeURIComponent(path)));
+      if (a.kind === 'chart') expect(readFileSync(join(bundle, a.file)).equals(fakeChart(a.name, a.version, images)), a.file).to.equal(true);
+      else expect(readFileSync(join(bundle, a.file), 'utf8'), a.file).to.equal(fakeContent(decodeURIComponent(path)));
     }
+    // every chart was rendered with the gauntlet's values, and what they run is the image list
+    const templates = readFileSync(join(doubleState, 'calls.log'), 'utf8').split('\n').filter((l) => l.includes('"template"'));
+    expect(templates).to.have.length(7);
+    expect(templates.find((l) => l.includes('gitea'))).to.contain(`--values=${join(bundle, '.downloads', 'rendered', 'gitea-values.yaml')}`);
+    expect(readFileSync(join(bundle, '.downloads', 'rendered', 'gitea-values.yaml'), 'utf8')).to.contain('redis-cluster:');
     expect(readFileSync(join(bundle, 'bin/helm-amd64'), 'utf8')).to.equal('#!/bin/sh\necho fake helm\n');
 
     const manifest = manifestOf(bundle);
@@ -236,6 +251,21 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     expect((await preflight(bundle, ['--check'])).code).to.equal(0);
   });
 
+  it('collect refuses an image list that drifted from what the charts and manifests run, before copying any image', async () => {
+    const drifted = join(work, 'drifted.yaml');
+    // one image the gitea chart runs dropped, one at a version nothing runs
+    const list = images.filter((i) => i.name !== 'gitea').map((i) => (i.name === 'prometheus' ? { ...i, version: 'v2.48.1' } : i));
+    writeFileSync(drifted, YAML.stringify({ images: list }));
+    const before = existsSync(skopeoLog) ? readFileSync(skopeoLog, 'utf8') : '';
+    const r = await collect(['-e', `@${drifted}`]);
+    expect(r.code).to.equal(2);
+    const msg = failures(r.stdout).join('\n');
+    expect(msg).to.contain('missing: docker.io/gitea/gitea:1.23.6-rootless — gitea: Deployment gitea, container c0');
+    expect(msg).to.contain('missing: docker.io/prom/prometheus:v2.55.1 — linkerd-viz: Deployment linkerd-viz');
+    expect(msg).to.contain('unused:  docker.io/prom/prometheus:v2.48.1 — rendered by nothing');
+    expect(existsSync(skopeoLog) ? readFileSync(skopeoLog, 'utf8') : '').to.equal(before);
+  });
+
   it('collect again repairs a file that no longer matches the manifest (instead of recording it)', async () => {
     const k3s = artifacts.find((a) => a.name === 'k3s' && a.kind === 'binary')!;
     const good = readFileSync(join(bundle, k3s.file), 'utf8');
@@ -262,7 +292,9 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     const keycloak = artifacts.find((a) => a.name === 'keycloak')!;
     const pinnedDir = join(work, 'pinned');
     const vars = join(work, 'pinned.yaml');
-    writeFileSync(vars, YAML.stringify({ artifacts: [{ ...keycloak, digest }] }));
+    // a one-image bundle: only the manifest that runs it is rendered, and the list is that image
+    const onlyKeycloak = { collect_charts: [], collect_manifests: ['auth/keycloak.yaml.hbs'], images: images.filter((i) => i.name === 'keycloak') };
+    writeFileSync(vars, YAML.stringify({ artifacts: [{ ...keycloak, digest }], ...onlyKeycloak }));
     const r = await gx(['play', 'playbooks/collect-bundle.yaml', '-e', `bundle_dir=${pinnedDir}`, '-e', `@${sources}`, '-e', `@${vars}`, '-e', `skopeo=${join(doubleBin, 'skopeo')}`, '--output', 'json']);
     expect(r.code, why(r)).to.equal(0);
     const call = readFileSync(skopeoLog, 'utf8').trim().split('\n').at(-1)!;
@@ -312,7 +344,9 @@ tar -cf "$path" -C "$tmp" oci-layout index.json blobs && rm -rf "$tmp"
     const alsoMissing = artifacts.find((a) => a.kind === 'image' && a.name === 'keycloak')!;
     const corrupt = artifacts.find((a) => a.name === 'k3s' && a.kind === 'binary')!;
 
-    before(async () => {
+    let images: InventoryImage[] = [];
+  before(async () => {
+    images = await inventoryImages();
       // also when --grep skipped the collection tests above
       if (!existsSync(join(bundle, 'manifest-amd64.yaml'))) expect((await collect()).code).to.equal(0);
       execFileSync('cp', ['-a', bundle, broken]);

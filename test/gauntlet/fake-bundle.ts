@@ -56,7 +56,66 @@ export function chartValuesYaml(name: string, version: string): string {
 
 const K3S_DOUBLES = join(REPO, 'test', 'doubles', 'k3s', 'bin');
 
-interface InventoryImage { name: string; registry: string; repository: string; version: string }
+export interface InventoryImage { name: string; registry: string; repository: string; version: string }
+
+/**
+ * The inventory images each chart runs with the gauntlet's values, as its templates render them
+ * (the images each chart's values.yaml names at the pinned version; docs/compatibility.md lists
+ * the files read). The fake chart's one template is a plain-YAML Deployment with these
+ * images, which the helm double's `helm template` prints: the helm module's image guard then looks
+ * each up in the registry as it would the real chart's rendering.
+ */
+const CHART_IMAGES: Record<string, string[]> = {
+  'ingress-nginx': ['ingress-nginx-controller', 'ingress-nginx-kube-webhook-certgen'],
+  'cloudnative-pg': ['cloudnative-pg'],
+  gitea: ['gitea'],
+  'argo-cd': ['argocd', 'redis'],
+  'linkerd-crds': [],
+  'linkerd-control-plane': ['linkerd-controller', 'linkerd-policy-controller', 'linkerd-proxy', 'linkerd-proxy-init'],
+  'linkerd-viz': ['linkerd-metrics-api', 'linkerd-tap', 'linkerd-web', 'prometheus', 'linkerd-extension-init'],
+};
+
+function chartTemplate(chart: string, images: InventoryImage[]): string | undefined {
+  const names = CHART_IMAGES[chart];
+  if (names === undefined) throw new Error(`fake-bundle: which images does chart ${chart} run? (CHART_IMAGES)`);
+  if (names.length === 0) return undefined;
+  const refs = names.map((n) => {
+    const i = images.find((x) => x.name === n);
+    if (!i) throw new Error(`fake-bundle: inventory.yaml has no image ${n}`);
+    return `${i.registry}/${i.repository}:${i.version}`;
+  });
+  const containers = refs.map((r, k) => `        - name: c${k}\n          image: ${r}`).join('\n');
+  return `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${chart}\nspec:\n  selector:\n    matchLabels: { app: ${chart} }\n  template:\n    metadata:\n      labels: { app: ${chart} }\n    spec:\n      containers:\n${containers}\n`;
+}
+
+/**
+ * A chart archive as the doubles and the helm module read it: Chart.yaml, a values.yaml from the
+ * chart's key list, and one plain-YAML template running the images the real chart runs. Byte for
+ * byte the same on every call: one bundle directory made for both architectures keeps the chart
+ * files the first manifest recorded.
+ */
+export function fakeChart(name: string, version: string, images: InventoryImage[]): Buffer {
+  const work = mkdtempSync(join(tmpdir(), 'gx-chart-'));
+  try {
+    mkdirSync(join(work, name));
+    writeFileSync(join(work, name, 'Chart.yaml'), `apiVersion: v2\nname: ${name}\nversion: ${version}\nappVersion: "${version}"\n`);
+    writeFileSync(join(work, name, 'values.yaml'), chartValuesYaml(name, version));
+    const template = chartTemplate(name, images);
+    if (template !== undefined) {
+      mkdirSync(join(work, name, 'templates'));
+      writeFileSync(join(work, name, 'templates', 'workloads.yaml'), template);
+    }
+    const bytes = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', work, name]);
+    return gzipSync(bytes, { level: 9 });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** inventory.yaml's images as a play sees them. */
+export async function inventoryImages(): Promise<InventoryImage[]> {
+  return (await defaultScope()).images as InventoryImage[];
+}
 
 export async function makeBundle(dir: string, arch = 'amd64'): Promise<void> {
   const images = (await defaultScope({ bundle_arch: arch })).images as InventoryImage[];
@@ -81,18 +140,9 @@ export async function makeBundle(dir: string, arch = 'amd64'): Promise<void> {
       case 'deb':
         writeFileSync(path, `Package: ${a.name}\nVersion: ${a.version}\nArchitecture: ${arch}\n`);
         break;
-      case 'chart': {
-        const work = mkdtempSync(join(tmpdir(), 'gx-chart-'));
-        mkdirSync(join(work, a.name));
-        writeFileSync(join(work, a.name, 'Chart.yaml'), `apiVersion: v2\nname: ${a.name}\nversion: ${a.version}\nappVersion: "${a.version}"\n`);
-        writeFileSync(join(work, a.name, 'values.yaml'), chartValuesYaml(a.name, a.version));
-        // byte for byte the same archive on every call: one bundle directory made for both
-        // architectures keeps the chart files the first manifest recorded
-        const bytes = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', work, a.name]);
-        writeFileSync(path, gzipSync(bytes));
-        rmSync(work, { recursive: true, force: true });
+      case 'chart':
+        writeFileSync(path, fakeChart(a.name, a.version, images));
         break;
-      }
       case 'image': {
         const built = await dockerArchive(dirname(path), `${a.name}.build`, [{ [`etc/${a.name}`]: `${a.ref ?? a.name}\n` }], { repoTag: a.ref, config: { architecture: arch, os: 'linux' } });
         renameSync(built.path, path);

@@ -164,6 +164,8 @@ async function scene(httpUrl: string, arch: string) {
     registry_storage_dir: join(host, 'var', 'lib', 'registry'),
     registry_port: Number(registry.split(':')[1]),
     registry_push_url: `http://${registry}`,
+    // the helm and kubectl tasks look up every image there before they install (the test host reaches the real registry directly)
+    images_registry_url: `http://${registry}`,
     k3s_bin_dir: join(host, 'usr', 'local', 'bin'),
     k3s_config_dir: join(host, 'etc', 'rancher', 'k3s'),
     k3s_data_dir: join(host, 'var', 'lib', 'rancher', 'k3s'),

@@ -42,11 +42,12 @@ spec: { imageName: "ghcr.io/cloudnative-pg/postgresql:17.4" }
 `;
 
 describe('k8s images: what rendered objects run', () => {
-  it('collects the images of every workload kind (init, main containers; CronJob nesting), once each, with where', () => {
+  it('collects the images of every workload kind (init, main containers; CronJob nesting) and a CloudNativePG Cluster\'s imageName, once each, with where', () => {
     expect(imagesOf(docs(RENDERED))).to.deep.equal([
       { image: 'busybox:1.36', where: 'Deployment web, container init' },
       { image: 'ghcr.io/acme/app:1.2', where: 'Deployment web, container app' },
       { image: 'cr.l5d.io/linkerd/proxy:edge-25.4.4', where: 'Deployment web, container proxy' },
+      { image: 'ghcr.io/cloudnative-pg/postgresql:17.4', where: 'Cluster db' },
     ]);
   });
 

@@ -40,14 +40,27 @@ function podSpecOf(o: Obj): Obj | undefined {
   }
 }
 
+/**
+ * Custom resources whose controller starts pods with an image the object names (the operator, not
+ * the object, makes the pod): kind@group → the field.
+ */
+const CR_IMAGE_FIELDS: Partial<Record<string, (spec: Obj) => unknown>> = {
+  // CloudNativePG (docs: Cluster spec.imageName; without it the operator's default image)
+  'Cluster@postgresql.cnpg.io': (spec) => spec.imageName,
+};
+
 /** Every image the workloads among `docs` run (containers, init and ephemeral containers), once each. */
 export function imagesOf(docs: unknown[]): WantedImage[] {
   const seen = new Map<string, WantedImage>();
   for (const d of docs) {
     if (!isObj(d)) continue;
+    const name = isObj(d.metadata) ? String(d.metadata.name ?? '?') : '?';
+    const group = typeof d.apiVersion === 'string' && d.apiVersion.includes('/') ? d.apiVersion.split('/')[0] : '';
+    const cr = CR_IMAGE_FIELDS[`${String(d.kind)}@${group}`];
+    const crImage = cr && isObj(d.spec) ? cr(d.spec) : undefined;
+    if (typeof crImage === 'string' && crImage !== '' && !seen.has(crImage)) seen.set(crImage, { image: crImage, where: `${String(d.kind)} ${name}` });
     const pod = podSpecOf(d);
     if (!pod) continue;
-    const name = isObj(d.metadata) ? String(d.metadata.name ?? '?') : '?';
     for (const key of ['initContainers', 'containers', 'ephemeralContainers']) {
       const list = pod[key];
       if (!Array.isArray(list)) continue;

@@ -7,6 +7,11 @@
 //                                    "Release "NAME" does not exist. Installing it now." / "…has been upgraded. Happy Helming!"
 //                                    then NAME:, LAST DEPLOYED:, NAMESPACE:, STATUS:, REVISION:, TEST SUITE:
 //   uninstall NAME --namespace=NS    release "NAME" uninstalled
+//   template NAME CHART --namespace=NS [--values=-]
+//                                    the chart's templates/*.yaml, each as helm prints a rendered file:
+//                                    "---\n# Source: CHARTNAME/templates/FILE\n" then its text. The double
+//                                    renders NO Go template: a test chart's templates are plain YAML that
+//                                    stand for what the real chart renders with the play's values.
 // $GX_DOUBLE_STATE/helm-stuck/NAME makes --wait on that release time out at once (failed, or rolled back with --atomic).
 // Otherwise --wait (or --atomic) really waits, up to --timeout, while pods of the release in the
 // kubectl double's pods.json (label app.kubernetes.io/instance=NAME, namespace NS; ../kubectl/pods.mjs)
@@ -17,7 +22,7 @@
 // release is marked failed (rolled back or uninstalled with --atomic) and helm exits 1 with
 // `Error: UPGRADE FAILED: context canceled` (INSTALLATION FAILED on a first install).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { die, maybeFail, start } from '../kubectl/record.mjs';
@@ -55,6 +60,18 @@ function chartYaml(path) {
   const r = spawnSync('tar', ['-xzOf', path, '--wildcards', '--no-wildcards-match-slash', '*/Chart.yaml'], { encoding: 'utf8' });
   if (r.status !== 0 || !r.stdout) die(`Error: Chart.yaml file is missing`);
   return r.stdout;
+}
+
+/** templates/*.yaml of a chart directory or .tgz, in name order, as [file, text]. */
+function chartTemplates(path) {
+  if (statSync(path).isDirectory()) {
+    const dir = join(path, 'templates');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]);
+  }
+  const list = spawnSync('tar', ['-tzf', path], { encoding: 'utf8' });
+  const files = list.stdout.split('\n').filter((f) => /^[^/]+\/templates\/[^/]+\.ya?ml$/.test(f)).sort();
+  return files.map((f) => [f.split('/').pop(), spawnSync('tar', ['-xzOf', path, f], { encoding: 'utf8' }).stdout]);
 }
 
 function chartOf(path) {
@@ -135,6 +152,14 @@ switch (sub) {
     save();
     process.stdout.write(installing ? `Release "${name}" does not exist. Installing it now.\n` : `Release "${name}" has been upgraded. Happy Helming!\n`);
     process.stdout.write(report(next));
+    process.exit(0);
+  }
+  case 'template': {
+    const [, name, chartPath] = words;
+    if (!name || !chartPath) die('Error: "helm template" requires at least 1 argument');
+    const chart = chartOf(chartPath);
+    if (flags.get('values') === '-') parse(stdin);
+    for (const [file, text] of chartTemplates(chartPath)) process.stdout.write(`---\n# Source: ${chart.name}/templates/${file}\n${text.trimEnd()}\n`);
     process.exit(0);
   }
   case 'uninstall': {
