@@ -188,7 +188,7 @@ describe('multipass (command double)', function () {
   it('error: multipass not installed on the controller', async () => {
     d = await makeMultipassDoubles({ withDouble: false, path: '/usr/bin:/bin' });
     const r = await run({ name: 'gauntlet' });
-    expect(r).to.deep.include({ failed: true, changed: false, msg: 'multipass is not installed on the controller (install Multipass: snap install multipass)' });
+    expect(r).to.deep.include({ failed: true, changed: false, msg: 'multipass is not installed on the controller (install Multipass: `sudo snap install multipass` on Linux, `brew install --cask multipass` or the installer from its site on macOS)' });
   });
 
   it('error: a non-zero exit fails the task with the command and its stderr (daemon down, launch refused)', async () => {

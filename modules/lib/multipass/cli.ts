@@ -40,7 +40,7 @@ export class Multipass {
     const argv = [...this.exe, ...args];
     const res = await this.ctx.local.run({ shell: toolShell(argv), timeoutMs: timeoutSeconds * 1000 });
     if (res.rc === 127 && !res.timedOut) {
-      throw new ModuleError(`${this.exe[0]} is not installed on the controller (install Multipass: snap install multipass)`);
+      throw new ModuleError(`${this.exe[0]} is not installed on the controller (install Multipass: \`sudo snap install multipass\` on Linux, \`brew install --cask multipass\` or the installer from its site on macOS)`);
     }
     return res;
   }
