@@ -77,6 +77,11 @@ export function authenticate(opts: AuthOptions): Middleware {
         ctx.state.authFailure = 'token has no subject';
         throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
       }
+      // the subject is stored as the owner: a subject PostgreSQL cannot store is no usable identity
+      if (claims.sub.includes('\u0000')) {
+        ctx.state.authFailure = 'token subject contains U+0000';
+        throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+      }
       principal = { subject: claims.sub, roles: rolesOf(claims, opts.clientId) };
       principals.set(claims, principal);
     }
