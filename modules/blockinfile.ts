@@ -2,10 +2,10 @@
 // that Ansible managed stay managed by gx.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { planOrFail } from './lib/host-tool.js';
-import { modeOwnerChanges, modeOwnerSchema } from './lib/mode-owner.js';
+import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { pyRegex } from './lib/py-regex.js';
-import { checkValidate, joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
+import { joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
+import { backupProperty, checkValidate, validateProperty } from './lib/write-file.js';
 
 export interface BlockinfileArgs {
   path?: string;
@@ -100,9 +100,9 @@ const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
       insertbefore: { type: 'string', description: "When the markers are absent, insert before the last line matching this regular expression, or 'BOF'." },
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the block should be there.' },
       create: { type: 'boolean', default: false, description: 'Create the file when it does not exist; otherwise a missing file is an error.' },
-      backup: { type: 'boolean', default: false, description: 'Keep a timestamped copy of the old file when it changes.' },
-      validate: { type: 'string', description: 'Command run against a temp copy of the new file first; %s is the temp path.' },
-      ...modeOwnerSchema,
+      backup: backupProperty,
+      validate: validateProperty,
+      ...attrProperties,
     },
     additionalProperties: false,
     oneOf: [{ required: ['path'] }, { required: ['dest'] }],
@@ -130,26 +130,24 @@ const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const path = (a.path ?? a.dest)!;
-      const state = a.state ?? 'present';
-      checkValidate(a.validate);
-      const marker = a.marker ?? DEFAULT_MARKER;
-      if (!marker.includes('{mark}') && (a.marker_begin ?? 'BEGIN') !== (a.marker_end ?? 'END'))
-        throw new ModuleError('marker must contain {mark}, or the begin and end markers would be the same line');
-      const cur = await readText(ctx, path);
-      if (cur.text === null) {
-        if (state === 'absent') return { changed: false, msg: '', data: { path, msg: '' } };
-        if (!a.create) throw new ModuleError(`${path} does not exist (set create: true to create it)`);
-      }
-      const before = splitLines(cur.text ?? '');
-      const edit = blockEdit(before, a);
-      const newText = edit.result === before ? (cur.text ?? '') : joinLines(edit.result);
-      const attrs = modeOwnerChanges(cur.text === null ? null : cur.stat, a);
-      const msg = [cur.text === null ? 'File created' : edit.msg, ...attrs].filter(Boolean).join(', ');
-      const data: BlockinfileData = { path, msg };
-      return textEditPlan(ctx, cur, newText, a, data, attrs.length > 0);
-    });
+    const path = (a.path ?? a.dest)!;
+    const state = a.state ?? 'present';
+    checkValidate(ctx, a.validate);
+    const marker = a.marker ?? DEFAULT_MARKER;
+    if (!marker.includes('{mark}') && (a.marker_begin ?? 'BEGIN') !== (a.marker_end ?? 'END'))
+      throw new ModuleError('marker must contain {mark}, or the begin and end markers would be the same line');
+    const cur = await readText(ctx, path);
+    if (cur.text === null) {
+      if (state === 'absent') return { changed: false, msg: '', data: { path, msg: '' } };
+      if (!a.create) throw new ModuleError(`${path} does not exist (set create: true to create it)`);
+    }
+    const before = splitLines(cur.text ?? '');
+    const edit = blockEdit(before, a);
+    const newText = edit.result === before ? (cur.text ?? '') : joinLines(edit.result);
+    const attrs = attrChanges(cur.stat, a);
+    const msg = [cur.text === null ? 'File created' : edit.msg, ...changePhrases(cur.stat, attrs)].filter(Boolean).join(', ');
+    const data: BlockinfileData = { path, msg };
+    return textEditPlan(ctx, cur, newText, a, data, attrs);
   },
 };
 

@@ -294,9 +294,8 @@ async function planTouch(p: Planner): Promise<Plan> {
   const mtime = a.modification_time ?? 'now';
   const atime = a.access_time ?? 'now';
   const times = st && !(mtime === 'preserve' && atime === 'preserve');
-  const c = st ? attrChanges(st, a) : {};
-  if (st && !times && !hasChanges(c)) return { changed: false, data: predicted(p, st.type, st, c) };
-  const want: AttrChange = st ? c : { ...(a.mode !== undefined ? { mode: parseMode(a.mode, 0o644) } : {}), owner: a.owner, group: a.group };
+  const want = attrChanges(st, a);
+  if (st && !times && !hasChanges(want)) return { changed: false, data: predicted(p, st.type, st, want) };
   const state = st ? st.type : 'file';
   return {
     changed: true,

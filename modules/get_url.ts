@@ -5,9 +5,10 @@ import { posix } from 'node:path';
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import type { FileStat } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, mustRunTool, planOrFail } from './lib/host-tool.js';
+import { applyAttrs, attrChanges, attrProperties, changePhrases, hasChanges, NEW_FILE_MODE } from './lib/attrs.js';
+import { mustRunTool } from './lib/host-tool.js';
 import { findFetcher, hostDigest, hostDownload, maskSecretHeaders, parseChecksum, type Fetcher } from './lib/host-http.js';
-import { applyModeOwner, formatMode, modeOwnerChanges, modeOwnerSchema, parseMode } from './lib/mode-owner.js';
+import { formatMode, parseMode } from './lib/mode.js';
 
 export interface GetUrlArgs {
   url: string;
@@ -57,7 +58,7 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
       headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers. Values of headers named like authorization/token/secret/password/cookie are masked in all output.' },
       timeout: { type: 'number', exclusiveMinimum: 0, default: 10, description: 'Seconds the whole download may take.' },
       validate_certs: { type: 'boolean', default: true, description: 'Check the server certificate for https.' },
-      ...modeOwnerSchema,
+      ...attrProperties,
     },
     required: ['url', 'dest'],
     additionalProperties: false,
@@ -86,79 +87,80 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      maskSecretHeaders(ctx, a.headers);
-      const sum = a.checksum !== undefined ? parseChecksum(a.checksum) : undefined;
-      parseMode(a.mode);
-      let dest = a.dest;
-      let st: FileStat | null = await ctx.conn.stat(dest, { followLinks: true });
-      if (st?.type === 'directory' || dest.endsWith('/')) {
-        const name = decodeURIComponent(posix.basename(new URL(a.url).pathname));
-        if (!name) throw new ModuleError(`dest ${a.dest} is a directory and the URL has no file name; give dest a file name`);
-        dest = posix.join(dest, name);
-        st = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
-      } else if (st) {
-        st = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
-      }
-      if (st && st.type !== 'file') throw new ModuleError(`${dest} exists and is not a regular file`);
-      const dir = posix.dirname(dest);
-      let fetcher: Fetcher | undefined;
-      const download = async (out: string) => hostDownload(ctx, fetcher ?? (fetcher = await findFetcher(ctx, true)), { url: a.url, out, headers: a.headers, timeoutS: a.timeout ?? 10, validateCerts: a.validate_certs ?? true });
-      const verify = async (file: string) => {
-        if (!sum) return;
-        const got = await hostDigest(ctx, sum.algo, file);
-        if (got !== sum.digest) throw new ModuleError(`The checksum for ${a.url} did not match ${sum.digest}; it was ${got} (${dest} left unchanged)`);
-      };
-      const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: st.sha256, size: st.size, mode: formatMode(st.mode) } : {}) };
+    maskSecretHeaders(ctx, a.headers);
+    const sum = a.checksum !== undefined ? parseChecksum(a.checksum) : undefined;
+    if (a.mode !== undefined) parseMode(a.mode, NEW_FILE_MODE);
+    let dest = a.dest;
+    let st: FileStat | null = await ctx.conn.stat(dest, { followLinks: true });
+    if (st?.type === 'directory' || dest.endsWith('/')) {
+      const name = decodeURIComponent(posix.basename(new URL(a.url).pathname));
+      if (!name) throw new ModuleError(`dest ${a.dest} is a directory and the URL has no file name; give dest a file name`);
+      dest = posix.join(dest, name);
+      st = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+    } else if (st) {
+      st = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+    }
+    if (st && st.type !== 'file') throw new ModuleError(`${dest} exists and is not a regular file`);
+    const dir = posix.dirname(dest);
+    let fetcher: Fetcher | undefined;
+    const download = async (out: string) => hostDownload(ctx, fetcher ?? (fetcher = await findFetcher(ctx, true)), { url: a.url, out, headers: a.headers, timeoutS: a.timeout ?? 10, validateCerts: a.validate_certs ?? true });
+    const verify = async (file: string) => {
+      if (!sum) return;
+      const got = await hostDigest(ctx, sum.algo, file);
+      if (got !== sum.digest) throw new ModuleError(`The checksum for ${a.url} did not match ${sum.digest}; it was ${got} (${dest} left unchanged)`);
+    };
+    const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: st.sha256, size: st.size, mode: formatMode(st.mode) } : {}) };
 
-      let fetched: string | undefined;
-      let needDownload = !st;
-      if (st && sum) needDownload = (sum.algo === 'sha256' && st.sha256 ? st.sha256 : await hostDigest(ctx, sum.algo, dest)) !== sum.digest;
-      // a host that cannot download is a failure now, in check mode too
-      if (needDownload || a.force) fetcher = await findFetcher(ctx, true);
-      if (st && !needDownload && a.force) {
-        // only a fetch can tell whether the content moved
-        fetched = await mktemp(ctx, ctx.check ? undefined : dir);
-        try {
-          await download(fetched);
-          const got = await hostDigest(ctx, 'sha256', fetched);
-          needDownload = got !== (st.sha256 ?? (await hostDigest(ctx, 'sha256', dest)));
-        } finally {
-          if (ctx.check || !needDownload) await remove(ctx, fetched);
-        }
-        if (ctx.check || !needDownload) fetched = undefined;
+    let fetched: string | undefined;
+    let needDownload = !st;
+    if (st && sum) needDownload = (sum.algo === 'sha256' && st.sha256 ? st.sha256 : await hostDigest(ctx, sum.algo, dest)) !== sum.digest;
+    // a host that cannot download is a failure now, in check mode too
+    if (needDownload || a.force) fetcher = await findFetcher(ctx, true);
+    if (st && !needDownload && a.force) {
+      // only a fetch can tell whether the content moved
+      fetched = await mktemp(ctx, ctx.check ? undefined : dir);
+      try {
+        await download(fetched);
+        const got = await hostDigest(ctx, 'sha256', fetched);
+        needDownload = got !== (st.sha256 ?? (await hostDigest(ctx, 'sha256', dest)));
+      } finally {
+        if (ctx.check || !needDownload) await remove(ctx, fetched);
       }
-      if (!needDownload && modeOwnerChanges(st, a).length === 0) return { changed: false, msg: 'file already exists', data: base };
-      const msg = needDownload ? `download ${a.url} to ${dest}` : modeOwnerChanges(st, a).join(', ');
-      return {
-        changed: true,
-        msg,
-        data: base,
-        apply: applyOrFail(async () => {
-          if (!needDownload) {
-            await applyModeOwner(ctx, dest, st, a);
-            const now = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
-            return { data: { ...base, mode: now ? formatMode(now.mode) : base.mode } };
-          }
-          let tmp = fetched;
-          try {
-            if (!tmp) {
-              tmp = await mktemp(ctx, dir);
-              await download(tmp);
-            }
-            await verify(tmp);
-            await mustRunTool(ctx, ['chmod', formatMode(parseMode(a.mode) ?? st?.mode ?? 0o644), '--', tmp]);
-            await mustRunTool(ctx, ['mv', '-f', '--', tmp, dest]);
-            tmp = undefined;
-          } finally {
-            if (tmp) await remove(ctx, tmp);
-          }
-          await applyModeOwner(ctx, dest, await ctx.conn.stat(dest, { followLinks: true }), { owner: a.owner, group: a.group });
+      if (ctx.check || !needDownload) fetched = undefined;
+    }
+    const attrs = attrChanges(st, a);
+    if (!needDownload && !hasChanges(attrs)) return { changed: false, msg: 'file already exists', data: base };
+    const msg = needDownload ? `download ${a.url} to ${dest}` : changePhrases(st, attrs).join(', ');
+    return {
+      changed: true,
+      msg,
+      data: base,
+      apply: async () => {
+        if (!needDownload) {
+          await applyAttrs(ctx.conn, dest, attrs);
           const now = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
-          return { data: { ...base, checksum_src: now?.sha256, checksum_dest: now?.sha256, size: now?.size, mode: now ? formatMode(now.mode) : undefined } };
-        }),
-      };
-    });
+          return { data: { ...base, mode: now ? formatMode(now.mode) : base.mode } };
+        }
+        let tmp = fetched;
+        try {
+          if (!tmp) {
+            tmp = await mktemp(ctx, dir);
+            await download(tmp);
+          }
+          await verify(tmp);
+          const mode = a.mode !== undefined ? parseMode(a.mode, st?.mode ?? NEW_FILE_MODE) : (st?.mode ?? NEW_FILE_MODE);
+          await mustRunTool(ctx, ['chmod', formatMode(mode), '--', tmp]);
+          await mustRunTool(ctx, ['mv', '-f', '--', tmp, dest]);
+          tmp = undefined;
+        } finally {
+          if (tmp) await remove(ctx, tmp);
+        }
+        const moved = await ctx.conn.stat(dest, { followLinks: true });
+        if (moved) await applyAttrs(ctx.conn, dest, attrChanges(moved, { owner: a.owner, group: a.group }));
+        const now = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
+        return { data: { ...base, checksum_src: now?.sha256, checksum_dest: now?.sha256, size: now?.size, mode: now ? formatMode(now.mode) : undefined } };
+      },
+    };
   },
 };
 

@@ -1,9 +1,9 @@
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { planOrFail } from './lib/host-tool.js';
-import { modeOwnerChanges, modeOwnerSchema } from './lib/mode-owner.js';
+import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
-import { checkValidate, joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
+import { joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
+import { backupProperty, checkValidate, validateProperty } from './lib/write-file.js';
 
 export interface LineinfileArgs {
   path?: string;
@@ -131,9 +131,9 @@ const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'Whether the line should be there.' },
       create: { type: 'boolean', default: false, description: 'Create the file when it does not exist (state=present); otherwise a missing file is an error.' },
       backrefs: { type: 'boolean', default: false, description: 'Expand regexp groups in line; when regexp matches nothing the file is left unchanged.' },
-      backup: { type: 'boolean', default: false, description: 'Keep a timestamped copy (path.YYYY-MM-DD@HH:MM:SS~) of the old file when it changes.' },
-      validate: { type: 'string', description: 'Command run against a temp copy of the new file before it replaces the old one; %s is the temp path. A non-zero exit fails the task and leaves the file unchanged.' },
-      ...modeOwnerSchema,
+      backup: backupProperty,
+      validate: validateProperty,
+      ...attrProperties,
     },
     additionalProperties: false,
     oneOf: [{ required: ['path'] }, { required: ['dest'] }],
@@ -166,28 +166,26 @@ const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const path = (a.path ?? a.dest)!;
-      const state = a.state ?? 'present';
-      if (state === 'present' && a.line === undefined) throw new ModuleError('line is required with state=present');
-      if (state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined)
-        throw new ModuleError('state=absent needs one of line, regexp or search_string');
-      if (a.backrefs && a.regexp === undefined) throw new ModuleError('backrefs needs regexp');
-      checkValidate(a.validate);
-      const cur = await readText(ctx, path);
-      if (cur.text === null) {
-        if (state === 'absent') return { changed: false, msg: 'file not present', data: { path, msg: 'file not present', found: 0 } };
-        if (!a.create) throw new ModuleError(`${path} does not exist (set create: true to create it)`);
-        if (a.backrefs) return { changed: false, msg: '', data: { path, msg: '' } };
-      }
-      const before = splitLines(cur.text ?? '');
-      const edit = state === 'present' ? presentEdit(before, a) : absentEdit(before, a);
-      const newText = cur.text === null ? joinLines(edit.result) : edit.result === before ? cur.text : joinLines(edit.result);
-      const attrs = modeOwnerChanges(cur.text === null ? null : cur.stat, a);
-      const msg = [cur.text === null ? 'file created' : '', edit.msg, attrs.length ? `${attrs.join(', ')}` : ''].filter(Boolean).join(', ');
-      const data: LineinfileData = { path, msg, ...(state === 'absent' ? { found: edit.found ?? 0 } : {}) };
-      return textEditPlan(ctx, cur, newText, a, data, attrs.length > 0);
-    });
+    const path = (a.path ?? a.dest)!;
+    const state = a.state ?? 'present';
+    if (state === 'present' && a.line === undefined) throw new ModuleError('line is required with state=present');
+    if (state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined)
+      throw new ModuleError('state=absent needs one of line, regexp or search_string');
+    if (a.backrefs && a.regexp === undefined) throw new ModuleError('backrefs needs regexp');
+    checkValidate(ctx, a.validate);
+    const cur = await readText(ctx, path);
+    if (cur.text === null) {
+      if (state === 'absent') return { changed: false, msg: 'file not present', data: { path, msg: 'file not present', found: 0 } };
+      if (!a.create) throw new ModuleError(`${path} does not exist (set create: true to create it)`);
+      if (a.backrefs) return { changed: false, msg: '', data: { path, msg: '' } };
+    }
+    const before = splitLines(cur.text ?? '');
+    const edit = state === 'present' ? presentEdit(before, a) : absentEdit(before, a);
+    const newText = cur.text === null ? joinLines(edit.result) : edit.result === before ? cur.text : joinLines(edit.result);
+    const attrs = attrChanges(cur.stat, a);
+    const msg = [cur.text === null ? 'file created' : '', edit.msg, ...changePhrases(cur.stat, attrs)].filter(Boolean).join(', ');
+    const data: LineinfileData = { path, msg, ...(state === 'absent' ? { found: edit.found ?? 0 } : {}) };
+    return textEditPlan(ctx, cur, newText, a, data, attrs);
   },
 };
 

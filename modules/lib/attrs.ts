@@ -1,6 +1,8 @@
-// mode / owner / group, shared by copy, template and file: what would change, and changing it.
+// mode / owner / group, shared by every module that writes or manages a file (copy, template, file,
+// lineinfile, blockinfile, get_url, x509_certificate): what would change, and changing it.
 import type { Connection, FileStat } from '../../engine/connect/connection.js';
 import { ModuleError } from '../../engine/errors.js';
+import type { DiffEntry } from '../../engine/module-contract.js';
 import { formatMode, modeProperty, parseMode } from './mode.js';
 
 export interface AttrArgs {
@@ -25,9 +27,22 @@ function sameId(want: string, name: string, id: number): boolean {
   return /^\d+$/.test(want) ? Number(want) === id : want === name;
 }
 
-/** What differs between the file as it is and the wanted attributes (empty when nothing does). */
-export function attrChanges(st: FileStat, a: AttrArgs): AttrChange {
+/** The mode a new file gets before `mode` applies (0666 under the usual 022 umask); symbolic modes start from it. */
+export const NEW_FILE_MODE = 0o644;
+
+/**
+ * What differs between the file as it is and the wanted attributes (empty when nothing does). A
+ * file that does not exist yet (null) gets every asked attribute, a symbolic mode applied to
+ * NEW_FILE_MODE.
+ */
+export function attrChanges(st: FileStat | null, a: AttrArgs): AttrChange {
   const out: AttrChange = {};
+  if (!st) {
+    if (a.mode !== undefined) out.mode = parseMode(a.mode, NEW_FILE_MODE);
+    if (a.owner !== undefined) out.owner = a.owner;
+    if (a.group !== undefined) out.group = a.group;
+    return out;
+  }
   if (a.mode !== undefined && st.type !== 'link') {
     const want = parseMode(a.mode, st.mode, st.type === 'directory');
     if (want !== st.mode) out.mode = want;
@@ -41,6 +56,34 @@ export function hasChanges(c: AttrChange): boolean {
   return c.mode !== undefined || c.owner !== undefined || c.group !== undefined;
 }
 
+/** The changes as short phrases for a message ("mode 0644 -> 0640"); a missing file's side is '-'. */
+export function changePhrases(st: FileStat | null, c: AttrChange): string[] {
+  const out: string[] = [];
+  if (c.mode !== undefined) out.push(`mode ${st ? formatMode(st.mode) : '-'} -> ${formatMode(c.mode)}`);
+  if (c.owner !== undefined) out.push(`owner ${st?.owner ?? '-'} -> ${c.owner}`);
+  if (c.group !== undefined) out.push(`group ${st?.group ?? '-'} -> ${c.group}`);
+  return out;
+}
+
+/** The changes of an existing file as a --diff entry, labelled "PATH (attributes)". */
+export function attrDiff(label: string, st: FileStat, c: AttrChange): DiffEntry {
+  const before: string[] = [];
+  const after: string[] = [];
+  if (c.mode !== undefined) {
+    before.push(`mode: ${formatMode(st.mode)}`);
+    after.push(`mode: ${formatMode(c.mode)}`);
+  }
+  if (c.owner !== undefined) {
+    before.push(`owner: ${st.owner}`);
+    after.push(`owner: ${c.owner}`);
+  }
+  if (c.group !== undefined) {
+    before.push(`group: ${st.group}`);
+    after.push(`group: ${c.group}`);
+  }
+  return { label: `${label} (attributes)`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' };
+}
+
 /** Applies the changes through the connection; `-h` keeps chown off a link's target. */
 export async function applyAttrs(conn: Connection, path: string, c: AttrChange, isLink = false): Promise<void> {
   if (c.owner !== undefined || c.group !== undefined) {
@@ -50,6 +93,7 @@ export async function applyAttrs(conn: Connection, path: string, c: AttrChange, 
   if (c.mode !== undefined) await must(conn, ['chmod', formatMode(c.mode), '--', path], path);
 }
 
+/** Runs argv (a coreutils command: cp, mv, chmod, …) on the host; a non-zero exit is a ModuleError. */
 export async function must(conn: Connection, argv: string[], what: string): Promise<string> {
   const r = await conn.run({ argv });
   if (r.rc !== 0) throw new ModuleError(`${argv[0]} failed on ${what}: ${r.stderr.trim() || `rc ${r.rc}`}`);

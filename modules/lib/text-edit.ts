@@ -1,13 +1,11 @@
-// Reading and writing the text files that lineinfile and blockinfile edit: lines with a remembered
-// final newline, an optional backup, an optional validate command run against a temp copy before
-// the real file is replaced, and mode/owner/group.
-import { randomBytes } from 'node:crypto';
-import { shellQuote, type FileStat } from '../../engine/connect/connection.js';
+// Reading and editing the text files that lineinfile and blockinfile edit (and sysctl reads): lines
+// with a remembered final newline, and the plan of an edit, written through lib/write-file.ts
+// (validate, backup, mode/owner/group) like every other file gx writes.
+import type { FileStat } from '../../engine/connect/connection.js';
 import { ModuleError } from '../../engine/errors.js';
 import type { ModuleContext, Plan } from '../../engine/module-contract.js';
-import { applyOrFail } from './host-tool.js';
-import { mustRunTool } from './host-tool.js';
-import { applyModeOwner, parseMode, type ModeOwnerArgs } from './mode-owner.js';
+import { applyAttrs, hasChanges, must, type AttrChange } from './attrs.js';
+import { replaceFile, type WriteOptions } from './write-file.js';
 
 export interface TextLines {
   lines: string[];
@@ -40,63 +38,14 @@ export async function readText(ctx: ModuleContext, path: string): Promise<Curren
   let real = path;
   const link = await ctx.conn.stat(path, { followLinks: false });
   if (link?.type === 'link') {
-    const res = await mustRunTool(ctx, ['readlink', '-f', '--', path]);
-    real = res.stdout.replace(/\n$/, '') || path;
+    const out = await must(ctx.conn, ['readlink', '-f', '--', path], path);
+    real = out.replace(/\n$/, '') || path;
   }
   const stat = await ctx.conn.stat(real, { followLinks: true });
   if (stat && stat.type !== 'file') throw new ModuleError(`${path} exists but is not a regular file (${stat.type})`);
   if (!stat) return { text: null, stat: null, path: real };
   const buf = await ctx.conn.get(real);
   return { text: buf === null ? null : buf.toString('utf8'), stat, path: real };
-}
-
-export interface WriteOptions extends ModeOwnerArgs {
-  backup?: boolean;
-  /** a command with %s, run against a temp copy of the new content; a non-zero exit keeps the old file */
-  validate?: string;
-}
-
-function backupName(path: string): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${path}.${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}~`;
-}
-
-export function checkValidate(validate: string | undefined): void {
-  if (validate !== undefined && !validate.includes('%s')) throw new ModuleError(`validate must contain %s (the path of the file to check): ${validate}`);
-}
-
-/** Writes the new text (content only when it differs) and the attributes; returns the backup path when one was made. */
-export async function writeText(ctx: ModuleContext, asked: string, cur: CurrentText, text: string, o: WriteOptions): Promise<{ backup?: string }> {
-  const path = cur.path || asked;
-  let backup: string | undefined;
-  if (cur.text !== text) {
-    if (o.validate !== undefined) await validateText(ctx, path, text, o.validate);
-    if (o.backup && cur.stat) {
-      backup = backupName(path);
-      await mustRunTool(ctx, ['cp', '-p', '--', path, backup]);
-    }
-    // a new file gets 0644 unless mode says otherwise; an existing one keeps its bits
-    const mode = parseMode(o.mode) ?? cur.stat?.mode ?? 0o644;
-    await ctx.conn.put(path, text, { mode });
-  }
-  const after = await ctx.conn.stat(path, { followLinks: true });
-  await applyModeOwner(ctx, path, after, o);
-  return { backup };
-}
-
-async function validateText(ctx: ModuleContext, path: string, text: string, validate: string): Promise<void> {
-  const tmp = `${path}.gx-validate-${randomBytes(4).toString('hex')}`;
-  await ctx.conn.put(tmp, text, { mode: 0o600 });
-  try {
-    const res = await ctx.conn.run({ shell: validate.split('%s').join(shellQuote(tmp)) });
-    if (res.rc !== 0) {
-      const why = (res.stderr.trim() || res.stdout.trim()).split('\n').slice(-5).join('\n');
-      throw new ModuleError(`validate command exited ${res.rc}, ${path} left unchanged: ${validate}${why ? `: ${why}` : ''}`);
-    }
-  } finally {
-    await ctx.conn.run({ argv: ['rm', '-f', '--', tmp] });
-  }
 }
 
 /** The diff entry for a text file; a missing file diffs as empty text. */
@@ -106,8 +55,8 @@ export function textDiff(path: string, before: string | null, after: string) {
 
 /**
  * The plan of a text edit (lineinfile, blockinfile): nothing to do when neither the text nor the
- * mode/owner changes; otherwise the diff, and an apply that writes the new text (validate, backup,
- * mode/owner through writeText).
+ * attributes change (`attrs`, from attrChanges of the file as it is); otherwise the diff, and an
+ * apply that replaces the file (validate, backup, mode/owner) or only fixes its attributes.
  */
 export function textEditPlan<D extends { path: string; msg: string }>(
   ctx: ModuleContext,
@@ -115,18 +64,22 @@ export function textEditPlan<D extends { path: string; msg: string }>(
   newText: string,
   o: WriteOptions,
   data: D,
-  attrsChanged: boolean,
+  attrs: AttrChange,
 ): Plan<D> {
   const contentChanged = newText !== cur.text;
-  if (!contentChanged && !attrsChanged) return { changed: false, msg: data.msg, data };
+  if (!contentChanged && !hasChanges(attrs)) return { changed: false, msg: data.msg, data };
   return {
     changed: true,
     msg: data.msg,
     data,
     diff: contentChanged ? textDiff(data.path, cur.text, newText) : undefined,
-    apply: applyOrFail(async () => {
-      const { backup } = await writeText(ctx, data.path, cur, newText, o);
-      return { data: { ...data, ...(backup ? { backup } : {}) } };
-    }),
+    apply: async () => {
+      if (!contentChanged) {
+        await applyAttrs(ctx.conn, cur.path, attrs);
+        return { data };
+      }
+      const backup = await replaceFile(ctx, cur.path, newText, cur.stat, o);
+      return { data: { ...data, ...(backup !== undefined ? { backup } : {}) } };
+    },
   };
 }

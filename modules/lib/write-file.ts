@@ -1,19 +1,43 @@
-// Writing one whole file on the host (copy and template): compare by checksum, diff, backup,
-// validate on a temp file before it replaces the real one, atomic replacement through conn.put.
+// Writing one whole file on the host, for every module that writes one: `replaceFile` (validate on
+// a temp file that is then renamed over the real one, backup, mode/owner/group, atomic replacement
+// through conn.put) and, for copy and template, `planWrite` (compare by checksum, diff, directory
+// dest, force). lineinfile and blockinfile write through replaceFile too (lib/text-edit.ts).
+// Where Ansible decides the behaviour, it is Ansible's: `validate` runs without a shell, and a
+// backup is named DEST.PID.YYYY-MM-DD@HH:MM:SS~ (module_utils/basic.py backup_local).
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { FileStat } from '../../engine/connect/connection.js';
-import { ModuleArgsError } from '../../engine/errors.js';
+import { ModuleArgsError, ModuleError } from '../../engine/errors.js';
 import type { DiffEntry, ModuleContext, Plan } from '../../engine/module-contract.js';
 import { shlexSplit } from '../../engine/run/module-args.js';
-import { applyAttrs, attrChanges, attrData, attrProperties, hasChanges, must, type AttrArgs } from './attrs.js';
+import { applyAttrs, attrChanges, attrData, attrDiff, attrProperties, hasChanges, must, NEW_FILE_MODE, type AttrArgs } from './attrs.js';
 import { formatMode, parseMode } from './mode.js';
 
-export interface WriteArgs extends AttrArgs {
+/** What replaceFile does besides writing the bytes. */
+export interface WriteOptions extends AttrArgs {
+  /** keep a copy of the old file first (DEST.PID.YYYY-MM-DD@HH:MM:SS~) */
+  backup?: boolean;
+  /** a command with %s, run without a shell on a temp copy of the new content before it replaces the file */
+  validate?: string;
+}
+
+export const backupProperty = {
+  type: 'boolean',
+  default: false,
+  description: 'Before replacing an existing file, keep a copy of it next to it as `DEST.PID.YYYY-MM-DD@HH:MM:SS~`, as Ansible names it.',
+} as const;
+
+export const validateProperty = {
+  type: 'string',
+  description:
+    'A command run on the new content before it replaces the file, with `%s` standing for the path of a temporary copy (e.g. `visudo -cf %s`). ' +
+    'It runs without a shell, as in Ansible (no pipes, `&&` or redirections; `%s` is always one argument). When it fails the task fails and the file is left untouched.',
+} as const;
+
+export interface WriteArgs extends WriteOptions {
   dest: string;
   backup: boolean;
   force: boolean;
-  validate?: string;
 }
 
 export const writeProperties = {
@@ -27,21 +51,13 @@ export const writeProperties = {
     description:
       "Permissions: octal as a quoted string ('0644') or unquoted (0644 means the same), symbolic (u=rw,g=r,o=), or 'preserve' to take the source file's mode. An existing file keeps its mode when this is not given.",
   },
-  backup: {
-    type: 'boolean',
-    default: false,
-    description: 'Before replacing an existing file, keep a copy of it next to it as `DEST.PID.YYYY-MM-DD@HH:MM:SS~` (returned as backup_file).',
-  },
+  backup: { ...backupProperty, description: `${backupProperty.description} Returned as backup_file.` },
   force: {
     type: 'boolean',
     default: true,
     description: 'Replace the file when its content differs. false: only create the file when it does not exist yet.',
   },
-  validate: {
-    type: 'string',
-    description:
-      'A command run on the new content before it replaces the file, with `%s` standing for the path of a temporary copy (e.g. `visudo -cf %s`). When it fails the task fails and the file is left untouched.',
-  },
+  validate: validateProperty,
 } as const;
 
 export const writeReturns = {
@@ -69,6 +85,7 @@ export interface WriteSource {
 
 export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource): Promise<Plan> {
   const { conn } = ctx;
+  checkValidate(ctx, a.validate);
   let dest = a.dest;
   // one round trip in the common case: the stat that answers "is dest a directory?" also carries
   // the checksum of the file that is usually there
@@ -97,7 +114,7 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   const base: Record<string, unknown> = { dest, checksum: sha, size: s.bytes.length, state: 'file' };
   if (s.src !== undefined) base.src = s.src;
   const predicted: Record<string, unknown> = { ...base, ...(current ? attrData(current) : {}), size: s.bytes.length };
-  if (wantMode !== undefined) predicted.mode = formatMode(parseMode(wantMode, current?.mode ?? 0));
+  if (wantMode !== undefined) predicted.mode = formatMode(parseMode(wantMode, current?.mode ?? NEW_FILE_MODE));
   if (!changed) return { changed: false, data: predicted };
 
   const diff: DiffEntry[] = [];
@@ -117,17 +134,8 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
       if (contentChanged) {
         // like Ansible: a dest ending in / is a directory, created when it is missing
         if (a.dest.endsWith('/') && !(await conn.stat(a.dest, { followLinks: true }))) await must(conn, ['mkdir', '-p', '--', a.dest], a.dest);
-        if (current && a.backup) out.backup_file = await backup(ctx, dest);
-        const mode = wantMode !== undefined ? parseMode(wantMode, current?.mode ?? 0) : undefined;
-        const putOpts = { mode, owner: a.owner, group: a.group };
-        if (a.validate !== undefined) {
-          // the temp file is renamed over dest, so it must already carry what dest should keep
-          const keep = { mode: putOpts.mode ?? current?.mode, owner: a.owner ?? (current ? String(current.uid) : undefined), group: a.group ?? (current ? String(current.gid) : undefined) };
-          const failure = await writeValidated(ctx, dest, s.bytes, keep, a.validate);
-          if (failure) return { changed: false, failed: true, msg: failure, data: { ...out, ...(current ? attrData(current) : {}) } };
-        } else {
-          await conn.put(dest, s.bytes, putOpts);
-        }
+        const backup = await replaceFile(ctx, dest, s.bytes, current, { ...attrs, backup: a.backup, validate: a.validate });
+        if (backup !== undefined) out.backup_file = backup;
       } else {
         await applyAttrs(conn, dest, attrChange);
       }
@@ -137,55 +145,62 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   };
 }
 
-/** Writes next to dest, runs the validate command on it, and only then renames it over dest. */
-async function writeValidated(
-  ctx: ModuleContext,
-  dest: string,
-  bytes: Buffer,
-  putOpts: { mode?: number; owner?: string; group?: string },
-  validate: string,
-): Promise<string | undefined> {
+/** A validate command must name the file to check: an argument error, found before anything is read or written. */
+export function checkValidate(ctx: ModuleContext, validate: string | undefined): void {
+  if (validate !== undefined && !validate.includes('%s')) throw new ModuleArgsError(`validate must contain %s (the file to check): ${validate}`, { loc: ctx.loc });
+}
+
+/**
+ * Replaces the file at `dest` (whose stat is `current`, null when it does not exist yet) with
+ * `bytes`. With validate, the new content is written next to dest with the mode and owner dest
+ * should end with, checked, and only then renamed over dest: a failed check is a ModuleError and
+ * leaves dest (and no backup) behind, as in Ansible. Returns the backup's path when one was made.
+ */
+export async function replaceFile(ctx: ModuleContext, dest: string, bytes: Buffer | string, current: FileStat | null, o: WriteOptions): Promise<string | undefined> {
+  const mode = o.mode !== undefined ? parseMode(o.mode, current?.mode ?? NEW_FILE_MODE) : undefined;
+  let validated: string | undefined;
+  if (o.validate !== undefined) {
+    // the temp file is renamed over dest, so it must already carry what dest should keep
+    const keep = { mode: mode ?? current?.mode, owner: o.owner ?? (current ? String(current.uid) : undefined), group: o.group ?? (current ? String(current.gid) : undefined) };
+    validated = await writeValidated(ctx, dest, bytes, keep, o.validate);
+  }
+  const backup = o.backup && current ? await backupFile(ctx, dest) : undefined;
+  if (validated !== undefined) await must(ctx.conn, ['mv', '-f', '--', validated, dest], dest);
+  else await ctx.conn.put(dest, bytes, { mode, owner: o.owner, group: o.group });
+  return backup;
+}
+
+/**
+ * Writes the content next to dest and runs the validate command on it, without a shell: the
+ * command is split into words first and %s replaced in each, so a path with a space or a `;` is one
+ * argument. Returns the temp file, checked; a failed check removes it and throws.
+ */
+async function writeValidated(ctx: ModuleContext, dest: string, bytes: Buffer | string, putOpts: { mode?: number; owner?: string; group?: string }, validate: string): Promise<string> {
   const words = shlexSplit(validate);
-  if (!words.some((w) => w.includes('%s'))) throw new ModuleArgsError(`validate must contain %s (the file to check): ${validate}`, { loc: ctx.loc });
   const tmp = posix.join(posix.dirname(dest), `.gx-${randomBytes(8).toString('hex')}.validate`);
   await ctx.conn.put(tmp, bytes, putOpts);
   const r = await ctx.conn.run({ argv: words.map((w) => w.split('%s').join(tmp)) });
   if (r.rc !== 0) {
     await ctx.conn.run({ argv: ['rm', '-f', '--', tmp] });
-    return `failed to validate (rc ${r.rc}): ${(r.stderr || r.stdout).trim()}`;
+    const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-5).join('\n');
+    throw new ModuleError(`failed to validate (rc ${r.rc}), ${dest} left unchanged: ${validate}${why ? `: ${why}` : ''}`);
   }
-  await must(ctx.conn, ['mv', '-f', '--', tmp, dest], dest);
-  return undefined;
+  return tmp;
 }
 
-async function backup(ctx: ModuleContext, dest: string): Promise<string> {
-  const d = new Date();
-  const p = (n: number): string => String(n).padStart(2, '0');
-  const stamp = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-  const file = `${dest}.${process.pid}.${stamp}~`;
+/** A copy of dest beside it, named as Ansible's backup_local names it: DEST.PID.YYYY-MM-DD@HH:MM:SS~ (local time). */
+async function backupFile(ctx: ModuleContext, dest: string): Promise<string> {
+  const file = `${dest}.${process.pid}.${backupStamp(new Date())}~`;
   await must(ctx.conn, ['cp', '-p', '--', dest, file], dest);
   return file;
+}
+
+function backupStamp(d: Date): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 function asText(b: Buffer): string {
   if (b.includes(0)) return `(binary, ${b.length} bytes)\n`;
   return b.toString('utf8');
-}
-
-function attrDiff(label: string, st: FileStat, c: { mode?: number; owner?: string; group?: string }): DiffEntry {
-  const before: string[] = [];
-  const after: string[] = [];
-  if (c.mode !== undefined) {
-    before.push(`mode: ${formatMode(st.mode)}`);
-    after.push(`mode: ${formatMode(c.mode)}`);
-  }
-  if (c.owner !== undefined) {
-    before.push(`owner: ${st.owner}`);
-    after.push(`owner: ${c.owner}`);
-  }
-  if (c.group !== undefined) {
-    before.push(`group: ${st.group}`);
-    after.push(`group: ${c.group}`);
-  }
-  return { label: `${label} (attributes)`, before: before.join('\n') + '\n', after: after.join('\n') + '\n' };
 }
