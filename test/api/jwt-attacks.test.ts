@@ -105,6 +105,37 @@ describe('api: JWT attack suite (real loopback OIDC issuer, RS256)', function ()
     await expect401(await issuer.token({ omit: ['sub'] }));
   });
 
+  it('a token without exp (it would never expire) → 401', async function () {
+    await expect401(await issuer.token({ omit: ['exp'] }));
+  });
+
+  it('every claim RFC 9068 requires of an access token (exp, iat, sub, aud, iss) must be there → 401 without it', async function () {
+    for (const claim of ['exp', 'iat', 'sub', 'aud', 'iss']) await expect401(await issuer.token({ omit: [claim] }));
+    // present but of the wrong type
+    const now = Math.floor(Date.now() / 1000);
+    await expect401(await issuer.token({ claims: { exp: String(now + 300) } }));
+    await expect401(await issuer.token({ claims: { iat: String(now) } }));
+    await expect401(await issuer.token({ claims: { sub: 42 } }));
+  });
+
+  it('a token that is not an access token → 401: a Keycloak ID token or refresh token for the same client', async function () {
+    await expect401(await issuer.token({ typ: 'ID' }));
+    await expect401(await issuer.token({ typ: 'Refresh' }));
+    await expect401(await issuer.token({ typ: 'bearer-ish' }));
+    await expect401(await issuer.token({ omit: ['typ'] }));
+    // an RFC 9068 access token says so in its header instead
+    expect((await list(await issuer.token({ omit: ['typ'], headerTyp: 'at+jwt' }))).status).to.equal(200);
+    expect((await list(await issuer.token({ omit: ['typ'], headerTyp: 'application/at+jwt' }))).status).to.equal(200);
+    // the header cannot turn an ID token into an access token
+    await expect401(await issuer.token({ typ: 'ID', headerTyp: 'at+jwt' }));
+  });
+
+  it('issued in the future (iat beyond the clock skew) → 401; within the skew → accepted', async function () {
+    await expect401(await issuer.token({ iatIn: 120 }));
+    expect((await list(await issuer.token({ iatIn: 2 }))).status).to.equal(200);
+    await expect401(await issuer.token({ iatIn: 120, nbfIn: -10 }));
+  });
+
   it('missing role → 403; an unknown role grants nothing', async function () {
     const none = await list(await issuer.token({ realmRoles: [] }));
     expect(none.status).to.equal(403);

@@ -3,6 +3,7 @@
 // both `alg: none` and the HS256-signed-with-the-public-key confusion attack.
 import type { Context, Middleware, Next } from 'koa';
 import koaJwt from 'koa-jwt';
+import { accessTokenProblem, type JoseHeader } from './access-token.js';
 import type { KeyStore } from './key-store.js';
 import { grants, rolesOf, type Claims, type Role } from './roles.js';
 import { VerifiedTokens } from './verified-tokens.js';
@@ -64,9 +65,16 @@ export function authenticate(opts: AuthOptions): Middleware {
       throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
     }
     const token = ctx.state.token as string;
-    const kid = (JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid: string }).kid;
-    if (BEARER.test(header)) cache.remember(header, kid, ctx.state.claims as Claims);
     ctx.state.token = undefined;
+    const jose = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as JoseHeader & { kid: string };
+    // checked once per token: a remembered token passed these before it was remembered
+    const problem = accessTokenProblem(ctx.state.claims as Claims, jose, Date.now() / 1000, opts.clockToleranceSec);
+    if (problem) {
+      ctx.state.claims = undefined;
+      ctx.state.authFailure = problem;
+      throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
+    }
+    if (BEARER.test(header)) cache.remember(header, jose.kid, ctx.state.claims as Claims);
   }
 
   async function authorize(ctx: Context, next: Next): Promise<void> {

@@ -26,7 +26,15 @@ export interface TokenOptions {
   /** Seconds relative to now. */
   expIn?: number;
   nbfIn?: number;
+  /** Seconds relative to now (default 0). */
+  iatIn?: number;
+  /** The payload's `typ`: Keycloak writes "Bearer" in access tokens, "ID" in ID tokens, "Refresh" in refresh tokens. */
+  typ?: string;
+  /** The JOSE header's `typ` (default "JWT"; RFC 9068 access tokens carry "at+jwt"). */
+  headerTyp?: string;
   omit?: string[];
+  /** Claims set as given, after everything else (e.g. a claim of the wrong type). */
+  claims?: Record<string, unknown>;
 }
 
 export const CLIENT_ID = 'gx-api';
@@ -88,13 +96,13 @@ export class OidcIssuer {
     const kid = o.kid ?? this.currentKid;
     const claims: Record<string, unknown> = {
       exp: now + (o.expIn ?? 300),
-      iat: now,
+      iat: now + (o.iatIn ?? 0),
       auth_time: now,
       jti: randomUUID(),
       iss: o.iss ?? this.url,
       aud: o.aud ?? [CLIENT_ID, 'account'],
       sub: o.sub ?? 'user-1',
-      typ: 'Bearer',
+      typ: o.typ ?? 'Bearer',
       azp: CLIENT_ID,
       session_state: randomUUID(),
       acr: '1',
@@ -106,7 +114,8 @@ export class OidcIssuer {
     };
     if (o.nbfIn !== undefined) claims.nbf = now + o.nbfIn;
     for (const k of o.omit ?? []) delete claims[k];
-    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: o.headerKid ?? kid }).sign(this.key(kid).privateKey);
+    Object.assign(claims, o.claims);
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: o.headerTyp ?? 'JWT', kid: o.headerKid ?? kid }).sign(this.key(kid).privateKey);
   }
 
   /** The classic confusion attack: HS256 keyed with the RSA public key the server trusts. */
