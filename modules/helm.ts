@@ -20,7 +20,7 @@ import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, commandFailure, planOrFail, runTool } from './lib/host-tool.js';
+import { commandFailure, runTool } from './lib/host-tool.js';
 import { checkValues, loadChart, readArchive, valuesCheckMessage } from './lib/k8s/chart-values.js';
 import { helmWait } from './lib/k8s/pod-watch.js';
 import { imagesOf, missingFrom, missingImagesMessage } from './lib/k8s/images.js';
@@ -182,7 +182,7 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => (a.state === 'absent' ? planAbsent(ctx, a) : planPresent(ctx, a)));
+    return a.state === 'absent' ? planAbsent(ctx, a) : planPresent(ctx, a);
   },
 };
 
@@ -310,7 +310,7 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
     msg: `${why}: ${argvToShell(upgrade)}`,
     diff,
     data: { ...base, command: upgrade, revision: new Unknown('helm would make a new revision') },
-    apply: applyOrFail<HelmData>(async () => {
+    apply: async () => {
       const stdin = JSON.stringify(want) + '\n';
       // a wait watches the release's pods and fails fast when one cannot start (lib/k8s/pod-watch.ts)
       const res = a.wait || a.atomic
@@ -323,7 +323,7 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
         msg: why,
         data: { ...base, status, command: upgrade, stdout: res.stdout, ...(revision ? { revision: Number(revision) } : {}) },
       };
-    }),
+    },
   };
 }
 
@@ -337,10 +337,10 @@ async function planAbsent(ctx: ModuleContext, a: HelmArgs) {
     msg: `uninstall ${rel.chart}: ${argvToShell(uninstall)}`,
     diff: [{ label: `helm release ${a.namespace}/${a.name} chart`, before: `${rel.chart}\n`, after: '' }],
     data: { name: a.name, namespace: a.namespace, chart: rel.chart, status: 'absent', revision: Number(rel.revision), command: uninstall },
-    apply: applyOrFail<HelmData>(async () => {
+    apply: async () => {
       const res = await mustHelm(ctx, a, uninstall, { timeout: a.wait_timeout + 60 });
       return { changed: true, data: { name: a.name, namespace: a.namespace, chart: rel.chart, status: 'absent', command: uninstall, stdout: res.stdout } };
-    }),
+    },
   };
 }
 

@@ -23,7 +23,7 @@ import { relative, isAbsolute } from 'node:path';
 import { stringify } from 'yaml';
 import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
-import { applyOrFail, commandFailure, planOrFail } from './lib/host-tool.js';
+import { commandFailure } from './lib/host-tool.js';
 import { diffFileMatches, EXTERNAL_DIFF, parseUnifiedDiff, type ObjectDiff } from './lib/k8s/kubectl-diff.js';
 import { missingKinds, mustKubectl, parseGetJson, resultLines, runKubectl, type KubectlTarget } from './lib/k8s/kubectl-cli.js';
 import {
@@ -259,24 +259,22 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const target: KubectlTarget = {
-        executable: a.executable.trim().split(/\s+/),
-        kubeconfig: a.kubeconfig,
-        context: a.context,
-        namespace: a.namespace,
-        timeout: a.timeout,
-      };
-      const items = await loadObjects(ctx, a);
-      const mode = a.validate === true ? 'strict' : a.validate;
-      const objs = checked(items, a.state === 'present' && mode);
-      if (a.state === 'absent') return planAbsent(ctx, a, target, objs);
-      if (a.images_registry !== undefined) {
-        const missing = await missingFrom(ctx, a.images_registry, imagesOf(objs.map((m) => m.obj)));
-        if (missing.length > 0) throw new ModuleError(missingImagesMessage('the manifests', missing, a.images_registry));
-      }
-      return planPresent(ctx, a, target, objs);
-    });
+    const target: KubectlTarget = {
+      executable: a.executable.trim().split(/\s+/),
+      kubeconfig: a.kubeconfig,
+      context: a.context,
+      namespace: a.namespace,
+      timeout: a.timeout,
+    };
+    const items = await loadObjects(ctx, a);
+    const mode = a.validate === true ? 'strict' : a.validate;
+    const objs = checked(items, a.state === 'present' && mode);
+    if (a.state === 'absent') return planAbsent(ctx, a, target, objs);
+    if (a.images_registry !== undefined) {
+      const missing = await missingFrom(ctx, a.images_registry, imagesOf(objs.map((m) => m.obj)));
+      if (missing.length > 0) throw new ModuleError(missingImagesMessage('the manifests', missing, a.images_registry));
+    }
+    return planPresent(ctx, a, target, objs);
   },
 };
 
@@ -347,7 +345,7 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
     msg: verbs.join('; '),
     diff,
     data: { objects: objects(), result: [], waited: [] },
-    apply: applyOrFail<KubectlData>(async () => {
+    apply: async () => {
       const result: string[] = [];
       const waited: string[] = [];
       const sub = ['apply', ...applyFlags, '-f', '-'];
@@ -366,7 +364,7 @@ async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget,
       }
       if (a.wait) waited.push(...(await waitAll(ctx, a, t, ordered)));
       return { changed: true, data: { objects: objects(), result, waited } };
-    }),
+    },
   };
 }
 
@@ -456,11 +454,11 @@ async function planAbsent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget, 
     msg: `delete ${gone.map((p) => resourceName(p.m.obj)).join(', ')}`,
     diff,
     data: { objects: objects(true), result: [], waited: [] },
-    apply: applyOrFail<KubectlData>(async () => {
+    apply: async () => {
       const sub = ['delete', '--ignore-not-found', `--wait=${a.wait}`, ...(a.wait ? [`--timeout=${a.wait_timeout}s`] : []), '-f', '-'];
       const r = await mustKubectl(ctx, t, sub, { stdin: toYamlStream(gone.map((p) => p.m.obj)), timeout: a.wait ? a.wait_timeout + 30 : a.timeout });
       return { changed: true, data: { objects: objects(true), result: resultLines(r.stdout), waited: [] } };
-    }),
+    },
   };
 }
 
