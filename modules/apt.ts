@@ -4,7 +4,7 @@
 // checked against Debian's package-name rules before it reaches any command.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';
+import { mustRunTool, runTool } from './lib/host-tool.js';
 
 export interface AptArgs {
   name?: string | string[];
@@ -156,108 +156,106 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const state = a.state ?? 'present';
-      const wanted = parseNames(a);
-      const updateCache = a.update_cache ?? a.cache_valid_time !== undefined;
-      const upgrade = a.upgrade === true ? 'yes' : a.upgrade === false || a.upgrade === undefined ? 'no' : a.upgrade;
-      const upgradeArgs = upgrade === 'no' ? undefined : upgrade === 'full' || upgrade === 'dist' ? ['dist-upgrade'] : ['upgrade', '--with-new-pkgs'];
-      if (wanted.length === 0 && a.deb === undefined && !updateCache && !upgradeArgs && !a.autoremove) throw new ModuleError('give name, deb, update_cache, upgrade or autoremove');
-      if (a.deb !== undefined && state === 'absent') throw new ModuleError('deb installs a file; to remove the package use name with state=absent');
-      const base = ['-o', `DPkg::Lock::Timeout=${a.lock_timeout ?? 120}`];
-      const installOpts = [
-        ...base,
-        ...(a.dpkg_options ?? 'force-confdef,force-confold').split(',').map((o) => o.trim()).filter(Boolean).flatMap((o) => ['-o', `Dpkg::Options::=--${o}`]),
-        ...(a.install_recommends === true ? ['--install-recommends'] : a.install_recommends === false ? ['--no-install-recommends'] : []),
-      ];
-      const env = { DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
+    const state = a.state ?? 'present';
+    const wanted = parseNames(a);
+    const updateCache = a.update_cache ?? a.cache_valid_time !== undefined;
+    const upgrade = a.upgrade === true ? 'yes' : a.upgrade === false || a.upgrade === undefined ? 'no' : a.upgrade;
+    const upgradeArgs = upgrade === 'no' ? undefined : upgrade === 'full' || upgrade === 'dist' ? ['dist-upgrade'] : ['upgrade', '--with-new-pkgs'];
+    if (wanted.length === 0 && a.deb === undefined && !updateCache && !upgradeArgs && !a.autoremove) throw new ModuleError('give name, deb, update_cache, upgrade or autoremove');
+    if (a.deb !== undefined && state === 'absent') throw new ModuleError('deb installs a file; to remove the package use name with state=absent');
+    const base = ['-o', `DPkg::Lock::Timeout=${a.lock_timeout ?? 120}`];
+    const installOpts = [
+      ...base,
+      ...(a.dpkg_options ?? 'force-confdef,force-confold').split(',').map((o) => o.trim()).filter(Boolean).flatMap((o) => ['-o', `Dpkg::Options::=--${o}`]),
+      ...(a.install_recommends === true ? ['--install-recommends'] : a.install_recommends === false ? ['--no-install-recommends'] : []),
+    ];
+    const env = { DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
 
-      let needUpdate = false;
-      let cacheTime: number | undefined;
-      if (updateCache) {
-        const age = await cacheAge(ctx);
-        cacheTime = age.mtime;
-        needUpdate = !(a.cache_valid_time && age.mtime > 0 && age.now - age.mtime < a.cache_valid_time);
+    let needUpdate = false;
+    let cacheTime: number | undefined;
+    if (updateCache) {
+      const age = await cacheAge(ctx);
+      cacheTime = age.mtime;
+      needUpdate = !(a.cache_valid_time && age.mtime > 0 && age.now - age.mtime < a.cache_valid_time);
+    }
+
+    let debSpec: string | undefined;
+    if (a.deb !== undefined) {
+      const res = await runTool(ctx, ['dpkg-deb', '-f', a.deb, 'Package', 'Version'], { providedBy: 'dpkg' });
+      if (res.rc !== 0) throw new ModuleError(`${a.deb} is not a readable .deb file on ${ctx.host}: ${res.stderr.trim()}`);
+      const pkg = /^Package:\s*(\S+)/m.exec(res.stdout)?.[1];
+      const version = /^Version:\s*(\S+)/m.exec(res.stdout)?.[1];
+      if (!pkg || !version) throw new ModuleError(`${a.deb} has no Package/Version fields`);
+      const have = (await queryInstalled(ctx, [pkg])).get(pkg);
+      if (!(isInstalled(have) && have!.version === version)) debSpec = `${pkg}=${version}`;
+    }
+
+    const states = await queryInstalled(ctx, wanted.map((w) => w.name));
+    let toInstall: string[] = [];
+    let toRemove: string[] = [];
+    if (state === 'absent') {
+      toRemove = wanted.filter((w) => isInstalled(states.get(w.name)) || (a.purge && states.get(w.name) !== undefined && !/ not-installed$/.test(states.get(w.name)!.status))).map((w) => w.name);
+    } else {
+      toInstall = wanted.filter((w) => { const s = states.get(w.name); return !isInstalled(s) || (w.version !== undefined && !versionMatches(s!.version, w.version)); }).map((w) => w.spec);
+      if (state === 'latest' && needUpdate) toInstall = wanted.map((w) => w.spec);
+      else if (!needUpdate && wanted.length > 0 && (state === 'latest' || toInstall.length > 0)) {
+        // apt's own view: which would it install or upgrade? (also catches unknown names in check mode)
+        const inst = await simulateInstall(ctx, state === 'latest' ? wanted.map((w) => w.spec) : toInstall, base);
+        if (state === 'latest') toInstall = inst.length > 0 || toInstall.length > 0 ? wanted.map((w) => w.spec) : [];
       }
-
-      let debSpec: string | undefined;
-      if (a.deb !== undefined) {
-        const res = await runTool(ctx, ['dpkg-deb', '-f', a.deb, 'Package', 'Version'], { providedBy: 'dpkg' });
-        if (res.rc !== 0) throw new ModuleError(`${a.deb} is not a readable .deb file on ${ctx.host}: ${res.stderr.trim()}`);
-        const pkg = /^Package:\s*(\S+)/m.exec(res.stdout)?.[1];
-        const version = /^Version:\s*(\S+)/m.exec(res.stdout)?.[1];
-        if (!pkg || !version) throw new ModuleError(`${a.deb} has no Package/Version fields`);
-        const have = (await queryInstalled(ctx, [pkg])).get(pkg);
-        if (!(isInstalled(have) && have!.version === version)) debSpec = `${pkg}=${version}`;
-      }
-
-      const states = await queryInstalled(ctx, wanted.map((w) => w.name));
-      let toInstall: string[] = [];
-      let toRemove: string[] = [];
-      if (state === 'absent') {
-        toRemove = wanted.filter((w) => isInstalled(states.get(w.name)) || (a.purge && states.get(w.name) !== undefined && !/ not-installed$/.test(states.get(w.name)!.status))).map((w) => w.name);
-      } else {
-        toInstall = wanted.filter((w) => { const s = states.get(w.name); return !isInstalled(s) || (w.version !== undefined && !versionMatches(s!.version, w.version)); }).map((w) => w.spec);
-        if (state === 'latest' && needUpdate) toInstall = wanted.map((w) => w.spec);
-        else if (!needUpdate && wanted.length > 0 && (state === 'latest' || toInstall.length > 0)) {
-          // apt's own view: which would it install or upgrade? (also catches unknown names in check mode)
-          const inst = await simulateInstall(ctx, state === 'latest' ? wanted.map((w) => w.spec) : toInstall, base);
-          if (state === 'latest') toInstall = inst.length > 0 || toInstall.length > 0 ? wanted.map((w) => w.spec) : [];
+    }
+    // upgrade and autoremove: apt's simulation says whether they would do anything (after a
+    // cache update they always run: the fresh lists decide)
+    const upgraded = upgradeArgs && !needUpdate ? await simulate(ctx, upgradeArgs, base) : [];
+    const autoremoved = a.autoremove && !needUpdate && toRemove.length === 0 && toInstall.length === 0 ? await simulate(ctx, ['autoremove'], base, 'Remv') : [];
+    const runUpgrade = !!upgradeArgs && (needUpdate || upgraded.length > 0);
+    const runAutoremove = !!a.autoremove && (needUpdate || toRemove.length > 0 || toInstall.length > 0 || autoremoved.length > 0);
+    const predicted: AptData = {
+      cache_updated: needUpdate,
+      ...(cacheTime !== undefined ? { cache_update_time: cacheTime } : {}),
+      installed: [...toInstall, ...(debSpec ? [debSpec] : [])],
+      removed: toRemove,
+      ...(upgradeArgs ? { upgraded } : {}),
+      ...(a.autoremove ? { autoremoved } : {}),
+    };
+    if (!needUpdate && toInstall.length === 0 && toRemove.length === 0 && !debSpec && !runUpgrade && !runAutoremove) return { changed: false, data: predicted };
+    const msg = [needUpdate ? 'cache update' : '', toInstall.length ? `install ${toInstall.join(' ')}` : '', debSpec ? `install ${a.deb}` : '', toRemove.length ? `${a.purge ? 'purge' : 'remove'} ${toRemove.join(' ')}` : '', runUpgrade ? upgradeArgs!.join(' ') : '', runAutoremove ? 'autoremove' : '']
+      .filter(Boolean)
+      .join(', ');
+    return {
+      changed: true,
+      msg,
+      data: predicted,
+      apply: async () => {
+        const outs: string[] = [];
+        const errs: string[] = [];
+        const run = async (argv: string[]) => {
+          const r = await mustRunTool(ctx, argv, { env, providedBy: 'apt' });
+          outs.push(r.stdout);
+          errs.push(r.stderr);
+        };
+        if (needUpdate) await run(['apt-get', ...base, 'update']);
+        let install = toInstall;
+        let installedNow = toInstall;
+        if (state === 'latest' && needUpdate && wanted.length > 0) {
+          // after the update the decision is made again, on the fresh cache
+          const now = await queryInstalled(ctx, wanted.map((w) => w.name));
+          const missing = wanted.filter((w) => !isInstalled(now.get(w.name)));
+          const inst = await simulateInstall(ctx, wanted.map((w) => w.spec), base);
+          install = missing.length > 0 || inst.length > 0 ? wanted.map((w) => w.spec) : [];
+          installedNow = install;
         }
-      }
-      // upgrade and autoremove: apt's simulation says whether they would do anything (after a
-      // cache update they always run: the fresh lists decide)
-      const upgraded = upgradeArgs && !needUpdate ? await simulate(ctx, upgradeArgs, base) : [];
-      const autoremoved = a.autoremove && !needUpdate && toRemove.length === 0 && toInstall.length === 0 ? await simulate(ctx, ['autoremove'], base, 'Remv') : [];
-      const runUpgrade = !!upgradeArgs && (needUpdate || upgraded.length > 0);
-      const runAutoremove = !!a.autoremove && (needUpdate || toRemove.length > 0 || toInstall.length > 0 || autoremoved.length > 0);
-      const predicted: AptData = {
-        cache_updated: needUpdate,
-        ...(cacheTime !== undefined ? { cache_update_time: cacheTime } : {}),
-        installed: [...toInstall, ...(debSpec ? [debSpec] : [])],
-        removed: toRemove,
-        ...(upgradeArgs ? { upgraded } : {}),
-        ...(a.autoremove ? { autoremoved } : {}),
-      };
-      if (!needUpdate && toInstall.length === 0 && toRemove.length === 0 && !debSpec && !runUpgrade && !runAutoremove) return { changed: false, data: predicted };
-      const msg = [needUpdate ? 'cache update' : '', toInstall.length ? `install ${toInstall.join(' ')}` : '', debSpec ? `install ${a.deb}` : '', toRemove.length ? `${a.purge ? 'purge' : 'remove'} ${toRemove.join(' ')}` : '', runUpgrade ? upgradeArgs!.join(' ') : '', runAutoremove ? 'autoremove' : '']
-        .filter(Boolean)
-        .join(', ');
-      return {
-        changed: true,
-        msg,
-        data: predicted,
-        apply: applyOrFail(async () => {
-          const outs: string[] = [];
-          const errs: string[] = [];
-          const run = async (argv: string[]) => {
-            const r = await mustRunTool(ctx, argv, { env, providedBy: 'apt' });
-            outs.push(r.stdout);
-            errs.push(r.stderr);
-          };
-          if (needUpdate) await run(['apt-get', ...base, 'update']);
-          let install = toInstall;
-          let installedNow = toInstall;
-          if (state === 'latest' && needUpdate && wanted.length > 0) {
-            // after the update the decision is made again, on the fresh cache
-            const now = await queryInstalled(ctx, wanted.map((w) => w.name));
-            const missing = wanted.filter((w) => !isInstalled(now.get(w.name)));
-            const inst = await simulateInstall(ctx, wanted.map((w) => w.spec), base);
-            install = missing.length > 0 || inst.length > 0 ? wanted.map((w) => w.spec) : [];
-            installedNow = install;
-          }
-          if (install.length > 0) await run(['apt-get', '-y', ...installOpts, 'install', ...install]);
-          if (debSpec) await run(['apt-get', '-y', ...installOpts, 'install', a.deb!.includes('/') ? a.deb! : `./${a.deb}`]);
-          if (toRemove.length > 0) await run(['apt-get', '-y', ...base, 'remove', ...(a.purge ? ['--purge'] : []), ...toRemove]);
-          if (runUpgrade) await run(['apt-get', '-y', ...installOpts, ...upgradeArgs!]);
-          if (runAutoremove) await run(['apt-get', '-y', ...base, 'autoremove', ...(a.purge ? ['--purge'] : [])]);
-          return {
-            changed: needUpdate || installedNow.length > 0 || !!debSpec || toRemove.length > 0 || runUpgrade || runAutoremove,
-            data: { ...predicted, installed: [...installedNow, ...(debSpec ? [debSpec] : [])], stdout: outs.join(''), stderr: errs.join('') },
-          };
-        }),
-      };
-    });
+        if (install.length > 0) await run(['apt-get', '-y', ...installOpts, 'install', ...install]);
+        if (debSpec) await run(['apt-get', '-y', ...installOpts, 'install', a.deb!.includes('/') ? a.deb! : `./${a.deb}`]);
+        if (toRemove.length > 0) await run(['apt-get', '-y', ...base, 'remove', ...(a.purge ? ['--purge'] : []), ...toRemove]);
+        if (runUpgrade) await run(['apt-get', '-y', ...installOpts, ...upgradeArgs!]);
+        if (runAutoremove) await run(['apt-get', '-y', ...base, 'autoremove', ...(a.purge ? ['--purge'] : [])]);
+        return {
+          changed: needUpdate || installedNow.length > 0 || !!debSpec || toRemove.length > 0 || runUpgrade || runAutoremove,
+          data: { ...predicted, installed: [...installedNow, ...(debSpec ? [debSpec] : [])], stdout: outs.join(''), stderr: errs.join('') },
+        };
+      },
+    };
   },
 };
 

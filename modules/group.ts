@@ -1,7 +1,7 @@
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { ACCOUNT_NAME, getGroup } from './lib/account-db.js';
-import { applyOrFail, mustRunTool, planOrFail } from './lib/host-tool.js';
+import { mustRunTool } from './lib/host-tool.js';
 
 export interface GroupArgs {
   name: string;
@@ -50,40 +50,38 @@ const group: ModuleDefinition<GroupArgs, GroupData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const state = a.state ?? 'present';
-      const cur = await getGroup(ctx, a.name);
-      if (state === 'absent') {
-        const data: GroupData = { name: a.name, state };
-        if (!cur) return { changed: false, data };
-        return {
-          changed: true,
-          msg: `remove group ${a.name}`,
-          data,
-          apply: applyOrFail(async () => {
-            await mustRunTool(ctx, ['groupdel', a.name], { providedBy: 'passwd' });
-            return {};
-          }),
-        };
-      }
-      const data: GroupData = { name: a.name, state, gid: a.gid ?? cur?.gid, system: a.system ?? false };
-      let argv: string[] | undefined;
-      if (!cur) argv = ['groupadd', ...(a.gid !== undefined ? ['-g', String(a.gid)] : []), ...(a.system ? ['-r'] : []), a.name];
-      else if (a.gid !== undefined && a.gid !== cur.gid) argv = ['groupmod', '-g', String(a.gid), a.name];
-      if (!argv) return { changed: false, data };
-      const cmd = argv;
+    const state = a.state ?? 'present';
+    const cur = await getGroup(ctx, a.name);
+    if (state === 'absent') {
+      const data: GroupData = { name: a.name, state };
+      if (!cur) return { changed: false, data };
       return {
         changed: true,
-        msg: cur ? `gid ${cur.gid} -> ${a.gid}` : `add group ${a.name}`,
+        msg: `remove group ${a.name}`,
         data,
-        apply: applyOrFail(async () => {
-          await mustRunTool(ctx, cmd, { providedBy: 'passwd' });
-          const now = await getGroup(ctx, a.name);
-          if (!now) throw new ModuleError(`${cmd[0]} succeeded but getent does not see group ${a.name}`);
-          return { data: { ...data, gid: now.gid } };
-        }),
+        apply: async () => {
+          await mustRunTool(ctx, ['groupdel', a.name], { providedBy: 'passwd' });
+          return {};
+        },
       };
-    });
+    }
+    const data: GroupData = { name: a.name, state, gid: a.gid ?? cur?.gid, system: a.system ?? false };
+    let argv: string[] | undefined;
+    if (!cur) argv = ['groupadd', ...(a.gid !== undefined ? ['-g', String(a.gid)] : []), ...(a.system ? ['-r'] : []), a.name];
+    else if (a.gid !== undefined && a.gid !== cur.gid) argv = ['groupmod', '-g', String(a.gid), a.name];
+    if (!argv) return { changed: false, data };
+    const cmd = argv;
+    return {
+      changed: true,
+      msg: cur ? `gid ${cur.gid} -> ${a.gid}` : `add group ${a.name}`,
+      data,
+      apply: async () => {
+        await mustRunTool(ctx, cmd, { providedBy: 'passwd' });
+        const now = await getGroup(ctx, a.name);
+        if (!now) throw new ModuleError(`${cmd[0]} succeeded but getent does not see group ${a.name}`);
+        return { data: { ...data, gid: now.gid } };
+      },
+    };
   },
 };
 

@@ -8,7 +8,6 @@
 // (lib/k3s/apply.ts); the arguments and the flags they make are in lib/k3s/args.ts.
 import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, planOrFail } from './lib/host-tool.js';
 import { buildActions, finish } from './lib/k3s/apply.js';
 import { checkArgs, DEFAULT_CONFIG_DIR, DEFAULT_DATA_DIR, pathsOf, type K3sArgs, type K3sData } from './lib/k3s/args.js';
 import { decide, decisionDiff } from './lib/k3s/decide.js';
@@ -98,7 +97,7 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
   async plan(ctx, a) {
     checkArgs(ctx, a);
     if (a.token !== undefined) ctx.secret(a.token);
-    return planOrFail(() => planK3s(ctx, a));
+    return planK3s(ctx, a);
   },
 };
 
@@ -138,10 +137,10 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
         changed: true,
         msg: what,
         data: dataOf(new Unknown('not checked yet'), undefined, [what]),
-        apply: applyOrFail(async () => {
+        apply: async () => {
           const done = await finish(ctx, a, p, nodeName);
           return { data: dataOf(true, done.token, [what]) };
-        }),
+        },
       };
     }
     const done = await finish(ctx, a, p, nodeName);
@@ -157,13 +156,13 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
     msg,
     diff: diff.length > 0 ? diff : undefined,
     data: dataOf(new Unknown(d.restartNow ? 'k3s would be (re)started' : 'k3s would be reconfigured'), knownToken ?? new Unknown('k3s would write its token when it starts'), planned),
-    apply: applyOrFail(async () => {
+    apply: async () => {
       for (const x of actions) await x.run();
       const done = await finish(ctx, a, p, nodeName);
       const did = actions.map((x) => x.what);
       if (done.kubeconfigWritten) did.push(`write the kubeconfig to ${a.kubeconfig_dest} on the controller`);
       return { msg: did.join('; ') + (d.configChanged ? '; k3s needs a restart (config_changed)' : ''), data: dataOf(true, done.token, did) };
-    }),
+    },
   };
 }
 

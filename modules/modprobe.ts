@@ -2,7 +2,7 @@
 // unloadable. The persistence files are the ones Ansible writes.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';
+import { mustRunTool, runTool } from './lib/host-tool.js';
 
 export interface ModprobeArgs {
   name: string;
@@ -96,51 +96,49 @@ const modprobe: ModuleDefinition<ModprobeArgs, ModprobeData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const state = a.state ?? 'present';
-      const params = a.params ?? '';
-      const persistent = a.persistent ?? 'disabled';
-      const { loaded, builtin } = await loadedState(ctx, a.name);
-      if (state === 'absent' && builtin) throw new ModuleError(`${a.name} is built into the kernel and cannot be unloaded`);
-      const steps: string[][] = [];
-      if (state === 'present' && !loaded && !builtin) steps.push(['modprobe', a.name, ...splitParams(params)]);
-      if (state === 'absent' && loaded) steps.push(['modprobe', '-r', a.name]);
+    const state = a.state ?? 'present';
+    const params = a.params ?? '';
+    const persistent = a.persistent ?? 'disabled';
+    const { loaded, builtin } = await loadedState(ctx, a.name);
+    if (state === 'absent' && builtin) throw new ModuleError(`${a.name} is built into the kernel and cannot be unloaded`);
+    const steps: string[][] = [];
+    if (state === 'present' && !loaded && !builtin) steps.push(['modprobe', a.name, ...splitParams(params)]);
+    if (state === 'absent' && loaded) steps.push(['modprobe', '-r', a.name]);
 
-      const files: FileWant[] = [];
-      if (persistent === 'present') {
-        files.push({ path: `/etc/modules-load.d/${a.name}.conf`, content: `${a.name}\n` });
-        files.push({ path: `/etc/modprobe.d/${a.name}.conf`, content: params.trim() ? `options ${a.name} ${params.trim()}\n` : null });
-      } else if (persistent === 'absent') {
-        files.push({ path: `/etc/modules-load.d/${a.name}.conf`, content: null }, { path: `/etc/modprobe.d/${a.name}.conf`, content: null });
-      }
-      const fileChanges: { want: FileWant; before: string | null }[] = [];
-      for (const f of files) {
-        const buf = await ctx.conn.get(f.path);
-        const before = buf === null ? null : buf.toString('utf8');
-        if (before !== f.content) fileChanges.push({ want: f, before });
-      }
-      const data: ModprobeData = { name: a.name, state, params, loaded, builtin };
-      if (steps.length === 0 && fileChanges.length === 0) return { changed: false, data };
-      const msg = [...steps.map((s) => s.join(' ')), ...fileChanges.map((c) => (c.want.content === null ? `remove ${c.want.path}` : `write ${c.want.path}`))].join('; ');
-      return {
-        changed: true,
-        msg,
-        data,
-        diff: fileChanges.map((c) => ({ label: c.want.path, before: c.before ?? '', after: c.want.content ?? '' })),
-        apply: applyOrFail(async () => {
-          for (const s of steps) await mustRunTool(ctx, s, { providedBy: 'kmod' });
-          for (const c of fileChanges) {
-            if (c.want.content === null) await mustRunTool(ctx, ['rm', '-f', '--', c.want.path]);
-            else {
-              // /etc/modprobe.d only exists once kmod is installed
-              await mustRunTool(ctx, ['mkdir', '-p', '--', c.want.path.slice(0, c.want.path.lastIndexOf('/'))]);
-              await ctx.conn.put(c.want.path, c.want.content, { mode: 0o644 });
-            }
+    const files: FileWant[] = [];
+    if (persistent === 'present') {
+      files.push({ path: `/etc/modules-load.d/${a.name}.conf`, content: `${a.name}\n` });
+      files.push({ path: `/etc/modprobe.d/${a.name}.conf`, content: params.trim() ? `options ${a.name} ${params.trim()}\n` : null });
+    } else if (persistent === 'absent') {
+      files.push({ path: `/etc/modules-load.d/${a.name}.conf`, content: null }, { path: `/etc/modprobe.d/${a.name}.conf`, content: null });
+    }
+    const fileChanges: { want: FileWant; before: string | null }[] = [];
+    for (const f of files) {
+      const buf = await ctx.conn.get(f.path);
+      const before = buf === null ? null : buf.toString('utf8');
+      if (before !== f.content) fileChanges.push({ want: f, before });
+    }
+    const data: ModprobeData = { name: a.name, state, params, loaded, builtin };
+    if (steps.length === 0 && fileChanges.length === 0) return { changed: false, data };
+    const msg = [...steps.map((s) => s.join(' ')), ...fileChanges.map((c) => (c.want.content === null ? `remove ${c.want.path}` : `write ${c.want.path}`))].join('; ');
+    return {
+      changed: true,
+      msg,
+      data,
+      diff: fileChanges.map((c) => ({ label: c.want.path, before: c.before ?? '', after: c.want.content ?? '' })),
+      apply: async () => {
+        for (const s of steps) await mustRunTool(ctx, s, { providedBy: 'kmod' });
+        for (const c of fileChanges) {
+          if (c.want.content === null) await mustRunTool(ctx, ['rm', '-f', '--', c.want.path]);
+          else {
+            // /etc/modprobe.d only exists once kmod is installed
+            await mustRunTool(ctx, ['mkdir', '-p', '--', c.want.path.slice(0, c.want.path.lastIndexOf('/'))]);
+            await ctx.conn.put(c.want.path, c.want.content, { mode: 0o644 });
           }
-          return {};
-        }),
-      };
-    });
+        }
+        return {};
+      },
+    };
   },
 };
 

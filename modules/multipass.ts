@@ -8,7 +8,7 @@ import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, commandFailure, planOrFail } from './lib/host-tool.js';
+import { commandFailure } from './lib/host-tool.js';
 import { firstIpv4, Multipass, type Info, type Listed, type Spec } from './lib/multipass/cli.js';
 import { renderCloudInit, withCloudInitFile, type CloudInit } from './lib/multipass/cloud-init.js';
 import { releaseOf, wantedRelease } from './lib/multipass/image.js';
@@ -124,21 +124,19 @@ export const multipass: ModuleDefinition<MultipassArgs, MultipassData> = {
   controllerOnly: true,
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const mp = new Multipass(ctx, ['multipass'], Math.min(a.timeout, READ_TIMEOUT));
-      const local = a.state !== 'absent' ? localImagePath(a.image) : undefined;
-      if (local !== undefined) {
-        // the offline launch: refuse now, naming the cause, what multipassd would refuse later
-        await checkLocalImage(ctx, mp, local);
-        a = { ...a, image: `file://${local}` };
-      }
-      const ci = a.state !== 'absent' && a.cloud_init !== undefined ? await renderCloudInit(ctx, a.cloud_init) : undefined;
-      const listed = await mp.find(a.name);
-      if (a.state === 'absent') return planAbsent(mp, a, listed);
-      if (!listed) return planLaunch(ctx, mp, a, ci);
-      if (listed.state === 'Deleted') return planRecover(mp, a);
-      return planExisting(mp, a, listed);
-    });
+    const mp = new Multipass(ctx, ['multipass'], Math.min(a.timeout, READ_TIMEOUT));
+    const local = a.state !== 'absent' ? localImagePath(a.image) : undefined;
+    if (local !== undefined) {
+      // the offline launch: refuse now, naming the cause, what multipassd would refuse later
+      await checkLocalImage(ctx, mp, local);
+      a = { ...a, image: `file://${local}` };
+    }
+    const ci = a.state !== 'absent' && a.cloud_init !== undefined ? await renderCloudInit(ctx, a.cloud_init) : undefined;
+    const listed = await mp.find(a.name);
+    if (a.state === 'absent') return planAbsent(mp, a, listed);
+    if (!listed) return planLaunch(ctx, mp, a, ci);
+    if (listed.state === 'Deleted') return planRecover(mp, a);
+    return planExisting(mp, a, listed);
   },
 };
 
@@ -203,7 +201,7 @@ function planLaunch(ctx: ModuleContext, mp: Multipass, a: MultipassArgs, ci: Clo
       differences: {},
       commands,
     },
-    apply: applyOrFail<MultipassData>(async () => {
+    apply: async () => {
       const ran: string[][] = [];
       const launch = async (file: string | undefined) => {
         const args = launchArgs(a, file);
@@ -226,7 +224,7 @@ function planLaunch(ctx: ModuleContext, mp: Multipass, a: MultipassArgs, ci: Clo
         msg: `launched ${a.name}`,
         data: { name: a.name, state: String(info.state ?? finalState), ipv4: firstIpv4(info), info, differences, commands: ran },
       };
-    }),
+    },
   };
 }
 
@@ -245,7 +243,7 @@ function planRecover(mp: Multipass, a: MultipassArgs): Plan<MultipassData> {
       differences: new Unknown('the spec of a deleted VM is read once it is recovered'),
       commands: steps.map(cmd),
     },
-    apply: applyOrFail<MultipassData>(async () => {
+    apply: async () => {
       for (const s of steps) await mp.must(s, a.timeout + GRACE);
       const { info, differences } = await readBack(mp, a);
       const data = { name: a.name, state: String(info.state ?? finalState), ipv4: firstIpv4(info), info, differences, commands: steps.map(cmd) };
@@ -253,7 +251,7 @@ function planRecover(mp: Multipass, a: MultipassArgs): Plan<MultipassData> {
         return { changed: true, failed: a.on_difference === 'fail', msg: `recovered ${a.name}, but ${differenceText(a, differences)}`, data };
       }
       return { changed: true, msg: `recovered ${a.name}`, data };
-    }),
+    },
   };
 }
 
@@ -274,7 +272,7 @@ async function planExisting(mp: Multipass, a: MultipassArgs, listed: Listed): Pr
     msg: warn ? `${what}; ${warn}` : what,
     diff: stateDiff(a, state, finalState),
     data: { ...base, state: finalState, ipv4: a.state === 'started' ? new Unknown('the VM would be started') : null, commands: [cmd(step)] },
-    apply: applyOrFail<MultipassData>(async () => {
+    apply: async () => {
       await mp.must(step, a.timeout + GRACE);
       const after = await mp.info(a.name);
       return {
@@ -282,7 +280,7 @@ async function planExisting(mp: Multipass, a: MultipassArgs, listed: Listed): Pr
         msg: warn ? `${what}; ${warn}` : what,
         data: { ...base, state: String(after.state ?? finalState), ipv4: firstIpv4(after), info: after, commands: [cmd(step)] },
       };
-    }),
+    },
   };
 }
 
@@ -299,10 +297,10 @@ function planAbsent(mp: Multipass, a: MultipassArgs, listed: Listed | undefined)
     msg: `${a.purge ? 'delete and purge' : 'delete'} ${a.name} (${listed.state}): ${argvToShell(cmd(del))}`,
     diff: stateDiff(a, listed.state, 'absent'),
     data: { ...gone, state: finalState, commands: [cmd(del)] },
-    apply: applyOrFail<MultipassData>(async () => {
+    apply: async () => {
       await mp.must(del, a.timeout + GRACE);
       return { changed: true, data: { ...gone, state: finalState, commands: [cmd(del)] } };
-    }),
+    },
   };
 }
 

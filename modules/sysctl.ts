@@ -4,8 +4,9 @@
 // key=value as one argv word: nothing passes through a shell.
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';
+import { mustRunTool, runTool } from './lib/host-tool.js';
 import { joinLines, readText, splitLines } from './lib/text-edit.js';
+import { replaceFile } from './lib/write-file.js';
 
 export interface SysctlArgs {
   name: string;
@@ -92,37 +93,35 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const state = a.state ?? 'present';
-      const file = a.sysctl_file ?? DEFAULT_SYSCTL_FILE;
-      const reload = (a.reload ?? true) || a.sysctl_set === true;
-      if (state === 'present' && a.value === undefined) throw new ModuleError('value is required with state=present');
-      const value = state === 'present' ? valueText(a.value!) : undefined;
-      const cur = await readText(ctx, file);
-      const newText = editSysctlFile(cur.text ?? '', a.name, value);
-      const fileChanged = newText !== (cur.text ?? '') && !(cur.text === null && newText === '');
-      let live: string | undefined;
-      if (reload && value !== undefined) {
-        const res = await runTool(ctx, ['sysctl', '-n', a.name], { providedBy: 'procps' });
-        if (res.rc !== 0) throw new ModuleError(`sysctl key ${a.name} is not known to the running kernel: ${res.stderr.trim()}`);
-        live = normalizeValue(res.stdout);
-      }
-      const liveChanged = live !== undefined && live !== value;
-      const data: SysctlData = { name: a.name, sysctl_file: file, ...(value !== undefined ? { value } : {}), ...(live !== undefined ? { live_value: live } : {}) };
-      if (!fileChanged && !liveChanged) return { changed: false, data };
-      const what = [fileChanged ? `${file} updated` : '', liveChanged ? `running value ${live} -> ${value}` : ''].filter(Boolean).join(', ');
-      return {
-        changed: true,
-        msg: what,
-        data,
-        diff: fileChanged ? [{ label: file, before: cur.text ?? '', after: newText }] : undefined,
-        apply: applyOrFail(async () => {
-          if (fileChanged) await ctx.conn.put(cur.path, newText, { mode: cur.stat?.mode ?? 0o644 });
-          if (liveChanged) await mustRunTool(ctx, ['sysctl', '-w', `${a.name}=${value}`], { providedBy: 'procps' });
-          return {};
-        }),
-      };
-    });
+    const state = a.state ?? 'present';
+    const file = a.sysctl_file ?? DEFAULT_SYSCTL_FILE;
+    const reload = (a.reload ?? true) || a.sysctl_set === true;
+    if (state === 'present' && a.value === undefined) throw new ModuleError('value is required with state=present');
+    const value = state === 'present' ? valueText(a.value!) : undefined;
+    const cur = await readText(ctx, file);
+    const newText = editSysctlFile(cur.text ?? '', a.name, value);
+    const fileChanged = newText !== (cur.text ?? '') && !(cur.text === null && newText === '');
+    let live: string | undefined;
+    if (reload && value !== undefined) {
+      const res = await runTool(ctx, ['sysctl', '-n', a.name], { providedBy: 'procps' });
+      if (res.rc !== 0) throw new ModuleError(`sysctl key ${a.name} is not known to the running kernel: ${res.stderr.trim()}`);
+      live = normalizeValue(res.stdout);
+    }
+    const liveChanged = live !== undefined && live !== value;
+    const data: SysctlData = { name: a.name, sysctl_file: file, ...(value !== undefined ? { value } : {}), ...(live !== undefined ? { live_value: live } : {}) };
+    if (!fileChanged && !liveChanged) return { changed: false, data };
+    const what = [fileChanged ? `${file} updated` : '', liveChanged ? `running value ${live} -> ${value}` : ''].filter(Boolean).join(', ');
+    return {
+      changed: true,
+      msg: what,
+      data,
+      diff: fileChanged ? [{ label: file, before: cur.text ?? '', after: newText }] : undefined,
+      apply: async () => {
+        if (fileChanged) await replaceFile(ctx, cur.path, newText, cur.stat, {});
+        if (liveChanged) await mustRunTool(ctx, ['sysctl', '-w', `${a.name}=${value}`], { providedBy: 'procps' });
+        return {};
+      },
+    };
   },
 };
 

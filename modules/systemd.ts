@@ -2,7 +2,7 @@
 // state. daemon-reload comes before the unit is read, so a new unit file is seen.
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { applyOrFail, commandFailure, mustRunTool, planOrFail, runTool } from './lib/host-tool.js';
+import { commandFailure, mustRunTool, runTool } from './lib/host-tool.js';
 
 export interface SystemdArgs {
   name?: string;
@@ -79,58 +79,56 @@ const systemd: ModuleDefinition<SystemdArgs, SystemdData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const scope = a.scope === 'user' ? ['--user'] : [];
-      if (!a.name) {
-        if (!a.daemon_reload) throw new ModuleError('name is required unless daemon_reload is the only thing asked');
-        if (ctx.check) return { changed: false, msg: 'would run systemctl daemon-reload', data: { status: {} } };
-        await mustRunTool(ctx, ['systemctl', ...scope, 'daemon-reload'], { providedBy: 'systemd' });
-        return { changed: false, data: { status: {} } };
+    const scope = a.scope === 'user' ? ['--user'] : [];
+    if (!a.name) {
+      if (!a.daemon_reload) throw new ModuleError('name is required unless daemon_reload is the only thing asked');
+      if (ctx.check) return { changed: false, msg: 'would run systemctl daemon-reload', data: { status: {} } };
+      await mustRunTool(ctx, ['systemctl', ...scope, 'daemon-reload'], { providedBy: 'systemd' });
+      return { changed: false, data: { status: {} } };
+    }
+    const name = a.name;
+    if (a.daemon_reload && !ctx.check) await mustRunTool(ctx, ['systemctl', ...scope, 'daemon-reload'], { providedBy: 'systemd' });
+    const showArgv = ['show', `--property=${PROPS.join(',')}`, name];
+    const show = await systemctl(ctx, scope, showArgv);
+    if (show.rc !== 0) throw new ModuleError(commandFailure(['systemctl', ...scope, ...showArgv], show));
+    const status = parseShow(show.stdout);
+    const data: SystemdData = { name, status, ...(a.state ? { state: a.state } : {}), ...(a.enabled !== undefined ? { enabled: a.enabled } : {}), ...(a.masked !== undefined ? { masked: a.masked } : {}) };
+    const isMasked = status.LoadState === 'masked' || status.UnitFileState === 'masked' || status.UnitFileState === 'masked-runtime';
+    const found = status.LoadState !== 'not-found' || isMasked;
+    const steps: string[][] = [];
+    if (a.masked !== undefined && a.masked !== isMasked) steps.push([a.masked ? 'mask' : 'unmask', name]);
+    const willBeMasked = a.masked ?? isMasked;
+    if (!found && !(a.masked === true) && (a.state !== undefined || a.enabled !== undefined)) {
+      if (ctx.check && a.daemon_reload) return { changed: true, msg: `${name} is not loaded yet; daemon-reload would run first`, data };
+      throw new ModuleError(`Could not find the requested service ${name}: ${ctx.host} has no such unit`);
+    }
+    if (a.enabled !== undefined) {
+      if (willBeMasked && a.enabled) throw new ModuleError(`${name} is masked: it cannot be enabled (set masked: false)`);
+      const r = await systemctl(ctx, scope, ['is-enabled', name]);
+      const word = r.stdout.trim().split('\n')[0] ?? '';
+      if (FIXED.has(word)) {
+        if (!a.enabled) throw new ModuleError(`${name} is ${word}: it cannot be disabled (mask it instead)`);
+      } else if (a.enabled !== ENABLED.has(word) && !(a.enabled === false && willBeMasked)) {
+        steps.push([a.enabled ? 'enable' : 'disable', name]);
       }
-      const name = a.name;
-      if (a.daemon_reload && !ctx.check) await mustRunTool(ctx, ['systemctl', ...scope, 'daemon-reload'], { providedBy: 'systemd' });
-      const showArgv = ['show', `--property=${PROPS.join(',')}`, name];
-      const show = await systemctl(ctx, scope, showArgv);
-      if (show.rc !== 0) throw new ModuleError(commandFailure(['systemctl', ...scope, ...showArgv], show));
-      const status = parseShow(show.stdout);
-      const data: SystemdData = { name, status, ...(a.state ? { state: a.state } : {}), ...(a.enabled !== undefined ? { enabled: a.enabled } : {}), ...(a.masked !== undefined ? { masked: a.masked } : {}) };
-      const isMasked = status.LoadState === 'masked' || status.UnitFileState === 'masked' || status.UnitFileState === 'masked-runtime';
-      const found = status.LoadState !== 'not-found' || isMasked;
-      const steps: string[][] = [];
-      if (a.masked !== undefined && a.masked !== isMasked) steps.push([a.masked ? 'mask' : 'unmask', name]);
-      const willBeMasked = a.masked ?? isMasked;
-      if (!found && !(a.masked === true) && (a.state !== undefined || a.enabled !== undefined)) {
-        if (ctx.check && a.daemon_reload) return { changed: true, msg: `${name} is not loaded yet; daemon-reload would run first`, data };
-        throw new ModuleError(`Could not find the requested service ${name}: ${ctx.host} has no such unit`);
-      }
-      if (a.enabled !== undefined) {
-        if (willBeMasked && a.enabled) throw new ModuleError(`${name} is masked: it cannot be enabled (set masked: false)`);
-        const r = await systemctl(ctx, scope, ['is-enabled', name]);
-        const word = r.stdout.trim().split('\n')[0] ?? '';
-        if (FIXED.has(word)) {
-          if (!a.enabled) throw new ModuleError(`${name} is ${word}: it cannot be disabled (mask it instead)`);
-        } else if (a.enabled !== ENABLED.has(word) && !(a.enabled === false && willBeMasked)) {
-          steps.push([a.enabled ? 'enable' : 'disable', name]);
-        }
-      }
-      const active = ['active', 'activating', 'reloading', 'deactivating'].includes(status.ActiveState ?? '');
-      if (a.state !== undefined && willBeMasked && a.state !== 'stopped') throw new ModuleError(`${name} is masked: it cannot be ${a.state}`);
-      if (a.state === 'started' && !active) steps.push(['start', name]);
-      if (a.state === 'stopped' && active) steps.push(['stop', name]);
-      if (a.state === 'restarted') steps.push(['restart', name]);
-      if (a.state === 'reloaded') steps.push([active ? 'reload' : 'start', name]);
-      if (steps.length === 0) return { changed: false, data };
-      const msg = steps.map((s) => `systemctl ${s.join(' ')}`).join('; ');
-      return {
-        changed: true,
-        msg,
-        data,
-        apply: applyOrFail(async () => {
-          for (const s of steps) await mustRunTool(ctx, ['systemctl', ...scope, ...s], { providedBy: 'systemd', env: { LANG: 'C' } });
-          return {};
-        }),
-      };
-    });
+    }
+    const active = ['active', 'activating', 'reloading', 'deactivating'].includes(status.ActiveState ?? '');
+    if (a.state !== undefined && willBeMasked && a.state !== 'stopped') throw new ModuleError(`${name} is masked: it cannot be ${a.state}`);
+    if (a.state === 'started' && !active) steps.push(['start', name]);
+    if (a.state === 'stopped' && active) steps.push(['stop', name]);
+    if (a.state === 'restarted') steps.push(['restart', name]);
+    if (a.state === 'reloaded') steps.push([active ? 'reload' : 'start', name]);
+    if (steps.length === 0) return { changed: false, data };
+    const msg = steps.map((s) => `systemctl ${s.join(' ')}`).join('; ');
+    return {
+      changed: true,
+      msg,
+      data,
+      apply: async () => {
+        for (const s of steps) await mustRunTool(ctx, ['systemctl', ...scope, ...s], { providedBy: 'systemd', env: { LANG: 'C' } });
+        return {};
+      },
+    };
   },
 };
 

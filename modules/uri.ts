@@ -4,7 +4,7 @@
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyOrFail, mustRunTool, planOrFail } from './lib/host-tool.js';
+import { mustRunTool } from './lib/host-tool.js';
 import { findFetcher, hostRequest, maskSecretHeaders, type HostResponse } from './lib/host-http.js';
 
 export interface UriArgs {
@@ -152,29 +152,27 @@ const uri: ModuleDefinition<UriArgs, UriData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const method = (a.method ?? 'GET').toUpperCase();
-      const headers = { ...(a.headers ?? {}) };
-      maskSecretHeaders(ctx, headers);
-      if (a.url_password) ctx.secret(a.url_password);
-      const body = encodeBody(a, headers);
-      if (READ_ONLY.has(method)) {
+    const method = (a.method ?? 'GET').toUpperCase();
+    const headers = { ...(a.headers ?? {}) };
+    maskSecretHeaders(ctx, headers);
+    if (a.url_password) ctx.secret(a.url_password);
+    const body = encodeBody(a, headers);
+    if (READ_ONLY.has(method)) {
+      const { res, elapsed } = await send(ctx, a, method, headers, body);
+      const r = result(a, res, elapsed);
+      return { changed: false, failed: r.failed, msg: r.msg, data: r.data };
+    }
+    const unknown = new Unknown(`${method} ${a.url} is not sent in check mode`);
+    return {
+      changed: true,
+      msg: `${method} ${a.url}`,
+      data: { url: a.url, status: unknown, headers: unknown, ...(a.return_content ? { content: unknown } : {}) },
+      apply: async () => {
         const { res, elapsed } = await send(ctx, a, method, headers, body);
         const r = result(a, res, elapsed);
-        return { changed: false, failed: r.failed, msg: r.msg, data: r.data };
-      }
-      const unknown = new Unknown(`${method} ${a.url} is not sent in check mode`);
-      return {
-        changed: true,
-        msg: `${method} ${a.url}`,
-        data: { url: a.url, status: unknown, headers: unknown, ...(a.return_content ? { content: unknown } : {}) },
-        apply: applyOrFail(async () => {
-          const { res, elapsed } = await send(ctx, a, method, headers, body);
-          const r = result(a, res, elapsed);
-          return { failed: r.failed, msg: r.msg, data: r.data };
-        }),
-      };
-    });
+        return { failed: r.failed, msg: r.msg, data: r.data };
+      },
+    };
   },
 };
 

@@ -3,7 +3,7 @@
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { ACCOUNT_NAME, getGroup, getUser, supplementaryGroups } from './lib/account-db.js';
-import { applyOrFail, mustRunTool, planOrFail } from './lib/host-tool.js';
+import { mustRunTool } from './lib/host-tool.js';
 
 export interface UserArgs {
   name: string;
@@ -86,92 +86,90 @@ const user: ModuleDefinition<UserArgs, UserData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const state = a.state ?? 'present';
-      const cur = await getUser(ctx, a.name);
-      if (state === 'absent') {
-        const data: UserData = { name: a.name, state };
-        if (!cur) return { changed: false, data };
-        const argv = ['userdel', ...(a.remove ? ['-r'] : []), a.name];
-        return {
-          changed: true,
-          msg: `remove user ${a.name}`,
-          data,
-          apply: applyOrFail(async () => {
-            await mustRunTool(ctx, argv, { providedBy: 'passwd' });
-            return {};
-          }),
-        };
-      }
-      const wantGroups = groupList(a.groups);
-      let argv: string[] | undefined;
-      let msg = '';
-      let groupsAfter: string[] | undefined;
-      if (!cur) {
-        argv = [
-          'useradd',
-          ...(a.uid !== undefined ? ['-u', String(a.uid)] : []),
-          ...(a.group !== undefined ? ['-g', a.group] : []),
-          ...(wantGroups && wantGroups.length ? ['-G', wantGroups.join(',')] : []),
-          ...(a.shell !== undefined ? ['-s', a.shell] : []),
-          ...(a.home !== undefined ? ['-d', a.home] : []),
-          ...(a.comment !== undefined ? ['-c', a.comment] : []),
-          ...(a.system ? ['-r'] : []),
-          a.create_home === false ? '-M' : '-m',
-          a.name,
-        ];
-        msg = `add user ${a.name}`;
-      } else {
-        const opts: string[] = [];
-        const what: string[] = [];
-        if (a.uid !== undefined && a.uid !== cur.uid) (opts.push('-u', String(a.uid)), what.push(`uid ${cur.uid} -> ${a.uid}`));
-        const primary = await getGroup(ctx, String(cur.gid));
-        const primaryName = primary?.name ?? String(cur.gid);
-        if (a.group !== undefined && a.group !== primaryName && a.group !== String(cur.gid)) (opts.push('-g', a.group), what.push(`group ${primaryName} -> ${a.group}`));
-        if (wantGroups) {
-          const have = await supplementaryGroups(ctx, a.name, primaryName);
-          // the primary group never counts as a supplementary one
-          const newPrimary = a.group ?? primaryName;
-          const want = wantGroups.filter((g) => g !== newPrimary);
-          groupsAfter = a.append ? [...have, ...want.filter((g) => !have.includes(g))] : want;
-          if (a.append) {
-            const missing = want.filter((g) => !have.includes(g));
-            if (missing.length) (opts.push('-a', '-G', missing.join(',')), what.push(`groups +${missing.join(',')}`));
-          } else if ([...want].sort().join(',') !== [...have].sort().join(',')) {
-            opts.push('-G', want.join(','));
-            what.push(`groups ${have.join(',') || '(none)'} -> ${want.join(',') || '(none)'}`);
-          }
-        }
-        if (a.shell !== undefined && a.shell !== cur.shell) (opts.push('-s', a.shell), what.push(`shell ${cur.shell} -> ${a.shell}`));
-        if (a.home !== undefined && a.home !== cur.home) (opts.push('-d', a.home), what.push(`home ${cur.home} -> ${a.home}`));
-        if (a.comment !== undefined && a.comment !== cur.comment) (opts.push('-c', a.comment), what.push('comment'));
-        if (opts.length) argv = ['usermod', ...opts, a.name];
-        msg = what.join(', ');
-      }
-      const predicted: UserData = {
-        name: a.name,
-        state,
-        ...((a.uid ?? cur?.uid) !== undefined ? { uid: a.uid ?? cur?.uid } : {}),
-        ...(cur ? { group: cur.gid, home: a.home ?? cur.home, shell: a.shell ?? cur.shell } : {}),
-        ...(groupsAfter ? { groups: groupsAfter } : {}),
-        ...(a.system !== undefined ? { system: a.system } : {}),
-      };
-      if (!argv) return { changed: false, data: predicted };
-      const cmd = argv;
+    const state = a.state ?? 'present';
+    const cur = await getUser(ctx, a.name);
+    if (state === 'absent') {
+      const data: UserData = { name: a.name, state };
+      if (!cur) return { changed: false, data };
+      const argv = ['userdel', ...(a.remove ? ['-r'] : []), a.name];
       return {
         changed: true,
-        msg,
-        data: predicted,
-        apply: applyOrFail(async () => {
-          await mustRunTool(ctx, cmd, { providedBy: 'passwd' });
-          const now = await getUser(ctx, a.name);
-          if (!now) throw new ModuleError(`${cmd[0]} succeeded but getent does not see user ${a.name}`);
-          const primary = await getGroup(ctx, String(now.gid));
-          const groups = await supplementaryGroups(ctx, a.name, primary?.name ?? String(now.gid));
-          return { data: { name: a.name, state, uid: now.uid, group: now.gid, groups, home: now.home, shell: now.shell, comment: now.comment, ...(a.system !== undefined ? { system: a.system } : {}) } };
-        }),
+        msg: `remove user ${a.name}`,
+        data,
+        apply: async () => {
+          await mustRunTool(ctx, argv, { providedBy: 'passwd' });
+          return {};
+        },
       };
-    });
+    }
+    const wantGroups = groupList(a.groups);
+    let argv: string[] | undefined;
+    let msg = '';
+    let groupsAfter: string[] | undefined;
+    if (!cur) {
+      argv = [
+        'useradd',
+        ...(a.uid !== undefined ? ['-u', String(a.uid)] : []),
+        ...(a.group !== undefined ? ['-g', a.group] : []),
+        ...(wantGroups && wantGroups.length ? ['-G', wantGroups.join(',')] : []),
+        ...(a.shell !== undefined ? ['-s', a.shell] : []),
+        ...(a.home !== undefined ? ['-d', a.home] : []),
+        ...(a.comment !== undefined ? ['-c', a.comment] : []),
+        ...(a.system ? ['-r'] : []),
+        a.create_home === false ? '-M' : '-m',
+        a.name,
+      ];
+      msg = `add user ${a.name}`;
+    } else {
+      const opts: string[] = [];
+      const what: string[] = [];
+      if (a.uid !== undefined && a.uid !== cur.uid) (opts.push('-u', String(a.uid)), what.push(`uid ${cur.uid} -> ${a.uid}`));
+      const primary = await getGroup(ctx, String(cur.gid));
+      const primaryName = primary?.name ?? String(cur.gid);
+      if (a.group !== undefined && a.group !== primaryName && a.group !== String(cur.gid)) (opts.push('-g', a.group), what.push(`group ${primaryName} -> ${a.group}`));
+      if (wantGroups) {
+        const have = await supplementaryGroups(ctx, a.name, primaryName);
+        // the primary group never counts as a supplementary one
+        const newPrimary = a.group ?? primaryName;
+        const want = wantGroups.filter((g) => g !== newPrimary);
+        groupsAfter = a.append ? [...have, ...want.filter((g) => !have.includes(g))] : want;
+        if (a.append) {
+          const missing = want.filter((g) => !have.includes(g));
+          if (missing.length) (opts.push('-a', '-G', missing.join(',')), what.push(`groups +${missing.join(',')}`));
+        } else if ([...want].sort().join(',') !== [...have].sort().join(',')) {
+          opts.push('-G', want.join(','));
+          what.push(`groups ${have.join(',') || '(none)'} -> ${want.join(',') || '(none)'}`);
+        }
+      }
+      if (a.shell !== undefined && a.shell !== cur.shell) (opts.push('-s', a.shell), what.push(`shell ${cur.shell} -> ${a.shell}`));
+      if (a.home !== undefined && a.home !== cur.home) (opts.push('-d', a.home), what.push(`home ${cur.home} -> ${a.home}`));
+      if (a.comment !== undefined && a.comment !== cur.comment) (opts.push('-c', a.comment), what.push('comment'));
+      if (opts.length) argv = ['usermod', ...opts, a.name];
+      msg = what.join(', ');
+    }
+    const predicted: UserData = {
+      name: a.name,
+      state,
+      ...((a.uid ?? cur?.uid) !== undefined ? { uid: a.uid ?? cur?.uid } : {}),
+      ...(cur ? { group: cur.gid, home: a.home ?? cur.home, shell: a.shell ?? cur.shell } : {}),
+      ...(groupsAfter ? { groups: groupsAfter } : {}),
+      ...(a.system !== undefined ? { system: a.system } : {}),
+    };
+    if (!argv) return { changed: false, data: predicted };
+    const cmd = argv;
+    return {
+      changed: true,
+      msg,
+      data: predicted,
+      apply: async () => {
+        await mustRunTool(ctx, cmd, { providedBy: 'passwd' });
+        const now = await getUser(ctx, a.name);
+        if (!now) throw new ModuleError(`${cmd[0]} succeeded but getent does not see user ${a.name}`);
+        const primary = await getGroup(ctx, String(now.gid));
+        const groups = await supplementaryGroups(ctx, a.name, primary?.name ?? String(now.gid));
+        return { data: { name: a.name, state, uid: now.uid, group: now.gid, groups, home: now.home, shell: now.shell, comment: now.comment, ...(a.system !== undefined ? { system: a.system } : {}) } };
+      },
+    };
   },
 };
 

@@ -5,7 +5,6 @@
 import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { sleep } from '../engine/sleep.js';
-import { planOrFail } from './lib/host-tool.js';
 import { pyRegex } from './lib/py-regex.js';
 
 export interface WaitForArgs {
@@ -145,43 +144,41 @@ const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
   },
   checkMode: true,
   async plan(ctx, a) {
-    return planOrFail(async () => {
-      const state = a.state ?? 'started';
-      const re = a.search_regex !== undefined ? pyRegex(a.search_regex, 'm', 'search_regex') : undefined;
-      const want = state === 'started' || state === 'present';
-      if (a.port !== undefined && (state === 'present' || state === 'absent')) throw new ModuleError(`state=${state} is for path; use started/stopped with port`);
-      const timeout = a.timeout ?? 300;
-      const probe = a.port !== undefined ? () => probePort(ctx, a, re, want) : a.path !== undefined ? () => probePath(ctx, a, re, want) : undefined;
-      const base: WaitForData = { elapsed: 0, state, ...(a.port !== undefined ? { port: a.port } : {}), ...(a.path !== undefined ? { path: a.path } : {}), ...(a.search_regex !== undefined ? { search_regex: a.search_regex } : {}) };
-      if (ctx.check) {
-        const now = probe ? ` (now: ${(await probe()).seen})` : '';
-        const msg = `would wait up to ${timeout}s for ${describe(a, state)}${now}`;
-        return { changed: false, msg, data: base };
+    const state = a.state ?? 'started';
+    const re = a.search_regex !== undefined ? pyRegex(a.search_regex, 'm', 'search_regex') : undefined;
+    const want = state === 'started' || state === 'present';
+    if (a.port !== undefined && (state === 'present' || state === 'absent')) throw new ModuleError(`state=${state} is for path; use started/stopped with port`);
+    const timeout = a.timeout ?? 300;
+    const probe = a.port !== undefined ? () => probePort(ctx, a, re, want) : a.path !== undefined ? () => probePath(ctx, a, re, want) : undefined;
+    const base: WaitForData = { elapsed: 0, state, ...(a.port !== undefined ? { port: a.port } : {}), ...(a.path !== undefined ? { path: a.path } : {}), ...(a.search_regex !== undefined ? { search_regex: a.search_regex } : {}) };
+    if (ctx.check) {
+      const now = probe ? ` (now: ${(await probe()).seen})` : '';
+      const msg = `would wait up to ${timeout}s for ${describe(a, state)}${now}`;
+      return { changed: false, msg, data: base };
+    }
+    const start = Date.now();
+    if (a.delay) await sleepOrFail(a.delay * 1000, ctx.signal);
+    if (!probe) {
+      await sleepOrFail(timeout * 1000, ctx.signal);
+      return { changed: false, data: { ...base, elapsed: (Date.now() - start) / 1000 } };
+    }
+    const deadline = start + timeout * 1000;
+    let last: Probe;
+    for (;;) {
+      last = await probe();
+      if (last.ok) break;
+      if (Date.now() >= deadline) {
+        const elapsed = (Date.now() - start) / 1000;
+        return { changed: false, failed: true, msg: a.msg ?? `Timeout when waiting for ${describe(a, state)} (last seen: ${last.seen})`, data: { ...base, elapsed } };
       }
-      const start = Date.now();
-      if (a.delay) await sleepOrFail(a.delay * 1000, ctx.signal);
-      if (!probe) {
-        await sleepOrFail(timeout * 1000, ctx.signal);
-        return { changed: false, data: { ...base, elapsed: (Date.now() - start) / 1000 } };
-      }
-      const deadline = start + timeout * 1000;
-      let last: Probe;
-      for (;;) {
-        last = await probe();
-        if (last.ok) break;
-        if (Date.now() >= deadline) {
-          const elapsed = (Date.now() - start) / 1000;
-          return { changed: false, failed: true, msg: a.msg ?? `Timeout when waiting for ${describe(a, state)} (last seen: ${last.seen})`, data: { ...base, elapsed } };
-        }
-        await sleepOrFail(Math.min((a.sleep ?? 1) * 1000, Math.max(0, deadline - Date.now())), ctx.signal);
-      }
-      const data: WaitForData = { ...base, elapsed: (Date.now() - start) / 1000 };
-      if (last.match) {
-        data.match_groups = last.match.slice(1).map((g) => g ?? '');
-        data.match_groupdict = { ...(last.match.groups ?? {}) };
-      }
-      return { changed: false, data };
-    });
+      await sleepOrFail(Math.min((a.sleep ?? 1) * 1000, Math.max(0, deadline - Date.now())), ctx.signal);
+    }
+    const data: WaitForData = { ...base, elapsed: (Date.now() - start) / 1000 };
+    if (last.match) {
+      data.match_groups = last.match.slice(1).map((g) => g ?? '');
+      data.match_groupdict = { ...(last.match.groups ?? {}) };
+    }
+    return { changed: false, data };
   },
 };
 

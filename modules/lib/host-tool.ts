@@ -1,10 +1,10 @@
 // Running a system tool on the host by name. Tools such as useradd, sysctl or modprobe live in the
 // sbin directories, which a non-root login's PATH often lacks, so those are appended (never
 // prepended: whatever PATH the task sets, e.g. a test's command doubles, still comes first).
-// Failures become ModuleErrors that `planOrFail`/`applyOrFail` turn into a failed result.
+// Failures are ModuleErrors, which the engine turns into a failed result (engine/run/execute-module.ts).
 import { argvToShell, type RunResult } from '../../engine/connect/connection.js';
 import { ModuleError } from '../../engine/errors.js';
-import type { Applied, ModuleContext, Plan } from '../../engine/module-contract.js';
+import type { ModuleContext } from '../../engine/module-contract.js';
 
 const SBIN = '/usr/local/sbin:/usr/sbin:/sbin';
 
@@ -42,26 +42,4 @@ export function commandFailure(argv: string[], res: RunResult): string {
   const why = (res.stderr.trim() || res.stdout.trim()).split('\n').slice(-5).join('\n');
   const how = res.timedOut ? 'timed out' : `exited ${res.rc}`;
   return `${argvToShell(argv)} ${how}${why ? `: ${why}` : ''}`;
-}
-
-/** Turns a ModuleError thrown while planning into a failed plan: a host failure is a result. */
-export async function planOrFail<D extends object>(work: () => Promise<Plan<D>>): Promise<Plan<D>> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ModuleError) return { changed: false, failed: true, msg: err.message };
-    throw err;
-  }
-}
-
-/** The same for the apply step. */
-export function applyOrFail<D extends object>(work: () => Promise<Applied<D>>): () => Promise<Applied<D>> {
-  return async () => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof ModuleError) return { changed: false, failed: true, msg: err.message };
-      throw err;
-    }
-  };
 }
