@@ -7,7 +7,7 @@ import type { FileStat } from '../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
-import { applyAttrs } from './lib/attrs.js';
+import { applyAttrs, attrDiff } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
 
 const KEY_USAGES = [
@@ -252,7 +252,7 @@ async function planCertificate(ctx: ModuleContext, a: X509CertificateArgs): Prom
     return {
       changed: true,
       msg: `the certificate matches; ${what}`,
-      diff: ctx.diff ? fixes.map((f) => ({ label: `${f.path} (attributes)`, before: `mode: ${formatMode(f.st.mode)}\n`, after: `mode: ${formatMode(f.mode)}\n` })) : undefined,
+      diff: ctx.diff ? fixes.map((f) => attrDiff(f.path, f.st, { mode: f.mode })) : undefined,
       data,
       apply: async () => {
         for (const f of fixes) await applyAttrs(conn, f.path, { mode: f.mode });
