@@ -31,6 +31,13 @@ export interface ModuleDefinition<A = Record<string, unknown>, D extends object 
   schema: ArgsSchema;
   /** a string value given instead of a mapping (`command: ls -l`) becomes this argument */
   freeForm?: string;
+  /**
+   * Rules across arguments that the schema does not say (`src` or `content`, an agent needs
+   * `server_url`): one message per broken rule, none when the arguments are fine. Pure: no I/O, no
+   * context. Run before any host is touched on a task's literal arguments (a rule that reads a
+   * templated one waits), and again at run time on the rendered, defaulted arguments.
+   */
+  check?(args: A): string[];
   /** YAML task snippets */
   examples: string[];
   /** what `register` stores, key by key */

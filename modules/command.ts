@@ -1,6 +1,5 @@
-import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
-import { shlexSplit } from '../engine/run/module-args.js';
+import { shellSplit, UnterminatedQuote } from '../engine/shell-words.js';
 import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
 export interface CommandArgs extends CommonCommandArgs {
@@ -47,12 +46,18 @@ export const command: ModuleDefinition<CommandArgs> = {
   ],
   returns: commandReturns,
   checkMode: true,
-  async plan(ctx, a) {
-    if ((a.cmd === undefined) === (a.argv === undefined)) {
-      throw new ModuleArgsError('command: give the command as `cmd` (or free-form text) or as `argv`, exactly one of them', { loc: ctx.loc });
+  check(a) {
+    if ((a.cmd === undefined) === (a.argv === undefined)) return ['give the command as `cmd` (or free-form text) or as `argv`, exactly one of them'];
+    if (a.cmd === undefined) return [];
+    try {
+      return shellSplit(a.cmd).length === 0 ? ['the command is empty'] : [];
+    } catch (err) {
+      if (err instanceof UnterminatedQuote) return [err.message];
+      throw err;
     }
-    const argv = a.argv ?? shlexSplit(a.cmd!);
-    if (argv.length === 0) throw new ModuleArgsError('command: the command is empty', { loc: ctx.loc });
+  },
+  async plan(ctx, a) {
+    const argv = a.argv ?? shellSplit(a.cmd!);
     const reason = await guard(ctx, a);
     if (reason) return skippedByGuard(argv, reason);
     return commandPlan(ctx, a, { argv }, argv);

@@ -86,12 +86,5 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** Quotes one word for a POSIX shell so it reaches the command literally. */
-export function shellQuote(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export function argvToShell(argv: string[]): string {
-  return argv.map(shellQuote).join(' ');
-}
+/** Quoting for a POSIX shell lives with the splitter it inverts (engine/shell-words.ts). */
+export { shellQuote, shellJoin as argvToShell } from '../shell-words.js';

@@ -91,7 +91,7 @@ export function expectation(e: ErrorObject): string {
 }
 
 function describeSchema(schema: Record<string, unknown>): string[] {
-  if (Array.isArray(schema.enum)) return schema.enum.map((v) => `'${String(v)}'`);
+  if (Array.isArray(schema.enum)) return schema.enum.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
   if (schema.const !== undefined) return [`'${String(schema.const)}'`];
   const branches = (schema.anyOf ?? schema.oneOf) as Record<string, unknown>[] | undefined;
   if (Array.isArray(branches)) return [...new Set(branches.flatMap(describeSchema))];

@@ -4,7 +4,7 @@
 // The JSON Schemas (engine/schema) check the shape of plays, blocks, includes, inventories and vars
 // files. What a schema cannot know is done here: which key of a task is its module (the registry
 // is dynamic), typos among keywords and module names, and module arguments against the module's
-// own schema (module-args-check.ts). `action:` / `local_action:` are not supported (gx has no module-string syntax); they
+// own schema (module-args.ts). `action:` / `local_action:` are not supported (gx has no module-string syntax); they
 // are reported as unknown keywords.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GxError, InternalError, PlaybookError } from '../errors.js';
@@ -20,7 +20,7 @@ import {
   TASK_KEYWORDS,
 } from '../schema/keywords.js';
 import type { KnownModules } from './known-modules.js';
-import { checkModuleArgs } from './module-args-check.js';
+import { checkModuleArgs } from './module-args.js';
 import {
   enumHint,
   expectation,

@@ -8,7 +8,7 @@
 import { ModuleError } from '../errors.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../module-contract.js';
 import { isUnknown } from '../vars/unknown.js';
-import { compileArgs } from './module-args.js';
+import { compileArgs } from '../load/module-args.js';
 
 export interface ModuleOutcome {
   changed: boolean;

@@ -4,7 +4,7 @@
 import YAML from 'yaml';
 import { UsageError } from '../errors.js';
 import { isMapping } from './values.js';
-import { splitShellWords } from './shell-words.js';
+import { shellSplit, UnterminatedQuote } from '../shell-words.js';
 
 export type Vars = Record<string, unknown>;
 /** One layer, or several of the same rank in order (e.g. one per group, one per vars file). */
@@ -168,8 +168,13 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `k=v k2='a b'` → pairs; quotes group, backslash escapes, values stay strings (as in Ansible). */
 function parseKeyValues(arg: string): Vars {
   const out: Vars = {};
-  const { words, openQuote } = splitShellWords(arg);
-  if (openQuote) throw new UsageError(`-e ${arg}: unterminated ${openQuote} quote`);
+  let words: string[];
+  try {
+    words = shellSplit(arg);
+  } catch (err) {
+    if (err instanceof UnterminatedQuote) throw new UsageError(`-e ${arg}: unterminated ${err.quote} quote`);
+    throw err;
+  }
   for (const w of words) {
     const eq = w.indexOf('=');
     if (eq <= 0) throw new UsageError(`-e ${arg}: expected key=value, got '${w}'`, { hint: "use -e 'key=value', -e '{\"key\": 1}' or -e @file.yaml" });

@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import type { FileStat } from '../../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../../engine/errors.js';
 import type { DiffEntry, ModuleContext, Plan } from '../../engine/module-contract.js';
-import { shlexSplit } from '../../engine/run/module-args.js';
+import { shellSplit, UnterminatedQuote } from '../../engine/shell-words.js';
 import { applyAttrs, attrChanges, attrData, attrDiff, attrProperties, hasChanges, must, NEW_FILE_MODE, type AttrArgs } from './attrs.js';
 import { formatMode, parseMode } from './mode.js';
 
@@ -147,7 +147,20 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
 
 /** A validate command must name the file to check: an argument error, found before anything is read or written. */
 export function checkValidate(ctx: ModuleContext, validate: string | undefined): void {
-  if (validate !== undefined && !validate.includes('%s')) throw new ModuleArgsError(`validate must contain %s (the file to check): ${validate}`, { loc: ctx.loc });
+  for (const m of validateProblems(validate)) throw new ModuleArgsError(m, { loc: ctx.loc });
+}
+
+/** What is wrong with a validate command (pure): it must split into words and name the file with %s. */
+export function validateProblems(validate: string | undefined): string[] {
+  if (validate === undefined) return [];
+  let words: string[];
+  try {
+    words = shellSplit(validate);
+  } catch (err) {
+    if (err instanceof UnterminatedQuote) return [`validate: ${err.message}`];
+    throw err;
+  }
+  return words.some((w) => w.includes('%s')) ? [] : [`validate must contain %s (the file to check): ${validate}`];
 }
 
 /**
@@ -176,7 +189,7 @@ export async function replaceFile(ctx: ModuleContext, dest: string, bytes: Buffe
  * argument. Returns the temp file, checked; a failed check removes it and throws.
  */
 async function writeValidated(ctx: ModuleContext, dest: string, bytes: Buffer | string, putOpts: { mode?: number; owner?: string; group?: string }, validate: string): Promise<string> {
-  const words = shlexSplit(validate);
+  const words = shellSplit(validate);
   const tmp = posix.join(posix.dirname(dest), `.gx-${randomBytes(8).toString('hex')}.validate`);
   await ctx.conn.put(tmp, bytes, putOpts);
   const r = await ctx.conn.run({ argv: words.map((w) => w.split('%s').join(tmp)) });

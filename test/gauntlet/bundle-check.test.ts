@@ -128,7 +128,7 @@ describe('bundle_check module', () => {
       err = e;
     }
     expect(err).to.be.instanceOf(ModuleArgsError);
-    expect((err as Error).message).to.include("missing required argument 'file'");
+    expect((err as Error).message).to.include("argument 'artifacts[0]' of module 'bundle_check' needs the key 'file'");
   });
   it('a bundle directory that does not exist: one line saying so and what to do, every artifact still listed as missing in the data', async () => {
     const r = await runModule('bundle_check', { dir: '/nonexistent/gx-bundle', artifacts: ARTS });

@@ -1,9 +1,10 @@
-// compileArgs (engine/run/module-args.ts): how task arguments become a module's validated arguments.
+// compileArgs (engine/load/module-args.ts, run-time mode): how task arguments become a module's validated arguments.
 import { expect } from 'chai';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { registerNode } from '../../engine/load/source.js';
 import type { ModuleDefinition } from '../../engine/module-contract.js';
-import { compileArgs, shlexSplit } from '../../engine/run/module-args.js';
+import { checkModuleArgs, compileArgs } from '../../engine/load/module-args.js';
+import { knownModules } from '../../engine/load/known-modules.js';
 
 const def: ModuleDefinition = {
   name: 'demo',
@@ -52,12 +53,12 @@ describe('module arguments', () => {
     for (const [v, want] of [['yes', true], ['No', false], ['TRUE', true], ['off', false], [1, true], [0, false], ['y', true]] as const) {
       expect(check({ dest: '/x', flag: v }).flag, String(v)).to.equal(want);
     }
-    expect(error(() => check({ dest: '/x', flag: 'maybe' })).message).to.equal('demo: argument \'flag\' must be boolean (got "maybe")');
+    expect(error(() => check({ dest: '/x', flag: 'maybe' })).message).to.equal("argument 'flag' of module 'demo' must be true or false, got 'maybe'");
   });
 
   it('turns rendered numbers into numbers and single values into lists', () => {
     expect(check({ dest: '/x', port: '8080', names: 'one' })).to.include({ port: 8080 }).and.deep.include({ names: ['one'] });
-    expect(error(() => check({ dest: '/x', port: 'http' })).message).to.match(/argument 'port' must be integer \(got "http"\)/);
+    expect(error(() => check({ dest: '/x', port: 'http' })).message).to.match(/argument 'port' of module 'demo' must be a whole number, got 'http'/);
   });
 
   it('treats null as not given', () => {
@@ -74,15 +75,15 @@ describe('module arguments', () => {
     const raw = { dest: '/x', prot: 80 };
     registerNode(raw, { loc: { file: 'site.yaml', line: 3, col: 5 }, keys: new Map([['prot', { key: { file: 'site.yaml', line: 5, col: 7 }, value: { file: 'site.yaml', line: 5, col: 13 } }]]) });
     const e = error(() => check(raw));
-    expect(e.message).to.equal("demo: unknown argument 'prot'");
+    expect(e.message).to.equal("unknown argument 'prot' for module 'demo'");
     expect(e.hint).to.equal("did you mean 'port'?");
     expect(e.loc).to.deep.equal({ file: 'site.yaml', line: 5, col: 7 });
-    expect(error(() => check({ dest: '/x', zzzzzz: 1 })).hint).to.match(/^known arguments: cmd, dest, flag/);
+    expect(error(() => check({ dest: '/x', zzzzzz: 1 })).hint).to.match(/^its arguments are: cmd, dest, flag/);
   });
 
   it('reports a missing argument, a bad choice, and several problems at once', () => {
-    expect(error(() => check({})).message).to.equal("demo: missing required argument 'dest'");
-    expect(error(() => check({ dest: '/x', state: 'gone' })).message).to.equal('demo: argument \'state\' must be one of: "present", "absent" (got "gone")');
+    expect(error(() => check({})).message).to.equal("module 'demo' needs the argument 'dest'");
+    expect(error(() => check({ dest: '/x', state: 'gone' })).message).to.equal("argument 'state' of module 'demo' must be 'present' or 'absent', got 'gone'");
     const many = error(() => check({ state: 'gone', port: 'x' }));
     expect(many.message.split('\n')).to.have.length(3);
   });
@@ -100,16 +101,26 @@ describe('module arguments', () => {
 
   it('key=value text for a module without free form', () => {
     expect(compileArgs(kv)('dest="/a b" state=absent')).to.deep.equal({ dest: '/a b', state: 'absent', flag: false });
-    expect(error(() => compileArgs(kv)('dest=/a stray')).message).to.match(/'stray' is not a key=value argument/);
+    expect(error(() => compileArgs(kv)('dest=/a stray')).message).to.match(/module 'kv' needs its arguments as a mapping, not a string/);
   });
 
   it('refuses a list', () => {
-    expect(error(() => check(['a'])).message).to.match(/must be a mapping or a string, not a list/);
+    expect(error(() => check(['a'])).message).to.match(/module 'demo' needs its arguments as a mapping, not a list/);
   });
 
-  it('splits command lines like a POSIX shell, without expanding', () => {
-    expect(shlexSplit(`a "b c" 'd "e"' f\\ g "h\\"i" $HOME 'j''k' "\\$x"`)).to.deep.equal(['a', 'b c', 'd "e"', 'f g', 'h"i', '$HOME', 'jk', '$x']);
-    expect(shlexSplit('  ')).to.deep.equal([]);
-    expect(() => shlexSplit(`echo 'open`)).to.throw(ModuleArgsError, /unterminated/);
+  it("takes every one of Ansible's boolean words, t and f too", () => {
+    for (const [v, want] of [['t', true], ['F', false], ['On', true], ['n', false], ['1', true], ['0', false]] as const) {
+      expect(check({ dest: '/x', flag: v }).flag, String(v)).to.equal(want);
+    }
+  });
+
+  it('says the same as the static checker, word for word', () => {
+    const known = knownModules(new Map([['demo', def]]));
+    const at = () => ({ file: 'site.yaml', line: 1, col: 1 });
+    for (const raw of [{}, { dest: '/x', state: 'gone' }, { dest: '/x', prot: 1 }, { dest: '/x', flag: 'maybe' }, { dest: '/x', port: 'http' }]) {
+      const staticMessages = checkModuleArgs({ demo: raw }, 'demo', known, at).map((e) => e.message);
+      expect(staticMessages, JSON.stringify(raw)).to.have.length(1);
+      expect(error(() => check(raw)).message).to.equal(staticMessages[0]);
+    }
   });
 });

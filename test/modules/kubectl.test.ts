@@ -323,7 +323,7 @@ describe('kubectl (command double)', () => {
     const off = await runModule(kubectl, { definition: { ...cm('c', { k: 'v' }, 'default'), data: { n: 1 } }, validate: false }, { conn: d.conn, check: true });
     expect(off.msg ?? '').to.not.include('invalid Kubernetes manifest');
     const bad = await runModule(kubectl, { definition: cm('c', {}), validate: 'strcit' }, { conn: d.conn }).catch((e: Error) => e);
-    expect(String(bad)).to.include(`argument 'validate' must be one of: "strict", "lenient", true, false`);
+    expect(String(bad)).to.include(`argument 'validate' of module 'kubectl' must be one of 'strict', 'lenient', true, false, got 'strcit'`);
   });
 
   it('state=absent deletes what exists in reverse order, then is ok; a kind the cluster does not know counts as absent', async () => {

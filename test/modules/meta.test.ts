@@ -14,6 +14,6 @@ describe('meta module', () => {
     let err: unknown;
     await runModule('meta', 'flush_handler').catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(ModuleArgsError);
-    expect((err as Error).message).to.match(/must be one of: .*"flush_handlers"/);
+    expect((err as Error).message).to.match(/'meta' must be one of .*'flush_handlers'/);
   });
 });

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { moduleNames, type ModuleDefinition } from '../../engine/module-contract.js';
-import { compileArgs } from '../../engine/run/module-args.js';
+import { compileArgs } from '../../engine/load/module-args.js';
 import { allModules, getModule, modules } from '../../modules/index.js';
 
 const modulesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'modules');

@@ -4,7 +4,17 @@
 // (`\t'--disable=traefik' \`), and the env file as one KEY='value' line per K3S_*/CONTAINERD_*
 // variable it was run with. Reading those back is how a re-run knows the flags k3s runs with.
 
-import { splitShellWords } from '../../../engine/vars/shell-words.js';
+import { shellSplit, UnterminatedQuote } from '../../../engine/shell-words.js';
+
+/** The words of a line the install script wrote; a quote left open (a damaged file) leaves none. */
+function wordsOf(text: string): string[] | undefined {
+  try {
+    return shellSplit(text);
+  } catch (err) {
+    if (err instanceof UnterminatedQuote) return undefined;
+    throw err;
+  }
+}
 
 /** The words after the binary in ExecStart, unquoted; undefined when there is no ExecStart. */
 export function parseExecStart(unit: string): { binary: string; args: string[] } | undefined {
@@ -15,8 +25,8 @@ export function parseExecStart(unit: string): { binary: string; args: string[] }
   for (let i = start; lines[i]!.trimEnd().endsWith('\\') && i + 1 < lines.length; i++) {
     text = text.trimEnd().slice(0, -1) + ' ' + lines[i + 1];
   }
-  const words = splitShellWords(text).words;
-  if (words.length === 0) return undefined;
+  const words = wordsOf(text);
+  if (!words || words.length === 0) return undefined;
   return { binary: words[0]!, args: words.slice(1) };
 }
 
@@ -26,7 +36,7 @@ export function parseEnvFile(text: string): Record<string, string> {
   for (const line of text.split('\n')) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (!m) continue;
-    out[m[1]!] = splitShellWords(m[2]!).words.join(' ');
+    out[m[1]!] = wordsOf(m[2]!)?.join(' ') ?? m[2]!;
   }
   return out;
 }
