@@ -155,14 +155,26 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
     stderr: { type: 'string', description: 'apt-get errors and warnings.', returned: 'when apt-get changed something' },
   },
   checkMode: true,
+  check(a) {
+    let names: Wanted[];
+    try {
+      names = parseNames(a);
+    } catch (err) {
+      if (err instanceof ModuleError) return [err.message];
+      throw err;
+    }
+    const out: string[] = [];
+    const upgrade = a.upgrade !== undefined && a.upgrade !== false && a.upgrade !== 'no';
+    if (names.length === 0 && a.deb === undefined && !(a.update_cache ?? a.cache_valid_time !== undefined) && !upgrade && !a.autoremove) out.push('give name, deb, update_cache, upgrade or autoremove');
+    if (a.deb !== undefined && (a.state ?? 'present') === 'absent') out.push('deb installs a file; to remove the package use name with state=absent');
+    return out;
+  },
   async plan(ctx, a) {
     const state = a.state ?? 'present';
     const wanted = parseNames(a);
     const updateCache = a.update_cache ?? a.cache_valid_time !== undefined;
     const upgrade = a.upgrade === true ? 'yes' : a.upgrade === false || a.upgrade === undefined ? 'no' : a.upgrade;
     const upgradeArgs = upgrade === 'no' ? undefined : upgrade === 'full' || upgrade === 'dist' ? ['dist-upgrade'] : ['upgrade', '--with-new-pkgs'];
-    if (wanted.length === 0 && a.deb === undefined && !updateCache && !upgradeArgs && !a.autoremove) throw new ModuleError('give name, deb, update_cache, upgrade or autoremove');
-    if (a.deb !== undefined && state === 'absent') throw new ModuleError('deb installs a file; to remove the package use name with state=absent');
     const base = ['-o', `DPkg::Lock::Timeout=${a.lock_timeout ?? 120}`];
     const installOpts = [
       ...base,

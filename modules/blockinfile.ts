@@ -5,7 +5,7 @@ import { ModuleError } from '../engine/errors.js';
 import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { pyRegex } from './lib/py-regex.js';
 import { joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
-import { backupProperty, checkValidate, validateProperty } from './lib/write-file.js';
+import { backupProperty, validateProblems, validateProperty } from './lib/write-file.js';
 
 export interface BlockinfileArgs {
   path?: string;
@@ -129,13 +129,15 @@ const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
     backup: { type: 'string', description: 'The backup file.', returned: 'when backup is true and the file changed' },
   },
   checkMode: true,
+  check(a) {
+    const marker = a.marker ?? DEFAULT_MARKER;
+    const same = !marker.includes('{mark}') && (a.marker_begin ?? 'BEGIN') !== (a.marker_end ?? 'END');
+    return [...(same ? ['marker must contain {mark}, or the begin and end markers would be the same line'] : []), ...validateProblems(a.validate)];
+  },
   async plan(ctx, a) {
     const path = (a.path ?? a.dest)!;
     const state = a.state ?? 'present';
-    checkValidate(ctx, a.validate);
     const marker = a.marker ?? DEFAULT_MARKER;
-    if (!marker.includes('{mark}') && (a.marker_begin ?? 'BEGIN') !== (a.marker_end ?? 'END'))
-      throw new ModuleError('marker must contain {mark}, or the begin and end markers would be the same line');
     const cur = await readText(ctx, path);
     if (cur.text === null) {
       if (state === 'absent') return { changed: false, msg: '', data: { path, msg: '' } };

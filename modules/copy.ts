@@ -4,7 +4,7 @@ import type { Connection } from '../engine/connect/connection.js';
 import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
 import { must } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
-import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
+import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 
 export interface CopyArgs extends WriteArgs {
   src?: string;
@@ -73,10 +73,14 @@ export const copy: ModuleDefinition<CopyArgs> = {
     changed_files: { type: 'list', description: 'The destination files written (or that would be, in check mode).', returned: 'when src is a directory and something changed' },
   },
   checkMode: true,
+  check(a) {
+    return [
+      ...((a.src === undefined) === (a.content === undefined) ? ['give exactly one of src and content'] : []),
+      ...(a.content !== undefined && a.mode === 'preserve' ? ["mode: 'preserve' needs a source file (src), not content"] : []),
+      ...validateProblems(a.validate),
+    ];
+  },
   async plan(ctx, a) {
-    if ((a.src === undefined) === (a.content === undefined)) {
-      throw new ModuleArgsError('copy: give exactly one of src and content', { loc: ctx.loc });
-    }
     if (a.content !== undefined) return planWrite(ctx, a, { bytes: Buffer.from(a.content, 'utf8') });
     const from = a.remote_src ? ctx.conn : ctx.local;
     const path = a.remote_src ? a.src! : await ctx.findFile(a.src!, 'files');

@@ -1,4 +1,3 @@
-import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
 import { isUnknown } from '../engine/vars/unknown.js';
@@ -44,10 +43,10 @@ export const debug: ModuleDefinition<DebugArgs> = {
   checkMode: true,
   // it only shows the message: text with a part unknown in check mode is shown with the marker
   acceptsUnknown: true,
+  check: (a) => (a.var !== undefined && a.msg !== undefined ? ['msg and var cannot be used together'] : []),
   async plan(ctx, a) {
     const level = Number(ctx.vars.ansible_verbosity ?? 0);
     if (a.verbosity > level) return { changed: false, skipped: `verbosity threshold not met (needs ${a.verbosity}, running at ${level})` };
-    if (a.var !== undefined && a.msg !== undefined) throw new ModuleArgsError('debug: msg and var cannot be used together', { loc: ctx.loc });
     if (a.var !== undefined) {
       const where = { loc: ctx.loc, host: ctx.host, what: 'debug var' };
       const scope = ctx.vars as Record<string, unknown>;

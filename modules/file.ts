@@ -88,11 +88,19 @@ export const file: ModuleDefinition<FileArgs> = {
     src: { type: 'str', description: 'The link target.', returned: 'for links' },
   },
   checkMode: true,
-  async plan(ctx, a) {
+  check(a) {
+    const out: string[] = [];
     const path = a.path ?? a.dest ?? a.name;
-    if (path === undefined || path === '') throw new ModuleArgsError('file: missing required argument \'path\'', { loc: ctx.loc });
+    if (path === undefined || path === '') out.push("needs the argument 'path' (or its aliases dest, name)");
+    if (a.recurse && a.state !== undefined && a.state !== 'directory') out.push('recurse needs state: directory');
+    if ((a.state === 'link' || a.state === 'hard') && a.src === undefined) out.push(`state ${a.state} needs src`);
+    return out;
+  },
+  async plan(ctx, a) {
+    const path = (a.path ?? a.dest ?? a.name)!;
     const cur = await ctx.conn.stat(path);
     const state: State = a.state ?? (cur?.type === 'directory' ? 'directory' : cur?.type === 'link' && !a.follow ? 'link' : 'file');
+    // check() refuses a given state that does not fit; these are for the state read from the host
     if (a.recurse && state !== 'directory') throw new ModuleArgsError('file: recurse needs state: directory', { loc: ctx.loc });
     if ((state === 'link' || state === 'hard') && a.src === undefined) throw new ModuleArgsError(`file: state ${state} needs src`, { loc: ctx.loc });
     const p: Planner = { ctx, a, path, cur };

@@ -94,8 +94,8 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
     actions: { type: 'list', description: 'What the task did, or would do in check mode.', returned: 'always' },
   },
   checkMode: true,
+  check: checkArgs,
   async plan(ctx, a) {
-    checkArgs(ctx, a);
     if (a.token !== undefined) ctx.secret(a.token);
     return planK3s(ctx, a);
   },

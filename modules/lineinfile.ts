@@ -3,7 +3,7 @@ import { ModuleError } from '../engine/errors.js';
 import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
 import { joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
-import { backupProperty, checkValidate, validateProperty } from './lib/write-file.js';
+import { backupProperty, validateProblems, validateProperty } from './lib/write-file.js';
 
 export interface LineinfileArgs {
   path?: string;
@@ -165,14 +165,17 @@ const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
     backup: { type: 'string', description: 'The backup file.', returned: 'when backup is true and the file changed' },
   },
   checkMode: true,
+  check(a) {
+    const state = a.state ?? 'present';
+    const out: string[] = [];
+    if (state === 'present' && a.line === undefined) out.push('line is required with state=present');
+    if (state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined) out.push('state=absent needs one of line, regexp or search_string');
+    if (a.backrefs && a.regexp === undefined) out.push('backrefs needs regexp');
+    return [...out, ...validateProblems(a.validate)];
+  },
   async plan(ctx, a) {
     const path = (a.path ?? a.dest)!;
     const state = a.state ?? 'present';
-    if (state === 'present' && a.line === undefined) throw new ModuleError('line is required with state=present');
-    if (state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined)
-      throw new ModuleError('state=absent needs one of line, regexp or search_string');
-    if (a.backrefs && a.regexp === undefined) throw new ModuleError('backrefs needs regexp');
-    checkValidate(ctx, a.validate);
     const cur = await readText(ctx, path);
     if (cur.text === null) {
       if (state === 'absent') return { changed: false, msg: 'file not present', data: { path, msg: 'file not present', found: 0 } };

@@ -208,13 +208,16 @@ export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData>
   },
   controllerOnly: true,
   checkMode: true,
+  check(a) {
+    if (!a.append && a.src === undefined) return ['give src (the image to push), or append (to build one)'];
+    if (a.append?.base !== undefined && a.src !== undefined) return ['append.base and src both name a base image; give one'];
+    if (a.append && a.append.base === undefined && a.src === undefined) return ["append needs a base image: src, or append.base (a registry reference, or 'scratch')"];
+    return [];
+  },
   async plan(ctx, a) {
     if (a.password !== undefined) ctx.secret(a.password);
     checkRepository(a.repository);
     checkTag(a.tag);
-    if (!a.append && a.src === undefined) throw new ModuleError('give src (the image to push), or append (to build one)');
-    if (a.append?.base !== undefined && a.src !== undefined) throw new ModuleError('append.base and src both name a base image; give one');
-    if (a.append && a.append.base === undefined && a.src === undefined) throw new ModuleError("append needs a base image: src, or append.base (a registry reference, or 'scratch')");
 
     const options: Omit<RegistryOptions, 'registry'> = {
       username: a.username,

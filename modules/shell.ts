@@ -1,4 +1,3 @@
-import { ModuleArgsError } from '../engine/errors.js';
 import type { ModuleDefinition } from '../engine/module-contract.js';
 import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
@@ -35,12 +34,13 @@ export const shell: ModuleDefinition<ShellArgs> = {
   ],
   returns: commandReturns,
   checkMode: true,
+  check: (a) => (a.cmd === undefined || a.cmd.trim() === '' ? ['the command is empty'] : []),
   async plan(ctx, a) {
-    if (a.cmd === undefined || a.cmd.trim() === '') throw new ModuleArgsError('shell: the command is empty', { loc: ctx.loc });
+    const cmd = a.cmd!; // check() refuses an empty command
     const reason = await guard(ctx, a);
-    if (reason) return skippedByGuard(a.cmd, reason);
-    const run = a.executable ? { argv: [a.executable, '-c', a.cmd] } : { shell: a.cmd };
-    return commandPlan(ctx, a, run, a.cmd);
+    if (reason) return skippedByGuard(cmd, reason);
+    const run = a.executable ? { argv: [a.executable, '-c', cmd] } : { shell: cmd };
+    return commandPlan(ctx, a, run, cmd);
   },
 };
 

@@ -92,11 +92,11 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
     live_value: { type: 'string', description: 'The running value before the task.', returned: 'when reload is true' },
   },
   checkMode: true,
+  check: (a) => ((a.state ?? 'present') === 'present' && a.value === undefined ? ['value is required with state=present'] : []),
   async plan(ctx, a) {
     const state = a.state ?? 'present';
     const file = a.sysctl_file ?? DEFAULT_SYSCTL_FILE;
     const reload = (a.reload ?? true) || a.sysctl_set === true;
-    if (state === 'present' && a.value === undefined) throw new ModuleError('value is required with state=present');
     const value = state === 'present' ? valueText(a.value!) : undefined;
     const cur = await readText(ctx, file);
     const newText = editSysctlFile(cur.text ?? '', a.name, value);

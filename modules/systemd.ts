@@ -78,10 +78,10 @@ const systemd: ModuleDefinition<SystemdArgs, SystemdData> = {
     status: { type: 'dict', description: 'Id, LoadState, ActiveState, SubState and UnitFileState before the task.', returned: 'with name' },
   },
   checkMode: true,
+  check: (a) => (!a.name && !a.daemon_reload ? ['name is required unless daemon_reload is the only thing asked'] : []),
   async plan(ctx, a) {
     const scope = a.scope === 'user' ? ['--user'] : [];
     if (!a.name) {
-      if (!a.daemon_reload) throw new ModuleError('name is required unless daemon_reload is the only thing asked');
       if (ctx.check) return { changed: false, msg: 'would run systemctl daemon-reload', data: { status: {} } };
       await mustRunTool(ctx, ['systemctl', ...scope, 'daemon-reload'], { providedBy: 'systemd' });
       return { changed: false, data: { status: {} } };

@@ -143,11 +143,14 @@ const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
     match_groupdict: { type: 'dict', description: 'The named groups of the search_regex match.', returned: 'with search_regex' },
   },
   checkMode: true,
+  check(a) {
+    const state = a.state ?? 'started';
+    return a.port !== undefined && (state === 'present' || state === 'absent') ? [`state=${state} is for path; use started/stopped with port`] : [];
+  },
   async plan(ctx, a) {
     const state = a.state ?? 'started';
     const re = a.search_regex !== undefined ? pyRegex(a.search_regex, 'm', 'search_regex') : undefined;
     const want = state === 'started' || state === 'present';
-    if (a.port !== undefined && (state === 'present' || state === 'absent')) throw new ModuleError(`state=${state} is for path; use started/stopped with port`);
     const timeout = a.timeout ?? 300;
     const probe = a.port !== undefined ? () => probePort(ctx, a, re, want) : a.path !== undefined ? () => probePath(ctx, a, re, want) : undefined;
     const base: WaitForData = { elapsed: 0, state, ...(a.port !== undefined ? { port: a.port } : {}), ...(a.path !== undefined ? { path: a.path } : {}), ...(a.search_regex !== undefined ? { search_regex: a.search_regex } : {}) };

@@ -153,6 +153,7 @@ export const x509_certificate: ModuleDefinition<X509CertificateArgs, CertInfo> =
     key_usage: { type: 'list', description: 'The keyUsage bits.', returned: 'always' },
   },
   checkMode: true,
+  check: checkArgs,
   async plan(ctx, a) {
     return planCertificate(ctx, a);
   },
@@ -180,19 +181,18 @@ interface Parsed {
   cert: X509.X509Certificate;
 }
 
-function checkArgs(ctx: ModuleContext, a: X509CertificateArgs): void {
-  const fail = (m: string): never => {
-    throw new ModuleArgsError(`x509_certificate: ${m}`, { loc: ctx.loc });
-  };
-  if (a.provider === 'ownca' && (a.ownca_path === undefined || a.ownca_privatekey_path === undefined)) fail('provider ownca needs ownca_path and ownca_privatekey_path');
-  if (a.provider === 'selfsigned' && (a.ownca_path !== undefined || a.ownca_privatekey_path !== undefined)) fail('ownca_path and ownca_privatekey_path are for provider ownca');
-  if (a.path_length !== undefined && !a.is_ca) fail('path_length is only for a CA certificate (is_ca: true)');
-  if (a.path === a.privatekey_path) fail('path and privatekey_path must be different files');
-  parseMode(a.mode);
+/** The rules across the arguments (pure): the module's check(), run before any host is touched. */
+function checkArgs(a: X509CertificateArgs): string[] {
+  const out: string[] = [];
+  if (a.provider === 'ownca' && (a.ownca_path === undefined || a.ownca_privatekey_path === undefined)) out.push('provider ownca needs ownca_path and ownca_privatekey_path');
+  if (a.provider === 'selfsigned' && (a.ownca_path !== undefined || a.ownca_privatekey_path !== undefined)) out.push('ownca_path and ownca_privatekey_path are for provider ownca');
+  if (a.path_length !== undefined && !a.is_ca) out.push('path_length is only for a CA certificate (is_ca: true)');
+  if (a.path === a.privatekey_path) out.push('path and privatekey_path must be different files');
+  return out;
 }
 
 async function planCertificate(ctx: ModuleContext, a: X509CertificateArgs): Promise<Plan<CertInfo>> {
-  checkArgs(ctx, a);
+  parseMode(a.mode);
   const lib = await x509();
   const { conn } = ctx;
   const certMode = parseMode(a.mode);

@@ -85,7 +85,6 @@ export interface WriteSource {
 
 export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource): Promise<Plan> {
   const { conn } = ctx;
-  checkValidate(ctx, a.validate);
   let dest = a.dest;
   // one round trip in the common case: the stat that answers "is dest a directory?" also carries
   // the checksum of the file that is usually there
@@ -145,12 +144,7 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   };
 }
 
-/** A validate command must name the file to check: an argument error, found before anything is read or written. */
-export function checkValidate(ctx: ModuleContext, validate: string | undefined): void {
-  for (const m of validateProblems(validate)) throw new ModuleArgsError(m, { loc: ctx.loc });
-}
-
-/** What is wrong with a validate command (pure): it must split into words and name the file with %s. */
+/** What is wrong with a validate command (pure; the modules' check() runs it before anything is read or written): it must split into words and name the file with %s. */
 export function validateProblems(validate: string | undefined): string[] {
   if (validate === undefined) return [];
   let words: string[];

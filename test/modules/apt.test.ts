@@ -1,6 +1,7 @@
 // apt against command doubles of dpkg-query, apt-get and dpkg-deb (test/doubles): no package is
 // really installed here, the doubles replay the tools' documented output and record every call.
 import { expect } from 'chai';
+import { ModuleArgsError } from '../../engine/errors.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalConnection } from '../../engine/connect/local.js';
@@ -103,9 +104,9 @@ describe('apt (command double)', () => {
   });
 
   it('a name that is not a Debian package name never reaches a command', async () => {
-    const out = await runModule(apt, { name: 'jq; rm -rf /' }, { conn: d.conn });
-    expect(out.failed).to.equal(true);
-    expect(out.msg).to.contain('is not a Debian package name');
+    // an argument error (check(), also at --syntax-check when the name is literal)
+    const err = await runModule(apt, { name: 'jq; rm -rf /' }, { conn: d.conn }).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(ModuleArgsError).with.property('message').contain('is not a Debian package name');
     expect(await d.calls()).to.deep.equal([]);
   });
 

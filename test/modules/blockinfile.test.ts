@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ModuleArgsError } from '../../engine/errors.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import blockinfile from '../../modules/blockinfile.js';
@@ -67,8 +68,9 @@ describe('blockinfile', () => {
 
   it('a marker without {mark} is refused (begin and end would be the same line)', async () => {
     const p = await fileWith('a\n');
-    const out = await runModule(blockinfile, { path: p, block: 'x', marker: '# managed' });
-    expect(out.failed).to.equal(true);
+    // an argument error, found before the file is read (check(), also at --syntax-check)
+    const err = await runModule(blockinfile, { path: p, block: 'x', marker: '# managed' }).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(ModuleArgsError).with.property('message').match(/marker must contain \{mark\}/);
     expect(await read(p)).to.equal('a\n');
   });
 });

@@ -41,7 +41,10 @@ function untemplated(def: ModuleDefinition<any, any>, args: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
     const prop = def.schema.properties[k];
-    out[k] = typeof v === 'string' && v.includes('{{') && prop && prop.type !== 'string' ? placeholder(prop) : v;
+    if (typeof v !== 'string' || !v.includes('{{')) out[k] = v;
+    else if (prop && prop.type !== 'string') out[k] = placeholder(prop);
+    // a string as a template might render it: each {{ … }} a plain word (so check() sees a plausible value)
+    else out[k] = v.replace(/\{\{[\s\S]*?\}\}/g, 'x');
   }
   return out;
 }

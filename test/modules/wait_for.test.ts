@@ -1,6 +1,7 @@
 // wait_for never changes anything, so instead of the change rhythm these tests prove: it reports ok
 // when the condition holds, fails when the timeout passes, and in check mode does not wait.
 import { expect } from 'chai';
+import { ModuleArgsError } from '../../engine/errors.js';
 import { writeFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -104,7 +105,8 @@ describe('wait_for', () => {
       threw = true;
     }
     expect(threw).to.equal(true);
-    expect((await runModule(waitFor, { port: 1, state: 'absent' })).failed).to.equal(true);
+    const err = await runModule(waitFor, { port: 1, state: 'absent' }).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(ModuleArgsError).with.property('message').match(/state=absent is for path; use started\/stopped with port/);
   });
 });
 

@@ -15,8 +15,6 @@
 // quotes, $, backslashes, ; and the rest pass through to the unit's ExecStart unchanged, where
 // parseExecStart reads them back. INSTALL_K3S_EXEC is set empty so nothing inherited is prepended.
 import { posix } from 'node:path';
-import { ModuleArgsError } from '../../../engine/errors.js';
-import type { ModuleContext } from '../../../engine/module-contract.js';
 import type { Unknown } from '../../../engine/vars/unknown.js';
 
 export interface K3sArgs {
@@ -124,24 +122,27 @@ export function nodeNameFlag(flags: string[]): string | undefined {
   return undefined;
 }
 
-export function checkArgs(ctx: ModuleContext, a: K3sArgs): void {
-  const bad = (msg: string) => new ModuleArgsError(msg, { loc: ctx.loc });
+/** The rules across k3s's arguments (pure): the module's check(), run before any host is touched. */
+export function checkArgs(a: K3sArgs): string[] {
+  const out: string[] = [];
   if (a.role === 'agent') {
-    if (!a.server_url) throw bad('an agent needs server_url (https://SERVER:6443) to join');
-    if (!a.token) throw bad("an agent needs the server's token to join");
+    if (!a.server_url) out.push('an agent needs server_url (https://SERVER:6443) to join');
+    if (!a.token) out.push("an agent needs the server's token to join");
     for (const k of ['disable', 'tls_san', 'kubeconfig_dest'] as const) {
-      if (a[k] !== undefined) throw bad(`${k} applies to a server only (role is agent)`);
+      if (a[k] !== undefined) out.push(`${k} applies to a server only (role is agent)`);
     }
   }
   // it reaches the install script as one line on stdin
-  if (a.token !== undefined && /\s/.test(a.token)) throw bad('token cannot contain whitespace');
+  if (a.token !== undefined && /\s/.test(a.token)) out.push('token cannot contain whitespace');
   if (a.default_registry_endpoint === false && !hasDisableDefaultRegistryEndpoint(a.version)) {
-    throw bad(`default_registry_endpoint: false needs K3s v1.26.13+k3s1, v1.27.10+k3s1, v1.28.6+k3s1, v1.29.1+k3s1 or later (--disable-default-registry-endpoint); ${a.version} does not have the flag and k3s would not start`);
+    out.push(`default_registry_endpoint: false needs K3s v1.26.13+k3s1, v1.27.10+k3s1, v1.28.6+k3s1, v1.29.1+k3s1 or later (--disable-default-registry-endpoint); ${a.version} does not have the flag and k3s would not start`);
   }
+  if (out.length > 0) return out;
   for (const w of execArgs(a)) {
     const why = flagLoss(w);
-    if (why) throw bad(`the k3s flag ${flagName(w)} cannot reach k3s intact (${JSON.stringify(w)}): ${why}`);
+    if (why) return [`the k3s flag ${flagName(w)} cannot reach k3s intact (${JSON.stringify(w)}): ${why}`];
   }
+  return [];
 }
 
 /** Why this word would not arrive in the unit's ExecStart as given, or undefined when it would. */
