@@ -23,7 +23,7 @@ import { Unknown } from '../engine/vars/unknown.js';
 import { commandFailure, runTool } from './lib/host-tool.js';
 import { checkValues, loadChart, readArchive, valuesCheckMessage } from './lib/k8s/chart-values.js';
 import { helmWait } from './lib/k8s/pod-watch.js';
-import { imagesOf, missingFrom, missingImagesMessage } from './lib/k8s/images.js';
+import { guardImages, imagesOf } from './lib/k8s/images.js';
 import { canonical, findRelease, mergeValues, parseChartYaml, parseValuesJson, parseValuesYaml, type ListedRelease, type Values } from './lib/k8s/helm-release.js';
 
 export interface HelmArgs {
@@ -247,15 +247,14 @@ async function checkAgainstChart(ctx: ModuleContext, a: HelmArgs, values: Values
  * the host), would run an image the registry does not have: offline that is a pod in
  * ImagePullBackOff and a --wait that sits until its timeout.
  */
-async function checkImages(ctx: ModuleContext, a: HelmArgs, exe: string[], wantChart: string, values: Values): Promise<void> {
+async function checkImages(ctx: ModuleContext, a: HelmArgs, exe: string[], wantChart: string, values: Values): Promise<string | undefined> {
   const argv = [...exe, 'template', a.name, a.chart!, `--namespace=${a.namespace}`, '--values=-', ...globals(a)];
   const res = await mustHelm(ctx, a, argv, { stdin: JSON.stringify(values) + '\n' });
   const parsed = parseAllDocuments(res.stdout);
   const err = parsed.flatMap((d) => d.errors)[0];
   if (err) throw new ModuleError(`helm template ${wantChart} printed what is not YAML: ${err.message.split('\n')[0]}`);
   const docs = parsed.map((d) => d.toJS() as unknown);
-  const missing = await missingFrom(ctx, a.images_registry!, imagesOf(docs));
-  if (missing.length > 0) throw new ModuleError(missingImagesMessage(`chart ${wantChart} (release ${a.namespace}/${a.name})`, missing, a.images_registry!));
+  return guardImages(ctx, a.images_registry!, imagesOf(docs), `chart ${wantChart} (release ${a.namespace}/${a.name})`);
 }
 
 const valuesYaml = (v: Values): string => (Object.keys(v).length === 0 ? '{}\n' : stringify(v, { lineWidth: 0, sortMapEntries: true }));
@@ -284,7 +283,7 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
   if (rel && rel.status === 'deployed' && sameChart && sameValues) {
     return { changed: false, data: { ...base, revision: Number(rel.revision) } };
   }
-  if (a.images_registry !== undefined) await checkImages(ctx, a, exe, wantChart, want);
+  const imagesWarning = a.images_registry !== undefined ? await checkImages(ctx, a, exe, wantChart, want) : undefined;
 
   const upgrade = [
     ...exe, 'upgrade', '--install', a.name, a.chart, `--namespace=${a.namespace}`,
@@ -307,7 +306,7 @@ async function planPresent(ctx: ModuleContext, a: HelmArgs) {
   if (!sameValues) diff.push({ label: `helm release ${a.namespace}/${a.name} values`, before: have === undefined ? '' : valuesYaml(have), after: valuesYaml(want) });
   return {
     changed: true,
-    msg: `${why}: ${argvToShell(upgrade)}`,
+    msg: `${why}: ${argvToShell(upgrade)}${imagesWarning ? `\n${imagesWarning}` : ''}`,
     diff,
     data: { ...base, command: upgrade, revision: new Unknown('helm would make a new revision') },
     apply: async () => {

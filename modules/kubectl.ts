@@ -18,7 +18,7 @@
 //   does not know has no objects) and deletes only that, in reverse order.
 // Every manifest is validated against the Kubernetes OpenAPI schemas before kubectl sees it, strictly
 // by default: a field a built-in kind does not have fails the task (lib/k8s/strict.ts).
-import { imagesOf, missingFrom, missingImagesMessage } from './lib/k8s/images.js';
+import { guardImages, imagesOf } from './lib/k8s/images.js';
 import { relative, isAbsolute } from 'node:path';
 import { stringify } from 'yaml';
 import { ModuleError } from '../engine/errors.js';
@@ -270,11 +270,11 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
     const mode = a.validate === true ? 'strict' : a.validate;
     const objs = checked(items, a.state === 'present' && mode);
     if (a.state === 'absent') return planAbsent(ctx, a, target, objs);
-    if (a.images_registry !== undefined) {
-      const missing = await missingFrom(ctx, a.images_registry, imagesOf(objs.map((m) => m.obj)));
-      if (missing.length > 0) throw new ModuleError(missingImagesMessage('the manifests', missing, a.images_registry));
-    }
-    return planPresent(ctx, a, target, objs);
+    // in check mode a missing image is a warning: an earlier task of a real run may push it
+    const imagesWarning = a.images_registry !== undefined ? await guardImages(ctx, a.images_registry, imagesOf(objs.map((m) => m.obj)), 'the manifests') : undefined;
+    const plan = await planPresent(ctx, a, target, objs);
+    if (imagesWarning) plan.msg = plan.msg ? `${plan.msg}\n${imagesWarning}` : imagesWarning;
+    return plan;
   },
 };
 

@@ -83,6 +83,8 @@ describe('API role (real registry, kubectl command double)', function () {
             api_source_dir: REPO,
             api_layer_file: join(dir, 'build', 'api-layer.tar.gz'),
             api_registry_push: `http://${registry}`,
+            // the image guard looks the API image up where the cluster would pull it: here the test registry
+            api_images_registry: `http://${registry}`,
             api_repository: repository,
             api_kubeconfig: join(dir, 'kubeconfig'),
           },

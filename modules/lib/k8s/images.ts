@@ -135,3 +135,17 @@ export function missingImagesMessage(what: string, missing: MissingImage[], regi
     'or change the values so the chart runs an image the bundle has'
   );
 }
+
+/**
+ * The guard both modules run: throws (the task fails) when an image is missing. In check mode an
+ * earlier task of the same run may be the one that would push it (the images play, the API's own
+ * build), so a missing image is returned as a warning for the plan's message instead.
+ */
+export async function guardImages(ctx: ModuleContext, registry: string, wanted: WantedImage[], what: string): Promise<string | undefined> {
+  const missing = await missingFrom(ctx, registry, wanted);
+  if (missing.length === 0) return undefined;
+  const msg = missingImagesMessage(what, missing, registry);
+  if (!ctx.check) throw new ModuleError(msg);
+  return `warning (check mode: an earlier task of a real run may push them): ${msg}`;
+}
+
