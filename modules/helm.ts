@@ -181,6 +181,7 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
     stdout: { type: 'str', description: "helm's output.", returned: 'when helm changed something' },
   },
   checkMode: true,
+  check: (a) => (a.state !== 'absent' && !a.chart ? ['chart is required with state=present'] : []),
   async plan(ctx, a) {
     return a.state === 'absent' ? planAbsent(ctx, a) : planPresent(ctx, a);
   },
@@ -259,8 +260,8 @@ async function checkImages(ctx: ModuleContext, a: HelmArgs, exe: string[], wantC
 
 const valuesYaml = (v: Values): string => (Object.keys(v).length === 0 ? '{}\n' : stringify(v, { lineWidth: 0, sortMapEntries: true }));
 
-async function planPresent(ctx: ModuleContext, a: HelmArgs) {
-  if (!a.chart) throw new ModuleError('chart is required with state=present');
+async function planPresent(ctx: ModuleContext, args: HelmArgs) {
+  const a = { ...args, chart: args.chart! }; // check() refuses state=present without chart
   const exe = a.executable.trim().split(/\s+/);
   const show = await helmRun(ctx, a, [...exe, 'show', 'chart', a.chart, ...globals(a)]);
   if (show.rc !== 0 || show.timedOut) throw new ModuleError(`the chart ${a.chart} cannot be read on ${ctx.host}: ${commandFailure([...exe, 'show', 'chart', a.chart], show)}`);

@@ -108,9 +108,6 @@ async function loadObjects(ctx: ModuleContext, a: KubectlArgs): Promise<RawManif
     if (!bytes) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
     raw.push(...parseManifestText(ctx.renderTemplate(bytes.toString('utf8'), { template_path: path }), shown(ctx, path), { rendered: true }));
   }
-  if (raw.length === 0 && a.definition === undefined && a.src === undefined && a.template === undefined) {
-    throw new ModuleError('give definition, src or template');
-  }
   return flattenLists(raw);
 }
 
@@ -258,6 +255,7 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
     waited: { type: 'list', description: 'What the waits printed (e.g. `deployment "web" successfully rolled out`).', returned: 'always' },
   },
   checkMode: true,
+  check: (a) => (a.definition === undefined && a.src === undefined && a.template === undefined ? ['give definition, src or template'] : []),
   async plan(ctx, a) {
     const target: KubectlTarget = {
       executable: a.executable.trim().split(/\s+/),
