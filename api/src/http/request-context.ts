@@ -15,10 +15,11 @@ export function requestContext(log: Logger, draining: () => boolean) {
     const requestId = SAFE_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
-    if (draining()) ctx.set('Connection', 'close');
     try {
       await next();
     } finally {
+      // decided when the response is about to go, so a request that began before shutdown closes its connection too
+      if (draining()) ctx.set('Connection', 'close');
       const principal = ctx.state.principal as Principal | undefined;
       const entry = {
         reqId: requestId,
