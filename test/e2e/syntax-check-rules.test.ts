@@ -3,24 +3,10 @@
 // literal; a rule that reads a templated argument waits for the run, which still refuses it there,
 // before the task touches its host.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const root = new URL('../..', import.meta.url).pathname;
-
-async function gx(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', join(root, 'engine/cli/main.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { gx } from './gx.js';
 
 const K3S = 'version: v1.32.3+k3s1, binary_src: /b/k3s, install_script_src: /b/install.sh';
 const CERT = 'path: /p/c.crt, privatekey_path: /p/c.key, common_name: c';
