@@ -42,3 +42,20 @@ export async function databaseReachable(db: Knex, timeoutMs = 1_500): Promise<bo
     clearTimeout(timer);
   }
 }
+
+// What a lost, refused or overloaded database looks like from here: the pool's acquire timeout,
+// socket errors, node-postgres's messages for a connection that died, and PostgreSQL's SQLSTATEs
+// for "connection exception" (class 08), shutdown and recovery (57P01-57P03) and too many
+// connections (53300). Anything else (a bug, a constraint) stays an internal error.
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const PG_MESSAGES = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable)/;
+
+/** True when an error means the database cannot be reached or cannot take work right now. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'KnexTimeoutError') return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))) return true;
+  return PG_MESSAGES.test(err.message);
+}

@@ -2,6 +2,7 @@
 //   { "error": { "code": "...", "message": "...", "requestId": "...", "details"?: [...] } }
 // Messages are written for clients; internals (stack, SQL, library messages) only reach the log.
 import type { Context, Next } from 'koa';
+import { isDatabaseUnavailable } from '../db/database.js';
 
 export interface ErrorDetail {
   path: string;
@@ -59,8 +60,14 @@ export function errorHandler(log: ErrorLogger) {
   };
 }
 
+/** Seconds a client is told to wait when the database is down: about the pool's acquire timeout. */
+export const DATABASE_RETRY_AFTER_SEC = 5;
+
 function toPublic(err: unknown): { status: number; code: string; message: string; details?: ErrorDetail[]; headers: Record<string, string> } {
   if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message, details: err.details, headers: err.headers };
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, code: 'database_unavailable', message: 'the database is unavailable; retry later', headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_SEC) } };
+  }
   const e = err as { status?: unknown };
   const status = typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
   const [code, message] = CODES[status] ?? (status < 500 ? ['bad_request', 'the request was rejected'] : CODES[500]!);

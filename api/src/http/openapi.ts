@@ -10,7 +10,12 @@ const queryParams = (schema: { properties: Record<string, Json> }): Json[] =>
   Object.entries(schema.properties).map(([name, s]) => ({ name, in: 'query', required: false, description: s.description, schema: s }));
 
 const idParam = { name: 'id', in: 'path', required: true, description: 'Task id (uuid).', schema: { type: 'string', format: 'uuid' } };
-const authErrors = { '401': err('Missing, malformed, expired or otherwise invalid bearer token.'), '403': err('The token carries none of the roles this endpoint needs.') };
+// every task endpoint: the token's errors, and the database's absence
+const authErrors = {
+  '401': err('Missing, malformed, expired or otherwise invalid bearer token.'),
+  '403': err('The token carries none of the roles this endpoint needs.'),
+  '503': err('`database_unavailable`: the database cannot be reached right now; retry after `Retry-After` seconds.'),
+};
 
 export const openApiDocument = {
   openapi: '3.1.0',
