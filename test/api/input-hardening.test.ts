@@ -79,4 +79,95 @@ describe('api: input hardening (NUL characters, oversized uploads)', function ()
       expect((await call(api.baseUrl, 'GET', '/api/tasks', user)).status).to.equal(200);
     });
   });
+
+  describe('a 5 MB upload is answered 413, and a client that writes the whole body reads it', function () {
+    const SIZE = 5 * 1024 * 1024;
+    const ROUNDS = 10;
+
+    /** A plain client: writes the head and the whole body (waiting for drain), then reads the answer. */
+    function upload(port: number, head: string, chunks: Buffer[]): Promise<{ response: string; error?: string; wroteAll: boolean }> {
+      return new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let response = '';
+        let error: string | undefined;
+        let wroteAll = false;
+        socket.setEncoding('latin1');
+        socket.on('data', (d: string) => (response += d));
+        socket.on('error', (e: NodeJS.ErrnoException) => (error ??= e.code ?? e.message));
+        socket.on('close', () => resolve({ response, error, wroteAll }));
+        socket.on('connect', async () => {
+          try {
+            socket.write(head);
+            for (const c of chunks) {
+              if (socket.destroyed) return;
+              if (!socket.write(c)) await new Promise((r) => socket.once('drain', r));
+            }
+            wroteAll = !socket.destroyed;
+            socket.end();
+          } catch (e) {
+            error ??= (e as Error).message;
+          }
+        });
+        socket.setTimeout(20_000, () => socket.destroy(new Error('timeout')));
+      });
+    }
+
+    const jsonBody = (size: number): Buffer => Buffer.from(JSON.stringify({ title: 't', description: 'x'.repeat(size - 40) }));
+
+    it(`with Content-Length, keep-alive and Connection: close, ${ROUNDS} times each`, async function () {
+      const port = Number(new URL(api.baseUrl).port);
+      const body = jsonBody(SIZE);
+      const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) => body.subarray(i * 65536, (i + 1) * 65536));
+      const problems: string[] = [];
+      for (let i = 0; i < 2 * ROUNDS; i++) {
+        const close = i % 2 === 1 ? 'Connection: close\r\n' : '';
+        const head = `POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n${close}Authorization: Bearer ${user}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+        const r = await upload(port, head, chunks);
+        if (!r.response.startsWith('HTTP/1.1 413 ') || !r.wroteAll || r.error) problems.push(`round ${i}: wrote all ${r.wroteAll}, error ${r.error}, response ${JSON.stringify(r.response.slice(0, 40))}`);
+        else if (!r.response.includes('"code":"payload_too_large"')) problems.push(`round ${i}: body ${r.response.slice(r.response.indexOf('\r\n\r\n'))}`);
+      }
+      expect(problems, problems.join('\n')).to.deep.equal([]);
+    });
+
+    it(`chunked (no Content-Length), keep-alive and Connection: close, ${ROUNDS} times each`, async function () {
+      const port = Number(new URL(api.baseUrl).port);
+      const body = jsonBody(SIZE);
+      const chunks: Buffer[] = [];
+      for (let o = 0; o < body.length; o += 65536) {
+        const part = body.subarray(o, o + 65536);
+        chunks.push(Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')]));
+      }
+      chunks.push(Buffer.from('0\r\n\r\n'));
+      const problems: string[] = [];
+      for (let i = 0; i < 2 * ROUNDS; i++) {
+        const close = i % 2 === 1 ? 'Connection: close\r\n' : '';
+        const head = `POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\n${close}Authorization: Bearer ${user}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+        const r = await upload(port, head, chunks);
+        if (!r.response.startsWith('HTTP/1.1 413 ') || !r.wroteAll || r.error) problems.push(`round ${i}: wrote all ${r.wroteAll}, error ${r.error}, response ${JSON.stringify(r.response.slice(0, 40))}`);
+      }
+      expect(problems, problems.join('\n')).to.deep.equal([]);
+    });
+
+    it(`refused before the body is read (no token: 401, wrong type: 415), Connection: close, ${ROUNDS} times each`, async function () {
+      const port = Number(new URL(api.baseUrl).port);
+      const body = jsonBody(SIZE);
+      const chunks = Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) => body.subarray(i * 65536, (i + 1) * 65536));
+      const problems: string[] = [];
+      for (let i = 0; i < 2 * ROUNDS; i++) {
+        const [auth, type, status] = i % 2 === 0 ? ['', 'application/json', 401] : [`Authorization: Bearer ${user}\r\n`, 'text/plain', 415];
+        const head = `POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${auth}Content-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`;
+        const r = await upload(port, head, chunks);
+        if (!r.response.startsWith(`HTTP/1.1 ${status} `) || !r.wroteAll || r.error) problems.push(`round ${i}: wrote all ${r.wroteAll}, error ${r.error}, response ${JSON.stringify(r.response.slice(0, 40))}`);
+      }
+      expect(problems, problems.join('\n')).to.deep.equal([]);
+    });
+
+    it('the connection stays usable after a 413 whose body was sent (keep-alive), and nothing was stored', async function () {
+      const res = await call(api.baseUrl, 'POST', '/api/tasks', user, { title: 'big', description: 'x'.repeat(100_000) });
+      expect(res.status).to.equal(413);
+      expect(res.body.error.code).to.equal('payload_too_large');
+      expect((await call(api.baseUrl, 'GET', '/api/tasks', user)).status).to.equal(200);
+      expect(await database.db('tasks').where({ title: 't' }).first()).to.equal(undefined);
+    });
+  });
 });

@@ -3,6 +3,7 @@
 // Messages are written for clients; internals (stack, SQL, library messages) only reach the log.
 import type { Context, Next } from 'koa';
 import { isDatabaseUnavailable } from '../db/database.js';
+import { discardBody } from './discard-body.js';
 
 export interface ErrorDetail {
   path: string;
@@ -50,6 +51,9 @@ export function errorHandler(log: ErrorLogger) {
         throw new ApiError(ctx.status, code, message);
       }
     } catch (err) {
+      // a body not read (refused before or while reading it) is discarded first, so the client
+      // still writing it reads this answer rather than a reset
+      if (!ctx.req.complete && !(await discardBody(ctx.req))) ctx.set('Connection', 'close');
       const { status, code, message, details, headers } = toPublic(err);
       if (status >= 500) log.error({ err, reqId: ctx.state.requestId }, 'request failed');
       ctx.status = status;
