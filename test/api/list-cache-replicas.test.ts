@@ -338,7 +338,7 @@ describe('api: list cache while its change feed is down (real PostgreSQL)', func
       await database?.drop();
     });
 
-    it('answers 500 rather than a cached page once the feed is down, and caches again when the database is back', async function () {
+    it('answers 503 (database unavailable) rather than a cached page once the feed is down, and caches again when the database is back', async function () {
       // Decided: the cache is only as good as the feed, so once the feed has noticed the loss the
       // cached page is not served and a list fails as it did before the cache existed. Between the
       // loss and that notice (at once on a reset, up to a heartbeat on a silent network) a cached
@@ -352,8 +352,9 @@ describe('api: list cache while its change feed is down (real PostgreSQL)', func
       proxy.cut();
       await eventually(async () => downs, (n) => n === 1, "the feed's 'down'");
       const failed = await call(api.baseUrl, 'GET', '/api/tasks', token);
-      expect(failed.status).to.equal(500);
-      expect(failed.body).to.deep.equal({ error: { code: 'internal', message: 'internal error', requestId: failed.headers.get('x-request-id') } });
+      expect(failed.status).to.equal(503);
+      expect(failed.headers.get('retry-after')).to.equal('5');
+      expect(failed.body).to.deep.equal({ error: { code: 'database_unavailable', message: 'the database is unavailable; retry later', requestId: failed.headers.get('x-request-id') } });
       expect(await metric(api, FEED_UP)).to.equal(0);
       expect((await call(api.baseUrl, 'GET', '/readyz')).status).to.equal(503);
 
