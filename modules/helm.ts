@@ -93,7 +93,8 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
     'coalesced with the values, as helm does) are reported the same way, as path and message. `values_check: false` turns the check off.\n\n' +
     '**Images checked against the registry** (with `images_registry`): before an install or upgrade, and in check mode, the chart is rendered with ' +
     'the same values (`helm template` on the host, read-only) and every container image its workloads would run is looked up in that registry; ' +
-    'a missing one fails the task naming the image and the workload, before anything is installed.',
+    'a missing one fails the task naming the image and the workload, before anything is installed. In check mode the same text is a warning ' +
+    'on the planned task: an earlier task of a real run (the push of the image) may put it there.',
   schema: {
     type: 'object',
     properties: {
@@ -122,7 +123,7 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
           'A registry (http(s)://host:port, as the HOST reaches it) that must hold every image the chart would run: before an install or upgrade (and in check mode) ' +
           'the chart is rendered with the same values (`helm template`) and each container image of its workloads is looked up there (one HEAD per image with curl, ' +
           'by its upstream repository path and tag, as a local registry mirroring every upstream one holds them). A missing image fails the task naming it and the ' +
-          'workload that wants it, instead of a pod in ImagePullBackOff and a wait that runs into its timeout. Unset: not checked.',
+          'workload that wants it, instead of a pod in ImagePullBackOff and a wait that runs into its timeout (in check mode: a warning). Unset: not checked.',
       },
       wait: { type: 'boolean', default: false, description: 'Wait until the release\'s resources are ready (`--wait`); with state=absent, until they are deleted.' },
       wait_timeout: { type: 'integer', minimum: 1, default: 300, description: 'Seconds helm may take for the operation and its hooks (`--timeout`).' },

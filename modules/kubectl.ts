@@ -216,7 +216,8 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
         description:
           'A registry (http(s)://host:port, as the HOST reaches it) that must hold every image the manifests run (containers of every workload kind, ' +
           "and CloudNativePG Clusters' imageName): each is looked up there by its upstream repository path and tag (one HEAD with curl) before anything " +
-          'is applied, and in check mode; a missing one fails the task naming the image and the object. Unset: not checked.',
+          'is applied; a missing one fails the task naming the image and the object (in check mode: a warning on the planned task, since an earlier ' +
+          'task of a real run may push it). Unset: not checked.',
       },
       timeout: { type: 'integer', minimum: 1, default: 60, description: 'Seconds one kubectl call (other than a wait) may take before it is killed and the task fails.' },
       executable: { type: 'string', minLength: 1, default: 'kubectl', description: 'The kubectl command on the host, e.g. `k3s kubectl`.' },
