@@ -17,6 +17,6 @@ describe('set_fact module', () => {
     let err: unknown;
     await runModule('set_fact', { 'not-a-name': 1 }).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(ModuleArgsError);
-    expect((err as Error).message).to.match(/^set_fact: 'not-a-name' is not an accepted argument name/);
+    expect((err as Error).message).to.match(/^'not-a-name' is not a valid variable name/);
   });
 });
