@@ -6,6 +6,7 @@ import { ModuleError } from '../../../engine/errors.js';
 import type { ModuleContext } from '../../../engine/module-contract.js';
 import { parseReference } from '../oci/reference.js';
 import { runTool } from '../host-tool.js';
+import { shellQuote } from '../../../engine/shell-words.js';
 
 export interface WantedImage {
   /** the reference as the object names it */
@@ -108,7 +109,7 @@ export async function missingFrom(ctx: ModuleContext, registry: string, wanted: 
     return `${base}/v2/${c.repository}/manifests/${c.ref}`;
   });
   // one shell for all: `curl -s -o /dev/null -w '%{http_code}'` per URL, each on its own line
-  const script = urls.map((u) => `curl -s -o /dev/null -I -m 10 -H ${shq(`Accept: ${MANIFEST_TYPES}`)} -w '%{http_code}\\n' ${shq(u)} || echo "curl:$?"`).join('\n');
+  const script = urls.map((u) => `curl -s -o /dev/null -I -m 10 -H ${shellQuote(`Accept: ${MANIFEST_TYPES}`)} -w '%{http_code}\\n' ${shellQuote(u)} || echo "curl:$?"`).join('\n');
   const res = await runTool(ctx, ['sh', '-c', script], { timeoutMs: 15_000 + 10_000 * wanted.length });
   const codes = res.stdout.trim().split('\n');
   const out: MissingImage[] = [];
@@ -123,7 +124,6 @@ export async function missingFrom(ctx: ModuleContext, registry: string, wanted: 
   return out;
 }
 
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The failure message: every missing image, who wants it, and what to do. */
 export function missingImagesMessage(what: string, missing: MissingImage[], registry: string): string {
