@@ -47,8 +47,7 @@ export function createApp(deps: AppDeps): ApiApp {
   const docsHtml = renderDocsPage();
   const openApiJson = JSON.stringify(openApiDocument);
 
-  koa.use(requestContext(deps.log, () => draining));
-  koa.use(metrics.middleware);
+  koa.use(requestContext(deps.log, () => draining, metrics));
   koa.use(errorHandler(deps.log));
 
   // one router for every route: each request is matched once, and 405s are answered in one place

@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { pino } from 'pino';
+import { loggerOptions, requestLineWriter } from '../../api/src/logger.js';
 import { REPO } from './helpers/child-api.js';
 
 /** Runs a child that logs `count` lines and stays alive `aliveMs`; resolves with the stdout chunks seen and when. */
@@ -45,5 +47,46 @@ describe('api: buffered JSON log lines (LOG_BUFFER_BYTES)', function () {
     const r = await logChild(0, 1, 1500);
     expect(r.lines).to.have.length(1);
     expect(r.closedAtMs - r.firstLineAtMs, 'the line arrived only at exit').to.be.above(750);
+  });
+});
+
+describe('api: the per-request log line, written without pino building it', function () {
+  /** A logger with the API's options writing into an array, and its request-line writer. */
+  function capture(level = 'info') {
+    const out: string[] = [];
+    const log = pino(loggerOptions(level), { write: (s: string) => void out.push(s) });
+    return { log, out, write: requestLineWriter(log) };
+  }
+  const withoutTime = (line: string): string => line.replace(/"time":"[^"]*"/, '"time":"T"');
+
+  it('is byte for byte the line log.info(fields, "request") writes (log.error from 500)', function () {
+    const cases: Array<[string, string, string, number, number, string | undefined, string | undefined]> = [
+      ['b6a1c4f0-1111-4222-8333-944445555666', 'GET', '/api/tasks', 200, 0.123456, 'bench', undefined],
+      ['trace-123', 'POST', '/api/tasks/', 401, 1.5, undefined, 'token has no exp'],
+      ['x', 'GET', '/weird/"quoted"\\path/\u00e9\u2028', 404, 0, 'sub "with" quotes \u0000', 'jwt expired'],
+      ['y', 'PATCH', '/api/tasks/1', 500, 12.000001, 'u', undefined],
+      ['z', 'GET', '/readyz', 503, 3, undefined, undefined],
+    ];
+    for (const [reqId, method, path, status, ms, sub, authFailure] of cases) {
+      const ours = capture();
+      ours.write(reqId, method, path, status, ms, sub, authFailure);
+      const pinos = capture();
+      const entry = { reqId, method, path, status, ms, ...(sub !== undefined ? { sub } : {}), ...(authFailure !== undefined ? { authFailure } : {}) };
+      if (status >= 500) pinos.log.error(entry, 'request');
+      else pinos.log.info(entry, 'request');
+      expect(ours.out.map(withoutTime), path).to.deep.equal(pinos.out.map(withoutTime));
+    }
+  });
+
+  it('follows the logger level: nothing below it, errors still at warn', function () {
+    const quiet = capture('warn');
+    quiet.write('a', 'GET', '/', 200, 1, undefined, undefined);
+    expect(quiet.out).to.deep.equal([]);
+    quiet.write('b', 'GET', '/', 500, 1, undefined, undefined);
+    expect(quiet.out).to.have.length(1);
+    expect(JSON.parse(quiet.out[0]!)).to.include({ level: 50, reqId: 'b', status: 500, msg: 'request', service: 'gx-api' });
+    const silent = capture('silent');
+    silent.write('c', 'GET', '/', 500, 1, undefined, undefined);
+    expect(silent.out).to.deep.equal([]);
   });
 });

@@ -17,8 +17,7 @@ const app = new Koa();
 // BARE_OBSERVED=1: the API's own per-request JSON log line and Prometheus middleware in front, which
 // the API must have on every request: the floor of any handler that meets those requirements
 if (process.env.BARE_OBSERVED === '1') {
-  app.use(requestContext(createLogger('info', 4096), () => false));
-  app.use(createMetrics().middleware);
+  app.use(requestContext(createLogger('info', 4096), () => false, createMetrics()));
 }
 const url = process.env.BARE_DATABASE_URL;
 if (url) {
