@@ -48,4 +48,17 @@ describe('api: verified-token cache', function () {
     off.remember('a', 'k1', { sub: 'a' });
     expect(off.size).to.equal(0);
   });
+
+  it('never confuses two tokens that end alike (it keys by the tail, compares the whole token)', function () {
+    const c = new VerifiedTokens(10, 5, clock);
+    const tail = 'S'.repeat(100);
+    const exp = nowMs / 1000 + 60; // the clock moved in the tests above
+    c.remember(`alice.${tail}`, 'k1', { sub: 'alice', exp });
+    expect(c.get(`alice.${tail}`, isCurrent)).to.deep.include({ sub: 'alice' });
+    expect(c.get(`mallory.${tail}`, isCurrent)).to.equal(undefined);
+    c.remember(`bob.${tail}`, 'k1', { sub: 'bob', exp });
+    expect(c.get(`bob.${tail}`, isCurrent)).to.deep.include({ sub: 'bob' });
+    expect(c.get(`alice.${tail}`, isCurrent)).to.equal(undefined);
+    expect(c.size).to.equal(1);
+  });
 });

@@ -27,7 +27,8 @@ export interface AuthOptions {
 // only a header of exactly this shape is remembered (and so can ever be a cache hit)
 const BEARER = /^Bearer [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function authenticate(opts: AuthOptions): Middleware {
+/** Returns, for a role, the middleware that admits a request with a valid token granting it. */
+export function authenticate(opts: AuthOptions): (role: Role) => Middleware {
   const cache = new VerifiedTokens(opts.verifiedTokenCache ?? 10_000, opts.clockToleranceSec);
   const keyIsCurrent = (kid: string): boolean => opts.keys.has(kid);
   // a remembered token's claims object is the same object on every hit, so its principal is too
@@ -47,13 +48,25 @@ export function authenticate(opts: AuthOptions): Middleware {
     key: 'claims',
   } as koaJwt.Options);
 
-  return async function auth(ctx: Context, next: Next): Promise<void> {
-    // keyed by the whole header: the same bytes carry the same token, and a hit skips even parsing it
-    const header = ctx.get('authorization');
-    const known = header.length > 0 ? cache.get(header, keyIsCurrent) : undefined;
-    if (known) ctx.state.claims = known;
-    else await verifyNow(ctx, header);
-    return authorize(ctx, next);
+  /**
+   * One middleware per route: the token, then the role. Not an async function: a remembered token
+   * (the common case) is checked synchronously and the route goes on without an extra promise.
+   */
+  return function requiring(role: Role): Middleware {
+    return function auth(ctx: Context, next: Next): Promise<unknown> {
+      // keyed by the whole header: the same bytes carry the same token, and a hit skips even parsing it
+      const header = ctx.get('authorization');
+      const known = header.length > 0 ? cache.get(header, keyIsCurrent) : undefined;
+      if (known) {
+        ctx.state.claims = known;
+        admit(ctx, role);
+        return next();
+      }
+      return verifyNow(ctx, header).then(() => {
+        admit(ctx, role);
+        return next();
+      });
+    };
   };
 
   async function verifyNow(ctx: Context, header: string): Promise<void> {
@@ -77,7 +90,8 @@ export function authenticate(opts: AuthOptions): Middleware {
     if (BEARER.test(header)) cache.remember(header, jose.kid, ctx.state.claims as Claims);
   }
 
-  async function authorize(ctx: Context, next: Next): Promise<void> {
+  /** Sets the principal and checks the role, or throws 401/403. */
+  function admit(ctx: Context, role: Role): void {
     const claims = ctx.state.claims as Claims;
     let principal = principals.get(claims);
     if (!principal) {
@@ -94,15 +108,6 @@ export function authenticate(opts: AuthOptions): Middleware {
       principals.set(claims, principal);
     }
     ctx.state.principal = principal;
-    await next();
+    if (!grants(principal.roles, role)) throw new ApiError(403, 'forbidden', `the "${role}" role is required`);
   }
-}
-
-export function requireRole(role: Role): Middleware {
-  return async function roleCheck(ctx: Context, next: Next): Promise<void> {
-    const p = ctx.state.principal as Principal | undefined;
-    if (!p) throw new ApiError(401, 'unauthorized', 'a valid bearer token is required');
-    if (!grants(p.roles, role)) throw new ApiError(403, 'forbidden', `the "${role}" role is required`);
-    await next();
-  };
 }

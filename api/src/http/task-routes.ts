@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Principal } from '../auth/authenticate.js';
-import { requireRole } from '../auth/authenticate.js';
+import type { Role } from '../auth/roles.js';
 import { decodeCursor, type NewTask, type TaskPatch, type TasksRepo } from '../db/tasks-repo.js';
 import { ApiError } from './errors.js';
 import { readJson } from './json-body.js';
@@ -28,8 +28,9 @@ function cursorOf(q: ListQuery): { createdAt: Date; id: string } | undefined {
  * Routes under /api, added to the app's one router. Authentication is part of each route's chain
  * rather than a global middleware, so a refused token is still counted under its route template.
  */
-export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: TaskListCache): void {
-  r.get('/api/tasks', auth, requireRole('user'), async (ctx) => {
+export function taskRoutes(r: Routes, repo: TasksRepo, auth: (role: Role) => Middleware, lists: TaskListCache): void {
+  // not async: a cached page (the common case) is answered without a promise of its own
+  r.get('/api/tasks', auth('user'), (ctx) => {
     const owner = subject(ctx);
     // keyed by the raw query string: only a query that passed validation was ever stored under it
     const key = ctx.querystring;
@@ -38,8 +39,12 @@ export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: 
     const cached = lists.get(owner, key);
     if (cached) {
       ctx.body = cached;
-      return;
+      return undefined;
     }
+    return listFromDatabase(ctx, owner, key);
+  });
+
+  async function listFromDatabase(ctx: Context, owner: string, key: string): Promise<void> {
     const q = check<ListQuery>(validateListQuery, { ...ctx.query }, 'query string');
     const ticket = lists.ticket(owner);
     const json = JSON.stringify(await repo.list(owner, q.limit, cursorOf(q)));
@@ -49,11 +54,11 @@ export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: 
     body.write(json);
     lists.put(ticket, key, body);
     ctx.body = body;
-  });
+  }
 
   // every write drops the owner's cached pages before answering, so the writer's next read on this
   // replica sees its write; other replicas hear of it through the change feed
-  r.post('/api/tasks', auth, requireRole('user'), async (ctx) => {
+  r.post('/api/tasks', auth('user'), async (ctx) => {
     const body = check<NewTask>(validateTaskCreate, await readJson(ctx), 'request body');
     const task = await repo.create(subject(ctx), body);
     lists.invalidate(subject(ctx));
@@ -62,13 +67,13 @@ export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: 
     ctx.body = task;
   });
 
-  r.get('/api/tasks/:id', auth, requireRole('user'), async (ctx) => {
+  r.get('/api/tasks/:id', auth('user'), async (ctx) => {
     const task = await repo.get(subject(ctx), ctx.params.id!);
     if (!task) throw notFound();
     ctx.body = task;
   });
 
-  r.patch('/api/tasks/:id', auth, requireRole('user'), async (ctx) => {
+  r.patch('/api/tasks/:id', auth('user'), async (ctx) => {
     const patch = check<TaskPatch>(validateTaskPatch, await readJson(ctx), 'request body');
     const task = await repo.update(subject(ctx), ctx.params.id!, patch);
     if (!task) throw notFound();
@@ -76,13 +81,13 @@ export function taskRoutes(r: Routes, repo: TasksRepo, auth: Middleware, lists: 
     ctx.body = task;
   });
 
-  r.delete('/api/tasks/:id', auth, requireRole('user'), async (ctx) => {
+  r.delete('/api/tasks/:id', auth('user'), async (ctx) => {
     if (!(await repo.remove(subject(ctx), ctx.params.id!))) throw notFound();
     lists.invalidate(subject(ctx));
     ctx.status = 204;
   });
 
-  r.get('/api/admin/tasks', auth, requireRole('admin'), async (ctx) => {
+  r.get('/api/admin/tasks', auth('admin'), async (ctx) => {
     const q = check<ListQuery>(validateAdminListQuery, { ...ctx.query }, 'query string');
     ctx.body = await repo.list(q.owner, q.limit, cursorOf(q));
   });
