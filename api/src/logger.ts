@@ -1,17 +1,19 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { LineBuffer } from './log-destination.js';
 
 const FLUSH_EVERY_MS = 250;
 
 /**
  * JSON lines on stdout; the authorization header is redacted in case a request object is ever logged.
- * With bufferBytes > 0 lines are gathered and written in chunks of that size: one write(2) per
- * chunk instead of one per request line, a large share of a cached request's CPU. The writes stay
- * synchronous, on the main thread (sonic-boom's asynchronous mode hands every chunk to libuv's
- * thread pool and wakes the loop when it is done, which measured no cheaper). A chunk is written at
- * least every FLUSH_EVERY_MS and at exit; a SIGKILL can lose the lines of the last FLUSH_EVERY_MS.
+ * With bufferBytes > 0 lines are gathered and written in chunks of that size (LineBuffer): one
+ * write(2) per chunk instead of one per request line, a large share of a cached request's CPU. The
+ * writes stay synchronous, on the main thread (sonic-boom's asynchronous mode hands every chunk to
+ * libuv's thread pool and wakes the loop when it is done, which measured no cheaper). A chunk is
+ * written at least every FLUSH_EVERY_MS and at exit; a SIGKILL can lose the lines of the last
+ * FLUSH_EVERY_MS.
  */
 export function createLogger(level: string, bufferBytes = 0): Logger {
-  const dest = pino.destination({ dest: 1, sync: true, minLength: bufferBytes, periodicFlush: bufferBytes > 0 ? FLUSH_EVERY_MS : 0 });
+  const dest = new LineBuffer(1, bufferBytes, FLUSH_EVERY_MS);
   if (bufferBytes > 0) process.once('exit', () => dest.flushSync());
   return pino(loggerOptions(level), dest);
 }

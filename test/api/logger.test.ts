@@ -1,9 +1,12 @@
 // The API's log destination in its buffered mode (LOG_BUFFER_BYTES): lines are gathered into
 // chunks, yet a line never waits longer than the flush period, and nothing is lost at exit.
 import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import { LineBuffer } from '../../api/src/log-destination.js';
 import { loggerOptions, requestLineWriter } from '../../api/src/logger.js';
 import { REPO } from './helpers/child-api.js';
 
@@ -88,5 +91,25 @@ describe('api: the per-request log line, written without pino building it', func
     const silent = capture('silent');
     silent.write('c', 'GET', '/', 500, 1, undefined, undefined);
     expect(silent.out).to.deep.equal([]);
+  });
+});
+
+describe('api: LineBuffer, the log destination', function () {
+  it('writes every line whole and in order: multi-byte text, a line longer than its buffer, chunk boundaries', function () {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-linebuffer-'));
+    try {
+      const file = join(dir, 'out');
+      const fd = openSync(file, 'w');
+      const out = new LineBuffer(fd, 4096, 60_000);
+      const lines: string[] = [];
+      for (let i = 0; i < 500; i++) lines.push(`{"i":${i},"text":${JSON.stringify('é€😀'.repeat(i % 7) + 'x'.repeat(i))}}\n`);
+      lines.splice(250, 0, `{"big":"${'b'.repeat(200_000)}"}\n`);
+      for (const l of lines) out.write(l);
+      out.flushSync();
+      closeSync(fd);
+      expect(readFileSync(file, 'utf8')).to.equal(lines.join(''));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
