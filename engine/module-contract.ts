@@ -14,8 +14,12 @@ export interface ArgsSchema {
   [k: string]: unknown;
 }
 
+/** Ansible's words for the type of a returned value (its module return documentation). */
+export const RETURN_TYPES = ['str', 'int', 'float', 'bool', 'list', 'dict', 'raw', 'path', 'complex', 'any'] as const;
+export type ReturnType = (typeof RETURN_TYPES)[number];
+
 export interface ReturnDoc {
-  type: string;
+  type: ReturnType;
   description: string;
   /** when it is present, e.g. "always", "when changed" */
   returned?: string;
@@ -56,6 +60,7 @@ export interface ModuleDefinition<A = Record<string, unknown>, D extends object 
   plan(ctx: ModuleContext, args: A): Promise<Plan<D>>;
 }
 
+/** Before and after, shown only with --diff: the engine decides; a module returns its diff whenever it has one. */
 export interface DiffEntry {
   /** a label for the thing diffed, e.g. a path */
   label: string;
@@ -63,11 +68,23 @@ export interface DiffEntry {
   after: string;
 }
 
+/**
+ * A module's diff: the entries, or a function that reads what they need (e.g. the old content of a
+ * file about to be replaced), which the engine calls only with --diff.
+ */
+export type Diff = DiffEntry[] | (() => Promise<DiffEntry[]>);
+
+/** The entries of a diff, reading them when they are read lazily. */
+export async function diffEntries(d: Diff | undefined): Promise<DiffEntry[]> {
+  if (d === undefined) return [];
+  return typeof d === 'function' ? d() : d;
+}
+
 /** What a module decided. `changed` false with no `apply` means: already in the desired state. */
 export interface Plan<D extends object = Record<string, unknown>> {
   changed: boolean;
-  /** planned diffs, shown with --diff */
-  diff?: DiffEntry[];
+  /** planned diffs, always given when there are any; the engine shows them only with --diff */
+  diff?: Diff;
   msg?: string;
   /** the registered value in check mode (predicted), or when nothing needs doing */
   data?: D;
@@ -91,7 +108,7 @@ export interface Applied<D extends object = Record<string, unknown>> {
   failed?: boolean;
   msg?: string;
   data?: D;
-  diff?: DiffEntry[];
+  diff?: Diff;
 }
 
 export interface ModuleContext {
@@ -101,7 +118,6 @@ export interface ModuleContext {
   local: Connection;
   host: string;
   check: boolean;
-  diff: boolean;
   /** all variables visible to this task on this host (read-only) */
   vars: Readonly<Record<string, unknown>>;
   /** where the task comes from */
@@ -130,3 +146,48 @@ export function moduleNames(def: ModuleDefinition<any, any>): string[] {
 
 /** The modules a run can use, by every name each answers to (modules/index.ts builds the real one). */
 export type ModuleRegistry = ReadonlyMap<string, ModuleDefinition<any, any>>;
+
+// Symbol.for: a module file loaded twice (the meta-test imports it by path) still carries the same mark
+const DEFINED: unique symbol = Symbol.for('gx.defineModule') as never;
+
+/**
+ * Every module is made here (as typescript-eslint's createRule makes a rule): one shape, checked when
+ * the module is defined, so a module with a malformed definition fails when modules/index.ts loads,
+ * not when a playbook uses it. The type parameters come from `plan`'s and `check`'s arguments or are
+ * given: `defineModule<CopyArgs, CopyData>({ … })`. The result is marked (a non-enumerable symbol)
+ * so the registry's meta-test can tell it was made here.
+ */
+export function defineModule<A = Record<string, unknown>, D extends object = Record<string, unknown>>(def: ModuleDefinition<A, D>): ModuleDefinition<A, D> {
+  const problems = definitionProblems(def as ModuleDefinition<any, any>);
+  if (problems.length > 0) throw new Error(`defineModule(${JSON.stringify(def.name)}): ${problems.join('; ')}`);
+  Object.defineProperty(def, DEFINED, { value: true, enumerable: false });
+  return def;
+}
+
+/** Whether a value is a module definition made by defineModule. */
+export function isDefinedModule(value: unknown): value is ModuleDefinition<any, any> {
+  return typeof value === 'object' && value !== null && (value as { [DEFINED]?: boolean })[DEFINED] === true;
+}
+
+/** What defineModule can check without running anything: names, docs, the schema's outline, return types. */
+function definitionProblems(def: ModuleDefinition<any, any>): string[] {
+  const out: string[] = [];
+  if (!/^[a-z][a-z0-9_]*$/.test(def.name ?? '')) out.push('name must be lower_snake_case');
+  for (const a of def.aliases ?? []) if (!/^[a-z][a-z0-9_.-]*$/.test(a) || a === def.name) out.push(`alias '${a}' must be a lower-case name and not the module's own`);
+  if (typeof def.summary !== 'string' || def.summary.trim() === '' || def.summary.includes('\n')) out.push('summary must be one non-empty line');
+  if (def.schema?.type !== 'object' || typeof def.schema.properties !== 'object') out.push("schema must be an object schema with properties");
+  else {
+    for (const [k, p] of Object.entries(def.schema.properties)) {
+      if (typeof p?.description !== 'string' || p.description.trim() === '') out.push(`argument '${k}' has no description`);
+    }
+    for (const r of def.schema.required ?? []) if (!(r in def.schema.properties)) out.push(`required argument '${r}' is not a property`);
+    if (def.freeForm !== undefined && !(def.freeForm in def.schema.properties)) out.push(`freeForm '${def.freeForm}' is not a property`);
+  }
+  if (!Array.isArray(def.examples) || def.examples.length === 0) out.push('examples must not be empty');
+  for (const [k, r] of Object.entries(def.returns ?? {})) {
+    if (!(RETURN_TYPES as readonly string[]).includes(r.type)) out.push(`returns.${k}.type '${String(r.type)}' is not one of ${RETURN_TYPES.join(', ')}`);
+    if (typeof r.description !== 'string' || r.description.trim() === '') out.push(`returns.${k} has no description`);
+  }
+  if (typeof def.plan !== 'function') out.push('plan must be a function');
+  return out;
+}

@@ -1,6 +1,6 @@
 // add_host: how the gauntlet reaches the Multipass VM it has just created. Like Ansible's, it runs
 // once for the play, not once per host.
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 
 export interface AddHostArgs {
   name: string;
@@ -8,7 +8,7 @@ export interface AddHostArgs {
   [hostVar: string]: unknown;
 }
 
-export const add_host: ModuleDefinition<AddHostArgs> = {
+export const add_host = defineModule<AddHostArgs>({
   name: 'add_host',
   aliases: ['add-host'],
   summary: "Add a host and its variables to the run's inventory, for later plays.",
@@ -53,6 +53,6 @@ export const add_host: ModuleDefinition<AddHostArgs> = {
       data: { add_host: { host_name: a.name, groups, host_vars: vars } },
     };
   },
-};
+});
 
 export default add_host;

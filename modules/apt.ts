@@ -2,7 +2,7 @@
 // would change). Changes run with DEBIAN_FRONTEND=noninteractive and a lock timeout, because a
 // freshly booted Ubuntu VM often has unattended-upgrades holding the dpkg lock. A package name is
 // checked against Debian's package-name rules before it reaches any command.
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { mustRunTool, runTool } from './lib/host-tool.js';
 
@@ -104,7 +104,7 @@ async function simulate(ctx: ModuleContext, args: string[], base: string[], verb
 
 const simulateInstall = (ctx: ModuleContext, specs: string[], base: string[]) => simulate(ctx, ['install', ...specs], base);
 
-const apt: ModuleDefinition<AptArgs, AptData> = {
+export const apt = defineModule<AptArgs, AptData>({
   name: 'apt',
   summary: 'Install, upgrade or remove Debian/Ubuntu packages with apt-get, reading state with dpkg-query.',
   description:
@@ -147,12 +147,12 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
     purge: true`,
   ],
   returns: {
-    cache_updated: { type: 'boolean', description: 'apt-get update ran (or would run, in check mode).', returned: 'always' },
-    cache_update_time: { type: 'integer', description: 'Epoch seconds of the last cache update seen before the task.', returned: 'with update_cache' },
+    cache_updated: { type: 'bool', description: 'apt-get update ran (or would run, in check mode).', returned: 'always' },
+    cache_update_time: { type: 'int', description: 'Epoch seconds of the last cache update seen before the task.', returned: 'with update_cache' },
     installed: { type: 'list', description: 'Packages installed or upgraded (or that would be).', returned: 'always' },
     removed: { type: 'list', description: 'Packages removed (or that would be).', returned: 'always' },
-    stdout: { type: 'string', description: 'apt-get output.', returned: 'when apt-get changed something' },
-    stderr: { type: 'string', description: 'apt-get errors and warnings.', returned: 'when apt-get changed something' },
+    stdout: { type: 'str', description: 'apt-get output.', returned: 'when apt-get changed something' },
+    stderr: { type: 'str', description: 'apt-get errors and warnings.', returned: 'when apt-get changed something' },
   },
   checkMode: true,
   check(a) {
@@ -269,7 +269,6 @@ const apt: ModuleDefinition<AptArgs, AptData> = {
       },
     };
   },
-};
+});
 
 export default apt;
-export { apt };

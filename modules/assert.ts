@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { evaluateCondition } from '../engine/vars/expr.js';
 
 export interface AssertArgs {
@@ -9,7 +9,7 @@ export interface AssertArgs {
   quiet: boolean;
 }
 
-export const assert: ModuleDefinition<AssertArgs> = {
+export const assert = defineModule<AssertArgs>({
   name: 'assert',
   summary: 'Fail unless the given conditions hold.',
   description:
@@ -60,7 +60,7 @@ export const assert: ModuleDefinition<AssertArgs> = {
     }
     return { changed: false, msg: a.quiet ? undefined : text(a.success_msg), data: a.quiet ? {} : { msg: a.success_msg } };
   },
-};
+});
 
 function text(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);

@@ -1,6 +1,6 @@
 // blockinfile: the markers keep Ansible's default text ("# {mark} ANSIBLE MANAGED BLOCK") so files
 // that Ansible managed stay managed by gx.
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { pyRegex } from './lib/py-regex.js';
@@ -82,7 +82,7 @@ export function blockEdit(t: TextLines, a: BlockinfileArgs): { result: TextLines
   return { result: { lines, finalNewline: lines.length > 0 && (t.finalNewline || (touchesEnd && !removing)) }, msg };
 }
 
-const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
+export const blockinfile = defineModule<BlockinfileArgs, BlockinfileData>({
   name: 'blockinfile',
   summary: 'Insert, update or remove a block of lines between marker lines in a text file.',
   description:
@@ -124,9 +124,9 @@ const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
       write-kubeconfig-mode: "0644"`,
   ],
   returns: {
-    msg: { type: 'string', description: "'Block inserted', 'Block updated', 'Block removed', 'File created' or empty.", returned: 'always' },
-    path: { type: 'string', description: 'The file.', returned: 'always' },
-    backup: { type: 'string', description: 'The backup file.', returned: 'when backup is true and the file changed' },
+    msg: { type: 'str', description: "'Block inserted', 'Block updated', 'Block removed', 'File created' or empty.", returned: 'always' },
+    path: { type: 'str', description: 'The file.', returned: 'always' },
+    backup: { type: 'str', description: 'The backup file.', returned: 'when backup is true and the file changed' },
   },
   checkMode: true,
   check(a) {
@@ -151,7 +151,6 @@ const blockinfile: ModuleDefinition<BlockinfileArgs, BlockinfileData> = {
     const data: BlockinfileData = { path, msg };
     return textEditPlan(ctx, cur, newText, a, data, attrs);
   },
-};
+});
 
 export default blockinfile;
-export { blockinfile };

@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import YAML from 'yaml';
 import type { FileStat } from '../engine/connect/connection.js';
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 
 export interface BundleArtifact {
@@ -141,7 +141,7 @@ async function otherArches(ctx: ModuleContext, dir: string, arch: string | undef
   return `: this bundle holds the ${others.join(' and ')} files only, and the VM will be ${arch}; collect the ${arch} files into it with gx play playbooks/collect-bundle.yaml -e bundle_arch=${arch}`;
 }
 
-export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = {
+export const bundle_check = defineModule<BundleCheckArgs, BundleCheckData>({
   name: 'bundle_check',
   summary: 'Verify an offline bundle directory against its artifact list and the sha256 recorded in its manifest.',
   description:
@@ -273,6 +273,6 @@ export const bundle_check: ModuleDefinition<BundleCheckArgs, BundleCheckData> = 
     if (ok) return { changed: false, msg: `${data.checked} artifacts present${a.checksums ? ' and intact' : ''} in ${dir}`, data };
     return { changed: false, failed: true, msg: report(data), data };
   },
-};
+});
 
 export default bundle_check;

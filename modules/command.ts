@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { shellSplit, UnterminatedQuote } from '../engine/shell-words.js';
 import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
@@ -7,7 +7,7 @@ export interface CommandArgs extends CommonCommandArgs {
   argv?: string[];
 }
 
-export const command: ModuleDefinition<CommandArgs> = {
+export const command = defineModule<CommandArgs>({
   name: 'command',
   summary: 'Run a program with arguments on the host, without a shell.',
   description:
@@ -62,6 +62,6 @@ export const command: ModuleDefinition<CommandArgs> = {
     if (reason) return skippedByGuard(argv, reason);
     return commandPlan(ctx, a, { argv }, argv);
   },
-};
+});
 
 export default command;

@@ -6,7 +6,7 @@
 // version. Both fail the task, so the list cannot drift from the charts.
 import { parseAllDocuments } from 'yaml';
 import { ModuleError } from '../engine/errors.js';
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { canonical, imagesOf, type WantedImage } from './lib/k8s/images.js';
 
 interface Manifests {
@@ -67,7 +67,7 @@ function flatten(list: ManifestsArg[]): Manifests[] {
   });
 }
 
-export const container_images: ModuleDefinition<ContainerImagesArgs, ContainerImagesData> = {
+export const container_images = defineModule<ContainerImagesArgs, ContainerImagesData>({
   name: 'container_images',
   summary: 'List the container images that rendered Kubernetes manifests run, and hold an image list to them.',
   description:
@@ -156,6 +156,6 @@ export const container_images: ModuleDefinition<ContainerImagesArgs, ContainerIm
       data,
     };
   },
-};
+});
 
 export default container_images;

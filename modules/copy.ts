@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
 import type { Connection } from '../engine/connect/connection.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, diffEntries, type DiffEntry, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { must } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
 import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
@@ -13,7 +13,7 @@ export interface CopyArgs extends WriteArgs {
   remote_src: boolean;
 }
 
-export const copy: ModuleDefinition<CopyArgs> = {
+export const copy = defineModule<CopyArgs>({
   name: 'copy',
   summary: 'Copy a file from the controller, or given content, to the host.',
   description:
@@ -91,7 +91,7 @@ export const copy: ModuleDefinition<CopyArgs> = {
     if (!bytes) throw new ModuleError(`copy: source ${path} could not be read`);
     return planWrite(ctx, a, { bytes, basename: posix.basename(a.src!), srcMode: st.mode, src: path });
   },
-};
+});
 
 export default copy;
 
@@ -133,13 +133,14 @@ async function planTree(ctx: ModuleContext, a: CopyArgs, from: Connection, srcDi
   const changedFiles = plans.filter((p) => p.changed);
   const data = { dest: base, src: srcDir, files: files.length, state: 'directory' };
   if (missing.length === 0 && changedFiles.length === 0) return { changed: false, data };
-  const diff: DiffEntry[] = [
-    ...missing.map((d) => ({ label: d, before: 'state: absent\n', after: 'state: directory\n' })),
-    ...changedFiles.flatMap((p) => p.diff ?? []),
-  ];
+  const diff = async (): Promise<DiffEntry[]> => {
+    const out: DiffEntry[] = missing.map((d) => ({ label: d, before: 'state: absent\n', after: 'state: directory\n' }));
+    for (const p of changedFiles) out.push(...(await diffEntries(p.diff)));
+    return out;
+  };
   return {
     changed: true,
-    diff: ctx.diff && diff.length > 0 ? diff : undefined,
+    diff,
     data: { ...data, changed_files: changedFiles.map((p) => p.data?.dest) },
     apply: async () => {
       for (const d of missing) {

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
 import { isUnknown } from '../engine/vars/unknown.js';
 
@@ -8,7 +8,7 @@ export interface DebugArgs {
   verbosity: number;
 }
 
-export const debug: ModuleDefinition<DebugArgs> = {
+export const debug = defineModule<DebugArgs>({
   name: 'debug',
   summary: 'Print a message or the value of a variable.',
   description:
@@ -59,6 +59,6 @@ export const debug: ModuleDefinition<DebugArgs> = {
     if (isUnknown(msg) && msg.text === undefined) return { changed: false, skipped: `cannot show in check mode: 'msg' is not known yet (${msg.reason})` };
     return { changed: false, msg: typeof msg === 'string' || isUnknown(msg) ? String(msg) : JSON.stringify(msg), data: { msg } };
   },
-};
+});
 
 export default debug;

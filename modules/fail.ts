@@ -1,10 +1,10 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 
 export interface FailArgs {
   msg: string;
 }
 
-export const fail: ModuleDefinition<FailArgs> = {
+export const fail = defineModule<FailArgs>({
   name: 'fail',
   summary: 'Fail the task with a message.',
   schema: {
@@ -26,6 +26,6 @@ export const fail: ModuleDefinition<FailArgs> = {
   async plan(_ctx, a) {
     return { changed: false, failed: true, msg: a.msg };
   },
-};
+});
 
 export default fail;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Connection, FileStat } from '../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
-import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { applyAttrs, attrChanges, attrData, attrProperties, describeState, hasChanges, must, type AttrArgs, type AttrChange } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
 
@@ -21,7 +21,7 @@ export interface FileArgs extends AttrArgs {
   access_time?: 'now' | 'preserve';
 }
 
-export const file: ModuleDefinition<FileArgs> = {
+export const file = defineModule<FileArgs>({
   name: 'file',
   summary: 'Make a path a directory, a link, or absent, or set a file\'s mode and ownership.',
   description:
@@ -119,7 +119,7 @@ export const file: ModuleDefinition<FileArgs> = {
         return planHard(p);
     }
   },
-};
+});
 
 export default file;
 
@@ -136,7 +136,7 @@ async function target(p: Planner): Promise<FileStat | null> {
 }
 
 function diffOf(p: Planner, before: FileStat | null, after: string): Plan['diff'] {
-  return p.ctx.diff ? [{ label: p.path, before: describeState(before), after }] : undefined;
+  return [{ label: p.path, before: describeState(before), after }];
 }
 
 function afterText(state: string, st: FileStat | null, c: AttrChange, extra: string[] = []): string {
@@ -242,7 +242,7 @@ async function planDirectory(p: Planner): Promise<Plan> {
   if (inside.length === 0 && !hasChanges(self)) return { changed: false, data: predicted(p, 'directory', st, self) };
   return {
     changed: true,
-    diff: ctx.diff ? [{ label: path, before: describeState(st), after: afterText('directory', st, self, [`recurse: ${inside.length} entries inside change`]) }] : undefined,
+    diff: [{ label: path, before: describeState(st), after: afterText('directory', st, self, [`recurse: ${inside.length} entries inside change`]) }],
     data: predicted(p, 'directory', st, self),
     apply: async () => {
       await applyAttrs(ctx.conn, path, self);

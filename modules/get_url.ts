@@ -2,7 +2,7 @@
 // registry on its own network) and the controller may not. With force, check mode downloads too: a
 // download is a read (the temp file is compared with dest, which is not touched, then removed).
 import { posix } from 'node:path';
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import type { FileStat } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
 import { applyAttrs, attrChanges, attrProperties, changePhrases, hasChanges, NEW_FILE_MODE } from './lib/attrs.js';
@@ -43,7 +43,7 @@ async function remove(ctx: ModuleContext, path: string): Promise<void> {
   await ctx.conn.run({ argv: ['rm', '-f', '--', path] });
 }
 
-const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
+export const get_url = defineModule<GetUrlArgs, GetUrlData>({
   name: 'get_url',
   summary: 'Download a file from HTTP, HTTPS or FTP to the host.',
   description:
@@ -78,12 +78,12 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
       Authorization: 'Bearer {{ registry_token }}'`,
   ],
   returns: {
-    url: { type: 'string', description: 'The URL.', returned: 'always' },
-    dest: { type: 'string', description: 'The file written (dest/<name> when dest is a directory).', returned: 'always' },
-    checksum_dest: { type: 'string', description: 'sha256 of dest after the task.', returned: 'when dest exists' },
-    checksum_src: { type: 'string', description: 'sha256 of the downloaded content.', returned: 'when downloaded' },
-    size: { type: 'integer', description: 'Size of dest in bytes.', returned: 'when dest exists' },
-    mode: { type: 'string', description: 'Mode of dest.', returned: 'when dest exists' },
+    url: { type: 'str', description: 'The URL.', returned: 'always' },
+    dest: { type: 'str', description: 'The file written (dest/<name> when dest is a directory).', returned: 'always' },
+    checksum_dest: { type: 'str', description: 'sha256 of dest after the task.', returned: 'when dest exists' },
+    checksum_src: { type: 'str', description: 'sha256 of the downloaded content.', returned: 'when downloaded' },
+    size: { type: 'int', description: 'Size of dest in bytes.', returned: 'when dest exists' },
+    mode: { type: 'str', description: 'Mode of dest.', returned: 'when dest exists' },
   },
   checkMode: true,
   async plan(ctx, a) {
@@ -162,7 +162,6 @@ const getUrl: ModuleDefinition<GetUrlArgs, GetUrlData> = {
       },
     };
   },
-};
+});
 
-export default getUrl;
-export { getUrl as get_url };
+export default get_url;

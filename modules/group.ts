@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { ACCOUNT_NAME, getGroup } from './lib/account-db.js';
 import { mustRunTool } from './lib/host-tool.js';
@@ -17,7 +17,7 @@ export interface GroupData {
   system?: boolean;
 }
 
-const group: ModuleDefinition<GroupArgs, GroupData> = {
+export const group = defineModule<GroupArgs, GroupData>({
   name: 'group',
   summary: 'Add, change or remove a group.',
   description: 'Creates the group with groupadd (`system` makes it a system group), sets its gid with groupmod, or removes it with groupdel. State is read with getent.',
@@ -43,10 +43,10 @@ const group: ModuleDefinition<GroupArgs, GroupData> = {
     gid: 2001`,
   ],
   returns: {
-    name: { type: 'string', description: 'The group.', returned: 'always' },
-    state: { type: 'string', description: 'The asked state.', returned: 'always' },
-    gid: { type: 'integer', description: 'The group id (after the task; predicted in check mode when gid is given).', returned: 'state=present' },
-    system: { type: 'boolean', description: 'Whether it was asked to be a system group.', returned: 'state=present' },
+    name: { type: 'str', description: 'The group.', returned: 'always' },
+    state: { type: 'str', description: 'The asked state.', returned: 'always' },
+    gid: { type: 'int', description: 'The group id (after the task; predicted in check mode when gid is given).', returned: 'state=present' },
+    system: { type: 'bool', description: 'Whether it was asked to be a system group.', returned: 'state=present' },
   },
   checkMode: true,
   async plan(ctx, a) {
@@ -83,7 +83,6 @@ const group: ModuleDefinition<GroupArgs, GroupData> = {
       },
     };
   },
-};
+});
 
 export default group;
-export { group };

@@ -18,7 +18,7 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type DiffEntry, type ModuleContext } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { commandFailure, runTool } from './lib/host-tool.js';
 import { checkValues, loadChart, readArchive, valuesCheckMessage } from './lib/k8s/chart-values.js';
@@ -63,7 +63,7 @@ export interface HelmData {
 
 const PENDING = /^pending-|^uninstalling$/;
 
-export const helm: ModuleDefinition<HelmArgs, HelmData> = {
+export const helm = defineModule<HelmArgs, HelmData>({
   name: 'helm',
   summary: 'Install, upgrade or uninstall a Helm release from a local chart on the host, idempotently, without the helm-diff plugin.',
   description:
@@ -186,7 +186,7 @@ export const helm: ModuleDefinition<HelmArgs, HelmData> = {
   async plan(ctx, a) {
     return a.state === 'absent' ? planAbsent(ctx, a) : planPresent(ctx, a);
   },
-};
+});
 
 function globals(a: HelmArgs): string[] {
   return [...(a.kubeconfig ? [`--kubeconfig=${a.kubeconfig}`] : []), ...(a.context ? [`--kube-context=${a.context}`] : [])];

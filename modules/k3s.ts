@@ -6,7 +6,7 @@
 // The plan reads (modules/lib/k3s/read.ts: the controller's files, what is on the host), decides
 // (lib/k3s/decide.ts: what must change, who restarts k3s; pure) and builds the apply
 // (lib/k3s/apply.ts); the arguments and the flags they make are in lib/k3s/args.ts.
-import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { buildActions, finish } from './lib/k3s/apply.js';
 import { checkArgs, DEFAULT_CONFIG_DIR, DEFAULT_DATA_DIR, pathsOf, type K3sArgs, type K3sData } from './lib/k3s/args.js';
@@ -15,7 +15,7 @@ import { kubeconfigCopy, nodeReady, readK3s, readToken } from './lib/k3s/read.js
 
 export type { K3sArgs, K3sData } from './lib/k3s/args.js';
 
-const k3s: ModuleDefinition<K3sArgs, K3sData> = {
+export const k3s = defineModule<K3sArgs, K3sData>({
   name: 'k3s',
   summary: 'Install K3s offline (server or agent) from a binary, install script and airgap images on the controller; wait for the node to be Ready and fetch the kubeconfig.',
   description:
@@ -99,14 +99,14 @@ const k3s: ModuleDefinition<K3sArgs, K3sData> = {
     if (a.token !== undefined) ctx.secret(a.token);
     return planK3s(ctx, a);
   },
-};
+});
 
 async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
   const p = pathsOf(a);
   const seen = await readK3s(ctx, a, p, a.registries !== undefined);
   const d = decide(a, p, seen);
   const actions = buildActions(ctx, a, p, seen, d);
-  const diff = ctx.diff ? decisionDiff(p, seen, d) : [];
+  const diff = decisionDiff(p, seen, d);
   const nodeName = seen.nodeName;
   const kubeconfigPath = a.role === 'server' ? (a.kubeconfig_dest ?? p.kubeconfig) : undefined;
 
@@ -166,5 +166,4 @@ async function planK3s(ctx: ModuleContext, a: K3sArgs): Promise<Plan<K3sData>> {
   };
 }
 
-export { k3s };
 export default k3s;

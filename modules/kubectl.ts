@@ -22,7 +22,7 @@ import { guardImages, imagesOf } from './lib/k8s/images.js';
 import { relative, isAbsolute } from 'node:path';
 import { stringify } from 'yaml';
 import { ModuleError } from '../engine/errors.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type DiffEntry, type ModuleContext } from '../engine/module-contract.js';
 import { commandFailure } from './lib/host-tool.js';
 import { diffFileMatches, EXTERNAL_DIFF, parseUnifiedDiff, type ObjectDiff } from './lib/k8s/kubectl-diff.js';
 import { missingKinds, mustKubectl, parseGetJson, resultLines, runKubectl, type KubectlTarget } from './lib/k8s/kubectl-cli.js';
@@ -151,7 +151,7 @@ interface Planned {
   diff?: DiffEntry;
 }
 
-export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
+export const kubectl = defineModule<KubectlArgs, KubectlData>({
   name: 'kubectl',
   aliases: ['k8s'],
   summary: 'Apply or delete Kubernetes objects with kubectl on the host: server-side apply, per-object change detection, waits.',
@@ -275,7 +275,7 @@ export const kubectl: ModuleDefinition<KubectlArgs, KubectlData> = {
     if (imagesWarning) plan.msg = plan.msg ? `${plan.msg}\n${imagesWarning}` : imagesWarning;
     return plan;
   },
-};
+});
 
 async function planPresent(ctx: ModuleContext, a: KubectlArgs, t: KubectlTarget, objs: Manifest[]) {
   const crds = objs.filter((m) => isCrd(m.obj)).map((m) => m.obj);

@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
@@ -112,7 +112,7 @@ export function absentEdit(t: TextLines, a: LineinfileArgs): Edit {
   return { result: { lines, finalNewline: lines.length > 0 && t.finalNewline }, msg: `${found} line(s) removed`, found };
 }
 
-const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
+export const lineinfile = defineModule<LineinfileArgs, LineinfileData>({
   name: 'lineinfile',
   summary: 'Ensure a particular line is in a text file, or replace a line matched by a regular expression.',
   description:
@@ -159,10 +159,10 @@ const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
     backrefs: true`,
   ],
   returns: {
-    msg: { type: 'string', description: "What was done: 'line added', 'line replaced', 'N line(s) removed'.", returned: 'always' },
-    path: { type: 'string', description: 'The file.', returned: 'always' },
-    found: { type: 'integer', description: 'Lines removed (state=absent).', returned: 'state=absent' },
-    backup: { type: 'string', description: 'The backup file.', returned: 'when backup is true and the file changed' },
+    msg: { type: 'str', description: "What was done: 'line added', 'line replaced', 'N line(s) removed'.", returned: 'always' },
+    path: { type: 'str', description: 'The file.', returned: 'always' },
+    found: { type: 'int', description: 'Lines removed (state=absent).', returned: 'state=absent' },
+    backup: { type: 'str', description: 'The backup file.', returned: 'when backup is true and the file changed' },
   },
   checkMode: true,
   check(a) {
@@ -190,7 +190,6 @@ const lineinfile: ModuleDefinition<LineinfileArgs, LineinfileData> = {
     const data: LineinfileData = { path, msg, ...(state === 'absent' ? { found: edit.found ?? 0 } : {}) };
     return textEditPlan(ctx, cur, newText, a, data, attrs);
   },
-};
+});
 
 export default lineinfile;
-export { lineinfile };

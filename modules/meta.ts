@@ -1,4 +1,4 @@
-import type { ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, type Plan } from '../engine/module-contract.js';
 
 type Action = NonNullable<Plan['control']>;
 
@@ -6,7 +6,7 @@ export interface MetaArgs {
   free_form: Action;
 }
 
-export const meta: ModuleDefinition<MetaArgs> = {
+export const meta = defineModule<MetaArgs>({
   name: 'meta',
   summary: 'Control the run: flush handlers, end the play or the host, clear host errors.',
   description:
@@ -39,6 +39,6 @@ export const meta: ModuleDefinition<MetaArgs> = {
   async plan(_ctx, a) {
     return { changed: false, control: a.free_form };
   },
-};
+});
 
 export default meta;

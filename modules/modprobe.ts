@@ -1,6 +1,6 @@
 // modprobe: built-in modules come from the kernel's modules.builtin list: always loaded, never
 // unloadable. The persistence files are the ones Ansible writes.
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { mustRunTool, runTool } from './lib/host-tool.js';
 
@@ -60,7 +60,7 @@ interface FileWant {
   content: string | null;
 }
 
-const modprobe: ModuleDefinition<ModprobeArgs, ModprobeData> = {
+export const modprobe = defineModule<ModprobeArgs, ModprobeData>({
   name: 'modprobe',
   aliases: ['community.general.modprobe'],
   summary: 'Load or unload a kernel module, and load it at boot.',
@@ -88,11 +88,11 @@ const modprobe: ModuleDefinition<ModprobeArgs, ModprobeData> = {
     state: absent`,
   ],
   returns: {
-    name: { type: 'string', description: 'The module.', returned: 'always' },
-    state: { type: 'string', description: 'The asked state.', returned: 'always' },
-    params: { type: 'string', description: 'The parameters.', returned: 'always' },
-    loaded: { type: 'boolean', description: 'Whether it was loaded before the task.', returned: 'always' },
-    builtin: { type: 'boolean', description: 'Whether it is built into the kernel.', returned: 'always' },
+    name: { type: 'str', description: 'The module.', returned: 'always' },
+    state: { type: 'str', description: 'The asked state.', returned: 'always' },
+    params: { type: 'str', description: 'The parameters.', returned: 'always' },
+    loaded: { type: 'bool', description: 'Whether it was loaded before the task.', returned: 'always' },
+    builtin: { type: 'bool', description: 'Whether it is built into the kernel.', returned: 'always' },
   },
   checkMode: true,
   async plan(ctx, a) {
@@ -140,7 +140,6 @@ const modprobe: ModuleDefinition<ModprobeArgs, ModprobeData> = {
       },
     };
   },
-};
+});
 
 export default modprobe;
-export { modprobe };

@@ -6,7 +6,7 @@
 // `multipass purge`, which purges every deleted instance.
 import { argvToShell } from '../engine/connect/connection.js';
 import { ModuleError } from '../engine/errors.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, type DiffEntry, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { commandFailure } from './lib/host-tool.js';
 import { firstIpv4, Multipass, type Info, type Listed, type Spec } from './lib/multipass/cli.js';
@@ -49,7 +49,7 @@ const READ_TIMEOUT = 60;
 /** extra seconds the client gets past its own --timeout, so multipass reports the timeout itself */
 const GRACE = 30;
 
-export const multipass: ModuleDefinition<MultipassArgs, MultipassData> = {
+export const multipass = defineModule<MultipassArgs, MultipassData>({
   name: 'multipass',
   summary: 'Launch, start, stop or delete a Multipass VM on the controller, with a rendered cloud-init; returns its IPv4 and multipass info.',
   description:
@@ -138,7 +138,7 @@ export const multipass: ModuleDefinition<MultipassArgs, MultipassData> = {
     if (listed.state === 'Deleted') return planRecover(mp, a);
     return planExisting(mp, a, listed);
   },
-};
+});
 
 function launchArgs(a: MultipassArgs, cloudInitFile: string | undefined): string[] {
   return [

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { ModuleError } from '../engine/errors.js';
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { sleep } from '../engine/sleep.js';
 
 export interface PauseArgs {
@@ -10,7 +10,7 @@ export interface PauseArgs {
   echo: boolean;
 }
 
-export const pause: ModuleDefinition<PauseArgs> = {
+export const pause = defineModule<PauseArgs>({
   name: 'pause',
   summary: 'Wait for some time, or until the operator presses Enter.',
   description:
@@ -70,7 +70,7 @@ export const pause: ModuleDefinition<PauseArgs> = {
       },
     };
   },
-};
+});
 
 /** Whether an operator can answer; a seam so tests need not own a terminal. */
 export const terminal = {

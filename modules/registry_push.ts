@@ -3,7 +3,7 @@
 // blob), so check mode reports exactly the blobs a real run would upload; apply only uploads and
 // tags.
 import { ModuleError } from '../engine/errors.js';
-import type { ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { appendImage, scratchImage, type AppendSpec, type NewLayer } from './lib/oci/append.js';
 import { imagePushSet, loadPushSet, loadSingleImage, openSource, quickIdentity, type PushSet, type SingleImage } from './lib/oci/local-image.js';
 import { IMAGE_MANIFESTS, type ImageManifest } from './lib/oci/media-types.js';
@@ -105,7 +105,7 @@ const appendSchema = {
   },
 };
 
-export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData> = {
+export const registry_push = defineModule<RegistryPushArgs, RegistryPushData>({
   name: 'registry_push',
   aliases: ['registry-push'],
   summary: 'Push an image (docker save archive or OCI layout) to a registry v2, or build one with append and push it.',
@@ -192,19 +192,19 @@ export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData>
     ca_path: /etc/gx/registry-ca.pem`,
   ],
   returns: {
-    registry: { type: 'string', description: 'host[:port] of the registry.', returned: 'always' },
-    repository: { type: 'string', description: 'The repository.', returned: 'always' },
-    tag: { type: 'string', description: 'The tag.', returned: 'always' },
-    digest: { type: 'string', description: 'The manifest digest the tag points at (predicted in check mode).', returned: 'always' },
-    image: { type: 'string', description: 'registry/repository@digest.', returned: 'always' },
-    media_type: { type: 'string', description: 'Media type of the pushed manifest.', returned: 'always' },
+    registry: { type: 'str', description: 'host[:port] of the registry.', returned: 'always' },
+    repository: { type: 'str', description: 'The repository.', returned: 'always' },
+    tag: { type: 'str', description: 'The tag.', returned: 'always' },
+    digest: { type: 'str', description: 'The manifest digest the tag points at (predicted in check mode).', returned: 'always' },
+    image: { type: 'str', description: 'registry/repository@digest.', returned: 'always' },
+    media_type: { type: 'str', description: 'Media type of the pushed manifest.', returned: 'always' },
     uploaded: { type: 'list', description: 'Blob digests uploaded (or mounted from another repository) by this run.', returned: 'always' },
     skipped: { type: 'list', description: 'Blob digests the registry already had.', returned: 'always' },
     would_upload: { type: 'list', description: 'Blob digests a run would upload; in check mode nothing is uploaded.', returned: 'always' },
-    previous_digest: { type: 'string', description: 'The digest the tag pointed at before.', returned: 'when the tag existed' },
-    config_digest: { type: 'string', description: 'Digest of the image config.', returned: 'for a single image' },
-    layer_digest: { type: 'string', description: 'Blob digest of the appended layer (gzip).', returned: 'with append.layer' },
-    layer_diff_id: { type: 'string', description: 'diff_id of the appended layer: sha256 of the uncompressed tar.', returned: 'with append.layer' },
+    previous_digest: { type: 'str', description: 'The digest the tag pointed at before.', returned: 'when the tag existed' },
+    config_digest: { type: 'str', description: 'Digest of the image config.', returned: 'for a single image' },
+    layer_digest: { type: 'str', description: 'Blob digest of the appended layer (gzip).', returned: 'with append.layer' },
+    layer_diff_id: { type: 'str', description: 'diff_id of the appended layer: sha256 of the uncompressed tar.', returned: 'with append.layer' },
   },
   controllerOnly: true,
   checkMode: true,
@@ -246,7 +246,7 @@ export const registry_push: ModuleDefinition<RegistryPushArgs, RegistryPushData>
       if (!keep) cleanup(ws, [client, ...others]);
     }
   },
-};
+});
 
 function cleanup(ws: Workspace, clients: RegistryClient[]): void {
   ws.dispose();

@@ -1,11 +1,11 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 
 export interface SetFactArgs {
   cacheable: boolean;
   [name: string]: unknown;
 }
 
-export const set_fact: ModuleDefinition<SetFactArgs> = {
+export const set_fact = defineModule<SetFactArgs>({
   name: 'set_fact',
   summary: 'Set variables on the host for the tasks that follow.',
   description:
@@ -35,6 +35,6 @@ export const set_fact: ModuleDefinition<SetFactArgs> = {
     for (const [k, v] of Object.entries(a)) if (k !== 'cacheable') facts[k] = v;
     return { changed: false, facts, data: { ansible_facts: facts } };
   },
-};
+});
 
 export default set_fact;

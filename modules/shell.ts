@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
 export interface ShellArgs extends CommonCommandArgs {
@@ -6,7 +6,7 @@ export interface ShellArgs extends CommonCommandArgs {
   executable?: string;
 }
 
-export const shell: ModuleDefinition<ShellArgs> = {
+export const shell = defineModule<ShellArgs>({
   name: 'shell',
   summary: 'Run a command line through a shell on the host.',
   description:
@@ -42,6 +42,6 @@ export const shell: ModuleDefinition<ShellArgs> = {
     const run = a.executable ? { argv: [a.executable, '-c', cmd] } : { shell: cmd };
     return commandPlan(ctx, a, run, cmd);
   },
-};
+});
 
 export default shell;

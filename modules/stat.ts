@@ -1,4 +1,4 @@
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { formatMode } from './lib/mode.js';
 
 export interface StatArgs {
@@ -8,7 +8,7 @@ export interface StatArgs {
   checksum_algorithm: 'sha256';
 }
 
-export const stat: ModuleDefinition<StatArgs> = {
+export const stat = defineModule<StatArgs>({
   name: 'stat',
   summary: 'Report whether a path exists and what it is (type, mode, owner, size, checksum).',
   description:
@@ -64,6 +64,6 @@ export const stat: ModuleDefinition<StatArgs> = {
     if (st.linkTarget !== undefined) out.lnk_target = st.linkTarget;
     return { changed: false, data: { stat: out } };
   },
-};
+});
 
 export default stat;

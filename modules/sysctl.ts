@@ -2,7 +2,7 @@
 // every systemd distribution reads sysctl.d at boot (systemd-sysctl), some no longer ship
 // /etc/sysctl.conf at all, and gx's settings stay in one file a person can find. `sysctl -w` gets
 // key=value as one argv word: nothing passes through a shell.
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { mustRunTool, runTool } from './lib/host-tool.js';
 import { joinLines, readText, splitLines } from './lib/text-edit.js';
@@ -56,7 +56,7 @@ export function editSysctlFile(text: string, name: string, value: string | undef
   return joinLines({ lines: out, finalNewline: out.length > 0 });
 }
 
-const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
+export const sysctl = defineModule<SysctlArgs, SysctlData>({
   name: 'sysctl',
   summary: 'Set a kernel parameter persistently in a sysctl.d file and, with reload, in the running kernel.',
   description:
@@ -86,10 +86,10 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
     sysctl_file: /etc/sysctl.d/90-inotify.conf`,
   ],
   returns: {
-    name: { type: 'string', description: 'The parameter.', returned: 'always' },
-    value: { type: 'string', description: 'The value asked for.', returned: 'state=present' },
-    sysctl_file: { type: 'string', description: 'The file written.', returned: 'always' },
-    live_value: { type: 'string', description: 'The running value before the task.', returned: 'when reload is true' },
+    name: { type: 'str', description: 'The parameter.', returned: 'always' },
+    value: { type: 'str', description: 'The value asked for.', returned: 'state=present' },
+    sysctl_file: { type: 'str', description: 'The file written.', returned: 'always' },
+    live_value: { type: 'str', description: 'The running value before the task.', returned: 'when reload is true' },
   },
   checkMode: true,
   check: (a) => ((a.state ?? 'present') === 'present' && a.value === undefined ? ['value is required with state=present'] : []),
@@ -123,7 +123,6 @@ const sysctl: ModuleDefinition<SysctlArgs, SysctlData> = {
       },
     };
   },
-};
+});
 
 export default sysctl;
-export { sysctl };

@@ -1,6 +1,6 @@
 // systemd: the order is Ansible's: daemon-reload, mask/unmask, enable/disable, then the running
 // state. daemon-reload comes before the unit is read, so a new unit file is seen.
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { commandFailure, mustRunTool, runTool } from './lib/host-tool.js';
 
@@ -40,7 +40,7 @@ export function parseShow(text: string): Record<string, string> {
   return out;
 }
 
-const systemd: ModuleDefinition<SystemdArgs, SystemdData> = {
+export const systemd = defineModule<SystemdArgs, SystemdData>({
   name: 'systemd',
   aliases: ['systemd_service'],
   summary: 'Start, stop, restart or reload a systemd unit; enable, disable, mask or unmask it; reload systemd.',
@@ -71,10 +71,10 @@ const systemd: ModuleDefinition<SystemdArgs, SystemdData> = {
     daemon_reload: true`,
   ],
   returns: {
-    name: { type: 'string', description: 'The unit.', returned: 'with name' },
-    state: { type: 'string', description: 'The asked state.', returned: 'with state' },
-    enabled: { type: 'boolean', description: 'The asked enablement.', returned: 'with enabled' },
-    masked: { type: 'boolean', description: 'The asked mask.', returned: 'with masked' },
+    name: { type: 'str', description: 'The unit.', returned: 'with name' },
+    state: { type: 'str', description: 'The asked state.', returned: 'with state' },
+    enabled: { type: 'bool', description: 'The asked enablement.', returned: 'with enabled' },
+    masked: { type: 'bool', description: 'The asked mask.', returned: 'with masked' },
     status: { type: 'dict', description: 'Id, LoadState, ActiveState, SubState and UnitFileState before the task.', returned: 'with name' },
   },
   checkMode: true,
@@ -130,7 +130,6 @@ const systemd: ModuleDefinition<SystemdArgs, SystemdData> = {
       },
     };
   },
-};
+});
 
 export default systemd;
-export { systemd };

@@ -1,7 +1,7 @@
 // template: the rendered text is written exactly as copy writes `content`.
 import { posix } from 'node:path';
 import { ModuleError } from '../engine/errors.js';
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 
 const MANAGED = 'Managed by gx: local changes will be overwritten';
@@ -10,7 +10,7 @@ export interface TemplateArgs extends WriteArgs {
   src: string;
 }
 
-export const template: ModuleDefinition<TemplateArgs> = {
+export const template = defineModule<TemplateArgs>({
   name: 'template',
   summary: 'Render a Handlebars template with the task\'s variables and write it to the host.',
   description:
@@ -53,6 +53,6 @@ export const template: ModuleDefinition<TemplateArgs> = {
     const rendered = ctx.renderTemplate(text.toString('utf8'), extra);
     return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
   },
-};
+});
 
 export default template;

@@ -1,7 +1,7 @@
 // uri: the request leaves from the host, as in Ansible (the host's network, the host's DNS). Unlike
 // Ansible, which reports every uri call unchanged, a method other than GET, HEAD and OPTIONS is a
 // change: check mode does not send it, and the registered status and body are then unknown.
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { mustRunTool } from './lib/host-tool.js';
@@ -99,7 +99,7 @@ function result(a: UriArgs, res: HostResponse, elapsed: number): { data: UriData
   return { data, failed, msg };
 }
 
-const uri: ModuleDefinition<UriArgs, UriData> = {
+export const uri = defineModule<UriArgs, UriData>({
   name: 'uri',
   summary: 'Send an HTTP request from the host and check the response status.',
   description:
@@ -143,12 +143,12 @@ const uri: ModuleDefinition<UriArgs, UriData> = {
     status_code: [201, 409]`,
   ],
   returns: {
-    status: { type: 'integer', description: 'HTTP status of the (last) response; unknown for a non-GET in check mode.', returned: 'always' },
-    url: { type: 'string', description: 'The URL that answered, after redirects.', returned: 'always' },
+    status: { type: 'int', description: 'HTTP status of the (last) response; unknown for a non-GET in check mode.', returned: 'always' },
+    url: { type: 'str', description: 'The URL that answered, after redirects.', returned: 'always' },
     headers: { type: 'dict', description: 'Response headers, lower-cased names.', returned: 'always' },
     json: { type: 'any', description: 'The body parsed as JSON.', returned: 'when the response is JSON' },
-    content: { type: 'string', description: 'The body as text.', returned: 'with return_content' },
-    elapsed: { type: 'number', description: 'Seconds the request took.', returned: 'when sent' },
+    content: { type: 'str', description: 'The body as text.', returned: 'with return_content' },
+    elapsed: { type: 'float', description: 'Seconds the request took.', returned: 'when sent' },
   },
   checkMode: true,
   async plan(ctx, a) {
@@ -174,7 +174,6 @@ const uri: ModuleDefinition<UriArgs, UriData> = {
       },
     };
   },
-};
+});
 
 export default uri;
-export { uri };

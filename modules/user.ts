@@ -1,6 +1,6 @@
 // user: supplementary groups are read with `id -Gn`. Passwords are out of scope: keys and sudo
 // rules are how the gauntlet's VMs are reached.
-import type { ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { ACCOUNT_NAME, getGroup, getUser, supplementaryGroups } from './lib/account-db.js';
 import { mustRunTool } from './lib/host-tool.js';
@@ -37,7 +37,7 @@ function groupList(g: string | string[] | undefined): string[] | undefined {
   return (Array.isArray(g) ? g : [g]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
-const user: ModuleDefinition<UserArgs, UserData> = {
+export const user = defineModule<UserArgs, UserData>({
   name: 'user',
   summary: 'Add, change or remove a user account.',
   description:
@@ -76,13 +76,13 @@ const user: ModuleDefinition<UserArgs, UserData> = {
     shell: /usr/sbin/nologin`,
   ],
   returns: {
-    name: { type: 'string', description: 'The account.', returned: 'always' },
-    state: { type: 'string', description: 'The asked state.', returned: 'always' },
-    uid: { type: 'integer', description: 'User id after the task.', returned: 'state=present (predicted in check mode when known)' },
-    group: { type: 'integer', description: 'Primary gid after the task.', returned: 'state=present, when known' },
+    name: { type: 'str', description: 'The account.', returned: 'always' },
+    state: { type: 'str', description: 'The asked state.', returned: 'always' },
+    uid: { type: 'int', description: 'User id after the task.', returned: 'state=present (predicted in check mode when known)' },
+    group: { type: 'int', description: 'Primary gid after the task.', returned: 'state=present, when known' },
     groups: { type: 'list', description: 'Supplementary group names after the task.', returned: 'state=present, when known' },
-    home: { type: 'string', description: 'Home directory.', returned: 'state=present, when known' },
-    shell: { type: 'string', description: 'Login shell.', returned: 'state=present, when known' },
+    home: { type: 'str', description: 'Home directory.', returned: 'state=present, when known' },
+    shell: { type: 'str', description: 'Login shell.', returned: 'state=present, when known' },
   },
   checkMode: true,
   async plan(ctx, a) {
@@ -171,7 +171,6 @@ const user: ModuleDefinition<UserArgs, UserData> = {
       },
     };
   },
-};
+});
 
 export default user;
-export { user };

@@ -2,7 +2,7 @@
 // controller; bash's /dev/tcp needs no nc (Ubuntu server images have bash and coreutils' timeout,
 // not always nc). The loop runs on the controller: over the long-lived SSH session a probe costs a
 // few milliseconds, and the loop can honour cancellation.
-import type { ModuleContext, ModuleDefinition } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
 import { sleep } from '../engine/sleep.js';
 import { pyRegex } from './lib/py-regex.js';
@@ -92,7 +92,7 @@ function describe(a: WaitForArgs, state: string): string {
   return `${what} ${goal}${pattern}`;
 }
 
-const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
+export const wait_for = defineModule<WaitForArgs, WaitForData>({
   name: 'wait_for',
   summary: 'Wait for a port to open or close, or a file to appear, disappear or contain a pattern, on the host.',
   description:
@@ -134,11 +134,11 @@ const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
     state: stopped`,
   ],
   returns: {
-    elapsed: { type: 'number', description: 'Seconds waited.', returned: 'always' },
-    state: { type: 'string', description: 'The awaited state.', returned: 'always' },
-    port: { type: 'integer', description: 'The port.', returned: 'with port' },
-    path: { type: 'string', description: 'The path.', returned: 'with path' },
-    search_regex: { type: 'string', description: 'The pattern.', returned: 'with search_regex' },
+    elapsed: { type: 'float', description: 'Seconds waited.', returned: 'always' },
+    state: { type: 'str', description: 'The awaited state.', returned: 'always' },
+    port: { type: 'int', description: 'The port.', returned: 'with port' },
+    path: { type: 'str', description: 'The path.', returned: 'with path' },
+    search_regex: { type: 'str', description: 'The pattern.', returned: 'with search_regex' },
     match_groups: { type: 'list', description: 'The groups of the search_regex match.', returned: 'with search_regex' },
     match_groupdict: { type: 'dict', description: 'The named groups of the search_regex match.', returned: 'with search_regex' },
   },
@@ -183,7 +183,6 @@ const waitFor: ModuleDefinition<WaitForArgs, WaitForData> = {
     }
     return { changed: false, data };
   },
-};
+});
 
-export default waitFor;
-export { waitFor as wait_for };
+export default wait_for;

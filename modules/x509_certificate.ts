@@ -5,7 +5,7 @@ import { X509Certificate as NodeCertificate, createHash, createPrivateKey, rando
 import type * as X509 from '@peculiar/x509';
 import type { FileStat } from '../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../engine/errors.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../engine/module-contract.js';
+import { defineModule, type DiffEntry, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { Unknown } from '../engine/vars/unknown.js';
 import { applyAttrs, attrDiff } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
@@ -59,7 +59,7 @@ function x509(): Promise<typeof X509> {
   return lib;
 }
 
-export const x509_certificate: ModuleDefinition<X509CertificateArgs, CertInfo> = {
+export const x509_certificate = defineModule<X509CertificateArgs, CertInfo>({
   name: 'x509_certificate',
   aliases: ['community.crypto.x509_certificate'],
   summary: 'Generate a private key and an X.509 certificate for it, self-signed or signed by a CA, without openssl.',
@@ -157,7 +157,7 @@ export const x509_certificate: ModuleDefinition<X509CertificateArgs, CertInfo> =
   async plan(ctx, a) {
     return planCertificate(ctx, a);
   },
-};
+});
 
 export default x509_certificate;
 
@@ -252,7 +252,7 @@ async function planCertificate(ctx: ModuleContext, a: X509CertificateArgs): Prom
     return {
       changed: true,
       msg: `the certificate matches; ${what}`,
-      diff: ctx.diff ? fixes.map((f) => attrDiff(f.path, f.st, { mode: f.mode })) : undefined,
+      diff: fixes.map((f) => attrDiff(f.path, f.st, { mode: f.mode })),
       data,
       apply: async () => {
         for (const f of fixes) await applyAttrs(conn, f.path, { mode: f.mode });
@@ -262,9 +262,8 @@ async function planCertificate(ctx: ModuleContext, a: X509CertificateArgs): Prom
   }
 
   const msg = `generated: ${reasons.join('; ')}`;
-  const diff: DiffEntry[] | undefined = ctx.diff
-    ? [{ label: a.path, before: current ? summary(await describe(lib, a, current)) : '', after: summary(predicted(a, wantIssuer.name)) }]
-    : undefined;
+  // read only with --diff (the engine calls it then)
+  const diff = async (): Promise<DiffEntry[]> => [{ label: a.path, before: current ? summary(await describe(lib, a, current)) : '', after: summary(predicted(a, wantIssuer.name)) }];
   return {
     changed: true,
     msg: ctx.check ? `would be ${msg}` : msg,

@@ -6,7 +6,7 @@
 // the executor to classify; a ModuleError from the module (it could not do its work) becomes a
 // failed outcome with its message, because a host failure is a result, not an exception.
 import { ModuleError } from '../errors.js';
-import type { DiffEntry, ModuleContext, ModuleDefinition, Plan } from '../module-contract.js';
+import { diffEntries, type Diff, type DiffEntry, type ModuleContext, type ModuleDefinition, type Plan } from '../module-contract.js';
 import { isUnknown } from '../vars/unknown.js';
 import { compileArgs } from '../load/module-args.js';
 
@@ -24,7 +24,15 @@ export interface ModuleOutcome {
   control?: Plan['control'];
 }
 
-export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleOutcome> {
+/** What the engine gives executeModule: the module's context, and --diff, which only the engine reads. */
+export interface ExecuteContext extends ModuleContext {
+  /** --diff (or the task's `diff:`): the outcome carries the module's diff; without it a lazy diff is never read */
+  diff: boolean;
+}
+
+export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: unknown, ectx: ExecuteContext): Promise<ModuleOutcome> {
+  const { diff: showDiff, ...ctx } = ectx;
+  const shown = async (d: Diff | undefined): Promise<DiffEntry[] | undefined> => (showDiff ? diffEntries(d) : undefined);
   if (ctx.check && !def.acceptsUnknown) {
     // an argument that is a value unknown in check mode (a command that did not run) cannot be planned with
     const unknown = unknownPaths(rawArgs, '');
@@ -45,7 +53,7 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     if (err instanceof ModuleError) return outcome({ changed: false, failed: true, skipped: false, msg: err.message });
     throw err;
   }
-  const base = { facts: plan.facts, addHosts: plan.addHosts, control: plan.control, diff: plan.diff };
+  const base = { facts: plan.facts, addHosts: plan.addHosts, control: plan.control, diff: await shown(plan.diff) };
   if (plan.skipped !== undefined) {
     return outcome({ ...base, changed: false, failed: false, skipped: true, skipReason: plan.skipped, msg: plan.msg ?? plan.skipped, data: plan.data });
   }
@@ -69,7 +77,7 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     skipped: false,
     msg: applied.msg ?? plan.msg,
     data: applied.data ?? plan.data,
-    diff: applied.diff ?? plan.diff,
+    diff: applied.diff !== undefined ? await shown(applied.diff) : base.diff,
   });
 }
 

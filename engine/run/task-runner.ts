@@ -2,12 +2,12 @@
 // apply, until/retries, changed_when/failed_when, register, notify, and the events for all of it.
 // A host's failure is a result; only bugs throw out of here.
 import PQueue from 'p-queue';
-import type { DiffEntry, ModuleContext, ModuleDefinition } from '../module-contract.js';
+import type { ModuleDefinition } from '../module-contract.js';
 import type { ModuleTask, Vars } from '../compile/types.js';
 import { ConnectionError, GxError } from '../errors.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
-import { executeModule, type ModuleOutcome } from './execute-module.js';
+import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderString, renderValue, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN } from '../vars/unknown.js';
@@ -279,7 +279,7 @@ export class TaskRunner {
     if (become?.password) ctx.bus.secret(String(become.password));
     const conn = taskConnection(base, envOf(task.eff.environment, scope, where), become);
 
-    const mctx: ModuleContext = {
+    const mctx: ExecuteContext = {
       conn,
       local: ctx.local,
       host,
@@ -348,7 +348,7 @@ export class TaskRunner {
       status,
       msg,
       data,
-      diff: diffMode ? (outcome.diff as DiffEntry[] | undefined) : undefined,
+      diff: outcome.diff,
       skipReason: outcome.skipReason,
       ignored,
       check: checkMode && status === 'changed',

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import type { Connection, RunOptions } from '../../engine/connect/connection.js';
 import { shellQuote } from '../../engine/connect/connection.js';
-import type { ModuleContext, Plan } from '../../engine/module-contract.js';
+import type { ModuleContext, Plan, ReturnDoc } from '../../engine/module-contract.js';
 import { Unknown } from '../../engine/vars/unknown.js';
 
 export interface CommonCommandArgs {
@@ -43,12 +43,12 @@ export const commandReturns = {
   stderr: { type: 'str', description: 'Standard error.', returned: 'when the command ran' },
   stdout_lines: { type: 'list', description: '`stdout` split into lines.', returned: 'when the command ran' },
   stderr_lines: { type: 'list', description: '`stderr` split into lines.', returned: 'when the command ran' },
-  cmd: { type: 'list|str', description: 'The command as run (argv list for command, string for shell).', returned: 'always' },
+  cmd: { type: 'raw', description: 'The command as run: a list (argv) for command, a string for shell.', returned: 'always' },
   start: { type: 'str', description: 'When the command started, local time `YYYY-MM-DD HH:MM:SS.ffffff`.', returned: 'when the command ran' },
   end: { type: 'str', description: 'When the command ended.', returned: 'when the command ran' },
   delta: { type: 'str', description: 'How long it ran, `H:MM:SS.ffffff`.', returned: 'when the command ran' },
   msg: { type: 'str', description: 'Why the command did not run, or why it failed.', returned: 'sometimes' },
-} as const;
+} as const satisfies Record<string, ReturnDoc>;
 
 /** Whether creates/removes say the command must not run; the reason when so. */
 export async function guard(ctx: ModuleContext, a: CommonCommandArgs): Promise<string | undefined> {

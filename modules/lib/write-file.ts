@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { FileStat } from '../../engine/connect/connection.js';
 import { ModuleArgsError, ModuleError } from '../../engine/errors.js';
-import type { DiffEntry, ModuleContext, Plan } from '../../engine/module-contract.js';
+import { type DiffEntry, type ModuleContext, type Plan, type ReturnDoc } from '../../engine/module-contract.js';
 import { shellSplit, UnterminatedQuote } from '../../engine/shell-words.js';
 import { applyAttrs, attrChanges, attrData, attrDiff, attrProperties, hasChanges, must, NEW_FILE_MODE, type AttrArgs } from './attrs.js';
 import { formatMode, parseMode } from './mode.js';
@@ -71,7 +71,7 @@ export const writeReturns = {
   gid: { type: 'int', description: "The group's id.", returned: 'when known' },
   state: { type: 'str', description: 'Always "file".', returned: 'always' },
   backup_file: { type: 'str', description: 'Where the previous version was kept.', returned: 'when backup is true and the file changed' },
-} as const;
+} as const satisfies Record<string, ReturnDoc>;
 
 export interface WriteSource {
   bytes: Buffer;
@@ -116,17 +116,19 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   if (wantMode !== undefined) predicted.mode = formatMode(parseMode(wantMode, current?.mode ?? NEW_FILE_MODE));
   if (!changed) return { changed: false, data: predicted };
 
-  const diff: DiffEntry[] = [];
-  if (ctx.diff) {
+  // read only with --diff (the engine calls it then): the old content of a file about to be replaced
+  const diff = async (): Promise<DiffEntry[]> => {
+    const out: DiffEntry[] = [];
     if (contentChanged) {
       const before = current ? ((await conn.get(dest)) ?? Buffer.alloc(0)) : Buffer.alloc(0);
-      diff.push({ label: dest, before: asText(before), after: asText(s.bytes) });
+      out.push({ label: dest, before: asText(before), after: asText(s.bytes) });
     }
-    if (current && hasChanges(attrChange)) diff.push(attrDiff(dest, current, attrChange));
-  }
+    if (current && hasChanges(attrChange)) out.push(attrDiff(dest, current, attrChange));
+    return out;
+  };
   return {
     changed: true,
-    diff: diff.length > 0 ? diff : undefined,
+    diff,
     data: predicted,
     apply: async () => {
       const out: Record<string, unknown> = { ...base };

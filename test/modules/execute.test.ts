@@ -35,7 +35,7 @@ describe('executeModule', () => {
 
   it('in check mode returns the prediction and never applies', async () => {
     const { def, applied } = fake(changing);
-    const r = await executeModule(def, {}, makeContext({ check: true }));
+    const r = await executeModule(def, {}, makeContext({ check: true, diff: true }));
     expect(applied).to.deep.equal([]);
     expect(r).to.deep.include({ changed: true, failed: false, skipped: false, diff: [{ label: 'p', before: 'a', after: 'b' }] });
     expect(r.data).to.deep.equal({ predicted: true, changed: true, failed: false });
@@ -100,5 +100,32 @@ describe('executeModule', () => {
     expect(seen).to.deep.equal({ x: 5 });
     await executeModule(def, null, makeContext());
     expect(seen).to.deep.equal({ x: 1 });
+  });
+
+  it('shows a diff only with --diff: the engine decides, and never reads a lazy diff without it', async () => {
+    let reads = 0;
+    const lazy = (applied: string[]): Plan => ({
+      ...changing(applied),
+      diff: async () => {
+        reads++;
+        return [{ label: 'p', before: 'old', after: 'new' }];
+      },
+    });
+    const quiet = await executeModule(fake(lazy).def, {}, makeContext({ check: true }));
+    expect(quiet.diff).to.equal(undefined);
+    expect(reads).to.equal(0);
+    expect((await executeModule(fake(changing).def, {}, makeContext({ check: true }))).diff).to.equal(undefined);
+    const shown = await executeModule(fake(lazy).def, {}, makeContext({ check: true, diff: true }));
+    expect(shown.diff).to.deep.equal([{ label: 'p', before: 'old', after: 'new' }]);
+    expect(reads).to.equal(1);
+    // read before apply (a lazy diff reads the state the apply replaces)
+    const order: string[] = [];
+    const ordered = fake((applied) => ({
+      changed: true,
+      diff: async () => (order.push('diff'), []),
+      apply: async () => (applied.push('applied'), order.push('apply'), {}),
+    }));
+    await executeModule(ordered.def, {}, makeContext({ diff: true }));
+    expect(order).to.deep.equal(['diff', 'apply']);
   });
 });

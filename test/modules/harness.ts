@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../../engine/connect/connection.js';
 import { LocalConnection } from '../../engine/connect/local.js';
-import type { ModuleContext, ModuleDefinition } from '../../engine/module-contract.js';
-import { executeModule, type ModuleOutcome } from '../../engine/run/execute-module.js';
+import type { ModuleDefinition } from '../../engine/module-contract.js';
+import { executeModule, type ExecuteContext, type ModuleOutcome } from '../../engine/run/execute-module.js';
 import { findFile } from '../../engine/load/find-file.js';
 import { renderString } from '../../engine/vars/template.js';
 import { getModule } from '../../modules/index.js';
@@ -40,7 +40,7 @@ export async function tempDir(prefix = 'gx-test-'): Promise<string> {
 
 const sharedLocal = new LocalConnection('localhost');
 
-export function makeContext(o: HarnessOptions = {}): ModuleContext {
+export function makeContext(o: HarnessOptions = {}): ExecuteContext {
   const conn = o.conn ?? sharedLocal;
   const vars = o.vars ?? {};
   const playbookDir = o.playbookDir ?? process.cwd();

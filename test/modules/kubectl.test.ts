@@ -63,7 +63,7 @@ describe('kubectl (command double)', () => {
   });
 
   it('applies a namespace and a deployment: exact commands, stdin, check → apply → no change → check', async () => {
-    const r = await rhythm(kubectl, { definition: [ns('api'), deployment(2)], wait: true }, { conn: d.conn, snapshot });
+    const r = await rhythm(kubectl, { definition: [ns('api'), deployment(2)], wait: true }, { conn: d.conn, snapshot, diff: true });
     const calls = await d.calls();
     expect(calls.map((c) => c.argv)).to.deep.equal([
       // check: the namespace would be created, so the deployment in it cannot be dry-run yet
