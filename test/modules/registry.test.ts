@@ -2,16 +2,17 @@
 // documentation, examples and file name here.
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { ModuleArgsError } from '../../engine/errors.js';
-import { moduleNames, type ModuleDefinition } from '../../engine/module-contract.js';
+import { isDefinedModule, moduleNames, RETURN_TYPES, type ModuleDefinition } from '../../engine/module-contract.js';
 import { compileArgs } from '../../engine/load/module-args.js';
 import { allModules, getModule, modules } from '../../modules/index.js';
 
 const modulesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'modules');
+const testsDir = dirname(fileURLToPath(import.meta.url));
 /** modules that accept any argument name, on purpose */
 // modules whose arguments are variable names by design (facts, host variables)
 const OPEN_SCHEMA = new Set(['set_fact', 'add_host']);
@@ -58,6 +59,15 @@ function typo(name: string): string {
 }
 
 describe('module registry', () => {
+  it('has no module test spelt unlike its module (registry-push for registry_push)', () => {
+    const stems = readdirSync(testsDir).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length));
+    for (const def of allModules) {
+      if (!def.name.includes('_')) continue;
+      const spelt = def.name.replace(/_/g, '-');
+      expect(stems.filter((s) => s === spelt || s.startsWith(`${spelt}-`)), def.name).to.deep.equal([]);
+    }
+  });
+
   it('has modules, each registered under its names and ansible.builtin.*', () => {
     expect(allModules.length).to.be.greaterThan(10);
     for (const def of allModules) {
@@ -81,6 +91,24 @@ describe('module registry', () => {
         expect(mod.default?.schema).to.deep.equal(def.schema);
       });
 
+      it('is made by defineModule, in the one export style: export const <name> = defineModule(…); export default <name>;', async () => {
+        expect(isDefinedModule(def), 'the registered definition').to.equal(true);
+        const file = join(modulesDir, `${def.name}.ts`);
+        const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+        expect(mod.default, 'default and named export are one object').to.equal(mod[def.name]);
+        expect(isDefinedModule(mod.default), 'made by defineModule').to.equal(true);
+        const src = readFileSync(file, 'utf8');
+        expect(src.match(new RegExp(`^export const ${def.name} = defineModule(<[^\\n]*>)?\\(\\{$`, 'gm')), 'export const <name> = defineModule({').to.have.length(1);
+        expect(src.match(/^export default .*$/gm)).to.deep.equal([`export default ${def.name};`]);
+        // no second way to export it (export { x }, export { x as y })
+        expect(src.match(/^export \{[^}]*\};?$/gm), 'export { … }').to.equal(null);
+      });
+
+      it('has a test file, test/modules/<name>.test.ts', () => {
+        const file = join(testsDir, `${def.name}.test.ts`);
+        expect(existsSync(file), file).to.equal(true);
+      });
+
       it('has a summary, returns, and a description on every argument', () => {
         expect(def.summary.trim()).to.not.equal('');
         expect(def.returns).to.be.an('object');
@@ -88,7 +116,11 @@ describe('module registry', () => {
           expect(prop.description, `${def.name}.${k}`).to.be.a('string');
           expect(prop.description.trim(), `${def.name}.${k}`).to.not.equal('');
         }
-        for (const [k, r] of Object.entries(def.returns)) expect(r.description.trim(), `returns.${k}`).to.not.equal('');
+        for (const [k, r] of Object.entries(def.returns)) {
+          expect(r.description.trim(), `returns.${k}`).to.not.equal('');
+          // Ansible's words for return types (str, int, bool, list, dict, …), never string/integer/boolean
+          expect(RETURN_TYPES, `returns.${k}.type`).to.include(r.type);
+        }
       });
 
       it('has a schema that compiles and defaults that satisfy it', () => {

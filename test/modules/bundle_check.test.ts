@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { ModuleArgsError } from '../../engine/errors.js';
-import { runModule, tempDir } from '../modules/harness.js';
+import { runModule, tempDir } from './harness.js';
 import type { BundleArtifact } from '../../modules/bundle_check.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
