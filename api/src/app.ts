@@ -8,7 +8,7 @@ import type { KeyStore } from './auth/key-store.js';
 import { databaseReachable } from './db/database.js';
 import { TasksRepo } from './db/tasks-repo.js';
 import { renderDocsPage } from './http/docs-page.js';
-import { errorHandler } from './http/errors.js';
+import { errorBoundary } from './http/errors.js';
 import { createMetrics, registerListCacheMetrics, type HttpMetrics } from './http/metrics.js';
 import { openApiDocument } from './http/openapi.js';
 import { requestContext } from './http/request-context.js';
@@ -47,8 +47,7 @@ export function createApp(deps: AppDeps): ApiApp {
   const docsHtml = renderDocsPage();
   const openApiJson = JSON.stringify(openApiDocument);
 
-  koa.use(requestContext(deps.log, () => draining, metrics));
-  koa.use(errorHandler(deps.log));
+  koa.use(requestContext(deps.log, () => draining, metrics, errorBoundary(deps.log)));
 
   // one router for every route: each request is matched once, and 405s are answered in one place
   const open = new Routes();

@@ -195,6 +195,16 @@ describe('api: tasks against real PostgreSQL and a loopback OIDC issuer', functi
       expect(ready.body).to.deep.equal({ status: 'ready', checks: { database: true, keys: true, accepting: true } });
     });
 
+    it('request ids: a well-formed X-Request-Id is kept, anything else replaced by a generated id, unique per request', async function () {
+      expect((await req('GET', '/healthz')).headers.get('x-request-id')).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      const kept = await call(api.baseUrl, 'GET', '/healthz', undefined, undefined, { 'x-request-id': 'trace:42.a_b-c' });
+      expect(kept.headers.get('x-request-id')).to.equal('trace:42.a_b-c');
+      const replaced = await call(api.baseUrl, 'GET', '/healthz', undefined, undefined, { 'x-request-id': 'has space' });
+      expect(replaced.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      const ids = await Promise.all(Array.from({ length: 50 }, async () => (await req('GET', '/healthz')).headers.get('x-request-id')));
+      expect(new Set(ids).size).to.equal(50);
+    });
+
     it('metrics count requests by route template and status', async function () {
       const t = (await req('POST', '/api/tasks', alice, { title: 'm' })).body;
       await req('GET', `/api/tasks/${t.id}`, alice);

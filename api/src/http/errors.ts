@@ -1,7 +1,7 @@
 // Every error leaves the API in one stable JSON shape:
 //   { "error": { "code": "...", "message": "...", "requestId": "...", "details"?: [...] } }
 // Messages are written for clients; internals (stack, SQL, library messages) only reach the log.
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { isDatabaseUnavailable } from '../db/database.js';
 import { discardBody } from './discard-body.js';
 
@@ -41,26 +41,28 @@ export interface ErrorLogger {
   error(obj: object, msg: string): void;
 }
 
-export function errorHandler(log: ErrorLogger) {
-  return async function errors(ctx: Context, next: Next): Promise<void> {
-    try {
-      await next();
-      // an unmatched route (404) arrives as a bare status without a body
-      if (ctx.status >= 400 && ctx.body == null) {
-        const [code, message] = CODES[ctx.status] ?? ['bad_request', 'the request was rejected'];
-        throw new ApiError(ctx.status, code, message);
-      }
-    } catch (err) {
-      // a body not read (refused before or while reading it) is discarded first, so the client
-      // still writing it reads this answer rather than a reset
-      if (!ctx.req.complete && !(await discardBody(ctx.req))) ctx.set('Connection', 'close');
-      const { status, code, message, details, headers } = toPublic(err);
-      if (status >= 500) log.error({ err, reqId: ctx.state.requestId }, 'request failed');
-      ctx.status = status;
-      for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
-      if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
-      ctx.body = { error: { code, message, requestId: ctx.state.requestId as string, ...(details ? { details } : {}) } };
+/** What turns a request's failure into the error response; requestContext calls it (no middleware of its own). */
+export type ErrorBoundary = (ctx: Context, err: unknown) => Promise<void>;
+
+/**
+ * The error response for `err`, or for a bare error status left without a body (an unmatched
+ * route's 404) when `err` is undefined.
+ */
+export function errorBoundary(log: ErrorLogger): ErrorBoundary {
+  return async function answer(ctx: Context, err: unknown): Promise<void> {
+    if (err === undefined) {
+      const [code, message] = CODES[ctx.status] ?? ['bad_request', 'the request was rejected'];
+      err = new ApiError(ctx.status, code, message);
     }
+    // a body not read (refused before or while reading it) is discarded first, so the client
+    // still writing it reads this answer rather than a reset
+    if (!ctx.req.complete && !(await discardBody(ctx.req))) ctx.set('Connection', 'close');
+    const { status, code, message, details, headers } = toPublic(err);
+    if (status >= 500) log.error({ err, reqId: ctx.state.requestId }, 'request failed');
+    ctx.status = status;
+    for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
+    if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+    ctx.body = { error: { code, message, requestId: ctx.state.requestId as string, ...(details ? { details } : {}) } };
   };
 }
 
