@@ -4,7 +4,7 @@
 // request of the server and of the PostgreSQL backends, and the ratios. The targets:
 //   bare Koa, same bytes      a bare handler sent the same request (path, bearer token) and answering
 //                             the API's very page (same status, type and bytes): the baseline of
-//                             the issue's target, API ≥ 70 % of it; it checks nothing
+//                             issue 17's target, API ≥ 60 % of it; it checks nothing
 //   bare Koa, empty list      no token, the smallest answer: what moving the bytes costs by itself
 //   same bytes + log, metrics the same-bytes handler behind the API's own request log line and
 //                             Prometheus middleware, which every API request must pass: the floor
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     const pct = (a: Measured, b: Measured): string => `${((a.rps / b.rps) * 100).toFixed(1)} %`;
     const [same, emptyM, observedM, read, apiM, nocache] = (['same', 'empty', 'observed', 'read', 'api', 'nocache'] as const).map((k) => m.get(k));
     console.log('');
-    if (apiM && same) console.log(`ratio API / bare Koa (same bytes): ${pct(apiM, same)}  (target ≥ 70 %: ${apiM.rps / same.rps >= 0.7 ? 'met' : 'NOT met'})`);
+    if (apiM && same) console.log(`ratio API / bare Koa (same bytes): ${pct(apiM, same)}  (target ≥ 60 %: ${apiM.rps / same.rps >= 0.6 ? 'met' : 'NOT met'})`);
     if (apiM && emptyM) console.log(`ratio API / bare Koa (empty list): ${pct(apiM, emptyM)}`);
     if (observedM && same) console.log(`floor set by the per-request log line and metrics alone: ${pct(observedM, same)} of bare (same bytes)${apiM ? `; API / that floor: ${pct(apiM, observedM)}` : ''}`);
     if (read && nocache && same) {
