@@ -116,4 +116,22 @@ describe('gauntlet bundle: artifacts.yaml agrees with inventory.yaml', () => {
       expect(decodeURIComponent(a.url!)).to.include(String(a.version));
     }
   });
+  it('K3s is a Kubernetes minor every pinned component documents as supported (docs/compatibility.md names each source)', () => {
+    // [component, pinned inventory variable, its pinned value's supported Kubernetes minors] as each
+    // project documents them: linkerd.io k8s-versions.md, ingress-nginx README at controller-v1.12.1,
+    // cloudnative-pg docs/src/supported_releases.md at v1.25.1, argo-cd tested-kubernetes-versions.md at v2.14.9
+    const SUPPORT: Array<[string, string, Record<string, [number, number]>]> = [
+      ['Linkerd', 'linkerd_version', { 'stable-2.14.10': [21, 28], 'edge-25.4.4': [22, 32] }],
+      ['ingress-nginx', 'ingress_nginx_controller_version', { 'v1.12.1': [28, 32] }],
+      ['CloudNativePG', 'cnpg_operator_version', { '1.25.1': [29, 32] }],
+      ['Argo CD', 'argocd_version', { 'v2.14.9': [28, 31] }],
+    ];
+    const minor = Number(/^v1\.(\d+)\./.exec(String(inv('k3s_version')))![1]);
+    const outside = SUPPORT.flatMap(([name, v, table]) => {
+      const range = table[String(inv(v))];
+      if (!range) return [`${name} ${String(inv(v))}: no documented range recorded here (add it, with its source, in this test and docs/compatibility.md)`];
+      return minor < range[0] || minor > range[1] ? [`${name} ${String(inv(v))} supports Kubernetes 1.${range[0]}-1.${range[1]}, K3s is 1.${minor}`] : [];
+    });
+    expect(outside).to.deep.equal([]);
+  });
 });
