@@ -1,10 +1,8 @@
 // The authentication attempts for one endpoint, in OpenSSH's order: agent, each identity file,
 // then the password (as password and as keyboard-interactive). Keys are read once, at connect.
 import { readFileSync } from 'node:fs';
-import ssh2, { type AuthenticationType, type AuthHandlerMiddleware, type NextAuthHandler } from 'ssh2';
-
-// ssh2 is CommonJS: only some names are visible as ESM named exports
-const { utils } = ssh2;
+import type { AuthenticationType, AuthHandlerMiddleware, NextAuthHandler } from 'ssh2';
+import { ssh2 } from './ssh2.js';
 
 export interface AuthInput {
   user: string;
@@ -37,7 +35,7 @@ export function planAuth(input: AuthInput): AuthPlan {
       tried.push(`key ${file} (unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       continue;
     }
-    const parsed = utils.parseKey(data, input.keyPassphrase);
+    const parsed = ssh2().utils.parseKey(data, input.keyPassphrase);
     if (parsed instanceof Error) {
       const why = /encrypted|passphrase/i.test(parsed.message)
         ? input.keyPassphrase === undefined

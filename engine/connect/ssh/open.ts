@@ -1,12 +1,13 @@
 // Opening an SSH client: authentication in ssh(1)'s order (auth.ts), the host key checked against
 // known_hosts under the run's policy (hostkey.ts), and ProxyJump chains, each jump a client of its
 // own reached through the previous one (shared by the run's pool when it gives a cache).
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { ConnectionError } from '../../errors.js';
 import { planAuth } from './auth.js';
 import { connectFailure } from './errors.js';
 import { hostKeyAlgorithms, verifyHostKey } from './hostkey.js';
 import { readKnownHosts } from './known-hosts.js';
+import { ssh2 } from './ssh2.js';
 import type { SshEndpoint, SshParams } from './params.js';
 
 /** one authenticated ssh2 client for `ep` (the host or one of its jumps), host key checked; `sock` is a forwarded channel for jumps */
@@ -15,7 +16,7 @@ export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientCha
   const auth = planAuth({ user: ep.user, identityFiles: ep.identityFiles, keyPassphrase: p.keyPassphrase, password: ep === p ? p.password : undefined, agent: p.agent });
   const where = { name: p.name, host: ep.host, port: ep.port, user: ep.user, connectTimeoutMs: p.connectTimeoutMs };
   let refusal: ConnectionError | null = null;
-  const client = new Client();
+  const client = new (ssh2().Client)();
   // ssh2 can emit more errors after the first (e.g. the socket closing after a timeout); an
   // unheard 'error' would crash the run
   client.on('error', () => undefined);
