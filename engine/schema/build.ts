@@ -223,7 +223,8 @@ export function renderSchemaFile(schema: JsonSchema): string {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// run as a script (not when bundled into the gx command, where import.meta.url is the bundle's)
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && /[\\/]build\.[jt]s$/.test(process.argv[1])) {
   for (const [file, schema] of Object.entries(buildSchemaFiles())) {
     writeFileSync(join(SCHEMA_DIR, file), renderSchemaFile(schema));
     console.log(`wrote ${join('engine/schema', file)}`);
