@@ -10,7 +10,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, RunOptions } from '../../engine/connect/connection.js';
 import { SshConnection } from '../../engine/connect/ssh/connection.js';
-import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import { taskConnection } from '../../engine/connect/task-connection.js';
@@ -18,7 +17,7 @@ import { isUnknown } from '../../engine/vars/unknown.js';
 import k3s from '../../modules/k3s.js';
 import { parseExecStart } from '../../modules/lib/k3s/unit.js';
 import { makeK3sDoubles, type K3sDoubles } from '../doubles/k3s/doubles.js';
-import { hostVars, sshEnv } from '../ssh/hosts.js';
+import { hostVars, sshEnv, firstHostPerSuite } from '../ssh/hosts.js';
 import { makeContext, rhythm, runModule, tempDir } from './harness.js';
 
 const V1 = 'v1.30.4+k3s1';
@@ -393,12 +392,8 @@ describe('k3s (command double)', () => {
 
 describe('k3s over SSH with become (real sshd test host, command doubles)', function () {
   this.timeout(60_000);
-  let ssh: SshConnection;
-  before(async () => {
-    ssh = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
-    await ssh.connect();
-  });
-  after(() => ssh?.close());
+  let ssh!: SshConnection;
+  firstHostPerSuite((c) => (ssh = c));
 
   it('installs a server as root through sudo: root-owned files with their modes, the kubeconfig copied from a root-only file; check → install → no change → check', async () => {
     // the test hosts have a private /tmp: the doubles' state goes where the host sees it

@@ -3,10 +3,9 @@ import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:
 import { join } from 'node:path';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { SshConnection } from '../../engine/connect/ssh/connection.js';
-import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { taskConnection } from '../../engine/connect/task-connection.js';
 import lineinfile from '../../modules/lineinfile.js';
-import { hostVars, sshEnv } from '../ssh/hosts.js';
+import { firstHostPerSuite } from '../ssh/hosts.js';
 import { rhythm, runModule, tempDir } from './harness.js';
 
 async function fileWith(text: string | null): Promise<string> {
@@ -165,12 +164,8 @@ describe('lineinfile', () => {
 
 describe('lineinfile over SSH with become (real sshd test host)', function () {
   this.timeout(30_000);
-  let conn: SshConnection;
-  before(async () => {
-    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
-    await conn.connect();
-  });
-  after(() => conn?.close());
+  let conn!: SshConnection;
+  firstHostPerSuite((c) => (conn = c));
 
   it('edits a root-owned file: check → apply → again → check, validate and backup as root', async () => {
     const root = taskConnection(conn, undefined, { user: 'root' });

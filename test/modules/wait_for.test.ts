@@ -6,9 +6,8 @@ import { writeFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { SshConnection } from '../../engine/connect/ssh/connection.js';
-import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import waitFor from '../../modules/wait_for.js';
-import { hostVars, sshEnv } from '../ssh/hosts.js';
+import { sshEnv, firstHostPerSuite } from '../ssh/hosts.js';
 import { runModule, tempDir } from './harness.js';
 
 async function listen(banner?: string): Promise<{ port: number; close: () => Promise<void> }> {
@@ -112,12 +111,8 @@ describe('wait_for', () => {
 
 describe('wait_for over SSH (real sshd test host)', function () {
   this.timeout(30_000);
-  let conn: SshConnection;
-  before(async () => {
-    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
-    await conn.connect();
-  });
-  after(() => conn?.close());
+  let conn!: SshConnection;
+  firstHostPerSuite((c) => (conn = c));
 
   it('probes the port from the host itself: its own sshd answers with its banner', async () => {
     const host = sshEnv.hosts[0]!;

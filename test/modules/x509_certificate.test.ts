@@ -6,12 +6,11 @@ import { X509Certificate, createPrivateKey, createPublicKey, webcrypto } from 'n
 import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SshConnection } from '../../engine/connect/ssh/connection.js';
-import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { ModuleArgsError } from '../../engine/errors.js';
 import { executeModule } from '../../engine/run/execute-module.js';
 import { isUnknown } from '../../engine/vars/unknown.js';
 import { getModule } from '../../modules/index.js';
-import { hostVars, sshEnv } from '../ssh/hosts.js';
+import { firstHostPerSuite } from '../ssh/hosts.js';
 import { makeContext, rhythm, runModule, tempDir } from './harness.js';
 
 /** Every file of a directory with its mode and content: what the module may change. */
@@ -346,12 +345,8 @@ describe('x509_certificate module', () => {
 
 describe('x509_certificate over SSH (real sshd test host)', function () {
   this.timeout(30_000);
-  let conn: SshConnection;
-  before(async () => {
-    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
-    await conn.connect();
-  });
-  after(() => conn?.close());
+  let conn!: SshConnection;
+  firstHostPerSuite((c) => (conn = c));
 
   it('writes and reads the files through the connection: anchor and issuer, the rhythm, openssl verify', async () => {
     const dir = (await conn.run({ argv: ['mktemp', '-d', '/var/tmp/gx-x509-XXXXXX'] })).stdout.trim();

@@ -1,5 +1,7 @@
 // The real sshd test hosts started by test/services/sshd-hosts.sh (through the mocha global setup),
 // as host variables for the SSH tests.
+import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { runServiceScript } from '../setup/services.js';
 
 function need(name: string): string {
@@ -61,4 +63,18 @@ export function hostVars(addr: string, extra: Record<string, unknown> = {}): Rec
 /** Runs the service script (start-host ADDR / kill-host ADDR) and returns its KEY=VALUE lines. */
 export function hostScript(...args: string[]): Record<string, string> {
   return runServiceScript(sshEnv.script, args, { timeoutMs: 60_000 });
+}
+
+/**
+ * One SSH connection to the first test host for the enclosing describe: opened before its tests,
+ * closed after them, handed to `use` once open.
+ */
+export function firstHostPerSuite(use: (conn: SshConnection) => void): void {
+  let conn: SshConnection | undefined;
+  before(async () => {
+    conn = new SshConnection(resolveSshParams('h1', hostVars(sshEnv.hosts[0]!)));
+    await conn.connect();
+    use(conn);
+  });
+  after(() => conn?.close());
 }
