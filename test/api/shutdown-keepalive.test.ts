@@ -11,8 +11,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import type { ApiConfig } from '../../api/src/config.js';
 import { startServer } from '../../api/src/server.js';
-import { freshDatabase, type TestDatabase } from './helpers/database.js';
-import { CLIENT_ID, OidcIssuer } from './helpers/oidc-issuer.js';
+import { issuerAndDatabasePerSuite, type TestDatabase } from './helpers/database.js';
+import { CLIENT_ID, type OidcIssuer } from './helpers/oidc-issuer.js';
 
 const CONNECTIONS = 50;
 const FRESH = 10;
@@ -29,17 +29,11 @@ interface Outcome {
 
 describe('api: SIGTERM-style shutdown with keep-alive clients (no request that arrived is reset)', function () {
   this.timeout(120_000);
-  let issuer: OidcIssuer;
-  let database: TestDatabase;
-
-  before(async function () {
-    issuer = await OidcIssuer.start();
-    database = await freshDatabase();
-  });
-
-  after(async function () {
-    await database?.drop();
-    await issuer?.close();
+  let issuer!: OidcIssuer;
+  let database!: TestDatabase;
+  issuerAndDatabasePerSuite((i, d) => {
+    issuer = i;
+    database = d;
   });
 
   const config = (): ApiConfig => ({

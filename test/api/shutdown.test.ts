@@ -1,23 +1,17 @@
 // The container's entry point as a child process: migrations through the CLI, then SIGTERM in the
 // middle of a stream of writes. Every write that got a 2xx must be in the database afterwards.
 import { expect } from 'chai';
-import { freshDatabase, type TestDatabase } from './helpers/database.js';
+import { freshDatabase, issuerAndDatabasePerSuite, type TestDatabase } from './helpers/database.js';
 import { runTs, startChildApi } from './helpers/child-api.js';
-import { CLIENT_ID, OidcIssuer } from './helpers/oidc-issuer.js';
+import { CLIENT_ID, type OidcIssuer } from './helpers/oidc-issuer.js';
 
 describe('api: the process (child) — migrate command, SIGTERM during load, startup checks', function () {
   this.timeout(60_000);
-  let issuer: OidcIssuer;
-  let database: TestDatabase;
-
-  before(async function () {
-    issuer = await OidcIssuer.start();
-    database = await freshDatabase();
-  });
-
-  after(async function () {
-    await database?.drop();
-    await issuer?.close();
+  let issuer!: OidcIssuer;
+  let database!: TestDatabase;
+  issuerAndDatabasePerSuite((i, d) => {
+    issuer = i;
+    database = d;
   });
 
   const apiEnv = (): Record<string, string> => ({

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { createDatabase } from '../../../api/src/db/database.js';
 import { migrateLatest } from '../../../api/src/db/migrations.js';
+import { OidcIssuer } from './oidc-issuer.js';
 
 export interface TestDatabase {
   url: string;
@@ -36,4 +37,22 @@ export async function freshDatabase(opts: { migrate?: boolean; poolMax?: number 
       await a.destroy();
     },
   };
+}
+
+/**
+ * A loopback OIDC issuer and a fresh migrated database for the enclosing describe: started before
+ * its tests, dropped and closed after them, handed to `use` once ready.
+ */
+export function issuerAndDatabasePerSuite(use: (issuer: OidcIssuer, database: TestDatabase) => void): void {
+  let issuer: OidcIssuer | undefined;
+  let database: TestDatabase | undefined;
+  before(async function () {
+    issuer = await OidcIssuer.start();
+    database = await freshDatabase();
+    use(issuer, database);
+  });
+  after(async function () {
+    await database?.drop();
+    await issuer?.close();
+  });
 }
