@@ -5,8 +5,7 @@
 import { ModuleError } from '../../../engine/errors.js';
 import type { ModuleContext } from '../../../engine/module-contract.js';
 import { parseReference } from '../oci/reference.js';
-import { runTool } from '../host-tool.js';
-import { shellQuote } from '../../../engine/shell-words.js';
+import { hostRequest } from '../host-http.js';
 
 export interface WantedImage {
   /** the reference as the object names it */
@@ -99,31 +98,25 @@ const MANIFEST_TYPES = [
  * Which of `wanted` the registry at `registry` (http(s)://host:port, as the HOST the task runs on
  * reaches it) does not have, under the repository path each has upstream: the local registry holds
  * every image at its upstream path and the K3s mirrors send every upstream registry there. One
- * HEAD per image, with curl on the host (the controller may not reach the VM's registry by name).
+ * HEAD per image from the host (hostRequest: curl there; the controller may not reach the VM's
+ * registry by name).
  */
 export async function missingFrom(ctx: ModuleContext, registry: string, wanted: WantedImage[]): Promise<MissingImage[]> {
-  if (wanted.length === 0) return [];
   const base = registry.replace(/\/+$/, '');
-  const urls = wanted.map((w) => {
-    const c = canonical(w.image);
-    return `${base}/v2/${c.repository}/manifests/${c.ref}`;
-  });
-  // one shell for all: `curl -s -o /dev/null -w '%{http_code}'` per URL, each on its own line
-  const script = urls.map((u) => `curl -s -o /dev/null -I -m 10 -H ${shellQuote(`Accept: ${MANIFEST_TYPES}`)} -w '%{http_code}\\n' ${shellQuote(u)} || echo "curl:$?"`).join('\n');
-  const res = await runTool(ctx, ['sh', '-c', script], { timeoutMs: 15_000 + 10_000 * wanted.length });
-  const codes = res.stdout.trim().split('\n');
   const out: MissingImage[] = [];
-  wanted.forEach((w, i) => {
-    const code = codes[i] ?? '';
-    if (code === '200') return;
-    if (code.startsWith('curl:') || code === '000') {
-      throw new ModuleError(`cannot reach the image registry ${base} from ${ctx.host} to check the images (${code}); is it running? (images_registry)`);
+  for (const w of wanted) {
+    const c = canonical(w.image);
+    const url = `${base}/v2/${c.repository}/manifests/${c.ref}`;
+    let status: number;
+    try {
+      ({ status } = await hostRequest(ctx, { url, method: 'HEAD', headers: { Accept: MANIFEST_TYPES }, timeoutS: 10, validateCerts: true, followRedirects: false }));
+    } catch (e) {
+      throw new ModuleError(`cannot reach the image registry ${base} from ${ctx.host} to check the images (${(e as Error).message}); is it running? (images_registry)`);
     }
-    out.push({ ...w, url: urls[i]!, why: code === '404' ? 'not in the registry' : `the registry answered HTTP ${code}` });
-  });
+    if (status !== 200) out.push({ ...w, url, why: status === 404 ? 'not in the registry' : `the registry answered HTTP ${status}` });
+  }
   return out;
 }
-
 
 /** The failure message: every missing image, who wants it, and what to do. */
 export function missingImagesMessage(what: string, missing: MissingImage[], registry: string): string {
