@@ -11,12 +11,21 @@ type Rule = [RegExp, (m: RegExpExecArray) => FailureClass];
 
 const RULES: Rule[] = [
   [/timed out/i, () => ({ kind: 'time limit', detail: '' })],
-  [/unknown filter '?([\w.]+)'?|no filter named '?([\w.]+)'?|filter '([\w.]+)' is not|unknown helper:? '?([\w.]+)'?/i,
-    (m) => ({ kind: 'unknown filter', detail: m[1] ?? m[2] ?? m[3] ?? m[4] ?? '' })],
+  [/unknown filter '?([\w.]+)'?|no filter named '?([\w.]+)'?|filter '([\w.]+)' is not/i,
+    (m) => ({ kind: 'unknown filter', detail: m[1] ?? m[2] ?? m[3] ?? '' })],
   [/unknown test '?([\w.]+)'?|no test named '?([\w.]+)'?/i, (m) => ({ kind: 'unknown test', detail: m[1] ?? m[2] ?? '' })],
   [/lookup(?: plugin)? '?([\w.]+)'? (?:is )?(?:unknown|not)/i, (m) => ({ kind: 'unknown lookup', detail: m[1]! })],
   [/unknown lookup '?([\w.]+)'?/i, (m) => ({ kind: 'unknown lookup', detail: m[1]! })],
   [/unknown keyword or module '([\w.]+)'/i, (m) => ({ kind: 'unknown module or keyword', detail: m[1]! })],
+  [/unsupported tag (!\w+)/i, (m) => ({ kind: 'YAML tag', detail: m[1]! })],
+  [/is not a valid variable name/i, () => ({ kind: 'templated variable name', detail: '' })],
+  [/'vars' must be a mapping/i, () => ({ kind: 'keyword refused', detail: 'vars as a list' })],
+  [/'([\w.]+)' must be a mapping, got '\w+=/i, (m) => ({ kind: 'key=value arguments refused', detail: m[1]! })],
+  [/'meta' must be one of/i, () => ({ kind: 'module argument refused', detail: 'meta action' })],
+  [/'(\w+)' cannot be used on (\w+)/i, (m) => ({ kind: 'keyword refused', detail: `${m[1]} on ${m[2]}` })],
+  [/notify: no handler named/i, () => ({ kind: 'handler not found', detail: '' })],
+  [/role '[^']*\{\{[^']*' not found/i, () => ({ kind: 'search path', detail: 'templated role name' })],
+  [/unknown helper:? '?([\w.]+)'?/i, (m) => ({ kind: 'template syntax (Handlebars vs Jinja2)', detail: `unknown helper ${m[1]}` })],
   [/needs its arguments as a mapping/i, () => ({ kind: 'key=value arguments refused', detail: '' })],
   [/(?:unknown|no) module '?([\w.]+)'?|module '([\w.]+)' (?:is )?(?:unknown|not found|not known)|couldn't resolve module\/action '([\w.]+)'/i,
     (m) => ({ kind: 'module missing', detail: m[1] ?? m[2] ?? m[3] ?? '' })],
@@ -36,6 +45,7 @@ const RULES: Rule[] = [
   [/role '?([\w./-]+)'? (?:was )?not found|could not find role|cannot find (?:role|file|template)|no such (?:role|file|template)/i,
     (m) => ({ kind: 'search path', detail: m[1] ?? '' })],
   [/Assertion failed|assertion/i, () => ({ kind: 'assert failed (a result differs)', detail: '' })],
+  [/non-zero return code/, () => ({ kind: 'task failed (a result differs)', detail: 'non-zero return code' })],
   [/(?:fatal|failed): \[[^\]]*\]:?(?: FAILED!)? => (.*)/, (m) => ({ kind: 'task failed (a result differs)', detail: m[1]!.slice(0, 80) })],
 ];
 

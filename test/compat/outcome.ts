@@ -52,31 +52,41 @@ export function parseRecap(output: string): Record<string, RecapCounts> {
 }
 
 const ERROR_START = /^(ERROR!|fatal: \[|failed: \[|\[ERROR\]|error:|Error:)/;
+const HEADER = /^(TASK|PLAY|RUNNING HANDLER)\b/;
 
-/**
- * The first error that stopped something: a load/CLI error (`ERROR! …` with its location lines) or
- * a task failure (`fatal: [h]: FAILED! => …`) that the next lines do not mark `...ignoring`.
- */
-export function firstError(output: string): string {
+interface ErrorBlock {
+  text: string;
+  load: boolean;
+}
+
+/** Every error block the output holds that no `...ignoring` follows, with the task it belongs to. */
+function errorBlocks(output: string): ErrorBlock[] {
   const lines = output.replace(ANSI, '').split('\n');
+  const out: ErrorBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!ERROR_START.test(line.trimStart())) continue;
     const block = [line];
-    let j = i + 1;
-    while (j < lines.length && lines[j]!.trim() !== '' && !/^(TASK|PLAY|RUNNING HANDLER)\b/.test(lines[j]!) && block.length < 8) {
-      block.push(lines[j]!);
-      j++;
-    }
+    for (let j = i + 1; j < lines.length && lines[j]!.trim() !== '' && !HEADER.test(lines[j]!) && block.length < 8; j++) block.push(lines[j]!);
     const rest = lines.slice(i + 1, i + 40);
-    const nextHeader = rest.findIndex((l) => /^(TASK|PLAY|RUNNING HANDLER)\b|^(fatal|failed|ok|changed|skipping): \[/.test(l));
-    const window = nextHeader < 0 ? rest : rest.slice(0, nextHeader);
-    if (window.some((l) => l.trim() === '...ignoring')) continue;
+    const next = rest.findIndex((l) => HEADER.test(l) || /^(fatal|failed|ok|changed|skipping): \[/.test(l));
+    if ((next < 0 ? rest : rest.slice(0, next)).some((l) => l.trim() === '...ignoring')) continue;
+    const load = line.startsWith('ERROR!');
     const task = lines.slice(0, i).findLast((l) => /^(TASK|RUNNING HANDLER) \[/.test(l));
-    const where = task && !line.startsWith('ERROR!') ? `${task.replace(/\s*\*+$/, '')}: ` : '';
-    return where + block.join('\n').trim();
+    const where = task && !load ? `${task.replace(/\s*\*+$/, '')}: ` : '';
+    out.push({ text: where + block.join('\n').trim(), load });
   }
-  return '';
+  return out;
+}
+
+/**
+ * The error that stopped the run: the first load/CLI error (`ERROR! …` with its location lines),
+ * else the last task failure not marked `...ignoring` (earlier ones may have been rescued; the
+ * items run one host, which stops at its last failure).
+ */
+export function firstError(output: string): string {
+  const blocks = errorBlocks(output);
+  return (blocks.find((b) => b.load) ?? blocks.at(-1))?.text ?? '';
 }
 
 /** Every load-time problem (`ERROR! …` line) gx printed, each once. */

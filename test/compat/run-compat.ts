@@ -109,7 +109,7 @@ function neededDirs(item: Item): string[] {
 }
 
 /** A throwaway copy of the item's content tree, with the generated inventory and play beside it. */
-function workspace(item: Item, tool: string): { cwd: string; root: string; inventory: string; playbook: string; roles: string } {
+function workspace(item: Item, tool: string): { cwd: string; root: string; output: string; inventory: string; playbook: string; roles: string } {
   const top = item.dir.split('/')[0]!;
   const base = mkdtempSync(join(tmpdir(), `gx-compat-${tool}-`));
   for (const dir of neededDirs(item)) cpSync(join(content, top, dir), join(base, top, dir), { recursive: true });
@@ -127,7 +127,7 @@ function workspace(item: Item, tool: string): { cwd: string; root: string; inven
     playbook = join(cwd, item.playbook!);
   }
   const roles = item.roles ? join(base, item.roles) : dirname(cwd);
-  return { cwd, root: base, inventory, playbook, roles };
+  return { cwd, root: base, output, inventory, playbook, roles };
 }
 
 type Outcome = RunOutcome & { output?: string };
@@ -140,6 +140,7 @@ async function reference(item: Item): Promise<Outcome> {
   try {
     const outcome = await run('ansible-playbook', ['-i', ws.inventory, ws.playbook, ...(item.args ?? [])], ws.cwd, {
       ANSIBLE_ROLES_PATH: ws.roles,
+      OUTPUT_DIR: ws.output,
       ANSIBLE_NOCOLOR: '1',
       ANSIBLE_FORCE_COLOR: '0',
       ANSIBLE_RETRY_FILES_ENABLED: '0',
@@ -163,7 +164,8 @@ async function gx(item: Item): Promise<Outcome> {
       process.execPath,
       ['--import', tsx, main, 'play', '-i', ws.inventory, ws.playbook, '--roles-path', ws.roles, '--output', 'plain', ...(item.args ?? [])],
       ws.cwd,
-      { NO_COLOR: '1' },
+      // ansible-test gives every run OUTPUT_DIR (lookup_pipe reads it)
+      { NO_COLOR: '1', OUTPUT_DIR: ws.output },
     );
   } finally {
     rmSync(ws.root, { recursive: true, force: true });
