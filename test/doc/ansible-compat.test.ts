@@ -92,18 +92,27 @@ interface Row {
   tests: string;
 }
 
+/** The rows of the tables whose header starts `| Feature |` (other tables, such as the measurement, are skipped). */
 function rows(): Row[] {
   const out: Row[] = [];
+  let inTable = false;
   readFileSync(DOC, 'utf8')
     .split('\n')
     .forEach((text, i) => {
-      if (!text.startsWith('|') || /^\|\s*-+/.test(text)) return;
+      if (!text.startsWith('|')) {
+        inTable = false;
+        return;
+      }
+      if (/^\|\s*Feature\s*\|/.test(text)) {
+        inTable = true;
+        return;
+      }
+      if (!inTable || /^\|\s*-+/.test(text)) return;
       // cells split on | (a | inside a cell is written \|, as GitHub's tables want)
       const cells = text
         .replace(/^\||\|\s*$/g, '')
         .split(/(?<!\\)\|/)
         .map((c) => c.trim().replace(/\\\|/g, '|'));
-      if (cells[0] === 'Feature') return;
       out.push({ line: i + 1, feature: cells[0] ?? '', status: cells[1] ?? '', difference: cells[2] ?? '', tests: cells[3] ?? '' });
     });
   return out;
