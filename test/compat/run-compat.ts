@@ -158,11 +158,12 @@ async function gx(item: Item): Promise<Outcome> {
   const ws = workspace(item, 'gx');
   try {
     const main = join(gxRoot, 'engine', 'cli', 'main.ts');
-    // tsx from the gx tree: `--import tsx` would look for it in the item's directory
+    // -v: a failure shows its whole result (an assert's false condition), as ansible-playbook's
+    // default output does without -v. tsx from the gx tree: `--import tsx` would look for it in the item's directory
     const tsx = pathToFileURL(join(gxRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     return await run(
       process.execPath,
-      ['--import', tsx, main, 'play', '-i', ws.inventory, ws.playbook, '--roles-path', ws.roles, '--output', 'plain', ...(item.args ?? [])],
+      ['--import', tsx, main, 'play', '-i', ws.inventory, ws.playbook, '--roles-path', ws.roles, '--output', 'plain', '-v', ...(item.args ?? [])],
       ws.cwd,
       // ansible-test gives every run OUTPUT_DIR (lookup_pipe reads it)
       { NO_COLOR: '1', OUTPUT_DIR: ws.output },
