@@ -2,7 +2,7 @@
 // each with a status, the difference, and the test that proves it. This keeps the table honest:
 // a row may only claim support with a test that exists, and no feature of the issue may go missing.
 import { expect } from 'chai';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = process.cwd();
@@ -122,26 +122,45 @@ function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : testFiles(path);
-    return name.endsWith('.test.ts') ? [path] : [];
+    return name.endsWith('.ts') ? [path] : [];
   });
 }
 
-/** `test/a/b.test.ts` › title, several separated by <br>. */
-function citedTests(cell: string): { file: string; title: string }[] {
+interface Citation {
+  file: string;
+  /** an it() title in a .test.ts file */
+  title?: string;
+  /** or a case of a table a test iterates over: text that appears in that file */
+  caseText?: string;
+}
+
+/**
+ * `test/a/b.test.ts` › title, or `test/x/table.ts` case `expr` (a row of a table that a test file
+ * holds or imports and turns into one test per row), several separated by <br>.
+ */
+function citedTests(cell: string): Citation[] {
   return cell
     .split(/<br>/)
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => {
-      const m = /^`([^`]+\.test\.ts)`\s*›\s*(.+)$/.exec(s);
-      if (!m) return { file: '', title: s };
-      return { file: m[1]!, title: m[2]!.trim().replace(/^"(.*)"$/, '$1') };
+      const t = /^`([^`]+\.test\.ts)`\s*›\s*(.+)$/.exec(s);
+      if (t) return { file: t[1]!, title: t[2]!.trim().replace(/^"(.*)"$/, '$1') };
+      const c = /^`([^`]+\.ts)`\s*case\s*`(.+)`$/.exec(s);
+      if (c) return { file: c[1]!, caseText: c[2]! };
+      return { file: '', title: s };
     });
 }
 
 function hasTitle(source: string, title: string): boolean {
   const esc = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`\\bit(?:\\.only)?\\(\\s*(['"\`])${esc}\\1`).test(source);
+}
+
+/** Where the table file is imported by a test file (as `./dir/name.js`). */
+function importedByATest(files: Map<string, string>, table: string): boolean {
+  const name = table.replace(/^.*\//, '').replace(/\.ts$/, '.js');
+  return [...files.entries()].some(([f, src]) => f.endsWith('.test.ts') && src.includes(`/${name}'`));
 }
 
 describe('docs/ansible-compat.md (the conformance table of issue 14)', () => {
@@ -165,9 +184,18 @@ describe('docs/ansible-compat.md (the conformance table of issue 14)', () => {
       const cited = citedTests(r.tests);
       if ((r.status === 'supported' || r.status === 'partial') && cited.length === 0) problems.push(`line ${r.line} (${r.feature}): no test named`);
       for (const t of cited) {
+        const where = `line ${r.line} (${r.feature})`;
+        if (t.caseText !== undefined) {
+          const path = join(ROOT, t.file);
+          const source = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+          if (!source) problems.push(`${where}: no file ${t.file}`);
+          else if (!source.includes(t.caseText)) problems.push(`${where}: ${t.file} has no case ${t.caseText}`);
+          else if (!t.file.endsWith('.test.ts') && !importedByATest(files, t.file)) problems.push(`${where}: no test file imports ${t.file}`);
+          continue;
+        }
         const source = files.get(t.file);
-        if (!source) problems.push(`line ${r.line} (${r.feature}): no test file ${t.file || `in "${t.title}"`}`);
-        else if (!hasTitle(source, t.title)) problems.push(`line ${r.line} (${r.feature}): ${t.file} has no it('${t.title}')`);
+        if (!source) problems.push(`${where}: no test file ${t.file || `in "${t.title}"`}`);
+        else if (!hasTitle(source, t.title!)) problems.push(`${where}: ${t.file} has no it('${t.title}')`);
       }
     }
     expect(problems).to.deep.equal([]);
