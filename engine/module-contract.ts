@@ -128,7 +128,11 @@ export interface ModuleContext {
   roleDir?: string;
   /** finds a file under files/ (kind 'files') or templates/ (kind 'templates'): role first, then playbook dir; absolute paths as they are */
   findFile(name: string, kind: 'files' | 'templates'): Promise<string>;
-  /** renders a Handlebars template text with the task's variables (strict) */
+  /**
+   * renders a template's text with the task's variables (strict): `extraVars.template_path` names the
+   * file, whose extension picks the language (`.hbs` Handlebars, anything else Jinja2 with Ansible's
+   * template defaults); without it, the text is rendered as a playbook value (Jinja2)
+   */
   renderTemplate(text: string, extraVars?: Record<string, unknown>): string;
   /** debug logging, shown at -vvv */
   log(msg: string): void;

@@ -7,13 +7,15 @@ export interface Where {
   host?: string;
   /** what was being rendered or evaluated: "when", "args.dest", "template templates/app.conf"… */
   what?: string;
+  /** the value's own position inside the task, when known (more precise than loc) */
+  at?: SourceLocation;
 }
 
 /**
  * " (in when of task "x" on host h, at file:line:col)" — empty when nothing is known. `at` is a
  * more precise location (the value inside the task); the task's own location is then kept too.
  */
-export function describeWhere(where: Where | undefined, at?: SourceLocation): string {
+export function describeWhere(where: Where | undefined, at: SourceLocation | undefined = where?.at): string {
   if (!where) return at ? ` (at ${formatLocation(at)})` : '';
   const parts: string[] = [];
   if (where.what) parts.push(`in ${where.what}`);
