@@ -5,10 +5,14 @@
 // is true.
 import { TemplateError } from '../errors.js';
 import { suggest } from '../load/suggest.js';
+import { isCallable } from './callable.js';
 import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
+import { UndefinedResult } from './fail.js';
+import { FUNCTIONS, unknownFunction } from './functions.js';
+import { pyText } from './pytext.js';
 import { ExprSyntaxError, parseExpr, rootNames, type Node } from './expr-parse.js';
 import { isUnknown, Unknown } from './unknown.js';
-import { getMember, isEmptyish, MISSING, pyEqual, pyStr, truthy, typeName } from './values.js';
+import { getMember, isEmptyish, isMapping, MISSING, pyEqual, truthy, typeName } from './values.js';
 import { describeWhere, type Where } from './where.js';
 
 export type { Where } from './where.js';
@@ -95,9 +99,55 @@ export function evaluateCondition(cond: unknown, scope: Record<string, unknown>,
   return isUnknown(v) ? v : truthy(v);
 }
 
-function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string): TemplateError {
-  const oneLine = src.replace(/[\r\n\t]/g, ' ');
-  return new TemplateError(`${message} at column ${pos + 1}${describeWhere(where)}\n  ${oneLine}\n  ${' '.repeat(pos)}^`, { loc: where?.loc, hint });
+function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string, template = false): TemplateError {
+  if (!template) {
+    const oneLine = src.replace(/[\r\n\t]/g, ' ');
+    return new TemplateError(`${message} at column ${pos + 1}${describeWhere(where)}\n  ${oneLine}\n  ${' '.repeat(pos)}^`, { loc: where?.loc, hint });
+  }
+  // inside a template (a playbook value or a template file): line and column in the whole text
+  const { line, col, text } = lineAt(src, pos);
+  return new TemplateError(`${message} at line ${line}, col ${col} of template ${quoteTemplate(src)}${describeWhere(where)}\n  ${text.replace(/\t/g, ' ')}\n  ${' '.repeat(col - 1)}^`, { loc: where?.at ?? where?.loc, hint });
+}
+
+/** 1-based line and column of `pos` in `src`, and that line's text. */
+export function lineAt(src: string, pos: number): { line: number; col: number; text: string } {
+  const start = src.lastIndexOf('\n', pos - 1) + 1;
+  let end = src.indexOf('\n', pos);
+  if (end < 0) end = src.length;
+  let line = 1;
+  for (let i = src.indexOf('\n'); i >= 0 && i < start; i = src.indexOf('\n', i + 1)) line++;
+  return { line, col: pos - start + 1, text: src.slice(start, end) };
+}
+
+/** A template quoted on one line for a message, shortened when long. */
+export function quoteTemplate(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(one.length > 80 ? `${one.slice(0, 77)}...` : one);
+}
+
+/**
+ * An expression inside a template (`{{ expr }}`, `{% if expr %}`): `text.slice(start, end)` parsed
+ * once; syntax errors are ExprSyntaxError with `pos` inside `text`, evaluation errors name the line
+ * and column in `text`. Not cached here: the template that holds it is.
+ */
+export function compileExprAt(text: string, start: number, end: number): CompiledExpr {
+  const body = text.slice(start, end);
+  let ast: Node;
+  try {
+    ast = parseExpr(body);
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) throw new ExprSyntaxError(e.message, e.pos + start);
+    throw e;
+  }
+  return {
+    source: body,
+    wrapped: false,
+    vars: [...rootNames(ast)],
+    evaluate(scope, w) {
+      const run = new Run(text, body, start, scope, w, true);
+      return run.use(run.ev(ast), ast);
+    },
+  };
 }
 
 /** One evaluation: carries what error messages need. */
@@ -108,10 +158,11 @@ class Run {
     private readonly offset: number,
     private readonly scope: Record<string, unknown>,
     private readonly where: Where | undefined,
+    private readonly template = false,
   ) {}
 
   fail(message: string, node: { pos: number }): TemplateError {
-    return positioned(message, this.src, node.pos + this.offset, this.where);
+    return positioned(message, this.src, node.pos + this.offset, this.where, undefined, this.template);
   }
 
   /** Any use of a value other than `is defined`/`default`: undefined becomes an error here. */
@@ -120,7 +171,9 @@ class Run {
     const root = v.path.split(/[.[]/)[0]!;
     const near = root === v.path && !Object.prototype.hasOwnProperty.call(this.scope, root) ? suggest(root, Object.keys(this.scope)) : undefined;
     const detail = v.detail ? ` (${v.detail})` : '';
-    throw positioned(`'${v.path}' is undefined${detail}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined);
+    const fallback = `{{ ${v.path} | default('…') }}`;
+    const hint = !this.template ? (near ? `did you mean '${near}'?` : undefined) : near ? `did you mean '${near}'? (or give a fallback: ${fallback})` : `give a fallback with ${fallback} if it may be missing`;
+    throw positioned(`'${v.path}' is undefined${detail}`, this.src, node.pos + this.offset, this.where, hint, this.template);
   }
 
   text(node: Node): string {
@@ -165,12 +218,26 @@ class Run {
       }
       case 'call': {
         const obj = this.use(this.ev(node.obj), node.obj);
-        const args = node.args.pos.map((n) => this.use(this.ev(n), n));
+        const { pos: args, kw, unknown } = this.args(node);
         if (isUnknown(obj)) return obj;
-        const u = args.find(isUnknown);
-        if (u) return u;
-        return this.guard(() => callMethod(obj, node.method, args), node);
+        // a macro or loop.cycle the template put in a dict: `loop.cycle('a', 'b')`
+        const member = isMapping(obj) ? getMember(obj, node.method) : MISSING;
+        if (isCallable(member)) return this.guard(() => member.call(args, kw), node);
+        if (unknown) return unknown;
+        return this.guard(() => callMethod(obj, node.method, args, kw), node);
       }
+      case 'fn': {
+        // a macro defined by the template shadows a global of the same name, as in Jinja
+        const local = getMember(this.scope, node.name);
+        const { pos: args, kw, unknown } = this.args(node);
+        if (isCallable(local)) return this.guard(() => local.call(args, kw), node);
+        const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
+        if (!fn) throw this.fail(unknownFunction(node.name), node);
+        if (unknown) return unknown;
+        return this.guard(() => fn(args, kw, { vars: this.scope, where: this.where }), node);
+      }
+      case 'slice':
+        return this.slice(node);
       case 'not': {
         const v = this.use(this.ev(node.arg), node.arg);
         return isUnknown(v) ? v : !truthy(v);
@@ -209,6 +276,7 @@ class Run {
       return f();
     } catch (e) {
       if (e instanceof Fail) throw this.fail(e.message, node);
+      if (isUnknown(e)) return e;
       throw e;
     }
   }
@@ -234,7 +302,7 @@ class Run {
     if (isUnknown(a)) return a;
     if (isUnknown(b)) return b;
     const op = node.op;
-    if (op === '~') return pyStr(a) + pyStr(b);
+    if (op === '~') return pyText(a) + pyText(b);
     const num = (x: unknown): x is number | boolean => typeof x === 'number' || typeof x === 'boolean';
     if (num(a) && num(b)) {
       const x = Number(a);
@@ -290,7 +358,7 @@ class Run {
     return unknown ?? true;
   }
 
-  private args(node: Extract<Node, { k: 'filter' | 'test' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
+  private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
     const pos = node.args.pos.map((n) => this.use(this.ev(n), n));
     const kw: Record<string, unknown> = {};
     for (const [k, n] of Object.entries(node.args.kw)) kw[k] = this.use(this.ev(n), n);
@@ -306,16 +374,48 @@ class Run {
       if (v instanceof Undef || (boolean && !isUnknown(v) && isEmptyish(v))) return pos[0] ?? kw['default_value'] ?? '';
       return v;
     }
+    if (node.name === 'mandatory' || node.name === 'ansible.builtin.mandatory') {
+      const { pos, kw } = this.args(node);
+      const msg = pos[0] ?? kw['msg'];
+      if (v instanceof Undef) throw this.fail(msg !== undefined && msg !== null ? pyText(msg) : `Mandatory variable '${v.path}' not defined.`, node);
+      return v;
+    }
     const fn = FILTERS[node.name];
     if (!fn) {
       const near = suggest(node.name, [...Object.keys(FILTERS), 'default']);
-      throw positioned(`unknown filter '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : `gx expressions know: ${[...Object.keys(FILTERS), 'default'].sort().join(', ')}`);
+      throw positioned(`unknown filter '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : `gx expressions know: ${[...Object.keys(FILTERS), 'default'].sort().join(', ')}`, this.template);
     }
     const value = this.use(v, node.arg);
     const { pos, kw, unknown } = this.args(node);
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
-    return this.guard(() => fn(value, pos, kw), node);
+    const out = this.guard(() => fn(value, pos, kw), node);
+    return out instanceof UndefinedResult ? new Undef(this.text(node), out.reason) : out;
+  }
+
+  /** Python slicing x[a:b:c] of a list or string. */
+  private slice(node: Extract<Node, { k: 'slice' }>): unknown {
+    const obj = this.use(this.ev(node.obj), node.obj);
+    const part = (n: Node | undefined): number | null | Unknown => {
+      if (!n) return null;
+      const v = this.use(this.ev(n), n);
+      if (isUnknown(v) || v === null) return v as Unknown | null;
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw this.fail(`slice indices must be integers or none, not ${typeName(v)}`, n);
+      return v;
+    };
+    const [a, b, c] = [part(node.start), part(node.stop), part(node.step)];
+    if (isUnknown(obj)) return obj;
+    for (const x of [a, b, c]) if (isUnknown(x)) return x;
+    if (typeof obj !== 'string' && !Array.isArray(obj)) throw this.fail(`${typeName(obj)} cannot be sliced`, node);
+    const items: unknown[] = typeof obj === 'string' ? [...obj] : obj;
+    const n = items.length;
+    const step = (c as number | null) ?? 1;
+    if (step === 0) throw this.fail('slice step cannot be zero', node);
+    const clamp = (x: number | null, dflt: number, lo: number, hi: number): number => (x === null ? dflt : Math.min(Math.max(x < 0 ? x + n : x, lo), hi));
+    const out: unknown[] = [];
+    if (step > 0) for (let i = clamp(a as number | null, 0, 0, n); i < clamp(b as number | null, n, 0, n); i += step) out.push(items[i]);
+    else for (let i = clamp(a as number | null, n - 1, -1, n - 1); i > clamp(b as number | null, -1, -1, n - 1); i += step) out.push(items[i]);
+    return typeof obj === 'string' ? out.join('') : out;
   }
 
   private test(node: Extract<Node, { k: 'test' }>): unknown {
@@ -327,7 +427,7 @@ class Run {
       const fn = TESTS[node.name];
       if (!fn) {
         const near = suggest(node.name, [...Object.keys(TESTS), 'defined', 'undefined']);
-        throw positioned(`unknown test '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined);
+        throw positioned(`unknown test '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined, this.template);
       }
       const value = this.use(v, node.arg);
       const { pos, kw, unknown } = this.args(node);

@@ -1,0 +1,20 @@
+// Every filter the expression language knows, by its Ansible/Jinja name. `default`/`d` and
+// `mandatory` are in the evaluator (they see undefined values); the rest receive defined values.
+import { COLLECTION_FILTERS } from './collections.js';
+import { ENCODING_FILTERS } from './encoding.js';
+import { NUMBER_FILTERS } from './numbers.js';
+import { PATH_FILTERS } from './paths.js';
+import { REGEX_FILTERS } from './regex.js';
+import { FILTERS } from './registry.js';
+import { TEXT_FILTERS } from './text.js';
+import '../tests.js';
+
+Object.assign(FILTERS, TEXT_FILTERS, COLLECTION_FILTERS, ENCODING_FILTERS, REGEX_FILTERS, PATH_FILTERS, NUMBER_FILTERS);
+
+// Ansible's fully qualified names (ansible.builtin.to_json) reach the same filters
+for (const name of Object.keys(FILTERS)) FILTERS[`ansible.builtin.${name}`] = FILTERS[name]!;
+
+/** Filters handled by the evaluator itself. */
+export const EVALUATOR_FILTERS = ['default', 'd', 'mandatory'];
+
+export { FILTERS, TESTS } from './registry.js';

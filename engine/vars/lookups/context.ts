@@ -1,0 +1,66 @@
+// What a lookup knows about where it runs: the task's variables (playbook_dir, role_path,
+// ansible_check_mode…) and where the expression is written (the task file). Lookups run on the
+// controller when the expression is evaluated, in check mode too, as in Ansible.
+import { dirname, isAbsolute, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Where } from '../where.js';
+import { Fail } from '../fail.js';
+
+export interface LookupContext {
+  /** the task's scope */
+  vars: Record<string, unknown>;
+  /** where the expression is written; `where.loc.file` is the task file */
+  where?: Where;
+  /** the subdirectory relative names are looked for in (Ansible sets 'templates' for template tasks) */
+  subdir?: 'files' | 'templates' | 'vars' | 'tasks';
+}
+
+const asDir = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** The directory relative paths (pipe's cwd, fileglob) are taken from: the playbook's. */
+export function baseDir(ctx: LookupContext): string {
+  return asDir(ctx.vars['playbook_dir']) ?? process.cwd();
+}
+
+/**
+ * Ansible's path_dwim_relative_stack (parsing/dataloader.py): the role (its <subdir>/ and itself),
+ * the task file's directory (<subdir>/ and itself), then the playbook directory. Absolute
+ * paths and ~ are taken as they are.
+ */
+export function searchCandidates(name: string, subdir: string, ctx: LookupContext): string[] {
+  if (name.startsWith('~')) return [(process.env['HOME'] ?? '') + name.slice(1)];
+  if (isAbsolute(name)) return [name];
+  const out: string[] = [];
+  const add = (dir: string | undefined): void => {
+    if (!dir) return;
+    if (name.split('/')[0] !== subdir) out.push(join(dir, subdir, name));
+    out.push(join(dir, name));
+  };
+  const role = asDir(ctx.vars['role_path']);
+  add(role);
+  const taskFile = ctx.where?.loc?.file;
+  if (taskFile) {
+    const dir = dirname(taskFile);
+    // a role's tasks/ file: the role's <subdir>/ is searched already
+    if (!(role && dir === join(role, 'tasks'))) add(dir);
+  }
+  add(baseDir(ctx));
+  return [...new Set(out)];
+}
+
+/** The first existing candidate, or undefined. */
+export function findInSearchPath(name: string, subdir: string, ctx: LookupContext): string | undefined {
+  return searchCandidates(name, subdir, ctx).find((c) => existsSync(c));
+}
+
+export function requireFile(name: string, subdir: string, ctx: LookupContext, lookup: string): string {
+  const found = findInSearchPath(name, subdir, ctx);
+  if (!found) throw new Fail(`${lookup}: could not locate file in lookup: ${name} (searched ${searchCandidates(name, subdir, ctx).join(', ')})`);
+  return found;
+}
+
+/** The search path's directories for fileglob's bare patterns: role, task dir, playbook dir. */
+export function searchDirs(ctx: LookupContext): string[] {
+  const dirs = [asDir(ctx.vars['role_path']), ctx.where?.loc?.file ? dirname(ctx.where.loc.file) : undefined, baseDir(ctx)].filter((d): d is string => !!d);
+  return [...new Set(dirs)];
+}

@@ -1,0 +1,53 @@
+// runLookup: the one entry point for `lookup()`/`query()` in expressions and for the with_* loops.
+// It always returns a list (what `query` gives; `lookup` joins it, see functions.ts).
+import { Fail } from '../fail.js';
+import { isUnknown } from '../unknown.js';
+import type { LookupContext } from './context.js';
+import { FILE_LOOKUPS } from './files.js';
+import { LIST_LOOKUPS } from './lists.js';
+
+export type { LookupContext } from './context.js';
+export { setTemplateRenderer, type TemplateRenderer } from './files.js';
+
+type Lookup = (terms: unknown[], kw: Record<string, unknown>, ctx: LookupContext) => unknown[];
+
+const LOOKUPS: Record<string, Lookup> = { ...FILE_LOOKUPS, ...LIST_LOOKUPS };
+
+const NOT_SUPPORTED: Record<string, string> = {
+  password: 'generate it once and store it (e.g. with ansible-vault or a secrets file), or use `{{ lookup("pipe", "openssl rand -base64 18") }}`',
+  url: 'gx does not fetch URLs while templating; use the uri or get_url module and register the result',
+  csvfile: 'read the file with lookup("file", …) and split it, or use include_vars with YAML',
+  ini: 'read the value with lookup("pipe", "crudini --get …") or convert the file to YAML for include_vars',
+  unvault: 'gx does not read Ansible Vault files',
+  config: 'gx has no ansible.cfg',
+  inventory_hostnames: "use groups['name'] or ansible_play_hosts",
+  template_from_string: 'render the text inline instead',
+};
+
+/** Lookup names gx knows, for messages and did-you-mean. */
+export const LOOKUP_NAMES = Object.keys(LOOKUPS).sort();
+
+export function isLookup(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(LOOKUPS, name.replace(/^ansible\.builtin\./, ''));
+}
+
+/**
+ * Runs lookup `name` over `terms` (the with_* value, listified, or lookup()'s positional
+ * arguments). Synchronous; controller side. Throws Fail naming the lookup on errors. Terms that
+ * are Unknown (check mode) must be handled by the caller: nothing can be looked up for them.
+ */
+export function runLookup(name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LookupContext): unknown[] {
+  const short = name.replace(/^ansible\.builtin\./, '');
+  const fn = Object.prototype.hasOwnProperty.call(LOOKUPS, short) ? LOOKUPS[short] : undefined;
+  if (!fn) {
+    const why = NOT_SUPPORTED[short];
+    throw new Fail(why ? `lookup plugin '${short}' is not supported by gx: ${why}` : `lookup plugin (${name}) not found; gx knows: ${LOOKUP_NAMES.join(', ')}`);
+  }
+  if (terms.some(isUnknown)) throw new Fail(`${short}: a term is not known in check mode`);
+  try {
+    return fn(terms, kw, ctx);
+  } catch (e) {
+    if (e instanceof Fail) throw e.message.startsWith(short) ? e : new Fail(`${short}: ${e.message}`);
+    throw new Fail(`${short}: ${(e as Error).message}`);
+  }
+}
