@@ -303,6 +303,8 @@ class Run {
     if (isUnknown(b)) return b;
     const op = node.op;
     if (op === '~') return pyText(a) + pyText(b);
+    // datetime - datetime is a timedelta (to_datetime, now())
+    if (op === '-' && a instanceof Date && b instanceof Date) return timedelta(a.getTime() - b.getTime());
     const num = (x: unknown): x is number | boolean => typeof x === 'number' || typeof x === 'boolean';
     if (num(a) && num(b)) {
       const x = Number(a);
@@ -438,4 +440,11 @@ class Run {
     if (isUnknown(r)) return r;
     return node.negate ? !truthy(r) : truthy(r);
   }
+}
+
+/** Python's timedelta as data: days, seconds, microseconds (total_seconds() in methods.ts). */
+function timedelta(ms: number): Record<string, number> {
+  const days = Math.floor(ms / 86_400_000);
+  const rest = ms - days * 86_400_000;
+  return { days, seconds: Math.floor(rest / 1000), microseconds: (rest % 1000) * 1000 };
 }

@@ -10,3 +10,6 @@ export class Fail extends Error {}
 export class UndefinedResult {
   constructor(readonly reason: string) {}
 }
+
+/** A lookup that met an undefined variable: an error even under errors='ignore', as in Ansible. */
+export class UndefinedLookup extends Fail {}

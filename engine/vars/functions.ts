@@ -1,6 +1,7 @@
 // The global functions an expression may call: Jinja's (range, dict, namespace, lipsum is not
 // offered) and Ansible's (lookup, query/q, now). Nothing else is callable: a name followed by
 // `(` is one of these, or a macro the template defined (JinjaCallable, handled by the evaluator).
+import { UndefinedLookup } from './fail.js';
 import { dictOf, Fail } from './filters/args.js';
 import { isLookup, runLookup, type LookupContext } from './lookups/index.js';
 import { strftime } from './filters/numbers.js';
@@ -26,7 +27,7 @@ function callLookup(args: unknown[], kw: Record<string, unknown>, ctx: LookupCon
   try {
     ran = runLookup(name, args.slice(1), rest, ctx);
   } catch (e) {
-    if (e instanceof Fail && errors !== 'strict' && isLookup(name)) return want ? [] : null;
+    if (e instanceof Fail && !(e instanceof UndefinedLookup) && errors !== 'strict' && isLookup(name)) return want ? [] : null;
     throw e;
   }
   if (want || !ran.length) return ran;

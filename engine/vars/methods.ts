@@ -169,6 +169,10 @@ function dictMethod(d: Record<string, unknown>, method: string, a: unknown[]): u
     }
     case 'copy':
       return { ...d };
+    case 'total_seconds':
+      // a timedelta (datetime - datetime)
+      if (['days', 'seconds', 'microseconds'].every((k) => typeof d[k] === 'number')) return (d['days'] as number) * 86400 + (d['seconds'] as number) + (d['microseconds'] as number) / 1e6;
+      break;
   }
   return undefined;
 }

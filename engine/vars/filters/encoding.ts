@@ -2,7 +2,7 @@
 // to_json is Python's json.dumps (", " and ": " separators, non-ASCII escaped), to_yaml PyYAML's
 // yaml.dump (keys sorted, flow style for collections of scalars), hash/checksum hex digests.
 import { createHash } from 'node:crypto';
-import YAML, { isCollection, isScalar, visit } from 'yaml';
+import YAML from 'yaml';
 import { isUnknown } from '../unknown.js';
 import { isMapping, pyStr, toInt, truthy, typeName } from '../values.js';
 import { arg, Fail, str, text, type Fn } from './args.js';
@@ -58,17 +58,56 @@ function jsonOptions(kw: Record<string, unknown>, defaults: JsonOptions): JsonOp
   return o;
 }
 
-/** PyYAML's yaml.dump as Ansible calls it. */
+/** One scalar as PyYAML writes it: plain when it reads back as the same string, else quoted. */
+function yamlScalar(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isNaN(v) ? '.nan' : v === Infinity ? '.inf' : v === -Infinity ? '-.inf' : String(v);
+  const s = isUnknown(v) ? v.toString() : String(v);
+  // PyYAML quotes multi-line text with single quotes, a line break written as a blank line
+  if (s.includes('\n') && !/[\x00-\x08\x0b-\x1f]/.test(s)) return `'${s.replace(/'/g, "''").split('\n').join('\n\n    ')}'`;
+  // the yaml package decides plain vs quoted under the same YAML 1.1 rules PyYAML reads with
+  return YAML.stringify(s, { version: '1.1', customTags: pyYamlTags, singleQuote: true, lineWidth: 0 }).replace(/\n$/, '');
+}
+
+const isColl = (v: unknown): boolean => Array.isArray(v) || isMapping(v);
+const emptyColl = (v: unknown): boolean => (Array.isArray(v) ? v.length === 0 : isMapping(v) && Object.keys(v).length === 0);
+
+/**
+ * PyYAML's yaml.dump as Ansible calls it (to_yaml: default_flow_style=None, to_nice_yaml:
+ * default_flow_style=False, indent 4): keys sorted, sequences in a mapping not indented, a
+ * mapping in a sequence starting on the dash's line.
+ */
 export function pyYamlDump(v: unknown, o: { indent?: number; flow: boolean; sortKeys?: boolean }): string {
-  const doc = new YAML.Document(v ?? null, { version: '1.1', sortMapEntries: o.sortKeys ?? true });
-  if (o.flow) {
-    // default_flow_style=None: a collection whose items are all scalars is written inline
-    visit(doc, {
-      Map: (_k, node) => void (node.flow = node.items.every((p) => !isCollection(p.value))),
-      Seq: (_k, node) => void (node.flow = node.items.every((i) => isScalar(i) || !isCollection(i))),
+  const step = o.indent ?? 2;
+  const keys = (m: Record<string, unknown>): string[] => (o.sortKeys ?? true ? Object.keys(m).sort() : Object.keys(m));
+  const flowOk = (x: unknown): boolean => emptyColl(x) || (o.flow && isColl(x) && (Array.isArray(x) ? x : Object.values(x)).every((c) => !isColl(c) || emptyColl(c)));
+  const flow = (x: unknown): string => {
+    if (Array.isArray(x)) return `[${x.map(flow).join(', ')}]`;
+    if (isMapping(x)) return `{${keys(x).map((k) => `${yamlScalar(k)}: ${flow(x[k])}`).join(', ')}}`;
+    return yamlScalar(x);
+  };
+  // lines of `x` written at column `col`; the first line is written by the caller after its prefix
+  const block = (x: unknown, col: number): string[] => {
+    const pad = ' '.repeat(col);
+    if (Array.isArray(x)) {
+      return x.flatMap((item) => {
+        if (!isColl(item) || flowOk(item)) return [`${pad}- ${flowOk(item) ? flow(item) : yamlScalar(item)}`];
+        const inner = block(item, col + step);
+        const dash = `${pad}-${' '.repeat(step - 1)}`;
+        return [dash + inner[0]!.slice(col + step), ...inner.slice(1)];
+      });
+    }
+    const m = x as Record<string, unknown>;
+    return keys(m).flatMap((k) => {
+      const val = m[k];
+      const head = `${pad}${yamlScalar(k)}:`;
+      if (!isColl(val) || flowOk(val)) return [`${head} ${flowOk(val) ? flow(val) : yamlScalar(val)}`];
+      return [head, ...block(val, Array.isArray(val) ? col : col + step)];
     });
-  }
-  return doc.toString({ indent: o.indent ?? 2, indentSeq: false, singleQuote: true, lineWidth: 80, flowCollectionPadding: false, nullStr: 'null' });
+  };
+  if (!isColl(v) || flowOk(v)) return `${isColl(v) ? flow(v) : yamlScalar(v)}\n${isColl(v) ? '' : '...\n'}`;
+  return `${block(v, 0).join('\n')}\n`;
 }
 
 /**
@@ -141,7 +180,8 @@ export const ENCODING_FILTERS: Record<string, Fn> = {
     if (!algo) throw new Fail(`password_hash: '${scheme}' is not supported by gx (sha512 and sha256 are); hash the password elsewhere and pass the hash`);
     const salt = saltArg === undefined || saltArg === null ? randomSalt() : pyStr(saltArg);
     if (!/^[./0-9A-Za-z]*$/.test(salt)) throw new Fail('password_hash: the salt may only contain ./0-9A-Za-z');
-    return shaCrypt(algo, text(v), salt, rounds === undefined || rounds === null ? undefined : toInt(rounds));
+    // passlib's default rounds (what Ansible uses), written out in the hash as passlib does
+    return shaCrypt(algo, text(v), salt, rounds === undefined || rounds === null ? (algo === 'sha512' ? 656_000 : 535_000) : toInt(rounds));
   },
 };
 

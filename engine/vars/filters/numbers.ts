@@ -45,12 +45,25 @@ export function humanToBytes(value: unknown, defaultUnit: unknown, isbits: boole
   return Math.round(n * limit);
 }
 
-/** Python's round(): half to even. Jinja's 'common' rounds half away from zero. */
-function roundHalfEven(x: number, digits: number): number {
-  const f = 10 ** digits;
-  const y = x * f;
-  const r = Math.round(y);
-  return (Math.abs(y % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) / f;
+/**
+ * Python's round(x, n): the exact binary value decides (2.675 is 2.67499…, so 2.67) and only an
+ * exact half goes to the even neighbour (2.5 → 2). toFixed looks at the exact value too but
+ * sends halves up, so ties are found from the exact decimal expansion.
+ */
+export function pyRound(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x;
+  if (digits < 0) return pyRound(x / 10 ** -digits, 0) * 10 ** -digits;
+  const exact = Math.abs(x).toFixed(Math.min(100, digits + 60));
+  const [whole, frac = ''] = exact.split('.');
+  const rest = frac.slice(digits);
+  if (/^50*$/.test(rest)) {
+    const kept = `${whole}${frac.slice(0, digits)}`;
+    const even = Number(kept[kept.length - 1]) % 2 === 0;
+    const down = Number(`${whole}.${frac.slice(0, digits) || '0'}`);
+    const v = even ? down : down + 10 ** -digits;
+    return Math.sign(x) * Number(v.toFixed(digits));
+  }
+  return Math.sign(x) * Number(Math.abs(x).toFixed(digits));
 }
 
 /** RFC 3986 appendix B, the fields Python's urllib.parse.urlsplit gives. */
@@ -153,7 +166,7 @@ export const NUMBER_FILTERS: Record<string, Fn> = {
     const x = num(v, 'round');
     const f = 10 ** precision;
     // Jinja's 'common' is Python's round(): halves go to the even neighbour
-    if (method === 'common') return roundHalfEven(x, precision);
+    if (method === 'common') return pyRound(x, precision);
     if (method === 'ceil') return Math.ceil(x * f) / f;
     if (method === 'floor') return Math.floor(x * f) / f;
     throw new Fail("round: method must be 'common', 'ceil' or 'floor'");

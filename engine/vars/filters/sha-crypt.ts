@@ -56,5 +56,6 @@ export function shaCrypt(algo: 'sha256' | 'sha512', password: string, salt: stri
   out += algo === 'sha256' ? b64from24(0, C[31]!, C[30]!, 3) : b64from24(0, 0, C[63]!, 2);
   void size;
   const prefix = algo === 'sha256' ? '$5$' : '$6$';
-  return `${prefix}${rounds === undefined ? '' : `rounds=${r}$`}${salt.slice(0, 16)}$${out}`;
+  // like passlib: the default 5000 rounds are implicit, any other count is written out
+  return `${prefix}${r === 5000 ? '' : `rounds=${r}$`}${salt.slice(0, 16)}$${out}`;
 }

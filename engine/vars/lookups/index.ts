@@ -47,7 +47,7 @@ export function runLookup(name: string, terms: unknown[], kw: Record<string, unk
   try {
     return fn(terms, kw, ctx);
   } catch (e) {
-    if (e instanceof Fail) throw e.message.startsWith(short) ? e : new Fail(`${short}: ${e.message}`);
+    if (e instanceof Fail) throw e.message.startsWith(short) ? e : new (e.constructor as typeof Fail)(`${short}: ${e.message}`);
     throw new Fail(`${short}: ${(e as Error).message}`);
   }
 }

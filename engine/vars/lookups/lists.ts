@@ -1,7 +1,7 @@
 // Lookups that shape lists (what the with_* loops are made of), after Ansible 2.17's
 // lib/ansible/plugins/lookup/{items,list,dict,indexed_items,together,nested,sequence,
 // subelements,vars,varnames,random_choice}.py and LookupBase._flatten/_combine (read at v2.17.5).
-import { Fail } from '../fail.js';
+import { Fail, UndefinedLookup } from '../fail.js';
 import { flatten as flattenFilter, rng, subelements } from '../filters/collections.js';
 import { pyPercent } from '../filters/text.js';
 import { dictOf } from '../filters/args.js';
@@ -121,7 +121,7 @@ export const LIST_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: Lookup
       const v = getMember(ctx.vars, pyStr(t));
       if (v !== MISSING) return v;
       if (kw['default'] !== undefined) return kw['default'];
-      throw new Fail(`vars: No variable found with this name: ${pyStr(t)}`);
+      throw new UndefinedLookup(`vars: No variable found with this name: ${pyStr(t)}`);
     }),
   varnames: (terms, _kw, ctx) =>
     terms.flatMap((t) => {
