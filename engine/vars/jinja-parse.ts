@@ -52,9 +52,9 @@ function findTop(src: string, from: number, to: number, test: (i: number) => boo
       i = j;
       continue;
     }
+    if (depth === 0 && test(i)) return i;
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (depth === 0 && test(i)) return i;
   }
   return -1;
 }

@@ -49,7 +49,9 @@ interface Ctx {
 let pendingCaller: JinjaCallable | undefined;
 
 function usesName(nodes: JNode[], name: string): boolean {
-  const inExpr = (e: CompiledExpr | undefined): boolean => !!e && e.vars.includes(name);
+  const word = new RegExp(`\\b${name}\\b`);
+  // the source, not e.vars: a called name (caller()) is not among the variables an expression reads
+  const inExpr = (e: CompiledExpr | undefined): boolean => !!e && (e.vars.includes(name) || word.test(e.source));
   return nodes.some((n) => {
     switch (n.k) {
       case 'text':

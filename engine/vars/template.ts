@@ -184,7 +184,7 @@ export function renderTemplateFile(text: string, vars: Record<string, unknown>, 
   try {
     return renderJinjaText(body, vars, f.where, o, f.load);
   } catch (e) {
-    if (e instanceof JinjaSyntaxError) throw syntaxError(e, body, f.where);
+    if (e instanceof JinjaSyntaxError) throw syntaxError(habit(body, e), body, f.where);
     throw e;
   }
 }
@@ -197,8 +197,9 @@ export function templateFileSyntaxErrors(text: string, path: string): string | u
   try {
     parseTemplate(body, o);
     return undefined;
-  } catch (e) {
-    if (!(e instanceof JinjaSyntaxError)) throw e;
+  } catch (err) {
+    if (!(err instanceof JinjaSyntaxError)) throw err;
+    const e = habit(body, err);
     const { line, col } = lineAt(body, e.pos);
     const shift = body === text ? 0 : 1; // the #jinja2: line
     return `line ${line + shift}, col ${col}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;

@@ -404,7 +404,7 @@ describe('executor: hosts, strategies, failure rules', () => {
   serial: [1, 2]
   tasks:
     - name: per host
-      shell: echo {{ inventory_hostname }} {{length ansible_play_batch}} >> {{ playbook_dir }}/batches
+      shell: echo {{ inventory_hostname }} {{ ansible_play_batch | length }} >> {{ playbook_dir }}/batches
     - name: once
       command: echo only-once
       run_once: true

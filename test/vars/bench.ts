@@ -12,9 +12,9 @@ const args = {
   dest: '{{ base }}/f{{ item.index }}.conf',
   mode: '0644',
   owner: '{{ owner }}',
-  content: 'port={{ hostvars.web1.port }}\nhost={{ inventory_hostname }}\nusers={{join users ","}}\n',
+  content: 'port={{ hostvars.web1.port }}\nhost={{ inventory_hostname }}\nusers={{ users | join(',') }}\n',
   backup: true,
-  validate: '{{default validate_cmd "true"}}',
+  validate: "{{ validate_cmd | default('true') }}",
 };
 const when = "item.enabled and inventory_hostname in groups.web and (port | int) > 1024";
 
