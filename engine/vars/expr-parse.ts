@@ -47,7 +47,7 @@ export class ExprSyntaxError extends Error {
 const OPS = ['**', '//', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '~', '(', ')', '[', ']', '{', '}', ',', ':', '.', '|', '='];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"' };
 
-function tokenize(src: string): Token[] {
+function tokenize(src: string, rawBackslashes = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
@@ -81,7 +81,7 @@ function tokenize(src: string): Token[] {
         if (d === c) break;
         if (d === '\\' && i + 1 < src.length) {
           const e = src[i + 1]!;
-          s += ESCAPES[e] ?? `\\${e}`;
+          s += rawBackslashes ? `\\${e}` : (ESCAPES[e] ?? `\\${e}`);
           i += 2;
           continue;
         }
@@ -105,8 +105,17 @@ const CMP = new Set(['==', '!=', '<', '>', '<=', '>=']);
 /** Words that end an operand: a test written without parentheses does not take them as its argument. */
 const STOP_WORDS = new Set(['and', 'or', 'else', 'if', 'is', 'in', 'not']);
 
-export function parseExpr(src: string): Node {
-  const toks = tokenize(src);
+export interface ParseOptions {
+  /**
+   * String literals keep their backslashes (`'\d'`, `'\n'` stay two characters): what Ansible's
+   * `_escape_backslashes` makes of `{{ }}` in playbook values, so `regex_replace('\d', '\1')` means
+   * what it says. Conditions and template files unescape as Jinja does.
+   */
+  rawBackslashes?: boolean;
+}
+
+export function parseExpr(src: string, opts: ParseOptions = {}): Node {
+  const toks = tokenize(src, opts.rawBackslashes);
   let p = 0;
   const peek = (o = 0): Token => toks[Math.min(p + o, toks.length - 1)]!;
   const next = (): Token => toks[p++]!;

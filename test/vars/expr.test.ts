@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { TemplateError } from '../../engine/errors.js';
+import { JinjaCallable } from '../../engine/vars/callable.js';
 import { compileExpr, evaluate, evaluateCondition } from '../../engine/vars/expr.js';
+import { parseExpr } from '../../engine/vars/expr-parse.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 const U = new Unknown('stdout of a command that did not run');
@@ -340,4 +342,23 @@ describe('vars/expr: compileExpr', () => {
   it('a syntax error is thrown at compile time, before any scope exists', () => {
     expect(() => compileExpr('a ==')).to.throw(TemplateError, /unexpected end of expression/);
   });
+});
+
+describe('vars/expr: parser additions (issue 14)', () => {
+  it('global calls parse as their own node; slices too', () => {
+    expect(parseExpr("lookup('env', 'HOME')").k).to.equal('fn');
+    expect(parseExpr('x[1:2]').k).to.equal('slice');
+    expect(parseExpr('x | ansible.builtin.to_json')).to.include({ k: 'filter', name: 'ansible.builtin.to_json' });
+  });
+  it("rawBackslashes keeps a literal's backslashes (Ansible's playbook values)", () => {
+    expect(parseExpr("'\\d\\n'")).to.include({ value: '\\d\n' });
+    expect(parseExpr("'\\d\\n'", { rawBackslashes: true })).to.include({ value: '\\d\\n' });
+  });
+  it('a macro in scope is called; it shadows a global of the same name', () => {
+    const m = new JinjaCallable('range', (args, kw) => `m(${args.join(',')};${Object.keys(kw).join(',')})`);
+    expect(evaluate('range(1, 2, k=3)', { range: m })).to.equal('m(1,2;k)');
+    expect(evaluate("loop.cycle('a', 'b')", { loop: { cycle: new JinjaCallable('cycle', ([a]) => a) } })).to.equal('a');
+  });
+  it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
+  it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));
 });

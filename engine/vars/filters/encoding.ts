@@ -64,6 +64,9 @@ function yamlScalar(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'number') return Number.isNaN(v) ? '.nan' : v === Infinity ? '.inf' : v === -Infinity ? '-.inf' : String(v);
   const s = isUnknown(v) ? v.toString() : String(v);
+  // y/n are strings to PyYAML but booleans to other YAML 1.1 readers (go-yaml v2 under kubectl):
+  // quoted, so every reader keeps them strings
+  if (/^[YyNn]$/.test(s)) return `'${s}'`;
   // PyYAML quotes multi-line text with single quotes, a line break written as a blank line
   if (s.includes('\n') && !/[\x00-\x08\x0b-\x1f]/.test(s)) return `'${s.replace(/'/g, "''").split('\n').join('\n\n    ')}'`;
   // the yaml package decides plain vs quoted under the same YAML 1.1 rules PyYAML reads with

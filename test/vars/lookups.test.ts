@@ -1,0 +1,169 @@
+// Lookups on the controller: Ansible's search path (role, task file's directory, playbook
+// directory, each with its files/ or templates/), first_found's order and options, fileglob, pipe's
+// working directory, the with_* shapes kw-compile calls runLookup for, and check-mode Unknown.
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TemplateError } from '../../engine/errors.js';
+import { evaluate } from '../../engine/vars/expr.js';
+import { Fail } from '../../engine/vars/fail.js';
+import { runLookup, setTemplateRenderer } from '../../engine/vars/lookups/index.js';
+import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
+
+describe('vars/lookups', () => {
+  let dir: string;
+  let play: string;
+  let role: string;
+  let vars: Record<string, unknown>;
+  const where = (): { loc: { file: string; line: number; col: number } } => ({ loc: { file: join(play, 'tasks', 'extra.yml'), line: 1, col: 1 } });
+  const ev = (expr: string, extra: Record<string, unknown> = {}): unknown => evaluate(expr, { ...vars, ...extra }, where());
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gx-lookups-'));
+    play = join(dir, 'play');
+    role = join(play, 'roles', 'web');
+    for (const d of ['files', 'templates', 'tasks/files', 'other', 'roles/web/files', 'roles/web/templates', 'roles/web/tasks']) mkdirSync(join(play, d), { recursive: true });
+    writeFileSync(join(play, 'files', 'motd.txt'), '\n  play motd  \n\n');
+    writeFileSync(join(play, 'files', 'only-play.txt'), 'play');
+    writeFileSync(join(play, 'files', 'a.conf'), 'a');
+    writeFileSync(join(play, 'files', 'b.conf'), 'b');
+    writeFileSync(join(play, 'files', '.hidden.conf'), 'h');
+    writeFileSync(join(play, 'other', 'c.conf'), 'c');
+    writeFileSync(join(play, 'tasks', 'files', 'beside-task.txt'), 'task dir');
+    writeFileSync(join(play, 'top.txt'), 'top');
+    writeFileSync(join(role, 'files', 'motd.txt'), 'role motd\n');
+    writeFileSync(join(role, 'templates', 'page.hbs'), 'hello {{name}}');
+    symlinkSync(join(play, 'files', 'a.conf'), join(play, 'files', 'link.conf'));
+    vars = { playbook_dir: play, name: 'ada', n: 3 };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('file', () => {
+    it("reads from the play's files/, right-stripped by default", () => expect(ev("lookup('file', 'motd.txt')")).to.equal('\n  play motd'));
+    it('lstrip and rstrip options', () => {
+      expect(ev("lookup('file', 'motd.txt', lstrip=true)")).to.equal('play motd');
+      expect(ev("lookup('file', 'motd.txt', rstrip=false)")).to.equal('\n  play motd  \n\n');
+    });
+    it("the role's files/ comes first in a role", () => expect(ev("lookup('file', 'motd.txt')", { role_path: role })).to.equal('role motd'));
+    it("then the task file's directory, then the play's", () => {
+      expect(ev("lookup('file', 'beside-task.txt')", { role_path: role })).to.equal('task dir');
+      expect(ev("lookup('file', 'only-play.txt')", { role_path: role })).to.equal('play');
+      expect(ev("lookup('file', 'top.txt')")).to.equal('top');
+    });
+    it('absolute paths as they are; several terms joined with commas', () => {
+      expect(ev(`lookup('file', '${join(play, 'files', 'a.conf')}', 'b.conf')`)).to.equal('a,b');
+      expect(ev("query('file', 'a.conf', 'b.conf')")).to.deep.equal(['a', 'b']);
+    });
+    it('a missing file names the places it looked', () => {
+      expect(() => ev("lookup('file', 'nope.txt')")).to.throw(TemplateError, /could not locate file in lookup: nope.txt \(searched .*files\/nope.txt/);
+    });
+  });
+
+  describe('first_found', () => {
+    it('the first existing file of the list, as a full path', () => {
+      expect(ev("lookup('first_found', ['nope.yml', 'b.conf', 'a.conf'])")).to.equal(join(play, 'files', 'b.conf'));
+    });
+    it('files and paths: every path with every file, the files list first', () => {
+      expect(ev("lookup('first_found', {'files': ['x.conf', 'c.conf'], 'paths': ['" + join(play, 'files') + "', '" + join(play, 'other') + "']})")).to.equal(join(play, 'other', 'c.conf'));
+      expect(ev("lookup('first_found', files=['c.conf'], paths=['other'])")).to.equal(join(play, 'other', 'c.conf'));
+    });
+    it('comma- and semicolon-separated names in one string', () => expect(ev("lookup('first_found', 'nope.conf,a.conf')")).to.equal(join(play, 'files', 'a.conf')));
+    it("errors when nothing is found, unless skip (an empty list, '' from lookup)", () => {
+      expect(() => ev("lookup('first_found', ['x', 'y'])")).to.throw(TemplateError, /No file was found when using first_found/);
+      expect(ev("query('first_found', ['x', 'y'], skip=true)")).to.deep.equal([]);
+      expect(ev("lookup('first_found', {'files': ['x'], 'skip': true})")).to.deep.equal([]);
+      expect(ev("lookup('first_found', 'x', errors='ignore')")).to.equal(null);
+    });
+    it('templates/ for template tasks (ctx.subdir)', () => {
+      expect(runLookup('first_found', ['page.hbs'], {}, { vars: { ...vars, role_path: role }, subdir: 'templates' })).to.deep.equal([join(role, 'templates', 'page.hbs')]);
+    });
+  });
+
+  describe('fileglob', () => {
+    it("a bare pattern is looked for in the play's files/ (hidden files and links: as Python's glob)", () => {
+      expect(ev("query('fileglob', '*.conf')")).to.deep.equal(['a.conf', 'b.conf', 'link.conf'].map((f) => join(play, 'files', f)));
+    });
+    it('a pattern with a directory is taken from the search path', () => expect(ev("lookup('fileglob', 'other/*.conf')")).to.equal(join(play, 'other', 'c.conf')));
+    it('the fileglob filter globs as it is given', () => expect(ev(`'${join(play, 'other')}/*.conf' | fileglob`)).to.deep.equal([join(play, 'other', 'c.conf')]));
+    it('no match is an empty list', () => expect(ev("query('fileglob', '*.nothing')")).to.deep.equal([]));
+  });
+
+  describe('pipe and lines', () => {
+    it("run in the playbook's directory, output right-stripped", () => expect(ev("lookup('pipe', 'pwd')")).to.equal(play));
+    it('a failing command is an error with its exit code', () => expect(() => ev("lookup('pipe', 'echo oops >&2; exit 4')")).to.throw(TemplateError, /returned 4: oops/));
+    it('lines gives one item per line', () => expect(ev("query('lines', 'cat files/a.conf files/b.conf; echo; echo c')")).to.deep.equal(['ab', 'c']));
+  });
+
+  describe('template', () => {
+    it('renders through the renderer the template layer registered, with template_vars', () => {
+      setTemplateRenderer((text, v) => text.replace('{{name}}', String(v['name'])));
+      expect(ev("lookup('template', 'page.hbs')", { role_path: role })).to.equal('hello ada');
+      expect(ev("lookup('template', 'page.hbs', template_vars={'name': 'bob'})", { role_path: role })).to.equal('hello bob');
+    });
+  });
+
+  describe('env and vars', () => {
+    it('env reads the controller environment', () => {
+      process.env['GX_LOOKUP_TEST'] = 'from env';
+      expect(ev("lookup('env', 'GX_LOOKUP_TEST')")).to.equal('from env');
+      delete process.env['GX_LOOKUP_TEST'];
+    });
+    it('vars and varnames read the scope', () => {
+      expect(ev("lookup('vars', 'name', 'n')")).to.deep.equal(['ada', 3]);
+      expect(ev("query('varnames', '^na')")).to.deep.equal(['name']);
+    });
+  });
+
+  describe('runLookup for the with_* loops', () => {
+    const ctx = { vars: { playbook_dir: '/tmp' } };
+    it('with_items flattens one level', () => expect(runLookup('items', [[1, 2], 3, [[4]]], {}, ctx)).to.deep.equal([1, 2, 3, [4]]));
+    it('with_list keeps the items', () => expect(runLookup('list', [[1, 2], 3], {}, ctx)).to.deep.equal([[1, 2], 3]));
+    it('with_dict gives key/value items', () => expect(runLookup('dict', [{ a: 1, b: 2 }], {}, ctx)).to.deep.equal([{ key: 'a', value: 1 }, { key: 'b', value: 2 }]));
+    it('with_sequence takes the key=value string form', () => expect(runLookup('sequence', ['start=1 end=5 format=x%02d'], {}, ctx)).to.deep.equal(['x01', 'x02', 'x03', 'x04', 'x05']));
+    it('with_sequence in hexadecimal and octal', () => expect(runLookup('sequence', ['start=0x0f00 count=2 format=%04x', 'start=010 end=011'], {}, ctx)).to.deep.equal(['0f00', '0f01', '8', '9']));
+    it('with_together pads with none', () => expect(runLookup('together', [[1, 2, 3], ['a']], {}, ctx)).to.deep.equal([[1, 'a'], [2, null], [3, null]]));
+    it('with_nested is the product', () => expect(runLookup('nested', [['a'], [1, 2], ['x']], {}, ctx)).to.deep.equal([['a', 1, 'x'], ['a', 2, 'x']]));
+    it('with_indexed_items', () => expect(runLookup('indexed_items', ['a', 'b'], {}, ctx)).to.deep.equal([[0, 'a'], [1, 'b']]));
+    it('with_subelements pairs each item with each sub-item (the sub-list key removed from the item)', () => {
+      const users = [{ name: 'a', keys: ['k1', 'k2'] }, { name: 'b', keys: [] }];
+      expect(runLookup('subelements', [users, 'keys'], {}, ctx)).to.deep.equal([[{ name: 'a' }, 'k1'], [{ name: 'a' }, 'k2']]);
+      expect(users[0]!.keys).to.deep.equal(['k1', 'k2']);
+    });
+    it('with_subelements: a nested key, skip_missing, and the errors Ansible gives', () => {
+      const users = [{ name: 'a', mysql: { hosts: ['h1'] } }, { name: 'b' }];
+      expect(runLookup('subelements', [users, 'mysql.hosts', { skip_missing: true }], {}, ctx)).to.deep.equal([[users[0], 'h1']]);
+      expect(() => runLookup('subelements', [users, 'mysql.hosts'], {}, ctx)).to.throw(Fail, /could not find 'mysql' key in iterated item/);
+      expect(() => runLookup('subelements', [[{ k: 1 }], 'k'], {}, ctx)).to.throw(Fail, /the key k should point to a list, got '1'/);
+      expect(() => runLookup('subelements', [users], {}, ctx)).to.throw(Fail, /expects a list of two or three items/);
+    });
+    it('an unknown lookup lists the known ones; an unsupported one says what to do', () => {
+      expect(() => runLookup('nope', [], {}, ctx)).to.throw(Fail, /lookup plugin \(nope\) not found; gx knows: .*sequence/);
+      expect(() => runLookup('url', ['http://x'], {}, ctx)).to.throw(Fail, /not supported by gx: .*uri or get_url/);
+    });
+    it('the ansible.builtin. prefix is accepted', () => expect(runLookup('ansible.builtin.items', [1], {}, ctx)).to.deep.equal([1]));
+  });
+
+  describe('check mode: Unknown passes through', () => {
+    const U = new Unknown('stdout of a command that did not run');
+    const cases = [
+      "lookup('file', u)",
+      "query('items', u)",
+      'range(u)',
+      'u | upper',
+      "u | regex_replace('a', 'b')",
+      'u | to_json',
+      "u.split(',')",
+      "'a,b'.split(u)",
+      'u[1:]',
+      "u is match('x')",
+      "r is changed",
+      "[1, 2] | map('extract', u) | list",
+    ];
+    for (const c of cases) it(c, () => expect(isUnknown(evaluate(c, { u: U, r: { changed: U } }))).to.equal(true));
+    it('default and defined see through to the Unknown itself, not a guess', () => {
+      expect(evaluate("u | default('x')", { u: U })).to.equal(U);
+      expect(evaluate('u is defined', { u: U })).to.equal(true);
+    });
+  });
+});
