@@ -224,17 +224,22 @@ class Run {
         const member = isMapping(obj) ? getMember(obj, node.method) : MISSING;
         if (isCallable(member)) return this.guard(() => member.call(args, kw), node);
         if (unknown) return unknown;
-        return this.guard(() => callMethod(obj, node.method, args, kw), node);
+        return this.guard(() => callMethod(obj, node.method, args, kw), node, [obj, args, kw]);
       }
       case 'fn': {
         // a macro defined by the template shadows a global of the same name, as in Jinja
         const local = getMember(this.scope, node.name);
         const { pos: args, kw, unknown } = this.args(node);
         if (isCallable(local)) return this.guard(() => local.call(args, kw), node);
+        // Ansible's undef(hint): an undefined value that only default/defined/mandatory accept
+        if (node.name === 'undef' && !Object.prototype.hasOwnProperty.call(this.scope, 'undef')) {
+          const hint = args[0] ?? kw['hint'];
+          return new Undef(this.text(node), hint === undefined || hint === null ? 'Mandatory variable has not been overridden' : pyText(hint));
+        }
         const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
         if (!fn) throw this.fail(unknownFunction(node.name), node);
         if (unknown) return unknown;
-        return this.guard(() => fn(args, kw, { vars: this.scope, where: this.where }), node);
+        return this.guard(() => fn(args, kw, { vars: this.scope, where: this.where }), node, [args, kw]);
       }
       case 'slice':
         return this.slice(node);
@@ -271,11 +276,19 @@ class Run {
     }
   }
 
-  private guard(f: () => unknown, node: { pos: number }): unknown {
+  /**
+   * Runs a filter/test/function/method. A misuse caused by a value check mode cannot know yet
+   * (`[1, u] | sum`) is that Unknown, not an error: the real run may well succeed.
+   */
+  private guard(f: () => unknown, node: { pos: number }, inputs: unknown[] = []): unknown {
     try {
       return f();
     } catch (e) {
-      if (e instanceof Fail) throw this.fail(e.message, node);
+      if (e instanceof Fail) {
+        const u = findUnknown(inputs);
+        if (u) return u;
+        throw this.fail(e.message, node);
+      }
       if (isUnknown(e)) return e;
       throw e;
     }
@@ -391,7 +404,7 @@ class Run {
     const { pos, kw, unknown } = this.args(node);
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
-    const out = this.guard(() => fn(value, pos, kw), node);
+    const out = this.guard(() => fn(value, pos, kw), node, [value, pos, kw]);
     return out instanceof UndefinedResult ? new Undef(this.text(node), out.reason) : out;
   }
 
@@ -435,7 +448,7 @@ class Run {
       const { pos, kw, unknown } = this.args(node);
       if (isUnknown(value)) return value;
       if (unknown) return unknown;
-      r = this.guard(() => fn(value, pos, kw), node);
+      r = this.guard(() => fn(value, pos, kw), node, [value, pos, kw]);
     }
     if (isUnknown(r)) return r;
     return node.negate ? !truthy(r) : truthy(r);
@@ -447,4 +460,22 @@ function timedelta(ms: number): Record<string, number> {
   const days = Math.floor(ms / 86_400_000);
   const rest = ms - days * 86_400_000;
   return { days, seconds: Math.floor(rest / 1000), microseconds: (rest % 1000) * 1000 };
+}
+
+/** The first Unknown inside a value (lists and dicts, a few levels down). */
+function findUnknown(v: unknown, depth = 4): Unknown | undefined {
+  if (isUnknown(v)) return v;
+  if (depth === 0) return undefined;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const u = findUnknown(x, depth - 1);
+      if (u) return u;
+    }
+  } else if (isMapping(v)) {
+    for (const k of Object.keys(v)) {
+      const u = findUnknown(getMember(v, k), depth - 1);
+      if (u) return u;
+    }
+  }
+  return undefined;
 }

@@ -161,6 +161,11 @@ describe('vars/lookups', () => {
       "[1, 2] | map('extract', u) | list",
     ];
     for (const c of cases) it(c, () => expect(isUnknown(evaluate(c, { u: U, r: { changed: U } }))).to.equal(true));
+    it('a filter that fails on a list holding an Unknown gives the Unknown, not an error', () => {
+      expect(isUnknown(evaluate('[1, u] | sum', { u: U }))).to.equal(true);
+      expect(isUnknown(evaluate("{'a': u} | dict2items | items2dict | combine({'b': 1}) | dict2items | map(attribute='value') | sum", { u: U }))).to.equal(true);
+      expect(() => evaluate('[1, "x"] | sum', { u: U })).to.throw(TemplateError, /unsupported operand types/);
+    });
     it('default and defined see through to the Unknown itself, not a guess', () => {
       expect(evaluate("u | default('x')", { u: U })).to.equal(U);
       expect(evaluate('u is defined', { u: U })).to.equal(true);

@@ -315,6 +315,9 @@ export const CASES: Case[] = [
   { expr: "lookup('pipe', 'echo hi; echo there')", want: 'hi\nthere' },
   { expr: "query('lines', 'printf \"a\\\\nb\\\\n\"')", want: ['a', 'b'] },
   { expr: "lookup('pipe', 'exit 3')", error: 'returned 3' },
+  { expr: "undef('set x') | default(3)", want: 3 },
+  { expr: "undef('set x') | mandatory", error: 'set x' },
+  { expr: "users | json_query('[].name')", error: 'json_query (community.general, JMESPath) is not supported by gx', note: 'community.general, not installed with ansible-core' },
   { expr: 'nofunc(1)', error: "'nofunc' is not a function gx expressions know" },
   // methods
   { expr: "csv.split(',')", want: ['a', ' b ', 'c'] },
