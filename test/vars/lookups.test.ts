@@ -75,6 +75,12 @@ describe('vars/lookups', () => {
       expect(ev("lookup('first_found', {'files': ['x'], 'skip': true})")).to.deep.equal([]);
       expect(ev("lookup('first_found', 'x', errors='ignore')")).to.equal(null);
     });
+    it("the caller's full search path when given (engine/load/find-file.ts's order)", () => {
+      const search = { playbookDir: join(play, 'other'), roleDir: role };
+      expect(runLookup('first_found', ['motd.txt', 'c.conf'], {}, { vars, search })).to.deep.equal([join(role, 'files', 'motd.txt')]);
+      expect(runLookup('file', ['c.conf'], {}, { vars, search })).to.deep.equal(['c']);
+      expect(runLookup('fileglob', ['*.conf'], {}, { vars, search })).to.deep.equal([join(play, 'other', 'c.conf')]);
+    });
     it('templates/ for template tasks (ctx.subdir)', () => {
       expect(runLookup('first_found', ['page.hbs'], {}, { vars: { ...vars, role_path: role }, subdir: 'templates' })).to.deep.equal([join(role, 'templates', 'page.hbs')]);
     });

@@ -84,7 +84,7 @@ const emptyColl = (v: unknown): boolean => (Array.isArray(v) ? v.length === 0 : 
 export function pyYamlDump(v: unknown, o: { indent?: number; flow: boolean; sortKeys?: boolean }): string {
   const step = o.indent ?? 2;
   const keys = (m: Record<string, unknown>): string[] => (o.sortKeys ?? true ? Object.keys(m).sort() : Object.keys(m));
-  const flowOk = (x: unknown): boolean => emptyColl(x) || (o.flow && isColl(x) && (Array.isArray(x) ? x : Object.values(x)).every((c) => !isColl(c) || emptyColl(c)));
+  const flowOk = (x: unknown): boolean => emptyColl(x) || (o.flow && isColl(x) && (Array.isArray(x) ? x : Object.values(x as Record<string, unknown>)).every((c) => !isColl(c) || emptyColl(c)));
   const flow = (x: unknown): string => {
     if (Array.isArray(x)) return `[${x.map(flow).join(', ')}]`;
     if (isMapping(x)) return `{${keys(x).map((k) => `${yamlScalar(k)}: ${flow(x[k])}`).join(', ')}}`;

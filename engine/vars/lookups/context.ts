@@ -3,6 +3,7 @@
 // controller when the expression is evaluated, in check mode too, as in Ansible.
 import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { searchCandidates as fileSearch, type SearchPath } from '../../load/find-file.js';
 import type { Where } from '../where.js';
 import { Fail } from '../fail.js';
 
@@ -13,6 +14,17 @@ export interface LookupContext {
   where?: Where;
   /** the subdirectory relative names are looked for in (Ansible sets 'templates' for template tasks) */
   subdir?: 'files' | 'templates' | 'vars' | 'tasks';
+  /**
+   * The task's full search path when the caller knows it (the roles that included or depend on
+   * the task's role, --templates-dir…): engine/load/find-file.ts's order is then used. Without
+   * it the path comes from the scope: role_path, the task file, playbook_dir.
+   */
+  search?: SearchPath;
+}
+
+/** The search path given with the context, or one set on `where` by the task runner. */
+function givenSearch(ctx: LookupContext): SearchPath | undefined {
+  return ctx.search ?? (ctx.where as (Where & { search?: SearchPath }) | undefined)?.search;
 }
 
 const asDir = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
@@ -30,6 +42,8 @@ export function baseDir(ctx: LookupContext): string {
 export function searchCandidates(name: string, subdir: string, ctx: LookupContext): string[] {
   if (name.startsWith('~')) return [(process.env['HOME'] ?? '') + name.slice(1)];
   if (isAbsolute(name)) return [name];
+  const search = givenSearch(ctx);
+  if (search && (subdir === 'files' || subdir === 'templates')) return fileSearch(name, subdir, search);
   const out: string[] = [];
   const add = (dir: string | undefined): void => {
     if (!dir) return;
@@ -61,6 +75,11 @@ export function requireFile(name: string, subdir: string, ctx: LookupContext, lo
 
 /** The search path's directories for fileglob's bare patterns: role, task dir, playbook dir. */
 export function searchDirs(ctx: LookupContext): string[] {
+  const search = givenSearch(ctx);
+  if (search) {
+    const roles = search.roleDir ? [search.roleDir, ...((search as { parentRoleDirs?: readonly string[] }).parentRoleDirs ?? [])] : [];
+    return [...new Set([...roles, ...(search.taskFile ? [dirname(search.taskFile)] : []), search.playbookDir])];
+  }
   const dirs = [asDir(ctx.vars['role_path']), ctx.where?.loc?.file ? dirname(ctx.where.loc.file) : undefined, baseDir(ctx)].filter((d): d is string => !!d);
   return [...new Set(dirs)];
 }
