@@ -12,10 +12,11 @@ export interface TemplateArgs extends WriteArgs {
 
 export const template = defineModule<TemplateArgs>({
   name: 'template',
-  summary: 'Render a Handlebars template with the task\'s variables and write it to the host.',
+  summary: 'Render a Jinja2 template (or a Handlebars `.hbs` one) with the task\'s variables and write it to the host.',
   description:
     'A relative `src` is looked up in the role\'s `templates/` first, then in the playbook\'s `templates/`. ' +
-    'Templates are Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers), rendered strictly: an undefined variable is an error, not an empty string. ' +
+    'A `.hbs` file is Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers); every other file (`.j2`, no extension…) is Jinja2 with Ansible\'s template defaults (trim_blocks on, lstrip_blocks off, trailing newlines kept, a `#jinja2:` first line may override them; `{% include %}` looks beside the file, then in the role\'s and playbook\'s templates/). ' +
+    'Either way it is rendered strictly: an undefined variable is an error, not an empty string. ' +
     'Besides the play\'s variables, `template_path` (the source file), `template_dest` and `ansible_managed` (a "managed by gx" line, unless the play sets its own) are available. ' +
     'The result is written like copy does: compared by checksum, atomic, diffable, with backup and validate.',
   schema: {
@@ -35,7 +36,7 @@ export const template = defineModule<TemplateArgs>({
     mode: '0644'`,
     `- name: nginx site, checked before it replaces the old one
   template:
-    src: site.conf.hbs
+    src: site.conf.j2
     dest: /etc/nginx/conf.d/site.conf
     backup: true
     validate: nginx -t -c %s`,

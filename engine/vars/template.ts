@@ -13,6 +13,8 @@ import type { SourceLocation } from '../load/source.js';
 import { carryLocation, locate, nodeInfo } from '../load/source.js';
 import { TemplateError } from '../errors.js';
 import { lineAt, quoteTemplate } from './expr.js';
+import { setTemplateRenderer } from './lookups/index.js';
+import { searchCandidates as lookupCandidates } from './lookups/context.js';
 import { handlebarsForm } from './handlebars-forms.js';
 import { handlebarsSyntaxErrors, renderHandlebars } from './handlebars.js';
 import { JinjaSyntaxError, type LexOptions } from './jinja-lex.js';
@@ -308,3 +310,17 @@ export function renderValue(value: unknown, vars: Record<string, unknown>, where
   const pathTo: (string | number)[] = [];
   return walk(value, vars, lazyWhere(where, pathTo, value), pathTo, value);
 }
+
+// lookup('template', 'x.j2'): the same renderer as the template module; includes inside it are
+// found beside the file, then on the lookup's search path (role, task file, playbook; templates/).
+setTemplateRenderer((text, vars, file, ctx) =>
+  renderTemplateFile(text, vars, {
+    path: file,
+    where: ctx.where && { ...ctx.where, what: `lookup('template', '${basename(file)}')` },
+    load: (name) => {
+      const candidates = isAbsolute(name) ? [name] : [...new Set([join(dirname(file), name), ...lookupCandidates(name, 'templates', ctx)])];
+      for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return { text: readFileSync(c, 'utf8'), path: c };
+      return { missing: candidates };
+    },
+  }),
+);

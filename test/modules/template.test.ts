@@ -23,6 +23,13 @@ describe('template module', () => {
     expect(apply.data.src).to.equal(join(pb, 'templates', 'app.conf.hbs'));
   });
 
+  it('renders a .j2 file as Jinja2 with Ansible\'s template defaults (trim_blocks, trailing newline, includes beside it)', async () => {
+    const pb = await playbook({ 'app.conf.j2': '# {{ ansible_managed }}\n{% for h in hosts %}\nhost={{ h }}\n{% endfor %}\n{% include "tail.j2" %}\n', 'tail.j2': 'port={{ port }}\n' });
+    const dest = join(await tempDir(), 'app.conf');
+    await rhythm('template', { src: 'app.conf.j2', dest }, { playbookDir: pb, vars: { port: 8080, hosts: ['a', 'b'] }, snapshot: () => read(dest) });
+    expect(await read(dest)).to.equal('# Managed by gx: local changes will be overwritten\nhost=a\nhost=b\nport=8080\n');
+  });
+
   it('shows the rendered difference as a diff when a variable changes', async () => {
     const pb = await playbook({ 't.hbs': 'replicas: {{ n }}\nname: api\n' });
     const dest = join(await tempDir(), 'deploy.yaml');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateError } from '../../engine/errors.js';
@@ -116,6 +116,14 @@ describe('vars/template (Jinja): whitespace control and Ansible defaults', () =>
     expect(() => renderTemplateFile('{% include "nope.j2" %}', vars, { path, load: templateLoader(path) })).to.throw(/template not found: nope\.j2/);
     expect(renderTemplateFile('{% include "nope.j2" ignore missing %}ok', vars, { path, load: templateLoader(path) })).to.equal('ok');
   });
+  it("lookup('template', …) renders a .j2 file with the same engine, includes included", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-lookup-'));
+    mkdirSync(join(dir, 'templates'));
+    writeFileSync(join(dir, 'templates', 'a.j2'), '{% for x in l %}{{ x }};{% endfor %}{% include "b.j2" %}\n');
+    writeFileSync(join(dir, 'templates', 'b.j2'), 'B{{ n }}\n');
+    expect(renderValue("{{ lookup('template', 'a.j2') }}", { ...vars, playbook_dir: dir })).to.equal('a;b;B5\n');
+  });
+
   it('.hbs files are still Handlebars', () => {
     expect(renderTemplateFile('{{#each l}}{{this}};{{/each}}', vars, { path: 'x.yaml.hbs' })).to.equal('a;b;');
     expect(templateFileSyntaxErrors('{{ x | default("a") }}', 'x.hbs')).to.match(/Jinja filter/);
