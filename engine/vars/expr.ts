@@ -9,6 +9,7 @@ import { isCallable } from './callable.js';
 import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
 import { UndefinedResult } from './fail.js';
 import { FUNCTIONS, unknownFunction } from './functions.js';
+import { pyPercent } from './filters/text.js';
 import { pyText } from './pytext.js';
 import { ExprSyntaxError, parseExpr, rootNames, type Node } from './expr-parse.js';
 import { isUnknown, Unknown } from './unknown.js';
@@ -341,6 +342,8 @@ class Run {
       }
     }
     if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
+    // Python's printf-style formatting: "%s-%02d" % (name, n)
+    if (op === '%' && typeof a === 'string') return this.guard(() => pyPercent(a, Array.isArray(b) ? b : [b]), node, [b]);
     if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
     if (op === '*' && typeof b === 'number' && Number.isInteger(b)) {
       if (typeof a === 'string') return a.repeat(Math.max(0, b));

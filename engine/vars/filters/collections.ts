@@ -20,14 +20,26 @@ export function attrOf(item: unknown, path: unknown): unknown {
   return cur;
 }
 
-/** Runs test `name` on a value as select/selectattr do; a missing value only passes `undefined`. */
-export function runTest(name: unknown, value: unknown, args: unknown[], what: string): boolean {
+/** Tests that only look at a value's type: on a missing attribute they answer false, not fail. */
+const TYPE_TESTS = new Set(['none', 'string', 'number', 'integer', 'float', 'boolean', 'true', 'false', 'mapping', 'sequence', 'iterable', 'callable', 'sameas']);
+
+const noAttr = (item: unknown, attr: unknown): Fail => new Fail(`'${typeName(item)} object' has no attribute '${pyStr(attr)}'`);
+
+/**
+ * Runs test `name` as select/selectattr do. A missing attribute (MISSING) passes `undefined`,
+ * fails type tests, and is an error for any test that uses the value — as Ansible's strict
+ * Undefined is (`selectattr('shell', 'equalto', x)` on an item without shell).
+ */
+export function runTest(name: unknown, value: unknown, args: unknown[], what: string, item?: unknown, attr?: unknown): boolean {
   const n = pyStr(name);
   if (n === 'defined') return value !== MISSING;
   if (n === 'undefined') return value === MISSING;
   const t = TESTS[n];
   if (!t) throw new Fail(`${what}: no test named '${n}'`);
-  if (value === MISSING) return false;
+  if (value === MISSING) {
+    if (TYPE_TESTS.has(n)) return false;
+    throw noAttr(item, attr);
+  }
   const r = t(value, args, {});
   if (isUnknown(r)) throw r;
   return truthy(r);
@@ -48,7 +60,7 @@ function keyGetter(attribute: unknown, caseSensitive: boolean, what: string): (x
   return (x) => {
     const parts = attrs.map((a) => {
       const v = attrOf(x, a);
-      if (v === MISSING) throw new Fail(`${what}: ${typeName(x)} ${pyRepr(x)} has no attribute '${pyStr(a)}'`);
+      if (v === MISSING) throw noAttr(x, a);
       return sortKey(v, caseSensitive);
     });
     return parts.length === 1 ? parts[0] : parts;
@@ -276,14 +288,18 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     if (!args.length) throw new Fail('selectattr: missing the attribute name');
     return seq(v, 'selectattr').filter((x) => {
       const a = attrOf(x, args[0]);
-      return args.length > 1 ? runTest(args[1], a, args.slice(2), 'selectattr') : a !== MISSING && truthy(a);
+      if (args.length > 1) return runTest(args[1], a, args.slice(2), 'selectattr', x, args[0]);
+      if (a === MISSING) throw noAttr(x, args[0]);
+      return truthy(a);
     });
   },
   rejectattr: (v, args) => {
     if (!args.length) throw new Fail('rejectattr: missing the attribute name');
     return seq(v, 'rejectattr').filter((x) => {
       const a = attrOf(x, args[0]);
-      return !(args.length > 1 ? runTest(args[1], a, args.slice(2), 'rejectattr') : a !== MISSING && truthy(a));
+      if (args.length > 1) return !runTest(args[1], a, args.slice(2), 'rejectattr', x, args[0]);
+      if (a === MISSING) throw noAttr(x, args[0]);
+      return !truthy(a);
     });
   },
   dict2items: (v, args, kw) => {
