@@ -8,6 +8,9 @@ const MANAGED = 'Managed by gx: local changes will be overwritten';
 
 export interface TemplateArgs extends WriteArgs {
   src: string;
+  trim_blocks?: boolean;
+  lstrip_blocks?: boolean;
+  newline_sequence?: '\n' | '\r' | '\r\n';
 }
 
 export const template = defineModule<TemplateArgs>({
@@ -23,6 +26,10 @@ export const template = defineModule<TemplateArgs>({
     type: 'object',
     properties: {
       src: { type: 'string', description: "The template file, relative to the role's or playbook's templates/ directory, or absolute on the controller." },
+      // lib/ansible/plugins/doc_fragments/template_common.py (ansible-core 2.17): the same names and defaults
+      trim_blocks: { type: 'boolean', default: true, description: 'Jinja2 files: remove the first newline after a block tag (`{% … %}`, not `{{ }}`). Ignored for `.hbs` files.' },
+      lstrip_blocks: { type: 'boolean', default: false, description: 'Jinja2 files: strip spaces and tabs from the start of a line up to a block tag. Ignored for `.hbs` files.' },
+      newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n', description: "Jinja2 files: the newline the template's own text is written with. Ignored for `.hbs` files." },
       ...writeProperties,
     },
     required: ['src', 'dest'],
@@ -51,7 +58,7 @@ export const template = defineModule<TemplateArgs>({
     if (!st || !text) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
     const extra: Record<string, unknown> = { template_path: path, template_dest: a.dest };
     if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
-    const rendered = ctx.renderTemplate(text.toString('utf8'), extra);
+    const rendered = ctx.renderTemplate(text.toString('utf8'), extra, { trimBlocks: a.trim_blocks, lstripBlocks: a.lstrip_blocks, newlineSequence: a.newline_sequence });
     return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
   },
 });

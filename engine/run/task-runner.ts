@@ -290,12 +290,12 @@ export class TaskRunner {
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
       findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
-      renderTemplate: (text, extra) => {
+      renderTemplate: (text, extra, options) => {
         const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope;
         const path = extra?.template_path;
         if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
         const search = { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
-        return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search) });
+        return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });
       },
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
       secret: (v) => ctx.bus.secret(v),

@@ -11,6 +11,8 @@
 export interface LexOptions {
   trimBlocks: boolean;
   lstripBlocks: boolean;
+  /** what each newline of the template's own text becomes ('\n', '\r\n' or '\r'; Jinja's newline_sequence) */
+  newline?: string;
 }
 
 export type Piece =
@@ -90,8 +92,9 @@ export function lex(source: string, o: LexOptions): Piece[] {
   const out: Piece[] = [];
   let pos = 0;
   let lineStarting = true;
+  const nl = o.newline && o.newline !== '\n' ? o.newline : undefined;
   const text = (t: string, at: number): void => {
-    if (t) out.push({ t: 'text', text: t, pos: at });
+    if (t) out.push({ t: 'text', text: nl ? t.replace(/\r\n|\r|\n/g, nl) : t, pos: at });
   };
   for (;;) {
     OPEN.lastIndex = pos;

@@ -63,7 +63,7 @@ function parse(text: string, o: LexOptions): Compiled {
 }
 
 function compiled(text: string, o: LexOptions = ANSIBLE_DEFAULTS): Compiled {
-  const key = o === ANSIBLE_DEFAULTS ? text : `${o.trimBlocks ? 1 : 0}${o.lstripBlocks ? 1 : 0}\u0000${text}`;
+  const key = o === ANSIBLE_DEFAULTS ? text : `${o.trimBlocks ? 1 : 0}${o.lstripBlocks ? 1 : 0}${o.newline ?? ''}\u0000${text}`;
   let c = cache.get(key);
   if (!c) {
     c = parse(text, o);
@@ -90,6 +90,14 @@ export interface FileRender {
   where?: Where;
   /** finds an included template by name (Ansible's template search path) */
   load?: (name: string) => { text: string; path: string } | { missing: string[] };
+  /** the template module's trim_blocks / lstrip_blocks / newline_sequence (a `#jinja2:` line still wins) */
+  options?: TemplateOptions;
+}
+
+export interface TemplateOptions {
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  newlineSequence?: string;
 }
 
 /** Renders to text: `{{ x }}` of a list prints as Python would; none prints nothing. */
@@ -105,7 +113,7 @@ function renderJinjaText(text: string, vars: Record<string, unknown>, where: Whe
   // Templar.do_template(preserve_trailing_newlines=True): as many trailing newlines as the source
   const want = trailingNewlines(text);
   const have = trailingNewlines(out);
-  return want > have ? out + '\n'.repeat(want - have) : out;
+  return want > have ? out + (o.newline ?? '\n').repeat(want - have) : out;
 }
 
 // --- public API ------------------------------------------------------------------------------
@@ -147,11 +155,12 @@ export function renderString(text: string, vars: Record<string, unknown>, where?
 }
 
 /** `#jinja2: trim_blocks: False, lstrip_blocks: True` on a template's first line (Ansible's _create_overlay). */
-function overrides(text: string): { text: string; o: LexOptions } {
-  if (!text.startsWith('#jinja2:')) return { text, o: ANSIBLE_DEFAULTS };
+function overrides(text: string, given?: TemplateOptions): { text: string; o: LexOptions } {
+  const base: LexOptions = given ? { trimBlocks: given.trimBlocks ?? true, lstripBlocks: given.lstripBlocks ?? false, newline: given.newlineSequence } : ANSIBLE_DEFAULTS;
+  if (!text.startsWith('#jinja2:')) return { text, o: base };
   const eol = text.indexOf('\n');
   const line = text.slice('#jinja2:'.length, eol < 0 ? undefined : eol);
-  const o = { ...ANSIBLE_DEFAULTS };
+  const o = { ...base };
   for (const pair of line.split(',')) {
     const [k, v] = pair.split(':').map((s) => s.trim());
     const on = v === 'True' || v === 'true';
@@ -181,7 +190,7 @@ export function isHandlebarsFile(path: string): boolean {
 /** Renders a template file: `.hbs` with Handlebars, anything else with Jinja (Ansible's template defaults). */
 export function renderTemplateFile(text: string, vars: Record<string, unknown>, f: FileRender): string {
   if (isHandlebarsFile(f.path)) return renderHandlebars(text, vars, f.where);
-  const { text: body, o } = overrides(text);
+  const { text: body, o } = overrides(text, f.options);
   if (!hasTemplate(body)) return body;
   try {
     return renderJinjaText(body, vars, f.where, o, f.load);

@@ -55,11 +55,11 @@ export function makeContext(o: HarnessOptions = {}): ExecuteContext {
     roleDir: o.roleDir,
     // the engine's own lookup and renderer, so module tests see what a play sees
     findFile: (name, kind) => findFile(name, kind, { roleDir: o.roleDir, playbookDir }),
-    renderTemplate: (text, extraVars) => {
+    renderTemplate: (text, extraVars, options) => {
       const all = { ...vars, ...(extraVars ?? {}) };
       const where = { host: o.host ?? conn.host, what: 'template' };
       const path = extraVars?.template_path;
-      return typeof path === 'string' ? renderTemplateFile(text, all, { path, where, load: templateLoader(path, { roleDir: o.roleDir, playbookDir }) }) : renderString(text, all, where);
+      return typeof path === 'string' ? renderTemplateFile(text, all, { path, where, load: templateLoader(path, { roleDir: o.roleDir, playbookDir }), options }) : renderString(text, all, where);
     },
     log() {
       // -vvv output is the reporter's business; module tests assert on outcomes

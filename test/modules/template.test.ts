@@ -30,6 +30,17 @@ describe('template module', () => {
     expect(await read(dest)).to.equal('# Managed by gx: local changes will be overwritten\nhost=a\nhost=b\nport=8080\n');
   });
 
+  it('takes Ansible\'s trim_blocks, lstrip_blocks and newline_sequence for Jinja2 files', async () => {
+    const pb = await playbook({ 'l.j2': 'a\n  {% if true %}\nb\n  {% endif %}\nc\n' });
+    const dest = join(await tempDir(), 'l');
+    await runModule('template', { src: 'l.j2', dest }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\n  b\n  c\n');
+    await runModule('template', { src: 'l.j2', dest, lstrip_blocks: true }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\nb\nc\n');
+    await runModule('template', { src: 'l.j2', dest, trim_blocks: false, lstrip_blocks: true, newline_sequence: '\r\n' }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\r\n\r\nb\r\n\r\nc\r\n');
+  });
+
   it('shows the rendered difference as a diff when a variable changes', async () => {
     const pb = await playbook({ 't.hbs': 'replicas: {{ n }}\nname: api\n' });
     const dest = join(await tempDir(), 'deploy.yaml');
