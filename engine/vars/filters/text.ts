@@ -1,6 +1,6 @@
 // String filters, as Jinja2 (jinja2/filters.py) and Ansible (plugins/filter/core.py) define them.
 import { shellQuote } from '../../connect/connection.js';
-import { pyStr, toBool, toFloat, toInt, truthy } from '../values.js';
+import { pyStr, toFloat, toInt, truthy } from '../values.js';
 import { arg, Fail, int, pyRepr, pyText, str, text, type Fn } from './args.js';
 
 /** Python's str.split(sep=None, maxsplit=-1). */
@@ -157,10 +157,13 @@ export const TEXT_FILTERS: Record<string, Fn> = {
   },
   quote: (v) => shellQuote(v === null || v === undefined ? '' : pyString(v)),
   comment: (v, args, kw) => comment(text(v), pyStr(arg(args, kw, 0, 'style', 'plain')), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'style'))),
-  bool: (v) => (v === null || v === undefined ? null : toBool(v)),
+  // plugins/filter/core.py to_bool: none and booleans as they are; 'yes', 'on', '1', 'true' and 1
+  bool: (v) => (v === null || v === undefined || typeof v === 'boolean' ? (v ?? null) : typeof v === 'string' ? ['yes', 'on', '1', 'true'].includes(v.toLowerCase()) : v === 1),
   int: (v, args, kw) => {
     const base = toInt(arg(args, kw, 1, 'base', 10));
     const d = toInt(arg(args, kw, 0, 'default', 0));
+    // Jinja's do_int: int(s, base), else int(float(s)), else the default (no 0x without base=16)
+    if (base === 10 && typeof v === 'string' && /^\s*[+-]?0[xob]/i.test(v)) return d;
     if (base !== 10 && typeof v === 'string') {
       const s = v.trim().toLowerCase().replace(/^0[xob]/, '');
       const n = parseInt(s, base);

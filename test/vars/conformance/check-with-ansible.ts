@@ -19,6 +19,7 @@ const loose = (a: unknown, b: unknown): boolean =>
   isDeepStrictEqual(a, b) ||
   (typeof a === 'string' && typeof b === 'number' && a.trim() !== '' && Number(a) === b) ||
   (typeof a === 'string' && typeof b === 'string' && a === b) ||
+  (typeof a === 'object' && a !== null && typeof b === 'string' && /^[[{]/.test(b) && isDeepStrictEqual(a, JSON.parse(b))) ||
   (a === '' && b === null) ||
   (typeof a === 'string' && typeof b === 'boolean' && a === (b ? 'True' : 'False')) ||
   (typeof a === 'string' && Array.isArray(b) && a === `(${b.map((x) => pyRepr(x)).join(', ')})`);
