@@ -400,8 +400,10 @@ class Run {
     }
     const fn = FILTERS[node.name];
     if (!fn) {
-      const near = suggest(node.name, [...Object.keys(FILTERS), 'default']);
-      throw positioned(`unknown filter '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : `gx expressions know: ${[...Object.keys(FILTERS), 'default'].sort().join(', ')}`, this.template);
+      const known = [...Object.keys(FILTERS).filter((f) => !f.startsWith('ansible.builtin.')), 'default', 'mandatory'];
+      const near = suggest(node.name.replace(/^ansible\.builtin\./, ''), known);
+      const elsewhere = /^(community|ansible\.(?!builtin\.))|^[a-z_]+\.[a-z_]+\./.test(node.name) ? ' (gx has ansible.builtin filters only, no collections)' : '';
+      throw positioned(`unknown filter '${node.name}'${elsewhere}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : 'the filters gx knows are listed in docs/expressions.md', this.template);
     }
     const value = this.use(v, node.arg);
     const { pos, kw, unknown } = this.args(node);
@@ -444,7 +446,7 @@ class Run {
     } else {
       const fn = TESTS[node.name];
       if (!fn) {
-        const near = suggest(node.name, [...Object.keys(TESTS), 'defined', 'undefined']);
+        const near = suggest(node.name.replace(/^ansible\.builtin\./, ''), [...Object.keys(TESTS).filter((t) => !t.startsWith('ansible.builtin.')), 'defined', 'undefined']);
         throw positioned(`unknown test '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined, this.template);
       }
       const value = this.use(v, node.arg);

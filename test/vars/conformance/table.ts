@@ -131,6 +131,7 @@ export const CASES: Case[] = [
   { expr: 'l | max', want: 3 },
   { expr: "(users | max(attribute='uid')).name", want: 'bob' },
   { expr: 'l | nosuchfilter', error: "unknown filter 'nosuchfilter'" },
+  { expr: 'l | community.general.lists_mergeby', error: 'gx has ansible.builtin filters only, no collections' },
   { expr: "(users | min(attribute='uid')).name", want: 'cy' },
   { expr: 'l | sum', want: 6 },
   { expr: "users | sum(attribute='uid')", want: 3000 },
