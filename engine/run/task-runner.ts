@@ -9,7 +9,7 @@ import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { renderString, renderTemplateFile, renderValue, templateLoader, type Where } from '../vars/template.js';
+import { hasTemplate, renderString, renderTemplateFile, renderValue, templateLoader, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN } from '../vars/unknown.js';
 import type { HostResult } from '../report/events.js';
 import { taskConnection } from '../connect/task-connection.js';
@@ -167,7 +167,7 @@ export class TaskRunner {
   private noLog(task: ModuleTask, host: string): boolean {
     const v = task.eff.noLog;
     if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) {
+    if (typeof v === 'string' && hasTemplate(v)) {
       try {
         return truthy(renderValue(v, this.pr.scope.forTask(host, task), { host, task: task.name, loc: task.loc }));
       } catch {
@@ -366,7 +366,7 @@ export class TaskRunner {
   private ignoreErrors(task: ModuleTask, scope: Vars, where: Where): boolean {
     const v = task.eff.ignoreErrors;
     if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) return truthy(renderValue(v, scope, where));
+    if (typeof v === 'string' && hasTemplate(v)) return truthy(renderValue(v, scope, where));
     return truthy(v);
   }
 

@@ -81,6 +81,22 @@ describe('compile/checks: static checks', () => {
     expect(templateFileError('copy', r.template, r, { playbookDir: root })).to.equal(undefined);
   });
 
+  it('Jinja syntax in task keywords, vars files and role variables is found at load time', () => {
+    const found = problems({
+      'site.yaml': '- hosts: all\n  vars_files: [vf.yaml]\n  roles: [r]\n  tasks:\n    - name: "n {{ x }"\n      debug: {msg: hi}\n      loop: "{{ [1] + }}"\n      vars: {y: "{% if y %}"}\n',
+      'vf.yaml': 'a: "{{default a 1}}"\n',
+      'roles/r/defaults/main.yaml': 'd: "{% for %}{% endfor %}"\n',
+      'roles/r/tasks/main.yaml': '- debug: {msg: ok}\n',
+    });
+    expect(found.map((m) => m.replace(/ — .*/, ''))).to.have.members([
+      "template syntax error: line 1, col 1: Handlebars '{{default a 1}}' in a playbook value: playbooks use Ansible's Jinja2 expressions (Handlebars is for .hbs template files)",
+      "template syntax error: line 1, col 4: expected 'in' in a for loop ({% for x in list %})",
+      "template syntax error: line 1, col 8: unexpected '}'",
+      'template syntax error: line 1, col 9: unexpected end of expression',
+      "template syntax error: line 1, col 1: unexpected end of template: '{% if %}' is never closed (expected '{% endif %}')",
+    ]);
+  });
+
   it('a template task\'s .j2 file is checked as Jinja, with the line inside the file', () => {
     const root = tree({ 'templates/ok.j2': '{% for x in xs %}{{ x }}{% endfor %}\n', 'templates/bad.j2': 'a\n{% for x in xs %}\n{{ x }}\n' });
     const ok = raw('template: {src: ok.j2, dest: /x}\n');
