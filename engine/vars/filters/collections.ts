@@ -2,7 +2,7 @@
 // Ansible's (plugins/filter/core.py: combine, dict2items, flatten, extract, subelements;
 // plugins/filter/mathstuff.py: unique, union, intersect, difference, zip, product…).
 import { isUnknown } from '../unknown.js';
-import { getMember, isMapping, lengthOf, MISSING, pyEqual, pyStr, toInt, truthy, typeName } from '../values.js';
+import { getMember, isMapping, lengthOf, MISSING, namedTuple, pyEqual, pyStr, toInt, truthy, typeName } from '../values.js';
 import { UndefinedResult } from '../fail.js';
 import { arg, dictOf, Fail, int, list, mapping, pyRepr, pyText, seq, type Fn } from './args.js';
 import { FILTERS, TESTS } from './registry.js';
@@ -350,7 +350,7 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     const attribute = arg(args, kw, 0, 'attribute');
     const dflt = arg(args, kw, 1, 'default');
     const cs = truthy(arg(args, kw, 2, 'case_sensitive', false));
-    const groups: [unknown, unknown[]][] = [];
+    const groups: unknown[][] = [];
     const keyed = seq(v, 'groupby').map((x) => {
       let k = attrOf(x, attribute);
       if (k === MISSING) {
@@ -362,10 +362,11 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     keyed.sort((a, b) => cmp(a[0], b[0]));
     for (const [sk, k, x] of keyed) {
       const g = groups[groups.length - 1];
-      if (g && pyEqual(sortKey(g[0], cs), sk)) g[1].push(x);
+      if (g && pyEqual(sortKey(g[0], cs), sk)) (g[1] as unknown[]).push(x);
       else groups.push([k, [x]]);
     }
-    return groups;
+    // Jinja's _GroupTuple: g.grouper / g.list, or g[0] / g[1], or unpacked in a for
+    return groups.map((g) => namedTuple(g, ['grouper', 'list']));
   },
   batch: (v, args, kw) => {
     const n = int(arg(args, kw, 0, 'linecount'), 'batch');
