@@ -7,7 +7,7 @@ import { searchCandidates, type SearchPath } from '../load/find-file.js';
 import { locate } from '../load/source.js';
 import { didYouMean } from '../load/suggest.js';
 import { compileExpr } from '../vars/expr.js';
-import { hasTemplate, templateFileSyntaxErrors, templateSyntaxErrors } from '../vars/template.js';
+import { hasTemplate, templateErrorsIn, templateFileSyntaxErrors } from '../vars/template.js';
 import { isObj, type Raw } from './context.js';
 import { conditions } from './inherit.js';
 import type { CompiledPlay, TaskNode } from './types.js';
@@ -32,17 +32,7 @@ export function conditionErrors(raw: Raw): GxError[] {
 
 /** Jinja syntax errors (and Handlebars forms) in `parent[key]` and everything under it, found now, not on the first host that renders the string. */
 export function templateErrors(value: unknown, parent: Raw, key: string): GxError[] {
-  const out: GxError[] = [];
-  const walk = (v: unknown, owner: unknown, k: string | number): void => {
-    if (typeof v === 'string') {
-      if (!hasTemplate(v)) return;
-      const problem = templateSyntaxErrors(v);
-      if (problem) out.push(new TemplateError(`template syntax error: ${problem}`, { loc: locate(owner, k, 'value') }));
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, v, i));
-    else if (isObj(v)) for (const [kk, x] of Object.entries(v)) walk(x, v, kk);
-  };
-  walk(value, parent, key);
-  return out;
+  return templateErrorsIn(value, parent, key);
 }
 
 /** A `template:` task with a static src: the file's syntax (Handlebars for .hbs, else Jinja), looked for where the module will look. */

@@ -143,6 +143,24 @@ export function templateSyntaxErrors(text: string): string | undefined {
   }
 }
 
+/**
+ * Every template syntax problem in `parent[key]` and under it (playbook values, vars files,
+ * inventories), each at its value's place in the YAML: found at load time, not on the first host
+ * that renders the string.
+ */
+export function templateErrorsIn(value: unknown, parent: unknown, key: string | number): TemplateError[] {
+  const out: TemplateError[] = [];
+  const walk = (v: unknown, owner: unknown, k: string | number): void => {
+    if (typeof v === 'string') {
+      const problem = templateSyntaxErrors(v);
+      if (problem) out.push(new TemplateError(`template syntax error: ${problem}`, { loc: locate(owner, k, 'value') }));
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, v, i));
+    else if (isPlainObject(v)) for (const [kk, x] of Object.entries(v)) walk(x, v, kk);
+  };
+  walk(value, parent, key);
+  return out;
+}
+
 /** Renders a playbook string to text, always. */
 export function renderString(text: string, vars: Record<string, unknown>, where?: Where): string {
   if (!hasTemplate(text)) return text;
