@@ -7,11 +7,12 @@ import { TemplateError } from '../errors.js';
 import { suggest } from '../load/suggest.js';
 import { isCallable } from './callable.js';
 import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
+import { owned } from './methods.js';
 import { UndefinedResult } from './fail.js';
 import { FUNCTIONS, unknownFunction } from './functions.js';
 import { pyPercent } from './filters/text.js';
 import { pyText } from './pytext.js';
-import { ExprSyntaxError, parseExpr, rootNames, type Node } from './expr-parse.js';
+import { ExprSyntaxError, parseExpr, rootNames, type Node, type ParseOptions } from './expr-parse.js';
 import { isUnknown, Unknown } from './unknown.js';
 import { getMember, isEmptyish, isMapping, MISSING, pyEqual, truthy, typeName } from './values.js';
 import { describeWhere, type Where } from './where.js';
@@ -131,11 +132,11 @@ export function quoteTemplate(text: string): string {
  * once; syntax errors are ExprSyntaxError with `pos` inside `text`, evaluation errors name the line
  * and column in `text`. Not cached here: the template that holds it is.
  */
-export function compileExprAt(text: string, start: number, end: number): CompiledExpr {
+export function compileExprAt(text: string, start: number, end: number, opts: ParseOptions = {}): CompiledExpr {
   const body = text.slice(start, end);
   let ast: Node;
   try {
-    ast = parseExpr(body);
+    ast = parseExpr(body, opts);
   } catch (e) {
     if (e instanceof ExprSyntaxError) throw new ExprSyntaxError(e.message, e.pos + start);
     throw e;
@@ -199,7 +200,7 @@ class Run {
         return v === MISSING ? new Undef(node.id) : v;
       }
       case 'list':
-        return node.items.map((n) => this.use(this.ev(n), n));
+        return owned(node.items.map((n) => this.use(this.ev(n), n)));
       case 'dict': {
         const out: Record<string, unknown> = {};
         for (const [kn, vn] of node.entries) {
@@ -207,7 +208,7 @@ class Run {
           if (typeof k !== 'string' && typeof k !== 'number') throw this.fail(`a dict key must be a string or number, not ${typeName(k)}`, kn);
           Object.defineProperty(out, String(k), { value: this.use(this.ev(vn), vn), enumerable: true, writable: true, configurable: true });
         }
-        return out;
+        return owned(out);
       }
       case 'attr':
         return this.member(this.ev(node.obj), node.key, node, node.obj);

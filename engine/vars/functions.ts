@@ -4,6 +4,7 @@
 import { UndefinedLookup } from './fail.js';
 import { dictOf, Fail } from './filters/args.js';
 import { isLookup, runLookup, type LookupContext } from './lookups/index.js';
+import { owned } from './methods.js';
 import { strftime } from './filters/numbers.js';
 import { isMapping, pyStr, truthy, typeName } from './values.js';
 
@@ -64,12 +65,12 @@ export const FUNCTIONS: Record<string, GlobalFn> = {
         Object.defineProperty(out, pyStr(pair[0]), { value: pair[1], enumerable: true, writable: true, configurable: true });
       }
     } else if (src !== undefined) throw new Fail(`dict: cannot convert ${typeName(src)} to a dict`);
-    return Object.assign(out, dictOf(Object.entries(kw)));
+    return owned(Object.assign(out, dictOf(Object.entries(kw))));
   },
   // a plain object the template may change with {% set ns.x = … %} (jinja2/utils.py Namespace)
   namespace: (args, kw) => {
     if (args.length > 1 || (args.length === 1 && !isMapping(args[0]))) throw new Fail('namespace takes keyword arguments or one dict');
-    return dictOf([...Object.entries((args[0] as Record<string, unknown>) ?? {}), ...Object.entries(kw)]);
+    return owned(dictOf([...Object.entries((args[0] as Record<string, unknown>) ?? {}), ...Object.entries(kw)]));
   },
   now: (args, kw) => {
     const utc = truthy(args[0] ?? kw['utc'] ?? false);

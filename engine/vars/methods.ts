@@ -1,6 +1,8 @@
 // The Python methods Ansible users call on values (`x.split(',')`, `d.get('k', 1)`), implemented
-// here: never JavaScript's own. Methods that would change a value (append, update, pop…) are
-// refused with the filter to use instead; Ansible's templating would let them mutate shared data.
+// here: never JavaScript's own. Methods that change a value (append, update, pop…) work on lists
+// and dicts the template itself made (`{% set l = [] %}{{ l.append(x) }}`, as roles such as
+// kubespray and debops do); on the playbook's variables they are refused with the filter to use
+// instead, since those values are shared by every host and task.
 import { pyRepr, Fail, int, str } from './filters/args.js';
 import { pyPercent, capitalize, pyCenter, pySplit, pyRsplit, pySplitlines, pyStrip, pyString, pyTitle } from './filters/text.js';
 import { strftime } from './filters/numbers.js';
@@ -19,6 +21,98 @@ const MUTATING: Record<string, string> = {
   setdefault: "x | combine({'k': v})",
   popitem: 'x | dict2items',
 };
+
+/** Lists and dicts made by the expression itself (literals, dict(), namespace()): the ones methods may change. */
+const OWNED = new WeakSet<object>();
+
+export function owned<T extends object>(v: T): T {
+  OWNED.add(v);
+  return v;
+}
+
+function listMutation(l: unknown[], method: string, a: unknown[]): unknown {
+  switch (method) {
+    case 'append':
+      l.push(a[0] ?? null);
+      return null;
+    case 'extend':
+      if (!Array.isArray(a[0])) throw new Fail(`extend expects a list, got ${typeName(a[0])}`);
+      l.push(...a[0]);
+      return null;
+    case 'insert': {
+      const i = toInt(a[0]);
+      l.splice(i < 0 ? Math.max(0, l.length + i) : Math.min(i, l.length), 0, a[1] ?? null);
+      return null;
+    }
+    case 'pop': {
+      if (!l.length) throw new Fail('pop from empty list');
+      const i = a[0] === undefined ? l.length - 1 : toInt(a[0]);
+      const j = i < 0 ? l.length + i : i;
+      if (j < 0 || j >= l.length) throw new Fail('pop index out of range');
+      return l.splice(j, 1)[0];
+    }
+    case 'remove': {
+      const i = l.findIndex((x) => pyEqual(x, a[0]));
+      if (i < 0) throw new Fail('list.remove(x): x not in list');
+      l.splice(i, 1);
+      return null;
+    }
+    case 'clear':
+      l.length = 0;
+      return null;
+    case 'reverse':
+      l.reverse();
+      return null;
+  }
+  return undefined;
+}
+
+const setKey = (d: Record<string, unknown>, k: unknown, v: unknown): void =>
+  void Object.defineProperty(d, pyStr(k), { value: v, enumerable: true, writable: true, configurable: true });
+
+function dictMutation(d: Record<string, unknown>, method: string, a: unknown[], kw: Record<string, unknown>): unknown {
+  const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(d, k);
+  switch (method) {
+    case 'update': {
+      const src = a[0];
+      if (isMapping(src)) for (const k of Object.keys(src)) setKey(d, k, src[k]);
+      else if (Array.isArray(src)) for (const pair of src) if (Array.isArray(pair) && pair.length === 2) setKey(d, pair[0], pair[1]);
+      else if (src !== undefined && src !== null) throw new Fail(`update expects a dict, got ${typeName(src)}`);
+      for (const k of Object.keys(kw)) setKey(d, k, kw[k]);
+      return null;
+    }
+    case '__setitem__':
+      setKey(d, a[0], a[1] ?? null);
+      return null;
+    case 'setdefault': {
+      const k = pyStr(a[0]);
+      if (!has(k)) setKey(d, k, a[1] ?? null);
+      return d[k];
+    }
+    case 'pop': {
+      const k = pyStr(a[0]);
+      if (has(k)) {
+        const v = d[k];
+        delete d[k];
+        return v;
+      }
+      if (a.length > 1) return a[1];
+      throw new Fail(`KeyError: '${k}'`);
+    }
+    case 'popitem': {
+      const keys = Object.keys(d);
+      if (!keys.length) throw new Fail('popitem(): dictionary is empty');
+      const k = keys[keys.length - 1]!;
+      const v = d[k];
+      delete d[k];
+      return [k, v];
+    }
+    case 'clear':
+      for (const k of Object.keys(d)) delete d[k];
+      return null;
+  }
+  return undefined;
+}
 
 /** str.format with {} / {0} / {name} fields and a few format specs ({:>5}, {:.2f}, {:02d}). */
 function pyFormat(fmt: string, args: unknown[], kw: Record<string, unknown>): string {
@@ -214,8 +308,12 @@ export function callMethod(obj: unknown, method: string, args: unknown[], kw: Re
   else if (isMapping(obj)) r = dictMethod(obj, method, args);
   else if (Array.isArray(obj)) r = listMethod(obj, method, args);
   if (r !== undefined) return r;
-  if ((Array.isArray(obj) || isMapping(obj)) && Object.prototype.hasOwnProperty.call(MUTATING, method)) {
-    throw new Fail(`${typeName(obj)}.${method}() would change the value in place, which gx expressions do not do; write ${MUTATING[method]} instead`);
+  if ((Array.isArray(obj) || isMapping(obj)) && (Object.prototype.hasOwnProperty.call(MUTATING, method) || method === '__setitem__')) {
+    if (OWNED.has(obj)) {
+      const m = Array.isArray(obj) ? listMutation(obj, method, args) : dictMutation(obj as Record<string, unknown>, method, args, kw);
+      if (m !== undefined) return m;
+    }
+    throw new Fail(`${typeName(obj)}.${method}() would change a variable every host shares; gx changes only lists and dicts the template made itself ({% set l = [] %}). Write ${MUTATING[method] ?? 'x | combine({key: value})'} instead`);
   }
   throw new Fail(`${typeName(obj)} has no method '${method}' in gx expressions (${KNOWN})`);
 }

@@ -362,3 +362,31 @@ describe('vars/expr: parser additions (issue 14)', () => {
   it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
   it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));
 });
+
+describe('vars/expr: changing values the template made (kubespray, debops idioms)', () => {
+  it('append/extend/insert/pop/remove on a list literal change that list', () => {
+    const l = evaluate('[1, 2]', {}) as unknown[];
+    const scope = { l };
+    expect(evaluate('l.append(3)', scope)).to.equal(null);
+    evaluate('l.extend([4, 5])', scope);
+    evaluate("l.insert(0, 'z')", scope);
+    expect(evaluate('l.pop()', scope)).to.equal(5);
+    evaluate("l.remove('z')", scope);
+    expect(l).to.deep.equal([1, 2, 3, 4]);
+  });
+  it('update/__setitem__/setdefault/pop on a dict literal, dict() or namespace()', () => {
+    const d = evaluate("{'dns': 2}", {}) as Record<string, unknown>;
+    evaluate("d.update({'dns': d['dns'] + 1}, ip=1)", { d });
+    evaluate("d.__setitem__('x', 'y')", { d });
+    expect(d).to.deep.equal({ dns: 3, ip: 1, x: 'y' });
+    const ns = evaluate('namespace(found=false)', {}) as Record<string, unknown>;
+    evaluate("ns.update(found=true)", { ns });
+    expect(ns['found']).to.equal(true);
+  });
+  it("the playbook's own variables are never changed", () => {
+    const scope = { shared: [1], cfg: { a: 1 } };
+    expect(() => evaluate('shared.append(2)', scope)).to.throw(TemplateError, /would change a variable every host shares/);
+    expect(() => evaluate("cfg.update({'b': 2})", scope)).to.throw(TemplateError, /x \| combine\(other\)/);
+    expect(scope).to.deep.equal({ shared: [1], cfg: { a: 1 } });
+  });
+});
