@@ -112,6 +112,8 @@ export interface ParseOptions {
    * what it says. Conditions and template files unescape as Jinja does.
    */
   rawBackslashes?: boolean;
+  /** `a, b` without brackets is a tuple, as Jinja reads `{% for x in 'a', 'b' %}` and `{% set t = 1, 2 %}` */
+  tuple?: boolean;
 }
 
 export function parseExpr(src: string, opts: ParseOptions = {}): Node {
@@ -373,7 +375,16 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Node {
     }
   }
 
-  const root = expression();
+  let root = expression();
+  if (opts.tuple && isOp(',')) {
+    const items = [root];
+    while (isOp(',')) {
+      next();
+      if (peek().t === 'end') break;
+      items.push(expression());
+    }
+    root = { k: 'list', items, pos: root.pos, end: toks[p - 1]!.end };
+  }
   if (peek().t !== 'end') {
     const t = peek();
     const hint = t.t === 'op' && t.v === '=' ? " (use '==' to compare)" : '';

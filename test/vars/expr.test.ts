@@ -359,6 +359,11 @@ describe('vars/expr: parser additions (issue 14)', () => {
     expect(evaluate('range(1, 2, k=3)', { range: m })).to.equal('m(1,2;k)');
     expect(evaluate("loop.cycle('a', 'b')", { loop: { cycle: new JinjaCallable('cycle', ([a]) => a) } })).to.equal('a');
   });
+  it('a bare tuple where Jinja allows one (for … in / set)', () => {
+    const n = parseExpr("'kube', 'system'", { tuple: true });
+    expect(n).to.include({ k: 'list' });
+    expect(() => parseExpr("'kube', 'system'")).to.throw(/after a complete expression/);
+  });
   it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
   it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));
 });
