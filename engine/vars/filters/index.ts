@@ -2,6 +2,7 @@
 // `mandatory` are in the evaluator (they see undefined values); the rest receive defined values.
 import { COLLECTION_FILTERS } from './collections.js';
 import { ENCODING_FILTERS } from './encoding.js';
+import { NETWORK_FILTERS } from './network.js';
 import { NUMBER_FILTERS } from './numbers.js';
 import { PATH_FILTERS } from './paths.js';
 import { REGEX_FILTERS } from './regex.js';
@@ -13,6 +14,13 @@ Object.assign(FILTERS, TEXT_FILTERS, COLLECTION_FILTERS, ENCODING_FILTERS, REGEX
 
 // Ansible's fully qualified names (ansible.builtin.to_json) reach the same filters
 for (const name of Object.keys(FILTERS)) FILTERS[`ansible.builtin.${name}`] = FILTERS[name]!;
+
+// ansible.utils' IP filters: by their collection names, and by the short names Ansible still routes
+for (const [name, fn] of Object.entries(NETWORK_FILTERS)) {
+  FILTERS[name] = fn;
+  FILTERS[`ansible.utils.${name}`] = fn;
+  FILTERS[`ansible.netcommon.${name}`] = fn;
+}
 
 /** Filters handled by the evaluator itself. */
 export const EVALUATOR_FILTERS = ['default', 'd', 'mandatory'];
