@@ -13,6 +13,11 @@ export interface LexOptions {
   lstripBlocks: boolean;
   /** what each newline of the template's own text becomes ('\n', '\r\n' or '\r'; Jinja's newline_sequence) */
   newline?: string;
+  /**
+   * string literals inside `{{ }}` keep their backslashes: a playbook value, which Ansible's
+   * Templar.template(escape_backslashes=True) escapes before Jinja reads it (not `{% %}`, not files)
+   */
+  rawStrings?: boolean;
 }
 
 export type Piece =

@@ -76,12 +76,12 @@ function trimEnd(src: string, from: number, to: number): number {
   return to;
 }
 
-function expr(src: string, start: number, end: number, what: string): CompiledExpr {
+function expr(src: string, start: number, end: number, what: string, rawBackslashes = false): CompiledExpr {
   const s = skipWs(src, start, end);
   const e = trimEnd(src, s, end);
   if (s >= e) throw new JinjaSyntaxError(`expected an expression ${what}`, start);
   try {
-    return compileExprAt(src, s, e);
+    return compileExprAt(src, s, e, { rawBackslashes });
   } catch (err) {
     if (err instanceof ExprSyntaxError) throw new JinjaSyntaxError(err.message, err.pos);
     throw err;
@@ -143,7 +143,7 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
         continue;
       }
       if (piece.t === 'var') {
-        nodes.push({ k: 'out', expr: expr(src, piece.start, piece.end, "inside '{{ }}'"), pos: piece.pos });
+        nodes.push({ k: 'out', expr: expr(src, piece.start, piece.end, "inside '{{ }}'", o.rawStrings), pos: piece.pos });
         continue;
       }
       const at = skipWs(src, piece.start, piece.end);

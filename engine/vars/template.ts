@@ -36,6 +36,9 @@ export type { Where } from './where.js';
  */
 export const ANSIBLE_DEFAULTS: LexOptions = { trimBlocks: true, lstripBlocks: false };
 
+/** Playbook values: Ansible's defaults, and string literals in `{{ }}` keep their backslashes. */
+const VALUE_OPTIONS: LexOptions = { ...ANSIBLE_DEFAULTS, rawStrings: true };
+
 // --- parsing and caching ---------------------------------------------------------------------
 
 interface Compiled extends ParsedTemplate {
@@ -62,8 +65,8 @@ function parse(text: string, o: LexOptions): Compiled {
   }
 }
 
-function compiled(text: string, o: LexOptions = ANSIBLE_DEFAULTS): Compiled {
-  const key = o === ANSIBLE_DEFAULTS ? text : `${o.trimBlocks ? 1 : 0}${o.lstripBlocks ? 1 : 0}${o.newline ?? ''}\u0000${text}`;
+function compiled(text: string, o: LexOptions = VALUE_OPTIONS): Compiled {
+  const key = o === VALUE_OPTIONS ? text : `${o.trimBlocks ? 1 : 0}${o.lstripBlocks ? 1 : 0}${o.rawStrings ? 1 : 0}${o.newline ?? ''}\u0000${text}`;
   let c = cache.get(key);
   if (!c) {
     c = parse(text, o);
@@ -101,7 +104,7 @@ export interface TemplateOptions {
 }
 
 /** Renders to text: `{{ x }}` of a list prints as Python would; none prints nothing. */
-function renderJinjaText(text: string, vars: Record<string, unknown>, where: Where | undefined, o = ANSIBLE_DEFAULTS, load?: FileRender['load']): string {
+function renderJinjaText(text: string, vars: Record<string, unknown>, where: Where | undefined, o = VALUE_OPTIONS, load?: FileRender['load']): string {
   const c = compiled(text, o);
   let out: string;
   if (c.simple) {
