@@ -2,7 +2,7 @@
 // directory, each with its files/ or templates/), first_found's order and options, fileglob, pipe's
 // working directory, the with_* shapes kw-compile calls runLookup for, and check-mode Unknown.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemplateError } from '../../engine/errors.js';
@@ -109,6 +109,34 @@ describe('vars/lookups', () => {
     });
   });
 
+  describe('password', () => {
+    it('generates once, stores the password (0600) and reads it back', () => {
+      const first = ev("lookup('password', 'credentials/db length=12 chars=ascii_letters,digits')") as string;
+      expect(first).to.match(/^[A-Za-z0-9]{12}$/);
+      expect(ev("lookup('password', 'credentials/db length=12')")).to.equal(first);
+      const file = join(play, 'credentials', 'db');
+      expect((statSync(file).mode & 0o777).toString(8)).to.equal('600');
+      expect(readFileSync(file, 'utf8')).to.equal(`${first}\n`);
+    });
+    it('/dev/null only generates; chars take Python string set names and literal characters', () => {
+      expect(ev("lookup('password', '/dev/null length=30 chars=digits')")).to.match(/^\d{30}$/);
+      expect(ev("lookup('password', '/dev/null length=5 chars=ab')")).to.match(/^[ab]{5}$/);
+    });
+    it('a seed gives the same password each time', () => {
+      expect(ev("lookup('password', '/dev/null seed=x')")).to.equal(ev("lookup('password', '/dev/null seed=x')"));
+    });
+    it('encrypt=sha512_crypt keeps the salt beside the password and returns the hash made with it', () => {
+      // one hash only: passlib's 656000 rounds take seconds (the filter table checks the hash itself)
+      const hash = ev("lookup('password', 'credentials/hashed encrypt=sha512_crypt')") as string;
+      const [pw, salt] = readFileSync(join(play, 'credentials', 'hashed'), 'utf8').trim().split(' salt=');
+      expect(pw).to.match(/^[A-Za-z0-9.,:_-]{20}$/);
+      expect(hash.startsWith(`$6$rounds=656000$${salt}$`)).to.equal(true);
+    });
+    it('unknown parameters are refused as Ansible does', () => {
+      expect(() => ev("lookup('password', '/dev/null size=3')")).to.throw(TemplateError, /Unrecognized parameter\(s\) given to password lookup: size/);
+    });
+  });
+
   describe('env and vars', () => {
     it('env reads the controller environment', () => {
       process.env['GX_LOOKUP_TEST'] = 'from env';
@@ -146,6 +174,7 @@ describe('vars/lookups', () => {
     it('an unknown lookup lists the known ones; an unsupported one says what to do', () => {
       expect(() => runLookup('nope', [], {}, ctx)).to.throw(Fail, /lookup plugin \(nope\) not found; gx knows: .*sequence/);
       expect(() => runLookup('url', ['http://x'], {}, ctx)).to.throw(Fail, /not supported by gx: .*uri or get_url/);
+      expect(() => runLookup('csvfile', ['x'], {}, ctx)).to.throw(Fail, /not supported by gx/);
     });
     it('the ansible.builtin. prefix is accepted', () => expect(runLookup('ansible.builtin.items', [1], {}, ctx)).to.deep.equal([1]));
   });

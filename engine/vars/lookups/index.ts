@@ -5,16 +5,16 @@ import { isUnknown } from '../unknown.js';
 import type { LookupContext } from './context.js';
 import { FILE_LOOKUPS } from './files.js';
 import { LIST_LOOKUPS } from './lists.js';
+import { passwordLookup } from './password.js';
 
 export type { LookupContext } from './context.js';
 export { setTemplateRenderer, type TemplateRenderer } from './files.js';
 
 type Lookup = (terms: unknown[], kw: Record<string, unknown>, ctx: LookupContext) => unknown[];
 
-const LOOKUPS: Record<string, Lookup> = { ...FILE_LOOKUPS, ...LIST_LOOKUPS };
+const LOOKUPS: Record<string, Lookup> = { ...FILE_LOOKUPS, ...LIST_LOOKUPS, password: passwordLookup };
 
 const NOT_SUPPORTED: Record<string, string> = {
-  password: 'generate it once and store it (e.g. with ansible-vault or a secrets file), or use `{{ lookup("pipe", "openssl rand -base64 18") }}`',
   url: 'gx does not fetch URLs while templating; use the uri or get_url module and register the result',
   csvfile: 'read the file with lookup("file", …) and split it, or use include_vars with YAML',
   ini: 'read the value with lookup("pipe", "crudini --get …") or convert the file to YAML for include_vars',
