@@ -55,17 +55,18 @@ export const FUNCTIONS: Record<string, GlobalFn> = {
   query: (args, kw, ctx) => callLookup(args, kw, ctx, true),
   range: (args) => range(args),
   dict: (args, kw) => {
-    const out = dictOf([]);
     if (args.length > 1) throw new Fail(`dict expected at most 1 argument, got ${args.length}`);
     const src = args[0];
-    if (isMapping(src)) Object.assign(out, dictOf(Object.entries(src)));
+    const entries: [string, unknown][] = [];
+    if (isMapping(src)) entries.push(...Object.entries(src));
     else if (Array.isArray(src)) {
       for (const pair of src) {
         if (!Array.isArray(pair) || pair.length !== 2) throw new Fail('dict: each item must be a pair [key, value]');
-        Object.defineProperty(out, pyStr(pair[0]), { value: pair[1], enumerable: true, writable: true, configurable: true });
+        entries.push([pyStr(pair[0]), pair[1]]);
       }
     } else if (src !== undefined) throw new Fail(`dict: cannot convert ${typeName(src)} to a dict`);
-    return owned(Object.assign(out, dictOf(Object.entries(kw))));
+    // dictOf defines each key: a key such as "__proto__" stays data
+    return owned(dictOf([...entries, ...Object.entries(kw)]));
   },
   // a plain object the template may change with {% set ns.x = … %} (jinja2/utils.py Namespace)
   namespace: (args, kw) => {

@@ -76,7 +76,7 @@ const OPS: Record<string, (c: number) => boolean> = {
 export function versionTest(value: string, other: string, op: string, type: string): boolean {
   if (!value) throw new Fail('Input version value cannot be empty');
   if (!other) throw new Fail('Version parameter to compare against cannot be empty');
-  const f = OPS[op];
+  const f = Object.prototype.hasOwnProperty.call(OPS, op) ? OPS[op] : undefined;
   if (!f) throw new Fail(`Invalid operator type (${op}). Must be one of ${Object.keys(OPS).map((k) => `'${k}'`).join(', ')}`);
   return f(compareVersions(value, other, type));
 }

@@ -364,6 +364,18 @@ describe('vars/expr: parser additions (issue 14)', () => {
     expect(n).to.include({ k: 'list' });
     expect(() => parseExpr("'kube', 'system'")).to.throw(/after a complete expression/);
   });
+  it('names that are Object.prototype members reach nothing', () => {
+    expect(Object.getPrototypeOf(evaluate("dict([['__proto__', {'polluted': 1}]])", {}))).to.equal(Object.prototype);
+    expect(evaluate('dict(__proto__=1) | list', {})).to.deep.equal(['__proto__']);
+    expect(() => evaluate("'1' is version('1', 'constructor')", {})).to.throw(TemplateError, /Invalid operator type/);
+    expect(() => evaluate("'x' | comment('constructor')", {})).to.throw(TemplateError, /unknown style/);
+    expect(() => evaluate("lookup('constructor')", {})).to.throw(TemplateError, /lookup plugin \(constructor\) not found/);
+    expect(evaluate("lookup('password', '/dev/null length=3 chars=constructor')", {})).to.match(/^[constru]{3}$/);
+    expect(() => evaluate('x | constructor', { x: 1 })).to.throw(TemplateError, /unknown filter/);
+    expect(() => evaluate('x is constructor', { x: 1 })).to.throw(TemplateError, /unknown test/);
+    expect(() => evaluate('constructor(1)', {})).to.throw(TemplateError, /not a function/);
+    expect(() => evaluate("x.constructor('y')", { x: 'a' })).to.throw(TemplateError, /no method 'constructor'/);
+  });
   it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
   it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));
 });

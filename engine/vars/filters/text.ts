@@ -100,7 +100,7 @@ function comment(t: string, style: string, kw: Record<string, unknown>): string 
     cblock: { beginning: '/*', decoration: ' * ', end: ' */' },
     xml: { beginning: '<!--', decoration: ' - ', end: '-->' },
   };
-  const sp = styles[style];
+  const sp = Object.prototype.hasOwnProperty.call(styles, style) ? styles[style] : undefined;
   if (!sp) throw new Fail(`comment: unknown style '${style}' (plain, erlang, c, cblock, xml)`);
   const prepost = kw['decoration'] !== undefined ? pyStr(kw['decoration']) : sp['decoration']!;
   const p: Record<string, unknown> = { newline: '\n', beginning: '', prefix: prepost.trimEnd(), prefix_count: 1, decoration: '', postfix: prepost.trimEnd(), postfix_count: 1, end: '', ...sp, ...kw };

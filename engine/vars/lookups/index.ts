@@ -40,7 +40,7 @@ export function runLookup(name: string, terms: unknown[], kw: Record<string, unk
   const short = name.replace(/^ansible\.builtin\./, '');
   const fn = Object.prototype.hasOwnProperty.call(LOOKUPS, short) ? LOOKUPS[short] : undefined;
   if (!fn) {
-    const why = NOT_SUPPORTED[short];
+    const why = Object.prototype.hasOwnProperty.call(NOT_SUPPORTED, short) ? NOT_SUPPORTED[short] : undefined;
     throw new Fail(why ? `lookup plugin '${short}' is not supported by gx: ${why}` : `lookup plugin (${name}) not found; gx knows: ${LOOKUP_NAMES.join(', ')}`);
   }
   if (terms.some(isUnknown)) throw new Fail(`${short}: a term is not known in check mode`);

@@ -59,7 +59,7 @@ function sequence(terms: unknown[], kw: Kw): unknown[] {
       const kv = parseKv(t);
       const unknown = Object.keys(kv).filter((k) => !FIELDS.has(k));
       if (unknown.length) throw new Fail(`sequence: unrecognized arguments to with_sequence: [${unknown.map((k) => `'${k}'`).join(', ')}]`);
-      Object.assign(o, kv);
+      for (const [k, v] of Object.entries(kv)) o[k] = v;
     }
     let start = seqInt(o['start'], 'start');
     let stride = seqInt(o['stride'], 'stride');

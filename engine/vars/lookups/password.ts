@@ -27,7 +27,7 @@ const STRING_SETS: Record<string, string> = {
 };
 
 function candidateChars(specs: string[]): string {
-  return specs.map((s) => STRING_SETS[s] ?? s).join('').replace(/["']/g, '');
+  return specs.map((s) => (Object.prototype.hasOwnProperty.call(STRING_SETS, s) ? STRING_SETS[s] : s)).join('').replace(/["']/g, '');
 }
 
 function parseTerm(term: string, kw: Record<string, unknown>): { path: string; params: Record<string, unknown> } {
