@@ -75,6 +75,26 @@ describe('executor: loops and register', () => {
     expect(r.results('skipped')[0]!.status).to.equal('skipped');
     expect(r.results('ran')[0]!.status).to.equal('ok');
   });
+
+  it('registered output and set_fact values are data: {{ and {# in them are never rendered (Ansible marks them unsafe)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: out
+      command: printf 'n=$\\173\\043a[@]} \\173\\173 x }}'
+      register: out
+    - name: show
+      debug: { msg: "{{ out.stdout }}" }
+    - set_fact: { again: "{{ out.stdout }}" }
+    - name: again
+      debug: { msg: "{{ again }}!" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0]!.msg).to.equal('n=$' + '{#a[@]} {' + '{ x }}');
+    expect(r.results('again')[0]!.msg).to.equal('n=$' + '{#a[@]} {' + '{ x }}!');
+  });
 });
 
 describe('executor: blocks', () => {
