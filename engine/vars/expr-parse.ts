@@ -324,7 +324,7 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Node {
       if (peek().t === 'name' && isOp('=', 1)) {
         const name = next().v;
         next();
-        args.kw[name] = expression();
+        Object.defineProperty(args.kw, name, { value: expression(), enumerable: true, writable: true, configurable: true });
       } else {
         if (Object.keys(args.kw).length) throw new ExprSyntaxError('positional argument after keyword argument', peek().pos);
         args.pos.push(expression());

@@ -380,7 +380,8 @@ class Run {
   private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
     const pos = node.args.pos.map((n) => this.use(this.ev(n), n));
     const kw: Record<string, unknown> = {};
-    for (const [k, n] of Object.entries(node.args.kw)) kw[k] = this.use(this.ev(n), n);
+    // defined, not assigned: a keyword named __proto__ stays an argument
+    for (const [k, n] of Object.entries(node.args.kw)) Object.defineProperty(kw, k, { value: this.use(this.ev(n), n), enumerable: true, writable: true, configurable: true });
     const unknown = [...pos, ...Object.values(kw)].find(isUnknown) as Unknown | undefined;
     return { pos, kw, unknown };
   }
