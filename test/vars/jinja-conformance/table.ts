@@ -53,6 +53,18 @@ export const CASES: Case[] = [
   { text: 'a\n{# c #}\nb', vars: V, want: 'a\nb' },
   // trailing newlines (Ansible puts back what Jinja drops)
   { text: 'a {{ n }}\n\n', vars: V, want: 'a 5\n\n' },
+  // the lexer: end tags inside strings and brackets, comments and raw with whitespace control
+  { text: "{{ '}}' }}|{{ {'a': {'b': 1}} }}|", vars: V, want: "}}|{'a': {'b': 1}}|" },
+  { text: 'a {#- c -#} b', vars: V, want: 'ab' },
+  { text: 'a {%- raw %} {{ x }} {% endraw -%} b', vars: V, want: 'a {{ x }} b' },
+  { text: '{% if t +%}\nx{% endif %}', vars: V, want: '\nx' },
+  { text: '{% if f %}\na\n{%- else -%}\n  b\n{% endif %}\nc', vars: V, want: 'b\nc' },
+  // nesting, unpacking, filters with arguments, set blocks in loops
+  { text: '{% for a, b in [[1, 2], [3, 4]] %}{{ a + b }} {% endfor %}', vars: V, want: '3 7 ' },
+  { text: '{% for u in users %}{% set outer = loop %}{% for x in l %}{{ outer.index }}{{ loop.index }} {% endfor %}{% endfor %}', vars: V, want: '11 12 21 22 ' },
+  { text: "{% filter replace('a', 'b') %}banana{% endfilter %}", vars: V, want: 'bbnbnb' },
+  { text: '{% for x in l %}{% set y %}<{{ x }}>{% endset %}{{ y }}{% endfor %}', vars: V, want: '<a><b>' },
+  { text: 'x={{ none }}|{{ [none] }}', vars: V, want: 'x=|[None]' },
   // template files
   { file: true, text: '{% for x in l %}\n- {{ x }}\n{% endfor %}\nend\n', vars: V, want: '- a\n- b\nend\n' },
   { file: true, text: 'a\n  {% if t %}\n  yes {{ n }}\n  {% endif %}\n', vars: V, want: 'a\n    yes 5\n  \n' },
@@ -60,4 +72,6 @@ export const CASES: Case[] = [
   { file: true, trim_blocks: false, text: 'a\n{% if t %}\nyes\n{% endif %}\n', vars: V, want: 'a\n\nyes\n' },
   { file: true, lstrip_blocks: true, text: '  {%+ if t %}x{% endif %}\n', vars: V, want: '  x\n' },
   { file: true, text: 'x={{ z }}\n', vars: V, want: 'x=\n' },
+  { file: true, lstrip_blocks: true, text: 'a\n    {# note #}\nb\n', vars: V, want: 'a\nb\n' },
+  { file: true, text: '{% macro li(x) -%}\n<li>{{ x }}</li>\n{%- endmacro %}\n{% for x in l %}\n{{ li(x) }}\n{% endfor %}\n', vars: V, want: '<li>a</li>\n<li>b</li>\n' },
 ];
