@@ -1,6 +1,6 @@
 // String filters, as Jinja2 (jinja2/filters.py) and Ansible (plugins/filter/core.py) define them.
 import { shellQuote } from '../../connect/connection.js';
-import { pyStr, toFloat, toInt, truthy } from '../values.js';
+import { isMapping, pyStr, toFloat, toInt, truthy } from '../values.js';
 import { arg, Fail, int, pyRepr, pyText, str, text, type Fn } from './args.js';
 
 /** Python's str.split(sep=None, maxsplit=-1). */
@@ -138,7 +138,8 @@ export const TEXT_FILTERS: Record<string, Fn> = {
     const first = truthy(arg(args, kw, 1, 'first', false));
     const blank = truthy(arg(args, kw, 2, 'blank', false));
     const lines = text(v).split('\n');
-    return lines.map((line, i) => ((i > 0 || first) && (blank || line.trim() !== '') ? pad + line : line)).join('\n');
+    // Jinja's do_indent: empty lines stay empty unless blank=true (a line of spaces is not empty)
+    return lines.map((line, i) => ((i > 0 || first) && (blank || line !== '') ? pad + line : line)).join('\n');
   },
   wordcount: (v) => (text(v).match(/\w+/gu) ?? []).length,
   split: (v, args, kw) => pySplit(text(v), arg(args, kw, 0, 'sep'), toInt(arg(args, kw, 1, 'maxsplit', -1))),
@@ -172,7 +173,11 @@ export const TEXT_FILTERS: Record<string, Fn> = {
     return toInt(v, d);
   },
   float: (v, args, kw) => toFloat(v, toFloat(arg(args, kw, 0, 'default', 0))),
-  format: (v, args) => pyPercent(text(v), args),
+  // Jinja's do_format: value % (kwargs or args)
+  format: (v, args, kw) => {
+    if (args.length && Object.keys(kw).length) throw new Fail("format: can't handle positional and keyword arguments at the same time");
+    return pyPercent(text(v), Object.keys(kw).length ? [kw] : args);
+  },
   ternary: (v, args, kw) => {
     const t = arg(args, kw, 0, 'true_val');
     const f = arg(args, kw, 1, 'false_val');
@@ -197,10 +202,18 @@ TEXT_FILTERS['striptags'] = (v) => text(v).replace(/<!--[\s\S]*?-->|<[^>]*>/g, '
 /** Python's printf-style `%` formatting (Jinja's `format` filter, sequence's format). */
 export function pyPercent(fmt: string, args: unknown[]): string {
   let i = 0;
-  return fmt.replace(/%([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrs%])/g, (all, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
+  // '%(name)s' % {'name': …}: the values come from the one dict
+  const named = args.length === 1 && isMapping(args[0]) ? args[0] : undefined;
+  return fmt.replace(/%(?:\(([^)]*)\))?([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrs%])/g, (all, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
     if (conv === '%') return '%';
-    if (i >= args.length) throw new Fail(`not enough arguments for format string '${fmt}'`);
-    const a = args[i++];
+    let a: unknown;
+    if (key !== undefined) {
+      if (!named || !Object.prototype.hasOwnProperty.call(named, key)) throw new Fail(`format requires a mapping with the key '${key}'`);
+      a = named[key];
+    } else {
+      if (i >= args.length) throw new Fail(`not enough arguments for format string '${fmt}'`);
+      a = args[i++];
+    }
     let s: string;
     const n = (): number => {
       if (typeof a !== 'number' && typeof a !== 'boolean') throw new Fail(`%${conv} format: a number is required, not ${typeof a === 'string' ? 'str' : pyString(a)}`);

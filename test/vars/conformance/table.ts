@@ -90,6 +90,8 @@ export const CASES: Case[] = [
   { expr: 'text_multi | indent(2)', want: 'line1\n  line2\n\n  line4' },
   { expr: 'text_multi | indent(2, true)', want: '  line1\n  line2\n\n  line4' },
   { expr: 'text_multi | indent(width=2, first=true, blank=true)', want: '  line1\n  line2\n  \n  line4' },
+  { expr: "'a\n  \nb' | indent(2)", want: 'a\n    \n  b' },
+  { expr: "'a\nb\n' | indent(2, blank=true)", want: 'a\n  b\n  ' },
   { expr: 's | wordcount', want: 2 },
   { expr: "csv | split(',')", want: ['a', ' b ', 'c'] },
   { expr: "'a  b c ' | split", want: ['a', 'b', 'c'] },
@@ -377,6 +379,8 @@ export const CASES: Case[] = [
   // operators and edge cases
   { expr: "'%s-%02d' % ('web', 7)", want: 'web-07' },
   { expr: "'%s' % n", want: '3' },
+  { expr: "'%(a)s-%(b)03d' % {'a': 'x', 'b': 7}", want: 'x-007' },
+  { expr: "'%(a)s' | format(a=1)", want: '1' },
   { expr: "'%d%%' % 50", want: '50%' },
   { expr: "'%5.1f|%-4s|%x' % (3.14159, 'ab', 255)", want: '  3.1|ab  |ff' },
   { expr: "'a' ~ nothing", want: 'aNone' },
