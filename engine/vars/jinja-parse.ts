@@ -2,7 +2,7 @@
 // outputs and statements; every expression inside is compiled by the one evaluator that `when`
 // uses (expr.ts), so a template and a condition know the same filters and tests.
 // Statements: if/elif/else, for (targets, `if` filter, else, loop.*), set (inline, tuple,
-// namespace attribute, block with filters), macro, call, include, filter, with. Ansible loads no
+// namespace attribute, block with filters), macro, call, include, import/from, filter, with. Ansible loads no
 // Jinja extensions by default (lib/ansible/template/__init__.py, _get_extensions), so break,
 // continue and do are unknown tags there and here.
 import { compileExprAt, type CompiledExpr } from './expr.js';
@@ -19,6 +19,8 @@ export type JNode =
   | { k: 'macro'; name: string; params: Param[]; body: JNode[]; pos: number }
   | { k: 'call'; params: Param[]; expr: CompiledExpr; body: JNode[]; pos: number }
   | { k: 'include'; expr: CompiledExpr; ignoreMissing: boolean; withContext: boolean; pos: number }
+  /** `{% import 'm.j2' as m %}` (alias) or `{% from 'm.j2' import a, b as c %}` (names) */
+  | { k: 'import'; expr: CompiledExpr; alias?: string; names?: [string, string][]; withContext: boolean; pos: number }
   | { k: 'filter'; filter: Filtered; body: JNode[]; pos: number }
   | { k: 'with'; assigns: { name: string; expr: CompiledExpr }[]; body: JNode[]; pos: number };
 
@@ -268,11 +270,42 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
       const expected = open ? ` (the open block is '{% ${open.tag} %}', closed by '{% end${open.tag} %}')` : '';
       throw new JinjaSyntaxError(`unexpected '{% ${word} %}'${expected}`, pos);
     }
-    if (['extends', 'block', 'import', 'from'].includes(word)) {
-      throw new JinjaSyntaxError(`'{% ${word} %}' is not supported by gx templates`, pos, 'use {% include %} and {% macro %} in the same template');
+    if (word === 'import' || word === 'from') return importStatement(word, piece, at, rest);
+    if (['extends', 'block'].includes(word)) {
+      throw new JinjaSyntaxError(`'{% ${word} %}' is not supported by gx templates`, pos, 'use {% include %}, {% import %} and {% macro %}');
     }
     if (!word) throw new JinjaSyntaxError('expected a statement name after {%', at);
     throw new JinjaSyntaxError(`unknown tag '${word}'`, at, ['break', 'continue', 'do'].includes(word) ? 'Ansible loads no Jinja extensions by default; neither does gx' : undefined);
+  }
+
+  /** import and from: a context clause at the end, Jinja's default being without context. */
+  function importStatement(word: string, piece: Extract<Piece, { t: 'block' }>, at: number, rest: number): JNode {
+    let e = trimEnd(src, rest, piece.end);
+    let withContext = false;
+    const m = /\s(with|without)\s+context$/.exec(src.slice(rest, e));
+    if (m) {
+      withContext = m[1] === 'with';
+      e = trimEnd(src, rest, e - m[0].length);
+    }
+    if (word === 'import') {
+      const as = /\sas\s+([A-Za-z_]\w*)$/.exec(src.slice(rest, e));
+      if (!as) throw new JinjaSyntaxError("expected {% import 'file' as name %}", at);
+      return { k: 'import', expr: expr(src, rest, e - as[0].length, "after 'import'"), alias: as[1]!, withContext, pos: piece.pos };
+    }
+    const imp = wordTop(src, rest, e, 'import');
+    if (imp < 0) throw new JinjaSyntaxError("expected {% from 'file' import name %}", at);
+    const names = src
+      .slice(imp + 6, e)
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .map((x): [string, string] => {
+        const n = /^([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?$/.exec(x);
+        if (!n) throw new JinjaSyntaxError(`expected a name to import, found '${x}'`, imp + 6);
+        return [n[1]!, n[2] ?? n[1]!];
+      });
+    if (!names.length) throw new JinjaSyntaxError("expected a name after 'import'", imp);
+    return { k: 'import', expr: expr(src, rest, imp, "after 'from'"), names, withContext, pos: piece.pos };
   }
 
   const { nodes } = body(undefined, []);

@@ -72,6 +72,7 @@ function usesName(nodes: JNode[], name: string): boolean {
       case 'call':
         return inExpr(n.expr) || usesName(n.body, name);
       case 'include':
+      case 'import':
         return inExpr(n.expr);
       case 'with':
         return n.assigns.some((a) => inExpr(a.expr)) || usesName(n.body, name);
@@ -92,10 +93,15 @@ export class JinjaRenderer {
 
   /** Renders a whole template with `vars` as its context. */
   render(t: ParsedTemplate, vars: Vars): string {
+    return this.renderModule(t, vars).text;
+  }
+
+  /** Renders a template and keeps what its top level defined (macros, sets): what import reads. */
+  renderModule(t: ParsedTemplate, vars: Vars): { text: string; exports: Vars } {
     const locals: Vars = Object.create(null) as Vars;
     const out: string[] = [];
     this.run(t.nodes, { scope: layered(vars, locals), locals }, out);
-    return out.join('');
+    return { text: out.join(''), exports: locals };
   }
 
   private ev(e: CompiledExpr, ctx: Ctx): unknown {
@@ -173,6 +179,9 @@ export class JinjaRenderer {
         }
         case 'include':
           this.include(n, ctx, out);
+          break;
+        case 'import':
+          this.import(n, ctx, out);
           break;
         case 'filter': {
           const text = this.renderBody(n.body, this.child(ctx));
@@ -287,6 +296,29 @@ export class JinjaRenderer {
       }
       return this.renderBody(body, ctx);
     });
+  }
+
+  private import(n: Extract<JNode, { k: 'import' }>, ctx: Ctx, out: string[]): void {
+    const target = this.ev(n.expr, ctx);
+    if (isUnknown(target)) {
+      out.push(String(target));
+      return;
+    }
+    const name = String(target);
+    if (!this.env.load) throw this.fail('import is only available in template files', n.pos);
+    const found = this.env.load(name);
+    if ('missing' in found) throw this.fail(`template not found: ${name}`, n.pos, `looked in: ${found.missing.join(', ')}`);
+    const inner = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}` } });
+    // without context (Jinja's default for imports) the imported template sees no variables
+    const { exports } = inner.renderModule(this.env.parse(found.text, this.env.options), n.withContext ? ctx.scope : {});
+    if (n.alias) {
+      ctx.locals[n.alias] = exports;
+      return;
+    }
+    for (const [from, as] of n.names ?? []) {
+      if (!Object.prototype.hasOwnProperty.call(exports, from)) throw this.fail(`the template ${name} does not export '${from}'`, n.pos);
+      ctx.locals[as] = exports[from];
+    }
   }
 
   private include(n: Extract<JNode, { k: 'include' }>, ctx: Ctx, out: string[]): void {

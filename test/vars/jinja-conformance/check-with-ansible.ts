@@ -8,7 +8,8 @@ import { CASES } from './table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const python = process.env['ANSIBLE_PYTHON'] ?? '/usr/bin/python3';
-const answers = JSON.parse(execFileSync(python, [join(here, 'ansible-template.py')], { input: JSON.stringify({ cases: CASES }), encoding: 'utf8' })) as { ok?: unknown; error?: string }[];
+const cases = CASES.map((c) => (c.includes ? { ...c, dir: join(here, 'templates') } : c));
+const answers = JSON.parse(execFileSync(python, [join(here, 'ansible-template.py')], { input: JSON.stringify({ cases }), encoding: 'utf8' })) as { ok?: unknown; error?: string }[];
 let differ = 0;
 CASES.forEach((c, i) => {
   const a = answers[i]!;

@@ -10,6 +10,8 @@ export interface Case {
   file?: boolean;
   trim_blocks?: boolean;
   lstrip_blocks?: boolean;
+  /** a file case whose includes and imports are found in ./templates */
+  includes?: boolean;
   want: string;
 }
 
@@ -73,5 +75,10 @@ export const CASES: Case[] = [
   { file: true, lstrip_blocks: true, text: '  {%+ if t %}x{% endif %}\n', vars: V, want: '  x\n' },
   { file: true, text: 'x={{ z }}\n', vars: V, want: 'x=\n' },
   { file: true, lstrip_blocks: true, text: 'a\n    {# note #}\nb\n', vars: V, want: 'a\nb\n' },
+  // include (the included file's trailing newline is dropped, as Jinja does), import and from
+  { file: true, includes: true, text: '{% include "part.j2" %}!\n', vars: V, want: 'part 5!\n' },
+  { file: true, includes: true, text: "{% import 'macros.j2' as m %}{% for x in l %}{{ m.li(x) }}{{ m.sep }}{% endfor %}\n", vars: V, want: '<li>a</li>;<li>b</li>;\n' },
+  { file: true, includes: true, text: "{% from 'macros.j2' import li as item, who %}{{ item(1) }} {{ who() }}\n", vars: { ...V, name: 'ada' }, want: '<li>1</li> nobody\n' },
+  { file: true, includes: true, text: "{% from 'macros.j2' import who with context %}{{ who() }}\n", vars: { ...V, name: 'ada' }, want: 'ada\n' },
   { file: true, text: '{% macro li(x) -%}\n<li>{{ x }}</li>\n{%- endmacro %}\n{% for x in l %}\n{{ li(x) }}\n{% endfor %}\n', vars: V, want: '<li>a</li>\n<li>b</li>\n' },
 ];
