@@ -94,12 +94,13 @@ export interface HandlebarsForm {
 }
 
 /** The first Handlebars construct in a playbook value, with its Jinja form; undefined if none. */
-export function handlebarsForm(text: string): HandlebarsForm | undefined {
+export function handlebarsForm(text: string, place = 'a playbook value'): HandlebarsForm | undefined {
   for (const m of text.matchAll(MUSTACHE)) {
     const inner = m[2]!.trim();
     const offset = m.index;
     const shown = m[0].length > 60 ? `${m[0].slice(0, 57)}...` : m[0];
-    const message = `Handlebars '${shown}' in a playbook value: playbooks use Ansible's Jinja2 expressions (Handlebars is for .hbs template files)`;
+    const lang = place === 'a playbook value' ? "playbooks use Ansible's Jinja2 expressions" : "files not named .hbs are Jinja2, as Ansible's templates are";
+    const message = `Handlebars '${shown}' in ${place}: ${lang} (Handlebars is for .hbs template files)`;
     const block = /^#(\w+)\s*([\s\S]*)$/.exec(inner);
     if (block) {
       const [, name, rest] = block;

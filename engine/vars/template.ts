@@ -50,8 +50,8 @@ const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 20_000;
 
 /** The first Handlebars form in a value that failed to parse as Jinja, as a syntax error. */
-function habit(text: string, e: JinjaSyntaxError): JinjaSyntaxError {
-  const hb = handlebarsForm(text);
+function habit(text: string, e: JinjaSyntaxError, place?: string): JinjaSyntaxError {
+  const hb = handlebarsForm(text, place);
   return hb ? new JinjaSyntaxError(hb.message, hb.offset, hb.hint) : e;
 }
 
@@ -216,7 +216,7 @@ export function renderTemplateFile(text: string, vars: Record<string, unknown>, 
   try {
     return renderJinjaText(body, vars, f.where, o, f.load);
   } catch (e) {
-    if (e instanceof JinjaSyntaxError) throw syntaxError(habit(body, e), body, f.where);
+    if (e instanceof JinjaSyntaxError) throw syntaxError(habit(body, e, 'a Jinja2 template file'), body, f.where);
     throw e;
   }
 }
@@ -231,7 +231,7 @@ export function templateFileSyntaxErrors(text: string, path: string): string | u
     return undefined;
   } catch (err) {
     if (!(err instanceof JinjaSyntaxError)) throw err;
-    const e = habit(body, err);
+    const e = habit(body, err, 'a Jinja2 template file');
     const { line, col } = lineAt(body, e.pos);
     const shift = body === text ? 0 : 1; // the #jinja2: line
     return `line ${line + shift}, col ${col}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;

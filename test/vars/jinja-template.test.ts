@@ -127,7 +127,7 @@ describe('vars/template (Jinja): whitespace control and Ansible defaults', () =>
   it('.hbs files are still Handlebars', () => {
     expect(renderTemplateFile('{{#each l}}{{this}};{{/each}}', vars, { path: 'x.yaml.hbs' })).to.equal('a;b;');
     expect(templateFileSyntaxErrors('{{ x | default("a") }}', 'x.hbs')).to.match(/Jinja filter/);
-    expect(templateFileSyntaxErrors('{{#if x}}', 'x.j2')).to.match(/Handlebars/);
+    expect(templateFileSyntaxErrors('{{#if x}}', 'x.j2')).to.match(/^line 1, col 1: Handlebars '\{\{#if x\}\}' in a Jinja2 template file: files not named \.hbs are Jinja2.* — write \{% if x %\}/);
   });
 });
 
