@@ -6,7 +6,7 @@ import { isAbsolute } from 'node:path';
 import { compareValues, contains } from './compare.js';
 import { arg, Fail, list, str, text, type Fn } from './filters/args.js';
 import { pyRe } from './filters/regex.js';
-import { TESTS } from './filters/registry.js';
+import { FILTERS, TESTS } from './filters/registry.js';
 import { isUnknown } from './unknown.js';
 import { isMapping, isPlainObject, pyEqual, pyStr, toBool, toInt, truthy, typeName } from './values.js';
 import { versionTest } from './versions.js';
@@ -90,6 +90,9 @@ const DEFS: Record<string, Fn> = {
   lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
   upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
   escaped: () => false,
+  // Jinja 3: is there a filter / test of that name
+  filter: (v) => typeof v === 'string' && (Object.prototype.hasOwnProperty.call(FILTERS, v) || ['default', 'd', 'mandatory'].includes(v)),
+  test: (v) => typeof v === 'string' && (Object.prototype.hasOwnProperty.call(TESTS, v) || v === 'defined' || v === 'undefined'),
   sameas: (v, [o]) => v === o || (v === null && o === null),
   // numbers
   even: (v) => toInt(v) % 2 === 0,

@@ -2,6 +2,7 @@
 // `mandatory` are in the evaluator (they see undefined values); the rest receive defined values.
 import { COLLECTION_FILTERS } from './collections.js';
 import { ENCODING_FILTERS } from './encoding.js';
+import { JINJA_EXTRA_FILTERS } from './jinja-extra.js';
 import { NETWORK_FILTERS } from './network.js';
 import { NUMBER_FILTERS } from './numbers.js';
 import { PATH_FILTERS } from './paths.js';
@@ -10,7 +11,7 @@ import { FILTERS } from './registry.js';
 import { TEXT_FILTERS } from './text.js';
 import '../tests.js';
 
-Object.assign(FILTERS, TEXT_FILTERS, COLLECTION_FILTERS, ENCODING_FILTERS, REGEX_FILTERS, PATH_FILTERS, NUMBER_FILTERS);
+Object.assign(FILTERS, TEXT_FILTERS, COLLECTION_FILTERS, ENCODING_FILTERS, REGEX_FILTERS, PATH_FILTERS, NUMBER_FILTERS, JINJA_EXTRA_FILTERS);
 
 // Ansible's fully qualified names (ansible.builtin.to_json) reach the same filters
 for (const name of Object.keys(FILTERS)) FILTERS[`ansible.builtin.${name}`] = FILTERS[name]!;
