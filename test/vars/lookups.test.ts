@@ -32,6 +32,10 @@ describe('vars/lookups', () => {
     writeFileSync(join(play, 'other', 'c.conf'), 'c');
     writeFileSync(join(play, 'tasks', 'files', 'beside-task.txt'), 'task dir');
     writeFileSync(join(play, 'top.txt'), 'top');
+    writeFileSync(join(play, 'files', 'app.ini'), '[global]\nname = gx\n\n[db]\nUser = ada\nport: 5432\nhost_a = 1\nhost_b = 2\n');
+    writeFileSync(join(play, 'files', 'app.properties'), 'jdbc.url=jdbc:x\n');
+    writeFileSync(join(play, 'files', 'users.csv'), 'ada,1000,"Ada, Countess"\nbob,1001,Bob\n');
+    writeFileSync(join(play, 'files', 'users.tsv'), 'ada\t1000\n');
     writeFileSync(join(role, 'files', 'motd.txt'), 'role motd\n');
     writeFileSync(join(role, 'templates', 'page.hbs'), 'hello {{name}}');
     symlinkSync(join(play, 'files', 'a.conf'), join(play, 'files', 'link.conf'));
@@ -137,6 +141,33 @@ describe('vars/lookups', () => {
     });
   });
 
+  describe('ini, csvfile, inventory_hostnames', () => {
+    // expected values: what ansible-core 2.14's lookups return for the same files
+    it('ini: a key in a section, the global section by default, inline options, re=', () => {
+      expect(ev("lookup('ini', 'name file=app.ini')")).to.equal('gx');
+      expect(ev("lookup('ini', 'user section=db file=app.ini')")).to.equal('ada');
+      expect(ev("lookup('ini', 'port', section='db', file='app.ini')")).to.equal('5432');
+      expect(ev("lookup('ini', 'nope section=db file=app.ini default=d')")).to.equal('d');
+      expect(ev("query('ini', 'host_.* section=db file=app.ini re=true')")).to.deep.equal(['1', '2']);
+      expect(ev("lookup('ini', 'jdbc.url type=properties file=app.properties')")).to.equal('jdbc:x');
+      expect(() => ev("lookup('ini', 'x section=nope file=app.ini')")).to.throw(TemplateError, /No section 'nope' in app.ini/);
+      expect(() => ev("lookup('ini', 'x bogus=1 file=app.ini')")).to.throw(TemplateError, /bogus is not a valid option/);
+    });
+    it('csvfile: the column of the row whose key column matches', () => {
+      expect(ev("lookup('csvfile', 'bob file=users.csv delimiter=,')")).to.equal('1001');
+      expect(ev("lookup('csvfile', 'ada file=users.csv delimiter=, col=2')")).to.equal('Ada, Countess');
+      expect(ev("lookup('csvfile', 'ada file=users.tsv')")).to.equal('1000');
+      expect(ev("lookup('csvfile', 'cy file=users.csv delimiter=, default=none')")).to.equal('none');
+    });
+    it('inventory_hostnames: a host pattern over the groups variable', () => {
+      const groups = { all: ['w1', 'w2', 'db1'], web: ['w1', 'w2'], prod: ['w2', 'db1'], ungrouped: [] };
+      expect(ev("query('inventory_hostnames', 'web:&prod')", { groups })).to.deep.equal(['w2']);
+      expect(ev("query('inventory_hostnames', 'all:!web')", { groups })).to.deep.equal(['db1']);
+      expect(ev("lookup('inventory_hostnames', 'web')", { groups })).to.equal('w1,w2');
+      expect(ev("query('inventory_hostnames', 'w*')", { groups })).to.deep.equal(['w1', 'w2']);
+    });
+  });
+
   describe('env and vars', () => {
     it('env reads the controller environment', () => {
       process.env['GX_LOOKUP_TEST'] = 'from env';
@@ -174,7 +205,7 @@ describe('vars/lookups', () => {
     it('an unknown lookup lists the known ones; an unsupported one says what to do', () => {
       expect(() => runLookup('nope', [], {}, ctx)).to.throw(Fail, /lookup plugin \(nope\) not found; gx knows: .*sequence/);
       expect(() => runLookup('url', ['http://x'], {}, ctx)).to.throw(Fail, /not supported by gx: .*uri or get_url/);
-      expect(() => runLookup('csvfile', ['x'], {}, ctx)).to.throw(Fail, /not supported by gx/);
+      expect(() => runLookup('unvault', ['x'], {}, ctx)).to.throw(Fail, /not supported by gx: gx does not read Ansible Vault files/);
     });
     it('the ansible.builtin. prefix is accepted', () => expect(runLookup('ansible.builtin.items', [1], {}, ctx)).to.deep.equal([1]));
   });

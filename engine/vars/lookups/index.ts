@@ -3,6 +3,7 @@
 import { Fail } from '../fail.js';
 import { isUnknown } from '../unknown.js';
 import type { LookupContext } from './context.js';
+import { DATA_LOOKUPS } from './data-files.js';
 import { FILE_LOOKUPS } from './files.js';
 import { LIST_LOOKUPS } from './lists.js';
 import { passwordLookup } from './password.js';
@@ -12,15 +13,12 @@ export { setTemplateRenderer, type TemplateRenderer } from './files.js';
 
 type Lookup = (terms: unknown[], kw: Record<string, unknown>, ctx: LookupContext) => unknown[];
 
-const LOOKUPS: Record<string, Lookup> = { ...FILE_LOOKUPS, ...LIST_LOOKUPS, password: passwordLookup };
+const LOOKUPS: Record<string, Lookup> = { ...FILE_LOOKUPS, ...LIST_LOOKUPS, ...DATA_LOOKUPS, password: passwordLookup };
 
 const NOT_SUPPORTED: Record<string, string> = {
   url: 'gx does not fetch URLs while templating; use the uri or get_url module and register the result',
-  csvfile: 'read the file with lookup("file", …) and split it, or use include_vars with YAML',
-  ini: 'read the value with lookup("pipe", "crudini --get …") or convert the file to YAML for include_vars',
   unvault: 'gx does not read Ansible Vault files',
   config: 'gx has no ansible.cfg',
-  inventory_hostnames: "use groups['name'] or ansible_play_hosts",
   template_from_string: 'render the text inline instead',
 };
 
