@@ -271,8 +271,13 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
       throw new JinjaSyntaxError(`unexpected '{% ${word} %}'${expected}`, pos);
     }
     if (word === 'import' || word === 'from') return importStatement(word, piece, at, rest);
-    if (['extends', 'block'].includes(word)) {
-      throw new JinjaSyntaxError(`'{% ${word} %}' is not supported by gx templates`, pos, 'use {% include %}, {% import %} and {% macro %}');
+    if (word === 'block') {
+      // without `extends` (which gx does not do), a block renders where it stands, as in Jinja
+      if (!/^\s+[A-Za-z_]\w*(\s+(scoped|required))*\s*$/.test(src.slice(rest, end))) throw new JinjaSyntaxError('expected a block name: {% block name %}', at);
+      return { k: 'with', assigns: [], body: block('block', pos).nodes, pos };
+    }
+    if (word === 'extends') {
+      throw new JinjaSyntaxError("'{% extends %}' (template inheritance) is not supported by gx templates", pos, 'use {% include %}, {% import %} and {% macro %}');
     }
     if (!word) throw new JinjaSyntaxError('expected a statement name after {%', at);
     throw new JinjaSyntaxError(`unknown tag '${word}'`, at, ['break', 'continue', 'do'].includes(word) ? 'Ansible loads no Jinja extensions by default; neither does gx' : undefined);

@@ -67,6 +67,8 @@ export const CASES: Case[] = [
   { text: "{% filter replace('a', 'b') %}banana{% endfilter %}", vars: V, want: 'bbnbnb' },
   { text: '{% for x in l %}{% set y %}<{{ x }}>{% endset %}{{ y }}{% endfor %}', vars: V, want: '<a><b>' },
   { text: 'x={{ none }}|{{ [none] }}', vars: V, want: 'x=|[None]' },
+  // a block without extends renders where it stands (geerlingguy's nginx vhost.j2 has them)
+  { file: true, text: '{% block head %}\nh{{ n }}\n{% endblock head %}\n{% block body scoped %}b{% endblock %}\n', vars: V, want: 'h5\nb\n' },
   // template files
   { file: true, text: '{% for x in l %}\n- {{ x }}\n{% endfor %}\nend\n', vars: V, want: '- a\n- b\nend\n' },
   { file: true, text: 'a\n  {% if t %}\n  yes {{ n }}\n  {% endif %}\n', vars: V, want: 'a\n    yes 5\n  \n' },
