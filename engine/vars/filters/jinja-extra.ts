@@ -89,6 +89,19 @@ export const JINJA_EXTRA_FILTERS: Record<string, Fn> = {
     const q = (x: unknown): string => urlQuote(pyStr(x), '').replace(/%20/g, '+');
     return pairs.map(([k, x]) => `${q(k)}=${q(x)}`).join('&');
   },
+  // Ansible's urldecode (plugins/filter/urls.py): urllib.parse.unquote_plus
+  urldecode: (v) => {
+    const bytes: number[] = [];
+    const s = text(v).replace(/\+/g, ' ');
+    for (let i = 0; i < s.length; i++) {
+      const m = /^%([0-9A-Fa-f]{2})/.exec(s.slice(i, i + 3));
+      if (m) {
+        bytes.push(parseInt(m[1]!, 16));
+        i += 2;
+      } else bytes.push(...Buffer.from(s[i]!, 'utf8'));
+    }
+    return Buffer.from(bytes).toString('utf8');
+  },
   wordwrap: (v, args, kw) => {
     const width = toInt(arg(args, kw, 0, 'width', 79));
     if (width <= 0) throw new Fail(`wordwrap: invalid width ${width} (must be > 0)`);

@@ -203,6 +203,7 @@ export const CASES: Case[] = [
   { expr: 'l | pprint', want: '[3, 1, 2]' },
   { expr: "{'b': '<x>', 'a': 1} | tojson", want: '{"a": 1, "b": "\\u003cx\\u003e"}' },
   { expr: "'a b/c&d' | urlencode", want: 'a%20b/c%26d' },
+  { expr: "'a+b%20c%C3%A9%zz' | urldecode", want: 'a b cé%zz' },
   { expr: "{'a': 'x y', 'b': 2} | urlencode", want: 'a=x+y&b=2' },
   { expr: "'the quick brown fox jumps' | wordwrap(10)", want: 'the quick\nbrown fox\njumps' },
   { expr: "'abcdefghijkl mn' | wordwrap(5)", want: 'abcde\nfghij\nkl mn' },
