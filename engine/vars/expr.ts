@@ -13,7 +13,7 @@ import { FUNCTIONS, unknownFunction } from './functions.js';
 import { pyPercent } from './filters/text.js';
 import { pyText } from './pytext.js';
 import { ExprSyntaxError, parseExpr, rootNames, type Node, type ParseOptions } from './expr-parse.js';
-import { isUnknown, Unknown } from './unknown.js';
+import { isUnknown, Unknown, watchUnknownText } from './unknown.js';
 import { getMember, isEmptyish, isMapping, MISSING, pyEqual, truthy, typeName } from './values.js';
 import { describeWhere, type Where } from './where.js';
 
@@ -231,7 +231,11 @@ class Run {
       case 'fn': {
         // a macro defined by the template shadows a global of the same name, as in Jinja
         const local = getMember(this.scope, node.name);
-        const { pos: args, kw, unknown } = this.args(node);
+        // an argument built from a check-mode Unknown turned into text ('cat ' ~ [u] | join): the
+        // marker must never reach a lookup that runs a command or writes a file
+        const watched = watchUnknownText(() => this.args(node));
+        const { pos: args, kw } = watched.value;
+        const unknown = watched.value.unknown ?? (FUNCTIONS[node.name] ? watched.unknown : undefined);
         if (isCallable(local)) return this.guard(() => local.call(args, kw), node);
         // Ansible's undef(hint): an undefined value that only default/defined/mandatory accept
         if (node.name === 'undef' && !Object.prototype.hasOwnProperty.call(this.scope, 'undef')) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { TemplateError } from '../../engine/errors.js';
 import { evaluate } from '../../engine/vars/expr.js';
 import { Fail } from '../../engine/vars/fail.js';
-import { runLookup, setTemplateRenderer } from '../../engine/vars/lookups/index.js';
+import { runLookup, setTemplateRenderer, UnknownTerm } from '../../engine/vars/lookups/index.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 describe('vars/lookups', () => {
@@ -231,6 +231,17 @@ describe('vars/lookups', () => {
       expect(isUnknown(evaluate('[1, u] | sum', { u: U }))).to.equal(true);
       expect(isUnknown(evaluate("{'a': u} | dict2items | items2dict | combine({'b': 1}) | dict2items | map(attribute='value') | sum", { u: U }))).to.equal(true);
       expect(() => evaluate('[1, "x"] | sum', { u: U })).to.throw(TemplateError, /unsupported operand types/);
+    });
+    it('a command built from an Unknown turned into text never runs (check mode stays read-only)', () => {
+      const victim = join(dir, 'victim.txt');
+      writeFileSync(victim, 'keep');
+      // 'cat <unknown: …> /path' would be a shell redirect truncating the file
+      for (const expr of ["lookup('pipe', 'cat ' ~ ([u] | join(' ')) ~ ' " + victim + "')", "lookup('pipe', 'cat %s " + victim + "' % (u,))", "query('lines', ['cat', u] | join(' '))", "lookup('password', ([u] | join) ~ '/x')"]) {
+        expect(isUnknown(evaluate(expr, { u: U, playbook_dir: dir })), expr).to.equal(true);
+      }
+      expect(readFileSync(victim, 'utf8')).to.equal('keep');
+      expect(() => runLookup('pipe', [`cat ${String(U)} ${victim}`], {}, { vars: {} })).to.throw(UnknownTerm);
+      expect(readFileSync(victim, 'utf8')).to.equal('keep');
     });
     it('default and defined see through to the Unknown itself, not a guess', () => {
       expect(evaluate("u | default('x')", { u: U })).to.equal(U);

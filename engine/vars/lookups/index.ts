@@ -22,6 +22,24 @@ const NOT_SUPPORTED: Record<string, string> = {
   template_from_string: 'render the text inline instead',
 };
 
+/**
+ * A term is (or holds, as text) a value check mode cannot know. Callers with an Unknown at hand
+ * (the with_* loops) plan the task as would-run instead of failing; nothing is looked up, so no
+ * command runs with the marker text in it.
+ */
+export class UnknownTerm extends Fail {}
+
+const MARKER = /<unknown: /;
+
+function holdsUnknown(v: unknown, depth = 5): boolean {
+  if (isUnknown(v)) return true;
+  if (typeof v === 'string') return MARKER.test(v);
+  if (depth === 0) return false;
+  if (Array.isArray(v)) return v.some((x) => holdsUnknown(x, depth - 1));
+  if (v !== null && typeof v === 'object') return Object.values(v).some((x) => holdsUnknown(x, depth - 1));
+  return false;
+}
+
 /** Lookup names gx knows, for messages and did-you-mean. */
 export const LOOKUP_NAMES = Object.keys(LOOKUPS).sort();
 
@@ -41,7 +59,7 @@ export function runLookup(name: string, terms: unknown[], kw: Record<string, unk
     const why = Object.prototype.hasOwnProperty.call(NOT_SUPPORTED, short) ? NOT_SUPPORTED[short] : undefined;
     throw new Fail(why ? `lookup plugin '${short}' is not supported by gx: ${why}` : `lookup plugin (${name}) not found; gx knows: ${LOOKUP_NAMES.join(', ')}`);
   }
-  if (terms.some(isUnknown)) throw new Fail(`${short}: a term is not known in check mode`);
+  if (holdsUnknown(terms) || holdsUnknown(Object.values(kw))) throw new UnknownTerm(`${short}: a term is not known in check mode`);
   try {
     return fn(terms, kw, ctx);
   } catch (e) {
