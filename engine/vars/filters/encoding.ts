@@ -73,6 +73,30 @@ function yamlScalar(v: unknown): string {
   return YAML.stringify(s, { version: '1.1', customTags: pyYamlTags, singleQuote: true, lineWidth: 0 }).replace(/\n$/, '');
 }
 
+/**
+ * PyYAML's line folding (emitter.py write_plain / write_single_quoted, best_width 80): after a
+ * word that ends past column 80, a single space becomes a line break indented to `indent`.
+ * Double-quoted and multi-line scalars are left alone.
+ */
+function fold(scalar: string, startCol: number, indent: number): string {
+  if (scalar.startsWith('"') || scalar.includes('\n') || startCol + scalar.length <= 80) return scalar;
+  const parts = scalar.split(/( +)/);
+  let col = startCol;
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const isGap = i % 2 === 1;
+    if (isGap && p.length === 1 && col > 80 && parts[i - 1] !== '' && parts[i + 1] !== '' && i + 1 < parts.length) {
+      out += `\n${' '.repeat(indent)}`;
+      col = indent;
+      continue;
+    }
+    out += p;
+    col += p.length;
+  }
+  return out;
+}
+
 const isColl = (v: unknown): boolean => Array.isArray(v) || isMapping(v);
 const emptyColl = (v: unknown): boolean => (Array.isArray(v) ? v.length === 0 : isMapping(v) && Object.keys(v).length === 0);
 
@@ -95,7 +119,7 @@ export function pyYamlDump(v: unknown, o: { indent?: number; flow: boolean; sort
     const pad = ' '.repeat(col);
     if (Array.isArray(x)) {
       return x.flatMap((item) => {
-        if (!isColl(item) || flowOk(item)) return [`${pad}- ${flowOk(item) ? flow(item) : yamlScalar(item)}`];
+        if (!isColl(item) || flowOk(item)) return [`${pad}- ${flowOk(item) ? flow(item) : fold(yamlScalar(item), col + 2, col + step)}`];
         const inner = block(item, col + step);
         const dash = `${pad}-${' '.repeat(step - 1)}`;
         return [dash + inner[0]!.slice(col + step), ...inner.slice(1)];
@@ -105,7 +129,7 @@ export function pyYamlDump(v: unknown, o: { indent?: number; flow: boolean; sort
     return keys(m).flatMap((k) => {
       const val = m[k];
       const head = `${pad}${yamlScalar(k)}:`;
-      if (!isColl(val) || flowOk(val)) return [`${head} ${flowOk(val) ? flow(val) : yamlScalar(val)}`];
+      if (!isColl(val) || flowOk(val)) return [`${head} ${flowOk(val) ? flow(val) : fold(yamlScalar(val), head.length + 1, col + step)}`];
       return [head, ...block(val, Array.isArray(val) ? col : col + step)];
     });
   };

@@ -221,6 +221,8 @@ export const CASES: Case[] = [
   { expr: "{'b': [1, 2], 'a': 'x'} | to_nice_yaml", want: 'a: x\nb:\n- 1\n- 2\n' },
   { expr: "[{'name': 'a', 'v': [1]}, {'x': {'z': 'yes'}}] | to_nice_yaml", want: "-   name: a\n    v:\n    - 1\n-   x:\n        z: 'yes'\n" },
   { expr: "{'a': 'multi\nline'} | to_yaml", want: "{a: 'multi\n\n    line'}\n" },
+  { expr: "{'k': 'word ' * 25 ~ 'end', 'm': {'inner': 'word ' * 25 ~ 'end: x'}, 'l': ['word ' * 25 ~ 'end', {'a': 'word ' * 25 ~ 'end'}]} | to_nice_yaml(indent=2)", want: 'k: word word word word word word word word word word word word word word word word\n  word word word word word word word word word end\nl:\n- word word word word word word word word word word word word word word word word\n  word word word word word word word word word end\n- a: word word word word word word word word word word word word word word word word\n    word word word word word word word word word end\nm:\n  inner: \'word word word word word word word word word word word word word word word\n    word word word word word word word word word word end: x\'\n' },
+  { expr: "{'k': 'word ' * 25 ~ 'end', 'm': {'inner': 'word ' * 25 ~ 'end'}} | to_nice_yaml", want: 'k: word word word word word word word word word word word word word word word word\n    word word word word word word word word word end\nm:\n    inner: word word word word word word word word word word word word word word word\n        word word word word word word word word word word end\n' },
   { expr: "{'b': [1, 2], 'a': 1} | to_nice_yaml(indent=2)", want: 'a: 1\nb:\n- 1\n- 2\n' },
   { expr: "'a: yes\\nb: y\\nc: [1, 2]' | from_yaml", want: { a: true, b: 'y', c: [1, 2] } },
   { expr: "'---\\na: 1\\n---\\nb: 2' | from_yaml_all | list", want: [{ a: 1 }, { b: 2 }] },
