@@ -6,7 +6,7 @@
 // Jinja extensions by default (lib/ansible/template/__init__.py, _get_extensions), so break,
 // continue and do are unknown tags there and here.
 import { compileExprAt, type CompiledExpr } from './expr.js';
-import { ExprSyntaxError } from './expr-parse.js';
+import { ExprSyntaxError, type ParseOptions } from './expr-parse.js';
 import { JinjaSyntaxError, lex, type LexOptions, type Piece } from './jinja-lex.js';
 
 export type JNode =
@@ -78,12 +78,12 @@ function trimEnd(src: string, from: number, to: number): number {
   return to;
 }
 
-function expr(src: string, start: number, end: number, what: string, rawBackslashes = false): CompiledExpr {
+function expr(src: string, start: number, end: number, what: string, opts: ParseOptions = {}): CompiledExpr {
   const s = skipWs(src, start, end);
   const e = trimEnd(src, s, end);
   if (s >= e) throw new JinjaSyntaxError(`expected an expression ${what}`, start);
   try {
-    return compileExprAt(src, s, e, { rawBackslashes });
+    return compileExprAt(src, s, e, opts);
   } catch (err) {
     if (err instanceof ExprSyntaxError) throw new JinjaSyntaxError(err.message, err.pos);
     throw err;
@@ -145,7 +145,7 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
         continue;
       }
       if (piece.t === 'var') {
-        nodes.push({ k: 'out', expr: expr(src, piece.start, piece.end, "inside '{{ }}'", o.rawStrings), pos: piece.pos });
+        nodes.push({ k: 'out', expr: expr(src, piece.start, piece.end, "inside '{{ }}'", { rawBackslashes: o.rawStrings }), pos: piece.pos });
         continue;
       }
       const at = skipWs(src, piece.start, piece.end);
@@ -193,7 +193,8 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
         const ifAt = wordTop(src, inAt + 2, iterEnd, 'if');
         const cond = ifAt < 0 ? undefined : expr(src, ifAt + 2, iterEnd, "after 'if' in a for loop");
         if (ifAt >= 0) iterEnd = ifAt;
-        const iter = expr(src, inAt + 2, iterEnd, "after 'in'");
+        // a bare tuple is the sequence: {% for x in 'a', 'b' %}
+        const iter = expr(src, inAt + 2, iterEnd, "after 'in'", { tuple: true });
         const r = block('for', pos, ['else', 'endfor']);
         let elseBody: JNode[] | undefined;
         if (r.end?.word === 'else') elseBody = block('for', pos).nodes;
@@ -209,7 +210,7 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
           return { k: 'setblock', name, filter, body: block('set', pos).nodes, pos };
         }
         const lhs = src.slice(rest, eq).trim();
-        const value = expr(src, eq + 1, end, "after '='");
+        const value = expr(src, eq + 1, end, "after '='", { tuple: true });
         const attr = /^([A-Za-z_]\w*)\.([A-Za-z_]\w*)$/.exec(lhs);
         if (attr) return { k: 'set', targets: [attr[1]!], attr: attr[2]!, expr: value, pos };
         const targets = lhs.replace(/^\(|\)$/g, '').split(',').map((t) => t.trim()).filter(Boolean);

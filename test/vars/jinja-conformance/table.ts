@@ -67,6 +67,9 @@ export const CASES: Case[] = [
   { text: "{% filter replace('a', 'b') %}banana{% endfilter %}", vars: V, want: 'bbnbnb' },
   { text: '{% for x in l %}{% set y %}<{{ x }}>{% endset %}{{ y }}{% endfor %}', vars: V, want: '<a><b>' },
   { text: 'x={{ none }}|{{ [none] }}', vars: V, want: 'x=|[None]' },
+  // bare tuples in for and set (kubespray writes them); }} inside open braces is not the end tag
+  { text: "{% for x in 'kube', 'system' %}{{ x }};{% endfor %}{% set t = 1, 2 %}{{ t | length }}", vars: V, want: 'kube;system;2' },
+  { text: "{{ d | combine({'spec': {'bgp': {'id': n}}}, recursive=True) }}|", vars: V, want: "{'k': 1, 'j': 'x', 'spec': {'bgp': {'id': 5}}}|" },
   // a block without extends renders where it stands (geerlingguy's nginx vhost.j2 has them)
   { file: true, text: '{% block head %}\nh{{ n }}\n{% endblock head %}\n{% block body scoped %}b{% endblock %}\n', vars: V, want: 'h5\nb\n' },
   // template files
