@@ -76,6 +76,20 @@ describe('executor: loops and register', () => {
     expect(r.results('ran')[0]!.status).to.equal('ok');
   });
 
+  it('vars is every variable by name, rendered on read (Ansible\'s vars magic variable)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  vars: { a: 1, name: a, b: "{{ a + 1 }}" }
+  tasks:
+    - name: show
+      debug: { msg: "{{ vars['a'] }} {{ vars[name] }} {{ vars.b }} {{ 'b' in vars }} {{ vars.inventory_hostname }}" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0]!.msg).to.equal('1 1 2 True localhost');
+  });
+
   it('registered output and set_fact values are data: {{ and {# in them are never rendered (Ansible marks them unsafe)', async () => {
     const r = await play({
       'site.yaml': `
