@@ -25,7 +25,6 @@ export function randomSalt(n = 16): string {
 }
 
 export function shaCrypt(algo: 'sha256' | 'sha512', password: string, salt: string, rounds?: number): string {
-  const size = algo === 'sha256' ? 32 : 64;
   const P = Buffer.from(password, 'utf8');
   const S = Buffer.from(salt.slice(0, 16), 'utf8');
   const r = rounds === undefined ? 5000 : Math.min(999_999_999, Math.max(1000, rounds));
@@ -54,7 +53,6 @@ export function shaCrypt(algo: 'sha256' | 'sha512', password: string, salt: stri
   let out = '';
   for (const [x, y, z] of ORDER[algo]) out += b64from24(C[x!]!, C[y!]!, C[z!]!, 4);
   out += algo === 'sha256' ? b64from24(0, C[31]!, C[30]!, 3) : b64from24(0, 0, C[63]!, 2);
-  void size;
   const prefix = algo === 'sha256' ? '$5$' : '$6$';
   // like passlib: the default 5000 rounds are implicit, any other count is written out
   return `${prefix}${r === 5000 ? '' : `rounds=${r}$`}${salt.slice(0, 16)}$${out}`;

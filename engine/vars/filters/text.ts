@@ -204,7 +204,7 @@ export function pyPercent(fmt: string, args: unknown[]): string {
   let i = 0;
   // '%(name)s' % {'name': …}: the values come from the one dict
   const named = args.length === 1 && isMapping(args[0]) ? args[0] : undefined;
-  return fmt.replace(/%(?:\(([^)]*)\))?([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrs%])/g, (all, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
+  return fmt.replace(/%(?:\(([^)]*)\))?([-+ 0#]*)(\d+|\*)?(?:\.(\d+))?([diouxXeEfFgGcrs%])/g, (_all, key: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
     if (conv === '%') return '%';
     let a: unknown;
     if (key !== undefined) {
@@ -264,7 +264,6 @@ export function pyPercent(fmt: string, args: unknown[]): string {
       s = sign + s;
     } else if (prec !== undefined) s = s.slice(0, Number(prec));
     const w = width ? Number(width) : 0;
-    void all;
     return flags.includes('-') ? s.padEnd(w) : s.padStart(w);
   });
 }
