@@ -241,6 +241,9 @@ describe('vars/lookups', () => {
       }
       expect(readFileSync(victim, 'utf8')).to.equal('keep');
       expect(() => runLookup('pipe', [`cat ${String(U)} ${victim}`], {}, { vars: {} })).to.throw(UnknownTerm);
+      // a loop over items that hold unknown values still iterates
+      expect(runLookup('items', [[{ stdout: U }, 2]], {}, { vars: {} })).to.deep.equal([{ stdout: U }, 2]);
+      expect(() => runLookup('items', [U], {}, { vars: {} })).to.throw(UnknownTerm);
       expect(readFileSync(victim, 'utf8')).to.equal('keep');
     });
     it('default and defined see through to the Unknown itself, not a guess', () => {

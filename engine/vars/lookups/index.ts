@@ -31,6 +31,9 @@ export class UnknownTerm extends Fail {}
 
 const MARKER = /<unknown: /;
 
+/** Lookups that read files, run commands or write: their terms name things on the controller. */
+const CONTROLLER_LOOKUPS = new Set(['env', 'file', 'template', 'pipe', 'lines', 'first_found', 'fileglob', 'password', 'ini', 'csvfile', 'vars', 'varnames', 'inventory_hostnames']);
+
 function holdsUnknown(v: unknown, depth = 5): boolean {
   if (isUnknown(v)) return true;
   if (typeof v === 'string') return MARKER.test(v);
@@ -59,7 +62,10 @@ export function runLookup(name: string, terms: unknown[], kw: Record<string, unk
     const why = Object.prototype.hasOwnProperty.call(NOT_SUPPORTED, short) ? NOT_SUPPORTED[short] : undefined;
     throw new Fail(why ? `lookup plugin '${short}' is not supported by gx: ${why}` : `lookup plugin (${name}) not found; gx knows: ${LOOKUP_NAMES.join(', ')}`);
   }
-  if (holdsUnknown(terms) || holdsUnknown(Object.values(kw))) throw new UnknownTerm(`${short}: a term is not known in check mode`);
+  // lookups that read or run something by name must not see the marker; the list-shaping ones
+  // pass unknown items through (a loop over results whose stdout is unknown still iterates)
+  const unknown = CONTROLLER_LOOKUPS.has(short) ? holdsUnknown(terms) || holdsUnknown(Object.values(kw)) : terms.some(isUnknown);
+  if (unknown) throw new UnknownTerm(`${short}: a term is not known in check mode`);
   try {
     return fn(terms, kw, ctx);
   } catch (e) {
