@@ -19,6 +19,8 @@ export type JNode =
   | { k: 'macro'; name: string; params: Param[]; body: JNode[]; pos: number }
   | { k: 'call'; params: Param[]; expr: CompiledExpr; body: JNode[]; pos: number }
   | { k: 'include'; expr: CompiledExpr; ignoreMissing: boolean; withContext: boolean; pos: number }
+  | { k: 'extends'; expr: CompiledExpr; pos: number }
+  | { k: 'block'; name: string; body: JNode[]; pos: number }
   /** `{% import 'm.j2' as m %}` (alias) or `{% from 'm.j2' import a, b as c %}` (names) */
   | { k: 'import'; expr: CompiledExpr; alias?: string; names?: [string, string][]; withContext: boolean; pos: number }
   | { k: 'filter'; filter: Filtered; body: JNode[]; pos: number }
@@ -273,13 +275,11 @@ export function parseTemplate(src: string, o: LexOptions): ParsedTemplate {
     }
     if (word === 'import' || word === 'from') return importStatement(word, piece, at, rest);
     if (word === 'block') {
-      // without `extends` (which gx does not do), a block renders where it stands, as in Jinja
-      if (!/^\s+[A-Za-z_]\w*(\s+(scoped|required))*\s*$/.test(src.slice(rest, end))) throw new JinjaSyntaxError('expected a block name: {% block name %}', at);
-      return { k: 'with', assigns: [], body: block('block', pos).nodes, pos };
+      const m = /^\s+([A-Za-z_]\w*)(\s+(scoped|required))*\s*$/.exec(src.slice(rest, end));
+      if (!m) throw new JinjaSyntaxError('expected a block name: {% block name %}', at);
+      return { k: 'block', name: m[1]!, body: block('block', pos).nodes, pos };
     }
-    if (word === 'extends') {
-      throw new JinjaSyntaxError("'{% extends %}' (template inheritance) is not supported by gx templates", pos, 'use {% include %}, {% import %} and {% macro %}');
-    }
+    if (word === 'extends') return { k: 'extends', expr: expr(src, rest, end, "after 'extends'"), pos };
     if (!word) throw new JinjaSyntaxError('expected a statement name after {%', at);
     throw new JinjaSyntaxError(`unknown tag '${word}'`, at, ['break', 'continue', 'do'].includes(word) ? 'Ansible loads no Jinja extensions by default; neither does gx' : undefined);
   }

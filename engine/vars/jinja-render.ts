@@ -45,6 +45,28 @@ interface Ctx {
   locals: Vars;
 }
 
+/** One definition of a block: its body and the renderer of the template it is written in. */
+interface BlockImpl {
+  r: JinjaRenderer;
+  body: JNode[];
+}
+
+/** Every `{% block %}` of a template, nested ones included (not those inside macros). */
+function collectBlocks(nodes: JNode[], add: (b: Extract<JNode, { k: 'block' }>) => void): void {
+  for (const n of nodes) {
+    if (n.k === 'block') {
+      add(n);
+      collectBlocks(n.body, add);
+    } else if (n.k === 'if') {
+      for (const b of n.branches) collectBlocks(b.body, add);
+      collectBlocks(n.else ?? [], add);
+    } else if (n.k === 'for') {
+      collectBlocks(n.body, add);
+      collectBlocks(n.else ?? [], add);
+    } else if (n.k === 'with' || n.k === 'filter' || n.k === 'setblock' || n.k === 'call') collectBlocks(n.body, add);
+  }
+}
+
 /** The caller of the next macro that reads `caller` ({% call %}). */
 let pendingCaller: JinjaCallable | undefined;
 
@@ -73,7 +95,10 @@ function usesName(nodes: JNode[], name: string): boolean {
         return inExpr(n.expr) || usesName(n.body, name);
       case 'include':
       case 'import':
+      case 'extends':
         return inExpr(n.expr);
+      case 'block':
+        return usesName(n.body, name);
       case 'with':
         return n.assigns.some((a) => inExpr(a.expr)) || usesName(n.body, name);
     }
@@ -96,12 +121,53 @@ export class JinjaRenderer {
     return this.renderModule(t, vars).text;
   }
 
-  /** Renders a template and keeps what its top level defined (macros, sets): what import reads. */
-  renderModule(t: ParsedTemplate, vars: Vars): { text: string; exports: Vars } {
+  /**
+   * Renders a template and keeps what its top level defined (macros, sets): what import reads.
+   * `derived` holds the blocks of the templates that extend this one, most derived first.
+   */
+  renderModule(t: ParsedTemplate, vars: Vars, derived?: Map<string, BlockImpl[]>): { text: string; exports: Vars } {
     const locals: Vars = Object.create(null) as Vars;
+    const ctx: Ctx = { scope: layered(vars, locals), locals };
+    const blocks = new Map(derived);
+    collectBlocks(t.nodes, (b) => blocks.set(b.name, [...(derived?.get(b.name) ?? []), { r: this, body: b.body }]));
+    this.blocks = blocks;
     const out: string[] = [];
-    this.run(t.nodes, { scope: layered(vars, locals), locals }, out);
-    return { text: out.join(''), exports: locals };
+    let parent: string | undefined;
+    let parentPos = 0;
+    const discard: string[] = [];
+    for (const n of t.nodes) {
+      if (n.k === 'extends') {
+        const p = this.ev(n.expr, ctx);
+        if (parent === undefined) [parent, parentPos] = [String(p), n.pos];
+        continue;
+      }
+      // after {% extends %}, the template's own text is not output (its sets and macros still run)
+      if (parent !== undefined) {
+        if (n.k !== 'block' && n.k !== 'text' && n.k !== 'out') this.run([n], ctx, discard);
+      } else this.run([n], ctx, out);
+    }
+    if (parent === undefined) return { text: out.join(''), exports: locals };
+    if (!this.env.load) throw this.fail('extends is only available in template files', parentPos);
+    const found = this.env.load(parent);
+    if ('missing' in found) throw this.fail(`template not found: ${parent}`, parentPos, `looked in: ${found.missing.join(', ')}`);
+    const base = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}` } });
+    const r = base.renderModule(this.env.parse(found.text, this.env.options), ctx.scope, blocks);
+    return { text: out.join('') + r.text, exports: locals };
+  }
+
+  /** The blocks of the template being rendered (and of those extending it), by name. */
+  private blocks = new Map<string, BlockImpl[]>();
+
+  /** `{% block %}`: the most derived definition, with super() rendering the next one up. */
+  private block(name: string, ctx: Ctx, i = 0): string {
+    const impls = this.blocks.get(name) ?? [];
+    const impl = impls[i];
+    if (!impl) return '';
+    const locals: Vars = Object.create(null) as Vars;
+    locals.super = new JinjaCallable('super', () => (i + 1 < impls.length ? this.block(name, ctx, i + 1) : ''));
+    const out: string[] = [];
+    impl.r.run(impl.body, { scope: layered(ctx.scope, locals), locals }, out);
+    return out.join('');
   }
 
   private ev(e: CompiledExpr, ctx: Ctx): unknown {
@@ -183,6 +249,11 @@ export class JinjaRenderer {
         case 'import':
           this.import(n, ctx, out);
           break;
+        case 'block':
+          out.push(this.block(n.name, ctx));
+          break;
+        case 'extends':
+          throw this.fail("'{% extends %}' must be at the top level of a template", n.pos);
         case 'filter': {
           const text = this.renderBody(n.body, this.child(ctx));
           out.push(outputText(n.filter.expr.evaluate(layered(ctx.scope, { [n.filter.name]: text }), this.env.where)));

@@ -85,5 +85,9 @@ export const CASES: Case[] = [
   { file: true, includes: true, text: "{% import 'macros.j2' as m %}{% for x in l %}{{ m.li(x) }}{{ m.sep }}{% endfor %}\n", vars: V, want: '<li>a</li>;<li>b</li>;\n' },
   { file: true, includes: true, text: "{% from 'macros.j2' import li as item, who %}{{ item(1) }} {{ who() }}\n", vars: { ...V, name: 'ada' }, want: '<li>1</li> nobody\n' },
   { file: true, includes: true, text: "{% from 'macros.j2' import who with context %}{{ who() }}\n", vars: { ...V, name: 'ada' }, want: 'ada\n' },
+  // template inheritance: blocks replace the parent's, super() renders the parent's, the child's
+  // text outside blocks is not output but its sets run (debops' nginx templates extend a base)
+  { file: true, includes: true, text: '{% extends "base.j2" %}\n{% set x = n %}\nignored\n{% block body %}child {{ x }} [{{ super() }}]{% endblock %}\n', vars: V, want: '<base-head>\nchild 5 [base-body]\n' },
+  { file: true, includes: true, text: '{# c #}\n{% extends "mid.j2" %}\n{% block inner %}leaf{% endblock %}\n{% block head %}H{% endblock %}\n', vars: V, want: '<H>\nmid leaf [base-body]\n' },
   { file: true, text: '{% macro li(x) -%}\n<li>{{ x }}</li>\n{%- endmacro %}\n{% for x in l %}\n{{ li(x) }}\n{% endfor %}\n', vars: V, want: '<li>a</li>\n<li>b</li>\n' },
 ];
