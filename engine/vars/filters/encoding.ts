@@ -199,9 +199,6 @@ export const ENCODING_FILTERS: Record<string, Fn> = {
   sha1: (v) => hexDigest('sha1', text(v)),
   md5: (v) => hexDigest('md5', text(v)),
   to_uuid: (v, args, kw) => uuid5(text(v), pyStr(arg(args, kw, 0, 'namespace', '361E6D51-FAEC-444A-9079-341386DA8E2E'))),
-  json_query: () => {
-    throw new Fail("json_query (community.general, JMESPath) is not supported by gx; write the query with filters: e.g. users | selectattr('active') | map(attribute='name') | list");
-  },
   password_hash: (v, args, kw) => {
     const scheme = pyStr(arg(args, kw, 0, 'hashtype', 'sha512'));
     const saltArg = arg(args, kw, 1, 'salt');

@@ -3,6 +3,7 @@
 import { COLLECTION_FILTERS } from './collections.js';
 import { ENCODING_FILTERS } from './encoding.js';
 import { JINJA_EXTRA_FILTERS } from './jinja-extra.js';
+import { jsonQuery } from './jmespath.js';
 import { NETWORK_FILTERS } from './network.js';
 import { NUMBER_FILTERS } from './numbers.js';
 import { PATH_FILTERS } from './paths.js';
@@ -22,6 +23,9 @@ for (const [name, fn] of Object.entries(NETWORK_FILTERS)) {
   FILTERS[`ansible.utils.${name}`] = fn;
   FILTERS[`ansible.netcommon.${name}`] = fn;
 }
+
+// community.general.json_query (JMESPath): in countless public roles
+FILTERS['json_query'] = FILTERS['community.general.json_query'] = (v, [q]) => jsonQuery(v, String(q ?? ''));
 
 /** Filters handled by the evaluator itself. */
 export const EVALUATOR_FILTERS = ['default', 'd', 'mandatory'];
