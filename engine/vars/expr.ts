@@ -15,7 +15,7 @@ import { pyText } from './pytext.js';
 import { ExprSyntaxError, parseExpr, rootNames, type Node, type ParseOptions } from './expr-parse.js';
 import { isUnknown, Unknown, watchUnknownText } from './unknown.js';
 import { getMember, isEmptyish, isMapping, MISSING, pyEqual, truthy, typeName } from './values.js';
-import { describeWhere, type Where } from './where.js';
+import { describeWhere, templateLoc, type Where } from './where.js';
 
 export type { Where } from './where.js';
 
@@ -108,7 +108,7 @@ function positioned(message: string, src: string, pos: number, where: Where | un
   }
   // inside a template (a playbook value or a template file): line and column in the whole text
   const { line, col, text } = lineAt(src, pos);
-  return new TemplateError(`${message} at line ${line}, col ${col} of template ${quoteTemplate(src)}${describeWhere(where)}\n  ${text.replace(/\t/g, ' ')}\n  ${' '.repeat(col - 1)}^`, { loc: where?.at ?? where?.loc, hint });
+  return new TemplateError(`${message} at line ${line + (where?.lineOffset ?? 0)}, col ${col} of template ${quoteTemplate(src)}${describeWhere(where)}\n  ${text.replace(/\t/g, ' ')}\n  ${' '.repeat(col - 1)}^`, { loc: templateLoc(where, line, col), hint });
 }
 
 /** 1-based line and column of `pos` in `src`, and that line's text. */

@@ -11,7 +11,7 @@ import type { JNode, Param, ParsedTemplate } from './jinja-parse.js';
 import { outputText } from './pytext.js';
 import { isUnknown } from './unknown.js';
 import { getMember, isMapping, MISSING, truthy, typeName } from './values.js';
-import { describeWhere, type Where } from './where.js';
+import { describeWhere, templateLoc, type Where } from './where.js';
 
 type Vars = Record<string, unknown>;
 
@@ -113,7 +113,7 @@ export class JinjaRenderer {
 
   fail(message: string, pos: number, hint?: string): TemplateError {
     const { line, col } = lineAt(this.src, pos);
-    return new TemplateError(`${message} at line ${line}, col ${col} of template ${quoteTemplate(this.src)}${describeWhere(this.env.where)}`, { loc: this.env.where?.at ?? this.env.where?.loc, hint });
+    return new TemplateError(`${message} at line ${line + (this.env.where?.lineOffset ?? 0)}, col ${col} of template ${quoteTemplate(this.src)}${describeWhere(this.env.where)}`, { loc: templateLoc(this.env.where, line, col), hint });
   }
 
   /** Renders a whole template with `vars` as its context. */
@@ -150,7 +150,7 @@ export class JinjaRenderer {
     if (!this.env.load) throw this.fail('extends is only available in template files', parentPos);
     const found = this.env.load(parent);
     if ('missing' in found) throw this.fail(`template not found: ${parent}`, parentPos, `looked in: ${found.missing.join(', ')}`);
-    const base = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}` } });
+    const base = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}`, file: found.path, lineOffset: 0 } });
     const r = base.renderModule(this.env.parse(found.text, this.env.options), ctx.scope, blocks);
     return { text: out.join('') + r.text, exports: locals };
   }
@@ -379,7 +379,7 @@ export class JinjaRenderer {
     if (!this.env.load) throw this.fail('import is only available in template files', n.pos);
     const found = this.env.load(name);
     if ('missing' in found) throw this.fail(`template not found: ${name}`, n.pos, `looked in: ${found.missing.join(', ')}`);
-    const inner = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}` } });
+    const inner = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}`, file: found.path, lineOffset: 0 } });
     // without context (Jinja's default for imports) the imported template sees no variables
     const { exports } = inner.renderModule(this.env.parse(found.text, this.env.options), n.withContext ? ctx.scope : {});
     if (n.alias) {
@@ -408,7 +408,7 @@ export class JinjaRenderer {
         continue;
       }
       const parsed = this.env.parse(found.text, this.env.options);
-      const inner = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}` } });
+      const inner = new JinjaRenderer(found.text, { ...this.env, where: { ...this.env.where, what: `template ${found.path}`, file: found.path, lineOffset: 0 } });
       out.push(inner.render(parsed, n.withContext ? ctx.scope : {}));
       return;
     }

@@ -23,7 +23,7 @@ import { JinjaRenderer } from './jinja-render.js';
 import { outputText } from './pytext.js';
 import { Unknown, watchUnknownText } from './unknown.js';
 import { isPlainObject } from './values.js';
-import { describeWhere, type Where } from './where.js';
+import { describeWhere, templateLoc, type Where } from './where.js';
 
 export type { Where } from './where.js';
 
@@ -78,7 +78,7 @@ function compiled(text: string, o: LexOptions = VALUE_OPTIONS): Compiled {
 
 function syntaxError(e: JinjaSyntaxError, text: string, where: Where | undefined): TemplateError {
   const { line, col } = lineAt(text, e.pos);
-  return new TemplateError(`template syntax error: ${e.message} at line ${line}, col ${col} of template ${quoteTemplate(text)}${describeWhere(where)}`, { loc: where?.at ?? where?.loc, hint: e.hint });
+  return new TemplateError(`template syntax error: ${e.message} at line ${line + (where?.lineOffset ?? 0)}, col ${col} of template ${quoteTemplate(text)}${describeWhere(where)}`, { loc: templateLoc(where, line, col), hint: e.hint });
 }
 
 function trailingNewlines(s: string): number {
@@ -213,10 +213,12 @@ export function renderTemplateFile(text: string, vars: Record<string, unknown>, 
   if (isHandlebarsFile(f.path)) return renderHandlebars(text, vars, f.where);
   const { text: body, o } = overrides(text, f.options);
   if (!hasTemplate(body)) return body;
+  // errors point at the template's own line (the CLI shows it); the task is named in the message
+  const where: Where = { ...f.where, file: f.path, lineOffset: body === text ? 0 : 1 };
   try {
-    return renderJinjaText(body, vars, f.where, o, f.load);
+    return renderJinjaText(body, vars, where, o, f.load);
   } catch (e) {
-    if (e instanceof JinjaSyntaxError) throw syntaxError(habit(body, e, 'a Jinja2 template file'), body, f.where);
+    if (e instanceof JinjaSyntaxError) throw syntaxError(habit(body, e, 'a Jinja2 template file'), body, where);
     throw e;
   }
 }

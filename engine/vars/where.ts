@@ -9,6 +9,15 @@ export interface Where {
   what?: string;
   /** the value's own position inside the task, when known (more precise than loc) */
   at?: SourceLocation;
+  /** the template file being rendered: an error inside it points at its line (plus lineOffset, a #jinja2: header) */
+  file?: string;
+  lineOffset?: number;
+}
+
+/** Where an error at `line`/`col` of a template belongs: in the template file, else the value's or the task's place. */
+export function templateLoc(where: Where | undefined, line: number, col: number): SourceLocation | undefined {
+  if (where?.file) return { file: where.file, line: line + (where.lineOffset ?? 0), col };
+  return where?.at ?? where?.loc;
 }
 
 /**

@@ -41,6 +41,17 @@ describe('template module', () => {
     expect(await read(dest)).to.equal('a\r\n\r\nb\r\n\r\nc\r\n');
   });
 
+  it('an undefined variable in a .j2 file points at its line in the file (the #jinja2: line counted)', async () => {
+    const pb = await playbook({ 'u.j2': 'ok\nport={{ prot }}\n', 'h.j2': '#jinja2: trim_blocks: False\nok\n{% if nope %}x{% endif %}\n' });
+    const dest = join(await tempDir(), 'u');
+    for (const [src, line, col, name] of [['u.j2', 2, 9, 'prot'], ['h.j2', 3, 7, 'nope']] as const) {
+      let err: { message: string; loc?: { file: string; line: number; col: number } } | undefined;
+      await runModule('template', { src, dest }, { playbookDir: pb, vars: { port: 1 } }).catch((e: typeof err) => (err = e));
+      expect(err?.message).to.match(new RegExp(`^'${name}' is undefined at line ${line}, col ${col}`));
+      expect(err?.loc).to.deep.equal({ file: join(pb, 'templates', src), line, col });
+    }
+  });
+
   it('shows the rendered difference as a diff when a variable changes', async () => {
     const pb = await playbook({ 't.hbs': 'replicas: {{ n }}\nname: api\n' });
     const dest = join(await tempDir(), 'deploy.yaml');
