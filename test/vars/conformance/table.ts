@@ -425,6 +425,12 @@ export const CASES: Case[] = [
   { expr: "users | json_query('map(&name, @)')", want: ['ada', 'bob', 'cy'] },
   { expr: "users | json_query('[?starts_with(name, `b`)] | [0].name')", want: 'bob' },
   { expr: "users | json_query('[.name')", error: 'json_query:' },
+  { expr: "[[1, 2, [3]], [4, [5, 6]]] | json_query('[*][0]')", want: [1, 4] },
+  { expr: "[[1, 2, [3]], [4, [5, 6]]] | json_query('[][]')", want: [1, 2, 3, 4, 5, 6] },
+  { expr: "users | json_query('[::-1].name')", want: ['cy', 'bob', 'ada'] },
+  { expr: "users | json_query('[?groups[?@ == `wheel`]].name')", want: ['ada'] },
+  { expr: "users | json_query('[*].{n: name}[?n == `\"bob\"`]')", want: [{ n: 'bob' }] },
+  { expr: "users | json_query('not_null([5].name, [0].name)')", want: 'ada' },
 
   { expr: 'nofunc(1)', error: "'nofunc' is not a function gx expressions know" },
   // operators and edge cases
