@@ -67,6 +67,12 @@ export const CASES: Case[] = [
   { text: "{% filter replace('a', 'b') %}banana{% endfilter %}", vars: V, want: 'bbnbnb' },
   { text: '{% for x in l %}{% set y %}<{{ x }}>{% endset %}{{ y }}{% endfor %}', vars: V, want: '<a><b>' },
   { text: 'x={{ none }}|{{ [none] }}', vars: V, want: 'x=|[None]' },
+  // loop.changed, caller arguments, lists a template made and changed
+  { text: '{% for x in [1, 1, 2, 2, 1] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}', vars: V, want: '121' },
+  { text: '{% macro m() %}{{ caller(1) }}{{ caller(2) }}{% endmacro %}{% call(v) m() %}[{{ v }}]{% endcall %}', vars: V, want: '[1][2]' },
+  { text: '{% set acc = [] %}{% for u in users %}{% set _ = acc.append(u.name | upper) %}{% endfor %}{{ acc | join(",") }}', vars: V, want: 'ADA,BOB' },
+  { text: 'a\n  {%- if t %} x{% endif %}', vars: V, want: 'a x' },
+  { text: '{% for k, v in d | dictsort %}{{ k }}{{ v }}{% endfor %}', vars: V, want: 'jxk1' },
   // bare tuples in for and set (kubespray writes them); }} inside open braces is not the end tag
   { text: "{% for x in 'kube', 'system' %}{{ x }};{% endfor %}{% set t = 1, 2 %}{{ t | length }}", vars: V, want: 'kube;system;2' },
   { text: "{{ d | combine({'spec': {'bgp': {'id': n}}}, recursive=True) }}|", vars: V, want: "{'k': 1, 'j': 'x', 'spec': {'bgp': {'id': 5}}}|" },
