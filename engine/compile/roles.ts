@@ -8,6 +8,7 @@ import type { SourceLocation } from '../load/source.js';
 import { locate } from '../load/source.js';
 import { validateRoleMeta, validateVarsFile } from '../load/validate.js';
 import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, type Where } from './context.js';
+import { templateErrors } from './checks.js';
 import { asList, inherit, rootInherited } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
 
@@ -66,6 +67,7 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
     const d = c.load(f);
     const errs = validateVarsFile(d, f);
     if (errs.length) c.errors.push(...errs);
+    else if (isObj(d)) c.errors.push(...templateErrors(d, { [sub]: d }, sub));
     return (isObj(d) ? d : {}) as Vars;
   };
   const role: RoleInstance = {

@@ -9,7 +9,7 @@ import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { renderString, renderValue, type Where } from '../vars/template.js';
+import { hasTemplate, renderString, renderTemplateFile, renderValue, templateLoader, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN } from '../vars/unknown.js';
 import type { HostResult } from '../report/events.js';
 import { taskConnection } from '../connect/task-connection.js';
@@ -167,7 +167,7 @@ export class TaskRunner {
   private noLog(task: ModuleTask, host: string): boolean {
     const v = task.eff.noLog;
     if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) {
+    if (typeof v === 'string' && hasTemplate(v)) {
       try {
         return truthy(renderValue(v, this.pr.scope.forTask(host, task), { host, task: task.name, loc: task.loc }));
       } catch {
@@ -290,7 +290,13 @@ export class TaskRunner {
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
       findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
-      renderTemplate: (text, extra) => renderString(text, extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope, { ...where, what: 'template' }),
+      renderTemplate: (text, extra, options) => {
+        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope;
+        const path = extra?.template_path;
+        if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
+        const search = { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
+        return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });
+      },
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
       secret: (v) => ctx.bus.secret(v),
       signal: ctx.signal,
@@ -360,7 +366,7 @@ export class TaskRunner {
   private ignoreErrors(task: ModuleTask, scope: Vars, where: Where): boolean {
     const v = task.eff.ignoreErrors;
     if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) return truthy(renderValue(v, scope, where));
+    if (typeof v === 'string' && hasTemplate(v)) return truthy(renderValue(v, scope, where));
     return truthy(v);
   }
 
