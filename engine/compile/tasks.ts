@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { PlaybookError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
 import { validateTasks } from '../load/validate.js';
+import { argsFromText } from '../load/module-args.js';
+import type { KnownModules } from '../load/known-modules.js';
 import { hasTemplate } from '../vars/template.js';
 import { conditionErrors, templateErrors, templateFileError } from './checks.js';
 import { isObj, type CompileSession, type Raw, type Where } from './context.js';
@@ -68,7 +70,7 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   const action = Object.keys(raw).find((k) => !TASK_KEYWORDS.has(k));
   if (!action) return []; // the validator has reported it
   if (!c.opts.known.names.has(action)) return [];
-  const args = moduleArgs(raw, action, (m) => c.opts.known.freeFormOf(m));
+  const args = moduleArgs(raw, action, (m) => c.opts.known.freeFormOf(m), c.opts.known);
   c.errors.push(...templateErrors(args, raw, action));
   const fileProblem = templateFileError(action, args, raw, { roleDir: w.inh.role?.dir, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: c.opts.templateDirs });
   if (fileProblem) c.errors.push(fileProblem);
@@ -92,9 +94,10 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
 }
 
 /** The module's arguments: its value, merged over `args:`; a string is the free-form argument when `args:` is there too. */
-export function moduleArgs(raw: Raw, action: string, freeFormOf: (module: string) => string | undefined): unknown {
-  const value = raw[action];
+export function moduleArgs(raw: Raw, action: string, freeFormOf: (module: string) => string | undefined, known?: KnownModules): unknown {
+  let value = raw[action];
   const extra = isObj(raw.args) ? raw.args : undefined;
+  if (typeof value === 'string' && known) value = argsFromText(known, action, value) ?? value;
   if (typeof value === 'string' || value === null || value === undefined) {
     if (!extra) return value ?? {};
     const free = freeFormOf(action);

@@ -74,6 +74,16 @@ describe('compile/tasks: imports, includes and inherited keywords', () => {
     expect(moduleArgs({ copy: { dest: '/b' }, args: { src: 'a', dest: '/a' } }, 'copy', free)).to.deep.equal({ src: 'a', dest: '/b' });
   });
 
+  it('key=value text becomes a mapping at load time, so each value is rendered on its own (issue 14)', () => {
+    const pb = compile({
+      'site.yaml': play('    - file: path={{ x }} state=absent\n    - command: echo "{{ a }}" {{ b }} chdir=/tmp\n    - command: ls -l\n'),
+    });
+    const [file, cmd, ls] = pb.plays[0]!.sections.tasks as ModuleTask[];
+    expect(file!.args).to.deep.equal({ path: '{{ x }}', state: 'absent' });
+    expect(cmd!.args).to.deep.equal({ cmd: 'echo "{{ a }}" {{ b }}', chdir: '/tmp' });
+    expect(ls!.args).to.equal('ls -l');
+  });
+
   it('task keywords: loops, register, notify as a list, result conditions and numbers', () => {
     const raw = parseYamlText('debug: {}\nnotify: h\nregister: r\nuntil: r.rc == 0\nretries: "3"\nwith_items: [1]\nthrottle: 2\n', 't.yaml') as Record<string, unknown>;
     const kw = taskKeywords(raw);

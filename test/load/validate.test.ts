@@ -337,8 +337,17 @@ describe('load/validate: module arguments', () => {
 
   it('takes a string only for free-form modules, or as key=value words', () => {
     expect(tasks('- copy: /etc/motd\n- command: uptime\n- copy: dest=/x content=y\n- copy: dest=/x nope=1\n')).to.deep.equal([
-      "ModuleArgsError 1:9 module 'copy' needs its arguments as a mapping, not a string | e.g. 'copy:' followed by indented 'name: value' lines",
+      "ModuleArgsError 1:9 module 'copy' needs its arguments as a mapping or as key=value words, not free text | e.g. 'copy:' followed by indented 'name: value' lines, or 'copy: name=value name2=value2'",
       "ModuleArgsError 4:9 unknown argument 'nope' for module 'copy' | its arguments are: backup, content, dest, env, mode, src, state",
+    ]);
+  });
+
+  it('reads key=value words holding templates and quotes as Ansible does (issue 14)', () => {
+    expect(tasks("- copy: dest={{ d }} content=\"{{ a | default('x y') }}\"\n- command: echo {{ a | default('x y') }} chdir=/tmp\n")).to.deep.equal([]);
+    expect(tasks('- copy: dest={{ d }} state=gone\n- copy: dest=/x content={{ y\n- copy: dest=/x stray\n')).to.deep.equal([
+      "ModuleArgsError 1:9 argument 'state' of module 'copy' must be 'present' or 'absent', got 'gone'",
+      "ModuleArgsError 2:9 module 'copy': unbalanced quotes or {{ }} in its key=value arguments | give them as a mapping instead: 'copy:' followed by indented 'name: value' lines",
+      "ModuleArgsError 3:9 module 'copy': 'stray' is not a key=value argument | e.g. 'copy:' followed by indented 'name: value' lines, or 'copy: name=value name2=value2'",
     ]);
   });
 
