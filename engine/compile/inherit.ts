@@ -1,5 +1,6 @@
 // How a node's own keywords combine with what it inherits from its play, role, block or import.
 import { locate } from '../load/source.js';
+import { keywordValue } from './kw-value.js';
 import { uniqueTags } from './tags.js';
 import type { Condition, Inherited, RoleInstance, Vars } from './types.js';
 
@@ -40,17 +41,22 @@ export function inherit(parent: Inherited, raw: Record<string, unknown>, role?: 
     vars: parent.vars,
   };
   if (role) out.role = role;
-  if (raw.become !== undefined) out.become = bool(raw.become);
-  if (raw.become_user !== undefined) out.becomeUser = String(raw.become_user);
+  // keywords that may be templates are settled per host by the executor (kw-value.ts)
+  const str = (v: unknown): string => String(v);
+  const any = (v: unknown): unknown => v;
+  if (raw.become !== undefined) out.become = keywordValue('become', raw.become, parent.become, bool);
+  if (raw.become_user !== undefined) out.becomeUser = keywordValue('become_user', raw.become_user, parent.becomeUser, str);
   if (raw.become_method !== undefined) out.becomeMethod = String(raw.become_method);
-  if (raw.ignore_errors !== undefined) out.ignoreErrors = raw.ignore_errors;
-  if (raw.ignore_unreachable !== undefined) out.ignoreUnreachable = bool(raw.ignore_unreachable);
-  if (raw.no_log !== undefined) out.noLog = raw.no_log;
-  if (raw.check_mode !== undefined) out.checkMode = bool(raw.check_mode);
-  if (raw.diff !== undefined) out.diff = bool(raw.diff);
-  if (raw.delegate_to !== undefined) out.delegateTo = raw.delegate_to;
-  if (raw.run_once !== undefined) out.runOnce = bool(raw.run_once);
-  if (raw.any_errors_fatal !== undefined) out.anyErrorsFatal = bool(raw.any_errors_fatal);
+  if (raw.remote_user !== undefined) out.remoteUser = keywordValue('remote_user', raw.remote_user, parent.remoteUser, str);
+  if (raw.ignore_errors !== undefined) out.ignoreErrors = keywordValue('ignore_errors', raw.ignore_errors, parent.ignoreErrors, bool);
+  if (raw.ignore_unreachable !== undefined) out.ignoreUnreachable = keywordValue('ignore_unreachable', raw.ignore_unreachable, parent.ignoreUnreachable, bool);
+  if (raw.no_log !== undefined) out.noLog = keywordValue('no_log', raw.no_log, parent.noLog, bool);
+  if (raw.check_mode !== undefined) out.checkMode = keywordValue('check_mode', raw.check_mode, parent.checkMode, bool);
+  if (raw.diff !== undefined) out.diff = keywordValue('diff', raw.diff, parent.diff, bool);
+  if (raw.delegate_to !== undefined) out.delegateTo = keywordValue('delegate_to', raw.delegate_to, parent.delegateTo, any);
+  if (raw.delegate_facts !== undefined) out.delegateFacts = keywordValue('delegate_facts', raw.delegate_facts, parent.delegateFacts, bool);
+  if (raw.run_once !== undefined) out.runOnce = keywordValue('run_once', raw.run_once, parent.runOnce, bool);
+  if (raw.any_errors_fatal !== undefined) out.anyErrorsFatal = keywordValue('any_errors_fatal', raw.any_errors_fatal, parent.anyErrorsFatal, bool);
   return out;
 }
 

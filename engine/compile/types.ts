@@ -1,6 +1,7 @@
 // What the compiler hands the executor: plays with their task trees, every node carrying the
 // keywords it inherits (tags, when, become, environment, vars…) so the executor never walks back up.
 import type { SourceLocation } from '../load/source.js';
+import type { Kw } from './kw-value.js';
 
 export type Vars = Record<string, unknown>;
 
@@ -14,21 +15,24 @@ export interface Condition {
 export interface Inherited {
   tags: string[];
   when: Condition[];
-  become?: boolean;
-  becomeUser?: string;
+  become?: Kw<boolean>;
+  becomeUser?: Kw<string>;
   becomeMethod?: string;
+  /** remote_user: the user to connect as (ansible_user) */
+  remoteUser?: Kw<string>;
   /** outer first; rendered and merged at run time */
   environment: unknown[];
   /** block / import / include vars layers, outer first (role vars live on the role) */
   vars: Vars[];
-  ignoreErrors?: unknown;
-  ignoreUnreachable?: boolean;
-  noLog?: unknown;
-  checkMode?: boolean;
-  diff?: boolean;
-  delegateTo?: unknown;
-  runOnce?: boolean;
-  anyErrorsFatal?: boolean;
+  ignoreErrors?: Kw<boolean>;
+  ignoreUnreachable?: Kw<boolean>;
+  noLog?: Kw<boolean>;
+  checkMode?: Kw<boolean>;
+  diff?: Kw<boolean>;
+  delegateTo?: Kw<unknown>;
+  delegateFacts?: Kw<boolean>;
+  runOnce?: Kw<boolean>;
+  anyErrorsFatal?: Kw<boolean>;
   role?: RoleInstance;
 }
 

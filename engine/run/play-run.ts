@@ -233,10 +233,20 @@ export class PlayRun {
 
     const failedNow = results.some((r) => (r.status === 'failed' && !r.ignored) || r.status === 'unreachable');
     // a failure a rescue section will handle is not fatal to the play
-    if (failedNow && (task.eff.anyErrorsFatal ?? this.play.anyErrorsFatal) && !rescuable) this.endPlay = true;
+    if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = true;
     if (this.play.maxFailPercentage !== undefined && this.batch.length > 0) {
       const down = this.batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
       if ((down / this.batch.length) * 100 > this.play.maxFailPercentage) this.endPlay = true;
+    }
+  }
+
+  /** any_errors_fatal as the first host renders it; one that cannot be decided stops the play (the safe side). */
+  private anyErrorsFatal(task: ModuleTask, hosts: string[]): boolean {
+    if (task.eff.anyErrorsFatal === undefined || hosts.length === 0) return this.play.anyErrorsFatal;
+    try {
+      return this.tasks.kwBool(task, hosts[0]!, 'anyErrorsFatal') ?? this.play.anyErrorsFatal;
+    } catch {
+      return true;
     }
   }
 

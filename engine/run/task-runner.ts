@@ -10,18 +10,15 @@ import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderString, renderValue, type Where } from '../vars/template.js';
-import { isUnknown, UNKNOWN } from '../vars/unknown.js';
+import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
 import type { HostResult } from '../report/events.js';
 import { taskConnection } from '../connect/task-connection.js';
 import { aggregate, statusOf, type ItemOutcome } from './results.js';
 import { findFile } from '../load/find-file.js';
 import type { RunContext } from './context.js';
 import type { HostState } from './host-state.js';
-
-function truthy(v: unknown): boolean {
-  if (typeof v === 'string') return ['true', 'yes', 'on', '1', 'y'].includes(v.toLowerCase());
-  return Boolean(v);
-}
+import { markOpaque } from './lazy-scope.js';
+import { keywordBool, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
 
 /** Conditions as a list, AND-ed; Unknown in check mode means "would run, maybe". */
 function check(conds: { expr: unknown; loc?: Where['loc'] }[], scope: Vars, where: Where): boolean | 'unknown' {
@@ -95,13 +92,21 @@ export class TaskRunner {
     const { ctx } = this.pr;
     const start = Date.now();
     const def = ctx.modules.get(task.module);
-    const runOnce = task.eff.runOnce || def?.bypassHostLoop === true;
+    let runOnceError: unknown;
+    let runOnce = def?.bypassHostLoop === true;
+    if (!runOnce && task.eff.runOnce !== undefined && hosts.length > 0) {
+      try {
+        runOnce = this.kwBool(task, hosts[0]!, 'runOnce') === true;
+      } catch (err) {
+        runOnceError = err; // every host reports it: the task cannot be decided
+      }
+    }
     const targets = runOnce ? hosts.slice(0, 1) : hosts;
     ctx.bus.emit({ type: 'task.start', id: task.id, name: this.displayName(task), module: task.module, handler: Boolean(task.handler), loc: task.loc, hosts: targets, time: Date.now() });
     const throttle = task.kw.throttle && task.kw.throttle > 0 ? new PQueue({ concurrency: task.kw.throttle }) : undefined;
     const results = await Promise.all(
       targets.map((host) => {
-        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable)) as Promise<ItemOutcome>;
+        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable, runOnceError)) as Promise<ItemOutcome>;
         return throttle ? (throttle.add(job) as Promise<ItemOutcome>) : job();
       }),
     );
@@ -109,7 +114,7 @@ export class TaskRunner {
       // run_once: every host of the batch gets the registered value and the notification
       const [r] = results;
       for (const host of hosts.slice(1)) {
-        if (r && task.kw.register) this.pr.state(host).facts[task.kw.register] = r.data;
+        if (r && task.kw.register) this.pr.state(host).facts[task.kw.register] = markOpaque(r.data);
         if (r?.notify && task.kw.notify) this.pr.notify(task, host);
       }
     }
@@ -121,23 +126,38 @@ export class TaskRunner {
     return task.eff.role ? `${task.eff.role.name} : ${task.name}` : task.name;
   }
 
-  private async onHost(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, rescuable: boolean): Promise<ItemOutcome> {
+  /** What a keyword renders to on `host` (templated keywords are settled per host). */
+  kwScope(task: ModuleTask, host: string, scope?: Vars): KeywordScope {
+    return { scope: scope ?? this.pr.scope.forTask(host, task), where: { host, task: task.name, loc: task.loc }, omit: this.pr.ctx.omit };
+  }
+
+  kwBool(task: ModuleTask, host: string, key: 'runOnce' | 'checkMode' | 'diff' | 'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'noLog' | 'anyErrorsFatal' | 'delegateFacts', scope?: Vars): boolean | undefined {
+    const names = { runOnce: 'run_once', checkMode: 'check_mode', diff: 'diff', become: 'become', ignoreErrors: 'ignore_errors', ignoreUnreachable: 'ignore_unreachable', noLog: 'no_log', anyErrorsFatal: 'any_errors_fatal', delegateFacts: 'delegate_facts' } as const;
+    if (task.eff[key] === undefined) return undefined;
+    const v = keywordBool(task.eff[key], this.kwScope(task, host, scope), names[key]);
+    if (isUnknown(v)) throw new GxError('template', `${names[key]} is not known in check mode: ${v.reason}`, { loc: task.loc });
+    return v;
+  }
+
+  private async onHost(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, rescuable: boolean, preError?: unknown): Promise<ItemOutcome> {
     const { ctx } = this.pr;
     const started = Date.now();
     const where: Where = { task: task.name, loc: task.loc, host };
     let outcome: ItemOutcome;
     ctx.bus.emit({ type: 'host.progress', host, task: this.displayName(task), time: Date.now() });
     try {
+      if (preError !== undefined) throw preError;
       outcome = await this.hostBody(task, def, host, where);
     } catch (err) {
-      outcome = this.errorOutcome(err, where);
+      outcome = this.errorOutcome(err, where, task);
     }
     if (ctx.signal.aborted) outcome = { ...outcome, status: 'failed', msg: 'interrupted' };
     const state = this.pr.state(host);
     const failed = outcome.status === 'failed' && !outcome.ignored;
-    if (task.kw.register) state.facts[task.kw.register] = outcome.data;
+    // a result is data, never a template: a stdout holding `{{` must read back as written (Ansible marks results unsafe)
+    if (task.kw.register) state.facts[task.kw.register] = markOpaque(outcome.data);
     if (outcome.status === 'unreachable') {
-      if (!task.eff.ignoreUnreachable) state.unreachable = true;
+      if (!this.safely(() => this.kwBool(task, host, 'ignoreUnreachable'), false)) state.unreachable = true;
     } else if (failed) {
       state.failed = true;
     }
@@ -165,19 +185,30 @@ export class TaskRunner {
   }
 
   private noLog(task: ModuleTask, host: string): boolean {
-    const v = task.eff.noLog;
-    if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) {
-      try {
-        return truthy(renderValue(v, this.pr.scope.forTask(host, task), { host, task: task.name, loc: task.loc }));
-      } catch {
-        return true; // when in doubt, hide
-      }
-    }
-    return truthy(v);
+    // when in doubt, hide
+    return this.safely(() => this.kwBool(task, host, 'noLog'), true) ?? false;
   }
 
-  private errorOutcome(err: unknown, where: Where): ItemOutcome {
+  /** A keyword read where a failure cannot be reported: `fallback` when it cannot be decided. */
+  private safely<T>(read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch {
+      return fallback;
+    }
+  }
+
+  /**
+   * A task that could not even run (an undefined variable, bad arguments): a failed result, which
+   * ignore_errors covers like any other failure (Ansible reports it and prints ...ignoring).
+   */
+  private errorOutcome(err: unknown, where: Where, task: ModuleTask, scope?: Vars): ItemOutcome {
+    const o = this.failureOf(err, where);
+    if (o.status === 'failed' && where.host && this.safely(() => this.kwBool(task, where.host!, 'ignoreErrors', scope) === true, false)) o.ignored = true;
+    return o;
+  }
+
+  private failureOf(err: unknown, where: Where): ItemOutcome {
     if (err instanceof ConnectionError) {
       return { status: 'unreachable', msg: err.message, data: { unreachable: true, changed: false, msg: err.message } };
     }
@@ -235,7 +266,7 @@ export class TaskRunner {
             ? { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' }
             : await this.once(task, def, host, itemScope, where, cond === 'unknown');
       } catch (err) {
-        o = this.errorOutcome(err, where);
+        o = this.errorOutcome(err, where, task, itemScope);
       }
       o.data = { ...o.data, [loopVar]: item, ansible_loop_var: loopVar };
       if (lc.index_var) o.data[lc.index_var] = i;
@@ -258,13 +289,16 @@ export class TaskRunner {
   private async once(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, scope: Vars, where: Where, conditionUnknown: boolean): Promise<ItemOutcome> {
     const { ctx } = this.pr;
     if (!def) throw new GxError('module', `unknown module '${task.module}'`, { loc: task.loc });
-    const checkMode = task.eff.checkMode ?? ctx.settings.check;
-    const diffMode = task.eff.diff ?? ctx.settings.diff;
+    // a check_mode that renders to anything but a boolean fails the task: it never runs it for real
+    const checkMode = this.kwBool(task, host, 'checkMode', scope) ?? ctx.settings.check;
+    const diffMode = this.kwBool(task, host, 'diff', scope) ?? ctx.settings.diff;
+    const ks = this.kwScope(task, host, scope);
+    const delegateTo = known(keywordString(task.eff.delegateTo, ks, 'delegate_to'), 'delegate_to');
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
     // the task would run there; there is nothing to connect to yet
-    if (ctx.settings.check && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
+    if (ctx.settings.check && !def.controllerOnly && delegateTo === undefined && isUnknown(scope.ansible_host)) {
       const reason = `would run: ${host} does not exist yet (check mode)`;
       const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
       // what the task would have registered is unknown, not missing: later conditions plan with it
@@ -272,10 +306,15 @@ export class TaskRunner {
       return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
     }
     // delegate_to: the delegate's connection, the original host's variables
-    let target = host;
-    if (task.eff.delegateTo !== undefined) target = String(renderValue(task.eff.delegateTo, scope, { ...where, what: 'delegate_to' }));
-    const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, target === host ? scope : this.pr.scope.forTask(target, undefined));
-    const become = (task.eff.become ?? scope.ansible_become === true) ? { user: task.eff.becomeUser ?? (scope.ansible_become_user as string | undefined) ?? 'root', password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
+    const target = delegateTo ?? host;
+    const remoteUser = known(keywordString(task.eff.remoteUser, ks, 'remote_user'), 'remote_user');
+    let connVars = target === host ? scope : this.pr.scope.forTask(target, undefined);
+    // remote_user is ansible_user for this task (a host's own ansible_user still wins, as in Ansible)
+    if (remoteUser !== undefined && connVars.ansible_user === undefined) connVars = { ...connVars, ansible_user: remoteUser };
+    const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, connVars);
+    const becomeOn = this.kwBool(task, host, 'become', scope) ?? strictBoolOr(scope.ansible_become, false);
+    const becomeUser = known(keywordString(task.eff.becomeUser, ks, 'become_user'), 'become_user') ?? (scope.ansible_become_user as string | undefined) ?? 'root';
+    const become = becomeOn ? { user: becomeUser, password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
     const conn = taskConnection(base, envOf(task.eff.environment, scope, where), become);
 
@@ -358,10 +397,7 @@ export class TaskRunner {
   }
 
   private ignoreErrors(task: ModuleTask, scope: Vars, where: Where): boolean {
-    const v = task.eff.ignoreErrors;
-    if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) return truthy(renderValue(v, scope, where));
-    return truthy(v);
+    return this.kwBool(task, where.host ?? '', 'ignoreErrors', scope) === true;
   }
 
   private async withTimeout<T>(p: Promise<T>, seconds: number | undefined, name: string): Promise<T> {
@@ -376,6 +412,16 @@ export class TaskRunner {
       clearTimeout(timer);
     }
   }
+}
+
+/** A keyword value the task needs now: unknown in check mode is an error naming it. */
+function known(v: string | Unknown | undefined, name: string): string | undefined {
+  if (isUnknown(v)) throw new GxError('template', `${name} is not known in check mode: ${v.reason}`);
+  return v;
+}
+
+function strictBoolOr(v: unknown, fallback: boolean): boolean {
+  return strictBool(v) ?? fallback;
 }
 
 /** In check mode, a registered value has the shape of a real run: what the module could not know is Unknown. */

@@ -1,0 +1,254 @@
+// Keywords written as templates are settled per host at run time, as Ansible's post_validate does:
+// `omit` means "not set here", anything else must be a value of the keyword's type. The safety rule
+// first: --check never changes a host, whatever a task's keywords render to.
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { play } from './play-helper.js';
+
+const inv3 = `all:
+  hosts:
+    h1: { ansible_connection: local }
+    h2: { ansible_connection: local }
+    h3: { ansible_connection: local }
+`;
+
+describe('run: templated keywords and --check', () => {
+  it('check_mode: "{{ omit }}" under --check writes nothing (the task stays in check mode)', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt" }
+      check_mode: "{{ omit }}"
+`,
+      },
+      { check: true },
+    );
+    expect(r.code, r.text).to.equal(0);
+    expect(existsSync(join(r.dir, 'out.txt')), 'copy wrote under --check').to.equal(false);
+    expect(r.results('write')[0]!.status).to.equal('changed');
+  });
+
+  it('check_mode: "{{ omit }}" inherits the block\'s check_mode: true even without --check', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - block:
+        - name: write
+          copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt" }
+          check_mode: "{{ omit }}"
+      check_mode: true
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(existsSync(join(r.dir, 'out.txt'))).to.equal(false);
+  });
+
+  it('check_mode that renders to a non-boolean fails the task and writes nothing', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  vars: { dry: perhaps }
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt" }
+      check_mode: "{{ dry }}"
+`,
+      },
+      { check: true },
+    );
+    expect(r.code).to.not.equal(0);
+    expect(existsSync(join(r.dir, 'out.txt'))).to.equal(false);
+    expect(r.results('write')[0]!.msg).to.match(/field 'check_mode' has an invalid value \("perhaps"\)/);
+  });
+
+  it('check_mode from an undefined variable fails the task under --check and writes nothing', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt" }
+      check_mode: "{{ not_defined_anywhere }}"
+`,
+      },
+      { check: true },
+    );
+    expect(r.results('write')[0]!.status).to.equal('failed');
+    expect(existsSync(join(r.dir, 'out.txt'))).to.equal(false);
+  });
+
+  it('a templated check_mode that renders to false runs for real, as Ansible does', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  vars: { dry: false }
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt" }
+      check_mode: "{{ dry }}"
+`,
+      },
+      { check: true },
+    );
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'out.txt'), 'utf8')).to.equal('hi');
+  });
+
+  it('check_mode: "{{ omit }}" without --check runs for real (the default)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt" }
+      check_mode: "{{ omit }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'out.txt'), 'utf8')).to.equal('hi');
+  });
+
+  it('omit on delegate_to, become, diff, no_log, run_once, any_errors_fatal, ignore_unreachable: as if not set', async () => {
+    const r = await play({
+      'inventory.yaml': inv3,
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - name: keywords omitted
+      shell: echo {{ inventory_hostname }} >> {{ playbook_dir }}/ran
+      delegate_to: "{{ omit }}"
+      become: "{{ omit }}"
+      diff: "{{ omit }}"
+      no_log: "{{ omit }}"
+      run_once: "{{ omit }}"
+      any_errors_fatal: "{{ omit }}"
+      ignore_unreachable: "{{ omit }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'ran'), 'utf8').trim().split('\n').sort()).to.deep.equal(['h1', 'h2', 'h3']);
+    expect(r.results('keywords omitted').map((x) => x.censored)).to.deep.equal([undefined, undefined, undefined]);
+  });
+
+  it('run_once and no_log rendered from variables', async () => {
+    const r = await play({
+      'inventory.yaml': inv3,
+      'site.yaml': `
+- hosts: all
+  vars: { once: "yes", hide: true }
+  tasks:
+    - name: once
+      shell: echo {{ inventory_hostname }} >> {{ playbook_dir }}/ran
+      run_once: "{{ once }}"
+      no_log: "{{ hide }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'ran'), 'utf8').trim()).to.equal('h1');
+    expect(r.results('once')[0]!.censored).to.equal(true);
+  });
+
+  it('omit in module arguments removes the option', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "{{ playbook_dir }}/out.txt", mode: "{{ omit }}", owner: "{{ omit }}" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'out.txt'), 'utf8')).to.equal('hi');
+  });
+});
+
+describe('run: ignore_errors covers a task that could not run', () => {
+  it('an undefined variable: reported, ...ignoring, counted as ignored, the play goes on', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: broken
+      debug: { msg: "{{ not_defined_anywhere }}" }
+      ignore_errors: true
+      register: out
+    - name: after
+      assert: { that: ["out is failed"] }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    const [res] = r.results('broken');
+    expect(res!.status).to.equal('failed');
+    expect(res!.ignored).to.equal(true);
+    expect(res!.msg).to.match(/not_defined_anywhere/);
+    expect(r.results('after')[0]!.status).to.equal('ok');
+    expect(r.recap('localhost')).to.include({ failed: 0, ignored: 1 });
+  });
+
+  it('an argument error (a templated value the module refuses) is ignored too, and so is a failing loop item', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  vars: { st: sideways }
+  tasks:
+    - name: bad args
+      file: { path: "{{ playbook_dir }}/x", state: "{{ st }}" }
+      ignore_errors: yes
+    - name: bad item
+      debug: { msg: "{{ item.missing }}" }
+      loop: [{ a: 1 }]
+      ignore_errors: true
+    - name: after
+      debug: { msg: ok }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('bad args')[0]).to.include({ status: 'failed', ignored: true });
+    expect(r.results('bad item')[0]).to.include({ status: 'failed', ignored: true });
+    expect(r.results('after')[0]!.status).to.equal('ok');
+    expect(r.recap('localhost')).to.include({ failed: 0, ignored: 2 });
+  });
+
+  it('the plain output says ...ignoring after the failure', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: broken
+      debug: { msg: "{{ not_defined_anywhere }}" }
+      ignore_errors: true
+`,
+      },
+      { output: 'plain' },
+    );
+    expect(r.code, r.text).to.equal(0);
+    expect(r.text).to.match(/not_defined_anywhere[^\n]*\n\.\.\.ignoring/);
+  });
+});
+
+describe('run: registered results are data', () => {
+  it('a registered stdout holding {{ }} reads back as written, not rendered again', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: braces
+      shell: printf '\\173\\173 nope \\175\\175'
+      register: out
+    - name: read
+      assert: { that: ["out.stdout | length == 10"] }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('braces')[0]!.data!.stdout).to.equal('{{ nope }}');
+  });
+});
