@@ -13,6 +13,7 @@ import { conditionErrors, templateErrors, templateFileError } from './checks.js'
 import { isObj, type CompileSession, type Raw, type Where } from './context.js';
 import { asList, conditions, inherit, withVars } from './inherit.js';
 import { TASK_KEYWORDS } from './keywords.js';
+import { keywordValue } from './kw-value.js';
 import type { BlockNode, IncludeNode, ModuleTask, TaskKeywords, TaskNode } from './types.js';
 
 export function compileTaskList(c: CompileSession, list: unknown, w: Where): TaskNode[] {
@@ -120,10 +121,10 @@ export function taskKeywords(raw: Raw): TaskKeywords {
   if (raw.changed_when !== undefined) kw.changedWhen = conditions(raw, 'changed_when');
   if (raw.failed_when !== undefined) kw.failedWhen = conditions(raw, 'failed_when');
   if (raw.until !== undefined) kw.until = conditions(raw, 'until');
-  if (raw.retries !== undefined) kw.retries = Number(raw.retries);
-  if (raw.delay !== undefined) kw.delay = Number(raw.delay);
-  if (raw.timeout !== undefined) kw.timeout = Number(raw.timeout);
-  if (raw.throttle !== undefined) kw.throttle = Number(raw.throttle);
+  if (raw.retries !== undefined) kw.retries = keywordValue('retries', raw.retries, undefined, Number);
+  if (raw.delay !== undefined) kw.delay = keywordValue('delay', raw.delay, undefined, Number);
+  if (raw.timeout !== undefined) kw.timeout = keywordValue('timeout', raw.timeout, undefined, Number);
+  if (raw.throttle !== undefined) kw.throttle = keywordValue('throttle', raw.throttle, undefined, Number);
   return kw;
 }
 

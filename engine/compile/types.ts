@@ -57,10 +57,11 @@ export interface TaskKeywords {
   changedWhen?: Condition[];
   failedWhen?: Condition[];
   until?: Condition[];
-  retries?: number;
-  delay?: number;
-  timeout?: number;
-  throttle?: number;
+  /** numbers, or templates the executor renders per host */
+  retries?: Kw<number>;
+  delay?: Kw<number>;
+  timeout?: Kw<number>;
+  throttle?: Kw<number>;
 }
 
 interface NodeBase {

@@ -73,3 +73,14 @@ export function keywordString(v: Kw<unknown> | undefined, ks: KeywordScope, name
   if (typeof raw === 'object') throw new TemplateError(`the field '${keywordName(v, name)}' has an invalid value (${JSON.stringify(raw)}), and could not be converted to string`, { loc: ks.where.loc });
   return String(raw);
 }
+
+/** A number keyword (retries, delay, timeout, throttle); `undefined` when not set. */
+export function keywordNumber(v: Kw<number> | undefined, ks: KeywordScope, name: string): number | undefined {
+  const raw = keywordRaw(v, ks);
+  if (raw === undefined || raw === null) return undefined;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(n)) {
+    throw new TemplateError(`the field '${keywordName(v, name)}' has an invalid value (${isUnknown(raw) ? String(raw) : JSON.stringify(raw)}), and could not be converted to a number`, { loc: ks.where.loc });
+  }
+  return n;
+}

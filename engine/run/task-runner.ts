@@ -18,7 +18,7 @@ import { findFile } from '../load/find-file.js';
 import type { RunContext } from './context.js';
 import type { HostState } from './host-state.js';
 import { markOpaque } from './lazy-scope.js';
-import { keywordBool, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
+import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
 
 /** Conditions as a list, AND-ed; Unknown in check mode means "would run, maybe". */
 function check(conds: { expr: unknown; loc?: Where['loc'] }[], scope: Vars, where: Where): boolean | 'unknown' {
@@ -92,21 +92,28 @@ export class TaskRunner {
     const { ctx } = this.pr;
     const start = Date.now();
     const def = ctx.modules.get(task.module);
-    let runOnceError: unknown;
+    let taskError: unknown;
     let runOnce = def?.bypassHostLoop === true;
     if (!runOnce && task.eff.runOnce !== undefined && hosts.length > 0) {
       try {
         runOnce = this.kwBool(task, hosts[0]!, 'runOnce') === true;
       } catch (err) {
-        runOnceError = err; // every host reports it: the task cannot be decided
+        taskError = err; // every host reports it: the task cannot be decided
       }
     }
     const targets = runOnce ? hosts.slice(0, 1) : hosts;
     ctx.bus.emit({ type: 'task.start', id: task.id, name: this.displayName(task), module: task.module, handler: Boolean(task.handler), loc: task.loc, hosts: targets, time: Date.now() });
-    const throttle = task.kw.throttle && task.kw.throttle > 0 ? new PQueue({ concurrency: task.kw.throttle }) : undefined;
+    // throttle is the task's (rendered with the first host's variables, as Ansible does per batch)
+    let throttleN: number | undefined;
+    try {
+      throttleN = hosts.length > 0 ? keywordNumber(task.kw.throttle, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
+    } catch (err) {
+      taskError ??= err;
+    }
+    const throttle = throttleN && throttleN > 0 ? new PQueue({ concurrency: throttleN }) : undefined;
     const results = await Promise.all(
       targets.map((host) => {
-        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable, runOnceError)) as Promise<ItemOutcome>;
+        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable, taskError)) as Promise<ItemOutcome>;
         return throttle ? (throttle.add(job) as Promise<ItemOutcome>) : job();
       }),
     );
@@ -335,15 +342,16 @@ export class TaskRunner {
       signal: ctx.signal,
     };
 
-    const retries = task.kw.until ? (task.kw.retries ?? 3) : 0;
-    const delay = (task.kw.delay ?? 5) * 1000;
+    const retries = task.kw.until ? (keywordNumber(task.kw.retries, ks, 'retries') ?? 3) : 0;
+    const delay = (keywordNumber(task.kw.delay, ks, 'delay') ?? 5) * 1000;
+    const timeout = keywordNumber(task.kw.timeout, ks, 'timeout');
     let outcome!: ModuleOutcome;
     let attempts = 0;
     let status: ItemOutcome['status'] = 'ok';
     let data: Record<string, unknown> = {};
     for (;;) {
       attempts += 1;
-      outcome = await this.withTimeout(executeModule(def, args, mctx), task.kw.timeout, task.name);
+      outcome = await this.withTimeout(executeModule(def, args, mctx), timeout, task.name);
       if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
       if (outcome.facts) {
         const state = this.pr.state(host);

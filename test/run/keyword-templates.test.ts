@@ -156,6 +156,25 @@ describe('run: templated keywords and --check', () => {
     expect(r.results('once')[0]!.censored).to.equal(true);
   });
 
+  it('retries and delay rendered from variables bound an until loop', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  vars: { tries: 2, pause_s: 0 }
+  tasks:
+    - name: never
+      command: echo x
+      register: out
+      until: out.stdout == 'y'
+      retries: "{{ tries }}"
+      delay: "{{ pause_s }}"
+      ignore_errors: true
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('never')[0]!.data!.attempts).to.equal(3);
+  });
+
   it('omit in module arguments removes the option', async () => {
     const r = await play({
       'site.yaml': `
