@@ -4,8 +4,9 @@
 // The JSON Schemas (engine/schema) check the shape of plays, blocks, includes, inventories and vars
 // files. What a schema cannot know is done here: which key of a task is its module (the registry
 // is dynamic), typos among keywords and module names, and module arguments against the module's
-// own schema (module-args.ts). `action:` / `local_action:` are not supported (gx has no module-string syntax); they
-// are reported as unknown keywords.
+// own schema (module-args.ts). Ansible's other spellings (`action:`, `local_action:`, `include:`, FQCN
+// include keywords, `vars:` as a list) are first rewritten in place into gx's (ansible-forms.ts), so
+// the validator and the compiler read one form.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GxError, InternalError, PlaybookError } from '../errors.js';
 import { validatorSchema } from '../schema/build.js';
@@ -20,6 +21,7 @@ import {
   TASK_KEYWORDS,
 } from '../schema/keywords.js';
 import type { KnownModules } from './known-modules.js';
+import { normalizePlaybookItem, normalizeTask } from './ansible-forms.js';
 import { checkModuleArgs } from './module-args.js';
 import {
   enumHint,
@@ -144,6 +146,7 @@ class Validator {
       this.add(new PlaybookError(`each item of a playbook must be a play (a mapping), got ${show(item)}`, { loc: this.loc(list, i) }));
       return;
     }
+    normalizePlaybookItem(item);
     if ('import_playbook' in item) {
       this.shape('import_playbook', item, { what: 'import_playbook keyword' });
       return;
@@ -194,6 +197,7 @@ class Validator {
       );
       return;
     }
+    normalizeTask(task, (name) => this.known?.names.has(name) ?? false);
     const keys = Object.keys(task);
     const keywords = ctx.handlers ? { ...TASK_KEYWORDS, ...HANDLER_KEYWORDS } : TASK_KEYWORDS;
     const actions = keys.filter((k) => this.isAction(k));
@@ -393,8 +397,6 @@ class Validator {
 
 /** Ansible keywords gx deliberately does not have: say what to write instead of guessing a typo. */
 function ansibleHint(key: string): string | undefined {
-  if (key === 'action' || key === 'local_action') return `gx does not support '${key}'; write the module as the key, e.g. 'command: ls'`;
-  if (key === 'include') return "'include' is gone from Ansible too: use include_tasks (at run time) or import_tasks (at load time)";
   if (key === 'remote_user') return 'gx takes the remote user from the inventory: set ansible_user there';
   if (key === 'async' || key === 'poll') return 'gx does not run tasks in the background (async/poll)';
   if (key === 'vars_prompt') return 'gx never prompts: pass the values with -e';

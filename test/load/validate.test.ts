@@ -182,17 +182,19 @@ describe('load/validate: tasks', () => {
     ]);
   });
 
-  it('says that action/local_action are not supported', () => {
-    expect(tasks('- action: command ls\n')).to.deep.equal([
-      "PlaybookError 1:3 unknown keyword or module 'action' | gx does not support 'action'; write the module as the key, e.g. 'command: ls'",
+  it('reads action/local_action, include and FQCN include keywords as Ansible does (issue 14)', () => {
+    expect(tasks('- action: command ls\n- local_action: copy dest=/x content=y\n- action: {module: copy, dest: /x}\n- ansible.builtin.include_tasks: a.yaml\n- ansible.legacy.import_role: {name: r}\n- include: b.yaml\n- ansible.legacy.debug: {msg: x}\n')).to.deep.equal([]);
+    expect(tasks('- action: {module: copy, dest: /x, nope: 1}\n- local_action: copy dest=/x stray\n')).to.deep.equal([
+      "ModuleArgsError 1:36 unknown argument 'nope' for module 'copy' | its arguments are: backup, content, dest, env, mode, src, state",
+      "ModuleArgsError 2:17 module 'copy': 'stray' is not a key=value argument | e.g. 'copy:' followed by indented 'name: value' lines, or 'copy: name=value name2=value2'",
     ]);
+    expect(playbook('- include: other.yaml\n- ansible.builtin.import_playbook: more.yaml\n- hosts: all\n  vars: [{a: 1}, {b: 2}]\n')).to.deep.equal([]);
   });
 
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
-    expect(tasks('- include: other.yaml\n- debug: {msg: x}\n  with_dict: "{{ d }}"\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
-      "PlaybookError 1:3 unknown keyword or module 'include' | 'include' is gone from Ansible too: use include_tasks (at run time) or import_tasks (at load time)",
-      'PlaybookError 3:3 unknown keyword or module \'with_dict\' | gx loops with \'loop\' (or \'with_items\'): e.g. loop: "{{ ... }}"',
-      "PlaybookError 5:3 unknown keyword or module 'async' | gx does not run tasks in the background (async/poll)",
+    expect(tasks('- debug: {msg: x}\n  with_dict: "{{ d }}"\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
+      'PlaybookError 2:3 unknown keyword or module \'with_dict\' | gx loops with \'loop\' (or \'with_items\'): e.g. loop: "{{ ... }}"',
+      "PlaybookError 4:3 unknown keyword or module 'async' | gx does not run tasks in the background (async/poll)",
     ]);
     expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: []\n')).to.deep.equal([
       "PlaybookError 2:3 unknown play keyword 'remote_user' | gx takes the remote user from the inventory: set ansible_user there",
