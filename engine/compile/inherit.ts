@@ -24,11 +24,15 @@ export function tagList(v: unknown): string[] {
   return asList(v).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
 }
 
+/** YAML 1.1's boolean words (Ansible's YAML): `when: no` is false there, an undefined variable `no` in YAML 1.2. */
+const YAML11_BOOL = /^(yes|no|on|off|true|false)$/i;
+const yaml11 = (expr: unknown): unknown => (typeof expr === 'string' && YAML11_BOOL.test(expr.trim()) ? /^(yes|on|true)$/i.test(expr.trim()) : expr);
+
 export function conditions(raw: Record<string, unknown>, key: string): Condition[] {
   const v = raw[key];
   if (v === undefined || v === null) return [];
-  if (Array.isArray(v)) return v.map((expr, i) => ({ expr, loc: locate(v, i) ?? locate(raw, key, 'value') }));
-  return [{ expr: v, loc: locate(raw, key, 'value') }];
+  if (Array.isArray(v)) return v.map((expr, i) => ({ expr: yaml11(expr), loc: locate(v, i) ?? locate(raw, key, 'value') }));
+  return [{ expr: yaml11(v), loc: locate(raw, key, 'value') }];
 }
 
 /** The keywords of `raw` (a play, role entry, block, import or task) applied over `parent`. */
@@ -57,6 +61,10 @@ export function inherit(parent: Inherited, raw: Record<string, unknown>, role?: 
   if (raw.delegate_facts !== undefined) out.delegateFacts = keywordValue('delegate_facts', raw.delegate_facts, parent.delegateFacts, bool);
   if (raw.run_once !== undefined) out.runOnce = keywordValue('run_once', raw.run_once, parent.runOnce, bool);
   if (raw.any_errors_fatal !== undefined) out.anyErrorsFatal = keywordValue('any_errors_fatal', raw.any_errors_fatal, parent.anyErrorsFatal, bool);
+  if (raw.notify !== undefined && raw.notify !== null) {
+    out.notify = [...(parent.notify ?? []), ...asList(raw.notify).map(String)];
+    out.notifyLoc = locate(raw, 'notify', 'value');
+  }
   return out;
 }
 

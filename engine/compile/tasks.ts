@@ -66,6 +66,7 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
     return c.roleTasks(String(spec.name ?? ''), { ...spec, vars: raw.vars }, { ...w, inh: inh }, locate(raw, 'import_role', 'value'), true);
   }
 
+  if (w.handlers && raw.include_tasks !== undefined) return handlerInclude(c, raw, w);
   if (raw.include_tasks !== undefined || raw.include_role !== undefined) return [compileIncludeNode(c, raw, w)];
 
   const action = Object.keys(raw).find((k) => !TASK_KEYWORDS.has(k));
@@ -85,7 +86,7 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
     vars: isObj(raw.vars) ? raw.vars : {},
     module: action,
     args,
-    kw: taskKeywords(raw),
+    kw: { ...taskKeywords(raw), ...(inh.notify ? { notify: inh.notify, notifyLoc: inh.notifyLoc } : {}) },
   };
   if (w.handlers) {
     node.handler = true;
@@ -126,6 +127,32 @@ export function taskKeywords(raw: Raw): TaskKeywords {
   if (raw.timeout !== undefined) kw.timeout = keywordValue('timeout', raw.timeout, undefined, Number);
   if (raw.throttle !== undefined) kw.throttle = keywordValue('throttle', raw.throttle, undefined, Number);
   return kw;
+}
+
+/**
+ * include_tasks under `handlers:`: notifying the include's name (or a topic it listens to) runs the
+ * tasks of the file, in order (Ansible includes the file when the handler runs). gx compiles the
+ * file now, so its name must be static, and each of its tasks becomes a handler answering to the
+ * include's name and topics (it also answers to its own name, which Ansible's would not).
+ */
+function handlerInclude(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
+  const target = String(isObj(raw.include_tasks) ? raw.include_tasks.file : raw.include_tasks);
+  const tloc = locate(raw, 'include_tasks', 'value');
+  if (hasTemplate(target) || raw.loop !== undefined || raw.with_items !== undefined) {
+    c.errors.push(new PlaybookError('an include_tasks handler needs a static file name and no loop in gx', { loc: tloc, hint: 'name the file literally, or loop inside the included file' }));
+    return [];
+  }
+  const inh = withVars(inherit(w.inh, raw), raw.vars);
+  const nodes = c.taskFile(resolveTaskFile(target, w), { ...w, inh }, tloc);
+  const topics = [...(raw.name !== undefined ? [String(raw.name)] : [`include_tasks : ${target}`]), ...asList(raw.listen).map(String)];
+  const mark = (ns: TaskNode[]): void => {
+    for (const n of ns) {
+      if (n.kind === 'task') n.listen = [...(n.listen ?? []), ...topics];
+      else if (n.kind === 'block') mark([...n.block, ...n.rescue, ...n.always]);
+    }
+  };
+  mark(nodes);
+  return nodes;
 }
 
 /** include_tasks / include_role: a node the executor expands per host; statically named ones are compiled now. */

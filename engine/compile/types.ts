@@ -33,11 +33,16 @@ export interface Inherited {
   delegateFacts?: Kw<boolean>;
   runOnce?: Kw<boolean>;
   anyErrorsFatal?: Kw<boolean>;
+  /** handlers notified by every task inside (notify on a block, import or include), with where it was written */
+  notify?: string[];
+  notifyLoc?: SourceLocation;
   role?: RoleInstance;
 }
 
 export interface RoleInstance {
   name: string;
+  /** pulled in only as another role's meta dependency (ansible_dependent_role_names) */
+  dependency?: boolean;
   dir: string;
   defaults: Vars;
   vars: Vars;

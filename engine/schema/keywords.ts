@@ -54,6 +54,7 @@ const common = {
   delegate_to: k('Run on this host instead of the current one (variables stay those of the current host).', str),
   run_once: k('Run on the first host of the batch only; the result applies to all of them.', bool),
   any_errors_fatal: k('A failure on any host stops the play for every host.', bool),
+  notify: k('Handlers to run at the end of the play when this task (or, on a block, import or include, any task inside) changes something: a name or a list.', strOrList),
   loop: k('Run once per item of this list; the item is `item` (or loop_control.loop_var).', listOrTemplate),
   with_items: k('Like loop, for old playbooks: a list (nested lists are flattened one level).', listOrTemplate),
   loop_control: k('How the loop behaves: label, loop_var, index_var, pause.', {
@@ -80,7 +81,7 @@ export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
   with_items: common.with_items,
   loop_control: common.loop_control,
   register: k("Store the task's result in this variable, e.g. `register: out` then `out.stdout`.", varName),
-  notify: k('Handlers to run at the end of the play when this task changes something: a name or a list.', strOrList),
+  notify: common.notify,
   tags: common.tags,
   become: common.become,
   become_user: common.become_user,
@@ -128,6 +129,7 @@ export const BLOCK_KEYWORDS: Record<string, KeywordSpec> = {
   delegate_to: common.delegate_to,
   run_once: common.run_once,
   any_errors_fatal: common.any_errors_fatal,
+  notify: common.notify,
 };
 
 export const BLOCK_SECTIONS: Record<string, KeywordSpec> = {
@@ -156,11 +158,13 @@ export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
   any_errors_fatal: common.any_errors_fatal,
   check_mode: common.check_mode,
   diff: common.diff,
+  notify: common.notify,
+  register: k("Store the include's result in this variable (`changed: false` and the file or role it included).", varName),
 };
 
 /** Keywords allowed beside import_tasks / import_role (static: inlined at load time, so no loop). */
 export const IMPORT_KEYWORDS: Record<string, KeywordSpec> = Object.fromEntries(
-  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'with_items', 'loop_control'].includes(name)),
+  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'with_items', 'loop_control', 'register'].includes(name)),
 );
 
 const applySpec: JsonSchema = {

@@ -296,8 +296,8 @@ describe('load/validate: blocks and includes', () => {
   });
 
   it('refuses task-only keywords next to includes', () => {
-    expect(tasks('- include_tasks: x.yaml\n  register: r\n')).to.deep.equal([
-      "PlaybookError 2:3 'register' cannot be used on include_tasks | keywords of include_tasks: name, when, tags, vars, loop, with_items, loop_control, become, become_user, become_method, environment, ignore_errors, no_log, delegate_to, run_once, any_errors_fatal, check_mode, diff, include_tasks",
+    expect(tasks('- include_tasks: x.yaml\n  retries: 3\n')).to.deep.equal([
+      "PlaybookError 2:3 'retries' cannot be used on include_tasks | keywords of include_tasks: name, when, tags, vars, loop, with_items, loop_control, become, become_user, become_method, environment, ignore_errors, no_log, delegate_to, run_once, any_errors_fatal, check_mode, diff, notify, register, include_tasks",
     ]);
   });
 });

@@ -1,0 +1,59 @@
+// Ansible's everyday keywords, run end to end on localhost through the CLI path (issue 14): each
+// playbook here is what an Ansible user writes, and ansible-playbook runs it the same way.
+import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { play } from '../run/play-helper.js';
+
+const local = (tasks: string, extra = ''): string => `- hosts: localhost\n  connection: local\n  gather_facts: false\n${extra}  tasks:\n${tasks}`;
+
+describe('e2e: Ansible keywords', () => {
+  it('key=value arguments holding templates: each value rendered on its own (a space in it splits nothing)', async () => {
+    const r = await play({
+      'site.yaml': local('    - file: path={{ playbook_dir }}/{{ name }} state=touch\n    - copy: dest="{{ playbook_dir }}/c.txt" content="{{ name }}"\n', '  vars: {name: "a b"}\n'),
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(existsSync(join(r.dir, 'a b'))).to.equal(true);
+    expect(readFileSync(join(r.dir, 'c.txt'), 'utf8')).to.equal('a b');
+  });
+
+  it('when: no / yes are booleans', async () => {
+    const r = await play({ 'site.yaml': local('    - {name: never, debug: {msg: x}, when: no}\n    - {name: always, debug: {msg: x}, when: yes}\n    - {name: listed, debug: {msg: x}, when: [yes, no]}\n') });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('never')[0]!.status).to.equal('skipped');
+    expect(r.results('always')[0]!.status).to.equal('ok');
+    expect(r.results('listed')[0]!.status).to.equal('skipped');
+  });
+
+  it('notify on a block and on an import reaches the handlers from every changed task inside', async () => {
+    const r = await play({
+      'site.yaml': local(
+        '    - notify: from block\n      block:\n        - {name: b1, command: "true"}\n    - {import_tasks: more.yaml, notify: from import}\n',
+        '  handlers:\n    - {name: from block, debug: {msg: b}}\n    - {name: from import, debug: {msg: i}}\n',
+      ),
+      'more.yaml': '- {name: m1, command: "true"}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.tasks()).to.include.members(['from block', 'from import']);
+  });
+
+  it('handlers defined by include_tasks and import_tasks', async () => {
+    const r = await play({
+      'site.yaml': local(
+        '    - {name: go, command: "true", notify: [restart all, h2]}\n',
+        '  handlers:\n    - {name: restart all, include_tasks: restart.yaml}\n    - import_tasks: h2.yaml\n',
+      ),
+      'restart.yaml': '- {name: r1, debug: {msg: one}}\n- {name: r2, debug: {msg: two}}\n',
+      'h2.yaml': '- {name: h2, debug: {msg: h2}}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.tasks()).to.deep.equal(['go', 'r1', 'r2', 'h2']);
+  });
+
+  it('action and local_action run the module (local_action on the controller)', async () => {
+    const r = await play({ 'site.yaml': local('    - action: copy dest={{ playbook_dir }}/a.txt content=A\n    - local_action: {module: copy, dest: "{{ playbook_dir }}/b.txt", content: B}\n') });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'a.txt'), 'utf8')).to.equal('A');
+    expect(readFileSync(join(r.dir, 'b.txt'), 'utf8')).to.equal('B');
+  });
+});
