@@ -12,6 +12,8 @@ import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
+import { markOpaque } from './lazy-scope.js';
+import { hasLoop, loopItems } from './loop-items.js';
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -23,6 +25,8 @@ export class PlayRun {
   private readonly notified = new Map<string, Set<string>>();
   private readonly secretNames: Set<string>;
   endPlay = false;
+  /** meta: end_batch, until the next serial batch */
+  private endBatch = false;
   private batch: string[] = [];
 
   constructor(ctx: RunContext, play: CompiledPlay, playHosts: string[]) {
@@ -97,16 +101,22 @@ export class PlayRun {
 
   async runBatch(batch: string[]): Promise<void> {
     this.batch = batch;
+    this.endBatch = false;
     this.scope.batch = batch;
     this.registerSecrets(batch);
     const sections: (keyof CompiledPlay['sections'])[] = ['pre_tasks', 'tasks', 'post_tasks'];
     for (const s of sections) {
-      if (this.endPlay || this.ctx.signal.aborted) break;
+      if (this.stopped || this.ctx.signal.aborted) break;
       await this.runSection(this.play.sections[s], batch);
       if (this.ctx.signal.aborted) break;
       await this.flushHandlers(batch);
     }
     if (this.play.forceHandlers || this.ctx.settings.forceHandlers) await this.flushHandlers(batch, true);
+  }
+
+  /** end_play or end_batch: nothing more runs in this batch */
+  private get stopped(): boolean {
+    return this.endPlay || this.endBatch;
   }
 
   private active(hosts: string[]): string[] {
@@ -124,7 +134,7 @@ export class PlayRun {
 
   async runNodes(nodes: TaskNode[], hosts: string[], rescuable: boolean): Promise<void> {
     for (const node of nodes) {
-      if (this.endPlay || this.ctx.signal.aborted) return;
+      if (this.stopped || this.ctx.signal.aborted) return;
       const live = this.active(hosts);
       if (live.length === 0) return;
       if (!hasSelected(node, this.ctx.settings.tags)) continue;
@@ -151,7 +161,7 @@ export class PlayRun {
     await this.runNodes(b.block, hosts, rescuable || hasRescue);
     const failed = hosts.filter((h) => this.state(h).failed && !this.state(h).unreachable);
     let stillFailed = failed;
-    if (hasRescue && failed.length > 0 && !this.endPlay) {
+    if (hasRescue && failed.length > 0 && !this.stopped) {
       for (const h of failed) this.state(h).failed = false;
       await this.runNodes(b.rescue, failed, rescuable);
       stillFailed = failed.filter((h) => this.state(h).failed);
@@ -181,27 +191,33 @@ export class PlayRun {
           ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'skipped', skipReason: 'Conditional result was False', durationMs: 0 }, time: Date.now() });
           continue;
         }
-        const hasLoop = node.kw.loop !== undefined || node.kw.withItems !== undefined;
-        const items: unknown[] = hasLoop ? toList(renderValue(node.kw.loop ?? node.kw.withItems, scope, where)) : [undefined];
+        const looped = hasLoop(node.kw);
+        const got = looped ? loopItems(node.kw, scope, where, { roleDir: node.eff.role?.dir, taskFile: node.loc?.file, playbookDir: this.play.dir }) : [undefined];
+        const items: unknown[] = isUnknown(got) ? [] : got;
         const loopVar = node.kw.loopControl?.loop_var ?? 'item';
+        const registered: Vars[] = [];
         items.forEach((item, i) => {
           const layer: Vars = { ...node.vars };
-          if (hasLoop) {
+          if (looped) {
             layer[loopVar] = item;
             layer.ansible_loop_var = loopVar;
+            layer.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === items.length - 1, length: items.length, revindex: items.length - i, revindex0: items.length - i - 1, previtem: items[i - 1], nextitem: items[i + 1], allitems: items };
             if (node.kw.loopControl?.index_var) layer[node.kw.loopControl.index_var] = i;
           }
-          const itemScope = hasLoop ? this.scope.forTask(host, node, layer) : scope;
+          const itemScope = looped ? this.scope.forTask(host, node, layer) : scope;
           const target = String(renderValue(node.target, itemScope, where));
-          const key = `${target}\u0000${hasLoop ? JSON.stringify(item) : ''}`;
+          // what `register` holds: Ansible's include result (include, include_args), per item when looped
+          registered.push({ changed: false, failed: false, include: target, include_args: node.vars, ...(looped ? { [loopVar]: item, ansible_loop_var: loopVar } : {}) });
+          const key = `${target}\u0000${looped ? JSON.stringify(item) : ''}`;
           let g = groups.get(key);
           if (!g) {
-            const compiled = node.precompiled && !hasLoop ? node.precompiled : ctx.compiler.compileInclude(node, target);
+            const compiled = node.precompiled && !looped ? node.precompiled : ctx.compiler.compileInclude(node, target);
             g = { nodes: compiled.nodes, role: compiled.role, hosts: [], layer };
             groups.set(key, g);
           }
           g.hosts.push(host);
         });
+        if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque(looped ? { changed: false, failed: false, results: registered, msg: 'All items completed' } : registered[0]!);
         ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(node.target)}`, durationMs: Date.now() - started }, time: Date.now() });
       } catch (err) {
         const msg = err instanceof ErrorList ? err.errors.map((e) => e.message).join('; ') : err instanceof Error ? err.message : String(err);
@@ -211,7 +227,11 @@ export class PlayRun {
     }
     ctx.bus.emit({ type: 'task.end', id: node.id, durationMs: Date.now() - started, time: Date.now() });
     for (const g of groups.values()) {
-      if (g.role) this.addHandlers(g.role.handlers);
+      if (g.role) {
+        this.addHandlers(g.role.handlers);
+        // an included role joins the play's roles, as Ansible's include_role appends to play.roles
+        if (!g.role.dependency) this.scope.roleNames.direct.add(g.role.name);
+      }
       const nodes = Object.keys(g.layer).length ? withLayer(g.nodes, g.layer) : g.nodes;
       await this.runNodes(nodes, g.hosts, rescuable);
     }
@@ -227,8 +247,12 @@ export class PlayRun {
   private async afterTask(task: ModuleTask, hosts: string[], results: ItemOutcome[], rescuable: boolean): Promise<void> {
     const controls = new Set(results.map((r) => r.control).filter(Boolean));
     if (controls.has('end_host')) results.forEach((r, i) => r.control === 'end_host' && (this.state(hosts[i]!).ended = true));
-    if (controls.has('clear_host_errors')) for (const h of this.batch) this.state(h).failed = false;
+    if (controls.has('clear_host_errors')) {
+      // Ansible clears the failed and the unreachable hosts of the whole play
+      for (const h of this.scope.playHosts) Object.assign(this.state(h), { failed: false, unreachable: false });
+    }
     if (controls.has('end_play')) this.endPlay = true;
+    if (controls.has('end_batch')) this.endBatch = true;
     if (controls.has('flush_handlers')) await this.flushHandlers(this.batch);
 
     const failedNow = results.some((r) => (r.status === 'failed' && !r.ignored) || r.status === 'unreachable');

@@ -167,6 +167,11 @@ export class TaskRunner {
       if (!this.safely(() => this.kwBool(task, host, 'ignoreUnreachable'), false)) state.unreachable = true;
     } else if (failed) {
       state.failed = true;
+      if (rescuable) {
+        // what the rescue section reads (Ansible's set_nonpersistent_facts in the strategy)
+        state.facts.ansible_failed_task = failedTaskView(task);
+        state.facts.ansible_failed_result = markOpaque(outcome.data);
+      }
     }
     if (outcome.notify && !failed && outcome.status !== 'unreachable') this.pr.notify(task, host);
     const censored = this.noLog(task, host);
@@ -370,6 +375,8 @@ export class TaskRunner {
       if (task.kw.failedWhen && !outcome.skipped) {
         const c = check(task.kw.failedWhen, regScope, where);
         failed = c === 'unknown' ? failed : c;
+        // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
+        if (c !== 'unknown') data.failed_when_result = c;
       }
       data.changed = changed;
       data.failed = failed;
@@ -420,6 +427,19 @@ export class TaskRunner {
       clearTimeout(timer);
     }
   }
+}
+
+/** ansible_failed_task: the fields of Ansible's serialized task that rescue sections read. */
+function failedTaskView(task: ModuleTask): Record<string, unknown> {
+  return markOpaque({
+    name: task.name,
+    action: task.module,
+    args: task.args,
+    tags: task.eff.tags,
+    when: task.eff.when.map((c) => c.expr),
+    register: task.kw.register,
+    path: task.loc ? `${task.loc.file}:${task.loc.line}` : undefined,
+  });
 }
 
 /** A keyword value the task needs now: unknown in check mode is an error naming it. */
