@@ -108,11 +108,16 @@ export function moduleArgs(raw: Raw, action: string, freeFormOf: (module: string
   return extra ? { ...extra, ...(value as Raw) } : value;
 }
 
+/** Whether the task loops (loop:, with_items: or any with_<lookup>:). */
+const loops = (raw: Raw): boolean => raw.loop !== undefined || Object.keys(raw).some((k) => k.startsWith('with_'));
+
 /** The keywords the executor reads per task (loops, register, notify, result conditions, retries). */
 export function taskKeywords(raw: Raw): TaskKeywords {
   const kw: TaskKeywords = {};
   if (raw.loop !== undefined) kw.loop = raw.loop;
   if (raw.with_items !== undefined) kw.withItems = raw.with_items;
+  const withKey = Object.keys(raw).find((k) => k.startsWith('with_') && k !== 'with_items');
+  if (withKey) kw.withLookup = { name: withKey.slice('with_'.length), terms: raw[withKey] };
   if (isObj(raw.loop_control)) kw.loopControl = raw.loop_control as TaskKeywords['loopControl'];
   if (raw.register !== undefined) kw.register = String(raw.register);
   if (raw.notify !== undefined) {
@@ -138,7 +143,7 @@ export function taskKeywords(raw: Raw): TaskKeywords {
 function handlerInclude(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   const target = String(isObj(raw.include_tasks) ? raw.include_tasks.file : raw.include_tasks);
   const tloc = locate(raw, 'include_tasks', 'value');
-  if (hasTemplate(target) || raw.loop !== undefined || raw.with_items !== undefined) {
+  if (hasTemplate(target) || loops(raw)) {
     c.errors.push(new PlaybookError('an include_tasks handler needs a static file name and no loop in gx', { loc: tloc, hint: 'name the file literally, or loop inside the included file' }));
     return [];
   }
@@ -183,7 +188,7 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
     };
   }
   const target = String(targetRaw ?? '');
-  if (!hasTemplate(target) && raw.loop === undefined && raw.with_items === undefined) {
+  if (!hasTemplate(target) && !loops(raw)) {
     // statically named: compile now so it is validated before anything runs; the executor reuses it
     const inner: Where = { ...w, inh: { ...inh, when: [] } };
     if (isRole) {

@@ -55,7 +55,9 @@ export interface TaskKeywords {
   loop?: unknown;
   /** with_items: flattened one level, like Ansible */
   withItems?: unknown;
-  loopControl?: { label?: unknown; loop_var?: string; index_var?: string; pause?: number; extended?: boolean };
+  /** any other with_<lookup>: the lookup's name and its terms (rendered per host, then looked up) */
+  withLookup?: { name: string; terms: unknown };
+  loopControl?: { label?: unknown; loop_var?: string; index_var?: string; pause?: number; extended?: boolean; extended_allitems?: boolean };
   register?: string;
   notify?: string[];
   notifyLoc?: SourceLocation;

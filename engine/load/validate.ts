@@ -256,7 +256,7 @@ class Validator {
       what: 'block keyword',
       notHere: 'a block',
       notHereHint: (key) =>
-        ['loop', 'with_items', 'loop_control'].includes(key)
+        ['loop', 'loop_control'].includes(key) || key.startsWith('with_')
           ? 'a block cannot loop: loop over an include_tasks instead'
           : `put '${key}' on the tasks inside the block`,
     });
@@ -272,7 +272,7 @@ class Validator {
     this.shape(action, task, {
       what: `${action} keyword`,
       notHere: `${action}`,
-      notHereHint: (key) => (why && ['loop', 'with_items', 'loop_control'].includes(key) ? `${why}; use include_${action.slice(7)} to loop` : undefined),
+      notHereHint: (key) => (why && (['loop', 'loop_control'].includes(key) || key.startsWith('with_')) ? `${why}; use include_${action.slice(7)} to loop` : undefined),
     });
   }
 
@@ -378,7 +378,7 @@ class Validator {
       this.add(
         new PlaybookError(`'${extra}' cannot be used on ${opts.notHere}`, {
           loc,
-          hint: opts.notHereHint?.(extra) ?? `keywords of ${opts.notHere}: ${allowed.join(', ')}`,
+          hint: opts.notHereHint?.(extra) ?? `keywords of ${opts.notHere}: ${allowed.filter((a) => !a.startsWith('with_') || a === 'with_items').map((a) => (a === 'with_items' ? 'with_*' : a)).join(', ')}`,
         }),
       );
       return;
@@ -403,8 +403,8 @@ function ansibleHint(key: string): string | undefined {
   return undefined;
 }
 
-/** with_dict, with_fileglob...: after did-you-mean, so that a misspelt with_items is still called that. */
+/** with_<a lookup gx lacks>: after did-you-mean, so that a misspelt with_items is still called that. */
 function loopHint(key: string): string | undefined {
-  return key.startsWith('with_') ? `gx loops with 'loop' (or 'with_items'): e.g. loop: "{{ ... }}"` : undefined;
+  return key.startsWith('with_') ? `gx has no '${key.slice(5)}' lookup to loop with; loop over a list instead: loop: "{{ ... }}"` : undefined;
 }
 

@@ -57,7 +57,7 @@ const common = {
   notify: k('Handlers to run at the end of the play when this task (or, on a block, import or include, any task inside) changes something: a name or a list.', strOrList),
   loop: k('Run once per item of this list; the item is `item` (or loop_control.loop_var).', listOrTemplate),
   with_items: k('Like loop, for old playbooks: a list (nested lists are flattened one level).', listOrTemplate),
-  loop_control: k('How the loop behaves: label, loop_var, index_var, pause.', {
+  loop_control: k('How the loop behaves: label, loop_var, index_var, pause, extended.', {
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -65,9 +65,33 @@ const common = {
       loop_var: { description: "The item's variable name (default `item`); set it for nested loops.", ...varName },
       index_var: { description: "A variable holding the item's 0-based index.", ...varName },
       pause: { description: 'Seconds to wait between items.', ...num },
+      extended: { description: 'Ansible asks for this to get `ansible_loop` (index, index0, first, last, length, revindex, revindex0, allitems, previtem, nextitem); gx always sets it.', ...bool },
+      extended_allitems: { description: 'false: leave ansible_loop.allitems out (saves memory on long loops).', ...bool },
     },
   }),
 } satisfies Record<string, KeywordSpec>;
+
+const anyValue: JsonSchema = {};
+
+/** `with_<lookup>:` loops (Ansible's older loop syntax), each run by its lookup (engine/run/with-lookups.ts). */
+export const WITH_LOOPS: Record<string, KeywordSpec> = {
+  with_items: common.with_items,
+  with_list: k('Like loop: the list as given (nested lists are not flattened).', anyValue),
+  with_dict: k('Loop over a mapping: each item is {key, value}.', anyValue),
+  with_together: k('Loop over lists side by side: item.0, item.1, … (null where a list is shorter).', anyValue),
+  with_nested: k('Loop over every combination of the lists: item.0, item.1, …', anyValue),
+  with_cartesian: k('Same as with_nested: every combination of the lists.', anyValue),
+  with_sequence: k('Loop over numbers (as strings): "start=1 end=10 stride=2 format=web%02d", "count=3", or the short form "1-10/2:web%02d".', anyValue),
+  with_subelements: k('[list, "key"] or [list, "key", {skip_missing: true}]: each item is [element, one entry of element.key].', anyValue),
+  with_indexed_items: k('Loop over a list with indexes: item.0 is the index, item.1 the item.', anyValue),
+  with_flattened: k('Loop over a list flattened at every level.', anyValue),
+  with_fileglob: k("Loop over the files matching a pattern, looked up like copy's src (the role's files/, beside the task file, the play's files/).", anyValue),
+  with_first_found: k('The first file of a list that exists (or {files: [...], paths: [...], skip: true}), looked up like copy\'s src.', anyValue),
+  with_file: k('Loop over the contents of files (trailing whitespace removed), looked up like copy\'s src.', anyValue),
+  with_lines: k('Loop over the output lines of a command run on the controller.', anyValue),
+  with_env: k('Loop over the values of environment variables of the controller.', anyValue),
+  with_random_choice: k('One item picked at random from the list.', anyValue),
+};
 
 /** Keywords of a task that runs a module. */
 export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
@@ -78,7 +102,7 @@ export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
   }),
   when: common.when,
   loop: common.loop,
-  with_items: common.with_items,
+  ...WITH_LOOPS,
   loop_control: common.loop_control,
   register: k("Store the task's result in this variable, e.g. `register: out` then `out.stdout`.", varName),
   notify: common.notify,
@@ -145,7 +169,7 @@ export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
   tags: common.tags,
   vars: common.vars,
   loop: common.loop,
-  with_items: common.with_items,
+  ...WITH_LOOPS,
   loop_control: common.loop_control,
   become: common.become,
   become_user: common.become_user,
@@ -164,7 +188,7 @@ export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
 
 /** Keywords allowed beside import_tasks / import_role (static: inlined at load time, so no loop). */
 export const IMPORT_KEYWORDS: Record<string, KeywordSpec> = Object.fromEntries(
-  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'with_items', 'loop_control', 'register'].includes(name)),
+  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'loop_control', 'register'].includes(name) && !name.startsWith('with_')),
 );
 
 const applySpec: JsonSchema = {

@@ -192,8 +192,8 @@ describe('load/validate: tasks', () => {
   });
 
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
-    expect(tasks('- debug: {msg: x}\n  with_dict: "{{ d }}"\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
-      'PlaybookError 2:3 unknown keyword or module \'with_dict\' | gx loops with \'loop\' (or \'with_items\'): e.g. loop: "{{ ... }}"',
+    expect(tasks('- debug: {msg: x}\n  with_inventory_hostnames: all\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
+      'PlaybookError 2:3 unknown keyword or module \'with_inventory_hostnames\' | gx has no \'inventory_hostnames\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
       "PlaybookError 4:3 unknown keyword or module 'async' | gx does not run tasks in the background (async/poll)",
     ]);
     expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: []\n')).to.deep.equal([
@@ -297,7 +297,7 @@ describe('load/validate: blocks and includes', () => {
 
   it('refuses task-only keywords next to includes', () => {
     expect(tasks('- include_tasks: x.yaml\n  retries: 3\n')).to.deep.equal([
-      "PlaybookError 2:3 'retries' cannot be used on include_tasks | keywords of include_tasks: name, when, tags, vars, loop, with_items, loop_control, become, become_user, become_method, environment, ignore_errors, no_log, delegate_to, run_once, any_errors_fatal, check_mode, diff, notify, register, include_tasks",
+      "PlaybookError 2:3 'retries' cannot be used on include_tasks | keywords of include_tasks: name, when, tags, vars, loop, with_*, loop_control, become, become_user, become_method, environment, ignore_errors, no_log, delegate_to, run_once, any_errors_fatal, check_mode, diff, notify, register, include_tasks",
     ]);
   });
 });
