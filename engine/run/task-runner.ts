@@ -18,6 +18,7 @@ import { findFile } from '../load/find-file.js';
 import type { RunContext } from './context.js';
 import type { HostState } from './host-state.js';
 import { markOpaque } from './lazy-scope.js';
+import { hasLoop, loopItems } from './loop-items.js';
 import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
 
 /** Conditions as a list, AND-ed; Unknown in check mode means "would run, maybe". */
@@ -238,21 +239,17 @@ export class TaskRunner {
 
   private async hostBody(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, where: Where): Promise<ItemOutcome> {
     const scope = this.pr.scope.forTask(host, task);
-    const hasLoop = task.kw.loop !== undefined || task.kw.withItems !== undefined;
-    if (!hasLoop) {
+    if (!hasLoop(task.kw)) {
       const cond = check(task.eff.when, scope, where);
       if (cond === false) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
       return this.once(task, def, host, scope, where, cond === 'unknown');
     }
 
-    let items = renderValue(task.kw.loop ?? task.kw.withItems, scope, { ...where, what: 'loop' });
+    const items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, taskFile: task.loc?.file, playbookDir: this.pr.play.dir });
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };
     }
-    if (typeof items === 'string') items = [items];
-    if (!Array.isArray(items)) throw new GxError('module', `loop needs a list, got ${typeof items}`, { loc: task.loc });
-    if (task.kw.withItems !== undefined) items = items.flatMap((i) => (Array.isArray(i) ? i : [i]));
-    const list = items as unknown[];
+    const list = items;
     const lc = task.kw.loopControl ?? {};
     const loopVar = lc.loop_var ?? 'item';
     const outcomes: ItemOutcome[] = [];
@@ -262,7 +259,7 @@ export class TaskRunner {
       const extra: Vars = {
         [loopVar]: item,
         ansible_loop_var: loopVar,
-        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], allitems: list },
+        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], allitems: lc.extended_allitems === false ? undefined : list },
       };
       if (lc.index_var) extra[lc.index_var] = i;
       const itemScope = this.pr.scope.forTask(host, task, extra);
