@@ -38,6 +38,8 @@ export interface Where {
   /** task files on the include stack, to stop recursion */
   stack: string[];
   handlers?: boolean;
+  /** a meta dependency's: the directory its depending role is in (searched for it, as Ansible does) */
+  roleBasedir?: string;
 }
 
 export interface LoadedRole {

@@ -2,7 +2,7 @@
 // its dependencies first (each with its own context, cycles refused), and Ansible's deduplication
 // of a role applied twice in a play with the same parameters.
 import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import type { SourceLocation } from '../load/source.js';
 import { locate } from '../load/source.js';
@@ -11,15 +11,36 @@ import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, ty
 import { asList, inherit, rootInherited } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
 
-/** The role's directory: roles/ beside the current file, then beside the play, the roles path, then those directories themselves. */
-export function findRole(name: string, from: { file: string; play: Pick<PlayCtx, 'topDir'> }, rolesPath: string[] = []): string | undefined {
-  const dirs = [join(dirname(from.file), 'roles'), join(from.play.topDir, 'roles'), ...rolesPath, dirname(from.file), from.play.topDir];
-  for (const d of dirs) {
-    const p = isAbsolute(name) ? name : join(d, name);
-    if (existsSync(p) && statSync(p).isDirectory()) return p;
-  }
-  return undefined;
+/**
+ * Where a role is looked for, in order, like Ansible's RoleDefinition._load_role_path
+ * (lib/ansible/playbook/role/definition.py, v2.17.5): roles/ beside the current file and beside the
+ * play, the roles path (--roles-path, GX_ROLES_PATH, ANSIBLE_ROLES_PATH, then Ansible's default
+ * ~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles, as the caller gives it), the current
+ * file's directory and the play's directory; last, the name as a path.
+ */
+export function roleSearchDirs(from: { file: string; play: Pick<PlayCtx, 'topDir'>; roleBasedir?: string }, rolesPath: string[] = []): string[] {
+  const basedir = from.roleBasedir ? [from.roleBasedir] : [];
+  return [...new Set([join(dirname(from.file), 'roles'), join(from.play.topDir, 'roles'), ...rolesPath, ...basedir, dirname(from.file), from.play.topDir])];
 }
+
+/** The role's directory (see roleSearchDirs), or undefined. */
+export function findRole(name: string, from: { file: string; play: Pick<PlayCtx, 'topDir'>; roleBasedir?: string }, rolesPath: string[] = []): string | undefined {
+  const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
+  if (isAbsolute(name)) return isDir(name) ? name : undefined;
+  for (const d of roleSearchDirs(from, rolesPath)) if (isDir(join(d, name))) return join(d, name);
+  // a relative path that names the role's directory from where gx runs (Ansible's last resort)
+  return name.includes('/') && isDir(resolve(name)) ? resolve(name) : undefined;
+}
+
+/** Ansible's roles_path as gx reads it from the environment: ANSIBLE_ROLES_PATH, else Ansible's default. */
+export function ansibleRolesPath(env: NodeJS.ProcessEnv = process.env): string[] {
+  const home = env.HOME ?? '';
+  const raw = env.ANSIBLE_ROLES_PATH ?? `${home}/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles`;
+  return raw.split(':').filter(Boolean).map((p) => (p.startsWith('~/') ? join(home, p.slice(2)) : p));
+}
+
+/** `namespace.collection.role`: a role from a collection (Ansible's is_valid_fqcr). */
+const COLLECTION_ROLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** DIR/SUB/BASE with the first extension that exists (.yaml, .yml, .json, none). */
 export function roleFile(dir: string, sub: string, base = 'main'): string | undefined {
@@ -57,7 +78,17 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
   }
   const dir = findRole(name, w, c.opts.rolesPath);
   if (!dir) {
-    c.errors.push(new PlaybookError(`role '${name}' not found (looked in roles/ beside the playbook and the roles path)`, { loc }));
+    if (COLLECTION_ROLE.test(name)) {
+      const short = name.split('.').pop()!;
+      c.errors.push(
+        new PlaybookError(`role '${name}' is from a collection, and gx does not load collections`, {
+          loc,
+          hint: `put the role's directory in roles/ (e.g. copy it from ~/.ansible/collections/ansible_collections/${name.split('.').slice(0, 2).join('/')}/roles/${short}) and name it '${short}'`,
+        }),
+      );
+      return undefined;
+    }
+    c.errors.push(new PlaybookError(`the role '${name}' was not found in ${roleSearchDirs(w, c.opts.rolesPath).join(':')}`, { loc, hint: 'add a directory to search with --roles-path or ANSIBLE_ROLES_PATH' }));
     return undefined;
   }
   const varsOf = (sub: string, base?: string): Vars => {
@@ -69,12 +100,14 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
     return (isObj(d) ? d : {}) as Vars;
   };
   const role: RoleInstance = {
-    name,
+    // a role named by its path is called by its directory's name, as in Ansible
+    name: name.includes('/') ? basename(dir) : name,
     dir,
     defaults: varsOf('defaults', spec.defaults_from as string | undefined),
     vars: varsOf('vars', spec.vars_from as string | undefined),
     params: roleParams(spec),
     handlers: [],
+    parentDirs: w.inh.role ? [w.inh.role.dir, ...(w.inh.role.parentDirs ?? [])] : [],
   };
 
   const nodes: TaskNode[] = [];
@@ -90,7 +123,8 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
         if (!dspec) return;
         const dname = String(dspec.role ?? dspec.name ?? '');
         const dloc = locate(meta.dependencies, i);
-        nodes.push(...c.roleTasks(dname, dspec, w, dloc, false, [...chain, name]));
+        // a dependency is looked for beside its role too, and searches its files in that role after its own
+        nodes.push(...c.roleTasks(dname, dspec, { ...w, inh: { ...w.inh, role }, roleBasedir: dirname(dir) }, dloc, false, [...chain, name]));
       });
     }
   }

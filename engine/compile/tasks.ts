@@ -74,7 +74,7 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   if (!c.opts.known.names.has(action)) return [];
   const args = moduleArgs(raw, action, (m) => c.opts.known.freeFormOf(m), c.opts.known);
   c.errors.push(...templateErrors(args, raw, action));
-  const fileProblem = templateFileError(action, args, raw, { roleDir: w.inh.role?.dir, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: c.opts.templateDirs });
+  const fileProblem = templateFileError(action, args, raw, { roleDir: w.inh.role?.dir, parentRoleDirs: w.inh.role?.parentDirs, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: c.opts.templateDirs });
   if (fileProblem) c.errors.push(fileProblem);
   const inh = inherit(w.inh, raw);
   const node: ModuleTask = {
@@ -209,11 +209,15 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
   return node;
 }
 
-/** A task file named by an import or include: beside the current file, else in the current role's tasks/. */
-export function resolveTaskFile(target: string, w: Pick<Where, 'dir' | 'inh'>): string {
+/**
+ * A task file named by an import or include, like Ansible (playbook/helpers.py): beside the current
+ * file, else in the current role's tasks/ (then the role's directory), else in the play's directory.
+ */
+export function resolveTaskFile(target: string, w: Pick<Where, 'dir' | 'inh'> & { play?: Pick<Where['play'], 'topDir'> }): string {
   if (isAbsolute(target)) return target;
   const candidates = [join(w.dir, target)];
-  if (w.inh.role) candidates.push(join(w.inh.role.dir, 'tasks', target));
+  if (w.inh.role) candidates.push(join(w.inh.role.dir, 'tasks', target), join(w.inh.role.dir, target));
+  if (w.play) candidates.push(join(w.play.topDir, target));
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 

@@ -49,6 +49,8 @@ export interface RoleInstance {
   params: Vars;
   /** handlers defined by the role (compiled with the role's context) */
   handlers: TaskNode[];
+  /** the roles that included or depend on this one, nearest first: their files/ and templates/ are searched after its own */
+  parentDirs?: string[];
 }
 
 export interface TaskKeywords {

@@ -192,7 +192,7 @@ export class PlayRun {
           continue;
         }
         const looped = hasLoop(node.kw);
-        const got = looped ? loopItems(node.kw, scope, where, { roleDir: node.eff.role?.dir, taskFile: node.loc?.file, playbookDir: this.play.dir }) : [undefined];
+        const got = looped ? loopItems(node.kw, scope, where, { roleDir: node.eff.role?.dir, parentRoleDirs: node.eff.role?.parentDirs, taskFile: node.loc?.file, playbookDir: this.play.dir }) : [undefined];
         const items: unknown[] = isUnknown(got) ? [] : got;
         const loopVar = node.kw.loopControl?.loop_var ?? 'item';
         const registered: Vars[] = [];

@@ -245,7 +245,7 @@ export class TaskRunner {
       return this.once(task, def, host, scope, where, cond === 'unknown');
     }
 
-    const items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, taskFile: task.loc?.file, playbookDir: this.pr.play.dir });
+    const items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir });
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };
     }
@@ -337,7 +337,7 @@ export class TaskRunner {
       loc: task.loc,
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
-      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
+      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
       renderTemplate: (text, extra) => renderString(text, extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope, { ...where, what: 'template' }),
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
       secret: (v) => ctx.bus.secret(v),
