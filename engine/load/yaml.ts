@@ -25,6 +25,21 @@ import { registerNode, rememberSource, type SourceLocation } from './source.js';
 
 const LEADING_ZERO_INT = /^[-+]?0[0-9]+$/;
 
+/**
+ * Ansible's `!unsafe` tag: the value is never templated. gx keeps it as text the template engine
+ * prints as written (Jinja's `{% raw %}`), so it stays literal wherever it is rendered, as a variable
+ * or an argument; a string without template syntax is left as is.
+ */
+const UNSAFE_TAG = '!unsafe';
+const TEMPLATE_SYNTAX = /\{\{|\{%|\{#/;
+
+function unsafe(v: unknown): unknown {
+  if (typeof v === 'string') return TEMPLATE_SYNTAX.test(v) ? `{% raw %}${v.replace(/\{% endraw %\}/g, '{% endraw %}{{ "{% endraw %}" }}{% raw %}')}{% endraw %}` : v;
+  if (Array.isArray(v)) v.forEach((x, i) => (v[i] = unsafe(x)));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = unsafe(x);
+  return v;
+}
+
 export function parseYamlFile(file: string): unknown {
   let text: string;
   try {
@@ -53,7 +68,7 @@ export function parseYamlText(source: string, file: string): unknown {
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs as unknown as Document.Parsed];
   for (const doc of list) {
     for (const e of doc.errors) errors.push(yamlError(e, at, text));
-    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED') errors.push(yamlError(w, at, text));
+    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED' && !w.message.includes(UNSAFE_TAG)) errors.push(yamlError(w, at, text));
   }
   if (list.length > 1) {
     const second = list[1]!;
@@ -167,6 +182,11 @@ class Converter {
 
   convert(node: YamlNode | null | undefined): unknown {
     if (node === null || node === undefined) return null;
+    if (!isAlias(node) && node.tag === UNSAFE_TAG && !this.done.has(node)) return unsafe(this.convertTagged(node));
+    return this.convertTagged(node);
+  }
+
+  private convertTagged(node: YamlNode): unknown {
     const seen = this.done.get(node);
     if (seen !== undefined || this.done.has(node)) return seen;
     if (isAlias(node)) {

@@ -251,3 +251,28 @@ describe('load/yaml: errors', () => {
     }
   });
 });
+
+describe('load/yaml: Ansible\'s !unsafe tag (issue 14)', () => {
+  it('keeps a tagged value literal for the template engine ({% raw %}), in scalars, lists and mappings, once through aliases', () => {
+    const doc = parseYamlText("a: !unsafe '{{ x }}'\nb: !unsafe plain\nc: !unsafe &l\n  - '{% if y %}'\n  - 1\nd: *l\ne: '{{ kept }}'\n", 'unsafe.yaml') as Record<string, unknown>;
+    expect(doc).to.deep.equal({
+      a: '{% raw %}{{ x }}{% endraw %}',
+      b: 'plain',
+      c: ['{% raw %}{% if y %}{% endraw %}', 1],
+      d: ['{% raw %}{% if y %}{% endraw %}', 1],
+      e: '{{ kept }}',
+    });
+    expect(locate(doc, 'a', 'value')).to.deep.equal({ file: 'unsafe.yaml', line: 1, col: 12 });
+  });
+
+  it('other unknown tags are still refused', () => {
+    let err: unknown;
+    try {
+      parseYamlText('a: !vault xyz\n', 'v.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ErrorList);
+    expect((err as ErrorList).errors.map((e) => e.message)).to.deep.equal(['YAML: unsupported tag !vault']);
+  });
+});
