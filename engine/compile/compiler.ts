@@ -16,7 +16,7 @@ import type { CompileOptions, CompileSession, LoadedRole, PlayCtx, Raw, Where } 
 import { rootInherited } from './inherit.js';
 import { compilePlaybookInto } from './plays.js';
 import { loadRole, roleTasks } from './roles.js';
-import { compileTaskFile, compileTaskList, resolveTaskFile } from './tasks.js';
+import { compileTaskFile, compileTaskList, includedInherited, resolveTaskFile } from './tasks.js';
 import type { CompiledPlay, CompiledPlaybook, IncludeNode, RoleInstance, TaskNode } from './types.js';
 
 export type { CompileOptions } from './context.js';
@@ -51,7 +51,7 @@ export class Compiler implements CompileSession {
     if (cached) return cached;
     const before = this.errors.length;
     const play: PlayCtx = { roleHandlers: [], appliedRoles: new Set(), roles: [], topDir: node.baseDir };
-    const w: Where = { file: node.loc?.file ?? join(node.baseDir, 'include'), dir: node.baseDir, inh: { ...node.eff, when: [] }, play, stack: [] };
+    const w: Where = { file: node.loc?.file ?? join(node.baseDir, 'include'), dir: node.baseDir, inh: includedInherited(node.eff, node.apply), play, stack: [] };
     let out: { nodes: TaskNode[]; role?: RoleInstance };
     if (node.what === 'role') {
       const r = this.loadRole(target, { tasks_from: node.roleOpts?.tasksFrom, vars_from: node.roleOpts?.varsFrom, defaults_from: node.roleOpts?.defaultsFrom, handlers_from: node.roleOpts?.handlersFrom }, w, node.loc);

@@ -62,6 +62,7 @@ export function inherit(parent: Inherited, raw: Record<string, unknown>, role?: 
   if (raw.run_once !== undefined) out.runOnce = keywordValue('run_once', raw.run_once, parent.runOnce, bool);
   if (raw.any_errors_fatal !== undefined) out.anyErrorsFatal = keywordValue('any_errors_fatal', raw.any_errors_fatal, parent.anyErrorsFatal, bool);
   if (raw.notify !== undefined && raw.notify !== null) {
+  if (raw.module_defaults !== undefined && raw.module_defaults !== null) out.moduleDefaults = mergeModuleDefaults(parent.moduleDefaults, raw.module_defaults);
     out.notify = [...(parent.notify ?? []), ...asList(raw.notify).map(String)];
     out.notifyLoc = locate(raw, 'notify', 'value');
   }
@@ -69,6 +70,31 @@ export function inherit(parent: Inherited, raw: Record<string, unknown>, role?: 
 }
 
 /** Adds a vars layer (block, import or include vars) for everything inside. */
+const shortModule = (name: string): string => name.replace(/^ansible\.(builtin|legacy)\./, '');
+
+/** module_defaults (a mapping, or a list of them) over the inherited ones: per module, inner keys win. */
+function mergeModuleDefaults(outer: Inherited['moduleDefaults'], raw: unknown): Inherited['moduleDefaults'] {
+  const out: NonNullable<Inherited['moduleDefaults']> = { ...outer };
+  for (const layer of asList(raw)) {
+    if (!layer || typeof layer !== 'object' || Array.isArray(layer)) continue;
+    for (const [module, args] of Object.entries(layer)) {
+      if (!args || typeof args !== 'object' || Array.isArray(args)) continue;
+      const key = shortModule(module);
+      out[key] = { ...out[key], ...(args as Record<string, unknown>) };
+    }
+  }
+  return out;
+}
+
+/** A module task's arguments with the module_defaults that apply to it underneath (the task's own win). */
+export function withModuleDefaults(inh: Inherited, module: string, args: unknown, freeForm: string | undefined): unknown {
+  const defaults = inh.moduleDefaults?.[shortModule(module)];
+  if (!defaults) return args;
+  if (args && typeof args === 'object' && !Array.isArray(args)) return { ...defaults, ...(args as Record<string, unknown>) };
+  if (typeof args === 'string' && freeForm) return { ...defaults, [freeForm]: args };
+  return args;
+}
+
 export function withVars(inh: Inherited, vars: unknown): Inherited {
   if (!vars || typeof vars !== 'object' || Array.isArray(vars) || Object.keys(vars).length === 0) return inh;
   return { ...inh, vars: [...inh.vars, vars as Vars] };

@@ -11,10 +11,10 @@ import type { KnownModules } from '../load/known-modules.js';
 import { hasTemplate } from '../vars/template.js';
 import { conditionErrors, templateErrors, templateFileError } from './checks.js';
 import { isObj, type CompileSession, type Raw, type Where } from './context.js';
-import { asList, conditions, inherit, withVars } from './inherit.js';
+import { asList, conditions, inherit, withModuleDefaults, withVars } from './inherit.js';
 import { TASK_KEYWORDS } from './keywords.js';
 import { keywordValue } from './kw-value.js';
-import type { BlockNode, IncludeNode, ModuleTask, TaskKeywords, TaskNode } from './types.js';
+import type { BlockNode, IncludeNode, Inherited, ModuleTask, TaskKeywords, TaskNode } from './types.js';
 
 export function compileTaskList(c: CompileSession, list: unknown, w: Where): TaskNode[] {
   if (!Array.isArray(list)) return [];
@@ -77,6 +77,7 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   const fileProblem = templateFileError(action, args, raw, { roleDir: w.inh.role?.dir, parentRoleDirs: w.inh.role?.parentDirs, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: c.opts.templateDirs });
   if (fileProblem) c.errors.push(fileProblem);
   const inh = inherit(w.inh, raw);
+  const withDefaults = withModuleDefaults(inh, action, args, c.opts.known.freeFormOf(action));
   const node: ModuleTask = {
     kind: 'task',
     id: c.nextId(loc),
@@ -85,7 +86,7 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
     eff: inh,
     vars: isObj(raw.vars) ? raw.vars : {},
     module: action,
-    args,
+    args: withDefaults,
     kw: { ...taskKeywords(raw), ...(inh.notify ? { notify: inh.notify, notifyLoc: inh.notifyLoc } : {}) },
   };
   if (w.handlers) {
@@ -189,8 +190,10 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
   }
   const target = String(targetRaw ?? '');
   if (!hasTemplate(target) && !loops(raw)) {
+  const apply = isObj(raw.include_tasks) && isObj(raw.include_tasks.apply) ? raw.include_tasks.apply : spec && isObj(spec.apply) ? spec.apply : undefined;
+  if (apply) node.apply = apply;
     // statically named: compile now so it is validated before anything runs; the executor reuses it
-    const inner: Where = { ...w, inh: { ...inh, when: [] } };
+    const inner: Where = { ...w, inh: includedInherited(inh, apply) };
     if (isRole) {
       const before = c.errors.length;
       const role = c.loadRole(target, spec ?? {}, inner, locate(raw, 'include_role', 'value'));
@@ -204,13 +207,19 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
     }
   } else if (!hasTemplate(target) && !isRole) {
     // looped include of a static file: still validate it once
-    c.taskFile(resolveTaskFile(target, w), { ...w, inh: { ...inh, when: [] } }, locate(raw, 'include_tasks', 'value'));
+    c.taskFile(resolveTaskFile(target, w), { ...w, inh: includedInherited(inh, apply) }, locate(raw, 'include_tasks', 'value'));
   }
   return node;
 }
 
 /**
  * A task file named by an import or include, like Ansible (playbook/helpers.py): beside the current
+/** What the tasks of an include inherit: its keywords but not its `when` (the include itself checks it), then `apply:`. */
+export function includedInherited(inh: Inherited, apply: Raw | undefined): Inherited {
+  const base = { ...inh, when: [] };
+  return apply ? withVars(inherit(base, apply), apply.vars) : base;
+}
+
  * file, else in the current role's tasks/ (then the role's directory), else in the play's directory.
  */
 export function resolveTaskFile(target: string, w: Pick<Where, 'dir' | 'inh'> & { play?: Pick<Where['play'], 'topDir'> }): string {

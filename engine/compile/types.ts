@@ -35,6 +35,8 @@ export interface Inherited {
   anyErrorsFatal?: Kw<boolean>;
   /** handlers notified by every task inside (notify on a block, import or include), with where it was written */
   notify?: string[];
+  /** module_defaults from the play, blocks, includes and the task: module name → default arguments, inner last */
+  moduleDefaults?: Record<string, Record<string, unknown>>;
   notifyLoc?: SourceLocation;
   role?: RoleInstance;
 }
@@ -117,6 +119,8 @@ export interface IncludeNode extends NodeBase {
 }
 
 export type TaskNode = ModuleTask | BlockNode | IncludeNode;
+  /** include_tasks/include_role `apply:` keywords, applied to every task included */
+  apply?: Record<string, unknown>;
 
 export interface PlaySections {
   pre_tasks: TaskNode[];

@@ -378,7 +378,7 @@ class Validator {
       this.add(
         new PlaybookError(`'${extra}' cannot be used on ${opts.notHere}`, {
           loc,
-          hint: opts.notHereHint?.(extra) ?? `keywords of ${opts.notHere}: ${allowed.filter((a) => !a.startsWith('with_') || a === 'with_items').map((a) => (a === 'with_items' ? 'with_*' : a)).join(', ')}`,
+          hint: ansibleHint(extra) ?? opts.notHereHint?.(extra) ?? `keywords of ${opts.notHere}: ${allowed.filter((a) => !a.startsWith('with_') || a === 'with_items').map((a) => (a === 'with_items' ? 'with_*' : a)).join(', ')}`,
         }),
       );
       return;
@@ -400,6 +400,12 @@ function ansibleHint(key: string): string | undefined {
   if (key === 'remote_user') return 'gx takes the remote user from the inventory: set ansible_user there';
   if (key === 'async' || key === 'poll') return 'gx does not run tasks in the background (async/poll)';
   if (key === 'vars_prompt') return 'gx never prompts: pass the values with -e';
+  if (key === 'connection') return "gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'";
+  if (key === 'port') return 'set ansible_port for the host in the inventory (or in vars)';
+  if (key === 'become_flags' || key === 'become_exe') return `gx runs sudo itself and takes no ${key}: remove it`;
+  if (key === 'user') return "'user' is the old name of remote_user: write remote_user";
+  if (key === 'timeout') return 'put timeout on the tasks inside';
+  if (key === 'apply') return 'apply goes under the include: include_tasks: {file: x.yaml, apply: {tags: [t]}}';
   return undefined;
 }
 

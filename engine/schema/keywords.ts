@@ -54,6 +54,21 @@ const common = {
   delegate_to: k('Run on this host instead of the current one (variables stay those of the current host).', str),
   run_once: k('Run on the first host of the batch only; the result applies to all of them.', bool),
   any_errors_fatal: k('A failure on any host stops the play for every host.', bool),
+  remote_user: k('The user to connect as (same as the ansible_user variable, which wins when a host sets it).', str),
+  delegate_facts: k('With delegate_to: facts the task sets go to the delegated host instead of the current one.', bool),
+  throttle: k('Run on at most this many hosts at a time.', int),
+  debugger: k('Accepted for compatibility with Ansible and ignored: gx never stops for an interactive debugger (use -vvv).', {
+    type: 'string',
+    enum: ['always', 'never', 'on_failed', 'on_unreachable', 'on_skipped'],
+  }),
+  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections (ansible.builtin.* names work).', {
+    type: 'array',
+    items: { type: 'string' },
+  }),
+  module_defaults: k('Default arguments per module name (`copy: {owner: app}`), under the task\'s own; a list of such mappings is merged in order. Module groups (`group/…`) are not known to gx.', {
+    type: ['object', 'array'],
+    items: { type: 'object' },
+  }),
   notify: k('Handlers to run at the end of the play when this task (or, on a block, import or include, any task inside) changes something: a name or a list.', strOrList),
   loop: k('Run once per item of this list; the item is `item` (or loop_control.loop_var).', listOrTemplate),
   with_items: k('Like loop, for old playbooks: a list (nested lists are flattened one level).', listOrTemplate),
@@ -126,7 +141,14 @@ export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
   vars: common.vars,
   timeout: k('Fail the task when it takes longer than this many seconds.', int),
   any_errors_fatal: common.any_errors_fatal,
-  throttle: k('Run on at most this many hosts at a time.', int),
+  throttle: common.throttle,
+  remote_user: common.remote_user,
+  delegate_facts: common.delegate_facts,
+  async: k('Run the command in the background on the host for at most this many seconds (command and shell); see poll.', int),
+  poll: k('With async: check every this many seconds until the job ends (default 10); 0 starts it and goes on (read it later with async_status).', int),
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
 };
 
 /** Only in a play's handlers. */
@@ -153,7 +175,14 @@ export const BLOCK_KEYWORDS: Record<string, KeywordSpec> = {
   delegate_to: common.delegate_to,
   run_once: common.run_once,
   any_errors_fatal: common.any_errors_fatal,
+  remote_user: common.remote_user,
+  delegate_facts: common.delegate_facts,
+  throttle: common.throttle,
   notify: common.notify,
+  ignore_unreachable: common.ignore_unreachable,
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
 };
 
 export const BLOCK_SECTIONS: Record<string, KeywordSpec> = {
@@ -180,9 +209,14 @@ export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
   delegate_to: common.delegate_to,
   run_once: common.run_once,
   any_errors_fatal: common.any_errors_fatal,
+  remote_user: common.remote_user,
   check_mode: common.check_mode,
   diff: common.diff,
   notify: common.notify,
+  ignore_unreachable: common.ignore_unreachable,
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
   register: k("Store the include's result in this variable (`changed: false` and the file or role it included).", varName),
 };
 
@@ -236,10 +270,17 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   tasks: taskList('The tasks of the play, run after the roles.'),
   post_tasks: taskList('Tasks run after the tasks (and after handlers notified so far).'),
   handlers: taskList('Tasks that run at the end of the play (or at meta: flush_handlers) when notified.'),
-  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace.", {
+  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace (a template may choose at run time).", {
     type: 'string',
-    enum: ['linear', 'free'],
+    pattern: `^(linear|free)$|${TEMPLATE_PATTERN}`,
   }),
+  order: k("The order hosts run in: inventory (default), reverse_inventory, sorted, reverse_sorted or shuffle.", {
+    type: 'string',
+    enum: ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'],
+  }),
+  run_once: common.run_once,
+  remote_user: common.remote_user,
+  throttle: common.throttle,
   serial: k('Run the play on batches of hosts: a number, a percentage ("30%") or a list of them for growing batches.', {
     type: ['integer', 'string', 'array'],
     pattern: '^(\\d+(\\.\\d+)?%|.*\\{\\{.*)$',
@@ -268,11 +309,12 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   ignore_unreachable: common.ignore_unreachable,
   ignore_errors: common.ignore_errors,
   secrets: k('Names of variables whose values are masked (********) in every output.', { type: 'array', items: varName }),
-  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections.', {
-    type: 'array',
-    items: { type: 'string' },
-  }),
-  module_defaults: k('Accepted for compatibility with Ansible: default arguments per module name.', mapping),
+  collections: common.collections,
+  module_defaults: common.module_defaults,
+  debugger: common.debugger,
+  gather_subset: k('Accepted for compatibility with Ansible: gx gathers its one set of common facts whatever the subset.', { type: ['array', 'string'], items: { type: 'string' } }),
+  gather_timeout: k('Accepted for compatibility with Ansible and ignored (fact gathering is one command).', int),
+  fact_path: k('Accepted for compatibility with Ansible and ignored: gx reads no local facts (facts.d).', str),
 };
 
 /** An `- import_playbook: other.yaml` item of a playbook. */
@@ -299,6 +341,7 @@ export const ROLE_KEYWORDS: Record<string, KeywordSpec> = {
   ignore_errors: common.ignore_errors,
   delegate_to: common.delegate_to,
   any_errors_fatal: common.any_errors_fatal,
+  remote_user: common.remote_user,
   check_mode: common.check_mode,
   diff: common.diff,
 };
@@ -325,6 +368,7 @@ export const INVENTORY_GROUP_KEYWORDS: Record<string, KeywordSpec> = {
 export const EXPECT: Record<string, string> = {
   serial: "must be a whole number, a percentage like '30%', or a list of them",
   register: 'must be a variable name (letters, digits and _, not starting with a digit)',
+  strategy: "must be 'linear' or 'free' (or a template giving one of them): gx has no other strategies",
 };
 
 export const keywordNames = (...lists: Record<string, unknown>[]): string[] => [...new Set(lists.flatMap((l) => Object.keys(l)))];

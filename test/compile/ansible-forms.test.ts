@@ -36,3 +36,30 @@ describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays',
     expect((pb.plays[0]!.sections.tasks[0] as ModuleTask).vars).to.deep.equal({ c: 3 });
   });
 });
+
+describe('compile: module_defaults and include apply (issue 14)', () => {
+  it('module_defaults from the play, a block and the task fill a module\'s arguments under its own, by short or FQCN name', () => {
+    const pb = compile({
+      'site.yaml':
+        '- hosts: all\n  module_defaults: {ansible.builtin.file: {owner: app, mode: "0644"}, command: {chdir: /srv}}\n  tasks:\n' +
+        '    - module_defaults: [{file: {group: app}}]\n      block:\n        - {file: {path: /a, mode: "0600"}}\n        - command: ls\n    - {copy: {dest: /b, content: x}}\n',
+    });
+    const block = pb.plays[0]!.sections.tasks[0]!;
+    const [file, cmd] = block.kind === 'block' ? (block.block as ModuleTask[]) : [];
+    expect(file!.args).to.deep.equal({ owner: 'app', mode: '0600', group: 'app', path: '/a' });
+    expect(cmd!.args).to.deep.equal({ chdir: '/srv', cmd: 'ls' });
+    expect((pb.plays[0]!.sections.tasks[1] as ModuleTask).args).to.deep.equal({ dest: '/b', content: 'x' });
+  });
+
+  it('include_tasks apply: its keywords reach every included task (tags, become, vars)', () => {
+    const pb = compile({
+      'site.yaml': play('    - include_tasks: {file: inc.yaml, apply: {tags: [deploy], become: true, vars: {v: 1}}}\n'),
+      'inc.yaml': '- {name: inside, debug: {msg: x}}\n',
+    });
+    const inc = pb.plays[0]!.sections.tasks[0] as IncludeNode;
+    const inside = inc.precompiled!.nodes[0] as ModuleTask;
+    expect(inside.eff.tags).to.deep.equal(['deploy']);
+    expect(inside.eff.vars).to.deep.equal([{ v: 1 }]);
+    expect(inside.eff.become).to.not.equal(undefined);
+  });
+});

@@ -191,6 +191,17 @@ describe('load/validate: tasks', () => {
     expect(playbook('- include: other.yaml\n- ansible.builtin.import_playbook: more.yaml\n- hosts: all\n  vars: [{a: 1}, {b: 2}]\n')).to.deep.equal([]);
   });
 
+  it('accepts the Ansible keywords gx takes or ignores, and says what to write for the others (issue 14)', () => {
+    expect(playbook('- hosts: all\n  debugger: never\n  gather_subset: [min]\n  module_defaults: {file: {owner: x}}\n  tasks:\n    - {debug: {msg: x}, collections: [a.b], debugger: on_failed, module_defaults: [{}]}\n    - block: [{debug: {msg: x}}]\n      ignore_unreachable: true\n      module_defaults: {}\n')).to.deep.equal([]);
+    expect(tasks('- {debug: {msg: x}, connection: local}\n- {debug: {msg: x}, port: 22}\n- {debug: {msg: x}, become_flags: -H}\n- block: [{debug: {msg: x}}]\n  connection: local\n- include_tasks: x.yaml\n  apply: {tags: [t]}\n')).to.deep.equal([
+      "PlaybookError 1:21 unknown keyword or module 'connection' | gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'",
+      "PlaybookError 2:21 unknown keyword or module 'port' | set ansible_port for the host in the inventory (or in vars)",
+      "PlaybookError 3:21 unknown keyword or module 'become_flags' | gx runs sudo itself and takes no become_flags: remove it",
+      "PlaybookError 5:3 'connection' cannot be used on a block | gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'",
+      "PlaybookError 7:3 unknown include_tasks keyword 'apply' | apply goes under the include: include_tasks: {file: x.yaml, apply: {tags: [t]}}",
+    ]);
+  });
+
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
     expect(tasks('- debug: {msg: x}\n  with_inventory_hostnames: all\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
       'PlaybookError 2:3 unknown keyword or module \'with_inventory_hostnames\' | gx has no \'inventory_hostnames\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
@@ -297,7 +308,7 @@ describe('load/validate: blocks and includes', () => {
 
   it('refuses task-only keywords next to includes', () => {
     expect(tasks('- include_tasks: x.yaml\n  retries: 3\n')).to.deep.equal([
-      "PlaybookError 2:3 'retries' cannot be used on include_tasks | keywords of include_tasks: name, when, tags, vars, loop, with_*, loop_control, become, become_user, become_method, environment, ignore_errors, no_log, delegate_to, run_once, any_errors_fatal, check_mode, diff, notify, register, include_tasks",
+      "PlaybookError 2:3 'retries' cannot be used on include_tasks | keywords of include_tasks: name, when, tags, vars, loop, with_*, loop_control, become, become_user, become_method, environment, ignore_errors, no_log, delegate_to, run_once, any_errors_fatal, remote_user, check_mode, diff, notify, ignore_unreachable, module_defaults, collections, debugger, register, include_tasks",
     ]);
   });
 });
