@@ -59,17 +59,17 @@ export function inherit(parent: Inherited, raw: Record<string, unknown>, role?: 
   if (raw.diff !== undefined) out.diff = keywordValue('diff', raw.diff, parent.diff, bool);
   if (raw.delegate_to !== undefined) out.delegateTo = keywordValue('delegate_to', raw.delegate_to, parent.delegateTo, any);
   if (raw.delegate_facts !== undefined) out.delegateFacts = keywordValue('delegate_facts', raw.delegate_facts, parent.delegateFacts, bool);
+  if (raw.throttle !== undefined) out.throttle = keywordValue('throttle', raw.throttle, parent.throttle, Number);
   if (raw.run_once !== undefined) out.runOnce = keywordValue('run_once', raw.run_once, parent.runOnce, bool);
   if (raw.any_errors_fatal !== undefined) out.anyErrorsFatal = keywordValue('any_errors_fatal', raw.any_errors_fatal, parent.anyErrorsFatal, bool);
-  if (raw.notify !== undefined && raw.notify !== null) {
   if (raw.module_defaults !== undefined && raw.module_defaults !== null) out.moduleDefaults = mergeModuleDefaults(parent.moduleDefaults, raw.module_defaults);
+  if (raw.notify !== undefined && raw.notify !== null) {
     out.notify = [...(parent.notify ?? []), ...asList(raw.notify).map(String)];
     out.notifyLoc = locate(raw, 'notify', 'value');
   }
   return out;
 }
 
-/** Adds a vars layer (block, import or include vars) for everything inside. */
 const shortModule = (name: string): string => name.replace(/^ansible\.(builtin|legacy)\./, '');
 
 /** module_defaults (a mapping, or a list of them) over the inherited ones: per module, inner keys win. */
@@ -95,6 +95,7 @@ export function withModuleDefaults(inh: Inherited, module: string, args: unknown
   return args;
 }
 
+/** Adds a vars layer (block, import or include vars) for everything inside. */
 export function withVars(inh: Inherited, vars: unknown): Inherited {
   if (!vars || typeof vars !== 'object' || Array.isArray(vars) || Object.keys(vars).length === 0) return inh;
   return { ...inh, vars: [...inh.vars, vars as Vars] };

@@ -10,6 +10,7 @@ import { hasTemplate } from '../vars/template.js';
 import { notifyErrors, templateErrors } from './checks.js';
 import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
 import { asList, bool, conditions, inherit, tagList } from './inherit.js';
+import { keywordValue } from './kw-value.js';
 import type { CompiledPlay, Inherited, TaskNode, Vars } from './types.js';
 
 /** Appends the plays of `file` (and of the playbooks it imports, in order) to `plays`. */
@@ -108,7 +109,8 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     varsFiles,
     sections: { pre_tasks: pre, tasks: [...roleNodes, ...tasks], post_tasks: post, handlers },
     roles: pctx.roles,
-    strategy: raw.strategy === 'free' ? 'free' : 'linear',
+    strategy: keywordValue('strategy', raw.strategy, undefined, (v) => (v === 'free' ? 'free' : 'linear')),
+    order: raw.order === undefined ? undefined : (String(raw.order) as CompiledPlay['order']),
     serial: raw.serial === undefined ? undefined : (asList(raw.serial) as (number | string)[]),
     anyErrorsFatal: bool(raw.any_errors_fatal),
     maxFailPercentage: raw.max_fail_percentage === undefined ? undefined : Number(raw.max_fail_percentage),

@@ -51,7 +51,7 @@ export function roleFile(dir: string, sub: string, base = 'main'): string | unde
   return undefined;
 }
 
-const ROLE_KEYWORDS = new Set(['role', 'name', 'tags', 'when', 'vars', 'become', 'become_user', 'become_method', 'environment', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'no_log', 'ignore_errors', 'delegate_to', 'run_once', 'check_mode', 'diff', 'any_errors_fatal']);
+const ROLE_KEYWORDS = new Set(['role', 'name', 'tags', 'when', 'vars', 'become', 'become_user', 'become_method', 'environment', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'no_log', 'ignore_errors', 'delegate_to', 'run_once', 'check_mode', 'diff', 'any_errors_fatal', 'remote_user']);
 
 /** A role entry's parameters: every key that is not a keyword, then its vars. */
 export function roleParams(spec: Raw): Vars {

@@ -132,6 +132,8 @@ export function taskKeywords(raw: Raw): TaskKeywords {
   if (raw.delay !== undefined) kw.delay = keywordValue('delay', raw.delay, undefined, Number);
   if (raw.timeout !== undefined) kw.timeout = keywordValue('timeout', raw.timeout, undefined, Number);
   if (raw.throttle !== undefined) kw.throttle = keywordValue('throttle', raw.throttle, undefined, Number);
+  if (raw.async !== undefined) kw.async = keywordValue('async', raw.async, undefined, Number);
+  if (raw.poll !== undefined) kw.poll = keywordValue('poll', raw.poll, undefined, Number);
   return kw;
 }
 
@@ -188,10 +190,10 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
       handlersFrom: spec.handlers_from as string | undefined,
     };
   }
-  const target = String(targetRaw ?? '');
-  if (!hasTemplate(target) && !loops(raw)) {
   const apply = isObj(raw.include_tasks) && isObj(raw.include_tasks.apply) ? raw.include_tasks.apply : spec && isObj(spec.apply) ? spec.apply : undefined;
   if (apply) node.apply = apply;
+  const target = String(targetRaw ?? '');
+  if (!hasTemplate(target) && !loops(raw)) {
     // statically named: compile now so it is validated before anything runs; the executor reuses it
     const inner: Where = { ...w, inh: includedInherited(inh, apply) };
     if (isRole) {
@@ -212,14 +214,14 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
   return node;
 }
 
-/**
- * A task file named by an import or include, like Ansible (playbook/helpers.py): beside the current
 /** What the tasks of an include inherit: its keywords but not its `when` (the include itself checks it), then `apply:`. */
 export function includedInherited(inh: Inherited, apply: Raw | undefined): Inherited {
   const base = { ...inh, when: [] };
   return apply ? withVars(inherit(base, apply), apply.vars) : base;
 }
 
+/**
+ * A task file named by an import or include, like Ansible (playbook/helpers.py): beside the current
  * file, else in the current role's tasks/ (then the role's directory), else in the play's directory.
  */
 export function resolveTaskFile(target: string, w: Pick<Where, 'dir' | 'inh'> & { play?: Pick<Where['play'], 'topDir'> }): string {

@@ -31,12 +31,14 @@ export interface Inherited {
   diff?: Kw<boolean>;
   delegateTo?: Kw<unknown>;
   delegateFacts?: Kw<boolean>;
+  /** at most this many hosts at once (play, block or task) */
+  throttle?: Kw<number>;
   runOnce?: Kw<boolean>;
   anyErrorsFatal?: Kw<boolean>;
-  /** handlers notified by every task inside (notify on a block, import or include), with where it was written */
-  notify?: string[];
   /** module_defaults from the play, blocks, includes and the task: module name → default arguments, inner last */
   moduleDefaults?: Record<string, Record<string, unknown>>;
+  /** handlers notified by every task inside (notify on a block, import or include), with where it was written */
+  notify?: string[];
   notifyLoc?: SourceLocation;
   role?: RoleInstance;
 }
@@ -49,10 +51,10 @@ export interface RoleInstance {
   defaults: Vars;
   vars: Vars;
   params: Vars;
-  /** handlers defined by the role (compiled with the role's context) */
-  handlers: TaskNode[];
   /** the roles that included or depend on this one, nearest first: their files/ and templates/ are searched after its own */
   parentDirs?: string[];
+  /** handlers defined by the role (compiled with the role's context) */
+  handlers: TaskNode[];
 }
 
 export interface TaskKeywords {
@@ -73,6 +75,9 @@ export interface TaskKeywords {
   delay?: Kw<number>;
   timeout?: Kw<number>;
   throttle?: Kw<number>;
+  /** async: run in the background on the host for at most this many seconds; poll: check interval (0 = fire and forget) */
+  async?: Kw<number>;
+  poll?: Kw<number>;
 }
 
 interface NodeBase {
@@ -114,13 +119,13 @@ export interface IncludeNode extends NodeBase {
   kw: TaskKeywords;
   /** the directory relative paths resolve against */
   baseDir: string;
+  /** include_tasks/include_role `apply:` keywords, applied to every task included */
+  apply?: Record<string, unknown>;
   /** compiled ahead when the target is static, so it is validated before anything runs */
   precompiled?: { nodes: TaskNode[]; role?: RoleInstance };
 }
 
 export type TaskNode = ModuleTask | BlockNode | IncludeNode;
-  /** include_tasks/include_role `apply:` keywords, applied to every task included */
-  apply?: Record<string, unknown>;
 
 export interface PlaySections {
   pre_tasks: TaskNode[];
@@ -142,7 +147,10 @@ export interface CompiledPlay {
   varsFiles: { path: unknown; data?: Vars; loc?: SourceLocation }[];
   sections: PlaySections;
   roles: RoleInstance[];
-  strategy: 'linear' | 'free';
+  /** a template is rendered when the play starts (play vars and extra vars) */
+  strategy: Kw<'linear' | 'free'>;
+  /** the order hosts run in (Ansible's `order`) */
+  order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   serial?: (number | string)[];
   anyErrorsFatal: boolean;
   maxFailPercentage?: number;

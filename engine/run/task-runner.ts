@@ -16,7 +16,8 @@ import { taskConnection } from '../connect/task-connection.js';
 import { aggregate, statusOf, type ItemOutcome } from './results.js';
 import { findFile } from '../load/find-file.js';
 import type { RunContext } from './context.js';
-import type { HostState } from './host-state.js';
+import { HostState } from './host-state.js';
+import { runAsync } from './async-task.js';
 import { markOpaque } from './lazy-scope.js';
 import { hasLoop, loopItems } from './loop-items.js';
 import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
@@ -107,7 +108,7 @@ export class TaskRunner {
     // throttle is the task's (rendered with the first host's variables, as Ansible does per batch)
     let throttleN: number | undefined;
     try {
-      throttleN = hosts.length > 0 ? keywordNumber(task.kw.throttle, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
+      throttleN = hosts.length > 0 ? keywordNumber(task.eff.throttle ?? task.kw.throttle, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
     } catch (err) {
       taskError ??= err;
     }
@@ -347,16 +348,21 @@ export class TaskRunner {
     const retries = task.kw.until ? (keywordNumber(task.kw.retries, ks, 'retries') ?? 3) : 0;
     const delay = (keywordNumber(task.kw.delay, ks, 'delay') ?? 5) * 1000;
     const timeout = keywordNumber(task.kw.timeout, ks, 'timeout');
+    const asyncLimit = keywordNumber(task.kw.async, ks, 'async');
+    // Ansible's default poll is 10 seconds
+    const background = asyncLimit !== undefined && asyncLimit > 0 ? { limit: asyncLimit, poll: keywordNumber(task.kw.poll, ks, 'poll') ?? 10 } : undefined;
+    // delegate_facts: what the task sets as facts belongs to the delegated host
+    const factHost = delegateTo !== undefined && this.kwBool(task, host, 'delegateFacts', scope) === true ? delegateTo : host;
     let outcome!: ModuleOutcome;
     let attempts = 0;
     let status: ItemOutcome['status'] = 'ok';
     let data: Record<string, unknown> = {};
     for (;;) {
       attempts += 1;
-      outcome = await this.withTimeout(executeModule(def, args, mctx), timeout, task.name);
+      outcome = await this.withTimeout(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, task.name);
       if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
       if (outcome.facts) {
-        const state = this.pr.state(host);
+        const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);
         for (const [k, v] of Object.entries(outcome.facts)) if (this.pr.isSecretName(k) && v !== undefined && v !== null) ctx.bus.secret(String(v));
       }
@@ -406,6 +412,14 @@ export class TaskRunner {
       notify: status === 'changed',
       control: outcome.control,
     };
+  }
+
+  /** The state facts are set on: a delegated host outside the play gets one, as in Ansible's hostvars. */
+  private factState(host: string): HostState {
+    const { ctx } = this.pr;
+    let st = ctx.hosts.get(host);
+    if (!st) ctx.hosts.set(host, (st = new HostState(host)));
+    return st;
   }
 
   private ignoreErrors(task: ModuleTask, scope: Vars, where: Where): boolean {

@@ -1,0 +1,76 @@
+// remote_user and async on the real sshd test hosts (test/services/sshd-hosts.sh): the login user
+// a play asks for, and background jobs that live on the host with Ansible's job files.
+import { expect } from 'chai';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
+import { play } from './play-helper.js';
+
+/** an inventory of the first test host, without ansible_user unless given */
+function inventory(extra: Record<string, unknown> = {}): string {
+  const { ansible_user: _user, ...vars } = hostVars(sshEnv.hosts[0]!);
+  return JSON.stringify({ all: { hosts: { h1: { ...vars, ...extra } } } });
+}
+
+describe('run on SSH hosts: remote_user and async', () => {
+  it('remote_user on the play logs in as that user', async () => {
+    const r = await play({
+      'inventory.yaml': inventory(),
+      'site.yaml': `
+- hosts: all
+  remote_user: ${sshEnv.user}
+  tasks:
+    - name: who
+      command: whoami
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('who')[0]!.data!.stdout).to.equal(sshEnv.user);
+  });
+
+  it('remote_user on a task; a host\'s own ansible_user still wins (as in Ansible)', async () => {
+    const r = await play({
+      'inventory.yaml': inventory({ ansible_user: sshEnv.user }),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - name: who
+      command: whoami
+      remote_user: nobody-at-all
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('who')[0]!.data!.stdout).to.equal(sshEnv.user);
+  });
+
+  it('async poll: 0 starts a job on the host under ~/.ansible_async; async_status follows it', async () => {
+    const r = await play({
+      'inventory.yaml': inventory({ ansible_user: sshEnv.user }),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - name: start
+      shell: sleep 1; hostname; whoami
+      async: 60
+      poll: 0
+      register: job
+    - name: the job file is where Ansible users look
+      stat: { path: "{{ job.results_file }}" }
+      register: jobfile
+    - name: wait
+      async_status: { jid: "{{ job.ansible_job_id }}" }
+      register: st
+      until: st.finished
+      retries: 60
+      delay: 1
+    - name: clean
+      async_status: { jid: "{{ job.ansible_job_id }}", mode: cleanup }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    const job = r.results('start')[0]!.data!;
+    expect(job.results_file).to.match(new RegExp(`/\\.ansible_async/${String(job.ansible_job_id).replace('.', '\\.')}$`));
+    expect(r.results('the job file is where Ansible users look')[0]!.data!.stat).to.include({ exists: true });
+    const st = r.results('wait')[0]!.data!;
+    expect(st).to.include({ finished: 1, rc: 0 });
+    expect((st.stdout_lines as string[])[1]).to.equal(sshEnv.user);
+  });
+});
