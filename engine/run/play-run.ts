@@ -2,7 +2,8 @@
 // play-wide failure rules (any_errors_fatal, max_fail_percentage, all hosts failed).
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
-import { ErrorList, GxError } from '../errors.js';
+import { ErrorList, GxError, PlaybookError } from '../errors.js';
+import { keywordRaw } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { SECRET_NAME } from '../report/redact.js';
@@ -25,6 +26,7 @@ export class PlayRun {
   private readonly notified = new Map<string, Set<string>>();
   private readonly secretNames: Set<string>;
   endPlay = false;
+  private strategyCache: 'linear' | 'free' | undefined;
   /** meta: end_batch, until the next serial batch */
   private endBatch = false;
   private batch: string[] = [];
@@ -123,8 +125,22 @@ export class PlayRun {
     return hosts.filter((h) => this.state(h).active);
   }
 
+  /** The play's strategy; a templated one is rendered once, with the first host's variables. */
+  private strategy(hosts: string[]): 'linear' | 'free' {
+    if (this.strategyCache) return this.strategyCache;
+    const raw = keywordRaw(this.play.strategy, { scope: this.scope.forTask(hosts[0] ?? 'localhost', undefined), where: { loc: this.play.loc, what: 'strategy' }, omit: this.ctx.omit });
+    const name = raw === undefined || raw === null ? 'linear' : String(raw).trim();
+    if (name !== 'linear' && name !== 'free') {
+      throw new PlaybookError(`Invalid play strategy specified: '${name}'; gx has the linear and free strategies`, {
+        loc: this.play.loc,
+        hint: name === 'host_pinned' ? 'free with forks is the nearest: each host goes at its own pace' : 'write strategy: linear (the default) or strategy: free',
+      });
+    }
+    return (this.strategyCache = name);
+  }
+
   private async runSection(nodes: TaskNode[], hosts: string[]): Promise<void> {
-    if (this.play.strategy === 'free') {
+    if (this.strategy(hosts) === 'free') {
       // every host walks the list at its own pace; forks still bound the work in flight
       await Promise.all(this.active(hosts).map((h) => this.runNodes(nodes, [h], false)));
     } else {

@@ -34,7 +34,29 @@ export function playHosts(ctx: RunContext, play: CompiledPlay): string[] {
     const allowed = new Set(ctx.inventory.select(ctx.settings.limit));
     hosts = hosts.filter((h) => allowed.has(h));
   }
-  return hosts;
+  return orderHosts(hosts, play.order);
+}
+
+/** A play's `order:` (Ansible's inventory, reverse_inventory, sorted, reverse_sorted, shuffle). */
+export function orderHosts(hosts: string[], order: CompiledPlay['order']): string[] {
+  switch (order) {
+    case 'reverse_inventory':
+      return [...hosts].reverse();
+    case 'sorted':
+      return [...hosts].sort();
+    case 'reverse_sorted':
+      return [...hosts].sort().reverse();
+    case 'shuffle': {
+      const out = [...hosts];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    }
+    default:
+      return hosts;
+  }
 }
 
 export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promise<void> {
