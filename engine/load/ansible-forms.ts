@@ -78,6 +78,8 @@ function moduleFromAction(task: Obj, key: 'action' | 'local_action', isModule: (
     for (const [k, v] of Object.entries(value)) if (k !== 'module') rest[k] = v;
     args = carryLocation(value, rest);
   } else return;
+  // a templated module name stays unknown: the validator says to write it literally
+  if (module.includes('{{')) return;
   if (key in task) rename(task, key, normalModule(module, isModule), args);
   if (key === 'local_action' && task.delegate_to === undefined) add(task, 'delegate_to', 'localhost', normalModule(module, isModule));
 }

@@ -362,7 +362,7 @@ class Validator {
     const loc = last === undefined ? this.loc(root) : this.loc(parent, Array.isArray(parent) ? Number(last) : last, 'value');
     const subject = pointer === '' ? `this ${opts.what.replace(/ keyword$/, '')}` : `'${pointerLabel(pointer)}'`;
     const expected = (parts.length === 1 && EXPECT[parts[0]!]) || expectation(outer);
-    this.add(new PlaybookError(`${subject} ${expected}, got ${show(here)}`, { loc, hint: yesNoHint(outer, here) ?? enumHint(outer, here) }));
+    this.add(new PlaybookError(`${subject} ${expected}, got ${show(here)}`, { loc, hint: bareVariableHint(parts, here) ?? yesNoHint(outer, here) ?? enumHint(outer, here) }));
   }
 
   private extraKey(
@@ -405,8 +405,18 @@ function ansibleHint(key: string): string | undefined {
   if (key === 'become_flags' || key === 'become_exe') return `gx runs sudo itself and takes no ${key}: remove it`;
   if (key === 'user') return "'user' is the old name of remote_user: write remote_user";
   if (key === 'timeout') return 'put timeout on the tasks inside';
+  if (key === 'first_available_file') return "first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'";
+  if (key === 'action' || key === 'local_action') return `write the module of ${key} literally (e.g. '${key}: copy src=a dest=b'): module names are not templated, in Ansible either`;
   if (key === 'apply') return 'apply goes under the include: include_tasks: {file: x.yaml, apply: {tags: [t]}}';
   return undefined;
+}
+
+/** `with_items: groups.web`: Ansible 1 templated a bare variable name there; Ansible 2 and gx need the braces. */
+function bareVariableHint(parts: string[], value: unknown): string | undefined {
+  const key = parts.length === 1 ? parts[0]! : undefined;
+  if (!key || !(key === 'loop' || key.startsWith('with_')) || typeof value !== 'string') return undefined;
+  if (!/^[A-Za-z_][\w.[\]'"-]*$/.test(value.trim())) return undefined;
+  return `a bare variable is not templated (Ansible 2 does not either): write ${key}: "{{ ${value.trim()} }}"`;
 }
 
 /** with_<a lookup gx lacks>: after did-you-mean, so that a misspelt with_items is still called that. */

@@ -202,6 +202,14 @@ describe('load/validate: tasks', () => {
     ]);
   });
 
+  it('says what to write for Ansible 1 forms: bare loop variables, templated action modules, first_available_file', () => {
+    expect(tasks('- debug: {msg: x}\n  with_items: groups.web\n- action: "{{ pkg }} name=x"\n- copy: {src: a, dest: /b}\n  first_available_file: [a]\n')).to.deep.equal([
+      'PlaybookError 2:15 \'with_items\' must be a list, got \'groups.web\' | a bare variable is not templated (Ansible 2 does not either): write with_items: "{{ groups.web }}"',
+      "PlaybookError 3:3 unknown keyword or module 'action' | write the module of action literally (e.g. 'action: copy src=a dest=b'): module names are not templated, in Ansible either",
+      "PlaybookError 5:3 unknown keyword or module 'first_available_file' | first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'",
+    ]);
+  });
+
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
     expect(tasks('- debug: {msg: x}\n  with_inventory_hostnames: all\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
       'PlaybookError 2:3 unknown keyword or module \'with_inventory_hostnames\' | gx has no \'inventory_hostnames\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
