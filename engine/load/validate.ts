@@ -37,7 +37,7 @@ import {
   yesNoHint,
   type Obj,
 } from './schema-errors.js';
-import { locate, type SourceLocation } from './source.js';
+import { carryLocation, locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
 
 // ---------------------------------------------------------------- ajv, compiled once
@@ -231,7 +231,7 @@ class Validator {
     }
 
     if (action === 'block') this.block(task, ctx);
-    else if (action in TASK_ACTIONS) this.include(task, action);
+    else if (action in TASK_ACTIONS) this.include(task, action, ctx);
     else {
       for (const k of unknown) this.unknownTaskKey(task, k, ctx);
       for (const k of ['rescue', 'always'])
@@ -266,10 +266,16 @@ class Validator {
     }
   }
 
-  private include(task: Obj, action: string): void {
+  private include(task: Obj, action: string, ctx: ListCtx): void {
     const dynamic = action.startsWith('include_');
     const why = dynamic ? undefined : `${action} is static (inlined at load time)`;
-    this.shape(action, task, {
+    // an include under handlers: may listen to topics, like the handler it stands for
+    let shaped = task;
+    if (ctx.handlers && 'listen' in task) {
+      const { listen: _listen, ...rest } = task;
+      shaped = carryLocation(task, rest);
+    }
+    this.shape(action, shaped, {
       what: `${action} keyword`,
       notHere: `${action}`,
       notHereHint: (key) => (why && (['loop', 'loop_control'].includes(key) || key.startsWith('with_')) ? `${why}; use include_${action.slice(7)} to loop` : undefined),

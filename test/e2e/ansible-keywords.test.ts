@@ -40,14 +40,15 @@ describe('e2e: Ansible keywords', () => {
   it('handlers defined by include_tasks and import_tasks', async () => {
     const r = await play({
       'site.yaml': local(
-        '    - {name: go, command: "true", notify: [restart all, h2]}\n',
-        '  handlers:\n    - {name: restart all, include_tasks: restart.yaml}\n    - import_tasks: h2.yaml\n',
+        '    - {name: go, command: "true", notify: [restart all, h2, topic]}\n',
+        '  handlers:\n    - {name: restart all, include_tasks: restart.yaml}\n    - import_tasks: h2.yaml\n    - {name: by topic, include_tasks: t.yaml, listen: topic}\n',
       ),
       'restart.yaml': '- {name: r1, debug: {msg: one}}\n- {name: r2, debug: {msg: two}}\n',
       'h2.yaml': '- {name: h2, debug: {msg: h2}}\n',
+      't.yaml': '- {name: t1, debug: {msg: t}}\n',
     });
     expect(r.code, r.text).to.equal(0);
-    expect(r.tasks()).to.deep.equal(['go', 'r1', 'r2', 'h2']);
+    expect(r.tasks()).to.deep.equal(['go', 'r1', 'r2', 'h2', 't1']);
   });
 
   it('action and local_action run the module (local_action on the controller)', async () => {
