@@ -1,14 +1,14 @@
 // Roles: where a role is found, its files (defaults, vars, meta, tasks, handlers), its parameters,
 // its dependencies first (each with its own context, cycles refused), and Ansible's deduplication
 // of a role applied twice in a play with the same parameters.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import type { SourceLocation } from '../load/source.js';
 import { locate } from '../load/source.js';
 import { validateRoleMeta, validateVarsFile } from '../load/validate.js';
 import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, type Where } from './context.js';
-import { asList, inherit, rootInherited } from './inherit.js';
+import { asList, bool, inherit, rootInherited } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
 
 /**
@@ -91,13 +91,20 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
     c.errors.push(new PlaybookError(`the role '${name}' was not found in ${roleSearchDirs(w, c.opts.rolesPath).join(':')}`, { loc, hint: 'add a directory to search with --roles-path or ANSIBLE_ROLES_PATH' }));
     return undefined;
   }
-  const varsOf = (sub: string, base?: string): Vars => {
-    const f = roleFile(dir, sub, base);
-    if (!f) return {};
+  const fileVars = (f: string): Vars => {
     const d = c.load(f);
     const errs = validateVarsFile(d, f);
     if (errs.length) c.errors.push(...errs);
     return (isObj(d) ? d : {}) as Vars;
+  };
+  const varsOf = (sub: string, base?: string): Vars => {
+    const f = roleFile(dir, sub, base);
+    if (f) return fileVars(f);
+    // defaults/main/ or vars/main/ as a directory: its YAML files merged in name order (Ansible 2.11+)
+    const d = join(dir, sub, base ?? 'main');
+    if (!existsSync(d) || !statSync(d).isDirectory()) return {};
+    const files = readdirSync(d).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+    return Object.assign({}, ...files.map((n) => fileVars(join(d, n))));
   };
   const role: RoleInstance = {
     // a role named by its path is called by its directory's name, as in Ansible
@@ -141,6 +148,14 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
   return { nodes, role };
 }
 
+/** The role's own `allow_duplicates` (meta/main.yml), read before deciding whether it runs again. */
+function metaAllowsDuplicates(c: CompileSession, name: string, w: Where): boolean {
+  const dir = findRole(name, w, c.opts.rolesPath);
+  const meta = dir ? roleFile(dir, 'meta') : undefined;
+  const doc = meta ? c.load(meta) : undefined;
+  return isObj(doc) && bool(doc.allow_duplicates);
+}
+
 /** A role applied in a play (roles:, import_role, meta dependency): deduplicated like Ansible. */
 export function roleTasks(c: CompileSession, name: string, spec: Raw, w: Where, loc: SourceLocation | undefined, explicit = false, chain: string[] = []): TaskNode[] {
   const roleInh = inherit(w.inh, { ...spec, vars: undefined });
@@ -149,7 +164,7 @@ export function roleTasks(c: CompileSession, name: string, spec: Raw, w: Where, 
     return [];
   }
   const key = roleKey(name, spec);
-  if (!explicit && !spec.allow_duplicates && w.play.appliedRoles.has(key)) return [];
+  if (!explicit && !bool(spec.allow_duplicates ?? metaAllowsDuplicates(c, name, w)) && w.play.appliedRoles.has(key)) return [];
   w.play.appliedRoles.add(key);
   const loaded = c.loadRole(name, spec, { ...w, inh: roleInh }, loc, chain);
   if (!loaded) return [];

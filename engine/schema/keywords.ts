@@ -242,6 +242,9 @@ export const INCLUDE_ROLE_ARGS: Record<string, JsonSchema> = {
   defaults_from: { description: "The file under the role's defaults/ to load instead of main.yml.", type: 'string' },
   handlers_from: { description: "The file under the role's handlers/ to load instead of main.yml.", type: 'string' },
   apply: applySpec,
+  allow_duplicates: { description: 'Run the role again even when it already ran in the play with the same parameters (default true for include_role).', ...bool },
+  public: { description: "Accepted for compatibility with Ansible: gx keeps a role's vars and defaults for the role's own tasks either way (Ansible's `public: true` would also show them to later tasks).", ...bool },
+  rolespec_validate: { description: "Accepted for compatibility with Ansible: gx does not check a role's meta/argument_specs.yml.", ...bool },
 };
 
 /** The keys that make a task something other than a module call. */
@@ -353,6 +356,8 @@ export const ROLE_META_KEYWORDS: Record<string, KeywordSpec> = {
   }),
   galaxy_info: k('Ansible Galaxy metadata: accepted and ignored.', mapping),
   allow_duplicates: k('Let the role run more than once in a play with the same parameters.', bool),
+  argument_specs: k("The role's argument specification: accepted, not checked by gx.", mapping),
+  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections.', { type: 'array', items: { type: 'string' } }),
 };
 
 /** An inventory group (`all`, or any group under children / at the top level). */

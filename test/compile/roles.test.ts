@@ -127,4 +127,17 @@ describe('compile/roles: finding and loading roles', () => {
     });
     expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['shared []']);
   });
+
+  it('meta allow_duplicates lets a role run twice; defaults/main/ as a directory is merged in name order; meta argument_specs accepted', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles: [dup, dup]\n',
+      'roles/dup/meta/main.yaml': 'allow_duplicates: true\nargument_specs: {main: {options: {}}}\ncollections: [a.b]\n',
+      'roles/dup/tasks/main.yaml': '- {name: d, debug: {msg: x}}\n',
+      'roles/dup/defaults/main/a.yml': 'x: 1\ny: 1\n',
+      'roles/dup/defaults/main/b.yml': 'y: 2\n',
+    });
+    const tasks = pb.plays[0]!.sections.tasks as ModuleTask[];
+    expect(tasks.map((t) => t.name)).to.deep.equal(['d', 'd']);
+    expect(tasks[0]!.eff.role!.defaults).to.deep.equal({ x: 1, y: 2 });
+  });
 });
