@@ -134,7 +134,7 @@ describe('load/validate: playbook shape', () => {
   it('reports wrong types at the value, in words', () => {
     expect(playbook('- hosts: all\n  gather_facts: y\n  strategy: fast\n  serial: lots\n  vars_files: [1]\n  max_fail_percentage: 150\n  connection: winrm\n')).to.deep.equal([
       "PlaybookError 2:17 'gather_facts' must be true or false, got 'y' | YAML 1.2 reads 'y' as a string: write true",
-      "PlaybookError 3:13 'strategy' must be 'linear' or 'free', got 'fast'",
+      "PlaybookError 3:13 'strategy' must be 'linear' or 'free' (or a template giving one of them): gx has no other strategies, got 'fast'",
       "PlaybookError 4:11 'serial' must be a whole number, a percentage like '30%', or a list of them, got 'lots'",
       "PlaybookError 5:16 'vars_files[0]' must be a string or a list, got 1",
       "PlaybookError 6:24 'max_fail_percentage' must be <= 100, got 150",
@@ -211,12 +211,11 @@ describe('load/validate: tasks', () => {
   });
 
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
-    expect(tasks('- debug: {msg: x}\n  with_inventory_hostnames: all\n- command: sleep 9\n  async: 10\n')).to.deep.equal([
+    expect(tasks('- debug: {msg: x}\n  with_inventory_hostnames: all\n- block: [{command: sleep 9}]\n  async: 10\n')).to.deep.equal([
       'PlaybookError 2:3 unknown keyword or module \'with_inventory_hostnames\' | gx has no \'inventory_hostnames\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
-      "PlaybookError 4:3 unknown keyword or module 'async' | gx does not run tasks in the background (async/poll)",
+      "PlaybookError 4:3 'async' cannot be used on a block | async goes on a task (one running command or shell), not here",
     ]);
     expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: []\n')).to.deep.equal([
-      "PlaybookError 2:3 unknown play keyword 'remote_user' | gx takes the remote user from the inventory: set ansible_user there",
       "PlaybookError 3:3 unknown play keyword 'vars_prompt' | gx never prompts: pass the values with -e",
     ]);
   });
@@ -481,7 +480,7 @@ describe('load/validate: arguments of the real modules', () => {
     const doc = parseYamlText('- file: {path: /tmp/x, state: directry}\n- meta: flush_handler\n- set_fact: {my-var: 1, ok: 2}\n', file);
     expect(render(validateTasks(doc, file, knownModules(modules)), file)).to.deep.equal([
       "ModuleArgsError 1:31 argument 'state' of module 'file' must be one of 'file', 'directory', 'touch', 'absent', 'link', 'hard', got 'directry' | did you mean 'directory'?",
-      "ModuleArgsError 2:9 'meta' must be one of 'flush_handlers', 'end_play', 'end_host', 'noop', 'clear_host_errors', got 'flush_handler' | did you mean 'flush_handlers'?",
+      "ModuleArgsError 2:9 'meta' must be one of 'flush_handlers', 'end_play', 'end_batch', 'end_host', 'noop', 'clear_host_errors', 'refresh_inventory', 'reset_connection', 'clear_facts', 'role_complete', got 'flush_handler' | did you mean 'flush_handlers'?",
       "ModuleArgsError 3:14 'my-var' is not a valid variable name | variable names are letters, digits and underscores, not starting with a digit",
     ]);
   });
