@@ -401,7 +401,7 @@ describe('load/validate: roles, role meta, inventories, vars files', () => {
     const doc = parseYamlText('galaxy_info: {author: me}\ndependencies:\n  - common\n  - {role: x, whne: y}\ndepends: []\n', file);
     expect(render(validateRoleMeta(doc, file), file)).to.deep.equal([
       "PlaybookError 4:15 unknown role keyword 'whne' | did you mean 'when'? (role parameters go under 'vars:')",
-      "PlaybookError 5:1 unknown role meta keyword 'depends' | expected one of: dependencies, galaxy_info, allow_duplicates",
+      "PlaybookError 5:1 unknown role meta keyword 'depends' | expected one of: dependencies, galaxy_info, allow_duplicates, argument_specs, collections",
     ]);
     expect(validateRoleMeta(null, file)).to.deep.equal([]);
     expect(render(validateRoleMeta(['x'], file), file)).to.deep.equal(["PlaybookError 1:1 role meta is a mapping (dependencies, galaxy_info), got a list"]);
