@@ -107,7 +107,19 @@ export function normalizeTask(task: Obj, isModule: (name: string) => boolean): v
       else if (isObj(task.vars)) Object.assign(task.vars, { ...vars, ...task.vars });
     }
   }
+  for (const key of ['include_tasks', 'import_tasks', 'include_role', 'import_role']) kvInclude(task, key);
   mergeVarsList(task);
+}
+
+/** `include_role: name=web tasks_from=x` / `include_tasks: file=x.yml`: the key=value form as a mapping. */
+function kvInclude(task: Obj, key: string): void {
+  const v = task[key];
+  if (typeof v !== 'string' || !/^\s*(name|file)=/.test(v)) return;
+  const { options, rawWords } = parseKv(v);
+  if (rawWords.length) return;
+  const loc = locate(task, key, 'value');
+  if (loc) registerNode(options, { loc, keys: new Map(Object.keys(options).map((k) => [k, { key: loc, value: loc }])) });
+  task[key] = options;
 }
 
 /** One item of a playbook (a play or an import), rewritten in place. */

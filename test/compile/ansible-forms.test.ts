@@ -27,6 +27,15 @@ describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays',
     expect((tasks[0] as IncludeNode).vars).to.deep.equal({ x: '1' });
   });
 
+  it('include and import keywords written as key=value words', () => {
+    const pb = compile({
+      'site.yaml': play('    - include_role: name=web tasks_from=setup\n    - import_tasks: file=a.yaml\n'),
+      'roles/web/tasks/setup.yaml': '- {name: set up, debug: {msg: s}}\n',
+      'a.yaml': '- {name: in a, debug: {msg: a}}\n',
+    });
+    expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['include_role : web []', 'set up []', 'in a []']);
+  });
+
   it('include in a playbook is import_playbook; vars given as a list of mappings are merged', () => {
     const pb = compile({
       'site.yaml': '- include: other.yaml\n- ansible.builtin.import_playbook: other.yaml\n',
