@@ -2,7 +2,7 @@
 // a play asks for, and background jobs that live on the host with Ansible's job files.
 import { expect } from 'chai';
 import { hostVars, sshEnv } from '../ssh/hosts.js';
-import { play } from './play-helper.js';
+import { play, playIn } from './play-helper.js';
 
 /** an inventory of the first test host, without ansible_user unless given */
 function inventory(extra: Record<string, unknown> = {}): string {
@@ -10,7 +10,32 @@ function inventory(extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ all: { hosts: { h1: { ...vars, ...extra } } } });
 }
 
-describe('run on SSH hosts: remote_user and async', () => {
+describe('run on SSH hosts: remote_user, async, --check', () => {
+  it('--check with check_mode: "{{ omit }}" writes nothing on the host', async () => {
+    const dest = `/tmp/gx-kw-check-${process.pid}-${Date.now()}`;
+    const files = {
+      'inventory.yaml': inventory({ ansible_user: sshEnv.user }),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - name: write
+      copy: { content: "hi", dest: "${dest}" }
+      check_mode: "{{ omit }}"
+`,
+      'look.yaml': `
+- hosts: all
+  tasks:
+    - name: look
+      stat: { path: "${dest}" }
+`,
+    };
+    const r = await play(files, { check: true });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('write')[0]!.status).to.equal('changed');
+    const look = await playIn(r.dir, {}, 'look.yaml');
+    expect(look.results('look')[0]!.data!.stat).to.deep.equal({ exists: false });
+  });
+
   it('remote_user on the play logs in as that user', async () => {
     const r = await play({
       'inventory.yaml': inventory(),
