@@ -107,8 +107,23 @@ export function normalizeTask(task: Obj, isModule: (name: string) => boolean): v
       else if (isObj(task.vars)) Object.assign(task.vars, { ...vars, ...task.vars });
     }
   }
-  for (const key of ['include_tasks', 'import_tasks', 'include_role', 'import_role']) kvInclude(task, key);
+  for (const key of ['include_tasks', 'import_tasks', 'include_role', 'import_role']) {
+    kvInclude(task, key);
+    includeArgs(task, key);
+  }
   mergeVarsList(task);
+}
+
+/** `include_tasks: x.yml` with `args: {apply: …}` beside it: the args go into the include's mapping. */
+function includeArgs(task: Obj, key: string): void {
+  if (!(key in task) || !isObj(task.args)) return;
+  const own = task[key];
+  const field = key.endsWith('_role') ? 'name' : 'file';
+  const merged: Obj = { ...task.args, ...(isObj(own) ? own : own === undefined || own === null ? {} : { [field]: own }) };
+  const info = nodeInfo(task.args);
+  if (info) registerNode(merged, { ...info, keys: new Map([...(info.keys ?? []), ...(isObj(own) ? (nodeInfo(own)?.keys ?? []) : [])]) });
+  task[key] = merged;
+  delete task.args;
 }
 
 /** `include_role: name=web tasks_from=x` / `include_tasks: file=x.yml`: the key=value form as a mapping. */

@@ -36,6 +36,15 @@ describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays',
     expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['include_role : web []', 'set up []', 'in a []']);
   });
 
+  it('args: beside an include go into it (apply, tasks_from)', () => {
+    const pb = compile({
+      'site.yaml': play('    - ansible.builtin.include_tasks: a.yaml\n      args: {apply: {tags: [t]}}\n    - include_role: {name: web}\n      args: {tasks_from: setup}\n'),
+      'roles/web/tasks/setup.yaml': '- {name: set up, debug: {msg: s}}\n',
+      'a.yaml': '- {name: in a, debug: {msg: a}}\n',
+    });
+    expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['include_tasks : a.yaml []', 'in a [t]', 'include_role : web []', 'set up []']);
+  });
+
   it('include in a playbook is import_playbook; vars given as a list of mappings are merged', () => {
     const pb = compile({
       'site.yaml': '- include: other.yaml\n- ansible.builtin.import_playbook: other.yaml\n',
