@@ -3,7 +3,7 @@
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
 import { ErrorList, GxError, PlaybookError } from '../errors.js';
-import { keywordRaw } from './keyword-values.js';
+import { keywordBool, keywordRaw } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { SECRET_NAME } from '../report/redact.js';
@@ -237,8 +237,10 @@ export class PlayRun {
         ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(node.target)}`, durationMs: Date.now() - started }, time: Date.now() });
       } catch (err) {
         const msg = err instanceof ErrorList ? err.errors.map((e) => e.message).join('; ') : err instanceof Error ? err.message : String(err);
-        this.state(host).failed = true;
-        ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'failed', msg, rescued: rescuable || undefined, durationMs: Date.now() - started }, time: Date.now() });
+        // ignore_errors covers an include that could not be expanded, as any other failure
+        const ignored = this.includeIgnoresErrors(node, host);
+        if (!ignored) this.state(host).failed = true;
+        ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'failed', msg, ignored: ignored || undefined, rescued: (!ignored && rescuable) || undefined, durationMs: Date.now() - started }, time: Date.now() });
       }
     }
     ctx.bus.emit({ type: 'task.end', id: node.id, durationMs: Date.now() - started, time: Date.now() });
@@ -250,6 +252,16 @@ export class PlayRun {
       }
       const nodes = Object.keys(g.layer).length ? withLayer(g.nodes, g.layer) : g.nodes;
       await this.runNodes(nodes, g.hosts, rescuable);
+    }
+  }
+
+  private includeIgnoresErrors(node: IncludeNode, host: string): boolean {
+    if (node.eff.ignoreErrors === undefined) return false;
+    try {
+      const v = keywordBool(node.eff.ignoreErrors, { scope: this.scope.forTask(host, node), where: { host, task: node.name, loc: node.loc }, omit: this.ctx.omit }, 'ignore_errors');
+      return v === true;
+    } catch {
+      return false;
     }
   }
 

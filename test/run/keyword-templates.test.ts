@@ -271,3 +271,22 @@ describe('run: registered results are data', () => {
     expect(r.results('braces')[0]!.data!.stdout).to.equal('{{ nope }}');
   });
 });
+
+describe('run: ignore_errors on includes', () => {
+  it('an include_tasks whose file name cannot be rendered is ignored with ignore_errors', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: inc
+      include_tasks: "{{ not_defined_anywhere }}.yaml"
+      ignore_errors: true
+    - name: after
+      debug: { msg: ok }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('inc')[0]).to.include({ status: 'failed', ignored: true });
+    expect(r.results('after')[0]!.status).to.equal('ok');
+  });
+});
