@@ -204,7 +204,9 @@ function problemsOf(spec: ArgsSpec, args: Obj, mode: 'static' | 'run', given: (k
     const errors = (validate.errors ?? []).filter(
       (e) =>
         !(e.keyword === 'additionalProperties' && e.instancePath === '' && unknownKeys.has(String(e.params.additionalProperty))) &&
-        !(mode === 'static' && templatedOnPath(raw, e.instancePath)),
+        !(mode === 'static' && templatedOnPath(raw, e.instancePath)) &&
+        // `set_fact: {"{{ item.key }}": …}`: a templated name is judged once rendered
+        !(mode === 'static' && e.keyword === 'propertyNames' && hasTemplate(String(e.params.propertyName))),
     );
     problems.push(...describeErrors(spec, errors, raw, meant, given));
   }
