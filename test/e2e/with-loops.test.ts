@@ -69,6 +69,14 @@ describe('e2e: with_* loops', () => {
     expect(r.results('after')[0]!.status).to.equal('ok');
   });
 
+  it('set_fact with a templated name over with_dict (a common role idiom)', async () => {
+    const r = await play({
+      'site.yaml': local('    - set_fact: {"{{ item.key }}": "{{ item.value }}"}\n      with_dict: {a: 1, b: two}\n    - {name: check, assert: {that: ["a == 1", "b == \'two\'"]}}\n'),
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0]!.status).to.equal('ok');
+  });
+
   it('every with_* keyword the schema accepts has its lookup', () => {
     expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal([...WITH_NAMES].sort());
   });
