@@ -303,7 +303,15 @@ export class TaskRunner {
     const checkMode = this.kwBool(task, host, 'checkMode', scope) ?? ctx.settings.check;
     const diffMode = this.kwBool(task, host, 'diff', scope) ?? ctx.settings.diff;
     const ks = this.kwScope(task, host, scope);
-    const delegateTo = known(keywordString(task.eff.delegateTo, ks, 'delegate_to'), 'delegate_to');
+    const delegated = keywordString(task.eff.delegateTo, ks, 'delegate_to');
+    if (isUnknown(delegated)) {
+      // --check: the host to delegate to comes from a command that did not run
+      const reason = `would run: the delegate_to host is not known in check mode (${delegated.reason})`;
+      const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
+      if (def.returns) fillUnknown(data, def);
+      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
+    }
+    const delegateTo = delegated;
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
     // --check before the machine exists (add_host with an address an earlier task would produce):

@@ -290,3 +290,27 @@ describe('run: ignore_errors on includes', () => {
     expect(r.results('after')[0]!.status).to.equal('ok');
   });
 });
+
+describe('run: keywords unknown in check mode', () => {
+  it('delegate_to naming a host a skipped command would print: the task would run, planned as skipped', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: find
+      command: echo localhost
+      register: out
+    - name: there
+      copy: { content: "x", dest: "{{ playbook_dir }}/there" }
+      delegate_to: "{{ out.stdout }}"
+`,
+      },
+      { check: true },
+    );
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('there')[0]!.status).to.equal('skipped');
+    expect(r.results('there')[0]!.skipReason).to.match(/delegate_to host is not known in check mode/);
+    expect(existsSync(join(r.dir, 'there'))).to.equal(false);
+  });
+});
