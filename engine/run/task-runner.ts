@@ -300,9 +300,11 @@ export class TaskRunner {
     const { ctx } = this.pr;
     if (!def) throw new GxError('module', `unknown module '${task.module}'`, { loc: task.loc });
     // a check_mode that renders to anything but a boolean fails the task: it never runs it for real
-    const checkMode = this.kwBool(task, host, 'checkMode', scope) ?? ctx.settings.check;
-    const diffMode = this.kwBool(task, host, 'diff', scope) ?? ctx.settings.diff;
     const ks = this.kwScope(task, host, scope);
+    // a check_mode only --check leaves unknown keeps the task in check mode: the safe side
+    const cm = keywordBool(task.eff.checkMode, ks, 'check_mode');
+    const checkMode = isUnknown(cm) ? true : (cm ?? ctx.settings.check);
+    const diffMode = this.kwBool(task, host, 'diff', scope) ?? ctx.settings.diff;
     const delegated = keywordString(task.eff.delegateTo, ks, 'delegate_to');
     if (isUnknown(delegated)) {
       // --check: the host to delegate to comes from a command that did not run

@@ -314,3 +314,26 @@ describe('run: keywords unknown in check mode', () => {
     expect(existsSync(join(r.dir, 'there'))).to.equal(false);
   });
 });
+
+describe('run: check_mode unknown in check mode', () => {
+  it('a check_mode from a skipped command\'s output keeps the task in check mode', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: decide
+      command: echo false
+      register: out
+    - name: write
+      copy: { content: "x", dest: "{{ playbook_dir }}/written" }
+      check_mode: "{{ out.stdout }}"
+`,
+      },
+      { check: true },
+    );
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('write')[0]!.status).to.equal('changed');
+    expect(existsSync(join(r.dir, 'written'))).to.equal(false);
+  });
+});
