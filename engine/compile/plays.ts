@@ -113,7 +113,7 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     order: raw.order === undefined ? undefined : (String(raw.order) as CompiledPlay['order']),
     serial: raw.serial === undefined ? undefined : (asList(raw.serial) as (number | string)[]),
     anyErrorsFatal: bool(raw.any_errors_fatal),
-    maxFailPercentage: raw.max_fail_percentage === undefined ? undefined : Number(raw.max_fail_percentage),
+    maxFailPercentage: raw.max_fail_percentage === undefined ? undefined : keywordValue('max_fail_percentage', raw.max_fail_percentage, undefined, Number),
     forceHandlers: bool(raw.force_handlers),
     gatherFacts: bool(raw.gather_facts),
     tags: tagList(raw.tags),

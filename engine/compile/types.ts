@@ -153,7 +153,8 @@ export interface CompiledPlay {
   order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   serial?: (number | string)[];
   anyErrorsFatal: boolean;
-  maxFailPercentage?: number;
+  /** a template is rendered when the play starts */
+  maxFailPercentage?: Kw<number>;
   forceHandlers: boolean;
   gatherFacts: boolean;
   tags: string[];

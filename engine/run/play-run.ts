@@ -3,9 +3,9 @@
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
 import { ErrorList, GxError, PlaybookError } from '../errors.js';
-import { keywordBool, keywordRaw } from './keyword-values.js';
+import { keywordBool, keywordNumber, keywordRaw, type KeywordScope } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { renderValue, type Where } from '../vars/template.js';
+import { hasTemplate, renderValue, type Where } from '../vars/template.js';
 import { SECRET_NAME } from '../report/redact.js';
 import { isUnknown } from '../vars/unknown.js';
 import type { RunContext } from './context.js';
@@ -27,6 +27,7 @@ export class PlayRun {
   private readonly secretNames: Set<string>;
   endPlay = false;
   private strategyCache: 'linear' | 'free' | undefined;
+  private maxFailCache: number | null | undefined;
   /** meta: end_batch, until the next serial batch */
   private endBatch = false;
   private batch: string[] = [];
@@ -126,9 +127,9 @@ export class PlayRun {
   }
 
   /** The play's strategy; a templated one is rendered once, with the first host's variables. */
-  private strategy(hosts: string[]): 'linear' | 'free' {
+  private strategy(): 'linear' | 'free' {
     if (this.strategyCache) return this.strategyCache;
-    const raw = keywordRaw(this.play.strategy, { scope: this.scope.forTask(hosts[0] ?? 'localhost', undefined), where: { loc: this.play.loc, what: 'strategy' }, omit: this.ctx.omit });
+    const raw = keywordRaw(this.play.strategy, this.playKeywordScope('strategy'));
     const name = raw === undefined || raw === null ? 'linear' : String(raw).trim();
     if (name !== 'linear' && name !== 'free') {
       throw new PlaybookError(`Invalid play strategy specified: '${name}'; gx has the linear and free strategies`, {
@@ -139,8 +140,32 @@ export class PlayRun {
     return (this.strategyCache = name);
   }
 
+  /** max_fail_percentage, a template rendered once with the play's variables */
+  private maxFailPercentage(): number | undefined {
+    if (this.maxFailCache === undefined && this.play.maxFailPercentage !== undefined) {
+      this.maxFailCache = keywordNumber(this.play.maxFailPercentage, this.playKeywordScope('max_fail_percentage'), 'max_fail_percentage') ?? null;
+    }
+    return this.maxFailCache ?? undefined;
+  }
+
+  /** serial, its templates rendered with the play's variables (a template may give a whole list) */
+  serial(): (number | string)[] | undefined {
+    const raw = this.play.serial;
+    if (!raw || !raw.some((x) => typeof x === 'string' && hasTemplate(x))) return raw;
+    const ks = this.playKeywordScope('serial');
+    return raw.flatMap((x) => {
+      const v = typeof x === 'string' && hasTemplate(x) ? keywordRaw({ templated: true, keyword: 'serial', template: x, parent: undefined }, ks) : x;
+      return (Array.isArray(v) ? v : [v]).filter((y): y is number | string => typeof y === 'number' || typeof y === 'string');
+    });
+  }
+
+  /** Play-level keywords render with the first host's variables (play vars, extra vars, its inventory). */
+  private playKeywordScope(what: string): KeywordScope {
+    return { scope: this.scope.forTask(this.scope.playHosts[0] ?? 'localhost', undefined), where: { loc: this.play.loc, what }, omit: this.ctx.omit };
+  }
+
   private async runSection(nodes: TaskNode[], hosts: string[]): Promise<void> {
-    if (this.strategy(hosts) === 'free') {
+    if (this.strategy() === 'free') {
       // every host walks the list at its own pace; forks still bound the work in flight
       await Promise.all(this.active(hosts).map((h) => this.runNodes(nodes, [h], false)));
     } else {
@@ -286,9 +311,10 @@ export class PlayRun {
     const failedNow = results.some((r) => (r.status === 'failed' && !r.ignored) || r.status === 'unreachable');
     // a failure a rescue section will handle is not fatal to the play
     if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = true;
-    if (this.play.maxFailPercentage !== undefined && this.batch.length > 0) {
+    const maxFail = this.maxFailPercentage();
+    if (maxFail !== undefined && this.batch.length > 0) {
       const down = this.batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
-      if ((down / this.batch.length) * 100 > this.play.maxFailPercentage) this.endPlay = true;
+      if ((down / this.batch.length) * 100 > maxFail) this.endPlay = true;
     }
   }
 

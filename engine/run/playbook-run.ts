@@ -81,7 +81,7 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
     }
     if (hosts.length > 0) {
       const run = new PlayRun(ctx, play, hosts);
-      for (const batch of serialBatches(hosts, play.serial)) {
+      for (const batch of serialBatches(hosts, run.serial())) {
         if (ctx.signal.aborted) break;
         await run.runBatch(batch);
         if (run.endPlay) break;

@@ -140,4 +140,41 @@ describe('run: play keywords', () => {
     expect(by('has given')).to.deep.equal({ h1: 'skipped', h2: 'ok' });
     expect(by('has kept')).to.deep.equal({ h1: 'ok', h2: 'skipped' });
   });
+
+  it('serial and max_fail_percentage from templates', async () => {
+    const r = await play({
+      'inventory.yaml': inv('h1', 'h2', 'h3'),
+      'site.yaml': `
+- hosts: all
+  vars: { size: 2, pct: 0 }
+  serial: "{{ size }}"
+  max_fail_percentage: "{{ pct }}"
+  tasks:
+    - name: batch
+      shell: echo {{ inventory_hostname }} >> {{ playbook_dir }}/ran
+    - name: break h1
+      fail: { msg: down }
+      when: inventory_hostname == 'h1'
+    - name: after
+      debug: { msg: hi }
+`,
+    });
+    // batches of 2: h1 fails in the first one, more than 0 % of the batch: the play stops there
+    expect(ran(r.dir).sort()).to.deep.equal(['h1', 'h2']);
+    expect(r.results('after')).to.deep.equal([]);
+  });
+
+  it('throttle on a play applies to every task', async () => {
+    const r = await play({
+      'inventory.yaml': inv('h1', 'h2', 'h3', 'h4'),
+      'site.yaml': `
+- hosts: all
+  throttle: 1
+  tasks:
+    - name: one at a time
+      shell: mkdir {{ playbook_dir }}/lock && sleep 0.2 && rmdir {{ playbook_dir }}/lock
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
 });
