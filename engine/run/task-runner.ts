@@ -359,8 +359,8 @@ export class TaskRunner {
     const delay = (keywordNumber(task.kw.delay, ks, 'delay') ?? 5) * 1000;
     const timeout = keywordNumber(task.kw.timeout, ks, 'timeout');
     const asyncLimit = keywordNumber(task.kw.async, ks, 'async');
-    // Ansible's default poll is 10 seconds
-    const background = asyncLimit !== undefined && asyncLimit > 0 ? { limit: asyncLimit, poll: keywordNumber(task.kw.poll, ks, 'poll') ?? 10 } : undefined;
+    // Ansible's default poll: DEFAULT_POLL_INTERVAL, 15 seconds (config/base.yml v2.17.5)
+    const background = asyncLimit !== undefined && asyncLimit > 0 ? { limit: asyncLimit, poll: keywordNumber(task.kw.poll, ks, 'poll') ?? 15 } : undefined;
     // delegate_facts: what the task sets as facts belongs to the delegated host
     const factHost = delegateTo !== undefined && this.kwBool(task, host, 'delegateFacts', scope) === true ? delegateTo : host;
     let outcome!: ModuleOutcome;

@@ -145,7 +145,7 @@ export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
   remote_user: common.remote_user,
   delegate_facts: common.delegate_facts,
   async: k('Run the command in the background on the host for at most this many seconds (command and shell); see poll.', int),
-  poll: k('With async: check every this many seconds until the job ends (default 10); 0 starts it and goes on (read it later with async_status).', int),
+  poll: k('With async: check every this many seconds until the job ends (default 15, as in Ansible); 0 starts it and goes on (read it later with async_status).', int),
   module_defaults: common.module_defaults,
   collections: common.collections,
   debugger: common.debugger,
