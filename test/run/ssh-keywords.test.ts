@@ -1,6 +1,8 @@
 // remote_user and async on the real sshd test hosts (test/services/sshd-hosts.sh): the login user
 // a play asks for, and background jobs that live on the host with Ansible's job files.
 import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { play, playIn } from './play-helper.js';
 
@@ -97,5 +99,35 @@ describe('run on SSH hosts: remote_user, async, --check', () => {
     const st = r.results('wait')[0]!.data!;
     expect(st).to.include({ finished: 1, rc: 0 });
     expect((st.stdout_lines as string[])[1]).to.equal(sshEnv.user);
+  });
+
+  it('async with delegate_to: the job runs on (and async_status reads it from) the delegated host', async () => {
+    const r = await play({
+      'inventory.yaml': inventory({ ansible_user: sshEnv.user }),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - name: start here
+      shell: echo controller
+      async: 60
+      poll: 0
+      delegate_to: localhost
+      environment: { ANSIBLE_ASYNC_DIR: "{{ playbook_dir }}/async" }
+      register: job
+    - name: wait here
+      async_status: { jid: "{{ job.ansible_job_id }}" }
+      delegate_to: localhost
+      environment: { ANSIBLE_ASYNC_DIR: "{{ playbook_dir }}/async" }
+      register: st
+      until: st.finished
+      retries: 60
+      delay: 1
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    const jid = r.results('start here')[0]!.data!.ansible_job_id as string;
+    // the job file is on the controller, where the task was delegated
+    expect(existsSync(join(r.dir, 'async', jid))).to.equal(true);
+    expect(r.results('wait here')[0]!.data).to.include({ finished: 1, stdout: 'controller' });
   });
 });
