@@ -193,6 +193,7 @@ export class TaskRunner {
       skipReason: outcome.skipReason,
       durationMs: Date.now() - started,
       censored: censored || undefined,
+      meta: def?.name === 'meta' || undefined,
     };
     ctx.bus.emit({ type: 'host.result', taskId: task.id, result, time: Date.now() });
     return outcome;

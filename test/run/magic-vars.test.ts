@@ -281,3 +281,29 @@ describe('run: meta actions on hosts', () => {
     expect(r.results('refresh')[0]!.msg).to.match(/refresh_inventory is not supported by gx: .*add_host/);
   });
 });
+
+describe('run: meta tasks in the output and the recap', () => {
+  it('a meta task shows only its TASK line and counts in no recap column, as in Ansible', async () => {
+    const r = await play(
+      {
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: flush now
+      meta: flush_handlers
+    - name: not now
+      meta: end_play
+      when: false
+    - name: work
+      debug: { msg: hi }
+`,
+      },
+      { output: 'plain' },
+    );
+    expect(r.code, r.text).to.equal(0);
+    const flush = r.text.slice(r.text.indexOf('TASK [flush now]'), r.text.indexOf('TASK [not now]'));
+    expect(flush).to.not.match(/ok: \[localhost\]/);
+    expect(r.text).to.match(/TASK \[not now\][^\n]*\nskipping: \[localhost\]/);
+    expect(r.text).to.match(/localhost\s+: ok=1 +changed=0 +unreachable=0 +failed=0 +skipped=0/);
+  });
+});
