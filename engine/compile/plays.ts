@@ -101,7 +101,8 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
   const play: CompiledPlay = {
     index,
     name: raw.name !== undefined ? String(raw.name) : asList(raw.hosts).join(','),
-    hosts: asList(raw.hosts).flatMap((h) => String(h).split(',')).map((h) => h.trim()).filter(Boolean),
+    // a templated pattern stays whole (`{{ groups.a | join(',') }}`): it is split once rendered
+    hosts: asList(raw.hosts).flatMap((h) => (hasTemplate(String(h)) ? [String(h)] : String(h).split(','))).map((h) => h.trim()).filter(Boolean),
     loc,
     file,
     dir,

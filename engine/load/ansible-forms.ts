@@ -5,8 +5,8 @@
 //   same plus `delegate_to: localhost` (lib/ansible/parsing/mod_args.py);
 // - FQCN forms of the include/import keywords (`ansible.builtin.include_tasks`,
 //   `ansible.legacy.import_role`…) and `ansible.legacy.<module>` → the short names;
-// - the old `include:` → `include_tasks:` in a task list, `import_playbook:` in a playbook, its
-//   trailing `key=value` words becoming vars;
+// - the old `include:` → `include_tasks:` in a task list (`import_tasks:` with `static: yes`),
+//   `import_playbook:` in a playbook, its trailing `key=value` words becoming vars;
 // - `vars:` given as a list of mappings → one mapping (later entries win, as in Ansible).
 import { parseKv } from './split-args.js';
 import { carryLocation, locate, nodeInfo, registerNode } from './source.js';
@@ -101,9 +101,12 @@ export function normalizeTask(task: Obj, isModule: (name: string) => boolean): v
   if ('local_action' in task) moduleFromAction(task, 'local_action', isModule);
   if ('include' in task && !('include_tasks' in task)) {
     const { target, vars } = splitInclude(task.include);
-    rename(task, 'include', 'include_tasks', target);
+    // Ansible 2.0–2.3's `static:` chose between what became import_tasks and include_tasks
+    const isStatic = 'static' in task && /^(yes|true|on|1)$/i.test(String(task.static));
+    if ('static' in task) delete task.static;
+    rename(task, 'include', isStatic ? 'import_tasks' : 'include_tasks', target);
     if (vars) {
-      if (task.vars === undefined) add(task, 'vars', vars, 'include_tasks');
+      if (task.vars === undefined) add(task, 'vars', vars, isStatic ? 'import_tasks' : 'include_tasks');
       else if (isObj(task.vars)) Object.assign(task.vars, { ...vars, ...task.vars });
     }
   }

@@ -40,7 +40,10 @@ function k(description: string, schema: JsonSchema): KeywordSpec {
 const common = {
   name: k('A human-readable name, shown in the output and used to notify handlers.', str),
   when: k("A condition (or a list of conditions, all of which must hold), e.g. `ansible_os_family == 'Debian'`; no `{{ }}` needed.", condition),
-  tags: k('Tags that select or skip this with --tags / --skip-tags: a tag or a list of tags.', strOrList),
+  tags: k('Tags that select or skip this with --tags / --skip-tags: a tag, a comma-separated string or a list of tags (numbers are read as text).', {
+    type: ['string', 'number', 'array'],
+    items: { type: ['string', 'number'] },
+  }),
   vars: k('Variables visible only here (and in what is nested here).', mapping),
   become: k('Run as another user (root by default) through sudo.', bool),
   become_user: k('The user to become (default root).', str),
@@ -76,7 +79,7 @@ const common = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      label: { description: 'What the output shows for each item instead of the whole item.', type: 'string' },
+      label: { description: 'What the output shows for each item instead of the whole item (any value, usually a template).' },
       loop_var: { description: "The item's variable name (default `item`); set it for nested loops.", ...varName },
       index_var: { description: "A variable holding the item's 0-based index.", ...varName },
       pause: { description: 'Seconds to wait between items.', ...num },

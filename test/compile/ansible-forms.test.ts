@@ -55,6 +55,18 @@ describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays',
   });
 });
 
+describe('compile: smaller Ansible habits (issue 14)', () => {
+  it('include with static: yes is an import; numeric tags are text; a templated hosts pattern stays whole; any loop label', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: "{{ groups.a | join(\',\') }}"\n  tags: [2024]\n  tasks:\n    - {include: a.yaml, static: yes}\n    - {debug: {msg: x}, loop: [1], loop_control: {label: {n: "{{ item }}"}}}\n',
+      'a.yaml': '- {name: in a, debug: {msg: a}}\n',
+    });
+    const p = pb.plays[0]!;
+    expect(p.hosts).to.deep.equal(["{{ groups.a | join(',') }}"]);
+    expect(flat(p.sections.tasks)).to.deep.equal(['in a [2024]', 'debug [2024]']);
+  });
+});
+
 describe('compile: module_defaults and include apply (issue 14)', () => {
   it('module_defaults from the play, a block and the task fill a module\'s arguments under its own, by short or FQCN name', () => {
     const pb = compile({

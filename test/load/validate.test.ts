@@ -208,6 +208,7 @@ describe('load/validate: tasks', () => {
       "PlaybookError 3:3 unknown keyword or module 'action' | write the module of action literally (e.g. 'action: copy src=a dest=b'): module names are not templated, in Ansible either",
       "PlaybookError 5:3 unknown keyword or module 'first_available_file' | first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'",
     ]);
+    expect(tasks('- {debug: {msg: x}, sudo: yes}\n')).to.deep.equal(["PlaybookError 1:21 unknown keyword or module 'sudo' | 'sudo' is Ansible 1's: write become: true"]);
   });
 
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
@@ -238,7 +239,7 @@ describe('load/validate: tasks', () => {
           '  delay: "{{ d }}"',
           '  ignore_errors: "{{ ig }}"',
           '  register: 9lives',
-          '  tags: [1, two]',
+          '  tags: [1, two]', // numbers are tags too, as in Ansible (Taggable: listof=(str, int))
           '  notify: {a: b}',
           '  loop_control: {lable: x, pause: soon}',
           '  become_method: su',
@@ -250,7 +251,6 @@ describe('load/validate: tasks', () => {
       "PlaybookError 2:11 'become' must be true or false, got 'sometimes'",
       "PlaybookError 3:12 'retries' must be a whole number, got 'three'",
       "PlaybookError 6:13 'register' must be a variable name (letters, digits and _, not starting with a digit), got '9lives'",
-      "PlaybookError 7:10 'tags[0]' must be a string, got 1",
       "PlaybookError 8:11 'notify' must be a string or a list, got a mapping",
       "PlaybookError 9:18 unknown key 'lable' in 'loop_control' | did you mean 'label'?",
       "PlaybookError 9:35 'loop_control.pause' must be a number, got 'soon'",
