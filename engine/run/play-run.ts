@@ -26,6 +26,8 @@ export class PlayRun {
   private readonly notified = new Map<string, Set<string>>();
   private readonly secretNames: Set<string>;
   endPlay = false;
+  /** any_errors_fatal or max_fail_percentage stopped the play: Ansible then ends the whole run */
+  failedOut = false;
   private strategyCache: 'linear' | 'free' | undefined;
   private maxFailCache: number | null | undefined;
   /** meta: end_batch, until the next serial batch */
@@ -310,11 +312,11 @@ export class PlayRun {
 
     const failedNow = results.some((r) => (r.status === 'failed' && !r.ignored) || r.status === 'unreachable');
     // a failure a rescue section will handle is not fatal to the play
-    if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = true;
+    if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = this.failedOut = true;
     const maxFail = this.maxFailPercentage();
     if (maxFail !== undefined && this.batch.length > 0) {
       const down = this.batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
-      if ((down / this.batch.length) * 100 > maxFail) this.endPlay = true;
+      if ((down / this.batch.length) * 100 > maxFail) this.endPlay = this.failedOut = true;
     }
   }
 

@@ -79,16 +79,21 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
     if (play.gatherFacts) {
       ctx.bus.emit({ type: 'warning', msg: 'gx does not gather facts: gather_facts is ignored (set it to false to silence this)', loc: play.loc, time: Date.now() });
     }
+    // Ansible's PlaybookExecutor: a batch whose every host failed, any_errors_fatal or
+    // max_fail_percentage end the whole run (meta: end_play only this play)
+    let breakRun = false;
     if (hosts.length > 0) {
       const run = new PlayRun(ctx, play, hosts);
       for (const batch of serialBatches(hosts, run.serial())) {
         if (ctx.signal.aborted) break;
         await run.runBatch(batch);
-        if (run.endPlay) break;
+        const down = batch.filter((h) => ctx.hosts.get(h)!.failed || ctx.hosts.get(h)!.unreachable).length;
+        if (run.failedOut || down === batch.length) breakRun = true;
+        if (run.endPlay || breakRun) break;
       }
     }
     ctx.bus.emit({ type: 'play.end', name: play.name, time: Date.now() });
-    if (hosts.length > 0 && hosts.every((h) => !ctx.hosts.get(h)!.active && !ctx.hosts.get(h)!.ended)) break;
+    if (breakRun || (hosts.length > 0 && hosts.every((h) => !ctx.hosts.get(h)!.active && !ctx.hosts.get(h)!.ended))) break;
   }
   ctx.bus.emit({ type: 'recap', hosts: ctx.bus.counter.snapshot(), durationMs: Date.now() - started, interrupted: ctx.signal.aborted, time: Date.now() });
 }

@@ -177,4 +177,50 @@ describe('run: play keywords', () => {
     });
     expect(r.code, r.text).to.equal(0);
   });
+
+  it('a serial batch whose every host failed ends the run, as in Ansible (later batches and plays do not run)', async () => {
+    const r = await play({
+      'inventory.yaml': inv('h1', 'h2'),
+      'site.yaml': `
+- hosts: all
+  serial: 1
+  tasks:
+    - name: break h1
+      fail: { msg: down }
+      when: inventory_hostname == 'h1'
+    - name: after
+      debug: { msg: hi }
+- hosts: all
+  tasks:
+    - name: next play
+      debug: { msg: hi }
+`,
+    });
+    expect(r.code).to.equal(2);
+    expect(r.results('after')).to.deep.equal([]);
+    expect(r.results('next play')).to.deep.equal([]);
+  });
+
+  it('any_errors_fatal ends the run; meta: end_play ends only its play', async () => {
+    const r = await play({
+      'inventory.yaml': inv('h1', 'h2'),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - meta: end_play
+- hosts: all
+  any_errors_fatal: true
+  tasks:
+    - name: break h1
+      fail: { msg: down }
+      when: inventory_hostname == 'h1'
+- hosts: all
+  tasks:
+    - name: next play
+      debug: { msg: hi }
+`,
+    });
+    expect(Object.fromEntries(r.results('break h1').map((x) => [x.host, x.status]))).to.deep.equal({ h1: 'failed', h2: 'skipped' });
+    expect(r.results('next play')).to.deep.equal([]);
+  });
 });
