@@ -13,6 +13,8 @@ export interface CompileOptions {
   rolesPath?: string[];
   /** extra directories searched for templates, last (as the template module searches them at run time) */
   templateDirs?: string[];
+  /** names given with -e: a vars_prompt entry they name needs no default */
+  extraVarNames?: string[];
 }
 
 export type Raw = Record<string, unknown>;

@@ -48,6 +48,31 @@ export function compilePlaybookInto(c: CompileSession, file: string, plays: Comp
   }
 }
 
+/**
+ * vars_prompt without a prompt: a value given with -e wins (as in Ansible, which then does not ask),
+ * else the entry's default becomes a play variable; an entry with neither, or one asking gx to hash
+ * the answer, is an error before anything runs. Returns the names whose values are private.
+ */
+function promptedVars(c: CompileSession, raw: Raw, vars: Vars): string[] {
+  const given = new Set(c.opts.extraVarNames ?? []);
+  const secrets: string[] = [];
+  asList(raw.vars_prompt).forEach((entry, i) => {
+    if (!isObj(entry) || typeof entry.name !== 'string') return;
+    const loc = locate(raw.vars_prompt, i);
+    if (entry.private === undefined || bool(entry.private)) secrets.push(entry.name);
+    if (given.has(entry.name)) return;
+    const question = entry.prompt !== undefined ? ` ('${String(entry.prompt)}')` : '';
+    if (entry.encrypt !== undefined) {
+      c.errors.push(new PlaybookError(`vars_prompt '${entry.name}' asks for an encrypted answer${question}; gx never prompts nor hashes`, { loc, hint: `pass the hashed value: -e ${entry.name}=...` }));
+    } else if (entry.default !== undefined) {
+      vars[entry.name] = entry.default;
+    } else {
+      c.errors.push(new PlaybookError(`vars_prompt '${entry.name}' has no default and gx never prompts${question}`, { loc, hint: `pass it: -e ${entry.name}=...` }));
+    }
+  });
+  return secrets;
+}
+
 export function compilePlay(c: CompileSession, raw: Raw, file: string, index: number, outer: Inherited, importVars: Vars[]): CompiledPlay | undefined {
   const dir = dirname(file);
   const loc = locate(raw);
@@ -57,6 +82,7 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
   const where = (w: Partial<Where> = {}): Where => ({ file, dir, inh, play: pctx, stack: [file], ...w });
 
   const vars: Vars = Object.assign({}, ...importVars, isObj(raw.vars) ? raw.vars : {});
+  const promptSecrets = promptedVars(c, raw, vars);
   if (isObj(raw.vars)) c.errors.push(...templateErrors(raw.vars, raw, 'vars'));
 
   const varsFiles: CompiledPlay['varsFiles'] = [];
@@ -118,7 +144,7 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     forceHandlers: bool(raw.force_handlers),
     gatherFacts: bool(raw.gather_facts),
     tags: tagList(raw.tags),
-    secrets: asList(raw.secrets).map(String),
+    secrets: [...asList(raw.secrets).map(String), ...promptSecrets],
     connection: raw.connection === undefined ? undefined : String(raw.connection),
   };
   c.errors.push(...notifyErrors(play));

@@ -404,7 +404,6 @@ class Validator {
 /** Ansible keywords gx deliberately does not have: say what to write instead of guessing a typo. */
 function ansibleHint(key: string): string | undefined {
   if (key === 'async' || key === 'poll') return `${key} goes on a task (one running command or shell), not here`;
-  if (key === 'vars_prompt') return 'gx never prompts: pass the values with -e';
   if (key === 'connection') return "gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'";
   if (key === 'port') return 'set ansible_port for the host in the inventory (or in vars)';
   if (key === 'become_flags' || key === 'become_exe') return `gx runs sudo itself and takes no ${key}: remove it`;

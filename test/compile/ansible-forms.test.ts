@@ -2,7 +2,7 @@
 // action / local_action, the old include, FQCN include keywords, vars as a list (issue 14).
 import { expect } from 'chai';
 import type { IncludeNode, ModuleTask } from '../../engine/compile/types.js';
-import { compile, flat, play } from './helpers.js';
+import { compile, flat, play, problems } from './helpers.js';
 
 describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays', () => {
   it('action and local_action become the module, local_action delegated to localhost', () => {
@@ -64,6 +64,21 @@ describe('compile: smaller Ansible habits (issue 14)', () => {
     const p = pb.plays[0]!;
     expect(p.hosts).to.deep.equal(["{{ groups.a | join(',') }}"]);
     expect(flat(p.sections.tasks)).to.deep.equal(['in a [2024]', 'debug [2024]']);
+  });
+});
+
+describe('compile: vars_prompt without prompting (issue 14)', () => {
+  const pb = '- hosts: all\n  vars_prompt:\n    - {name: user, prompt: Who?, default: admin, private: no}\n    - {name: pw, prompt: Password?}\n';
+  it('takes -e, else the default (a play variable); private ones are secrets', () => {
+    const p = compile({ 'site.yaml': pb }, { extraVarNames: ['pw'] }).plays[0]!;
+    expect(p.vars).to.deep.equal({ user: 'admin' });
+    expect(p.secrets).to.deep.equal(['pw']);
+  });
+  it('refuses an entry with neither, or one asking for encryption, before anything runs', () => {
+    expect(problems({ 'site.yaml': pb })).to.deep.equal(["vars_prompt 'pw' has no default and gx never prompts ('Password?')"]);
+    expect(problems({ 'site.yaml': '- hosts: all\n  vars_prompt: [{name: h, encrypt: sha512_crypt, default: x}]\n' })).to.deep.equal([
+      "vars_prompt 'h' asks for an encrypted answer; gx never prompts nor hashes",
+    ]);
   });
 });
 

@@ -216,8 +216,8 @@ describe('load/validate: tasks', () => {
       'PlaybookError 2:3 unknown keyword or module \'with_inventory_hostnames\' | gx has no \'inventory_hostnames\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
       "PlaybookError 4:3 'async' cannot be used on a block | async goes on a task (one running command or shell), not here",
     ]);
-    expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: []\n')).to.deep.equal([
-      "PlaybookError 3:3 unknown play keyword 'vars_prompt' | gx never prompts: pass the values with -e",
+    expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: [{name: x, promt: y}]\n')).to.deep.equal([
+      "PlaybookError 3:27 unknown key 'promt' in 'vars_prompt[0]' | did you mean 'prompt'?",
     ]);
   });
 
