@@ -93,6 +93,7 @@ function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: s
   // the message carries " at line L, column C" (and, when pretty, a snippet); the location goes in loc
   let message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
   if (e.code === 'TAG_RESOLVE_FAILED') message = `unsupported tag ${message.replace(/^Unresolved tag:\s*/, '')}`;
+  const vault = e.code === 'TAG_RESOLVE_FAILED' && /!vault\b/.test(e.message);
   message = message.charAt(0).toLowerCase() + message.slice(1);
   const hints: Record<string, string> = {
     DUPLICATE_KEY: 'each key may appear only once in a mapping',
@@ -100,7 +101,7 @@ function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: s
     BAD_INDENT: 'check the indentation of this line against the lines above it',
   };
   let offset = e.pos[0];
-  let hint: string | undefined = hints[e.code];
+  let hint: string | undefined = vault ? 'gx does not decrypt Ansible Vault: pass the value with -e @secrets.yaml (kept out of the repository) and list its name under the play\'s secrets:' : hints[e.code];
   // the parser often reports at the indentation; the thing to look at is the first character after it
   if (e.code !== 'TAB_AS_INDENT') while (text[offset] === ' ') offset++;
   const quote = /^missing closing (['"])quote/.exec(message);

@@ -274,5 +274,6 @@ describe('load/yaml: Ansible\'s !unsafe tag (issue 14)', () => {
     }
     expect(err).to.be.instanceOf(ErrorList);
     expect((err as ErrorList).errors.map((e) => e.message)).to.deep.equal(['YAML: unsupported tag !vault']);
+    expect((err as ErrorList).errors[0]!.hint).to.match(/^gx does not decrypt Ansible Vault: pass the value with -e/);
   });
 });
