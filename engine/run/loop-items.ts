@@ -9,7 +9,14 @@ import { renderValue, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
 import { WITH_LOOKUPS } from './with-lookups.js';
 
-export type LookupRunner = (name: string, terms: unknown[], kw: Record<string, unknown>, ctx: { search: SearchPath }) => unknown[];
+/** What a lookup may read: the search path for files, the task's variables and where it is (for messages). */
+export interface LoopLookupContext {
+  search: SearchPath;
+  vars: Vars;
+  where: Where;
+}
+
+export type LookupRunner = (name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LoopLookupContext) => unknown[];
 
 const withLookups: LookupRunner = (name, terms, _kw, ctx) => {
   const fn = WITH_LOOKUPS[name];
@@ -28,7 +35,7 @@ export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: S
     const rendered = renderValue(terms, scope, { ...where, what: `with_${name}` });
     if (isUnknown(rendered) || (Array.isArray(rendered) && rendered.some(isUnknown))) return UNKNOWN;
     const list = Array.isArray(rendered) ? rendered : [rendered];
-    return lookup(name, list, {}, { search });
+    return lookup(name, list, {}, { search, vars: scope, where });
   }
   let items = renderValue(kw.loop ?? kw.withItems, scope, { ...where, what: 'loop' });
   if (isUnknown(items)) return UNKNOWN;
