@@ -250,7 +250,8 @@ export class PlayRun {
           const itemScope = looped ? this.scope.forTask(host, node, layer) : scope;
           const target = String(renderValue(node.target, itemScope, where));
           // what `register` holds: Ansible's include result (include, include_args), per item when looped
-          registered.push({ changed: false, failed: false, include: target, include_args: node.vars, ...(looped ? { [loopVar]: item, ansible_loop_var: loopVar } : {}) });
+          // Ansible 2.14's registered include result: include and include_args (the include's own arguments, not its vars)
+          registered.push(looped ? { include: target, include_args: {}, [loopVar]: item, ansible_loop_var: loopVar } : { changed: false, include: target, include_args: {} });
           const key = `${target}\u0000${looped ? JSON.stringify(item) : ''}`;
           let g = groups.get(key);
           if (!g) {
@@ -260,7 +261,7 @@ export class PlayRun {
           }
           g.hosts.push(host);
         });
-        if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque(looped ? { changed: false, failed: false, results: registered, msg: 'All items completed' } : registered[0]!);
+        if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque(looped ? { changed: false, msg: 'All items completed', results: registered, skipped: false } : registered[0]!);
         ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(node.target)}`, durationMs: Date.now() - started }, time: Date.now() });
       } catch (err) {
         const msg = err instanceof ErrorList ? err.errors.map((e) => e.message).join('; ') : err instanceof Error ? err.message : String(err);
