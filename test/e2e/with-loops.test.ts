@@ -61,8 +61,9 @@ describe('e2e: with_* loops', () => {
 
   it('an include_tasks loops with with_* too, sees ansible_loop, and registers its result', async () => {
     const r = await play({
-      'site.yaml': local('    - {include_tasks: inc.yaml, with_sequence: count=2, register: inc}\n    - {name: after, assert: {that: ["inc.results | length == 2"]}}\n'),
+      'site.yaml': local('    - {include_tasks: inc.yaml, with_sequence: count=2, register: inc}\n    - {include_tasks: other.yaml, register: one, vars: {v: 1}}\n    - {name: after, assert: {that: ["inc.results | length == 2", "inc.results[1].item == \'2\'", "inc.results[0].include == \'inc.yaml\'", "inc.skipped == false", "one.include == \'other.yaml\'", "one.changed == false"]}}\n'),
       'inc.yaml': '- {name: in, debug: {msg: "{{ item }} of {{ ansible_loop.length }}"}}\n',
+      'other.yaml': '- {name: other, debug: {msg: "{{ v }}"}}\n',
     });
     expect(r.code, r.text).to.equal(0);
     expect(r.results('in').map((x) => x.msg)).to.deep.equal(['1 of 2', '2 of 2']);
