@@ -6,6 +6,8 @@ import { emptyCounts, type HostResult, type RecapCounts } from './events.js';
 
 export class RecapCounter {
   private readonly hosts = new Map<string, RecapCounts>();
+  /** meta: clear_host_errors: their failures stay in the recap but no longer decide the exit code */
+  private readonly forgiven = new Set<string>();
 
   /** Makes a host appear in the recap even if nothing ran on it. */
   touch(host: string): RecapCounts {
@@ -28,6 +30,7 @@ export class RecapCounter {
       if (r.status === 'changed') c.changed++;
       return;
     }
+    if ((r.status === 'failed' && !r.rescued) || r.status === 'unreachable') this.forgiven.delete(r.host);
     switch (r.status) {
       case 'ok':
         c.ok++;
@@ -60,9 +63,14 @@ export class RecapCounter {
     return out;
   }
 
+  /** A host meta: clear_host_errors cleared: like Ansible, its earlier failures do not fail the run. */
+  forgive(host: string): void {
+    this.forgiven.add(host);
+  }
+
   /** 0 all good, 2 a host failed, 4 a host was unreachable, 6 both. */
   exitCode(): number {
-    return exitCodeForCounts(this.hosts.values());
+    return exitCodeForCounts([...this.hosts].filter(([h]) => !this.forgiven.has(h)).map(([, c]) => c));
   }
 }
 

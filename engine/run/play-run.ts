@@ -26,6 +26,8 @@ export class PlayRun {
   private readonly notified = new Map<string, Set<string>>();
   private readonly secretNames: Set<string>;
   endPlay = false;
+  /** counts meta: clear_host_errors, so a block's always section can tell one ran inside it */
+  private clearEpoch = 0;
   /** any_errors_fatal or max_fail_percentage stopped the play: Ansible then ends the whole run */
   failedOut = false;
   private strategyCache: 'linear' | 'free' | undefined;
@@ -212,8 +214,11 @@ export class PlayRun {
     if (b.always.length > 0 && !this.ctx.signal.aborted) {
       // always runs for hosts that failed in the block too; they stay failed afterwards
       for (const h of stillFailed) this.state(h).failed = false;
+      const epoch = this.clearEpoch;
       await this.runNodes(b.always, hosts.filter((h) => !this.state(h).unreachable && !this.state(h).ended), rescuable);
-      for (const h of stillFailed) this.state(h).failed = true;
+      // meta: clear_host_errors in always clears the block's failure too: the host goes on after it
+      if (this.clearEpoch === epoch) for (const h of stillFailed) this.state(h).failed = true;
+      else for (const h of stillFailed) this.ctx.bus.counter.forgive(h);
     }
   }
 
@@ -304,8 +309,17 @@ export class PlayRun {
     const controls = new Set(results.map((r) => r.control).filter(Boolean));
     if (controls.has('end_host')) results.forEach((r, i) => r.control === 'end_host' && (this.state(hosts[i]!).ended = true));
     if (controls.has('clear_host_errors')) {
-      // Ansible clears the failed and the unreachable hosts of the whole play
-      for (const h of this.scope.playHosts) Object.assign(this.state(h), { failed: false, unreachable: false });
+      // Ansible (strategy _execute_meta, play_iterator.clear_host_errors at v2.17.5) clears the
+      // failed and unreachable hosts of the play: they are not failed for the run any more, yet a
+      // host that failed outside a block is done with this play; it comes back in the next one
+      this.clearEpoch++;
+      for (const h of this.scope.playHosts) {
+        const st = this.state(h);
+        if (st.failed || st.unreachable) {
+          st.cleared = true;
+          this.ctx.bus.counter.forgive(h);
+        }
+      }
     }
     if (controls.has('end_play')) this.endPlay = true;
     if (controls.has('end_batch')) this.endBatch = true;

@@ -59,6 +59,12 @@ export function orderHosts(hosts: string[], order: CompiledPlay['order']): strin
   }
 }
 
+/** Failed or unreachable for the run (not ended, not cleared by meta: clear_host_errors). */
+function isDown(ctx: RunContext, host: string): boolean {
+  const st = ctx.hosts.get(host)!;
+  return (st.failed || st.unreachable) && !st.cleared;
+}
+
 export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promise<void> {
   const started = Date.now();
   ctx.bus.emit({ type: 'run.start', playbook: pb.file, check: ctx.settings.check, diff: ctx.settings.diff, time: started });
@@ -69,7 +75,12 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
       if (!ctx.hosts.has(h)) ctx.hosts.set(h, new HostState(h));
       ctx.bus.counter.touch(h);
     }
-    // hosts that failed in an earlier play do not take part in later ones
+    // hosts that failed in an earlier play do not take part in later ones, unless
+    // meta: clear_host_errors cleared them
+    for (const h of all) {
+      const st = ctx.hosts.get(h)!;
+      if (st.cleared) Object.assign(st, { failed: false, unreachable: false, cleared: false });
+    }
     const hosts = all.filter((h) => ctx.hosts.get(h)!.active || ctx.hosts.get(h)!.ended);
     for (const h of hosts) ctx.hosts.get(h)!.ended = false;
     ctx.bus.emit({ type: 'play.start', name: play.name, hosts, loc: play.loc, time: Date.now() });
@@ -87,13 +98,13 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
       for (const batch of serialBatches(hosts, run.serial())) {
         if (ctx.signal.aborted) break;
         await run.runBatch(batch);
-        const down = batch.filter((h) => ctx.hosts.get(h)!.failed || ctx.hosts.get(h)!.unreachable).length;
+        const down = batch.filter((h) => isDown(ctx, h)).length;
         if (run.failedOut || down === batch.length) breakRun = true;
         if (run.endPlay || breakRun) break;
       }
     }
     ctx.bus.emit({ type: 'play.end', name: play.name, time: Date.now() });
-    if (breakRun || (hosts.length > 0 && hosts.every((h) => !ctx.hosts.get(h)!.active && !ctx.hosts.get(h)!.ended))) break;
+    if (breakRun || (hosts.length > 0 && hosts.every((h) => isDown(ctx, h)))) break;
   }
   ctx.bus.emit({ type: 'recap', hosts: ctx.bus.counter.snapshot(), durationMs: Date.now() - started, interrupted: ctx.signal.aborted, time: Date.now() });
 }

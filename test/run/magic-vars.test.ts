@@ -215,7 +215,9 @@ describe('run: results', () => {
 });
 
 describe('run: meta actions on hosts', () => {
-  it('meta: clear_host_errors puts a failed host back into the play', async () => {
+  it('meta: clear_host_errors: a host that failed is back in the next play (not this one), and the run succeeds', async () => {
+    // what ansible-playbook 2.14 does with this play: play_iterator.clear_host_errors resets the
+    // failure, the host's walk through this play is over, TQM no longer lists it as failed
     const r = await play({
       'inventory.yaml': inv3,
       'site.yaml': `
@@ -228,9 +230,36 @@ describe('run: meta actions on hosts', () => {
       meta: clear_host_errors
     - name: after
       shell: echo {{ inventory_hostname }} >> {{ playbook_dir }}/after
+- hosts: all
+  tasks:
+    - name: next play
+      shell: echo {{ inventory_hostname }} >> {{ playbook_dir }}/next
+`,
+    });
+    expect(readFileSync(join(r.dir, 'after'), 'utf8').trim().split('\n').sort()).to.deep.equal(['h1', 'h3']);
+    expect(readFileSync(join(r.dir, 'next'), 'utf8').trim().split('\n').sort()).to.deep.equal(['h1', 'h2', 'h3']);
+    expect(r.recap('h2')).to.include({ failed: 1 });
+    expect(r.code).to.equal(0);
+  });
+
+  it('meta: clear_host_errors in a block\'s always: the failed host goes on after the block', async () => {
+    const r = await play({
+      'inventory.yaml': inv3,
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - block:
+        - name: break h2
+          fail: { msg: down }
+          when: inventory_hostname == 'h2'
+      always:
+        - meta: clear_host_errors
+    - name: after
+      shell: echo {{ inventory_hostname }} >> {{ playbook_dir }}/after
 `,
     });
     expect(readFileSync(join(r.dir, 'after'), 'utf8').trim().split('\n').sort()).to.deep.equal(['h1', 'h2', 'h3']);
+    expect(r.code).to.equal(0);
   });
 
   it('meta: end_batch ends the current serial batch; the next batch runs', async () => {
