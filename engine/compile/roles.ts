@@ -107,8 +107,8 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
     return Object.assign({}, ...files.map((n) => fileVars(join(d, n))));
   };
   const role: RoleInstance = {
-    // a role named by its path is called by its directory's name, as in Ansible
-    name: name.includes('/') ? basename(dir) : name,
+    // as written, like Ansible, except a path found only from the working directory (Ansible's last resort)
+    name: name.includes('/') && !roleSearchDirs(w, c.opts.rolesPath).some((d) => join(d, name) === dir) && !isAbsolute(name) ? basename(dir) : name,
     dir,
     defaults: varsOf('defaults', spec.defaults_from as string | undefined),
     vars: varsOf('vars', spec.vars_from as string | undefined),
