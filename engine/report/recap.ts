@@ -27,7 +27,8 @@ export class RecapCounter {
     if (r.ignored) {
       c.ok++;
       c.ignored++;
-      if (r.status === 'changed') c.changed++;
+      // Ansible counts an ignored failure as changed when its result says so (a command that ran and failed)
+      if (r.status === 'changed' || r.data?.changed === true) c.changed++;
       return;
     }
     if ((r.status === 'failed' && !r.rescued) || r.status === 'unreachable') this.forgiven.delete(r.host);

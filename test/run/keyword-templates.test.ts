@@ -337,3 +337,22 @@ describe('run: check_mode unknown in check mode', () => {
     expect(existsSync(join(r.dir, 'written'))).to.equal(false);
   });
 });
+
+describe('run: the recap of ignored failures', () => {
+  it('an ignored failure whose result says changed counts as changed, as Ansible counts it', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: ran and failed
+      command: /bin/false
+      ignore_errors: true
+    - name: could not run
+      debug: { msg: "{{ not_defined_anywhere }}" }
+      ignore_errors: true
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.recap('localhost')).to.include({ ok: 2, changed: 1, ignored: 2, failed: 0 });
+  });
+});
