@@ -7,6 +7,7 @@ import { PlaybookError } from '../errors.js';
 import type { SourceLocation } from '../load/source.js';
 import { locate } from '../load/source.js';
 import { validateRoleMeta, validateVarsFile } from '../load/validate.js';
+import { INCLUDE_ROLE_ARGS, ROLE_KEYWORDS as ROLE_ENTRY_KEYWORDS } from '../schema/keywords.js';
 import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, type Where } from './context.js';
 import { asList, bool, inherit, rootInherited } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
@@ -51,7 +52,8 @@ export function roleFile(dir: string, sub: string, base = 'main'): string | unde
   return undefined;
 }
 
-const ROLE_KEYWORDS = new Set(['role', 'name', 'tags', 'when', 'vars', 'become', 'become_user', 'become_method', 'environment', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'no_log', 'ignore_errors', 'delegate_to', 'run_once', 'check_mode', 'diff', 'any_errors_fatal', 'remote_user']);
+/** Keys of a role entry (or import_role/include_role) that are keywords, not role parameters: the schema's lists. */
+const ROLE_KEYWORDS = new Set([...Object.keys(ROLE_ENTRY_KEYWORDS), ...Object.keys(INCLUDE_ROLE_ARGS)]);
 
 /** A role entry's parameters: every key that is not a keyword, then its vars. */
 export function roleParams(spec: Raw): Vars {

@@ -369,6 +369,12 @@ export const ROLE_KEYWORDS: Record<string, KeywordSpec> = {
   remote_user: common.remote_user,
   check_mode: common.check_mode,
   diff: common.diff,
+  run_once: common.run_once,
+  throttle: common.throttle,
+  ignore_unreachable: common.ignore_unreachable,
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
 };
 
 /** roles/X/meta/main.yml */

@@ -141,4 +141,14 @@ describe('compile/roles: finding and loading roles', () => {
     expect(tasks.map((t) => t.name)).to.deep.equal(['d', 'd']);
     expect(tasks[0]!.eff.role!.defaults).to.deep.equal({ x: 1, y: 2 });
   });
+
+  it('Ansible keywords on a role entry are keywords, not role parameters (module_defaults, run_once, debugger…)', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles:\n    - {role: r, module_defaults: {copy: {mode: "0600"}}, run_once: true, debugger: never, port_number: 8080}\n',
+      'roles/r/tasks/main.yaml': '- {copy: {dest: /x, content: y}}\n',
+    });
+    const t = pb.plays[0]!.sections.tasks[0] as ModuleTask;
+    expect(t.args).to.deep.equal({ mode: '0600', dest: '/x', content: 'y' });
+    expect(t.eff.role!.params).to.deep.equal({ port_number: 8080 });
+  });
 });
