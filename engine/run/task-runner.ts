@@ -247,7 +247,7 @@ export class TaskRunner {
       return this.once(task, def, host, scope, where, cond === 'unknown');
     }
 
-    const items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir });
+    const items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir }, { module: task.module });
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };
     }

@@ -8,12 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { GxError } from '../errors.js';
-import { searchCandidates, type SearchPath } from '../load/find-file.js';
+import { searchCandidates, type FileKind, type SearchPath } from '../load/find-file.js';
 import { parseKv } from '../load/split-args.js';
 
 export interface LookupContext {
   /** where relative file names are looked for (the role's files/, beside the task file, the play's) */
   search: SearchPath;
+  /** the subdirectory file lookups search: templates/ for template tasks, vars/ for include_vars, else files/ */
+  subdir?: FileKind;
 }
 
 export type LookupFn = (terms: unknown[], ctx: LookupContext) => unknown[];
@@ -132,9 +134,9 @@ function product(lists: unknown[][]): unknown[][] {
   return lists.reduce<unknown[][]>((acc, l) => acc.flatMap((a) => l.map((x) => [...a, x])), [[]]);
 }
 
-/** Where a relative file name is, among the files/ search path; undefined when nowhere. */
+/** Where a relative file name is, among the search path; undefined when nowhere. */
 function findIn(ctx: LookupContext, name: string): string | undefined {
-  return searchCandidates(name, 'files', ctx.search).find((p) => existsSync(p));
+  return searchCandidates(name, ctx.subdir ?? 'files', ctx.search).find((p) => existsSync(p));
 }
 
 function globToRegex(pattern: string): RegExp {
@@ -174,23 +176,24 @@ function fileglob(terms: unknown[], ctx: LookupContext): unknown[] {
 
 function firstFound(terms: unknown[], ctx: LookupContext): unknown[] {
   const files: string[] = [];
-  let paths: string[] = [];
   let skip = false;
-  const splitList = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap(splitList) : typeof v === 'string' ? v.split(/[,;:]/).map((s) => s.trim()).filter(Boolean) : []);
-  for (const t of terms) {
-    if (isObj(t)) {
-      files.push(...splitList(t.files));
-      paths = [...paths, ...splitList(t.paths)];
-      if (t.skip !== undefined) skip = [true, 'yes', 'true', 'True'].includes(t.skip as never);
-    } else if (Array.isArray(t)) files.push(...t.map(String));
-    else if (typeof t === 'string') files.push(t);
-  }
-  for (const f of files) {
-    const candidates = paths.length ? paths.map((p) => join(p, f)) : [f];
-    for (const c of candidates) {
-      const hit = isAbsolute(c) ? (existsSync(c) ? c : undefined) : findIn(ctx, c);
-      if (hit) return [hit];
+  // lookup/first_found.py _process_terms: files split on , and ;, paths on , : and ;, nested lists walked
+  const split = (v: unknown, seps: RegExp): string[] => (Array.isArray(v) ? v.flatMap((x) => split(x, seps)) : typeof v === 'string' ? v.split(seps).map((s) => s.trim()).filter(Boolean) : []);
+  const walk = (list: unknown[]): void => {
+    for (const t of list) {
+      if (isObj(t)) {
+        const fl = split(t.files, /[,;]/);
+        const pl = split(t.paths, /[,:;]/);
+        files.push(...(pl.length ? pl.flatMap((p) => fl.map((f) => join(p, f))) : fl));
+        if (t.skip !== undefined) skip = [true, 'yes', 'true', 'True'].includes(t.skip as never);
+      } else if (Array.isArray(t)) walk(t);
+      else if (typeof t === 'string') files.push(t);
     }
+  };
+  walk(terms);
+  for (const f of files) {
+    const hit = isAbsolute(f) ? (existsSync(f) ? f : undefined) : findIn(ctx, f);
+    if (hit) return [hit];
   }
   if (skip) return [];
   return fail('first_found', 'No file was found when using first_found.');

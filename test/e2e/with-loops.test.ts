@@ -5,6 +5,9 @@ import { problems } from '../compile/helpers.js';
 import { play } from '../run/play-helper.js';
 import { WITH_LOOPS } from '../../engine/schema/keywords.js';
 import { WITH_NAMES } from '../../engine/run/with-lookups.js';
+import { lookupSubdir } from '../../engine/run/loop-items.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const local = (tasks: string, extra = ''): string => `- hosts: localhost\n  connection: local\n  gather_facts: false\n${extra}  tasks:\n${tasks}`;
 
@@ -53,6 +56,20 @@ describe('e2e: with_* loops', () => {
     expect(first.map((p) => p.replace(/^.*\/files\//, 'files/'))).to.deep.equal(['files/b.conf']);
     expect(await itemsOf('with_first_found: [{files: [nope], skip: true}]', files)).to.deep.equal([]);
     expect(await itemsOf('with_file: [a.conf, c.txt]', files)).to.deep.equal(['A', 'C']);
+  });
+
+  it('with_first_found searches templates/ for a template task (vars/ for include_vars), skips undefined terms, takes paths', async () => {
+    expect(['template', 'ansible.builtin.include_vars', 'copy', 'file', 'debug'].map(lookupSubdir)).to.deep.equal(['templates', 'vars', 'files', 'files', 'files']);
+    const r = await play({
+      'site.yaml': local('    - template: {src: "{{ item }}", dest: "{{ playbook_dir }}/out.txt"}\n      with_first_found: ["{{ nope }}.hbs", missing.hbs, b.hbs]\n    - debug: {msg: "{{ item }}"}\n      with_first_found: [{files: [x.yml, y.yml], paths: "conf:extra"}]\n'),
+      'templates/b.hbs': 'B={{ 1 }}',
+      'b.hbs': 'wrong one',
+      'extra/y.yml': '',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'out.txt'), 'utf8')).to.equal('B=1');
+    const found = r.events.flatMap((e) => (e.type === 'item.result' ? [String(e.result.item)] : []));
+    expect(found[1]).to.equal(join(r.dir, 'extra/y.yml'));
   });
 
   it('with_lines runs a command on the controller', async () => {
