@@ -35,6 +35,7 @@ export class PlayRun {
   /** meta: end_batch, until the next serial batch */
   private endBatch = false;
   private batch: string[] = [];
+  private batchSize = 0;
 
   constructor(ctx: RunContext, play: CompiledPlay, playHosts: string[]) {
     this.ctx = ctx;
@@ -106,8 +107,13 @@ export class PlayRun {
 
   // ---- batches and sections ----------------------------------------------------------------
 
-  async runBatch(batch: string[]): Promise<void> {
+  /**
+   * Runs one serial batch: `batch` are its hosts still in the play; `size` counts the batch as
+   * Ansible cuts it, hosts that failed in earlier plays included (max_fail_percentage divides by it).
+   */
+  async runBatch(batch: string[], size = batch.length): Promise<void> {
     this.batch = batch;
+    this.batchSize = size;
     this.endBatch = false;
     this.scope.batch = batch;
     this.registerSecrets(batch);
@@ -329,9 +335,9 @@ export class PlayRun {
     // a failure a rescue section will handle is not fatal to the play
     if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = this.failedOut = true;
     const maxFail = this.maxFailPercentage();
-    if (maxFail !== undefined && this.batch.length > 0) {
+    if (maxFail !== undefined && this.batchSize > 0) {
       const down = this.batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
-      if ((down / this.batch.length) * 100 > maxFail) this.endPlay = this.failedOut = true;
+      if ((down / this.batchSize) * 100 > maxFail) this.endPlay = this.failedOut = true;
     }
   }
 

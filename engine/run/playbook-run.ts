@@ -95,10 +95,15 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
     let breakRun = false;
     if (hosts.length > 0) {
       const run = new PlayRun(ctx, play, hosts);
-      for (const batch of serialBatches(hosts, run.serial())) {
+      const inPlay = new Set(hosts);
+      // batches are cut from every host of the play, those failed in earlier plays included, as
+      // Ansible's _get_serialized_batches does; they then sit the batch out
+      for (const batch of serialBatches(all, run.serial())) {
         if (ctx.signal.aborted) break;
-        await run.runBatch(batch);
-        const down = batch.filter((h) => isDown(ctx, h)).length;
+        const live = batch.filter((h) => inPlay.has(h));
+        if (live.length === 0) continue;
+        await run.runBatch(live, batch.length);
+        const down = live.filter((h) => isDown(ctx, h)).length;
         if (run.failedOut || down === batch.length) breakRun = true;
         if (run.endPlay || breakRun) break;
       }

@@ -223,4 +223,24 @@ describe('run: play keywords', () => {
     expect(Object.fromEntries(r.results('break h1').map((x) => [x.host, x.status]))).to.deep.equal({ h1: 'failed', h2: 'skipped' });
     expect(r.results('next play')).to.deep.equal([]);
   });
+
+  it('serial batches are cut from every host of the play, hosts failed earlier included (as Ansible does)', async () => {
+    const r = await play({
+      'inventory.yaml': inv('h1', 'h2', 'h3', 'h4'),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - fail: { msg: down }
+      when: inventory_hostname == 'h1'
+- hosts: all
+  serial: 2
+  tasks:
+    - name: batch
+      debug: { msg: "{{ ansible_play_batch }}" }
+      run_once: true
+`,
+    });
+    // Ansible: batches [h1, h2] and [h3, h4]; h1 sits its batch out
+    expect(r.results('batch').map((x) => x.data!.msg)).to.deep.equal([['h2'], ['h3', 'h4']]);
+  });
 });
