@@ -95,6 +95,17 @@ describe('e2e: with_* loops', () => {
     expect(r.results('check')[0]!.status).to.equal('ok');
   });
 
+  it('loop_control extended: ansible_loop with every field Ansible gives; extended_allitems: false leaves allitems out', async () => {
+    const r = await play({
+      'site.yaml': local(
+        '    - name: ext\n      assert: {that: ["ansible_loop.index == i + 1", "ansible_loop.index0 == i", "ansible_loop.length == 3", "ansible_loop.revindex == 3 - i", "ansible_loop.revindex0 == 2 - i", "ansible_loop.first == (i == 0)", "ansible_loop.last == (i == 2)", "ansible_loop.allitems == [\'a\', \'b\', \'c\']", "i == 0 or ansible_loop.previtem == ansible_loop.allitems[i - 1]", "i == 2 or ansible_loop.nextitem == ansible_loop.allitems[i + 1]"]}\n      loop: [a, b, c]\n      loop_control: {extended: true, index_var: i, label: "{{ item }}"}\n' +
+          '    - name: lean\n      assert: {that: ["ansible_loop.allitems is not defined", "ansible_loop.length == 2"]}\n      loop: [a, b]\n      loop_control: {extended: true, extended_allitems: false}\n',
+      ),
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.events.filter((e) => e.type === 'item.result').length).to.equal(5);
+  });
+
   it('every with_* keyword the schema accepts has its lookup', () => {
     expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal([...WITH_NAMES].sort());
   });
