@@ -50,7 +50,7 @@ export class Compiler implements CompileSession {
     const cached = this.includeCache.get(key);
     if (cached) return cached;
     const before = this.errors.length;
-    const play: PlayCtx = { roleHandlers: [], appliedRoles: new Set(), roles: [], topDir: node.baseDir };
+    const play: PlayCtx = { roleHandlers: [], appliedRoles: new Set(), roles: [], topDir: node.playDir ?? node.baseDir };
     const w: Where = { file: node.loc?.file ?? join(node.baseDir, 'include'), dir: node.baseDir, inh: includedInherited(node.eff, node.apply), play, stack: [] };
     let out: { nodes: TaskNode[]; role?: RoleInstance };
     if (node.what === 'role') {

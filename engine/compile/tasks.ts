@@ -181,6 +181,7 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
     target: targetRaw,
     kw: taskKeywords(raw),
     baseDir: w.dir,
+    playDir: w.play.topDir,
   };
   if (spec) {
     node.roleOpts = {

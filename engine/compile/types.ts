@@ -119,6 +119,8 @@ export interface IncludeNode extends NodeBase {
   kw: TaskKeywords;
   /** the directory relative paths resolve against */
   baseDir: string;
+  /** the play's directory (roles/ in it, the last place task files are looked for) */
+  playDir?: string;
   /** include_tasks/include_role `apply:` keywords, applied to every task included */
   apply?: Record<string, unknown>;
   /** compiled ahead when the target is static, so it is validated before anything runs */

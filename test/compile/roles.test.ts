@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { ansibleRolesPath, findRole, roleFile, roleKey, roleParams } from '../../engine/compile/roles.js';
 import { searchCandidates } from '../../engine/load/find-file.js';
-import type { ModuleTask } from '../../engine/compile/types.js';
-import { compile, flat, problems, tree } from './helpers.js';
+import type { IncludeNode, ModuleTask } from '../../engine/compile/types.js';
+import { compile, compiler, flat, problems, tree } from './helpers.js';
 
 describe('compile/roles: finding and loading roles', () => {
   it('finds a role beside the current file, beside the play, on the roles path, then in those directories', () => {
@@ -150,5 +150,19 @@ describe('compile/roles: finding and loading roles', () => {
     const t = pb.plays[0]!.sections.tasks[0] as ModuleTask;
     expect(t.args).to.deep.equal({ mode: '0600', dest: '/x', content: 'y' });
     expect(t.eff.role!.params).to.deep.equal({ port_number: 8080 });
+  });
+
+  it('a templated include_role inside a role finds roles/ beside the playbook at run time; a templated include_tasks falls back to the play\'s directory', () => {
+    const root = tree({
+      'site.yaml': '- hosts: all\n  roles: [a]\n',
+      'roles/a/tasks/main.yaml': '- include_role: {name: "{{ which }}"}\n- include_tasks: "{{ f }}"\n',
+      'roles/b/tasks/main.yaml': '- {name: in b, debug: {msg: b}}\n',
+      'shared.yaml': '- {name: shared, debug: {msg: s}}\n',
+    });
+    const c = compiler();
+    const pb = c.compilePlaybook(join(root, 'site.yaml'));
+    const [role, tasks] = pb.plays[0]!.sections.tasks as IncludeNode[];
+    expect(c.compileInclude(role!, 'b').nodes.map((n) => n.name)).to.deep.equal(['in b']);
+    expect(c.compileInclude(tasks!, 'shared.yaml').nodes.map((n) => n.name)).to.deep.equal(['shared']);
   });
 });
