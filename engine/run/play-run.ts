@@ -331,7 +331,7 @@ export class PlayRun {
     if (controls.has('end_batch')) this.endBatch = true;
     if (controls.has('flush_handlers')) await this.flushHandlers(this.batch);
 
-    const failedNow = results.some((r) => (r.status === 'failed' && !r.ignored) || r.status === 'unreachable');
+    const failedNow = results.some((r) => (r.status === 'failed' || r.status === 'unreachable') && !r.ignored);
     // a failure a rescue section will handle is not fatal to the play
     if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = this.failedOut = true;
     const maxFail = this.maxFailPercentage();

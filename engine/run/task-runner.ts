@@ -166,7 +166,9 @@ export class TaskRunner {
     // a result is data, never a template: a stdout holding `{{` must read back as written (Ansible marks results unsafe)
     if (task.kw.register) state.facts[task.kw.register] = markOpaque(outcome.data);
     if (outcome.status === 'unreachable') {
-      if (!this.safely(() => this.kwBool(task, host, 'ignoreUnreachable'), false)) state.unreachable = true;
+      // ignore_unreachable: Ansible prints ...ignoring and counts it as ok and ignored
+      if (this.safely(() => this.kwBool(task, host, 'ignoreUnreachable'), false)) outcome.ignored = true;
+      else state.unreachable = true;
     } else if (failed) {
       state.failed = true;
       if (rescuable) {

@@ -356,3 +356,27 @@ describe('run: the recap of ignored failures', () => {
     expect(r.recap('localhost')).to.include({ ok: 2, changed: 1, ignored: 2, failed: 0 });
   });
 });
+
+describe('run: ignore_unreachable', () => {
+  it('an unreachable host with ignore_unreachable: ...ignoring, counted ok and ignored, the host goes on', async () => {
+    const r = await play(
+      {
+        'inventory.yaml': `all:\n  hosts:\n    gone: { ansible_host: 127.0.0.1, ansible_port: 1, ansible_connection: ssh, gx_ssh_config: none, gx_ssh_agent: none }\n`,
+        'site.yaml': `
+- hosts: all
+  tasks:
+    - name: try
+      command: echo hi
+      ignore_unreachable: true
+    - name: local
+      debug: { msg: still here }
+`,
+      },
+      { output: 'plain' },
+    );
+    expect(r.text).to.match(/UNREACHABLE![^\n]*\n\.\.\.ignoring/);
+    expect(r.text).to.match(/TASK \[local\][^\n]*\nok: \[gone\]/);
+    expect(r.text).to.match(/gone\s+: ok=2 +changed=0 +unreachable=0 +failed=0 +skipped=0 +rescued=0 +ignored=1/);
+    expect(r.code).to.equal(0);
+  });
+});
