@@ -7,7 +7,8 @@
 //   `ansible.legacy.import_role`…) and `ansible.legacy.<module>` → the short names;
 // - the old `include:` → `include_tasks:` in a task list (`import_tasks:` with `static: yes`),
 //   `import_playbook:` in a playbook, its trailing `key=value` words becoming vars;
-// - `vars:` given as a list of mappings → one mapping (later entries win, as in Ansible).
+// - `vars:` given as a list of mappings → one mapping (later entries win, as in Ansible);
+// - `connection: local` on a task, block or include → `delegate_to: localhost`.
 import { parseKv } from './split-args.js';
 import { carryLocation, locate, nodeInfo, registerNode } from './source.js';
 
@@ -109,6 +110,11 @@ export function normalizeTask(task: Obj, isModule: (name: string) => boolean): v
       if (task.vars === undefined) add(task, 'vars', vars, isStatic ? 'import_tasks' : 'include_tasks');
       else if (isObj(task.vars)) Object.assign(task.vars, { ...vars, ...task.vars });
     }
+  }
+  // `connection: local` on a task, block or include: run it on the controller, which is what gx's
+  // delegate_to: localhost does (the host's variables, the controller's machine)
+  if (task.connection === 'local' && task.delegate_to === undefined) {
+    rename(task, 'connection', 'delegate_to', 'localhost');
   }
   for (const key of ['include_tasks', 'import_tasks', 'include_role', 'import_role']) {
     kvInclude(task, key);

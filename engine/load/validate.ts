@@ -404,7 +404,7 @@ class Validator {
 /** Ansible keywords gx deliberately does not have: say what to write instead of guessing a typo. */
 function ansibleHint(key: string): string | undefined {
   if (key === 'async' || key === 'poll') return `${key} goes on a task (one running command or shell), not here`;
-  if (key === 'connection') return "gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'";
+  if (key === 'connection') return "on a task gx takes only 'connection: local' (run it on this machine); set other connections per play or per host (ansible_connection in the inventory)";
   if (key === 'port') return 'set ansible_port for the host in the inventory (or in vars)';
   if (key === 'become_flags' || key === 'become_exe') return `gx runs sudo itself and takes no ${key}: remove it`;
   if (key === 'user') return "'user' is the old name of remote_user: write remote_user";

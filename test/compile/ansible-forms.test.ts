@@ -13,6 +13,8 @@ describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays',
     expect([a!.module, a!.args, a!.eff.delegateTo]).to.deep.equal(['copy', { dest: '{{ d }}', content: 'x' }, undefined]);
     expect([b!.module, b!.args, b!.eff.delegateTo]).to.deep.equal(['command', { cmd: 'ls', chdir: '/tmp' }, 'localhost']);
     expect([c!.module, c!.args, c!.eff.delegateTo]).to.deep.equal(['ansible.builtin.debug', { msg: 'hi' }, 'localhost']);
+    const local = compile({ 'site.yaml': play('    - {debug: {msg: x}, connection: local}\n') }).plays[0]!.sections.tasks[0] as ModuleTask;
+    expect(local.eff.delegateTo).to.equal('localhost');
   });
 
   it('include in a task list is include_tasks (its key=value words are vars); FQCN forms of includes and imports', () => {

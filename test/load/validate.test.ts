@@ -193,11 +193,11 @@ describe('load/validate: tasks', () => {
 
   it('accepts the Ansible keywords gx takes or ignores, and says what to write for the others (issue 14)', () => {
     expect(playbook('- hosts: all\n  debugger: never\n  gather_subset: [min]\n  module_defaults: {file: {owner: x}}\n  tasks:\n    - {debug: {msg: x}, collections: [a.b], debugger: on_failed, module_defaults: [{}]}\n    - block: [{debug: {msg: x}}]\n      ignore_unreachable: true\n      module_defaults: {}\n')).to.deep.equal([]);
-    expect(tasks('- {debug: {msg: x}, connection: local}\n- {debug: {msg: x}, port: 22}\n- {debug: {msg: x}, become_flags: -H}\n- block: [{debug: {msg: x}}]\n  connection: local\n- include_tasks: x.yaml\n  apply: {tags: [t]}\n')).to.deep.equal([
-      "PlaybookError 1:21 unknown keyword or module 'connection' | gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'",
+    expect(tasks('- {debug: {msg: x}, connection: ssh}\n- {debug: {msg: x}, port: 22}\n- {debug: {msg: x}, become_flags: -H}\n- block: [{debug: {msg: x}}]\n  connection: paramiko\n- include_tasks: x.yaml\n  apply: {tags: [t]}\n- {debug: {msg: x}, connection: local}\n')).to.deep.equal([
+      "PlaybookError 1:21 unknown keyword or module 'connection' | on a task gx takes only 'connection: local' (run it on this machine); set other connections per play or per host (ansible_connection in the inventory)",
       "PlaybookError 2:21 unknown keyword or module 'port' | set ansible_port for the host in the inventory (or in vars)",
       "PlaybookError 3:21 unknown keyword or module 'become_flags' | gx runs sudo itself and takes no become_flags: remove it",
-      "PlaybookError 5:3 'connection' cannot be used on a block | gx sets the connection per play ('connection: local') or per host (ansible_connection in the inventory); to run one task on this machine write 'delegate_to: localhost'",
+      "PlaybookError 5:3 'connection' cannot be used on a block | on a task gx takes only 'connection: local' (run it on this machine); set other connections per play or per host (ansible_connection in the inventory)",
       "PlaybookError 7:3 unknown include_tasks keyword 'apply' | apply goes under the include: include_tasks: {file: x.yaml, apply: {tags: [t]}}",
     ]);
   });
