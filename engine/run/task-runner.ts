@@ -302,31 +302,22 @@ export class TaskRunner {
   private async once(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, scope: Vars, where: Where, conditionUnknown: boolean): Promise<ItemOutcome> {
     const { ctx } = this.pr;
     if (!def) throw new GxError('module', `unknown module '${task.module}'`, { loc: task.loc });
-    // a check_mode that renders to anything but a boolean fails the task: it never runs it for real
     const ks = this.kwScope(task, host, scope);
-    // a check_mode only --check leaves unknown keeps the task in check mode: the safe side
+    // a check_mode that renders to anything but a boolean fails the task (it never runs it for
+    // real); one only --check leaves unknown keeps the task in check mode: the safe side
     const cm = keywordBool(task.eff.checkMode, ks, 'check_mode');
     const checkMode = isUnknown(cm) ? true : (cm ?? ctx.settings.check);
     const diffMode = this.kwBool(task, host, 'diff', scope) ?? ctx.settings.diff;
     const delegated = keywordString(task.eff.delegateTo, ks, 'delegate_to');
-    if (isUnknown(delegated)) {
-      // --check: the host to delegate to comes from a command that did not run
-      const reason = `would run: the delegate_to host is not known in check mode (${delegated.reason})`;
-      const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
-      if (def.returns) fillUnknown(data, def);
-      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
-    }
+    // --check: the host to delegate to comes from a command that did not run
+    if (isUnknown(delegated)) return wouldRun(`would run: the delegate_to host is not known in check mode (${delegated.reason})`, def);
     const delegateTo = delegated;
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
     // the task would run there; there is nothing to connect to yet
     if (ctx.settings.check && !def.controllerOnly && delegateTo === undefined && isUnknown(scope.ansible_host)) {
-      const reason = `would run: ${host} does not exist yet (check mode)`;
-      const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
-      // what the task would have registered is unknown, not missing: later conditions plan with it
-      fillUnknown(data, def);
-      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
+      return wouldRun(`would run: ${host} does not exist yet (check mode)`, def);
     }
     // delegate_to: the delegate's connection, the original host's variables
     const target = delegateTo ?? host;
@@ -474,6 +465,13 @@ function known(v: string | Unknown | undefined, name: string): string | undefine
 
 function strictBoolOr(v: unknown, fallback: boolean): boolean {
   return strictBool(v) ?? fallback;
+}
+
+/** A task --check cannot plan yet: skipped with the reason; what it would register is unknown, not missing. */
+function wouldRun(reason: string, def: ModuleDefinition<any, any>): ItemOutcome {
+  const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
+  fillUnknown(data, def);
+  return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
 }
 
 /** In check mode, a registered value has the shape of a real run: what the module could not know is Unknown. */
