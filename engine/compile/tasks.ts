@@ -194,7 +194,9 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
   const apply = isObj(raw.include_tasks) && isObj(raw.include_tasks.apply) ? raw.include_tasks.apply : spec && isObj(spec.apply) ? spec.apply : undefined;
   if (apply) node.apply = apply;
   const target = String(targetRaw ?? '');
-  if (!hasTemplate(target) && !loops(raw)) {
+  // a templated tasks_from (vars_from…) is settled per host, like a templated name
+  const templatedOpts = Object.values(node.roleOpts ?? {}).some((v) => typeof v === 'string' && hasTemplate(v));
+  if (!hasTemplate(target) && !loops(raw) && !templatedOpts) {
     // statically named: compile now so it is validated before anything runs; the executor reuses it
     const inner: Where = { ...w, inh: includedInherited(inh, apply) };
     if (isRole) {

@@ -260,13 +260,14 @@ export class PlayRun {
           }
           const itemScope = looped ? this.scope.forTask(host, node, layer) : scope;
           const target = String(renderValue(node.target, itemScope, where));
-          // what `register` holds: Ansible's include result (include, include_args), per item when looped
           // Ansible 2.14's registered include result: include and include_args (the include's own arguments, not its vars)
           registered.push(looped ? { include: target, include_args: {}, [loopVar]: item, ansible_loop_var: loopVar } : { changed: false, include: target, include_args: {} });
-          const key = `${target}\u0000${looped ? JSON.stringify(item) : ''}`;
+          // include_role's tasks_from/vars_from/… may be templates too
+          const roleOpts = node.roleOpts ? (renderValue(node.roleOpts, itemScope, where) as IncludeNode['roleOpts']) : undefined;
+          const key = `${target}\u0000${looped ? JSON.stringify(item) : ''}\u0000${roleOpts ? JSON.stringify(roleOpts) : ''}`;
           let g = groups.get(key);
           if (!g) {
-            const compiled = node.precompiled && !looped ? node.precompiled : ctx.compiler.compileInclude(node, target);
+            const compiled = node.precompiled && !looped ? node.precompiled : ctx.compiler.compileInclude(node, target, roleOpts);
             g = { nodes: compiled.nodes, role: compiled.role, hosts: [], layer };
             groups.set(key, g);
           }

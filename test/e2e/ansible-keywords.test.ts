@@ -57,4 +57,14 @@ describe('e2e: Ansible keywords', () => {
     expect(readFileSync(join(r.dir, 'a.txt'), 'utf8')).to.equal('A');
     expect(readFileSync(join(r.dir, 'b.txt'), 'utf8')).to.equal('B');
   });
+
+  it('include_role with a templated tasks_from, per loop item', async () => {
+    const r = await play({
+      'site.yaml': local('    - include_role: {name: web, tasks_from: "{{ item }}"}\n      loop: [one, two]\n'),
+      'roles/web/tasks/one.yaml': '- {name: first, debug: {msg: "1"}}\n',
+      'roles/web/tasks/two.yaml': '- {name: second, debug: {msg: "2"}}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.tasks().filter((t) => !t.startsWith('include_role'))).to.deep.equal(['web : first', 'web : second']);
+  });
 });
