@@ -141,7 +141,15 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
   const rw: Where = { ...w, file: join(dir, 'tasks', 'main.yaml'), dir: join(dir, 'tasks'), inh: { ...inherit(w.inh, {}, role) }, stack: [] };
   const tasksFile = roleFile(dir, 'tasks', (spec.tasks_from as string | undefined) ?? 'main');
   if (tasksFile) nodes.push(...c.taskFile(tasksFile, { ...rw, file: tasksFile, dir: dirname(tasksFile) }));
-  else if (spec.tasks_from) c.errors.push(new PlaybookError(`role '${name}' has no tasks file '${String(spec.tasks_from)}'`, { loc }));
+  else if (spec.tasks_from) {
+    const templated = String(spec.tasks_from).includes('{{');
+    c.errors.push(
+      new PlaybookError(`role '${name}' has no tasks file '${String(spec.tasks_from)}'`, {
+        loc,
+        hint: templated ? 'a role applied at load time (roles:, import_role) needs a literal tasks_from; include_role settles a templated one per host' : undefined,
+      }),
+    );
+  }
 
   const handlersFile = roleFile(dir, 'handlers', (spec.handlers_from as string | undefined) ?? 'main');
   if (handlersFile) {
