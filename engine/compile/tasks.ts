@@ -46,6 +46,8 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
       rescue: c.taskList(raw.rescue, inner),
       always: c.taskList(raw.always, inner),
     };
+    // under handlers: a block groups handlers (keywords for all of them); each task in it is a handler
+    if (w.handlers) return [...node.block, ...node.rescue, ...node.always];
     return [node];
   }
 

@@ -37,18 +37,18 @@ describe('e2e: Ansible keywords', () => {
     expect(r.tasks()).to.include.members(['from block', 'from import']);
   });
 
-  it('handlers defined by include_tasks and import_tasks', async () => {
+  it('handlers defined by include_tasks, import_tasks and in a block', async () => {
     const r = await play({
       'site.yaml': local(
         '    - {name: go, command: "true", notify: [restart all, h2, topic]}\n',
-        '  handlers:\n    - {name: restart all, include_tasks: restart.yaml}\n    - import_tasks: h2.yaml\n    - {name: by topic, include_tasks: t.yaml, listen: topic}\n',
+        '  handlers:\n    - {name: restart all, include_tasks: restart.yaml}\n    - import_tasks: h2.yaml\n    - {name: by topic, include_tasks: t.yaml, listen: topic}\n    - block: [{name: in block, debug: {msg: b}, listen: topic}]\n      when: true\n',
       ),
       'restart.yaml': '- {name: r1, debug: {msg: one}}\n- {name: r2, debug: {msg: two}}\n',
       'h2.yaml': '- {name: h2, debug: {msg: h2}}\n',
       't.yaml': '- {name: t1, debug: {msg: t}}\n',
     });
     expect(r.code, r.text).to.equal(0);
-    expect(r.tasks()).to.deep.equal(['go', 'r1', 'r2', 'h2', 't1']);
+    expect(r.tasks()).to.deep.equal(['go', 'r1', 'r2', 'h2', 't1', 'in block']);
   });
 
   it('action and local_action run the module (local_action on the controller)', async () => {
