@@ -81,6 +81,8 @@ function moduleFromAction(task: Obj, key: 'action' | 'local_action', isModule: (
   } else return;
   // a templated module name stays unknown: the validator says to write it literally
   if (module.includes('{{')) return;
+  // `action: copy …` beside `copy:` is two actions: left for the validator to say so
+  if (normalModule(module, isModule) in task) return;
   if (key in task) rename(task, key, normalModule(module, isModule), args);
   if (key === 'local_action' && task.delegate_to === undefined) add(task, 'delegate_to', 'localhost', normalModule(module, isModule));
 }

@@ -411,7 +411,7 @@ function ansibleHint(key: string): string | undefined {
   if (key === 'timeout') return 'put timeout on the tasks inside';
   if (key === 'sudo' || key === 'sudo_user') return `'${key}' is Ansible 1's: write ${key === 'sudo' ? 'become: true' : 'become_user'}`;
   if (key === 'first_available_file') return "first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'";
-  if (key === 'action' || key === 'local_action') return `write the module of ${key} literally (e.g. '${key}: copy src=a dest=b'): module names are not templated, in Ansible either`;
+  if (key === 'action' || key === 'local_action') return `one module per task, written literally (e.g. '${key}: copy src=a dest=b' and no other module key): module names are not templated, in Ansible either`;
   if (key === 'apply') return 'apply goes under the include: include_tasks: {file: x.yaml, apply: {tags: [t]}}';
   return undefined;
 }

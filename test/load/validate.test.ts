@@ -205,10 +205,13 @@ describe('load/validate: tasks', () => {
   it('says what to write for Ansible 1 forms: bare loop variables, templated action modules, first_available_file', () => {
     expect(tasks('- debug: {msg: x}\n  with_items: groups.web\n- action: "{{ pkg }} name=x"\n- copy: {src: a, dest: /b}\n  first_available_file: [a]\n')).to.deep.equal([
       'PlaybookError 2:15 \'with_items\' must be a list, got \'groups.web\' | a bare variable is not templated (Ansible 2 does not either): write with_items: "{{ groups.web }}"',
-      "PlaybookError 3:3 unknown keyword or module 'action' | write the module of action literally (e.g. 'action: copy src=a dest=b'): module names are not templated, in Ansible either",
+      "PlaybookError 3:3 unknown keyword or module 'action' | one module per task, written literally (e.g. 'action: copy src=a dest=b' and no other module key): module names are not templated, in Ansible either",
       "PlaybookError 5:3 unknown keyword or module 'first_available_file' | first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'",
     ]);
     expect(tasks('- {debug: {msg: x}, sudo: yes}\n')).to.deep.equal(["PlaybookError 1:21 unknown keyword or module 'sudo' | 'sudo' is Ansible 1's: write become: true"]);
+    expect(tasks('- {action: copy dest=/x content=y, copy: {dest: /y, content: z}}\n')).to.deep.equal([
+      "PlaybookError 1:4 unknown keyword or module 'action' | one module per task, written literally (e.g. 'action: copy src=a dest=b' and no other module key): module names are not templated, in Ansible either",
+    ]);
   });
 
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
