@@ -274,7 +274,13 @@ export class PlayRun {
           g.hosts.push(host);
         });
         if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque(looped ? { changed: false, msg: 'All items completed', results: registered, skipped: false } : registered[0]!);
-        ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(node.target)}`, durationMs: Date.now() - started }, time: Date.now() });
+        if (looped && items.length === 0) {
+          ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'skipped', skipReason: 'No items in the list', durationMs: Date.now() - started }, time: Date.now() });
+        }
+        // one result per file included (per loop item), as Ansible counts each included file as ok
+        for (const r of registered) {
+          ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(r.include)}`, durationMs: Date.now() - started }, time: Date.now() });
+        }
       } catch (err) {
         const msg = err instanceof ErrorList ? err.errors.map((e) => e.message).join('; ') : err instanceof Error ? err.message : String(err);
         // ignore_errors covers an include that could not be expanded, as any other failure
