@@ -7,10 +7,13 @@ import { delimiter, join } from 'node:path';
 /** The ansible-core release gx matches for keywords, magic variables and results. */
 export const ANSIBLE_COMPAT_VERSION = '2.17.5';
 
+const [major, minor, revision] = ANSIBLE_COMPAT_VERSION.split('.').map(Number) as [number, number, number];
+// built once: every task's scope carries it
+const VERSION = Object.freeze({ string: ANSIBLE_COMPAT_VERSION, full: ANSIBLE_COMPAT_VERSION, major, minor, revision });
+
 /** `ansible_version`, as ansible.cli.CLI.version_info builds it. */
-export function ansibleVersion(): { string: string; full: string; major: number; minor: number; revision: number } {
-  const [major, minor, revision] = ANSIBLE_COMPAT_VERSION.split('.').map(Number) as [number, number, number];
-  return { string: ANSIBLE_COMPAT_VERSION, full: ANSIBLE_COMPAT_VERSION, major, minor, revision };
+export function ansibleVersion(): Readonly<{ string: string; full: string; major: number; minor: number; revision: number }> {
+  return VERSION;
 }
 
 let python: string | null | undefined;

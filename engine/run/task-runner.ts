@@ -108,7 +108,9 @@ export class TaskRunner {
     // throttle is the task's (rendered with the first host's variables, as Ansible does per batch)
     let throttleN: number | undefined;
     try {
-      throttleN = hosts.length > 0 ? keywordNumber(task.eff.throttle ?? task.kw.throttle, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
+      const throttleKw = task.eff.throttle ?? task.kw.throttle;
+      // building a scope costs: only for tasks that have a throttle
+      throttleN = throttleKw !== undefined && hosts.length > 0 ? keywordNumber(throttleKw, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
     } catch (err) {
       taskError ??= err;
     }
