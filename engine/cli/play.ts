@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import PQueue from 'p-queue';
 import { ansibleRolesPath } from '../compile/roles.js';
+import { formatLocation } from '../load/source.js';
 import { Compiler } from '../compile/compiler.js';
 import { listHosts, listTags, listTasks } from '../compile/list.js';
 import type { TagSelection } from '../compile/tags.js';
@@ -95,7 +96,10 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const sources = o.inventory.length ? o.inventory : defaultInventory(playbooks[0]!);
   const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });
 
+  // problems in includes that may never run: said now, fatal only where reached
+  const compileWarnings = compiler.warnings.map((w) => `${w.message}${w.hint ? `; ${w.hint}` : ''}`);
   if (o.syntaxCheck) {
+    for (const [i, w] of compiler.warnings.entries()) out.write(`[WARNING]: ${compileWarnings[i]}${w.loc ? ` (${formatLocation(w.loc)})` : ''}\n`);
     for (const pb of compiled) out.write(`\nplaybook: ${pb.file}\n`);
     return EXIT.OK;
   }
@@ -114,6 +118,7 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const bus = new EventBus();
   for (const r of makeReporters({ output: o.output, verbosity: o.verbose, color: o.color, profile: o.profile, stream: out })) bus.add(r);
   for (const [k, v] of Object.entries(extraVars)) if (SECRET_NAME.test(k) && v != null) bus.secret(String(v));
+  for (const [i, w] of compiler.warnings.entries()) bus.emit({ type: 'warning', msg: compileWarnings[i]!, loc: w.loc, time: Date.now() });
 
   const abort = new AbortController();
   const connections = new ConnectionPool({ hostKeyPolicy: o.hostKeyPolicy as 'strict' | 'accept-new' | undefined });

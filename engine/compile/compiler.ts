@@ -23,6 +23,7 @@ export type { CompileOptions } from './context.js';
 
 export class Compiler implements CompileSession {
   readonly errors: GxError[] = [];
+  readonly warnings: GxError[] = [];
   readonly opts: CompileOptions;
   private readonly fileCache = new Map<string, unknown>();
   private ids = 0;

@@ -54,6 +54,8 @@ export interface CompileSession {
   readonly opts: CompileOptions;
   /** every problem found so far (nothing runs while it is not empty) */
   readonly errors: GxError[];
+  /** problems in what may never run (a dynamic include's file): shown before the run, fatal only when reached */
+  readonly warnings: GxError[];
   /** a YAML file, parsed once; undefined (and a problem recorded) when missing or invalid */
   load(file: string, loc?: SourceLocation): unknown;
   nextId(loc: SourceLocation | undefined): string;

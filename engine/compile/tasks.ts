@@ -3,7 +3,7 @@
 // before anything runs, and module tasks with their arguments and keywords.
 import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { PlaybookError } from '../errors.js';
+import { PlaybookError, type GxError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
 import { validateTasks } from '../load/validate.js';
 import { argsFromText } from '../load/module-args.js';
@@ -153,8 +153,29 @@ function handlerInclude(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
     return [];
   }
   const inh = withVars(inherit(w.inh, raw), raw.vars);
-  const nodes = c.taskFile(resolveTaskFile(target, w), { ...w, inh }, tloc);
+  const before = c.errors.length;
+  let nodes = c.taskFile(resolveTaskFile(target, w), { ...w, inh }, tloc);
   const topics = [...(raw.name !== undefined ? [String(raw.name)] : [`include_tasks : ${target}`]), ...asList(raw.listen).map(String)];
+  const problems = deferIncludeProblems(c, before, undefined, `handler include_tasks '${target}'`);
+  if (problems.length) {
+    // a handler that is never notified never loads its file (Ansible); notified, it fails with the problems
+    const loc = locate(raw);
+    const failing: ModuleTask = {
+      kind: 'task',
+      id: c.nextId(loc),
+      name: raw.name !== undefined ? String(raw.name) : `include_tasks : ${target}`,
+      loc,
+      eff: inh,
+      vars: {},
+      module: 'fail',
+      // the messages quote templates; they are shown, not rendered
+      args: { msg: problems.map((e) => e.message).join('; ').replace(/\{([{%#])/g, '{ $1') },
+      kw: {},
+      handler: true,
+      listen: [],
+    };
+    nodes = [failing];
+  }
   const mark = (ns: TaskNode[]): void => {
     for (const n of ns) {
       if (n.kind === 'task') n.listen = [...(n.listen ?? []), ...topics];
@@ -198,6 +219,7 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
   const target = String(targetRaw ?? '');
   // a templated tasks_from (vars_from…) is settled per host, like a templated name
   const templatedOpts = Object.values(node.roleOpts ?? {}).some((v) => typeof v === 'string' && hasTemplate(v));
+  const before = c.errors.length;
   if (!hasTemplate(target) && !loops(raw) && !templatedOpts) {
     // statically named: compile now so it is validated before anything runs; the executor reuses it
     const inner: Where = { ...w, inh: includedInherited(inh, apply) };
@@ -216,7 +238,26 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
     // looped include of a static file: still validate it once
     c.taskFile(resolveTaskFile(target, w), { ...w, inh: includedInherited(inh, apply) }, locate(raw, 'include_tasks', 'value'));
   }
+  // an include that runs only under a condition may never run on these hosts (a Windows-only file on
+  // Linux): problems in it wait for a host that reaches it; an unconditional one must be right now
+  if (inh.when.length > 0) deferIncludeProblems(c, before, node, `${isRole ? 'include_role' : 'include_tasks'} '${target}'`);
   return node;
+}
+
+/**
+ * Problems in what a conditional include_tasks/include_role (or a handler's include) brings in are,
+ * as in Ansible, run-time errors: it may never run (`when: ansible_os_family == 'Windows'`). They
+ * are shown as warnings before the run, and fail the hosts that reach the include (compiled again there).
+ */
+function deferIncludeProblems(c: CompileSession, before: number, node: IncludeNode | undefined, what: string): GxError[] {
+  const found = c.errors.splice(before);
+  if (found.length === 0) return found;
+  if (node) node.precompiled = undefined;
+  for (const e of found) {
+    const w = new PlaybookError(`${e.message} (in ${what}: fails the hosts that reach it)`, { loc: e.loc, hint: e.hint });
+    c.warnings.push(w);
+  }
+  return found;
 }
 
 /** What the tasks of an include inherit: its keywords but not its `when` (the include itself checks it), then `apply:`. */

@@ -67,4 +67,24 @@ describe('e2e: Ansible keywords', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.tasks().filter((t) => !t.startsWith('include_role'))).to.deep.equal(['web : first', 'web : second']);
   });
+
+  it('problems in a conditional include (or a handler include) fail only the hosts that reach it; a warning says so first', async () => {
+    const files = {
+      'windows.yaml': '- win_file: {path: C:\\x, state: absent}\n',
+      'site.yaml': local(
+        '    - {include_tasks: windows.yaml, when: ansible_os_family_is_windows}\n    - {name: after, debug: {msg: ok}, changed_when: true, notify: "{{ cleanup }}"}\n',
+        '  vars: {ansible_os_family_is_windows: false, cleanup: none}\n  handlers:\n    - {name: win cleanup, include_tasks: windows.yaml}\n    - {name: none, debug: {msg: n}}\n',
+      ),
+    };
+    const skipped = await play(files);
+    expect(skipped.code, skipped.text).to.equal(0);
+    const warnings = skipped.events.flatMap((e) => (e.type === 'warning' ? [e.msg] : []));
+    expect(warnings.some((m) => m.includes("unknown keyword or module 'win_file'") && m.includes("include_tasks 'windows.yaml'"))).to.equal(true);
+    const reached = await play(files, { extraVars: ['ansible_os_family_is_windows=true'] });
+    expect(reached.code).to.equal(2);
+    expect(reached.results('include_tasks : windows.yaml')[0]!.msg).to.include("unknown keyword or module 'win_file'");
+    const notified = await play(files, { extraVars: ['cleanup="win cleanup"'] });
+    expect(notified.code).to.equal(2);
+    expect(notified.results('win cleanup')[0]!.msg).to.include("unknown keyword or module 'win_file'");
+  });
 });
