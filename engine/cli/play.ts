@@ -97,9 +97,14 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });
 
   // problems in includes that may never run: said now, fatal only where reached
-  const compileWarnings = compiler.warnings.map((w) => `${w.message}${w.hint ? `; ${w.hint}` : ''}`);
+  const seen = new Set<string>();
+  const uniqueWarnings = compiler.warnings.filter((w) => {
+    const k = `${w.message}@${w.loc ? formatLocation(w.loc) : ''}`;
+    return !seen.has(k) && Boolean(seen.add(k));
+  });
+  const compileWarnings = uniqueWarnings.map((w) => `${w.message}${w.hint ? `; ${w.hint}` : ''}`);
   if (o.syntaxCheck) {
-    for (const [i, w] of compiler.warnings.entries()) out.write(`[WARNING]: ${compileWarnings[i]}${w.loc ? ` (${formatLocation(w.loc)})` : ''}\n`);
+    for (const [i, w] of uniqueWarnings.entries()) out.write(`[WARNING]: ${compileWarnings[i]}${w.loc ? ` (${formatLocation(w.loc)})` : ''}\n`);
     for (const pb of compiled) out.write(`\nplaybook: ${pb.file}\n`);
     return EXIT.OK;
   }
@@ -118,7 +123,7 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const bus = new EventBus();
   for (const r of makeReporters({ output: o.output, verbosity: o.verbose, color: o.color, profile: o.profile, stream: out })) bus.add(r);
   for (const [k, v] of Object.entries(extraVars)) if (SECRET_NAME.test(k) && v != null) bus.secret(String(v));
-  for (const [i, w] of compiler.warnings.entries()) bus.emit({ type: 'warning', msg: compileWarnings[i]!, loc: w.loc, time: Date.now() });
+  for (const [i, w] of uniqueWarnings.entries()) bus.emit({ type: 'warning', msg: compileWarnings[i]!, loc: w.loc, time: Date.now() });
 
   const abort = new AbortController();
   const connections = new ConnectionPool({ hostKeyPolicy: o.hostKeyPolicy as 'strict' | 'accept-new' | undefined });

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
-import { validatePlaybook, validateVarsFile } from '../load/validate.js';
+import { splitIgnored, validatePlaybook, validateVarsFile } from '../load/validate.js';
 import { hasTemplate } from '../vars/template.js';
 import { notifyErrors, templateErrors } from './checks.js';
 import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
@@ -21,7 +21,8 @@ export function compilePlaybookInto(c: CompileSession, file: string, plays: Comp
   }
   const doc = c.load(file, from);
   if (doc === undefined) return;
-  const errs = validatePlaybook(doc, file, c.opts.known);
+  const { errors: errs, warnings } = splitIgnored(validatePlaybook(doc, file, c.opts.known));
+  c.warnings.push(...warnings);
   if (errs.length) {
     c.errors.push(...errs);
     return;

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PlaybookError, type GxError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
-import { validateTasks } from '../load/validate.js';
+import { splitIgnored, validateTasks } from '../load/validate.js';
 import { argsFromText } from '../load/module-args.js';
 import type { KnownModules } from '../load/known-modules.js';
 import { hasTemplate } from '../vars/template.js';
@@ -286,7 +286,8 @@ export function compileTaskFile(c: CompileSession, file: string, w: Where, loc?:
   }
   const doc = c.load(file, loc);
   if (doc === undefined || doc === null) return [];
-  const errs = validateTasks(doc, file, c.opts.known, { handlers: w.handlers });
+  const { errors: errs, warnings } = splitIgnored(validateTasks(doc, file, c.opts.known, { handlers: w.handlers }));
+  c.warnings.push(...warnings);
   if (errs.length) {
     c.errors.push(...errs);
     return [];

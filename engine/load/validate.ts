@@ -22,7 +22,7 @@ import {
 } from '../schema/keywords.js';
 import type { KnownModules } from './known-modules.js';
 import { normalizePlaybookItem, normalizeTask } from './ansible-forms.js';
-import { checkModuleArgs } from './module-args.js';
+import { checkModuleArgs, looseBoolean } from './module-args.js';
 import {
   enumHint,
   expectation,
@@ -39,6 +39,14 @@ import {
 } from './schema-errors.js';
 import { carryLocation, locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
+
+/** Argument problems of tasks with `ignore_errors: true`: warnings before the run, failures (ignored) when it runs. */
+const ignoredArgErrors = new WeakSet<GxError>();
+
+/** Splits a validator's findings into what stops the run and what is only said (see ignoredArgErrors). */
+export function splitIgnored(errs: GxError[]): { errors: GxError[]; warnings: GxError[] } {
+  return { errors: errs.filter((e) => !ignoredArgErrors.has(e)), warnings: errs.filter((e) => ignoredArgErrors.has(e)) };
+}
 
 // ---------------------------------------------------------------- ajv, compiled once
 
@@ -237,7 +245,10 @@ class Validator {
       for (const k of ['rescue', 'always'])
         if (k in task) this.add(new PlaybookError(`'${k}' belongs to a block, not to a '${action}' task`, { loc: this.loc(task, k) }));
       this.shape(ctx.handlers ? 'module_handler' : 'module_task', task, { what: 'task keyword' });
-      for (const e of checkModuleArgs(task, action, this.known!, (o, k, w) => this.loc(o, k, w))) this.add(e);
+      const argErrors = checkModuleArgs(task, action, this.known!, (o, k, w) => this.loc(o, k, w));
+      // `ignore_errors: true`: Ansible fails the task at run time and goes on; gx warns now and does the same
+      if (looseBoolean(task.ignore_errors) === true) for (const e of argErrors) ignoredArgErrors.add(e);
+      for (const e of argErrors) this.add(e);
     }
   }
 

@@ -87,4 +87,14 @@ describe('e2e: Ansible keywords', () => {
     expect(notified.code).to.equal(2);
     expect(notified.results('win cleanup')[0]!.msg).to.include("unknown keyword or module 'win_file'");
   });
+
+  it('argument errors of a task with ignore_errors: true are warnings, and the task fails and is ignored at run time', async () => {
+    const r = await play({
+      'site.yaml': local('    - name: bad input\n      add_host: namenewdynamichost groupsnewdynamicgroup\n      ignore_errors: true\n      register: badinput\n    - {name: check, assert: {that: ["badinput is failed"]}}\n'),
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.events.some((e) => e.type === 'warning' && e.msg.includes("module 'add_host'"))).to.equal(true);
+    expect(r.results('bad input')[0]!.status).to.equal('failed');
+    expect(r.results('check')[0]!.status).to.equal('ok');
+  });
 });
