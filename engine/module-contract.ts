@@ -112,7 +112,7 @@ export interface Plan<D extends object = Record<string, unknown>> {
   /** hosts to add to the run's inventory (add_host) */
   addHosts?: { name: string; groups: string[]; vars: Record<string, unknown> }[];
   /** executor control (meta) */
-  control?: 'flush_handlers' | 'end_play' | 'end_batch' | 'end_host' | 'noop' | 'clear_host_errors';
+  control?: 'flush_handlers' | 'end_play' | 'end_batch' | 'end_host' | 'noop' | 'clear_host_errors' | 'reset_connection';
 }
 
 export interface Applied<D extends object = Record<string, unknown>> {

@@ -6,7 +6,6 @@ type Action = NonNullable<Plan['control']>;
 /** Ansible's meta actions gx refuses, with what to write instead. */
 const UNSUPPORTED: Record<string, string> = {
   refresh_inventory: 'gx reads the inventory once, before the run; add hosts during the run with add_host',
-  reset_connection: 'gx keeps one connection per host for the whole run; run the command that needed a new login with become, or in a later play',
   clear_facts: 'gx gathers no facts to clear; set the variable again with set_fact',
   role_complete: 'end the role early with a block and when: instead',
 };
@@ -21,8 +20,9 @@ export const meta = defineModule<MetaArgs>({
   description:
     'flush_handlers runs the handlers notified so far, here instead of at the end of the play; end_play stops the play for all hosts; ' +
     'end_batch ends the current serial batch (the next batch goes on; without serial it ends the play); ' +
-    'end_host stops it for the current host; clear_host_errors puts failed and unreachable hosts back into the play; noop does nothing. ' +
-    'refresh_inventory, reset_connection, clear_facts and role_complete are refused with what to do instead. ' +
+    'end_host stops it for the current host; clear_host_errors puts failed and unreachable hosts back into the play; noop does nothing; ' +
+    'reset_connection closes the host\'s connection so the next task logs in again (e.g. to pick up a new group membership). ' +
+    'refresh_inventory, clear_facts and role_complete are refused with what to do instead. ' +
     'It acts in check mode too.',
   freeForm: 'free_form',
   schema: {
@@ -30,7 +30,7 @@ export const meta = defineModule<MetaArgs>({
     properties: {
       free_form: {
         type: 'string',
-        enum: ['flush_handlers', 'end_play', 'end_batch', 'end_host', 'noop', 'clear_host_errors', ...Object.keys(UNSUPPORTED)],
+        enum: ['flush_handlers', 'end_play', 'end_batch', 'end_host', 'noop', 'clear_host_errors', 'reset_connection', ...Object.keys(UNSUPPORTED)],
         description: 'The action, written as the module\'s value: `meta: flush_handlers`.',
       },
     },

@@ -68,6 +68,20 @@ export class ConnectionPool {
     return conn;
   }
 
+  /** Closes the host's connections (every login user); the next get() opens a new one. */
+  async reset(host: string): Promise<void> {
+    const prefix = `${host}\u0000`;
+    for (const [key, pending] of [...this.conns]) {
+      if (!key.startsWith(prefix)) continue;
+      this.conns.delete(key);
+      const conn = await pending.catch(() => undefined);
+      if (!conn) continue;
+      const i = this.opened.indexOf(conn);
+      if (i >= 0) this.opened.splice(i, 1);
+      await conn.close().catch(() => undefined);
+    }
+  }
+
   async closeAll(): Promise<void> {
     this.closed = true;
     await Promise.all(this.opened.map((c) => c.close().catch(() => undefined)));

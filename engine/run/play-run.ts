@@ -321,6 +321,9 @@ export class PlayRun {
   private async afterTask(task: ModuleTask, hosts: string[], results: ItemOutcome[], rescuable: boolean): Promise<void> {
     const controls = new Set(results.map((r) => r.control).filter(Boolean));
     if (controls.has('end_host')) results.forEach((r, i) => r.control === 'end_host' && (this.state(hosts[i]!).ended = true));
+    if (controls.has('reset_connection') && this.ctx.connections.reset) {
+      for (const [i, r] of results.entries()) if (r.control === 'reset_connection') await this.ctx.connections.reset(hosts[i]!);
+    }
     if (controls.has('clear_host_errors')) {
       // Ansible (strategy _execute_meta, play_iterator.clear_host_errors at v2.17.5) clears the
       // failed and unreachable hosts of the play: they are not failed for the run any more, yet a

@@ -484,7 +484,7 @@ describe('load/validate: arguments of the real modules', () => {
     const doc = parseYamlText('- file: {path: /tmp/x, state: directry}\n- meta: flush_handler\n- set_fact: {my-var: 1, ok: 2, "{{ item.key }}": 3}\n  with_dict: {a: 1}\n', file);
     expect(render(validateTasks(doc, file, knownModules(modules)), file)).to.deep.equal([
       "ModuleArgsError 1:31 argument 'state' of module 'file' must be one of 'file', 'directory', 'touch', 'absent', 'link', 'hard', got 'directry' | did you mean 'directory'?",
-      "ModuleArgsError 2:9 'meta' must be one of 'flush_handlers', 'end_play', 'end_batch', 'end_host', 'noop', 'clear_host_errors', 'refresh_inventory', 'reset_connection', 'clear_facts', 'role_complete', got 'flush_handler' | did you mean 'flush_handlers'?",
+      "ModuleArgsError 2:9 'meta' must be one of 'flush_handlers', 'end_play', 'end_batch', 'end_host', 'noop', 'clear_host_errors', 'reset_connection', 'refresh_inventory', 'clear_facts', 'role_complete', got 'flush_handler' | did you mean 'flush_handlers'?",
       "ModuleArgsError 3:14 'my-var' is not a valid variable name | variable names are letters, digits and underscores, not starting with a digit",
     ]);
   });

@@ -130,4 +130,26 @@ describe('run on SSH hosts: remote_user, async, --check', () => {
     expect(existsSync(join(r.dir, 'async', jid))).to.equal(true);
     expect(r.results('wait here')[0]!.data).to.include({ finished: 1, stdout: 'controller' });
   });
+
+  it('meta: reset_connection logs in again: the next task runs in a new session', async () => {
+    const r = await play({
+      'inventory.yaml': inventory({ ansible_user: sshEnv.user }),
+      'site.yaml': `
+- hosts: all
+  tasks:
+    - name: before
+      shell: echo $PPID
+    - name: same
+      shell: echo $PPID
+    - name: reset
+      meta: reset_connection
+    - name: after
+      shell: echo $PPID
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    const pid = (t: string): unknown => r.results(t)[0]!.data!.stdout;
+    expect(pid('same'), 'one session for the run').to.equal(pid('before'));
+    expect(pid('after'), 'a new session after reset_connection').to.not.equal(pid('before'));
+  });
 });
