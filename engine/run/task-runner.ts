@@ -19,6 +19,7 @@ import type { RunContext } from './context.js';
 import { HostState } from './host-state.js';
 import { runAsync } from './async-task.js';
 import { markOpaque } from './lazy-scope.js';
+import { keywordValue } from '../compile/kw-value.js';
 import { hasLoop, loopItems } from './loop-items.js';
 import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
 
@@ -295,7 +296,11 @@ export class TaskRunner {
         time: Date.now(),
       });
       if (o.status === 'unreachable') break;
-      if (lc.pause && i < list.length - 1) await sleep(lc.pause * 1000, this.pr.ctx.signal);
+      if (lc.pause !== undefined && i < list.length - 1) {
+        // loop_control.pause may be a template too
+        const pause = keywordNumber(keywordValue('pause', lc.pause, undefined, Number), this.kwScope(task, host, scope), 'loop_control.pause') ?? 0;
+        if (pause > 0) await sleep(pause * 1000, this.pr.ctx.signal);
+      }
     }
     return aggregate(outcomes);
   }

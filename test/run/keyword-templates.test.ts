@@ -380,3 +380,28 @@ describe('run: ignore_unreachable', () => {
     expect(r.code).to.equal(0);
   });
 });
+
+describe('run: loop_control.pause as a template', () => {
+  it('is rendered like any number keyword: a non-number fails the task with the field named', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  vars: { gap: 0, bad_gap: soon }
+  tasks:
+    - name: fine
+      debug: { msg: "{{ item }}" }
+      loop: [1, 2]
+      loop_control: { pause: "{{ gap }}" }
+    - name: wrong
+      debug: { msg: "{{ item }}" }
+      loop: [1, 2]
+      loop_control: { pause: "{{ bad_gap }}" }
+      ignore_errors: true
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('fine')[0]!.status).to.equal('ok');
+    expect(r.results('wrong')[0]!.status).to.equal('failed');
+    expect(r.text).to.match(/the field 'pause' has an invalid value \(\\"soon\\"\)/);
+  });
+});
