@@ -91,7 +91,7 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
 
   // everything is loaded and validated before any host is contacted
   const templateDirs = o.templatesDir?.length ? o.templatesDir.map((d) => resolve(d)) : defaultTemplateDirs(playbooks);
-  const compiler = new Compiler({ known: knownModules(modules), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? []), ...ansibleRolesPath()], templateDirs, extraVarNames: Object.keys(extraVars) });
+  const compiler = new Compiler({ known: knownModules(modules), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? []), ...ansibleRolesPath()], templateDirs, extraVarNames: Object.keys(extraVars), extraVars });
   const compiled = playbooks.map((p) => compiler.compilePlaybook(p));
   const sources = o.inventory.length ? o.inventory : defaultInventory(playbooks[0]!);
   const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });

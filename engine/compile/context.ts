@@ -15,6 +15,8 @@ export interface CompileOptions {
   templateDirs?: string[];
   /** names given with -e: a vars_prompt entry they name needs no default */
   extraVarNames?: string[];
+  /** the -e values: templated import names may use them (with the play's vars) */
+  extraVars?: Record<string, unknown>;
 }
 
 export type Raw = Record<string, unknown>;
@@ -29,6 +31,8 @@ export interface PlayCtx {
   roles: RoleInstance[];
   /** the top playbook's directory and the current file's */
   topDir: string;
+  /** the play's variables known at load time (play vars, import_playbook vars, static vars_files) */
+  vars?: Record<string, unknown>;
 }
 
 export interface Where {

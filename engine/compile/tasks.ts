@@ -11,6 +11,7 @@ import type { KnownModules } from '../load/known-modules.js';
 import { hasTemplate } from '../vars/template.js';
 import { conditionErrors, templateErrors, templateFileError } from './checks.js';
 import { isObj, type CompileSession, type Raw, type Where } from './context.js';
+import { loadTimeValue, loadTimeVars } from './load-time-values.js';
 import { asList, conditions, inherit, withModuleDefaults, withVars } from './inherit.js';
 import { TASK_KEYWORDS } from './keywords.js';
 import { keywordValue } from './kw-value.js';
@@ -52,12 +53,9 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   }
 
   if (raw.import_tasks !== undefined) {
-    const target = String(isObj(raw.import_tasks) ? raw.import_tasks.file : raw.import_tasks);
     const tloc = locate(raw, 'import_tasks', 'value');
-    if (hasTemplate(target)) {
-      c.errors.push(new PlaybookError('import_tasks takes a static path; use include_tasks for a templated one', { loc: tloc }));
-      return [];
-    }
+    const target = loadTimeValue(c, String(isObj(raw.import_tasks) ? raw.import_tasks.file : raw.import_tasks), loadTimeVars(w), 'import_tasks', tloc, 'use include_tasks for a file chosen per host');
+    if (target === undefined) return [];
     const inh = withVars(inherit(w.inh, raw), raw.vars);
     return c.taskFile(resolveTaskFile(target, w), { ...w, inh }, tloc);
   }
@@ -65,7 +63,10 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   if (raw.import_role !== undefined) {
     const spec = isObj(raw.import_role) ? raw.import_role : { name: raw.import_role };
     const inh = withVars(inherit(w.inh, raw), raw.vars);
-    return c.roleTasks(String(spec.name ?? ''), { ...spec, vars: raw.vars }, { ...w, inh: inh }, locate(raw, 'import_role', 'value'), true);
+    const rloc = locate(raw, 'import_role', 'value');
+    const roleName = loadTimeValue(c, String(spec.name ?? ''), loadTimeVars(w), 'import_role name', rloc, 'use include_role for a role chosen per host');
+    if (roleName === undefined) return [];
+    return c.roleTasks(roleName, { ...spec, vars: raw.vars }, { ...w, inh: inh }, rloc, true);
   }
 
   if (w.handlers && raw.include_tasks !== undefined) return handlerInclude(c, raw, w);

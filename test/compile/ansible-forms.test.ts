@@ -84,6 +84,22 @@ describe('compile: vars_prompt without prompting (issue 14)', () => {
   });
 });
 
+describe('compile: import names templated over load-time variables (issue 14)', () => {
+  it('import_playbook vars name the role an imported play imports; play vars name an import_tasks file; -e names a role', () => {
+    const pb = compile(
+      {
+        'site.yaml': '- import_playbook: "{{ which }}.yaml"\n  vars: {which: needs, role_name: web}\n',
+        'needs.yaml': '- hosts: all\n  vars: {f: more}\n  roles: ["{{ extra_role }}"]\n  tasks:\n    - import_role: {name: "{{ role_name }}"}\n    - import_tasks: "{{ f }}.yaml"\n',
+        'more.yaml': '- {name: more task, debug: {msg: m}}\n',
+        'roles/web/tasks/main.yaml': '- {name: web task, debug: {msg: w}}\n',
+        'roles/db/tasks/main.yaml': '- {name: db task, debug: {msg: d}}\n',
+      },
+      { extraVars: { extra_role: 'db' } },
+    );
+    expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['db task []', 'web task []', 'more task []']);
+  });
+});
+
 describe('compile: module_defaults and include apply (issue 14)', () => {
   it('module_defaults from the play, a block and the task fill a module\'s arguments under its own, by short or FQCN name', () => {
     const pb = compile({
