@@ -157,7 +157,8 @@ export interface CompiledPlay {
   anyErrorsFatal: boolean;
   /** a template is rendered when the play starts */
   maxFailPercentage?: Kw<number>;
-  forceHandlers: boolean;
+  /** a template is rendered when the play starts */
+  forceHandlers: Kw<boolean>;
   gatherFacts: boolean;
   tags: string[];
   /** names of variables whose values are secret */

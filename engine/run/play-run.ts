@@ -32,6 +32,7 @@ export class PlayRun {
   failedOut = false;
   private strategyCache: 'linear' | 'free' | undefined;
   private maxFailCache: number | null | undefined;
+  private forceHandlersCache: boolean | undefined;
   /** meta: end_batch, until the next serial batch */
   private endBatch = false;
   private batch: string[] = [];
@@ -124,7 +125,7 @@ export class PlayRun {
       if (this.ctx.signal.aborted) break;
       await this.flushHandlers(batch);
     }
-    if (this.play.forceHandlers || this.ctx.settings.forceHandlers) await this.flushHandlers(batch, true);
+    if (this.forceHandlers() || this.ctx.settings.forceHandlers) await this.flushHandlers(batch, true);
   }
 
   /** end_play or end_batch: nothing more runs in this batch */
@@ -148,6 +149,12 @@ export class PlayRun {
       });
     }
     return (this.strategyCache = name);
+  }
+
+  /** force_handlers, a template rendered once with the play's variables */
+  private forceHandlers(): boolean {
+    this.forceHandlersCache ??= keywordBool(this.play.forceHandlers, this.playKeywordScope('force_handlers'), 'force_handlers') === true;
+    return this.forceHandlersCache;
   }
 
   /** max_fail_percentage, a template rendered once with the play's variables */
@@ -362,7 +369,7 @@ export class PlayRun {
   }
 
   async flushHandlers(hosts: string[], force = false): Promise<void> {
-    const allowFailed = force || this.play.forceHandlers || this.ctx.settings.forceHandlers;
+    const allowFailed = force || this.forceHandlers() || this.ctx.settings.forceHandlers;
     for (let pass = 0; pass < 10; pass++) {
       let ran = false;
       for (const h of this.handlers) {

@@ -243,4 +243,25 @@ describe('run: play keywords', () => {
     // Ansible: batches [h1, h2] and [h3, h4]; h1 sits its batch out
     expect(r.results('batch').map((x) => x.data!.msg)).to.deep.equal([['h2'], ['h3', 'h4']]);
   });
+
+  it('force_handlers from a template: a host that failed after notifying still runs its handler', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  vars: { keep_handlers: true }
+  force_handlers: "{{ keep_handlers }}"
+  tasks:
+    - name: change
+      command: echo x
+      notify: handle
+    - name: break
+      fail: { msg: down }
+  handlers:
+    - name: handle
+      shell: echo handled > {{ playbook_dir }}/handled
+`,
+    });
+    expect(r.code).to.equal(2);
+    expect(ran(r.dir, 'handled')).to.deep.equal(['handled']);
+  });
 });
