@@ -9,6 +9,7 @@ import { splitIgnored, validatePlaybook, validateVarsFile } from '../load/valida
 import { hasTemplate } from '../vars/template.js';
 import { notifyErrors, templateErrors } from './checks.js';
 import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
+import { loadTimeValue } from './load-time-values.js';
 import { asList, bool, conditions, inherit, tagList } from './inherit.js';
 import { keywordValue } from './kw-value.js';
 import type { CompiledPlay, Inherited, TaskNode, Vars } from './types.js';
@@ -31,12 +32,10 @@ export function compilePlaybookInto(c: CompileSession, file: string, plays: Comp
   for (const item of doc) {
     if (!isObj(item)) continue;
     if (item.import_playbook !== undefined) {
-      const target = String(item.import_playbook);
       const loc = locate(item, 'import_playbook', 'value');
-      if (hasTemplate(target)) {
-        c.errors.push(new PlaybookError('import_playbook takes a static path (templates are not allowed here)', { loc }));
-        continue;
-      }
+      // a templated path over the import's own vars (and the outer imports'), and -e
+      const target = loadTimeValue(c, String(item.import_playbook), Object.assign({}, ...importVars, isObj(item.vars) ? item.vars : {}), 'import_playbook', loc);
+      if (target === undefined) continue;
       const next = isAbsolute(target) ? target : join(dirname(file), target);
       const innerInh = inherit(inh, { tags: item.tags, when: item.when });
       // carry the import's `when` locations
@@ -112,13 +111,16 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     return c.taskList(list, where({ handlers: key === 'handlers' }));
   };
 
+  // what templated import names may use: the play's vars, then its static vars_files (as Ansible's play vars)
+  pctx.vars = Object.assign({}, vars, ...varsFiles.map((f) => f.data ?? {}));
   const pre = section('pre_tasks');
   const roleNodes: TaskNode[] = [];
   asList(raw.roles).forEach((entry, i) => {
     const eloc = locate(raw.roles, i);
     const spec = typeof entry === 'string' ? { role: entry } : isObj(entry) ? entry : undefined;
     if (!spec) return;
-    const name = String(spec.role ?? spec.name ?? '');
+    const name = loadTimeValue(c, String(spec.role ?? spec.name ?? ''), pctx.vars, 'role', eloc);
+    if (name === undefined) return;
     roleNodes.push(...c.roleTasks(name, spec, where(), eloc));
   });
   const tasks = section('tasks');
