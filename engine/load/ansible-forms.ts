@@ -79,8 +79,13 @@ function moduleFromAction(task: Obj, key: 'action' | 'local_action', isModule: (
     for (const [k, v] of Object.entries(value)) if (k !== 'module') rest[k] = v;
     args = carryLocation(value, rest);
   } else return;
-  // a templated module name stays unknown: the validator says to write it literally
-  if (module.includes('{{')) return;
+  // a templated module name cannot be resolved (in Ansible either): the task fails if it ever runs
+  // (`tags: never` keeps it from running), with what to write instead
+  if (module.includes('{{')) {
+    const msg = `the module name of ${key} is a template (${module}); write the module literally, e.g. '${key}: copy src=a dest=b'`;
+    if (isModule('fail')) rename(task, key, 'fail', { msg: msg.replace(/\{([{%#])/g, '{ $1') });
+    return;
+  }
   // `action: copy …` beside `copy:` is two actions: left for the validator to say so
   if (normalModule(module, isModule) in task) return;
   if (key in task) rename(task, key, normalModule(module, isModule), args);

@@ -97,4 +97,13 @@ describe('e2e: Ansible keywords', () => {
     expect(r.results('bad input')[0]!.status).to.equal('failed');
     expect(r.results('check')[0]!.status).to.equal('ok');
   });
+
+  it('a templated action module fails only if the task runs (tags: never keeps it from running)', async () => {
+    const files = { 'site.yaml': local('    - name: never runs\n      action: {module: "{{ entire_task }}"}\n      tags: [never]\n    - {name: runs, debug: {msg: x}}\n') };
+    const r = await play(files);
+    expect(r.code, r.text).to.equal(0);
+    const forced = await play(files, { tags: ['never'] });
+    expect(forced.code).to.equal(2);
+    expect(forced.results('never runs')[0]!.msg).to.include('the module name of action is a template');
+  });
 });

@@ -205,6 +205,7 @@ describe('load/validate: tasks', () => {
   it('says what to write for Ansible 1 forms: bare loop variables, templated action modules, first_available_file', () => {
     expect(tasks('- debug: {msg: x}\n  with_items: groups.web\n- action: "{{ pkg }} name=x"\n- copy: {src: a, dest: /b}\n  first_available_file: [a]\n')).to.deep.equal([
       'PlaybookError 2:15 \'with_items\' must be a list, got \'groups.web\' | a bare variable is not templated (Ansible 2 does not either): write with_items: "{{ groups.web }}"',
+      // (the fake registry has no fail module to stand in for a templated action)
       "PlaybookError 3:3 unknown keyword or module 'action' | one module per task, written literally (e.g. 'action: copy src=a dest=b' and no other module key): module names are not templated, in Ansible either",
       "PlaybookError 5:3 unknown keyword or module 'first_available_file' | first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'",
     ]);
