@@ -252,7 +252,17 @@ export class TaskRunner {
       return this.once(task, def, host, scope, where, cond === 'unknown');
     }
 
-    const items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir }, { module: task.module });
+    let items: unknown[] | Unknown;
+    try {
+      items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir }, { module: task.module });
+    } catch (err) {
+      // Ansible's task executor keeps a loop's undefined-variable error until the task's `when`,
+      // checked without an item, says the task runs at all (`with_items: "{{ x }}"` + `when: x is defined`)
+      if (err instanceof GxError && /undefined/.test(err.message) && check(task.eff.when, scope, where) === false) {
+        return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
+      }
+      throw err;
+    }
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };
     }
