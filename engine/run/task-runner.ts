@@ -258,9 +258,13 @@ export class TaskRunner {
     } catch (err) {
       // Ansible's task executor keeps a loop's undefined-variable error until the task's `when`,
       // checked without an item, says the task runs at all (`with_items: "{{ x }}"` + `when: x is defined`)
-      if (err instanceof GxError && /undefined/.test(err.message) && check(task.eff.when, scope, where) === false) {
-        return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
+      let skip = false;
+      try {
+        skip = err instanceof GxError && /undefined/.test(err.message) && check(task.eff.when, scope, where) === false;
+      } catch {
+        // the condition needs the item itself: the loop's error stands
       }
+      if (skip) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
       throw err;
     }
     if (isUnknown(items)) {

@@ -106,6 +106,13 @@ describe('e2e: with_* loops', () => {
     expect(r.events.filter((e) => e.type === 'item.result').length).to.equal(5);
   });
 
+  it('a loop over an undefined variable is skipped when the task\'s when is false without it (Ansible keeps the error until then)', async () => {
+    const r = await play({ 'site.yaml': local('    - name: skipped\n      debug: {msg: x}\n      with_items: ["{{ baz }}"]\n      when: false\n    - name: fails\n      debug: {msg: x}\n      loop: "{{ baz }}"\n      when: true\n') });
+    expect(r.code).to.equal(2);
+    expect(r.results('skipped')[0]!.status).to.equal('skipped');
+    expect(r.results('fails')[0]!.msg).to.include("'baz'");
+  });
+
   it('every with_* keyword the schema accepts has its lookup', () => {
     expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal([...WITH_NAMES].sort());
   });
