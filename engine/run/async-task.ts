@@ -15,6 +15,7 @@ import { UNKNOWN } from '../vars/unknown.js';
 import { jobStatus, removeJob, startJob } from './async-job.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { compileArgs } from '../load/module-args.js';
+import { withTimeLimit } from './time-limit.js';
 
 export interface AsyncSettings {
   /** seconds the job may run */
@@ -31,7 +32,7 @@ export async function runAsync(def: ModuleDefinition<any, any>, rawArgs: unknown
         hint: 'drop poll: 0 (gx then waits for it, at most `async` seconds), or start the work with shell/command',
       });
     }
-    return withLimit(executeModule(def, rawArgs, mctx), a.limit, def.name);
+    return withTimeLimit(executeModule(def, rawArgs, mctx), a.limit, `async task '${def.name}' did not complete within the requested time - ${a.limit}s`);
   }
   if (mctx.check) {
     // nothing starts in check mode: the module predicts as usual; a job id cannot be known
@@ -67,16 +68,4 @@ export async function runAsync(def: ModuleDefinition<any, any>, rawArgs: unknown
   const changed = data.changed === true;
   const msg = typeof data.msg === 'string' && data.msg !== '' ? data.msg : undefined;
   return { changed, failed: status.failed, skipped: false, msg, data: { ...data, changed, failed: status.failed } };
-}
-
-async function withLimit(p: Promise<ModuleOutcome>, seconds: number, name: string): Promise<ModuleOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new GxError('module', `async task '${name}' did not complete within the requested time - ${seconds}s`)), seconds * 1000);
-  });
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

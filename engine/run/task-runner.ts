@@ -18,6 +18,7 @@ import { findFile } from '../load/find-file.js';
 import type { RunContext } from './context.js';
 import { HostState } from './host-state.js';
 import { runAsync } from './async-task.js';
+import { withTimeLimit } from './time-limit.js';
 import { markOpaque } from './lazy-scope.js';
 import { keywordValue } from '../compile/kw-value.js';
 import { hasLoop, loopItems } from './loop-items.js';
@@ -384,7 +385,7 @@ export class TaskRunner {
     let data: Record<string, unknown> = {};
     for (;;) {
       attempts += 1;
-      outcome = await this.withTimeout(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, task.name);
+      outcome = await withTimeLimit(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, `task '${task.name}' timed out after ${timeout}s`);
       if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
       if (outcome.facts) {
         const state = this.factState(factHost);
@@ -451,18 +452,6 @@ export class TaskRunner {
     return this.kwBool(task, where.host ?? '', 'ignoreErrors', scope) === true;
   }
 
-  private async withTimeout<T>(p: Promise<T>, seconds: number | undefined, name: string): Promise<T> {
-    if (!seconds || seconds <= 0) return p;
-    let timer: NodeJS.Timeout | undefined;
-    const t = new Promise<never>((_, rej) => {
-      timer = setTimeout(() => rej(new GxError('module', `task '${name}' timed out after ${seconds}s`)), seconds * 1000);
-    });
-    try {
-      return await Promise.race([p, t]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
 }
 
 /** ansible_failed_task: the fields of Ansible's serialized task that rescue sections read. */
