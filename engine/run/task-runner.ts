@@ -45,12 +45,18 @@ function stripOmit(v: unknown, omit: string): unknown {
   return v;
 }
 
-function envOf(layers: unknown[], scope: Vars, where: Where): Record<string, string> | undefined {
+/** The task's environment, outer layers first; a variable set to `omit` is left out. */
+function envOf(layers: unknown[], scope: Vars, where: Where, omit: string): Record<string, string> | undefined {
   if (layers.length === 0) return undefined;
   const env: Record<string, string> = {};
   for (const layer of layers) {
     const r = renderValue(layer, scope, { ...where, what: 'environment' });
-    if (r && typeof r === 'object') for (const [k, v] of Object.entries(r)) env[k] = String(v);
+    if (r && typeof r === 'object') {
+      for (const [k, v] of Object.entries(r)) {
+        if (v === omit) delete env[k];
+        else env[k] = String(v);
+      }
+    }
   }
   return env;
 }
@@ -352,7 +358,7 @@ export class TaskRunner {
     const becomeUser = known(keywordString(task.eff.becomeUser, ks, 'become_user'), 'become_user') ?? (scope.ansible_become_user as string | undefined) ?? 'root';
     const become = becomeOn ? { user: becomeUser, password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
-    const conn = taskConnection(base, envOf(task.eff.environment, scope, where), become);
+    const conn = taskConnection(base, envOf(task.eff.environment, scope, where, ctx.omit), become);
 
     const mctx: ExecuteContext = {
       conn,

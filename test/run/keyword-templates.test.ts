@@ -405,3 +405,20 @@ describe('run: loop_control.pause as a template', () => {
     expect(r.text).to.match(/the field 'pause' has an invalid value \(\\"soon\\"\)/);
   });
 });
+
+describe('run: omit in environment', () => {
+  it('an environment variable set to omit is left out', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  environment: { GX_KW_A: outer, GX_KW_B: kept }
+  tasks:
+    - name: env
+      shell: echo "\${GX_KW_A-unset} \${GX_KW_B-unset}"
+      environment: { GX_KW_A: "{{ omit }}" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('env')[0]!.data!.stdout).to.equal('unset kept');
+  });
+});
