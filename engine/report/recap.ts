@@ -22,8 +22,8 @@ export class RecapCounter {
   /** Feed it host.result results (one per host per task; loop items are not counted). */
   add(r: HostResult): void {
     const c = this.touch(r.host);
-    // Ansible's strategy runs meta tasks itself, outside the result queue that feeds the stats
-    if (r.meta && r.status !== 'failed' && r.status !== 'unreachable') return;
+    // Ansible's strategy runs meta tasks and expands include_role itself, outside the result queue that feeds the stats
+    if (r.silent && r.status !== 'failed' && r.status !== 'unreachable') return;
     if (r.ignored) {
       c.ok++;
       c.ignored++;

@@ -284,9 +284,11 @@ export class PlayRun {
         if (looped && items.length === 0) {
           ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'skipped', skipReason: 'No items in the list', durationMs: Date.now() - started }, time: Date.now() });
         }
-        // one result per file included (per loop item), as Ansible counts each included file as ok
+        // one result per file included (per loop item), as Ansible counts each included file as ok;
+        // an included role is neither shown nor counted (Ansible expands it outside its stats)
+        const silent = node.what === 'role' || undefined;
         for (const r of registered) {
-          ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(r.include)}`, durationMs: Date.now() - started }, time: Date.now() });
+          ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'ok', msg: `included: ${String(r.include)}`, silent, durationMs: Date.now() - started }, time: Date.now() });
         }
       } catch (err) {
         const msg = err instanceof ErrorList ? err.errors.map((e) => e.message).join('; ') : err instanceof Error ? err.message : String(err);

@@ -205,7 +205,7 @@ export class TaskRunner {
       skipReason: outcome.skipReason,
       durationMs: Date.now() - started,
       censored: censored || undefined,
-      meta: def?.name === 'meta' || undefined,
+      silent: def?.name === 'meta' || undefined,
     };
     ctx.bus.emit({ type: 'host.result', taskId: task.id, result, time: Date.now() });
     return outcome;

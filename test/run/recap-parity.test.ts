@@ -24,4 +24,28 @@ describe('run: recap parity with ansible-playbook', () => {
     // 2 includes + 2 included debug tasks; the empty loop is skipped
     expect(r.recap('localhost')).to.include({ ok: 4, skipped: 1 });
   });
+
+  it('include_role shows only its TASK line and counts nowhere; skipped, it counts as skipped', async () => {
+    const r = await play(
+      {
+        'roles/r1/tasks/main.yaml': '- name: r1 task\n  debug: { msg: r1 }\n',
+        'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: inc role
+      include_role: { name: r1 }
+    - name: inc role loop
+      include_role: { name: r1 }
+      loop: [1, 2]
+    - name: inc role skipped
+      include_role: { name: r1 }
+      when: false
+`,
+      },
+      { output: 'plain' },
+    );
+    expect(r.code, r.text).to.equal(0);
+    expect(r.text).to.match(/TASK \[inc role\][^\n]*\n\nTASK \[r1 : r1 task\]/);
+    expect(r.text).to.match(/localhost\s+: ok=3 +changed=0 +unreachable=0 +failed=0 +skipped=1/);
+  });
 });
