@@ -1,8 +1,9 @@
 // YAML → plain JS values, with every mapping and sequence registered in the position map
 // (source.ts), so later stages can point at file:line:col without carrying YAML nodes around.
 //
-// Scalars follow the YAML 1.2 core schema (so `yes`/`no` are strings, as in ansible-lint's advice),
-// with one deliberate exception: a plain scalar that looks like a leading-zero integer (`0755`,
+// Scalars follow the YAML 1.2 core schema with two deliberate exceptions. A plain yes/no/on/off (any
+// of PyYAML's spellings) is a boolean, as Ansible's YAML 1.1 loader reads it: `enabled: no` must be
+// false for `enabled == false` and render as False. And a plain scalar that looks like a leading-zero integer (`0755`,
 // `-007`) stays the string it was written as. Under 1.2 core `0755` would silently become the
 // decimal 755, which is never what someone writing a file mode means; keeping the text lets the
 // module decide (file modes read it as octal). Quoted or explicitly tagged (`!!int 0755`) scalars
@@ -24,6 +25,8 @@ import { ErrorList, PlaybookError } from '../errors.js';
 import { registerNode, rememberSource, type SourceLocation } from './source.js';
 
 const LEADING_ZERO_INT = /^[-+]?0[0-9]+$/;
+/** PyYAML's (YAML 1.1) boolean words beyond YAML 1.2's true/false (resolver.py; y/n are not among them) */
+const YAML11_BOOL = /^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
 /**
  * Ansible's `!unsafe` tag: the value is never templated. gx keeps it as text the template engine
@@ -175,6 +178,8 @@ class Converter {
   private readonly done = new Map<YamlNode, unknown>();
   /** collections being converted: an alias to one of them would make a value contain itself */
   private readonly open = new Set<YamlNode>();
+  /** converting a mapping key: YAML 1.1's yes/no words stay text there */
+  private inKey = false;
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -206,6 +211,10 @@ class Converter {
     if (isScalar(node)) {
       if (node.type === 'PLAIN' && !node.tag && typeof node.value === 'number' && LEADING_ZERO_INT.test(node.source ?? '')) {
         return node.source;
+      }
+      // Ansible's YAML (PyYAML, 1.1) reads a plain yes/no/on/off as a boolean; keys stay as written
+      if (!this.inKey && node.type === 'PLAIN' && !node.tag && typeof node.value === 'string' && YAML11_BOOL.test(node.value)) {
+        return /^(yes|on)$/i.test(node.value);
       }
       return node.value;
     }
@@ -242,7 +251,9 @@ class Converter {
         this.errors.push(this.complexKey(keyNode, node));
         continue;
       }
+      this.inKey = true;
       const rawKey = this.convert(keyNode);
+      this.inKey = false;
       const key = rawKey === null ? '' : String(rawKey);
       const valueOffset = pair.value?.range?.[0] ?? keyNode?.range?.[1] ?? keyOffset;
       if (key === '<<' && isScalar(keyNode) && keyNode.type === 'PLAIN') {

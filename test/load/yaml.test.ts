@@ -119,10 +119,15 @@ describe('load/yaml: scalars', () => {
     expect(v.j).to.equal('-007');
   });
 
+  it('reads a plain yes/no/on/off as a boolean, as Ansible\'s YAML 1.1 does (quoted, y/n and keys stay text)', () => {
+    expect(v.d).to.equal(true);
+    const w = parseYamlText('a: no\nb: "no"\nc: Off\nd: y\nyes: 1\ne: [on, NO, nO]\n', 'b.yaml') as Obj;
+    expect(w).to.deep.equal({ a: false, b: 'no', c: false, d: 'y', yes: 1, e: [true, false, 'nO'] });
+  });
+
   it('otherwise follows the YAML 1.2 core schema', () => {
     expect(v.b).to.equal('0755');
     expect(v.c).to.equal(15);
-    expect(v.d).to.equal('yes');
     expect(v.e).to.equal(null);
     expect(v.f).to.equal(1.5);
     expect(v.h).to.equal(755);
