@@ -13,8 +13,8 @@ export interface KeywordSpec {
 /** A string containing `{{` is rendered at run time: it may stand in for any other type. */
 export const TEMPLATE_PATTERN = '\\{\\{';
 
-// Ansible users write `become: yes`; YAML 1.2 reads that as a string, so the YAML 1.1 spellings
-// are accepted as booleans here (the compiler reads them the same way), besides templates.
+// Ansible users write `become: yes`: the loader reads a plain yes/no as a boolean (YAML 1.1), and a
+// quoted "yes" (or -e become=yes) is accepted here too (the compiler reads it the same way), besides templates.
 export const BOOL_PATTERN = `^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$|${TEMPLATE_PATTERN}`;
 const bool: JsonSchema = { type: ['boolean', 'string'], pattern: BOOL_PATTERN };
 const int: JsonSchema = { type: ['integer', 'string'], pattern: TEMPLATE_PATTERN };
