@@ -1,7 +1,8 @@
 // Keywords written as templates, settled per host at run time like Ansible's post_validate: render
 // the template; `omit` means "not set here" (the inherited value, else the default); anything else
 // must convert to the keyword's type or the task fails with Ansible's message. Nothing here guesses:
-// a check_mode that cannot be decided fails the task, it never runs it for real.
+// a check_mode that renders to no boolean fails the task, it never runs it for real (and one only
+// --check leaves unknown keeps the task in check mode: task-runner.ts).
 import { isTemplatedKeyword, type Kw } from '../compile/kw-value.js';
 import { TemplateError } from '../errors.js';
 import { renderValue, type Where } from '../vars/template.js';
