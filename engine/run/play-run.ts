@@ -2,16 +2,17 @@
 // play-wide failure rules (any_errors_fatal, max_fail_percentage, all hosts failed).
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
-import { ErrorList, GxError, PlaybookError } from '../errors.js';
-import { keywordBool, keywordNumber, keywordRaw, type KeywordScope } from './keyword-values.js';
+import { ErrorList, GxError } from '../errors.js';
+import { keywordBool } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { hasTemplate, renderValue, type Where } from '../vars/template.js';
+import { renderValue, type Where } from '../vars/template.js';
 import { SECRET_NAME } from '../report/redact.js';
 import { isUnknown } from '../vars/unknown.js';
 import type { RunContext } from './context.js';
 import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
+import { PlayKeywords } from './play-keywords.js';
 import { TaskRunner } from './task-runner.js';
 import { markOpaque } from './lazy-scope.js';
 import { hasLoop, loopItems } from './loop-items.js';
@@ -20,6 +21,8 @@ export class PlayRun {
   readonly ctx: RunContext;
   readonly play: CompiledPlay;
   readonly scope: PlayScope;
+  /** play keywords that may be templates (strategy, serial, max_fail_percentage, force_handlers) */
+  readonly keywords: PlayKeywords;
   private readonly tasks: TaskRunner;
   private readonly handlers: ModuleTask[] = [];
   private readonly handlerIndex = new Map<string, ModuleTask[]>();
@@ -30,9 +33,6 @@ export class PlayRun {
   private clearEpoch = 0;
   /** any_errors_fatal or max_fail_percentage stopped the play: Ansible then ends the whole run */
   failedOut = false;
-  private strategyCache: 'linear' | 'free' | undefined;
-  private maxFailCache: number | null | undefined;
-  private forceHandlersCache: boolean | undefined;
   /** meta: end_batch, until the next serial batch */
   private endBatch = false;
   private batch: string[] = [];
@@ -42,6 +42,7 @@ export class PlayRun {
     this.ctx = ctx;
     this.play = play;
     this.scope = new PlayScope(ctx, play, playHosts);
+    this.keywords = new PlayKeywords(ctx, play, this.scope);
     this.tasks = new TaskRunner(this);
     this.secretNames = new Set(play.secrets);
     this.addHandlers(play.sections.handlers);
@@ -125,7 +126,7 @@ export class PlayRun {
       if (this.ctx.signal.aborted) break;
       await this.flushHandlers(batch);
     }
-    if (this.forceHandlers() || this.ctx.settings.forceHandlers) await this.flushHandlers(batch, true);
+    if (this.keywords.forceHandlers() || this.ctx.settings.forceHandlers) await this.flushHandlers(batch, true);
   }
 
   /** end_play or end_batch: nothing more runs in this batch */
@@ -137,52 +138,8 @@ export class PlayRun {
     return hosts.filter((h) => this.state(h).active);
   }
 
-  /** The play's strategy; a templated one is rendered once, with the first host's variables. */
-  private strategy(): 'linear' | 'free' {
-    if (this.strategyCache) return this.strategyCache;
-    const raw = keywordRaw(this.play.strategy, this.playKeywordScope('strategy'));
-    const name = raw === undefined || raw === null ? 'linear' : String(raw).trim();
-    if (name !== 'linear' && name !== 'free') {
-      throw new PlaybookError(`Invalid play strategy specified: '${name}'; gx has the linear and free strategies`, {
-        loc: this.play.loc,
-        hint: name === 'host_pinned' ? 'free with forks is the nearest: each host goes at its own pace' : 'write strategy: linear (the default) or strategy: free',
-      });
-    }
-    return (this.strategyCache = name);
-  }
-
-  /** force_handlers, a template rendered once with the play's variables */
-  private forceHandlers(): boolean {
-    this.forceHandlersCache ??= keywordBool(this.play.forceHandlers, this.playKeywordScope('force_handlers'), 'force_handlers') === true;
-    return this.forceHandlersCache;
-  }
-
-  /** max_fail_percentage, a template rendered once with the play's variables */
-  private maxFailPercentage(): number | undefined {
-    if (this.maxFailCache === undefined && this.play.maxFailPercentage !== undefined) {
-      this.maxFailCache = keywordNumber(this.play.maxFailPercentage, this.playKeywordScope('max_fail_percentage'), 'max_fail_percentage') ?? null;
-    }
-    return this.maxFailCache ?? undefined;
-  }
-
-  /** serial, its templates rendered with the play's variables (a template may give a whole list) */
-  serial(): (number | string)[] | undefined {
-    const raw = this.play.serial;
-    if (!raw || !raw.some((x) => typeof x === 'string' && hasTemplate(x))) return raw;
-    const ks = this.playKeywordScope('serial');
-    return raw.flatMap((x) => {
-      const v = typeof x === 'string' && hasTemplate(x) ? keywordRaw({ templated: true, keyword: 'serial', template: x, parent: undefined }, ks) : x;
-      return (Array.isArray(v) ? v : [v]).filter((y): y is number | string => typeof y === 'number' || typeof y === 'string');
-    });
-  }
-
-  /** Play-level keywords render with the first host's variables (play vars, extra vars, its inventory). */
-  private playKeywordScope(what: string): KeywordScope {
-    return { scope: this.scope.forTask(this.scope.playHosts[0] ?? 'localhost', undefined), where: { loc: this.play.loc, what }, omit: this.ctx.omit };
-  }
-
   private async runSection(nodes: TaskNode[], hosts: string[]): Promise<void> {
-    if (this.strategy() === 'free') {
+    if (this.keywords.strategy() === 'free') {
       // every host walks the list at its own pace; forks still bound the work in flight
       await Promise.all(this.active(hosts).map((h) => this.runNodes(nodes, [h], false)));
     } else {
@@ -353,7 +310,7 @@ export class PlayRun {
     const failedNow = results.some((r) => (r.status === 'failed' || r.status === 'unreachable') && !r.ignored);
     // a failure a rescue section will handle is not fatal to the play
     if (failedNow && !rescuable && this.anyErrorsFatal(task, hosts)) this.endPlay = this.failedOut = true;
-    const maxFail = this.maxFailPercentage();
+    const maxFail = this.keywords.maxFailPercentage();
     if (maxFail !== undefined && this.batchSize > 0) {
       const down = this.batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
       if ((down / this.batchSize) * 100 > maxFail) this.endPlay = this.failedOut = true;
@@ -371,7 +328,7 @@ export class PlayRun {
   }
 
   async flushHandlers(hosts: string[], force = false): Promise<void> {
-    const allowFailed = force || this.forceHandlers() || this.ctx.settings.forceHandlers;
+    const allowFailed = force || this.keywords.forceHandlers() || this.ctx.settings.forceHandlers;
     for (let pass = 0; pass < 10; pass++) {
       let ran = false;
       for (const h of this.handlers) {

@@ -98,7 +98,7 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
       const inPlay = new Set(hosts);
       // batches are cut from every host of the play, those failed in earlier plays included, as
       // Ansible's _get_serialized_batches does; they then sit the batch out
-      for (const batch of serialBatches(all, run.serial())) {
+      for (const batch of serialBatches(all, run.keywords.serial())) {
         if (ctx.signal.aborted) break;
         const live = batch.filter((h) => inPlay.has(h));
         if (live.length === 0) continue;
