@@ -37,7 +37,8 @@ export function findRole(name: string, from: { file: string; play: Pick<PlayCtx,
 export function ansibleRolesPath(env: NodeJS.ProcessEnv = process.env): string[] {
   const home = env.HOME ?? '';
   const raw = env.ANSIBLE_ROLES_PATH ?? `${home}/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles`;
-  return raw.split(':').filter(Boolean).map((p) => (p.startsWith('~/') ? join(home, p.slice(2)) : p));
+  // relative entries are relative to the working directory, as Ansible expands them
+  return raw.split(':').filter(Boolean).map((p) => (p.startsWith('~/') ? join(home, p.slice(2)) : resolve(p)));
 }
 
 /** `namespace.collection.role`: a role from a collection (Ansible's is_valid_fqcr). */

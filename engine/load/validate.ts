@@ -7,6 +7,8 @@
 // own schema (module-args.ts). Ansible's other spellings (`action:`, `local_action:`, `include:`, FQCN
 // include keywords, `vars:` as a list) are first rewritten in place into gx's (ansible-forms.ts), so
 // the validator and the compiler read one form.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GxError, InternalError, PlaybookError } from '../errors.js';
 import { validatorSchema } from '../schema/build.js';
@@ -258,7 +260,7 @@ class Validator {
       return;
     }
     const candidates = [...ALL_TASK_KEYS, ...(this.known?.names ?? [])];
-    const hint = ansibleHint(key) ?? didYouMean(key, candidates) ?? loopHint(key);
+    const hint = ansibleHint(key) ?? customModuleHint(this.file, key) ?? didYouMean(key, candidates) ?? loopHint(key);
     this.add(new PlaybookError(`unknown keyword or module '${key}'`, { loc: this.loc(task, key), hint }));
   }
 
@@ -433,6 +435,18 @@ function bareVariableHint(parts: string[], value: unknown): string | undefined {
   if (!key || !(key === 'loop' || key.startsWith('with_')) || typeof value !== 'string') return undefined;
   if (!/^[A-Za-z_][\w.[\]'"-]*$/.test(value.trim())) return undefined;
   return `a bare variable is not templated (Ansible 2 does not either): write ${key}: "{{ ${value.trim()} }}"`;
+}
+
+/** A module the playbook or role ships in library/ (Python, run by Ansible's module machinery): say so. */
+function customModuleHint(file: string, key: string): string | undefined {
+  const dir = dirname(file);
+  for (const lib of [join(dir, 'library'), join(dirname(dir), 'library')]) {
+    for (const ext of ['.py', '.sh', '.ps1', '']) {
+      const p = join(lib, key + ext);
+      if (existsSync(p)) return `'${key}' is a custom module (${p}): gx runs only its own modules; write it as one (modules/${key}.ts) or call the script with the script or command module`;
+    }
+  }
+  return undefined;
 }
 
 /** with_<a lookup gx lacks>: after did-you-mean, so that a misspelt with_items is still called that. */

@@ -2,7 +2,9 @@
 // action / local_action, the old include, FQCN include keywords, vars as a list (issue 14).
 import { expect } from 'chai';
 import type { IncludeNode, ModuleTask } from '../../engine/compile/types.js';
-import { compile, flat, play, problems } from './helpers.js';
+import { join } from 'node:path';
+import { ErrorList } from '../../engine/errors.js';
+import { compile, compiler, flat, play, problems, tree } from './helpers.js';
 
 describe('compile/ansible-forms: Ansible\'s other spellings of tasks and plays', () => {
   it('action and local_action become the module, local_action delegated to localhost', () => {
@@ -97,6 +99,19 @@ describe('compile: import names templated over load-time variables (issue 14)', 
       { extraVars: { extra_role: 'db' } },
     );
     expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['db task []', 'web task []', 'more task []']);
+  });
+});
+
+describe('compile: a custom module from library/ (issue 14)', () => {
+  it('is named as such, with what to do instead', () => {
+    const root = tree({ 'site.yaml': play('    - helloworld: {}\n'), 'library/helloworld.py': '# module\n' });
+    let msgs: string[] = [];
+    try {
+      compiler().compilePlaybook(join(root, 'site.yaml'));
+    } catch (err) {
+      msgs = (err as ErrorList).errors.map((e) => `${e.message} | ${e.hint}`);
+    }
+    expect(msgs).to.deep.equal([`unknown keyword or module 'helloworld' | 'helloworld' is a custom module (${join(root, 'library/helloworld.py')}): gx runs only its own modules; write it as one (modules/helloworld.ts) or call the script with the script or command module`]);
   });
 });
 

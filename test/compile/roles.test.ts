@@ -85,7 +85,7 @@ describe('compile/roles: finding and loading roles', () => {
 
   it('Ansible\'s search path (issue 14): ANSIBLE_ROLES_PATH or its default, a role named by its path (keeps that name), a dependency beside its role', () => {
     expect(ansibleRolesPath({ HOME: '/h' })).to.deep.equal(['/h/.ansible/roles', '/usr/share/ansible/roles', '/etc/ansible/roles']);
-    expect(ansibleRolesPath({ HOME: '/h', ANSIBLE_ROLES_PATH: '~/r:/x' })).to.deep.equal(['/h/r', '/x']);
+    expect(ansibleRolesPath({ HOME: '/h', ANSIBLE_ROLES_PATH: '~/r:/x:./roles' })).to.deep.equal(['/h/r', '/x', join(process.cwd(), 'roles')]);
     const pb = compile({
       'site.yaml': '- hosts: all\n  roles: [{role: ./vendor/web}]\n',
       'vendor/web/tasks/main.yaml': '- {name: web task, debug: {msg: w}}\n',
