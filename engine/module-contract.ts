@@ -59,6 +59,19 @@ export interface ModuleDefinition<A = Record<string, unknown>, D extends object 
   /** runs once for the play's hosts, like Ansible's add_host (implicit run_once) */
   bypassHostLoop?: boolean;
   plan(ctx: ModuleContext, args: A): Promise<Plan<D>>;
+  /**
+   * `async:` — the work to start in the background on the host instead of running it now
+   * (command, shell), or a Plan when there is nothing to start (creates/removes said so). A module
+   * without it refuses async: its work is planned and applied from the controller.
+   */
+  background?(ctx: ModuleContext, args: A): Promise<BackgroundWork | Plan<D>>;
+}
+
+/** What a module starts in the background for `async:` (engine/run/async-job.ts runs it). */
+export interface BackgroundWork {
+  run: { argv?: string[]; shell?: string; cwd?: string; stdin?: string };
+  /** the `cmd` of the result */
+  cmd: string | string[];
 }
 
 /** Before and after, shown only with --diff: the engine decides; a module returns its diff whenever it has one. */
@@ -100,7 +113,7 @@ export interface Plan<D extends object = Record<string, unknown>> {
   /** hosts to add to the run's inventory (add_host) */
   addHosts?: { name: string; groups: string[]; vars: Record<string, unknown> }[];
   /** executor control (meta) */
-  control?: 'flush_handlers' | 'end_play' | 'end_host' | 'noop' | 'clear_host_errors';
+  control?: 'flush_handlers' | 'end_play' | 'end_batch' | 'end_host' | 'noop' | 'clear_host_errors' | 'reset_connection';
 }
 
 export interface Applied<D extends object = Record<string, unknown>> {

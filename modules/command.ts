@@ -1,6 +1,6 @@
 import { defineModule } from '../engine/module-contract.js';
 import { shellSplit, UnterminatedQuote } from '../engine/shell-words.js';
-import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
+import { backgroundWork, commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
 export interface CommandArgs extends CommonCommandArgs {
   cmd?: string;
@@ -61,6 +61,10 @@ export const command = defineModule<CommandArgs>({
     const reason = await guard(ctx, a);
     if (reason) return skippedByGuard(argv, reason);
     return commandPlan(ctx, a, { argv }, argv);
+  },
+  async background(ctx, a) {
+    const argv = a.argv ?? shellSplit(a.cmd!);
+    return backgroundWork(ctx, a, { argv }, argv);
   },
 });
 

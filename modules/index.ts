@@ -3,6 +3,7 @@
 import { moduleNames, type ModuleDefinition } from '../engine/module-contract.js';
 import add_host from './add_host.js';
 import assert from './assert.js';
+import async_status from './async_status.js';
 import command from './command.js';
 import copy from './copy.js';
 import debug from './debug.js';
@@ -37,6 +38,7 @@ import container_images from './container_images.js';
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
   assert,
+  async_status,
   command,
   copy,
   debug,

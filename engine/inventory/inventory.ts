@@ -50,6 +50,11 @@ export class Inventory {
     this.rebuild();
   }
 
+  /** The inventory file that first defined `name` (Ansible's inventory_file), if any. */
+  sourceOf(name: string): string | undefined {
+    return this.data.hosts.get(name)?.loc?.file;
+  }
+
   host(name: string): InventoryHost | undefined {
     const h = this.hosts.get(name);
     if (h) return h;

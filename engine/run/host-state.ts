@@ -8,6 +8,11 @@ export class HostState {
   unreachable = false;
   /** meta: end_host, for the rest of the play */
   ended = false;
+  /**
+   * meta: clear_host_errors on a failed host: it stays out of the rest of this play (Ansible's
+   * iterator has it complete) but is no longer failed for the run: it takes part in the next play
+   */
+  cleared = false;
 
   constructor(name: string) {
     this.name = name;

@@ -72,7 +72,9 @@ export function lazyScope(flat: Vars, where?: Where, isRaw?: (key: string) => bo
     },
     getOwnPropertyDescriptor(target, key) {
       if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return undefined;
-      return { configurable: true, enumerable: true, writable: false, value: proxy[key] };
+      // an accessor, so listing the names (Object.keys for a did-you-mean) renders nothing: a
+      // variable that cannot render must not hide the undefined one being reported
+      return { configurable: true, enumerable: true, get: () => proxy[key] };
     },
   });
   return markOpaque(proxy);
