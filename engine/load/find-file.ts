@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ModuleError } from '../errors.js';
 
-export type FileKind = 'files' | 'templates';
+/** files/ (copy), templates/ (template), vars/ (include_vars) */
+export type FileKind = 'files' | 'templates' | 'vars';
 
 export interface SearchPath {
   /** the task's role: its files/ or templates/, then the role directory */

@@ -12,6 +12,7 @@ import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
+import { gatherTask, hasGathered, isGatherTask, markGathered, readsMissingFacts } from './fact-gathering.js';
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -55,8 +56,8 @@ export class PlayRun {
   }
 
   /** add_host: the inventory learns the host now; plays compiled later target it by pattern. */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void {
-    this.ctx.inventory.addHost(name, groups, vars);
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void {
+    this.ctx.inventory.addHost(name, groups, vars, parents);
     if (!this.ctx.hosts.has(name)) this.ctx.hosts.set(name, new HostState(name));
     this.ctx.bus.counter.touch(name);
   }
@@ -99,6 +100,7 @@ export class PlayRun {
     this.batch = batch;
     this.scope.batch = batch;
     this.registerSecrets(batch);
+    if (this.play.gatherFacts === true) await this.gatherFacts(batch);
     const sections: (keyof CompiledPlay['sections'])[] = ['pre_tasks', 'tasks', 'post_tasks'];
     for (const s of sections) {
       if (this.endPlay || this.ctx.signal.aborted) break;
@@ -166,6 +168,8 @@ export class PlayRun {
 
   private async runInclude(node: IncludeNode, hosts: string[], rescuable: boolean): Promise<void> {
     const { ctx } = this;
+    hosts = await this.factsBefore(node, hosts);
+    if (hosts.length === 0) return;
     const started = Date.now();
     ctx.bus.emit({ type: 'task.start', id: node.id, name: node.name, module: node.what === 'role' ? 'include_role' : 'include_tasks', handler: false, loc: node.loc, hosts, time: started });
     const groups = new Map<string, { nodes: TaskNode[]; role?: RoleInstance; hosts: string[]; layer: Vars }>();
@@ -220,8 +224,38 @@ export class PlayRun {
   // ---- each task and what follows it --------------------------------------------------------
 
   private async runTask(task: ModuleTask, hosts: string[], rescuable: boolean): Promise<void> {
+    hosts = await this.factsBefore(task, hosts);
+    if (hosts.length === 0) return;
     const { targets, results } = await this.tasks.run(task, hosts, rescuable);
     await this.afterTask(task, targets, results, rescuable);
+  }
+
+  // ---- facts (fact-gathering.ts) -------------------------------------------------------------
+
+  /** The play's "Gathering Facts" task on the active `hosts`; each is gathered once, whatever the result. */
+  private async gatherFacts(hosts: string[]): Promise<void> {
+    const live = this.active(hosts);
+    if (live.length === 0) return;
+    for (const h of live) markGathered(this.state(h));
+    const task = gatherTask(this.play);
+    const { targets, results } = await this.tasks.run(task, live, false);
+    await this.afterTask(task, targets, results, false);
+  }
+
+  /** Without gather_facts: gathers on the hosts where `node` reads a fact they lack; returns `hosts` minus those the gathering failed. */
+  private async factsBefore(node: TaskNode, hosts: string[]): Promise<string[]> {
+    if (this.play.gatherFacts !== undefined || isGatherTask(node)) return hosts;
+    const need = hosts.filter((h) => {
+      if (hasGathered(this.state(h)) || !this.state(h).active) return false;
+      try {
+        return readsMissingFacts(node, this.scope.forTask(h, node));
+      } catch {
+        return false; // the task itself will report what is wrong with its scope
+      }
+    });
+    if (need.length === 0) return hosts;
+    await this.gatherFacts(need);
+    return hosts.filter((h) => !need.includes(h) || this.state(h).active);
   }
 
   private async afterTask(task: ModuleTask, hosts: string[], results: ItemOutcome[], rescuable: boolean): Promise<void> {

@@ -54,9 +54,6 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
     if (all.length === 0) {
       ctx.bus.emit({ type: 'warning', msg: `no hosts matched '${play.hosts.join(',')}'; skipping this play`, loc: play.loc, time: Date.now() });
     }
-    if (play.gatherFacts) {
-      ctx.bus.emit({ type: 'warning', msg: 'gx does not gather facts: gather_facts is ignored (set it to false to silence this)', loc: play.loc, time: Date.now() });
-    }
     if (hosts.length > 0) {
       const run = new PlayRun(ctx, play, hosts);
       for (const batch of serialBatches(hosts, play.serial)) {

@@ -73,7 +73,7 @@ export interface TaskPlay {
   state(host: string): HostState;
   notify(task: ModuleTask, host: string): void;
   /** add_host: the inventory learns a host for later plays */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void;
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void;
   isSecretName(name: string): boolean;
 }
 
@@ -305,7 +305,7 @@ export class TaskRunner {
     for (;;) {
       attempts += 1;
       outcome = await this.withTimeout(executeModule(def, args, mctx), task.kw.timeout, task.name);
-      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
+      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
       if (outcome.facts) {
         const state = this.pr.state(host);
         Object.assign(state.facts, outcome.facts);
