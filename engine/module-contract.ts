@@ -98,6 +98,8 @@ export interface Plan<D extends object = Record<string, unknown>> {
   facts?: Record<string, unknown>;
   /** hosts to add to the run's inventory (add_host), or existing hosts to put in groups (group_by, with the groups' parents) */
   addHosts?: { name: string; groups: string[]; vars: Record<string, unknown>; parents?: string[] }[];
+  /** warnings for the user (Ansible's result `warnings`): shown as warnings and registered under `warnings` */
+  warnings?: string[];
   /** executor control (meta) */
   control?: 'flush_handlers' | 'end_play' | 'end_host' | 'noop' | 'clear_host_errors';
 }

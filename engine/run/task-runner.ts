@@ -305,6 +305,7 @@ export class TaskRunner {
     for (;;) {
       attempts += 1;
       outcome = await this.withTimeout(executeModule(def, args, mctx), task.kw.timeout, task.name);
+      for (const w of outcome.warnings ?? []) ctx.bus.emit({ type: 'warning', msg: w, host, loc: task.loc, time: Date.now() });
       if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
       if (outcome.facts) {
         const state = this.pr.state(host);
