@@ -2,10 +2,11 @@
 // lib/ansible/plugins/action/package.py at v2.17.5: `use: auto` reads the pkg_mgr fact, gathering it
 // when missing, and hands name/state to that manager's module). gx has the apt module only, so
 // any other manager is a clear error naming the module to use.
-import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { pkgMgr } from './lib/facts/parse.js';
 import { SUBSET_SECTIONS } from './lib/facts/script.js';
 import apt from './apt.js';
+import { planWith } from './lib/delegate.js';
 
 export interface PackageArgs {
   name: string | string[];
@@ -57,8 +58,7 @@ export const package_ = defineModule<PackageArgs>({
       };
     }
     const names = (Array.isArray(a.name) ? a.name : a.name.split(',')).map((n) => n.trim()).filter(Boolean);
-    const defaults = Object.fromEntries(Object.entries(apt.schema.properties).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
-    return (await apt.plan(ctx, { ...defaults, name: names, state: STATE[a.state] } as never)) as unknown as Plan;
+    return planWith(apt, ctx, { name: names, state: STATE[a.state] });
   },
 });
 

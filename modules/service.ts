@@ -9,6 +9,7 @@ import { shellQuote } from '../engine/connect/connection.js';
 import { serviceMgr } from './lib/facts/parse.js';
 import { SUBSET_SECTIONS } from './lib/facts/script.js';
 import systemd from './systemd.js';
+import { planWith } from './lib/delegate.js';
 
 export interface ServiceArgs {
   name: string;
@@ -26,13 +27,12 @@ async function managerOf(ctx: ModuleContext, use: ServiceArgs['use']): Promise<s
   return serviceMgr(r.stdout);
 }
 
-/** The systemd module's own defaults, then what service was given. */
+/** The systemd module with what service was given. */
 function viaSystemd(ctx: ModuleContext, a: ServiceArgs): Promise<Plan> {
-  const defaults = Object.fromEntries(Object.entries(systemd.schema.properties).filter(([, p]) => 'default' in p).map(([k, p]) => [k, p.default]));
-  const args: Record<string, unknown> = { ...defaults, name: a.name };
+  const args: Record<string, unknown> = { name: a.name };
   if (a.state !== undefined) args.state = a.state;
   if (a.enabled !== undefined) args.enabled = a.enabled;
-  return systemd.plan(ctx, args as never) as unknown as Promise<Plan>;
+  return planWith(systemd, ctx, args);
 }
 
 /** One round trip: how to drive the service, whether it runs, whether it starts at boot. */
