@@ -85,6 +85,11 @@ function nodeNames(node: TaskNode): Set<string> {
   return names;
 }
 
+/** Whether `node` could read any variable at all (no template, no condition: it cannot read a fact). */
+export function mentionsVariables(node: TaskNode): boolean {
+  return nodeNames(node).size > 0;
+}
+
 /** Does `node` read a fact the host has not gathered, in `scope` (the node's scope on that host)? */
 export function readsMissingFacts(node: TaskNode, scope: Vars): boolean {
   const raw = rawVars(scope) ?? {};

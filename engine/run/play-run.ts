@@ -12,7 +12,7 @@ import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
-import { gatherTask, hasGathered, isGatherTask, markGathered, readsMissingFacts } from './fact-gathering.js';
+import { gatherTask, hasGathered, isGatherTask, markGathered, mentionsVariables, readsMissingFacts } from './fact-gathering.js';
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -244,7 +244,7 @@ export class PlayRun {
 
   /** Without gather_facts: gathers on the hosts where `node` reads a fact they lack; returns `hosts` minus those the gathering failed. */
   private async factsBefore(node: TaskNode, hosts: string[]): Promise<string[]> {
-    if (this.play.gatherFacts !== undefined || isGatherTask(node)) return hosts;
+    if (this.play.gatherFacts !== undefined || isGatherTask(node) || !mentionsVariables(node)) return hosts;
     const need = hosts.filter((h) => {
       if (hasGathered(this.state(h)) || !this.state(h).active) return false;
       try {
