@@ -4,7 +4,9 @@
 // there: a template or condition naming `ansible_facts`, or an `ansible_*` name the host does not
 // have, directly or through the variables it refers to. Either way the user sees a
 // "Gathering Facts" task, with its failures and unreachable hosts counted like any task's.
+import { readFile } from 'node:fs/promises';
 import type { CompiledPlay, ModuleTask, TaskNode, Vars } from '../compile/types.js';
+import { findFile, type SearchPath } from '../load/find-file.js';
 import { hasTemplate } from '../vars/template.js';
 import type { HostState } from './host-state.js';
 import { rawVars } from './lazy-scope.js';
@@ -85,16 +87,40 @@ function nodeNames(node: TaskNode): Set<string> {
   return names;
 }
 
-/** Whether `node` could read any variable at all (no template, no condition: it cannot read a fact). */
-export function mentionsVariables(node: TaskNode): boolean {
-  return nodeNames(node).size > 0;
+const TEMPLATE_MODULES = new Set(['template', 'ansible.builtin.template', 'ansible.legacy.template']);
+const fileNames = new WeakMap<TaskNode, Set<string>>();
+
+/**
+ * A template task reads what its template file mentions too: the file is found as the template
+ * module finds it and read once (a templated or missing src: nothing, the task reports it).
+ */
+export async function templateFileNames(node: TaskNode, where: SearchPath): Promise<Set<string>> {
+  if (node.kind !== 'task' || !TEMPLATE_MODULES.has(node.module)) return new Set();
+  let names = fileNames.get(node);
+  if (names) return names;
+  names = new Set<string>();
+  const src = node.args && typeof node.args === 'object' ? (node.args as Record<string, unknown>).src : undefined;
+  if (typeof src === 'string' && !hasTemplate(src)) {
+    try {
+      namesIn(await readFile(await findFile(src, 'templates', where), 'utf8'), false, names);
+    } catch {
+      // not found or unreadable: the task itself says so
+    }
+  }
+  fileNames.set(node, names);
+  return names;
 }
 
-/** Does `node` read a fact the host has not gathered, in `scope` (the node's scope on that host)? */
-export function readsMissingFacts(node: TaskNode, scope: Vars): boolean {
+/** Whether `node` could read any variable at all (no template, no condition: it cannot read a fact). */
+export function mentionsVariables(node: TaskNode): boolean {
+  return nodeNames(node).size > 0 || (node.kind === 'task' && TEMPLATE_MODULES.has(node.module));
+}
+
+/** Does `node` read a fact the host has not gathered, in `scope` (the node's scope on that host)? `more`: names its template file mentions. */
+export function readsMissingFacts(node: TaskNode, scope: Vars, more: Iterable<string> = []): boolean {
   const raw = rawVars(scope) ?? {};
   const seen = new Set<string>();
-  const pending = [...nodeNames(node)];
+  const pending = [...nodeNames(node), ...more];
   while (pending.length > 0) {
     const name = pending.pop()!;
     if (seen.has(name)) continue;

@@ -12,7 +12,7 @@ import { HostState } from './host-state.js';
 import type { ItemOutcome } from './results.js';
 import { PlayScope } from './scope-builder.js';
 import { TaskRunner } from './task-runner.js';
-import { gatherTask, hasGathered, isGatherTask, markGathered, mentionsVariables, readsMissingFacts } from './fact-gathering.js';
+import { gatherTask, hasGathered, isGatherTask, markGathered, mentionsVariables, readsMissingFacts, templateFileNames } from './fact-gathering.js';
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -245,10 +245,11 @@ export class PlayRun {
   /** Without gather_facts: gathers on the hosts where `node` reads a fact they lack; returns `hosts` minus those the gathering failed. */
   private async factsBefore(node: TaskNode, hosts: string[]): Promise<string[]> {
     if (this.play.gatherFacts !== undefined || isGatherTask(node) || !mentionsVariables(node)) return hosts;
+    const fromFile = await templateFileNames(node, { roleDir: node.eff.role?.dir, playbookDir: this.play.dir, taskFile: node.loc?.file, templateDirs: this.ctx.settings.templateDirs });
     const need = hosts.filter((h) => {
       if (hasGathered(this.state(h)) || !this.state(h).active) return false;
       try {
-        return readsMissingFacts(node, this.scope.forTask(h, node));
+        return readsMissingFacts(node, this.scope.forTask(h, node), fromFile);
       } catch {
         return false; // the task itself will report what is wrong with its scope
       }

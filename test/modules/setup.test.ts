@@ -123,3 +123,23 @@ describe('fact gathering in plays (real sshd test hosts)', function () {
     expect(r.results('on linux')[0]!.status).to.equal('ok');
   });
 });
+
+describe('fact gathering for a template file that reads a fact (real sshd test host)', function () {
+  this.timeout(60_000);
+  it('the template task gathers first, its file rendered with the fact', async () => {
+    const r = await sshPlay({
+      'site.yaml': `- hosts: all
+  tasks:
+    - name: motd
+      template:
+        src: motd.hbs
+        dest: "{{ out }}"
+`,
+      'templates/motd.hbs': 'Welcome to {{ ansible_hostname }}\n',
+      'host_vars/h1.yaml': `out: /tmp/gx-motd-${process.pid}-${Date.now()}\n`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.tasks()).to.deep.equal(['Gathering Facts', 'motd']);
+    expect(r.results('motd')[0]!.status).to.equal('changed');
+  });
+});
