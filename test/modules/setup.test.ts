@@ -42,6 +42,15 @@ describe('setup (real sshd test host)', function () {
     expect(f).to.have.property('ansible_service_mgr').that.is.a('string');
     expect(f).to.have.property('ansible_virtualization_type');
     expect(f.ansible_selinux).to.have.property('status');
+    const resolv = readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter((l) => l.startsWith('nameserver')).map((l) => l.split(/\s+/)[1]);
+    if (resolv.length > 0) expect((f.ansible_dns as { nameservers: string[] }).nameservers).to.deep.equal(resolv);
+    if (osRelease.VERSION_CODENAME) expect(f.ansible_distribution_release).to.equal(osRelease.VERSION_CODENAME);
+    const def = f.ansible_default_ipv4 as { address?: string; interface?: string };
+    if (def.address) expect(f.ansible_all_ipv4_addresses).to.include(def.address);
+    const py = f.ansible_python as { version: { major: number }; executable: string } | undefined;
+    if (py) expect(py.version.major).to.equal(3);
+    const dt = f.ansible_date_time as { epoch: string; iso8601: string };
+    expect(new Date(Number(dt.epoch) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')).to.equal(dt.iso8601);
     const facts = f.ansible_facts as Record<string, unknown>;
     expect(facts.distribution).to.equal(f.ansible_distribution);
     expect(facts.hostname).to.equal(f.ansible_hostname);
