@@ -111,17 +111,18 @@ function env(text: string | undefined): Record<string, string> {
 }
 
 function dateTime(text: string | undefined): Facts | undefined {
-  const [local, utc] = (text ?? '').split('\n');
-  const p = (local ?? '').split('|');
-  if (p.length < 16) return undefined;
+  const p = (text ?? '').split('\n')[0]!.split('|');
+  if (p.length < 17) return undefined;
   const [year, month, weekday, weekdayNumber, weeknumber, day, hour, minute, second, epoch, tz, tzOffset] = p as [string, string, string, string, string, string, string, string, string, string, string, string];
+  const micro = (p[16] ?? '000000').slice(0, 6).padEnd(6, '0');
   const date = `${year}-${month}-${day}`;
   const time = `${hour}:${minute}:${second}`;
-  const iso = `${utc ?? ''}Z`;
+  // one `date` call: the UTC forms come from its epoch, so every key names the same instant
+  const iso = `${new Date(Number(epoch) * 1000).toISOString().slice(0, 19)}Z`;
   return {
     year, month, weekday, weekday_number: weekdayNumber, weeknumber, day, hour, minute, second, epoch, epoch_int: epoch,
     date, time, tz, tz_dst: tz, tz_offset: tzOffset,
-    iso8601: iso, iso8601_micro: iso.replace('Z', '.000000Z'), iso8601_basic: `${year}${month}${day}T${hour}${minute}${second}000000`, iso8601_basic_short: `${year}${month}${day}T${hour}${minute}${second}`,
+    iso8601: iso, iso8601_micro: iso.replace('Z', `.${micro}Z`), iso8601_basic: `${year}${month}${day}T${hour}${minute}${second}000000`, iso8601_basic_short: `${year}${month}${day}T${hour}${minute}${second}`,
   };
 }
 

@@ -11,7 +11,7 @@ export const SUBSET_SECTIONS: Record<'min' | 'hardware' | 'network' | 'virtual',
     lsb: 'cat /etc/lsb-release 2>/dev/null || { command -v lsb_release >/dev/null 2>&1 && lsb_release -a 2>/dev/null; }',
     user: 'id -un; id -u; id -g; echo "$HOME"; getent passwd "$(id -un)" 2>/dev/null',
     env: 'env',
-    date: "date '+%Y|%m|%A|%w|%W|%d|%H|%M|%S|%s|%Z|%z|%B|%b|%a|%j'; date -u '+%Y-%m-%dT%H:%M:%S'",
+    date: "date '+%Y|%m|%A|%w|%W|%d|%H|%M|%S|%s|%Z|%z|%B|%b|%a|%j|%N'",
     dns: 'cat /etc/resolv.conf 2>/dev/null',
     pkgmgr: 'for p in apt-get dnf yum zypper apk pacman; do command -v $p >/dev/null 2>&1 && echo $p; done',
     svcmgr:
