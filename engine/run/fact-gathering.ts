@@ -125,8 +125,14 @@ export function readsMissingFacts(node: TaskNode, scope: Vars, more: Iterable<st
     const name = pending.pop()!;
     if (seen.has(name)) continue;
     seen.add(name);
+    if (name === 'ansible_facts') {
+      // every host has it, empty until something gathered
+      const v = raw.ansible_facts;
+      if (v === null || typeof v !== 'object' || Object.keys(v).length === 0) return true;
+      continue;
+    }
     if (!Object.prototype.hasOwnProperty.call(raw, name)) {
-      if (name === 'ansible_facts' || (name.startsWith('ansible_') && !NOT_FACTS.test(name))) return true;
+      if (name.startsWith('ansible_') && !NOT_FACTS.test(name)) return true;
       continue;
     }
     // a variable whose value is a template: what it refers to counts too

@@ -106,9 +106,10 @@ describe('fact gathering in plays (real sshd test hosts)', function () {
     expect(r.results('reads one through a variable')[0]!.data?.msg).to.equal(hostname().split('.')[0]);
   });
 
-  it('gather_facts: false never gathers: a fact is an undefined variable', async () => {
-    const r = await sshPlay({ 'site.yaml': `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: reads\n      debug:\n        msg: "{{ ansible_hostname }}"\n` });
+  it('gather_facts: false never gathers: a fact is an undefined variable, ansible_facts is empty', async () => {
+    const r = await sshPlay({ 'site.yaml': `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: empty\n      debug:\n        var: ansible_facts\n    - name: reads\n      debug:\n        msg: "{{ ansible_hostname }}"\n` });
     expect(gathers(r)).to.equal(0);
+    expect(r.results('empty')[0]!.data?.ansible_facts).to.deep.equal({});
     expect(r.code).to.not.equal(0);
     expect(r.results('reads')[0]!.msg).to.match(/ansible_hostname/);
   });

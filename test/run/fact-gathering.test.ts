@@ -13,6 +13,8 @@ describe('fact gathering: which tasks read a fact the host lacks', () => {
   it('a fact in an argument, a condition, a loop, or through variables (however deep) counts', () => {
     expect(readsMissingFacts(task({ msg: '{{ ansible_distribution }}' }), scope)).to.equal(true);
     expect(readsMissingFacts(task({ msg: 'x' }, ["ansible_facts['os_family'] == 'Debian'"]), scope)).to.equal(true);
+    // every host has an empty ansible_facts until something gathers
+    expect(readsMissingFacts(task({ msg: '{{ ansible_facts }}' }), lazyScope({ ansible_facts: {} }))).to.equal(true);
     expect(readsMissingFacts(task({}, [], '{{ ansible_mounts }}'), scope)).to.equal(true);
     expect(readsMissingFacts(task({ msg: '{{ where }}' }), scope)).to.equal(true);
     expect(readsMissingFacts(task({ msg: '{{ nested.deep[0] }}' }), scope)).to.equal(true);
