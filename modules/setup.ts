@@ -60,8 +60,8 @@ export const setup = defineModule<SetupArgs>({
     '`gather_facts: false` never gathers. Facts: hostname, fqdn, nodename, domain, system, kernel, kernel_version, machine, architecture, ' +
     'os_family, distribution, distribution_version, distribution_major_version, distribution_release, lsb, user_id, user_uid, user_gid, user_dir, user_shell, env, ' +
     'date_time, dns, pkg_mgr, service_mgr, python, python_version, selinux (subset min); processor, processor_count, processor_cores, processor_vcpus, ' +
-    'memtotal_mb, memfree_mb, swaptotal_mb, mounts (hardware); default_ipv4, all_ipv4_addresses, interfaces (network); virtualization_type, virtualization_role (virtual). ' +
-    'No local facts (fact_path) and no per-interface facts.',
+    'memtotal_mb, memfree_mb, swaptotal_mb, mounts (hardware); default_ipv4, all_ipv4_addresses, all_ipv6_addresses, interfaces and one fact per interface ' +
+    '(`ansible_eth0.ipv4.address`, macaddress, mtu, ipv6, …) (network); virtualization_type, virtualization_role (virtual). No local facts (fact_path), no ansible_devices.',
   schema: {
     type: 'object',
     properties: {

@@ -47,6 +47,10 @@ describe('setup (real sshd test host)', function () {
     if (osRelease.VERSION_CODENAME) expect(f.ansible_distribution_release).to.equal(osRelease.VERSION_CODENAME);
     const def = f.ansible_default_ipv4 as { address?: string; interface?: string };
     if (def.address) expect(f.ansible_all_ipv4_addresses).to.include(def.address);
+    expect(f.ansible_interfaces).to.include('lo');
+    expect(f.ansible_lo).to.deep.include({ device: 'lo', type: 'loopback', active: true });
+    expect((f.ansible_lo as { ipv4: { address: string; netmask: string } }).ipv4).to.include({ address: '127.0.0.1', netmask: '255.0.0.0' });
+    if (def.interface) expect((f[`ansible_${def.interface}`] as { ipv4: { address: string } }).ipv4.address).to.equal(def.address);
     const py = f.ansible_python as { version: { major: number }; executable: string } | undefined;
     if (py) expect(py.version.major).to.equal(3);
     const dt = f.ansible_date_time as { epoch: string; iso8601: string };

@@ -254,28 +254,60 @@ function network(s: Map<string, string>, f: Facts): void {
       }
     }
   }
-  const all: string[] = [];
-  const byIface = new Map<string, { address: string; prefix: number; broadcast?: string }>();
-  for (const l of lines(s.get('addrs'))) {
-    const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\/(\d+)(?:\s+brd\s+([\d.]+))?/.exec(l);
+  const dotted = (n: number) => [24, 16, 8, 0].map((b) => (n >>> b) & 255).join('.');
+  const ipv4 = (address: string, prefix: number, broadcast?: string): Facts => {
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    const ip = address.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
+    return { address, broadcast: broadcast ?? '', netmask: dotted(mask), network: dotted((ip & mask) >>> 0), prefix: String(prefix) };
+  };
+  // per interface, as Ansible's linux network facts: ansible_<name> (dashes as underscores)
+  const ifaces = new Map<string, Facts>();
+  for (const l of lines(s.get('links'))) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>.*?\bmtu (\d+).*?link\/(\S+)(?:\s+([0-9a-f:]{17}))?/.exec(l);
     if (!m) continue;
-    if (!byIface.has(m[1]!)) byIface.set(m[1]!, { address: m[2]!, prefix: Number(m[3]), broadcast: m[4] });
-    if (!m[2]!.startsWith('127.')) all.push(m[2]!);
+    const flags = m[2]!.split(',');
+    ifaces.set(m[1]!, {
+      device: m[1], active: flags.includes('UP'), promisc: flags.includes('PROMISC'), mtu: Number(m[3]),
+      type: m[4] === 'loopback' ? 'loopback' : m[4] === 'ether' ? 'ether' : m[4], ...(m[5] && m[4] !== 'loopback' ? { macaddress: m[5] } : {}),
+    });
   }
-  const own = def.interface !== undefined ? byIface.get(String(def.interface)) : undefined;
+  const all: string[] = [];
+  const all6: string[] = [];
+  for (const l of lines(s.get('addrs'))) {
+    const m4 = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\/(\d+)(?:\s+brd\s+([\d.]+))?/.exec(l);
+    const m6 = /^\d+:\s+(\S+)\s+inet6\s+([0-9a-f:]+)\/(\d+)\s+scope\s+(\S+)/.exec(l);
+    const name = (m4 ?? m6)?.[1];
+    if (!name) continue;
+    const f2 = ifaces.get(name) ?? { device: name };
+    ifaces.set(name, f2);
+    if (m4) {
+      const v4 = ipv4(m4[2]!, Number(m4[3]), m4[4]);
+      if (f2.ipv4 === undefined) f2.ipv4 = v4;
+      else ((f2.ipv4_secondaries ??= []) as Facts[]).push(v4);
+      if (!m4[2]!.startsWith('127.')) all.push(m4[2]!);
+    } else if (m6) {
+      ((f2.ipv6 ??= []) as Facts[]).push({ address: m6[2], prefix: m6[3], scope: m6[4] });
+      if (m6[2] !== '::1') all6.push(m6[2]!);
+    }
+  }
+  const own = def.interface !== undefined ? ifaces.get(String(def.interface)) : undefined;
   if (own) {
-    def.address ??= own.address;
-    const mask = own.prefix === 0 ? 0 : (0xffffffff << (32 - own.prefix)) >>> 0;
-    const ip = own.address.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
-    const dotted = (n: number) => [24, 16, 8, 0].map((b) => (n >>> b) & 255).join('.');
-    def.netmask = dotted(mask);
-    def.network = dotted((ip & mask) >>> 0);
-    def.prefix = String(own.prefix);
-    if (own.broadcast) def.broadcast = own.broadcast;
+    const v4 = own.ipv4 as Facts | undefined;
+    if (v4) {
+      def.address ??= v4.address;
+      Object.assign(def, { netmask: v4.netmask, network: v4.network, prefix: v4.prefix, broadcast: v4.broadcast });
+    }
+    for (const k of ['macaddress', 'mtu', 'type']) if (own[k] !== undefined) def[k] = own[k];
+    def.alias = def.interface;
   }
   f.default_ipv4 = def;
   f.all_ipv4_addresses = all;
-  f.interfaces = [...byIface.keys()];
+  f.all_ipv6_addresses = all6;
+  f.interfaces = [...ifaces.keys()];
+  for (const [name, facts] of ifaces) {
+    const key = name.replace(/[-:.]/g, '_');
+    if (!(key in f)) f[key] = facts;
+  }
 }
 
 function virtual(text: string | undefined, f: Facts): void {

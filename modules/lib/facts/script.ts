@@ -32,7 +32,8 @@ export const SUBSET_SECTIONS: Record<'min' | 'hardware' | 'network' | 'virtual',
   },
   network: {
     route: 'command -v ip >/dev/null 2>&1 && ip -4 route get 8.8.8.8 2>/dev/null; echo "@table"; cat /proc/net/route 2>/dev/null',
-    addrs: 'command -v ip >/dev/null 2>&1 && ip -4 -o addr show 2>/dev/null',
+    addrs: 'command -v ip >/dev/null 2>&1 && ip -o addr show 2>/dev/null',
+    links: 'command -v ip >/dev/null 2>&1 && ip -o link show 2>/dev/null',
   },
   virtual: {
     virt: 'command -v systemd-detect-virt >/dev/null 2>&1 && { systemd-detect-virt -c 2>/dev/null; systemd-detect-virt -v 2>/dev/null; true; }; [ -e /.dockerenv ] && echo "@dockerenv"; [ -e /run/.containerenv ] && echo "@containerenv"; true',
