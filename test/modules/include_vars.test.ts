@@ -41,6 +41,21 @@ describe('include_vars', function () {
     expect((await runModule('include_vars', { dir: d, ignore_unknown_extensions: true, extensions: ['json'] }, { playbookDir: dir })).facts).to.deep.equal({ c: 1 });
   });
 
+  it("in a role: a file from the role's vars/ first; a dir under the role's vars/ (never its main.yml)", async () => {
+    const pb = await tempDir();
+    const role = join(pb, 'roles', 'web');
+    await mkdir(join(role, 'vars', 'os'), { recursive: true });
+    await mkdir(join(pb, 'vars'));
+    await writeFile(join(role, 'vars', 'Debian.yml'), 'pkg: apache2\n');
+    await writeFile(join(pb, 'vars', 'Debian.yml'), 'pkg: wrong\n');
+    await writeFile(join(role, 'vars', 'main.yml'), 'from_main: true\n');
+    await writeFile(join(role, 'vars', 'os', 'a.yml'), 'a: 1\n');
+    expect((await runModule('include_vars', 'Debian.yml', { playbookDir: pb, roleDir: role })).facts).to.deep.equal({ pkg: 'apache2' });
+    expect((await runModule('include_vars', { dir: 'os' }, { playbookDir: pb, roleDir: role })).facts).to.deep.equal({ a: 1 });
+    const whole = await runModule('include_vars', { dir: 'vars' }, { playbookDir: pb, roleDir: role });
+    expect(whole.facts).to.deep.equal({ pkg: 'apache2', a: 1 });
+  });
+
   it('refuses a list file and mixing file with dir arguments', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'list.yml'), '- a\n- b\n');
