@@ -4,12 +4,13 @@
 import { defineModule } from '../engine/module-contract.js';
 import { parseFacts } from './lib/facts/parse.js';
 import { factScript, splitSections, SUBSET_SECTIONS } from './lib/facts/script.js';
+import { localFactsScript, parseLocalFacts } from './lib/facts/local.js';
 
 export interface SetupArgs {
   gather_subset: string | string[];
   gather_timeout: number;
   filter: string | string[];
-  fact_path?: string;
+  fact_path: string;
 }
 
 type Subset = keyof typeof SUBSET_SECTIONS;
@@ -61,7 +62,7 @@ export const setup = defineModule<SetupArgs>({
     'os_family, distribution, distribution_version, distribution_major_version, distribution_release, lsb, user_id, user_uid, user_gid, user_dir, user_shell, env, ' +
     'date_time, dns, pkg_mgr, service_mgr, python, python_version, selinux (subset min); processor, processor_count, processor_cores, processor_vcpus, ' +
     'memtotal_mb, memfree_mb, swaptotal_mb, mounts (hardware); default_ipv4, all_ipv4_addresses, all_ipv6_addresses, interfaces and one fact per interface ' +
-    '(`ansible_eth0.ipv4.address`, macaddress, mtu, ipv6, …) (network); virtualization_type, virtualization_role (virtual). No local facts (fact_path), no ansible_devices.',
+    '(`ansible_eth0.ipv4.address`, macaddress, mtu, ipv6, …) (network); virtualization_type, virtualization_role (virtual); ansible_local (the *.fact files of fact_path, subset min). No ansible_devices.',
   schema: {
     type: 'object',
     properties: {
@@ -76,7 +77,11 @@ export const setup = defineModule<SetupArgs>({
         default: [],
         description: 'Only the facts whose names match one of these shell-style patterns (`ansible_distribution*`; with or without the `ansible_` prefix).',
       },
-      fact_path: { type: 'string', description: 'Accepted for Ansible compatibility; gx reads no local (*.fact) facts.' },
+      fact_path: {
+        type: 'string',
+        default: '/etc/ansible/facts.d',
+        description: 'Where local facts live on the host: each NAME.fact (JSON or INI; run when executable, its output read) becomes `ansible_local.NAME`.',
+      },
     },
     additionalProperties: false,
   },
@@ -97,9 +102,12 @@ export const setup = defineModule<SetupArgs>({
   async plan(ctx, a) {
     const subsets = chosenSubsets(a.gather_subset) as Set<Subset>;
     const sections = Object.assign({}, ...[...subsets].map((s) => SUBSET_SECTIONS[s])) as Record<string, string>;
+    if (subsets.has('min')) sections.local = localFactsScript(a.fact_path);
     const r = await ctx.conn.run({ shell: factScript(sections), timeoutMs: a.gather_timeout * 1000 });
     if (r.timedOut) return { changed: false, failed: true, msg: `Timeout (${a.gather_timeout}s) waiting for the facts to be gathered` };
-    let facts = parseFacts(splitSections(r.stdout));
+    const raw = splitSections(r.stdout);
+    let facts = parseFacts(raw);
+    if (raw.has('local')) facts.local = parseLocalFacts(raw.get('local'));
     const filters = (Array.isArray(a.filter) ? a.filter : a.filter === '' ? [] : a.filter.split(',')).map((p) => globRegex(p.trim().replace(/^ansible_/, '')));
     if (filters.length > 0) facts = Object.fromEntries(Object.entries(facts).filter(([k]) => filters.some((re) => re.test(k))));
     facts.gather_subset = Array.isArray(a.gather_subset) ? a.gather_subset : [a.gather_subset];

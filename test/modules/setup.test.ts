@@ -61,6 +61,23 @@ describe('setup (real sshd test host)', function () {
     expect(r.data.ansible_facts).to.deep.include({ hostname: f.ansible_hostname });
   });
 
+  it('local facts: each *.fact of fact_path (JSON, INI, or an executable\'s output) under ansible_local', async () => {
+    const dir = (await conn.run({ argv: ['mktemp', '-d'] })).stdout.trim();
+    await conn.put(`${dir}/app.fact`, '{"version": "1.2", "ports": [80, 443]}\n');
+    await conn.put(`${dir}/site.fact`, '[general]\nName = web\nsize: 3\n');
+    await conn.put(`${dir}/dyn.fact`, '#!/bin/sh\necho \'{"dynamic": true}\'\n', { mode: 0o755 });
+    await conn.put(`${dir}/broken.fact`, 'not json nor ini\n');
+    await conn.put(`${dir}/ignored.txt`, '{}');
+    const r = await runModule('setup', { gather_subset: ['min'], fact_path: dir }, { conn });
+    expect(r.facts!.ansible_local).to.deep.equal({
+      app: { version: '1.2', ports: [80, 443] },
+      site: { general: { name: 'web', size: '3' } },
+      dyn: { dynamic: true },
+      broken: 'error loading facts as JSON or ini - please check content: broken.fact',
+    });
+    expect((await runModule('setup', { gather_subset: ['min'], fact_path: `${dir}/none` }, { conn })).facts!.ansible_local).to.deep.equal({});
+  });
+
   it('gather_subset min leaves hardware out; filter keeps only the facts asked for', async () => {
     const min = (await runModule('setup', { gather_subset: ['min'] }, { conn })).facts!;
     expect(min).to.have.property('ansible_distribution');
