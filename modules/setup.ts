@@ -54,6 +54,8 @@ function globRegex(glob: string): RegExp {
 
 export const setup = defineModule<SetupArgs>({
   name: 'setup',
+  // ansible.builtin.gather_facts, the action Ansible's implicit gathering runs, takes the same arguments here
+  aliases: ['gather_facts'],
   summary: 'Gather facts about the host (ansible_hostname, ansible_distribution, ansible_default_ipv4, …) in one round trip.',
   description:
     'Each fact becomes a host variable named `ansible_<fact>` and a key of `ansible_facts` (without the prefix), as in Ansible. ' +

@@ -135,6 +135,12 @@ describe('fact gathering in plays (real sshd test hosts)', function () {
     expect(r.results('reads')[0]!.msg).to.match(/ansible_hostname/);
   });
 
+  it('ansible.builtin.gather_facts as a task is setup under its other name', async () => {
+    const r = await sshPlay({ 'site.yaml': `- hosts: all\n  gather_facts: false\n  tasks:\n    - name: explicit\n      ansible.builtin.gather_facts:\n        gather_subset: [min]\n    - name: use\n      debug:\n        msg: "{{ ansible_system }}"\n` });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('use')[0]!.data?.msg).to.equal('Linux');
+  });
+
   it('a play that reads no fact never gathers', async () => {
     const r = await sshPlay({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: plain\n      debug:\n        msg: "{{ inventory_hostname }} {{ ansible_host }}"\n` });
     expect(r.code, r.text).to.equal(0);
