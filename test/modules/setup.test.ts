@@ -141,6 +141,16 @@ describe('fact gathering in plays (real sshd test hosts)', function () {
     expect(r.results('use')[0]!.data?.msg).to.equal('Linux');
   });
 
+  it('strategy free and serial: each host gathers once, before its first task that reads a fact', async () => {
+    for (const extra of ['  strategy: free\n', '  serial: 1\n']) {
+      const r = await sshPlay({ 'site.yaml': `- hosts: all\n${extra}  tasks:\n    - name: a\n      debug:\n        msg: "{{ ansible_hostname }}"\n    - name: b\n      debug:\n        msg: "{{ ansible_kernel }}"\n` }, 2);
+      expect(r.code, r.text).to.equal(0);
+      const gathered = r.events.flatMap((e) => (e.type === 'host.result' && r.events.some((s) => s.type === 'task.start' && s.id === e.taskId && s.name === 'Gathering Facts') ? [e.result.host] : []));
+      expect(gathered.sort(), extra).to.deep.equal(['h1', 'h2']);
+      expect(r.results('b').map((x) => x.status)).to.deep.equal(['ok', 'ok']);
+    }
+  });
+
   it('a play that reads no fact never gathers', async () => {
     const r = await sshPlay({ 'site.yaml': `- hosts: all\n  tasks:\n    - name: plain\n      debug:\n        msg: "{{ inventory_hostname }} {{ ansible_host }}"\n` });
     expect(r.code, r.text).to.equal(0);
