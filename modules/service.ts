@@ -133,8 +133,9 @@ export const service = defineModule<ServiceArgs>({
   async plan(ctx, a) {
     const mgr = await managerOf(ctx, a.use);
     if (mgr === 'systemd') {
-      if (a.arguments !== undefined) throw new ModuleArgsError('service: `arguments` is for init scripts; systemd units take none', { loc: ctx.loc });
-      return viaSystemd(ctx, a);
+      // the service action drops it for systemd with this warning (UNUSED_PARAMS)
+      const warnings = a.arguments !== undefined ? ['Ignoring "arguments" as it is not used in "systemd"'] : undefined;
+      return { ...(await viaSystemd(ctx, a)), ...(warnings ? { warnings } : {}) };
     }
     return viaInitScripts(ctx, a);
   },

@@ -24,6 +24,12 @@ describe('service with systemd (systemctl double)', () => {
     const acts = (await d.calls()).filter((c) => c[0] === 'systemctl' && ['start', 'enable'].includes(c[1]!));
     expect(acts).to.deep.equal([['systemctl', 'enable', 'nginx'], ['systemctl', 'start', 'nginx']]);
   });
+
+  it('arguments mean nothing to systemd: ignored with the service action\'s warning', async () => {
+    const r = await runModule('service', { name: 'nginx', state: 'started', arguments: '-x' }, { conn: d.conn, vars: { ansible_service_mgr: 'systemd' } });
+    expect(r.failed, r.msg).to.equal(false);
+    expect(r.warnings).to.deep.equal(['Ignoring "arguments" as it is not used in "systemd"']);
+  });
 });
 
 describe('service with init scripts (real sshd test host, as root)', function () {
