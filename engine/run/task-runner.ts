@@ -80,7 +80,7 @@ export interface TaskPlay {
   state(host: string): HostState;
   notify(task: ModuleTask, host: string): void;
   /** add_host: the inventory learns a host for later plays */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void;
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void;
   isSecretName(name: string): boolean;
 }
 
@@ -398,7 +398,8 @@ export class TaskRunner {
     for (;;) {
       attempts += 1;
       outcome = await withTimeLimit(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, `task '${task.name}' timed out after ${timeout}s`);
-      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
+      for (const w of outcome.warnings ?? []) ctx.bus.emit({ type: 'warning', msg: w, host, loc: task.loc, time: Date.now() });
+      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
       if (outcome.facts) {
         const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);
