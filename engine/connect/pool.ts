@@ -28,10 +28,13 @@ export class ConnectionPool {
 
   get(host: string, vars: Record<string, unknown>): Promise<Connection> {
     if (this.closed) return Promise.reject(new ConnectionError(host, 'the run is over: connections are closed'));
-    let conn = this.conns.get(host);
+    const cvars = this.connectionVars(vars);
+    // one connection per host and login user: remote_user on a task may log in as someone else
+    const key = `${host}\u0000${String(cvars.ansible_user ?? cvars.ansible_ssh_user ?? '')}`;
+    let conn = this.conns.get(key);
     if (!conn) {
-      conn = this.open(host, this.connectionVars(vars));
-      this.conns.set(host, conn);
+      conn = this.open(host, cvars);
+      this.conns.set(key, conn);
     }
     return conn;
   }
@@ -63,6 +66,20 @@ export class ConnectionPool {
       throw new ConnectionError(host, 'the run is over: connections are closed');
     }
     return conn;
+  }
+
+  /** Closes the host's connections (every login user); the next get() opens a new one. */
+  async reset(host: string): Promise<void> {
+    const prefix = `${host}\u0000`;
+    for (const [key, pending] of [...this.conns]) {
+      if (!key.startsWith(prefix)) continue;
+      this.conns.delete(key);
+      const conn = await pending.catch(() => undefined);
+      if (!conn) continue;
+      const i = this.opened.indexOf(conn);
+      if (i >= 0) this.opened.splice(i, 1);
+      await conn.close().catch(() => undefined);
+    }
   }
 
   async closeAll(): Promise<void> {
