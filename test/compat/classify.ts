@@ -41,21 +41,41 @@ const RULES: Rule[] = [
   [/refers to itself/i, () => ({ kind: 'self-reference in variables', detail: '' })],
   [/undefined variable '?([\w.]+)'?|'([\w.]+)' is undefined|variable '([\w.]+)' is not defined/i,
     (m) => ({ kind: 'undefined variable', detail: m[1] ?? m[2] ?? m[3] ?? '' })],
-  [/inventory/i, () => ({ kind: 'inventory', detail: '' })],
-  [/role '?([\w./-]+)'? (?:was )?not found|could not find role|cannot find (?:role|file|template)|no such (?:role|file|template)/i,
+  [/^ERROR![\s\S]*inventor/i, () => ({ kind: 'inventory', detail: '' })],
+  [/(\w+): No file was found/, (m) => ({ kind: 'search path', detail: `lookup ${m[1]} found nothing` })],
+  [/^ERROR![^\n]*(?:role '?([\w./-]+)'? (?:was )?not found|could not find role|cannot find (?:role|file|template)|no such (?:role|file|template))/i,
     (m) => ({ kind: 'search path', detail: m[1] ?? '' })],
-  [/Assertion failed|assertion/i, () => ({ kind: 'assert failed (a result differs)', detail: '' })],
+  [/Assertion failed(?:\nassertion: (.*))?/i, (m) => ({ kind: 'assert failed (a result differs)', detail: (m[1] ?? '').slice(0, 90) })],
+  [/\[Errno 2\] No such file or directory/, () => ({ kind: 'task failed (a result differs)', detail: 'program not found' })],
   [/non-zero return code/, () => ({ kind: 'task failed (a result differs)', detail: 'non-zero return code' })],
   [/(?:fatal|failed): \[[^\]]*\]:?(?: FAILED!)? => (.*)/, (m) => ({ kind: 'task failed (a result differs)', detail: m[1]!.slice(0, 80) })],
 ];
 
+/**
+ * A task failure printed with its result (`failed: [h] => {…}`, gx -v and ansible-playbook) is
+ * classified on the result's msg (and an assert's condition), not on all of its text: a command's
+ * output could hold any word.
+ */
+function resultText(error: string): string {
+  const m = /(?:fatal|failed): \[[^\]]*\][^=]*=> (\{.*\})\s*$/m.exec(error);
+  if (!m) return error;
+  try {
+    const r = JSON.parse(m[1]!) as { msg?: unknown; assertion?: unknown };
+    const msg = typeof r.msg === 'string' ? r.msg : JSON.stringify(r.msg ?? '');
+    return `failed: [task] => ${msg}` + (typeof r.assertion === 'string' ? `\nassertion: ${r.assertion}` : '');
+  } catch {
+    return error;
+  }
+}
+
 export function classify(error: string): FailureClass {
   if (!error) return { kind: 'no error printed (recap or exit status differs)', detail: '' };
+  const text = error.startsWith('ERROR!') ? error : resultText(error);
   for (const [re, make] of RULES) {
-    const m = re.exec(error);
+    const m = re.exec(text);
     if (m) return make(m);
   }
-  return { kind: 'other', detail: error.split('\n')[0]!.slice(0, 100) };
+  return { kind: 'other', detail: text.split('\n')[0]!.slice(0, 100) };
 }
 
 export function label(c: FailureClass): string {

@@ -154,7 +154,9 @@ function citedTests(cell: string): Citation[] {
 
 function hasTitle(source: string, title: string): boolean {
   const esc = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`\\bit(?:\\.only)?\\(\\s*(['"\`])${esc}\\1`).test(source);
+  // 'the role\'s files' in the source is the title "the role's files"
+  const unescaped = source.replace(/\\(['"\`])/g, '$1');
+  return new RegExp(`\\bit(?:\\.only)?\\(\\s*(['"\`])${esc}\\1`).test(unescaped);
 }
 
 /** Where the table file is imported by a test file (as `./dir/name.js`). */
