@@ -264,17 +264,19 @@ export class TaskRunner {
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
     // the task would run there; there is nothing to connect to yet
-    if (ctx.settings.check && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
-      const reason = `would run: ${host} does not exist yet (check mode)`;
+    // (the host itself, or the host a task is delegated to)
+    let target = host;
+    if (task.eff.delegateTo !== undefined) target = String(renderValue(task.eff.delegateTo, scope, { ...where, what: 'delegate_to' }));
+    const targetScope = target === host ? scope : this.pr.scope.forTask(target, undefined);
+    if (ctx.settings.check && !def.controllerOnly && isUnknown(targetScope.ansible_host)) {
+      const reason = `would run: ${target} does not exist yet (check mode)`;
       const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
       // what the task would have registered is unknown, not missing: later conditions plan with it
       fillUnknown(data, def);
       return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
     }
     // delegate_to: the delegate's connection, the original host's variables
-    let target = host;
-    if (task.eff.delegateTo !== undefined) target = String(renderValue(task.eff.delegateTo, scope, { ...where, what: 'delegate_to' }));
-    const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, target === host ? scope : this.pr.scope.forTask(target, undefined));
+    const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, targetScope);
     const become = (task.eff.become ?? scope.ansible_become === true) ? { user: task.eff.becomeUser ?? (scope.ansible_become_user as string | undefined) ?? 'root', password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
     const conn = taskConnection(base, envOf(task.eff.environment, scope, where), become);

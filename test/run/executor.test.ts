@@ -729,6 +729,21 @@ describe('executor: add_host', () => {
     expect(r.results('a read that runs even in check mode')[0]!.skipReason).to.match(/does not exist yet/);
     expect(existsSync(join(r.dir, 'added'))).to.equal(false);
   });
+
+  it('in --check, a task delegated to a host whose address is not known yet gets "would run" naming that host', async () => {
+    const r = await play({
+      'site.yaml': files['site.yaml'] + `
+- hosts: localhost
+  tasks:
+    - name: on the new host for localhost
+      command: echo {{ inventory_hostname }}
+      delegate_to: newbox
+`,
+    }, { check: true });
+    expect(r.code, r.text).to.equal(0);
+    const res = r.results('on the new host for localhost');
+    expect(res.map((x) => [x.status, x.skipReason])).to.deep.equal([['skipped', 'would run: newbox does not exist yet (check mode)']]);
+  });
 });
 
 describe('executor: Ansible habits', () => {
