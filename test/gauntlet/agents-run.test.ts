@@ -233,3 +233,63 @@ describe('site.yaml with vm_agents: a K3s server and agents on SSH test hosts (d
     expect(changed(site)).to.deep.equal([]);
   });
 });
+
+// What a user with agents in a fresh inventory sees first: `--check` with the shipped inventory.yaml,
+// no VM at all (multipass double, nothing launched), two agents in vm_agents. Every agent's tasks are
+// planned like the server's: "would run" because the VM does not exist yet, and the tasks that read
+// on the server (delegated to it) because the server does not either.
+describe('site.yaml --check with two agents in a fresh inventory (multipass double, no VM)', function () {
+  this.timeout(600_000);
+  let root: string;
+  let env: Record<string, string>;
+  before(async () => {
+    root = mkdtempSync('/var/tmp/gx-agents-fresh-');
+    await makeBundle(join(root, 'bundle'), 'amd64');
+    mkdirSync(join(root, 'home'));
+    mkdirSync(join(root, 'state'));
+    writeFileSync(join(root, 'state', 'calls.log'), '');
+    env = {
+      PATH: `${join(REPO, 'test/doubles/multipass/bin')}:${process.env.PATH}`,
+      HOME: join(root, 'home'),
+      GX_DOUBLE_STATE: join(root, 'state'),
+      GX_DOUBLE_LOG: join(root, 'state', 'calls.log'),
+      GX_CONTROLLER_ARCH: 'amd64',
+    };
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  const check = (agents: unknown[]) => {
+    writeFileSync(join(root, 'agents.yaml'), stringify({ vm_agents: agents }));
+    return gx(['play', 'site.yaml', '--check', '-e', `bundle_dir=${join(root, 'bundle')}`, '-e', `@${join(root, 'agents.yaml')}`, '--output', 'json'], env);
+  };
+
+  it('every agent: launched, prepared, joined and waited on, all planned as would-run; nothing launched', async () => {
+    const r = await check(['gauntlet-a1', 'gauntlet-a2'].map((name) => ({ name, ...AGENT })));
+    expect(r.code, failures(r)).to.equal(0);
+    const hosts = recap(r);
+    for (const h of ['localhost', 'gauntlet', 'gauntlet-a1', 'gauntlet-a2']) expect(hosts[h]!.failed + hosts[h]!.unreachable, `${h}\n${failures(r)}`).to.equal(0);
+    const skipped = results(r, 'skipped');
+    for (const a of ['gauntlet-a1', 'gauntlet-a2']) {
+      for (const t of ['swap off now', 'br_netfilter and overlay load at boot', "the stack's names resolve to the server VM", 'K3s agent installed and joined']) {
+        expect(skipped, `${t} on ${a}`).to.include(`${t} on ${a}: would run: ${a} does not exist yet (check mode)`);
+      }
+      for (const t of ['the join token, read on the server', "the node is Ready on the server, on the server's K3s version"]) {
+        expect(skipped, `${t} on ${a}`).to.include(`${t} on ${a}: would run: gauntlet does not exist yet (check mode)`);
+      }
+    }
+    // the server's plan is the same as without agents
+    expect(skipped).to.include('K3s installed and running on gauntlet: would run: gauntlet does not exist yet (check mode)');
+    const launch = r.events.find((e) => e.type === 'task.start' && e.name === 'the agent VMs')!;
+    const items = r.events.filter((e) => e.type === 'item.result' && e.taskId === launch.id).map((e) => e.result);
+    expect(items.map((i) => [i.status, i.msg.split(':')[0]])).to.deep.equal([['changed', 'launch gauntlet-a1'], ['changed', 'launch gauntlet-a2']]);
+    expect(items[0].msg).to.contain(`file://${join(root, 'bundle', 'vm', 'ubuntu-24.04-server-cloudimg-amd64.img')}`);
+    expect(readFileSync(join(root, 'state', 'calls.log'), 'utf8')).to.not.contain('"launch"');
+  });
+
+  it('the preflight refuses an agent without its size, naming the entry, before any VM is touched', async () => {
+    const r = await check([{ name: 'gauntlet-a1' }]);
+    expect(r.code).to.equal(2);
+    expect(failures(r)).to.contain('vm_agents: {"name":"gauntlet-a1"} must give name, cpus, memory and disk');
+    expect(results(r, 'skipped').concat(results(r, 'ok')).some((x) => / on gauntlet/.test(x)), 'no later play').to.equal(false);
+  });
+});
