@@ -129,7 +129,8 @@ describe('site.yaml with vm_agents: a K3s server and agents on SSH test hosts (d
   let token = '';
 
   it('server + 2 agents: each agent launched from the bundle image, prepared, joined with the server URL and token; every node Ready', async () => {
-    const r = await play(['gauntlet-a1', 'gauntlet-a2']);
+    // -vvv: every result in full, so a token that was not masked would show
+    const r = await play(['gauntlet-a1', 'gauntlet-a2'], ['-vvv']);
     expect(r.code, failures(r)).to.equal(0);
     const hosts = recap(r);
     for (const h of ['gauntlet', 'gauntlet-a1', 'gauntlet-a2']) expect(hosts[h]!.failed + hosts[h]!.unreachable, `${h}\n${failures(r)}`).to.equal(0);
@@ -164,15 +165,23 @@ describe('site.yaml with vm_agents: a K3s server and agents on SSH test hosts (d
     const logs = [r.stdout, r.stderr, readFileSync(join(root, 'controller-state', 'calls.log'), 'utf8')];
     for (const vm of ['gauntlet', 'gauntlet-a1', 'gauntlet-a2']) logs.push(await cat(vm, `${vmRoot}/state/calls.log`));
     for (const text of logs) expect(text).to.not.contain(password);
+    // the token was in the output, masked: the registered result of the task that read it
+    const read = r.events.find((e) => e.type === 'task.start' && e.name === 'the join token, read on the server')!;
+    const tokens = r.events.filter((e) => e.type === 'host.result' && e.taskId === read.id).map((e) => e.result.data?.token);
+    expect(tokens).to.deep.equal(['********', '********']);
     // every node waited on from the server
     const waits = r.events.filter((e) => e.type === 'host.result' && e.result.host.startsWith('gauntlet-a') && e.taskId === r.events.find((t) => t.type === 'task.start' && t.name === "the node is Ready on the server, on the server's K3s version")?.id);
     expect(waits.map((e) => e.result.status).sort()).to.deep.equal(['ok', 'ok']);
   });
 
-  it('a second run changes nothing', async () => {
+  it('a second run changes nothing, and --check on the running cluster predicts nothing', async () => {
     const r = await play(['gauntlet-a1', 'gauntlet-a2']);
     expect(r.code, failures(r)).to.equal(0);
     expect(changed(r)).to.deep.equal([]);
+    const check = await play(['gauntlet-a1', 'gauntlet-a2'], ['--check']);
+    expect(check.code, failures(check)).to.equal(0);
+    expect(changed(check)).to.deep.equal([]);
+    expect(recap(check)['gauntlet-a1']!.ok).to.be.greaterThan(5);
   });
 
   it('a third agent: only what it needs changes (its VM, its host); the others are untouched', async () => {
