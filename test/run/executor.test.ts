@@ -684,6 +684,21 @@ describe('executor: secrets', () => {
   });
 });
 
+describe('executor: plays without hosts', () => {
+  it('a group the inventory has but with no hosts is a plain skip; a pattern naming nothing known is a warning', async () => {
+    const r = await play({
+      'inventory.yaml': 'all:\n  children:\n    workers:\n      hosts: {}\n',
+      'site.yaml': '- hosts: workers\n  tasks:\n    - debug: { msg: w }\n- hosts: wrokers\n  tasks:\n    - debug: { msg: x }\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    const said = r.events.filter((e) => e.type === 'warning' || e.type === 'log').map((e) => [e.type, e.msg]);
+    expect(said).to.deep.equal([
+      ['log', "skipping: no hosts matched 'workers'"],
+      ['warning', "no hosts matched 'wrokers'; skipping this play"],
+    ]);
+  });
+});
+
 describe('executor: add_host', () => {
   const files = {
     'site.yaml': `
