@@ -300,5 +300,8 @@ describe('site.yaml --check with two agents in a fresh inventory (multipass doub
     expect(r.code).to.equal(2);
     expect(failures(r)).to.contain('vm_agents: {"name":"gauntlet-a1"} must give name, cpus, memory and disk');
     expect(results(r, 'skipped').concat(results(r, 'ok')).some((x) => / on gauntlet/.test(x)), 'no later play').to.equal(false);
+    const twice = await check([{ name: 'gauntlet-a1', ...AGENT }, { name: 'gauntlet-a1', ...AGENT }]);
+    expect(twice.code).to.equal(2);
+    expect(failures(twice)).to.contain('vm_agents names a VM twice');
   });
 });
