@@ -37,7 +37,7 @@ export const k3s_nodes = defineModule<K3sNodesArgs, K3sNodesData>({
     'Runs on the K3s server (on the server host, or delegate_to it). Reads the node list with `k3s kubectl get nodes -o json` and the join token ' +
     '(DATA_DIR/server/node-token, masked in all output; `token` in the result, for the k3s module of an agent).\n\n' +
     'state: ready waits (wait_timeout) until every node of `nodes` has joined and is Ready, and, with `version`, runs that K3s version: ' +
-    "a node on another version is reported by name and fails the task, so a mismatch is never run silently; nodes not named that run another version are warnings. Never changes anything. " +
+    "a node on another version is reported by name and fails the task, so a mismatch is never run silently, and so does a server (control-plane node) on another version than `version`; agents not named that run another version are warnings. Never changes anything. " +
     '`wait: false` only reads (the token, the nodes as they are).\n\n' +
     'state: absent drains every named node that is in the cluster (`kubectl drain --ignore-daemonsets --delete-emptydir-data --force --timeout`), ' +
     'then deletes it (`kubectl delete node`); a node not in the cluster is left alone (no change). Check mode reads and predicts.',

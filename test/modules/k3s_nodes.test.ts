@@ -79,6 +79,15 @@ describe('k3s_nodes: a server and two agents (k3s command doubles, one cluster d
     expect(other.data.warnings).to.deep.equal([`node agent-0 runs K3s ${OLD}, not ${V} like the server: run the k3s play on it again (gx play site.yaml --tags k3s --limit localhost,agent-0) so it gets the same binary`]);
   });
 
+  it('an agent on the wanted version next to a server on another one: the server is named', async () => {
+    const look = await runModule(k3s_nodes, nodesArgs({ nodes: [], wait: false }), { conn: conn(server) });
+    const NEW = 'v1.32.3+k3s1';
+    expect((await join_(0, look.data.token as string, NEW)).failed).to.equal(false);
+    const r = await runModule(k3s_nodes, nodesArgs({ nodes: ['agent-0'], version: NEW, wait_timeout: 1 }), { conn: conn(server) });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.match(new RegExp(`the server's node \\S+ runs K3s ${V.replace(/[.+]/g, '\\$&')}, not ${NEW.replace(/[.+]/g, '\\$&')}: run the k3s play on the server first`));
+  });
+
   it('state absent drains then deletes a node: check → apply → no change → check', async () => {
     const token = (await runModule(k3s_nodes, nodesArgs({ nodes: [], wait: false }), { conn: conn(server) })).data.token as string;
     for (const i of [0, 1]) await join_(i, token);

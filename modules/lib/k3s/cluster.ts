@@ -11,6 +11,8 @@ export interface ClusterNode {
   ready: boolean;
   version?: string;
   unschedulable: boolean;
+  /** a K3s server (control-plane label) */
+  server: boolean;
   /** the Ready condition's reason when it is not True */
   why?: string;
 }
@@ -37,16 +39,24 @@ export function parseNodes(json: string): ClusterNode[] {
   return doc.items.map((n: any): ClusterNode => {
     const conds: any[] = Array.isArray(n?.status?.conditions) ? n.status.conditions : [];
     const ready = conds.find((c) => c?.type === 'Ready');
-    const out: ClusterNode = { name: String(n?.metadata?.name), ready: ready?.status === 'True', unschedulable: n?.spec?.unschedulable === true };
+    const labels = n?.metadata?.labels ?? {};
+    const server = labels['node-role.kubernetes.io/control-plane'] === 'true' || labels['node-role.kubernetes.io/master'] === 'true';
+    const out: ClusterNode = { name: String(n?.metadata?.name), ready: ready?.status === 'True', unschedulable: n?.spec?.unschedulable === true, server };
     if (typeof n?.status?.nodeInfo?.kubeletVersion === 'string') out.version = n.status.nodeInfo.kubeletVersion;
     if (!out.ready) out.why = ready ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason})` : ''}` : 'no Ready condition yet';
     return out;
   });
 }
 
-/** Why the wanted nodes are not all there, Ready and on `version`; empty when they are. */
+/** Why the wanted nodes are not all there, Ready and on `version` (the servers' too); empty when they are. */
 export function notReady(nodes: ClusterNode[], want: string[], version: string | undefined): string[] {
   const out: string[] = [];
+  // an agent on `version` next to a server on another one is a mismatch as well
+  if (version && want.length > 0) {
+    for (const s of nodes.filter((n) => n.server && n.version && n.version !== version && !want.includes(n.name))) {
+      out.push(`the server's node ${s.name} runs K3s ${s.version}, not ${version}: run the k3s play on the server first (gx play site.yaml --tags k3s, without --limit)`);
+    }
+  }
   for (const name of want) {
     const n = nodes.find((x) => x.name === name);
     if (!n) out.push(`node ${name} has not joined (nodes: ${nodes.map((x) => x.name).join(', ') || 'none'})`);
@@ -63,7 +73,7 @@ export function mismatch(n: ClusterNode, version: string): string {
 /** Nodes of the cluster not on `version` that were not asked for: reported, not waited on. */
 export function otherMismatches(nodes: ClusterNode[], want: string[], version: string | undefined): string[] {
   if (!version) return [];
-  return nodes.filter((n) => !want.includes(n.name) && n.version && n.version !== version).map((n) => mismatch(n, version));
+  return nodes.filter((n) => !want.includes(n.name) && !n.server && n.version && n.version !== version).map((n) => mismatch(n, version));
 }
 
 /** One look at the cluster: the node list, or why the server did not answer. */
