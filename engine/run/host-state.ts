@@ -6,6 +6,8 @@ export class HostState {
    * `ansible_facts` is there from the start, empty until facts are gathered, as in Ansible.
    */
   readonly facts: Record<string, unknown> = { ansible_facts: {} };
+  /** names in `facts` whose values are templates rendered on read (include_vars); the rest are data */
+  readonly templatedFacts = new Set<string>();
   /** failed a task (not ignored, not rescued): out of the play, and of later plays */
   failed = false;
   unreachable = false;
