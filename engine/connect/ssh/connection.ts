@@ -23,7 +23,7 @@ import { putScript, toBuffer } from './put-script.js';
 import { sftpCall, sftpFileStat, sftpOwnership, sftpWrite } from './sftp.js';
 import { ShellDriver } from './shell.js';
 import { parseStatOutput, statScript } from './stat.js';
-import { traced, withTimeout } from './trace.js';
+import { traceConnect, traced, withTimeout } from './trace.js';
 
 export interface SshConnectionOptions {
   /** jump-host clients shared by the run (the pool's); without it the connection owns its jumps */
@@ -34,8 +34,27 @@ export interface SshConnectionOptions {
   inlineStdinMax?: number;
 }
 
+/**
+ * When each step of opening the connection ended (performance.now() ms), from `start`: what a
+ * host's handshake costs on this side. GX_SSH_TRACE=1 prints it; the SSH bench reports it.
+ */
+export interface ConnectTiming {
+  start?: number;
+  /** TCP connected (or the jump channel ready) */
+  tcp?: number;
+  /** key exchange done, host key verified */
+  kex?: number;
+  /** authenticated */
+  auth?: number;
+  /** the long-lived shell started and answered */
+  shell?: number;
+  /** the SFTP session open (it opens while the shell starts) */
+  sftp?: number;
+}
+
 export class SshConnection implements Connection {
   readonly host: string;
+  readonly timing: ConnectTiming = {};
   private client: Client | undefined;
   private driver: ShellDriver | undefined;
   private driverOpening: Promise<ShellDriver> | undefined;
@@ -69,9 +88,11 @@ export class SshConnection implements Connection {
 
   private async open(): Promise<void> {
     const p = this.params;
+    const t = this.timing;
+    t.start = performance.now();
     let sock: ClientChannel | undefined;
     if (p.jumps.length > 0) sock = await throughJumps(p, { cache: this.opts.jumpCache, owned: this.ownJumps });
-    const client = await openClient(p, p, sock);
+    const client = await openClient(p, p, sock, (phase) => (t[phase] = performance.now()));
     if (this.failure) {
       // closed (Ctrl-C) while the handshake was under way: do not leave it open
       client.end();
@@ -81,8 +102,13 @@ export class SshConnection implements Connection {
     this.client.on('close', () => this.lost('the connection closed'));
     this.client.on('error', (e: Error) => this.lost(e.message));
     // the SFTP session opens while the shell starts: most plays touch files, and then it is ready
-    this.sftpIfAny().catch(() => undefined);
+    this.sftpIfAny().then(
+      () => (t.sftp = performance.now()),
+      () => undefined,
+    );
     this.driver = await this.openDriver();
+    t.shell = performance.now();
+    traceConnect(this.host, t);
   }
 
   private openDriver(): Promise<ShellDriver> {
