@@ -1,0 +1,52 @@
+// `npm run build`'s last step: the installed `gx` command. tsc has written dist/ (the library, the
+// API); this bundles the gx command into one CommonJS file, dist/engine/cli/gx.cjs (npm packages
+// included, source map beside it), and puts the launcher (bin.ts: runs it through a V8 code cache)
+// at dist/engine/cli/main.js, the package's bin. One file to read and compile instead of ~400
+// (issue 16: start-up). Kept outside the bundle: packages with native parts or loaded by file path
+// (ssh2, cpu-features, kubernetes-models), which gx loads with require().
+// No dynamic import() may reach outside the bundle: a script run from a V8 code cache has no
+// import() callback (Node 20: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the build refuses one.
+// An import() of bundled code is fine: esbuild turns it into a lazy require.
+import { chmodSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EXTERNAL = ['ssh2', 'cpu-features', 'kubernetes-models'];
+
+/** writes gx.cjs (+ map) and main.js into `out` (package.json must be two or three levels above it) */
+export async function buildBin(out = join(repo, 'dist', 'engine', 'cli')): Promise<void> {
+  rmSync(join(out, 'chunks'), { recursive: true, force: true });
+  const { metafile } = await build({
+    entryPoints: [join(repo, 'engine', 'cli', 'main.ts')],
+    metafile: true,
+    outfile: join(out, 'gx.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: EXTERNAL,
+    sourcemap: true,
+    // the bundle is CommonJS: import.meta.url is the bundle's own URL (version.ts finds package.json by it)
+    define: { 'import.meta.url': '__gxBundleUrl' },
+    banner: { js: "var __gxBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  });
+  const outside = Object.entries(metafile.inputs).flatMap(([file, input]) => input.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => `${file}: import('${i.path}')`));
+  if (outside.length) throw new Error(`gx.cjs would keep a dynamic import() (it fails under the code cache; bundle the package or require() it): ${outside.join(', ')}`);
+  await build({
+    entryPoints: [join(repo, 'engine', 'cli', 'bin.ts')],
+    outfile: join(out, 'main.js'),
+    bundle: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  chmodSync(join(out, 'main.js'), 0o755);
+  // tsc's map of engine/cli/main.ts would describe the launcher wrongly
+  rmSync(join(out, 'main.js.map'), { force: true });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) await buildBin();
