@@ -36,6 +36,27 @@ export class ConnectionPool {
     return conn;
   }
 
+  /**
+   * Opens the host's connection ahead of its first task (preopen.ts). Unlike get(), a failure is
+   * not kept: the host may not be up yet (a task before may create it), so the task tries again.
+   * Never rejects.
+   */
+  async preopen(host: string, vars: Record<string, unknown>): Promise<void> {
+    if (this.closed || this.conns.has(host)) return;
+    let conn: Promise<Connection>;
+    try {
+      conn = this.open(host, this.connectionVars(vars));
+    } catch {
+      return; // a connection variable that cannot be rendered: the task reports it
+    }
+    this.conns.set(host, conn);
+    try {
+      await conn;
+    } catch {
+      if (this.conns.get(host) === conn) this.conns.delete(host);
+    }
+  }
+
   /** only the connection variables are read: reading others would render templates for nothing */
   private connectionVars(vars: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};

@@ -2,6 +2,7 @@
 // play-wide failure rules (any_errors_fatal, max_fail_percentage, all hosts failed).
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
+import { firstTaskConnects, preopenConnections } from '../connect/preopen.js';
 import { ErrorList, GxError } from '../errors.js';
 import { evaluateCondition } from '../vars/expr.js';
 import { renderValue, type Where } from '../vars/template.js';
@@ -99,6 +100,8 @@ export class PlayRun {
     this.batch = batch;
     this.scope.batch = batch;
     this.registerSecrets(batch);
+    // the batch's connections open now, all at once, not inside the first task (issue 16)
+    if (firstTaskConnects(this.play, this.ctx.modules)) void preopenConnections(this.ctx.connections, batch, (h) => this.scope.forTask(h, undefined), this.ctx.settings.forks);
     const sections: (keyof CompiledPlay['sections'])[] = ['pre_tasks', 'tasks', 'post_tasks'];
     for (const s of sections) {
       if (this.endPlay || this.ctx.signal.aborted) break;

@@ -28,6 +28,9 @@ const work = mkdtempSync(join(tmpdir(), 'gx-bench-'));
 const SIZES = (process.env.GX_BENCH_SIZES ?? '3,10').split(',').map(Number);
 const SCALE_HOSTS = Number(process.env.GX_BENCH_SCALE_HOSTS ?? 50);
 const SCALE_TASKS = Number(process.env.GX_BENCH_SCALE_TASKS ?? 100);
+/** GX_BENCH_GX_ONLY=1: gx alone (no Ansible runs, no ratios), for quick rounds while working */
+const GX_ONLY = process.env.GX_BENCH_GX_ONLY === '1';
+const NO_RUN: Timed = { ms: NaN, rc: 0, out: '' };
 const RSS_PROBE =
   'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.GX_BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
 
@@ -251,8 +254,8 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb?: number): string => (kb === undefined ? '-' : `${(kb / 1024).toFixed(0)} MB`);
 
 async function main(): Promise<void> {
-  if (!existsSync(ansiblePlay)) throw new Error(`${ansiblePlay} not found (the shared bench play sits at ../shared/bench beside the repo)`);
-  needAnsible();
+  if (!GX_ONLY && !existsSync(ansiblePlay)) throw new Error(`${ansiblePlay} not found (the shared bench play sits at ../shared/bench beside the repo)`);
+  if (!GX_ONLY) needAnsible();
   const env = startHosts(Math.max(SCALE_HOSTS, ...SIZES));
   buildGx();
   const rt = await roundTrip(env);
@@ -266,13 +269,17 @@ async function main(): Promise<void> {
     writeFileSync(ansibleInv, inventories(env, n, 'a').ini);
     writeFileSync(gxInv, inventories(env, n, 'g').yaml);
     const cfg = ansibleCfg(env, n);
-    process.stderr.write(`bench: ${n} hosts: ansible first run...\n`);
-    const aFirst = await ansible(ansiblePlay, ansibleInv, cfg);
-    check(`ansible ${n} first`, aFirst, false);
-    process.stderr.write(`bench: ${n} hosts: ansible no-op re-run...\n`);
-    const aNoop = await ansible(ansiblePlay, ansibleInv, cfg);
-    check(`ansible ${n} no-op`, aNoop, true);
-    stopAnsibleMasters();
+    let aFirst = NO_RUN;
+    let aNoop = NO_RUN;
+    if (!GX_ONLY) {
+      process.stderr.write(`bench: ${n} hosts: ansible first run...\n`);
+      aFirst = await ansible(ansiblePlay, ansibleInv, cfg);
+      check(`ansible ${n} first`, aFirst, false);
+      process.stderr.write(`bench: ${n} hosts: ansible no-op re-run...\n`);
+      aNoop = await ansible(ansiblePlay, ansibleInv, cfg);
+      check(`ansible ${n} no-op`, aNoop, true);
+      stopAnsibleMasters();
+    }
     process.stderr.write(`bench: ${n} hosts: gx first run and no-op re-run...\n`);
     const gFirst = await gx(gxPlay, gxInv, n);
     check(`gx ${n} first`, gFirst, false);
@@ -302,7 +309,7 @@ async function main(): Promise<void> {
   const perTask = sNoop.ms / SCALE_TASKS;
   const perTaskHost = sNoop.ms / (SCALE_TASKS * SCALE_HOSTS);
   const out = [
-    `gx vs Ansible (${execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run (load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
+    `gx vs Ansible (${GX_ONLY ? 'not run' : execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run (load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
     'hosts  run        ansible        gx   ratio  gx RSS',
     ...rows,
     '',
