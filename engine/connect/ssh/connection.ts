@@ -8,7 +8,7 @@
 // This file is the connection's life and its calls; the client is opened in open.ts (auth.ts,
 // hostkey.ts, jumps), commands are framed in framing.ts/command.ts and run by shell.ts, files go
 // through sftp.ts (or put-script.ts through the shell), and params.ts/config.ts resolve the options.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { ConnectionError, ModuleError } from '../../errors.js';
@@ -20,7 +20,7 @@ import { FrameReader, frameScript, newMarker, type StdinSource } from './framing
 import { openClient, throughJumps } from './open.js';
 import type { SshParams } from './params.js';
 import { putScript, toBuffer } from './put-script.js';
-import { sftpCall, sftpFileStat, sftpOwnership, sftpWrite } from './sftp.js';
+import { sftpCall, sftpFileStat, sftpOwnership, sftpReadKnownSize, sftpWrite } from './sftp.js';
 import { ShellDriver } from './shell.js';
 import { parseStatOutput, statScript } from './stat.js';
 import { traceConnect, traced, withTimeout } from './trace.js';
@@ -51,6 +51,9 @@ export interface ConnectTiming {
   /** the SFTP session open (it opens while the shell starts) */
   sftp?: number;
 }
+
+/** files up to this size get their checksum from an SFTP read (hashed here), bigger ones from sha256sum on the host */
+export const SFTP_CHECKSUM_MAX = 64 * 1024;
 
 export class SshConnection implements Connection {
   readonly host: string;
@@ -387,8 +390,9 @@ export class SshConnection implements Connection {
   }
 
   /**
-   * Without become or checksum: SFTP (l)stat, no process started on the host (names cached per
-   * uid/gid). Otherwise one command: stat, link target and sha256 computed there, never a download.
+   * Without become: SFTP (l)stat, no process started on the host (names cached per uid/gid); a
+   * checksum of a file up to SFTP_CHECKSUM_MAX from an SFTP read. Otherwise (become, big files, no
+   * SFTP) one command: stat, link target and sha256 computed there.
    */
   stat(path: string, opts: StatOptions = {}): Promise<FileStat | null> {
     return traced(this.host, `stat ${path}${opts.checksum ? ' (checksum)' : ''}`, () => this.statNow(path, opts));
@@ -396,14 +400,25 @@ export class SshConnection implements Connection {
 
   private async statNow(path: string, opts: StatOptions): Promise<FileStat | null> {
     this.alive();
-    const sftp = opts.become || opts.checksum ? null : await this.sftpIfAny();
+    const sftp = opts.become ? null : await this.sftpIfAny();
     if (sftp) {
+      let st: FileStat | null;
       try {
-        return await sftpFileStat(sftp, path, opts.followLinks === true, (uid, gid) => this.idNames(uid, gid));
+        st = await sftpFileStat(sftp, path, opts.followLinks === true, (uid, gid) => this.idNames(uid, gid));
       } catch (err) {
         if (this.failure) throw this.failure;
         if (err instanceof ModuleError) throw err;
         throw fileFailure(this.host, 'stat', path, err);
+      }
+      // only regular files have a checksum (a link is one only when followed: then its type is the target's)
+      if (!opts.checksum || st?.type !== 'file') return st;
+      // a small file is read over SFTP and hashed here: a few SFTP round trips cost the host less
+      // than starting stat and sha256sum (issue 16: copy's no-op check); big ones are hashed there
+      if (st.size <= SFTP_CHECKSUM_MAX) {
+        const data = await sftpReadKnownSize(sftp, path, st.size).catch(() => null);
+        if (this.failure) throw this.failure;
+        if (data) return { ...st, sha256: createHash('sha256').update(data).digest('hex') };
+        // unreadable, or changed meanwhile: the command below tells which, in its own words
       }
     }
     const r = await this.run({ shell: statScript(path, opts), become: opts.become });

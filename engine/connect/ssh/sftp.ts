@@ -12,6 +12,28 @@ export function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v: T) => vo
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
 }
 
+/**
+ * A file whose size is known (from a stat just made), in two round trips: open, one read (the close
+ * goes out without waiting for its answer). ssh2's readFile adds an fstat and waits for the close.
+ * Null when the file is no longer that size (it changed meanwhile).
+ */
+export async function sftpReadKnownSize(sftp: SFTPWrapper, path: string, size: number): Promise<Buffer | null> {
+  const handle = await sftpCall<Buffer>((cb) => sftp.open(path, 'r', cb));
+  try {
+    // one byte more than expected tells a file that grew
+    const buf = Buffer.alloc(size + 1);
+    let got = 0;
+    while (got < buf.length) {
+      const n = await new Promise<number>((resolve, reject) => sftp.read(handle, buf, got, buf.length - got, got, (err, bytes) => (err ? reject(err) : resolve(bytes))));
+      if (n <= 0) break;
+      got += n;
+    }
+    return got === size ? buf.subarray(0, size) : null;
+  } finally {
+    sftp.close(handle, () => undefined);
+  }
+}
+
 /** writes data to `path` over SFTP with pipelined requests; creates the file (exclusive) */
 export async function sftpWrite(sftp: SFTPWrapper, path: string, data: string | Buffer | NodeJS.ReadableStream, modeWanted: number | Promise<number>): Promise<void> {
   // private until the exact mode is set at the end (the mode may still be being looked up)
