@@ -32,7 +32,7 @@ const SCALE_TASKS = Number(process.env.GX_BENCH_SCALE_TASKS ?? 100);
 const GX_ONLY = process.env.GX_BENCH_GX_ONLY === '1';
 const NO_RUN: Timed = { ms: NaN, rc: 0, out: '' };
 const RSS_PROBE =
-  'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.GX_BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
+  'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>{const u=process.resourceUsage();writeFileSync(process.env.GX_BENCH_RSS_FILE,`${u.maxRSS} ${(u.userCPUTime+u.systemCPUTime)/1000}`)})';
 
 interface Env {
   hosts: string[];
@@ -64,6 +64,8 @@ interface Timed {
   rc: number;
   out: string;
   rssKb?: number;
+  /** the process's own CPU time (user + system), ms: on a shared machine it moves less than wall time */
+  cpuMs?: number;
 }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
@@ -184,7 +186,9 @@ async function roundTrip(env: Env): Promise<{ subshell: number; exec: number }> 
 async function gx(playbook: string, inventory: string, forks: number): Promise<Timed> {
   const rssFile = join(work, 'rss');
   const r = await timed(process.execPath, ['--import', RSS_PROBE, bundle, 'play', '-i', inventory, playbook, '--output', 'plain', '-f', String(forks)], { GX_BENCH_RSS_FILE: rssFile });
-  r.rssKb = Number(readFileSync(rssFile, 'utf8'));
+  const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ');
+  r.rssKb = Number(rss);
+  r.cpuMs = Number(cpu);
   return r;
 }
 
@@ -285,8 +289,8 @@ async function main(): Promise<void> {
     check(`gx ${n} first`, gFirst, false);
     const gNoop = await gx(gxPlay, gxInv, n);
     check(`gx ${n} no-op`, gNoop, true);
-    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}`);
-    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}`);
+    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}  ${s(gFirst.cpuMs!).padStart(7)}`);
+    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}  ${s(gNoop.cpuMs!).padStart(7)}`);
   }
 
   process.stderr.write(`bench: scale: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks...\n`);
@@ -310,10 +314,10 @@ async function main(): Promise<void> {
   const perTaskHost = sNoop.ms / (SCALE_TASKS * SCALE_HOSTS);
   const out = [
     `gx vs Ansible (${GX_ONLY ? 'not run' : execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run (load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
-    'hosts  run        ansible        gx   ratio  gx RSS',
+    'hosts  run        ansible        gx   ratio  gx RSS   gx CPU',
     ...rows,
     '',
-    `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
+    `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)}, CPU ${s(sNoop.cpuMs!)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
     `  per task (all ${SCALE_HOSTS} hosts at once): ${perTask.toFixed(1)} ms; per task per host: ${perTaskHost.toFixed(2)} ms of wall time`,
     `  the same ${SCALE_TASKS} tasks on 1 host, no-op: ${s(oneNoop.ms)}, ${(oneNoop.ms / SCALE_TASKS).toFixed(1)} ms per task (process start-up included)`,
     `  one round trip on an open connection: ${rt.subshell.toFixed(2)} ms (subshell), ${rt.exec.toFixed(2)} ms (one exec: true)`,

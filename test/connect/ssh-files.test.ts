@@ -100,6 +100,15 @@ describe('ssh files (real sshd)', function () {
     }
   });
 
+  it('gets empty, one-read and many-read files whole (reads until the end, no fstat)', async () => {
+    for (const size of [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_000]) {
+      const data = randomBytes(size);
+      await conn.put(`${dir}/sized`, data);
+      expect(Buffer.compare((await conn.get(`${dir}/sized`))!, data), `size ${size}`).to.equal(0);
+      expect((await conn.stat(`${dir}/sized`, { checksum: true }))!.sha256, `size ${size}`).to.equal(createHash('sha256').update(data).digest('hex'));
+    }
+  });
+
   it('stats owner and group names, directories and links (lstat by default)', async () => {
     await conn.run({ shell: `ln -sfn "a b.txt" ${dir}/link` });
     const link = await conn.stat(`${dir}/link`);

@@ -20,7 +20,7 @@ import { FrameReader, frameScript, newMarker, type StdinSource } from './framing
 import { openClient, throughJumps } from './open.js';
 import type { SshParams } from './params.js';
 import { putScript, toBuffer } from './put-script.js';
-import { sftpCall, sftpFileStat, sftpOwnership, sftpReadKnownSize, sftpWrite } from './sftp.js';
+import { sftpCall, sftpFileStat, sftpOwnership, sftpReadAll, sftpWrite } from './sftp.js';
 import { ShellDriver } from './shell.js';
 import { parseStatOutput, statScript } from './stat.js';
 import { traceConnect, traced, withTimeout } from './trace.js';
@@ -381,7 +381,7 @@ export class SshConnection implements Connection {
       return r.stdoutBytes ?? Buffer.from(r.stdout);
     }
     try {
-      return await sftpCall<Buffer>((cb) => sftp.readFile(path, cb));
+      return await sftpReadAll(sftp, path);
     } catch (err) {
       if ((err as { code?: number }).code === 2) return null;
       if (this.failure) throw this.failure;
@@ -415,7 +415,7 @@ export class SshConnection implements Connection {
       // a small file is read over SFTP and hashed here: a few SFTP round trips cost the host less
       // than starting stat and sha256sum (issue 16: copy's no-op check); big ones are hashed there
       if (st.size <= SFTP_CHECKSUM_MAX) {
-        const data = await sftpReadKnownSize(sftp, path, st.size).catch(() => null);
+        const data = await sftpReadAll(sftp, path, st.size).catch(() => null);
         if (this.failure) throw this.failure;
         if (data) return { ...st, sha256: createHash('sha256').update(data).digest('hex') };
         // unreadable, or changed meanwhile: the command below tells which, in its own words
