@@ -2,18 +2,50 @@
 // API); this bundles the gx command into one CommonJS file, dist/engine/cli/gx.cjs (npm packages
 // included, source map beside it), and puts the launcher (bin.ts: runs it through a V8 code cache)
 // at dist/engine/cli/main.js, the package's bin. One file to read and compile instead of ~400
-// (issue 16: start-up). Kept outside the bundle: packages with native parts or loaded by file path
-// (ssh2, cpu-features, kubernetes-models), which gx loads with require().
+// (issue 16: start-up). Kept outside the bundle: cpu-features (native), kubernetes-models (loaded
+// by file path), which gx loads with require(), and native bindings (see nativeBindings).
 // No dynamic import() may reach outside the bundle: a script run from a V8 code cache has no
 // import() callback (Node 20: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the build refuses one.
 // An import() of bundled code is fine: esbuild turns it into a lazy require.
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const EXTERNAL = ['ssh2', 'cpu-features', 'kubernetes-models'];
+export const EXTERNAL = ['cpu-features', 'kubernetes-models'];
+
+/**
+ * ssh2 is bundled (so its code is in the code cache too), but its native crypto binding is a
+ * file next to ssh2's own: its relative require becomes one through the package, which Node finds
+ * wherever npm put ssh2. Without the binding ssh2 would quietly fall back to slower ciphers.
+ */
+/**
+ * engine/connect/ssh/ssh2.ts loads ssh2 on first use through createRequire, which esbuild cannot
+ * follow. In the bundle the same lazy load is a plain require('ssh2'): esbuild bundles it and runs
+ * its code only on that first call.
+ */
+const lazySsh2: Plugin = {
+  name: 'lazy-ssh2',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]engine[\\/]connect[\\/]ssh[\\/]ssh2\.ts$/ }, () => ({
+      loader: 'js',
+      contents: "let loaded; export function ssh2() { return (loaded ??= require('ssh2')); }",
+    }));
+  },
+};
+
+const nativeBindings: Plugin = {
+  name: 'native-bindings',
+  setup(b) {
+    b.onResolve({ filter: /\.node$/ }, (args) => {
+      const abs = resolve(args.resolveDir, args.path);
+      const at = abs.lastIndexOf('/node_modules/');
+      if (at < 0) throw new Error(`native binding outside node_modules: ${abs}`);
+      return { path: abs.slice(at + '/node_modules/'.length), external: true };
+    });
+  },
+};
 
 /** writes gx.cjs (+ map) and main.js into `out` (package.json must be two or three levels above it) */
 export async function buildBin(out = join(repo, 'dist', 'engine', 'cli')): Promise<void> {
@@ -27,6 +59,7 @@ export async function buildBin(out = join(repo, 'dist', 'engine', 'cli')): Promi
     format: 'cjs',
     target: 'node20',
     external: EXTERNAL,
+    plugins: [lazySsh2, nativeBindings],
     sourcemap: true,
     // code stays ASCII (esbuild escapes strings, identifiers, regular expressions): see below
     charset: 'ascii',
