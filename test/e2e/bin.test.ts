@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBin } from '../../engine/cli/build-bin.js';
+import { hostVars, sshEnv } from '../ssh/hosts.js';
 import { root } from './gx.js';
 
 const run = promisify(execFile);
@@ -91,6 +92,23 @@ describe('the installed gx command (bundle + code cache)', function () {
     const off = mkdtempSync(join(work, 'xdg-'));
     expect(await gx(off, { GX_NO_COMPILE_CACHE: '1' })).to.match(/hello 21/);
     expect(cacheFiles(off)).to.deep.equal([]);
+  });
+
+  it("reaches SSH hosts with the bundled ssh2 and its native crypto binding, from the cache too", async () => {
+    const cache = mkdtempSync(join(work, 'xdg-'));
+    const inventory = join(work, 'ssh-inventory.yaml');
+    writeFileSync(inventory, JSON.stringify({ all: { hosts: { h1: hostVars(sshEnv.hosts[0]!), h2: hostVars(sshEnv.hosts[1]!) } } }));
+    const sshPlay = join(work, 'ssh-play.yaml');
+    writeFileSync(sshPlay, '- hosts: all\n  gather_facts: false\n  tasks:\n    - command: echo from-{{ inventory_hostname }}\n      register: r\n    - debug: { var: r.stdout }\n');
+    // which native addons the process loaded, printed at exit
+    const probe = join(work, 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('ADDONS ' + Object.keys(require.cache).filter((k) => k.endsWith('.node')).join(' ') + '\\n'));\n");
+    for (let i = 0; i < 2; i++) {
+      const r = await run(process.execPath, ['--require', probe, join(out, 'main.js'), 'play', '-i', inventory, sshPlay, '--output', 'plain'], { cwd: work, env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: cache } });
+      expect(r.stdout).to.match(/from-h1/).and.match(/from-h2/);
+      expect(r.stderr).to.match(/ADDONS .*ssh2\/lib\/protocol\/crypto\/build\/Release\/sshcrypto\.node/);
+    }
+    expect(cacheFiles(cache)).to.have.length(1);
   });
 
   it('prints the version from package.json', async () => {
