@@ -100,6 +100,26 @@ describe('ssh files (real sshd)', function () {
     }
   });
 
+  it("knows the login user's own names from the shell's start: stat runs no lookup for the user's files, one for root's", async () => {
+    const fresh = new SshConnection(resolveSshParams('h2', hostVars(sshEnv.hosts[1]!)));
+    await fresh.connect();
+    const commands: string[] = [];
+    const run = fresh.run.bind(fresh);
+    fresh.run = (o) => {
+      commands.push(o.shell ?? o.argv!.join(' '));
+      return run(o);
+    };
+    try {
+      expect(await fresh.stat(`${dir}/a.conf`)).to.include({ owner: sshEnv.user, group: sshEnv.user });
+      expect(commands).to.deep.equal([]);
+      expect(await fresh.stat('/')).to.include({ owner: 'root', group: 'root' });
+      expect(commands).to.have.length(1);
+      expect(commands[0]).to.contain('getent');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('gets empty, one-read and many-read files whole (reads until the end, no fstat)', async () => {
     for (const size of [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_000]) {
       const data = randomBytes(size);

@@ -117,7 +117,12 @@ export class SshConnection implements Connection {
   private openDriver(): Promise<ShellDriver> {
     const client = this.client!;
     this.driverOpening ??= withTimeout(
-      ShellDriver.open(client),
+      ShellDriver.open(client).then((d) => {
+        // the login user's own names, which most files a play stats carry: no getent for them
+        if (d.uid >= 0 && d.user) this.names.set(`u${d.uid}`, d.user);
+        if (d.gid >= 0 && d.group) this.names.set(`g${d.gid}`, d.group);
+        return d;
+      }),
       this.params.connectTimeoutMs,
       () => new ConnectionError(this.host, `timed out starting the remote shell (${this.params.connectTimeoutMs / 1000}s)`),
     ).finally(() => {
