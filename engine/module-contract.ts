@@ -2,6 +2,7 @@
 // first (reads state through the connection and decides what would change) and returns the work as
 // `apply`; the engine calls `apply` only outside check mode. So check mode is honest by construction:
 // a module cannot change anything while planning unless it misuses the connection.
+import type { TemplateOptions } from './vars/template.js';
 import type { Connection } from './connect/connection.js';
 import type { SourceLocation } from './load/source.js';
 
@@ -58,6 +59,19 @@ export interface ModuleDefinition<A = Record<string, unknown>, D extends object 
   /** runs once for the play's hosts, like Ansible's add_host (implicit run_once) */
   bypassHostLoop?: boolean;
   plan(ctx: ModuleContext, args: A): Promise<Plan<D>>;
+  /**
+   * `async:` — the work to start in the background on the host instead of running it now
+   * (command, shell), or a Plan when there is nothing to start (creates/removes said so). A module
+   * without it refuses async: its work is planned and applied from the controller.
+   */
+  background?(ctx: ModuleContext, args: A): Promise<BackgroundWork | Plan<D>>;
+}
+
+/** What a module starts in the background for `async:` (engine/run/async-job.ts runs it). */
+export interface BackgroundWork {
+  run: { argv?: string[]; shell?: string; cwd?: string; stdin?: string };
+  /** the `cmd` of the result */
+  cmd: string | string[];
 }
 
 /** Before and after, shown only with --diff: the engine decides; a module returns its diff whenever it has one. */
@@ -96,10 +110,12 @@ export interface Plan<D extends object = Record<string, unknown>> {
   apply?: () => Promise<Applied<D>>;
   /** facts to set on the host (set_fact); applied in check mode too */
   facts?: Record<string, unknown>;
-  /** hosts to add to the run's inventory (add_host) */
-  addHosts?: { name: string; groups: string[]; vars: Record<string, unknown> }[];
+  /** hosts to add to the run's inventory (add_host), or existing hosts to put in groups (group_by, with the groups' parents) */
+  addHosts?: { name: string; groups: string[]; vars: Record<string, unknown>; parents?: string[] }[];
+  /** warnings for the user (Ansible's result `warnings`): shown as warnings and registered under `warnings` */
+  warnings?: string[];
   /** executor control (meta) */
-  control?: 'flush_handlers' | 'end_play' | 'end_host' | 'noop' | 'clear_host_errors';
+  control?: 'flush_handlers' | 'end_play' | 'end_batch' | 'end_host' | 'noop' | 'clear_host_errors' | 'reset_connection';
 }
 
 export interface Applied<D extends object = Record<string, unknown>> {
@@ -126,10 +142,14 @@ export interface ModuleContext {
   playbookDir: string;
   /** the role's directory when the task comes from a role */
   roleDir?: string;
-  /** finds a file under files/ (kind 'files') or templates/ (kind 'templates'): role first, then playbook dir; absolute paths as they are */
-  findFile(name: string, kind: 'files' | 'templates'): Promise<string>;
-  /** renders a Handlebars template text with the task's variables (strict) */
-  renderTemplate(text: string, extraVars?: Record<string, unknown>): string;
+  /** finds a file under files/, templates/ or vars/ (the kind): role first, then beside the task file, then playbook dir; absolute paths as they are */
+  findFile(name: string, kind: 'files' | 'templates' | 'vars'): Promise<string>;
+  /**
+   * renders a template's text with the task's variables (strict): `extraVars.template_path` names the
+   * file, whose extension picks the language (`.hbs` Handlebars, anything else Jinja2 with Ansible's
+   * template defaults); without it, the text is rendered as a playbook value (Jinja2)
+   */
+  renderTemplate(text: string, extraVars?: Record<string, unknown>, options?: TemplateOptions): string;
   /** debug logging, shown at -vvv */
   log(msg: string): void;
   /** marks a string as secret: it is masked in every output from now on */

@@ -1,5 +1,5 @@
 import { defineModule } from '../engine/module-contract.js';
-import { commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
+import { backgroundWork, commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
 export interface ShellArgs extends CommonCommandArgs {
   cmd?: string;
@@ -41,6 +41,10 @@ export const shell = defineModule<ShellArgs>({
     if (reason) return skippedByGuard(cmd, reason);
     const run = a.executable ? { argv: [a.executable, '-c', cmd] } : { shell: cmd };
     return commandPlan(ctx, a, run, cmd);
+  },
+  async background(ctx, a) {
+    const cmd = a.cmd!;
+    return backgroundWork(ctx, a, a.executable ? { argv: [a.executable, '-c', cmd] } : { shell: cmd }, cmd);
   },
 });
 

@@ -16,13 +16,16 @@ import { allModules } from '../../modules/index.js';
 
 export const ARG_VALIDATORS_FILE = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', 'load'), 'module-validators.generated.ts');
 
+const exportName = (module: string): string => `args_${module.replace(/[^A-Za-z0-9_]/g, (c) => `$${c.charCodeAt(0).toString(16)}`)}`;
+
 export function renderArgValidators(): string {
   const ajv = new Ajv({ ...ARGS_AJV_OPTIONS, code: { source: true, esm: true } });
   const refs: Record<string, string> = {};
   const hashes: Record<string, string> = {};
   for (const m of [...allModules].sort((a, b) => a.name.localeCompare(b.name))) {
     ajv.addSchema(m.schema as object, `urn:gx:args:${m.name}`);
-    refs[m.name] = `urn:gx:args:${m.name}`;
+    // an export name that is an identifier and no reserved word (there is a module named package)
+    refs[exportName(m.name)] = `urn:gx:args:${m.name}`;
     hashes[m.name] = schemaHash(m.schema);
   }
   // CommonJS seen from ESM: the namespace's default is module.exports, whose own default is the function
@@ -36,6 +39,7 @@ export function renderArgValidators(): string {
     // Ajv's generated code requires its small runtime helpers (ucs2length…)
     'const require = createRequire(import.meta.url);',
     code,
+    `export const validators = {\n${Object.keys(hashes).map((n) => `  ${JSON.stringify(n)}: ${exportName(n)},`).join('\n')}\n};`,
     `export const schemaHashes = ${JSON.stringify(hashes, null, 2)};`,
     '',
   ].join('\n');

@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import PQueue from 'p-queue';
+import { ansibleRolesPath } from '../compile/roles.js';
+import { formatLocation } from '../load/source.js';
 import { Compiler } from '../compile/compiler.js';
 import { listHosts, listTags, listTasks } from '../compile/list.js';
 import type { TagSelection } from '../compile/tags.js';
@@ -89,12 +91,20 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
 
   // everything is loaded and validated before any host is contacted
   const templateDirs = o.templatesDir?.length ? o.templatesDir.map((d) => resolve(d)) : defaultTemplateDirs(playbooks);
-  const compiler = new Compiler({ known: knownModules(modules), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? [])], templateDirs });
+  const compiler = new Compiler({ known: knownModules(modules), rolesPath: [...o.rolesPath, ...(process.env.GX_ROLES_PATH?.split(':').filter(Boolean) ?? []), ...ansibleRolesPath()], templateDirs, extraVarNames: Object.keys(extraVars), extraVars });
   const compiled = playbooks.map((p) => compiler.compilePlaybook(p));
   const sources = o.inventory.length ? o.inventory : defaultInventory(playbooks[0]!);
   const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });
 
+  // problems in includes that may never run: said now, fatal only where reached
+  const seen = new Set<string>();
+  const uniqueWarnings = compiler.warnings.filter((w) => {
+    const k = `${w.message}@${w.loc ? formatLocation(w.loc) : ''}`;
+    return !seen.has(k) && Boolean(seen.add(k));
+  });
+  const compileWarnings = uniqueWarnings.map((w) => `${w.message}${w.hint ? `; ${w.hint}` : ''}`);
   if (o.syntaxCheck) {
+    for (const [i, w] of uniqueWarnings.entries()) out.write(`[WARNING]: ${compileWarnings[i]}${w.loc ? ` (${formatLocation(w.loc)})` : ''}\n`);
     for (const pb of compiled) out.write(`\nplaybook: ${pb.file}\n`);
     return EXIT.OK;
   }
@@ -113,6 +123,7 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const bus = new EventBus();
   for (const r of makeReporters({ output: o.output, verbosity: o.verbose, color: o.color, profile: o.profile, stream: out })) bus.add(r);
   for (const [k, v] of Object.entries(extraVars)) if (SECRET_NAME.test(k) && v != null) bus.secret(String(v));
+  for (const [i, w] of uniqueWarnings.entries()) bus.emit({ type: 'warning', msg: compileWarnings[i]!, loc: w.loc, time: Date.now() });
 
   const abort = new AbortController();
   const connections = new ConnectionPool({ hostKeyPolicy: o.hostKeyPolicy as 'strict' | 'accept-new' | undefined });

@@ -16,13 +16,14 @@ import type { CompileOptions, CompileSession, LoadedRole, PlayCtx, Raw, Where } 
 import { rootInherited } from './inherit.js';
 import { compilePlaybookInto } from './plays.js';
 import { loadRole, roleTasks } from './roles.js';
-import { compileTaskFile, compileTaskList, resolveTaskFile } from './tasks.js';
+import { compileTaskFile, compileTaskList, includedInherited, resolveTaskFile } from './tasks.js';
 import type { CompiledPlay, CompiledPlaybook, IncludeNode, RoleInstance, TaskNode } from './types.js';
 
 export type { CompileOptions } from './context.js';
 
 export class Compiler implements CompileSession {
   readonly errors: GxError[] = [];
+  readonly warnings: GxError[] = [];
   readonly opts: CompileOptions;
   private readonly fileCache = new Map<string, unknown>();
   private ids = 0;
@@ -45,16 +46,16 @@ export class Compiler implements CompileSession {
    * An include resolved at run time (templated name, or looped): compiled in the include's context.
    * Throws ErrorList; the executor fails the hosts that asked for it.
    */
-  compileInclude(node: IncludeNode, target: string): { nodes: TaskNode[]; role?: RoleInstance } {
-    const key = `${node.id}\u0000${target}`;
+  compileInclude(node: IncludeNode, target: string, roleOpts: IncludeNode['roleOpts'] = node.roleOpts): { nodes: TaskNode[]; role?: RoleInstance } {
+    const key = `${node.id}\u0000${target}\u0000${JSON.stringify(roleOpts ?? {})}`;
     const cached = this.includeCache.get(key);
     if (cached) return cached;
     const before = this.errors.length;
-    const play: PlayCtx = { roleHandlers: [], appliedRoles: new Set(), roles: [], topDir: node.baseDir };
-    const w: Where = { file: node.loc?.file ?? join(node.baseDir, 'include'), dir: node.baseDir, inh: { ...node.eff, when: [] }, play, stack: [] };
+    const play: PlayCtx = { roleHandlers: [], appliedRoles: new Set(), roles: [], topDir: node.playDir ?? node.baseDir };
+    const w: Where = { file: node.loc?.file ?? join(node.baseDir, 'include'), dir: node.baseDir, inh: includedInherited(node.eff, node.apply), play, stack: [] };
     let out: { nodes: TaskNode[]; role?: RoleInstance };
     if (node.what === 'role') {
-      const r = this.loadRole(target, { tasks_from: node.roleOpts?.tasksFrom, vars_from: node.roleOpts?.varsFrom, defaults_from: node.roleOpts?.defaultsFrom, handlers_from: node.roleOpts?.handlersFrom }, w, node.loc);
+      const r = this.loadRole(target, { tasks_from: roleOpts?.tasksFrom, vars_from: roleOpts?.varsFrom, defaults_from: roleOpts?.defaultsFrom, handlers_from: roleOpts?.handlersFrom }, w, node.loc);
       out = r ? { nodes: r.nodes, role: r.role } : { nodes: [] };
     } else {
       out = { nodes: this.taskFile(resolveTaskFile(target, w), w, node.loc) };

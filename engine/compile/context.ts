@@ -13,6 +13,10 @@ export interface CompileOptions {
   rolesPath?: string[];
   /** extra directories searched for templates, last (as the template module searches them at run time) */
   templateDirs?: string[];
+  /** names given with -e: a vars_prompt entry they name needs no default */
+  extraVarNames?: string[];
+  /** the -e values: templated import names may use them (with the play's vars) */
+  extraVars?: Record<string, unknown>;
 }
 
 export type Raw = Record<string, unknown>;
@@ -27,6 +31,8 @@ export interface PlayCtx {
   roles: RoleInstance[];
   /** the top playbook's directory and the current file's */
   topDir: string;
+  /** the play's variables known at load time (play vars, import_playbook vars, static vars_files) */
+  vars?: Record<string, unknown>;
 }
 
 export interface Where {
@@ -38,6 +44,8 @@ export interface Where {
   /** task files on the include stack, to stop recursion */
   stack: string[];
   handlers?: boolean;
+  /** a meta dependency's: the directory its depending role is in (searched for it, as Ansible does) */
+  roleBasedir?: string;
 }
 
 export interface LoadedRole {
@@ -50,6 +58,8 @@ export interface CompileSession {
   readonly opts: CompileOptions;
   /** every problem found so far (nothing runs while it is not empty) */
   readonly errors: GxError[];
+  /** problems in what may never run (a dynamic include's file): shown before the run, fatal only when reached */
+  readonly warnings: GxError[];
   /** a YAML file, parsed once; undefined (and a problem recorded) when missing or invalid */
   load(file: string, loc?: SourceLocation): unknown;
   nextId(loc: SourceLocation | undefined): string;

@@ -1,25 +1,49 @@
 // Roles: where a role is found, its files (defaults, vars, meta, tasks, handlers), its parameters,
 // its dependencies first (each with its own context, cycles refused), and Ansible's deduplication
 // of a role applied twice in a play with the same parameters.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import type { SourceLocation } from '../load/source.js';
 import { locate } from '../load/source.js';
 import { validateRoleMeta, validateVarsFile } from '../load/validate.js';
+import { INCLUDE_ROLE_ARGS, ROLE_KEYWORDS as ROLE_ENTRY_KEYWORDS } from '../schema/keywords.js';
 import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, type Where } from './context.js';
-import { asList, inherit, rootInherited } from './inherit.js';
+import { templateErrors } from './checks.js';
+import { asList, bool, inherit, rootInherited } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
 
-/** The role's directory: roles/ beside the current file, then beside the play, the roles path, then those directories themselves. */
-export function findRole(name: string, from: { file: string; play: Pick<PlayCtx, 'topDir'> }, rolesPath: string[] = []): string | undefined {
-  const dirs = [join(dirname(from.file), 'roles'), join(from.play.topDir, 'roles'), ...rolesPath, dirname(from.file), from.play.topDir];
-  for (const d of dirs) {
-    const p = isAbsolute(name) ? name : join(d, name);
-    if (existsSync(p) && statSync(p).isDirectory()) return p;
-  }
-  return undefined;
+/**
+ * Where a role is looked for, in order, like Ansible's RoleDefinition._load_role_path
+ * (lib/ansible/playbook/role/definition.py, v2.17.5): roles/ beside the current file and beside the
+ * play, the roles path (--roles-path, GX_ROLES_PATH, ANSIBLE_ROLES_PATH, then Ansible's default
+ * ~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles, as the caller gives it), the current
+ * file's directory and the play's directory; last, the name as a path.
+ */
+export function roleSearchDirs(from: { file: string; play: Pick<PlayCtx, 'topDir'>; roleBasedir?: string }, rolesPath: string[] = []): string[] {
+  const basedir = from.roleBasedir ? [from.roleBasedir] : [];
+  return [...new Set([join(dirname(from.file), 'roles'), join(from.play.topDir, 'roles'), ...rolesPath, ...basedir, dirname(from.file), from.play.topDir])];
 }
+
+/** The role's directory (see roleSearchDirs), or undefined. */
+export function findRole(name: string, from: { file: string; play: Pick<PlayCtx, 'topDir'>; roleBasedir?: string }, rolesPath: string[] = []): string | undefined {
+  const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
+  if (isAbsolute(name)) return isDir(name) ? name : undefined;
+  for (const d of roleSearchDirs(from, rolesPath)) if (isDir(join(d, name))) return join(d, name);
+  // a relative path that names the role's directory from where gx runs (Ansible's last resort)
+  return name.includes('/') && isDir(resolve(name)) ? resolve(name) : undefined;
+}
+
+/** Ansible's roles_path as gx reads it from the environment: ANSIBLE_ROLES_PATH, else Ansible's default. */
+export function ansibleRolesPath(env: NodeJS.ProcessEnv = process.env): string[] {
+  const home = env.HOME ?? '';
+  const raw = env.ANSIBLE_ROLES_PATH ?? `${home}/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles`;
+  // relative entries are relative to the working directory, as Ansible expands them
+  return raw.split(':').filter(Boolean).map((p) => (p.startsWith('~/') ? join(home, p.slice(2)) : resolve(p)));
+}
+
+/** `namespace.collection.role`: a role from a collection (Ansible's is_valid_fqcr). */
+const COLLECTION_ROLE = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** DIR/SUB/BASE with the first extension that exists (.yaml, .yml, .json, none). */
 export function roleFile(dir: string, sub: string, base = 'main'): string | undefined {
@@ -30,7 +54,8 @@ export function roleFile(dir: string, sub: string, base = 'main'): string | unde
   return undefined;
 }
 
-const ROLE_KEYWORDS = new Set(['role', 'name', 'tags', 'when', 'vars', 'become', 'become_user', 'become_method', 'environment', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'apply', 'public', 'allow_duplicates', 'no_log', 'ignore_errors', 'delegate_to', 'run_once', 'check_mode', 'diff', 'any_errors_fatal']);
+/** Keys of a role entry (or import_role/include_role) that are keywords, not role parameters: the schema's lists. */
+const ROLE_KEYWORDS = new Set([...Object.keys(ROLE_ENTRY_KEYWORDS), ...Object.keys(INCLUDE_ROLE_ARGS)]);
 
 /** A role entry's parameters: every key that is not a keyword, then its vars. */
 export function roleParams(spec: Raw): Vars {
@@ -57,24 +82,44 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
   }
   const dir = findRole(name, w, c.opts.rolesPath);
   if (!dir) {
-    c.errors.push(new PlaybookError(`role '${name}' not found (looked in roles/ beside the playbook and the roles path)`, { loc }));
+    if (COLLECTION_ROLE.test(name)) {
+      const short = name.split('.').pop()!;
+      c.errors.push(
+        new PlaybookError(`role '${name}' is from a collection, and gx does not load collections`, {
+          loc,
+          hint: `put the role's directory in roles/ (e.g. copy it from ~/.ansible/collections/ansible_collections/${name.split('.').slice(0, 2).join('/')}/roles/${short}) and name it '${short}'`,
+        }),
+      );
+      return undefined;
+    }
+    c.errors.push(new PlaybookError(`the role '${name}' was not found in ${roleSearchDirs(w, c.opts.rolesPath).join(':')}`, { loc, hint: 'add a directory to search with --roles-path or ANSIBLE_ROLES_PATH' }));
     return undefined;
   }
-  const varsOf = (sub: string, base?: string): Vars => {
-    const f = roleFile(dir, sub, base);
-    if (!f) return {};
+  const fileVars = (f: string, sub: string): Vars => {
     const d = c.load(f);
     const errs = validateVarsFile(d, f);
     if (errs.length) c.errors.push(...errs);
+    else if (isObj(d)) c.errors.push(...templateErrors(d, { [sub]: d }, sub));
     return (isObj(d) ? d : {}) as Vars;
   };
+  const varsOf = (sub: string, base?: string): Vars => {
+    const f = roleFile(dir, sub, base);
+    if (f) return fileVars(f, sub);
+    // defaults/main/ or vars/main/ as a directory: its YAML files merged in name order (Ansible 2.11+)
+    const d = join(dir, sub, base ?? 'main');
+    if (!existsSync(d) || !statSync(d).isDirectory()) return {};
+    const files = readdirSync(d).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
+    return Object.assign({}, ...files.map((n) => fileVars(join(d, n), sub)));
+  };
   const role: RoleInstance = {
-    name,
+    // as written, like Ansible, except a path found only from the working directory (Ansible's last resort)
+    name: name.includes('/') && !roleSearchDirs(w, c.opts.rolesPath).some((d) => join(d, name) === dir) && !isAbsolute(name) ? basename(dir) : name,
     dir,
     defaults: varsOf('defaults', spec.defaults_from as string | undefined),
     vars: varsOf('vars', spec.vars_from as string | undefined),
     params: roleParams(spec),
     handlers: [],
+    parentDirs: w.inh.role ? [w.inh.role.dir, ...(w.inh.role.parentDirs ?? [])] : [],
   };
 
   const nodes: TaskNode[] = [];
@@ -90,7 +135,8 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
         if (!dspec) return;
         const dname = String(dspec.role ?? dspec.name ?? '');
         const dloc = locate(meta.dependencies, i);
-        nodes.push(...c.roleTasks(dname, dspec, w, dloc, false, [...chain, name]));
+        // a dependency is looked for beside its role too, and searches its files in that role after its own
+        nodes.push(...c.roleTasks(dname, dspec, { ...w, inh: { ...w.inh, role }, roleBasedir: dirname(dir) }, dloc, false, [...chain, name]));
       });
     }
   }
@@ -98,13 +144,29 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
   const rw: Where = { ...w, file: join(dir, 'tasks', 'main.yaml'), dir: join(dir, 'tasks'), inh: { ...inherit(w.inh, {}, role) }, stack: [] };
   const tasksFile = roleFile(dir, 'tasks', (spec.tasks_from as string | undefined) ?? 'main');
   if (tasksFile) nodes.push(...c.taskFile(tasksFile, { ...rw, file: tasksFile, dir: dirname(tasksFile) }));
-  else if (spec.tasks_from) c.errors.push(new PlaybookError(`role '${name}' has no tasks file '${String(spec.tasks_from)}'`, { loc }));
+  else if (spec.tasks_from) {
+    const templated = String(spec.tasks_from).includes('{{');
+    c.errors.push(
+      new PlaybookError(`role '${name}' has no tasks file '${String(spec.tasks_from)}'`, {
+        loc,
+        hint: templated ? 'a role applied at load time (roles:, import_role) needs a literal tasks_from; include_role settles a templated one per host' : undefined,
+      }),
+    );
+  }
 
   const handlersFile = roleFile(dir, 'handlers', (spec.handlers_from as string | undefined) ?? 'main');
   if (handlersFile) {
     role.handlers = c.taskFile(handlersFile, { ...rw, file: handlersFile, dir: dirname(handlersFile), handlers: true, inh: { ...rootInherited(), role } });
   }
   return { nodes, role };
+}
+
+/** The role's own `allow_duplicates` (meta/main.yml), read before deciding whether it runs again. */
+function metaAllowsDuplicates(c: CompileSession, name: string, w: Where): boolean {
+  const dir = findRole(name, w, c.opts.rolesPath);
+  const meta = dir ? roleFile(dir, 'meta') : undefined;
+  const doc = meta ? c.load(meta) : undefined;
+  return isObj(doc) && bool(doc.allow_duplicates);
 }
 
 /** A role applied in a play (roles:, import_role, meta dependency): deduplicated like Ansible. */
@@ -115,10 +177,11 @@ export function roleTasks(c: CompileSession, name: string, spec: Raw, w: Where, 
     return [];
   }
   const key = roleKey(name, spec);
-  if (!explicit && !spec.allow_duplicates && w.play.appliedRoles.has(key)) return [];
+  if (!explicit && !bool(spec.allow_duplicates ?? metaAllowsDuplicates(c, name, w)) && w.play.appliedRoles.has(key)) return [];
   w.play.appliedRoles.add(key);
   const loaded = c.loadRole(name, spec, { ...w, inh: roleInh }, loc, chain);
   if (!loaded) return [];
+  if (chain.length > 0) loaded.role.dependency = true;
   w.play.roles.push(loaded.role);
   w.play.roleHandlers.push(...loaded.role.handlers);
   return loaded.nodes;

@@ -1,6 +1,7 @@
 // What the compiler hands the executor: plays with their task trees, every node carrying the
 // keywords it inherits (tags, when, become, environment, vars…) so the executor never walks back up.
 import type { SourceLocation } from '../load/source.js';
+import type { Kw } from './kw-value.js';
 
 export type Vars = Record<string, unknown>;
 
@@ -14,30 +15,44 @@ export interface Condition {
 export interface Inherited {
   tags: string[];
   when: Condition[];
-  become?: boolean;
-  becomeUser?: string;
+  become?: Kw<boolean>;
+  becomeUser?: Kw<string>;
   becomeMethod?: string;
+  /** remote_user: the user to connect as (ansible_user) */
+  remoteUser?: Kw<string>;
   /** outer first; rendered and merged at run time */
   environment: unknown[];
   /** block / import / include vars layers, outer first (role vars live on the role) */
   vars: Vars[];
-  ignoreErrors?: unknown;
-  ignoreUnreachable?: boolean;
-  noLog?: unknown;
-  checkMode?: boolean;
-  diff?: boolean;
-  delegateTo?: unknown;
-  runOnce?: boolean;
-  anyErrorsFatal?: boolean;
+  ignoreErrors?: Kw<boolean>;
+  ignoreUnreachable?: Kw<boolean>;
+  noLog?: Kw<boolean>;
+  checkMode?: Kw<boolean>;
+  diff?: Kw<boolean>;
+  delegateTo?: Kw<unknown>;
+  delegateFacts?: Kw<boolean>;
+  /** at most this many hosts at once (play, block or task) */
+  throttle?: Kw<number>;
+  runOnce?: Kw<boolean>;
+  anyErrorsFatal?: Kw<boolean>;
+  /** module_defaults from the play, blocks, includes and the task: module name → default arguments, inner last */
+  moduleDefaults?: Record<string, Record<string, unknown>>;
+  /** handlers notified by every task inside (notify on a block, import or include), with where it was written */
+  notify?: string[];
+  notifyLoc?: SourceLocation;
   role?: RoleInstance;
 }
 
 export interface RoleInstance {
   name: string;
+  /** pulled in only as another role's meta dependency (ansible_dependent_role_names) */
+  dependency?: boolean;
   dir: string;
   defaults: Vars;
   vars: Vars;
   params: Vars;
+  /** the roles that included or depend on this one, nearest first: their files/ and templates/ are searched after its own */
+  parentDirs?: string[];
   /** handlers defined by the role (compiled with the role's context) */
   handlers: TaskNode[];
 }
@@ -46,17 +61,23 @@ export interface TaskKeywords {
   loop?: unknown;
   /** with_items: flattened one level, like Ansible */
   withItems?: unknown;
-  loopControl?: { label?: unknown; loop_var?: string; index_var?: string; pause?: number; extended?: boolean };
+  /** any other with_<lookup>: the lookup's name and its terms (rendered per host, then looked up) */
+  withLookup?: { name: string; terms: unknown };
+  loopControl?: { label?: unknown; loop_var?: string; index_var?: string; pause?: number; extended?: boolean; extended_allitems?: boolean };
   register?: string;
   notify?: string[];
   notifyLoc?: SourceLocation;
   changedWhen?: Condition[];
   failedWhen?: Condition[];
   until?: Condition[];
-  retries?: number;
-  delay?: number;
-  timeout?: number;
-  throttle?: number;
+  /** numbers, or templates the executor renders per host */
+  retries?: Kw<number>;
+  delay?: Kw<number>;
+  timeout?: Kw<number>;
+  throttle?: Kw<number>;
+  /** async: run in the background on the host for at most this many seconds; poll: check interval (0 = fire and forget) */
+  async?: Kw<number>;
+  poll?: Kw<number>;
 }
 
 interface NodeBase {
@@ -98,6 +119,10 @@ export interface IncludeNode extends NodeBase {
   kw: TaskKeywords;
   /** the directory relative paths resolve against */
   baseDir: string;
+  /** the play's directory (roles/ in it, the last place task files are looked for) */
+  playDir?: string;
+  /** include_tasks/include_role `apply:` keywords, applied to every task included */
+  apply?: Record<string, unknown>;
   /** compiled ahead when the target is static, so it is validated before anything runs */
   precompiled?: { nodes: TaskNode[]; role?: RoleInstance };
 }
@@ -124,12 +149,20 @@ export interface CompiledPlay {
   varsFiles: { path: unknown; data?: Vars; loc?: SourceLocation }[];
   sections: PlaySections;
   roles: RoleInstance[];
-  strategy: 'linear' | 'free';
+  /** a template is rendered when the play starts (play vars and extra vars) */
+  strategy: Kw<'linear' | 'free'>;
+  /** the order hosts run in (Ansible's `order`) */
+  order?: 'inventory' | 'reverse_inventory' | 'sorted' | 'reverse_sorted' | 'shuffle';
   serial?: (number | string)[];
   anyErrorsFatal: boolean;
-  maxFailPercentage?: number;
-  forceHandlers: boolean;
-  gatherFacts: boolean;
+  /** a template is rendered when the play starts */
+  maxFailPercentage?: Kw<number>;
+  /** a template is rendered when the play starts */
+  forceHandlers: Kw<boolean>;
+  /** true: gather before the first task; undefined: on a host's first read of a fact; false: never */
+  gatherFacts?: boolean;
+  /** setup's arguments for that gathering (gather_subset, gather_timeout) */
+  gatherArgs: Record<string, unknown>;
   tags: string[];
   /** names of variables whose values are secret */
   secrets: string[];

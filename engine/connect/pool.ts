@@ -28,10 +28,12 @@ export class ConnectionPool {
 
   get(host: string, vars: Record<string, unknown>): Promise<Connection> {
     if (this.closed) return Promise.reject(new ConnectionError(host, 'the run is over: connections are closed'));
-    let conn = this.conns.get(host);
+    const cvars = this.connectionVars(vars);
+    const key = this.keyOf(host, cvars);
+    let conn = this.conns.get(key);
     if (!conn) {
-      conn = this.open(host, this.connectionVars(vars));
-      this.conns.set(host, conn);
+      conn = this.open(host, cvars);
+      this.conns.set(key, conn);
     }
     return conn;
   }
@@ -42,19 +44,28 @@ export class ConnectionPool {
    * Never rejects.
    */
   async preopen(host: string, vars: Record<string, unknown>): Promise<void> {
-    if (this.closed || this.conns.has(host)) return;
+    if (this.closed) return;
+    let key: string;
     let conn: Promise<Connection>;
     try {
-      conn = this.open(host, this.connectionVars(vars));
+      const cvars = this.connectionVars(vars);
+      key = this.keyOf(host, cvars);
+      if (this.conns.has(key)) return;
+      conn = this.open(host, cvars);
     } catch {
       return; // a connection variable that cannot be rendered: the task reports it
     }
-    this.conns.set(host, conn);
+    this.conns.set(key, conn);
     try {
       await conn;
     } catch {
-      if (this.conns.get(host) === conn) this.conns.delete(host);
+      if (this.conns.get(key) === conn) this.conns.delete(key);
     }
+  }
+
+  /** one connection per host and login user: remote_user on a task may log in as someone else */
+  private keyOf(host: string, cvars: Record<string, unknown>): string {
+    return `${host}\u0000${String(cvars.ansible_user ?? cvars.ansible_ssh_user ?? '')}`;
   }
 
   /** only the connection variables are read: reading others would render templates for nothing */
@@ -84,6 +95,20 @@ export class ConnectionPool {
       throw new ConnectionError(host, 'the run is over: connections are closed');
     }
     return conn;
+  }
+
+  /** Closes the host's connections (every login user); the next get() opens a new one. */
+  async reset(host: string): Promise<void> {
+    const prefix = `${host}\u0000`;
+    for (const [key, pending] of [...this.conns]) {
+      if (!key.startsWith(prefix)) continue;
+      this.conns.delete(key);
+      const conn = await pending.catch(() => undefined);
+      if (!conn) continue;
+      const i = this.opened.indexOf(conn);
+      if (i >= 0) this.opened.splice(i, 1);
+      await conn.close().catch(() => undefined);
+    }
   }
 
   async closeAll(): Promise<void> {

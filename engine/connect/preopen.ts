@@ -30,9 +30,13 @@ function firstTask(nodes: TaskNode[]): TaskNode | undefined {
   return undefined;
 }
 
-/** whether the play's first task runs on its hosts over their connections */
+/** whether the play's first step runs on its hosts over their connections: fact gathering, or its first task */
 export function firstTaskConnects(play: CompiledPlay, modules: ModuleRegistry): boolean {
   const first = firstTask([...play.sections.pre_tasks, ...play.sections.tasks]);
+  // remote_user (on the play, a block or the task) is rendered per task: the login user, and so the
+  // connection, is not known ahead (the pool keeps one connection per host and user)
+  if (first?.eff.remoteUser !== undefined) return false;
+  if (play.gatherFacts === true) return true;
   if (!first || first.kind !== 'task') return false;
   if (first.eff.delegateTo !== undefined) return false;
   const def = modules.get(first.module);

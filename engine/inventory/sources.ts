@@ -1,16 +1,35 @@
-// Reads the `-i` sources into one InventoryData: YAML/JSON inventory files, directories of them
-// (with their own group_vars/ and host_vars/), and Ansible's comma host lists (`-i 'web1,web2,'`).
-import { readdirSync, statSync } from 'node:fs';
+// Reads the `-i` sources into one InventoryData: YAML/JSON inventory files, Ansible's INI files,
+// directories of them (with their own group_vars/ and host_vars/), and Ansible's comma host lists
+// (`-i 'web1,web2,'`).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError, type GxError } from '../errors.js';
 import { validateInventoryDoc } from '../load/validate.js';
-import { parseYamlFile } from '../load/yaml.js';
+import { parseYamlFile, parseYamlText } from '../load/yaml.js';
+import { rememberSource } from '../load/source.js';
+import { IniInventoryReader } from './ini-inventory.js';
 import { InventoryData } from './data.js';
 import { collectErrors } from './errors-util.js';
 import { VarsDir } from './vars-dirs.js';
 import { YamlInventoryReader } from './yaml-inventory.js';
 
-const INVENTORY_FILE = /\.(ya?ml|json)$/;
+const YAML_FILE = /\.(ya?ml|json)$/;
+// in a directory, as Ansible's INVENTORY_IGNORE_EXTS leaves them: YAML/JSON and files without an
+// extension (`hosts`, which may be INI); .ini/.cfg files there are skipped, as Ansible skips them
+const INVENTORY_FILE = /(\.(ya?ml|json)|^[^.]+)$/;
+
+/**
+ * Ansible tries its YAML plugin first on a file without a YAML extension, then its INI plugin: a
+ * file that reads as a YAML mapping is a YAML inventory, anything else (`[web]`, `host1 k=v`) is INI.
+ */
+function looksLikeYamlInventory(text: string, file: string): boolean {
+  try {
+    const doc = parseYamlText(text, file);
+    return doc !== null && typeof doc === 'object' && !Array.isArray(doc);
+  } catch {
+    return false;
+  }
+}
 const VARS_DIRS = new Set(['group_vars', 'host_vars']);
 
 export interface ReadSources {
@@ -53,6 +72,21 @@ export function readSources(sources: string[]): ReadSources {
   };
 
   const readFile = (file: string): void => {
+    if (!YAML_FILE.test(file)) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        collectErrors(err, problems);
+        return;
+      }
+      if (!looksLikeYamlInventory(text, file)) {
+        const ini = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+        rememberSource(file, ini);
+        new IniInventoryReader(data, problems, file).read(ini);
+        return;
+      }
+    }
     let doc: unknown;
     try {
       doc = parseYamlFile(file);
@@ -76,7 +110,7 @@ export function readSources(sources: string[]): ReadSources {
     } else if (source.includes(',')) {
       for (const name of source.split(',').map((s) => s.trim()).filter((s) => s !== '')) data.addHostTo('ungrouped', name, {});
     } else {
-      throw new UsageError(`inventory source '${source}' not found`, { hint: "give -i a YAML inventory file, a directory of them, or a host list such as 'web1,web2,'" });
+      throw new UsageError(`inventory source '${source}' not found`, { hint: "give -i a YAML or INI inventory file, a directory of them, or a host list such as 'web1,web2,'" });
     }
   }
   return { data, inventoryDirs, problems };

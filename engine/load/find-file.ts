@@ -1,5 +1,6 @@
-// Where `src: app.conf` or `src: site.conf.hbs` is looked up, like Ansible: the role's files/ or
-// templates/ first, then beside the task file, then the play's files/ or templates/, then the play's
+// Where `src: app.conf` or `src: site.conf.hbs` is looked up, like Ansible (dataloader.py
+// path_dwim_relative_stack, v2.17.5): the role's files/ or templates/ first, then those of the roles
+// that included or depend on it, then beside the task file, then the play's files/ or templates/, then the play's
 // directory itself, and for templates last the extra directories the caller configured (gx play
 // --templates-dir; the CLI's default is documented there). The engine knows no project layout: the
 // search path is data its caller gives.
@@ -7,11 +8,14 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { ModuleError } from '../errors.js';
 
-export type FileKind = 'files' | 'templates';
+/** files/ (copy), templates/ (template), vars/ (include_vars) */
+export type FileKind = 'files' | 'templates' | 'vars';
 
 export interface SearchPath {
   /** the task's role: its files/ or templates/, then the role directory */
   roleDir?: string;
+  /** the roles that included or depend on the task's role, nearest first: searched the same way, after it */
+  parentRoleDirs?: readonly string[];
   /** the file the task is written in: files/ or templates/ beside it, then its directory */
   taskFile?: string;
   /** the play's directory: files/ or templates/ in it, then the directory itself */
@@ -24,9 +28,11 @@ export interface SearchPath {
 export function searchCandidates(name: string, kind: FileKind, where: SearchPath): string[] {
   if (isAbsolute(name)) return [name];
   const candidates: string[] = [];
-  if (where.roleDir) candidates.push(join(where.roleDir, kind, name), join(where.roleDir, name));
-  if (where.taskFile) candidates.push(join(dirname(where.taskFile), kind, name), join(dirname(where.taskFile), name));
-  candidates.push(join(where.playbookDir, kind, name), join(where.playbookDir, name));
+  // `src: files/a.conf` is not looked for in files/files/ (dataloader.py path_dwim_relative_stack)
+  const under = (dir: string): string[] => (name.split('/')[0] === kind ? [join(dir, name)] : [join(dir, kind, name), join(dir, name)]);
+  for (const r of [where.roleDir, ...(where.roleDir ? (where.parentRoleDirs ?? []) : [])]) if (r) candidates.push(...under(r));
+  if (where.taskFile) candidates.push(...under(dirname(where.taskFile)));
+  candidates.push(...under(where.playbookDir));
   if (kind === 'templates') for (const d of where.templateDirs ?? []) candidates.push(join(d, name));
   return [...new Set(candidates)];
 }

@@ -7,8 +7,8 @@
 // The same parsing, coercion and messages in both:
 // - a string for a module with `freeForm` becomes that argument; `key=value` words naming one of the
 //   module's other arguments are taken out of it (`command: ./build.sh chdir=/src creates=out`);
-// - a string for any other module is read as `key=value` words (`file: path=/x state=touch`), split
-//   like a POSIX shell would (engine/shell-words.ts);
+// - a string for any other module is read as `key=value` words (`file: path={{ p }} state=touch`),
+//   split as Ansible splits them (split-args.ts: quotes and `{{ }}` kept together);
 // - a `null` argument counts as not given (so `{{ omit }}`-style unset values fall back to defaults);
 // - booleans take Ansible's words (yes/no, true/false, on/off, y/n, t/f, 1/0, any case);
 // - numbers given as strings ("8080", what a template renders) become numbers, scalars become
@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GxError, InternalError, ModuleArgsError } from '../errors.js';
 import type { ArgsSchema } from '../module-contract.js';
-import { shellWords, UnterminatedQuote, type ShellWord } from '../shell-words.js';
+import { parseKv, UnbalancedArgs, type KeyValues } from './split-args.js';
 import {
   enumHint,
   expectation,
@@ -79,12 +79,12 @@ export function schemaHash(schema: ArgsSchema): string {
   return createHash('sha256').update(JSON.stringify(schema)).digest('base64');
 }
 
-const precompiledArgs = precompiled as unknown as Record<string, ValidateFunction | undefined> & { schemaHashes: Record<string, string> };
+const precompiledArgs = precompiled as unknown as { validators: Record<string, ValidateFunction | undefined>; schemaHashes: Record<string, string> };
 
 /** the validator npm run build compiled for this module, if its schema has not changed since */
 function precompiledFor(spec: ArgsSpec): ValidateFunction | undefined {
   const hash = Object.hasOwn(precompiledArgs.schemaHashes, spec.name) ? precompiledArgs.schemaHashes[spec.name] : undefined;
-  return hash !== undefined && hash === schemaHash(spec.schema) ? precompiledArgs[spec.name] : undefined;
+  return hash !== undefined && hash === schemaHash(spec.schema) ? precompiledArgs.validators[spec.name] : undefined;
 }
 
 function validatorOf(spec: ArgsSpec): ValidateFunction {
@@ -121,46 +121,37 @@ function typeAllows(prop: Record<string, unknown> | undefined, t: string): boole
 // ---------------------------------------------------------------------------------------------
 // parsing: the task's value → an arguments object
 
-/** Arguments given as text: free form (with the module's key=value words taken out) or key=value words. */
-function fromText(spec: ArgsSpec, text: string): { args: Obj } | { problem: Problem } {
-  let words: ShellWord[];
+/** Arguments given as text: free form (with the module's key=value words taken out) or key=value words, split as Ansible splits them. */
+export function fromText(spec: ArgsSpec, text: string): { args: Obj } | { problem: Problem } {
+  const named = spec.freeForm ? new Set(Object.keys(spec.schema.properties).filter((k) => k !== spec.freeForm)) : undefined;
+  let kv: KeyValues;
   try {
-    words = shellWords(text);
+    kv = parseKv(text, named ? (k) => named.has(k) : undefined);
   } catch (err) {
-    if (!(err instanceof UnterminatedQuote)) throw err;
+    if (!(err instanceof UnbalancedArgs)) throw err;
     // a shell script may hold quotes that do not pair (a `# don't` comment): then it is all free form
     if (spec.freeForm) return { args: { [spec.freeForm]: text.trim() } };
-    return { problem: { message: `module '${spec.name}': ${err.message}`, at: 'value' } };
+    return { problem: { message: `module '${spec.name}': unbalanced quotes or {{ }} in its key=value arguments`, hint: `give them as a mapping instead: '${spec.name}:' followed by indented 'name: value' lines`, at: 'value' } };
   }
-  const out: Obj = {};
+  const out: Obj = { ...kv.options };
   if (spec.freeForm) {
-    const named = new Set(Object.keys(spec.schema.properties).filter((k) => k !== spec.freeForm));
-    let rest = '';
-    let pos = 0;
-    for (const w of words) {
-      const eq = w.value.indexOf('=');
-      const key = eq > 0 ? w.value.slice(0, eq) : '';
-      if (!named.has(key) || w.raw.slice(0, eq) !== key) continue;
-      out[key] = w.value.slice(eq + 1);
-      rest += text.slice(pos, w.start).replace(/\s+$/, '');
-      pos = w.end;
-    }
-    rest += text.slice(pos);
-    const cmd = rest.trim();
+    const cmd = (kv.raw ?? '').trim();
     if (cmd !== '') out[spec.freeForm] = cmd;
     return { args: out };
   }
-  const stray = words.find((w) => w.value.indexOf('=') <= 0);
-  if (words.length === 0 || stray) {
+  if (kv.rawWords.length > 0 || Object.keys(out).length === 0) {
+    const stray = kv.rawWords[0];
     return {
       problem: {
-        message: `module '${spec.name}' needs its arguments as a mapping, not a string`,
-        hint: `e.g. '${spec.name}:' followed by indented 'name: value' lines`,
+        message:
+          stray === undefined || Object.keys(out).length === 0
+            ? `module '${spec.name}' needs its arguments as a mapping or as key=value words, not free text`
+            : `module '${spec.name}': '${stray}' is not a key=value argument`,
+        hint: `e.g. '${spec.name}:' followed by indented 'name: value' lines, or '${spec.name}: name=value name2=value2'`,
         at: 'value',
       },
     };
   }
-  for (const w of words) out[w.value.slice(0, w.value.indexOf('='))] = w.value.slice(w.value.indexOf('=') + 1);
   return { args: out };
 }
 
@@ -229,7 +220,9 @@ function problemsOf(spec: ArgsSpec, args: Obj, mode: 'static' | 'run', given: (k
     const errors = (validate.errors ?? []).filter(
       (e) =>
         !(e.keyword === 'additionalProperties' && e.instancePath === '' && unknownKeys.has(String(e.params.additionalProperty))) &&
-        !(mode === 'static' && templatedOnPath(raw, e.instancePath)),
+        !(mode === 'static' && templatedOnPath(raw, e.instancePath)) &&
+        // `set_fact: {"{{ item.key }}": …}`: a templated name is judged once rendered
+        !(mode === 'static' && e.keyword === 'propertyNames' && hasTemplate(String(e.params.propertyName))),
     );
     problems.push(...describeErrors(spec, errors, raw, meant, given));
   }
@@ -387,4 +380,23 @@ export function compileArgs(spec: ArgsSpec): ArgsCompiler {
   };
   compilers.set(spec, compiler);
   return compiler;
+}
+
+// ---------------------------------------------------------------------------------------------
+// load time: key=value text → a mapping, before anything is rendered
+
+/**
+ * `file: path={{ p }} state=absent` as the mapping Ansible makes of it at load time, so that each
+ * value is rendered on its own (a rendered value with a space cannot split an argument). Undefined
+ * when the text is not key=value words (left to the checkers, which say why), or names no argument
+ * of a free-form module (`command: ls` stays text).
+ */
+export function argsFromText(known: KnownModules, module: string, text: string): Obj | undefined {
+  const schema = known.schemaOf(module);
+  if (!schema) return undefined;
+  const parsed = fromText({ name: module, schema, freeForm: known.freeFormOf(module) }, text);
+  if ('problem' in parsed) return undefined;
+  const free = known.freeFormOf(module);
+  if (Object.keys(parsed.args).every((k) => k === free)) return undefined;
+  return parsed.args;
 }

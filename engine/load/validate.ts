@@ -4,8 +4,11 @@
 // The JSON Schemas (engine/schema) check the shape of plays, blocks, includes, inventories and vars
 // files. What a schema cannot know is done here: which key of a task is its module (the registry
 // is dynamic), typos among keywords and module names, and module arguments against the module's
-// own schema (module-args.ts). `action:` / `local_action:` are not supported (gx has no module-string syntax); they
-// are reported as unknown keywords.
+// own schema (module-args.ts). Ansible's other spellings (`action:`, `local_action:`, `include:`, FQCN
+// include keywords, `vars:` as a list) are first rewritten in place into gx's (ansible-forms.ts), so
+// the validator and the compiler read one form.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { GxError, InternalError, PlaybookError } from '../errors.js';
 import * as validators from '../schema/validators.generated.js';
@@ -20,7 +23,8 @@ import {
   TASK_KEYWORDS,
 } from '../schema/keywords.js';
 import type { KnownModules } from './known-modules.js';
-import { checkModuleArgs } from './module-args.js';
+import { normalizePlaybookItem, normalizeTask } from './ansible-forms.js';
+import { checkModuleArgs, looseBoolean } from './module-args.js';
 import {
   enumHint,
   expectation,
@@ -35,8 +39,16 @@ import {
   yesNoHint,
   type Obj,
 } from './schema-errors.js';
-import { locate, type SourceLocation } from './source.js';
+import { carryLocation, locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
+
+/** Argument problems of tasks with `ignore_errors: true`: warnings before the run, failures (ignored) when it runs. */
+const ignoredArgErrors = new WeakSet<GxError>();
+
+/** Splits a validator's findings into what stops the run and what is only said (see ignoredArgErrors). */
+export function splitIgnored(errs: GxError[]): { errors: GxError[]; warnings: GxError[] } {
+  return { errors: errs.filter((e) => !ignoredArgErrors.has(e)), warnings: errs.filter((e) => ignoredArgErrors.has(e)) };
+}
 
 // ---------------------------------------------------------------- ajv, compiled at build time
 
@@ -136,6 +148,7 @@ class Validator {
       this.add(new PlaybookError(`each item of a playbook must be a play (a mapping), got ${show(item)}`, { loc: this.loc(list, i) }));
       return;
     }
+    normalizePlaybookItem(item);
     if ('import_playbook' in item) {
       this.shape('import_playbook', item, { what: 'import_playbook keyword' });
       return;
@@ -186,6 +199,7 @@ class Validator {
       );
       return;
     }
+    normalizeTask(task, (name) => this.known?.names.has(name) ?? false);
     const keys = Object.keys(task);
     const keywords = ctx.handlers ? { ...TASK_KEYWORDS, ...HANDLER_KEYWORDS } : TASK_KEYWORDS;
     const actions = keys.filter((k) => this.isAction(k));
@@ -219,13 +233,16 @@ class Validator {
     }
 
     if (action === 'block') this.block(task, ctx);
-    else if (action in TASK_ACTIONS) this.include(task, action);
+    else if (action in TASK_ACTIONS) this.include(task, action, ctx);
     else {
       for (const k of unknown) this.unknownTaskKey(task, k, ctx);
       for (const k of ['rescue', 'always'])
         if (k in task) this.add(new PlaybookError(`'${k}' belongs to a block, not to a '${action}' task`, { loc: this.loc(task, k) }));
       this.shape(ctx.handlers ? 'module_handler' : 'module_task', task, { what: 'task keyword' });
-      for (const e of checkModuleArgs(task, action, this.known!, (o, k, w) => this.loc(o, k, w))) this.add(e);
+      const argErrors = checkModuleArgs(task, action, this.known!, (o, k, w) => this.loc(o, k, w));
+      // `ignore_errors: true`: Ansible fails the task at run time and goes on; gx warns now and does the same
+      if (looseBoolean(task.ignore_errors) === true) for (const e of argErrors) ignoredArgErrors.add(e);
+      for (const e of argErrors) this.add(e);
     }
   }
 
@@ -235,7 +252,7 @@ class Validator {
       return;
     }
     const candidates = [...ALL_TASK_KEYS, ...(this.known?.names ?? [])];
-    const hint = ansibleHint(key) ?? didYouMean(key, candidates) ?? loopHint(key);
+    const hint = ansibleHint(key) ?? customModuleHint(this.file, key) ?? didYouMean(key, candidates) ?? loopHint(key);
     this.add(new PlaybookError(`unknown keyword or module '${key}'`, { loc: this.loc(task, key), hint }));
   }
 
@@ -244,7 +261,7 @@ class Validator {
       what: 'block keyword',
       notHere: 'a block',
       notHereHint: (key) =>
-        ['loop', 'with_items', 'loop_control'].includes(key)
+        ['loop', 'loop_control'].includes(key) || key.startsWith('with_')
           ? 'a block cannot loop: loop over an include_tasks instead'
           : `put '${key}' on the tasks inside the block`,
     });
@@ -254,13 +271,19 @@ class Validator {
     }
   }
 
-  private include(task: Obj, action: string): void {
+  private include(task: Obj, action: string, ctx: ListCtx): void {
     const dynamic = action.startsWith('include_');
     const why = dynamic ? undefined : `${action} is static (inlined at load time)`;
-    this.shape(action, task, {
+    // an include under handlers: may listen to topics, like the handler it stands for
+    let shaped = task;
+    if (ctx.handlers && 'listen' in task) {
+      const { listen: _listen, ...rest } = task;
+      shaped = carryLocation(task, rest);
+    }
+    this.shape(action, shaped, {
       what: `${action} keyword`,
       notHere: `${action}`,
-      notHereHint: (key) => (why && ['loop', 'with_items', 'loop_control'].includes(key) ? `${why}; use include_${action.slice(7)} to loop` : undefined),
+      notHereHint: (key) => (why && (['loop', 'loop_control'].includes(key) || key.startsWith('with_')) ? `${why}; use include_${action.slice(7)} to loop` : undefined),
     });
   }
 
@@ -350,7 +373,7 @@ class Validator {
     const loc = last === undefined ? this.loc(root) : this.loc(parent, Array.isArray(parent) ? Number(last) : last, 'value');
     const subject = pointer === '' ? `this ${opts.what.replace(/ keyword$/, '')}` : `'${pointerLabel(pointer)}'`;
     const expected = (parts.length === 1 && EXPECT[parts[0]!]) || expectation(outer);
-    this.add(new PlaybookError(`${subject} ${expected}, got ${show(here)}`, { loc, hint: yesNoHint(outer, here) ?? enumHint(outer, here) }));
+    this.add(new PlaybookError(`${subject} ${expected}, got ${show(here)}`, { loc, hint: bareVariableHint(parts, here) ?? yesNoHint(outer, here) ?? enumHint(outer, here) }));
   }
 
   private extraKey(
@@ -366,7 +389,7 @@ class Validator {
       this.add(
         new PlaybookError(`'${extra}' cannot be used on ${opts.notHere}`, {
           loc,
-          hint: opts.notHereHint?.(extra) ?? `keywords of ${opts.notHere}: ${allowed.join(', ')}`,
+          hint: ansibleHint(extra) ?? opts.notHereHint?.(extra) ?? `keywords of ${opts.notHere}: ${allowed.filter((a) => !a.startsWith('with_') || a === 'with_items').map((a) => (a === 'with_items' ? 'with_*' : a)).join(', ')}`,
         }),
       );
       return;
@@ -385,16 +408,41 @@ class Validator {
 
 /** Ansible keywords gx deliberately does not have: say what to write instead of guessing a typo. */
 function ansibleHint(key: string): string | undefined {
-  if (key === 'action' || key === 'local_action') return `gx does not support '${key}'; write the module as the key, e.g. 'command: ls'`;
-  if (key === 'include') return "'include' is gone from Ansible too: use include_tasks (at run time) or import_tasks (at load time)";
-  if (key === 'remote_user') return 'gx takes the remote user from the inventory: set ansible_user there';
-  if (key === 'async' || key === 'poll') return 'gx does not run tasks in the background (async/poll)';
-  if (key === 'vars_prompt') return 'gx never prompts: pass the values with -e';
+  if (key === 'async' || key === 'poll') return `${key} goes on a task (one running command or shell), not here`;
+  if (key === 'connection') return "on a task gx takes only 'connection: local' (run it on this machine); set other connections per play or per host (ansible_connection in the inventory)";
+  if (key === 'port') return 'set ansible_port for the host in the inventory (or in vars)';
+  if (key === 'become_flags' || key === 'become_exe') return `gx runs sudo itself and takes no ${key}: remove it`;
+  if (key === 'user') return "'user' is the old name of remote_user: write remote_user";
+  if (key === 'timeout') return 'put timeout on the tasks inside';
+  if (key === 'sudo' || key === 'sudo_user') return `'${key}' is Ansible 1's: write ${key === 'sudo' ? 'become: true' : 'become_user'}`;
+  if (key === 'first_available_file') return "first_available_file is gone from Ansible too: write with_first_found: [a, b] and use '{{ item }}'";
+  if (key === 'action' || key === 'local_action') return `one module per task, written literally (e.g. '${key}: copy src=a dest=b' and no other module key): module names are not templated, in Ansible either`;
+  if (key === 'apply') return 'apply goes under the include: include_tasks: {file: x.yaml, apply: {tags: [t]}}';
   return undefined;
 }
 
-/** with_dict, with_fileglob...: after did-you-mean, so that a misspelt with_items is still called that. */
+/** `with_items: groups.web`: Ansible 1 templated a bare variable name there; Ansible 2 and gx need the braces. */
+function bareVariableHint(parts: string[], value: unknown): string | undefined {
+  const key = parts.length === 1 ? parts[0]! : undefined;
+  if (!key || !(key === 'loop' || key.startsWith('with_')) || typeof value !== 'string') return undefined;
+  if (!/^[A-Za-z_][\w.[\]'"-]*$/.test(value.trim())) return undefined;
+  return `a bare variable is not templated (Ansible 2 does not either): write ${key}: "{{ ${value.trim()} }}"`;
+}
+
+/** A module the playbook or role ships in library/ (Python, run by Ansible's module machinery): say so. */
+function customModuleHint(file: string, key: string): string | undefined {
+  const dir = dirname(file);
+  for (const lib of [join(dir, 'library'), join(dirname(dir), 'library')]) {
+    for (const ext of ['.py', '.sh', '.ps1', '']) {
+      const p = join(lib, key + ext);
+      if (existsSync(p)) return `'${key}' is a custom module (${p}): gx runs only its own modules; write it as one (modules/${key}.ts) or call the script with the script or command module`;
+    }
+  }
+  return undefined;
+}
+
+/** with_<a lookup gx lacks>: after did-you-mean, so that a misspelt with_items is still called that. */
 function loopHint(key: string): string | undefined {
-  return key.startsWith('with_') ? `gx loops with 'loop' (or 'with_items'): e.g. loop: "{{ ... }}"` : undefined;
+  return key.startsWith('with_') ? `gx has no '${key.slice(5)}' lookup to loop with; loop over a list instead: loop: "{{ ... }}"` : undefined;
 }
 

@@ -1,8 +1,9 @@
 // YAML → plain JS values, with every mapping and sequence registered in the position map
 // (source.ts), so later stages can point at file:line:col without carrying YAML nodes around.
 //
-// Scalars follow the YAML 1.2 core schema (so `yes`/`no` are strings, as in ansible-lint's advice),
-// with one deliberate exception: a plain scalar that looks like a leading-zero integer (`0755`,
+// Scalars follow the YAML 1.2 core schema with two deliberate exceptions. A plain yes/no/on/off (any
+// of PyYAML's spellings) is a boolean, as Ansible's YAML 1.1 loader reads it: `enabled: no` must be
+// false for `enabled == false` and render as False. And a plain scalar that looks like a leading-zero integer (`0755`,
 // `-007`) stays the string it was written as. Under 1.2 core `0755` would silently become the
 // decimal 755, which is never what someone writing a file mode means; keeping the text lets the
 // module decide (file modes read it as octal). Quoted or explicitly tagged (`!!int 0755`) scalars
@@ -24,6 +25,23 @@ import { ErrorList, PlaybookError } from '../errors.js';
 import { registerNode, rememberSource, type SourceLocation } from './source.js';
 
 const LEADING_ZERO_INT = /^[-+]?0[0-9]+$/;
+/** PyYAML's (YAML 1.1) boolean words beyond YAML 1.2's true/false (resolver.py; y/n are not among them) */
+const YAML11_BOOL = /^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/**
+ * Ansible's `!unsafe` tag: the value is never templated. gx keeps it as text the template engine
+ * prints as written (Jinja's `{% raw %}`), so it stays literal wherever it is rendered, as a variable
+ * or an argument; a string without template syntax is left as is.
+ */
+const UNSAFE_TAG = '!unsafe';
+const TEMPLATE_SYNTAX = /\{\{|\{%|\{#/;
+
+function unsafe(v: unknown): unknown {
+  if (typeof v === 'string') return TEMPLATE_SYNTAX.test(v) ? `{% raw %}${v.replace(/\{% endraw %\}/g, '{% endraw %}{{ "{% endraw %}" }}{% raw %}')}{% endraw %}` : v;
+  if (Array.isArray(v)) v.forEach((x, i) => (v[i] = unsafe(x)));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (v as Record<string, unknown>)[k] = unsafe(x);
+  return v;
+}
 
 export function parseYamlFile(file: string): unknown {
   let text: string;
@@ -53,7 +71,7 @@ export function parseYamlText(source: string, file: string): unknown {
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs as unknown as Document.Parsed];
   for (const doc of list) {
     for (const e of doc.errors) errors.push(yamlError(e, at, text));
-    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED') errors.push(yamlError(w, at, text));
+    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED' && !w.message.includes(UNSAFE_TAG)) errors.push(yamlError(w, at, text));
   }
   if (list.length > 1) {
     const second = list[1]!;
@@ -78,6 +96,7 @@ function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: s
   // the message carries " at line L, column C" (and, when pretty, a snippet); the location goes in loc
   let message = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
   if (e.code === 'TAG_RESOLVE_FAILED') message = `unsupported tag ${message.replace(/^Unresolved tag:\s*/, '')}`;
+  const vault = e.code === 'TAG_RESOLVE_FAILED' && /!vault\b/.test(e.message);
   message = message.charAt(0).toLowerCase() + message.slice(1);
   const hints: Record<string, string> = {
     DUPLICATE_KEY: 'each key may appear only once in a mapping',
@@ -85,7 +104,7 @@ function yamlError(e: YAMLError, at: (offset: number) => SourceLocation, text: s
     BAD_INDENT: 'check the indentation of this line against the lines above it',
   };
   let offset = e.pos[0];
-  let hint: string | undefined = hints[e.code];
+  let hint: string | undefined = vault ? 'gx does not decrypt Ansible Vault: pass the value with -e @secrets.yaml (kept out of the repository) and list its name under the play\'s secrets:' : hints[e.code];
   // the parser often reports at the indentation; the thing to look at is the first character after it
   if (e.code !== 'TAB_AS_INDENT') while (text[offset] === ' ') offset++;
   const quote = /^missing closing (['"])quote/.exec(message);
@@ -159,6 +178,8 @@ class Converter {
   private readonly done = new Map<YamlNode, unknown>();
   /** collections being converted: an alias to one of them would make a value contain itself */
   private readonly open = new Set<YamlNode>();
+  /** converting a mapping key: YAML 1.1's yes/no words stay text there */
+  private inKey = false;
 
   constructor(
     private readonly doc: Document.Parsed,
@@ -167,6 +188,11 @@ class Converter {
 
   convert(node: YamlNode | null | undefined): unknown {
     if (node === null || node === undefined) return null;
+    if (!isAlias(node) && node.tag === UNSAFE_TAG && !this.done.has(node)) return unsafe(this.convertTagged(node));
+    return this.convertTagged(node);
+  }
+
+  private convertTagged(node: YamlNode): unknown {
     const seen = this.done.get(node);
     if (seen !== undefined || this.done.has(node)) return seen;
     if (isAlias(node)) {
@@ -185,6 +211,10 @@ class Converter {
     if (isScalar(node)) {
       if (node.type === 'PLAIN' && !node.tag && typeof node.value === 'number' && LEADING_ZERO_INT.test(node.source ?? '')) {
         return node.source;
+      }
+      // Ansible's YAML (PyYAML, 1.1) reads a plain yes/no/on/off as a boolean; keys stay as written
+      if (!this.inKey && node.type === 'PLAIN' && !node.tag && typeof node.value === 'string' && YAML11_BOOL.test(node.value)) {
+        return /^(yes|on)$/i.test(node.value);
       }
       return node.value;
     }
@@ -221,7 +251,9 @@ class Converter {
         this.errors.push(this.complexKey(keyNode, node));
         continue;
       }
+      this.inKey = true;
       const rawKey = this.convert(keyNode);
+      this.inKey = false;
       const key = rawKey === null ? '' : String(rawKey);
       const valueOffset = pair.value?.range?.[0] ?? keyNode?.range?.[1] ?? keyOffset;
       if (key === '<<' && isScalar(keyNode) && keyNode.type === 'PLAIN') {

@@ -27,6 +27,8 @@ export interface HostResult {
   durationMs: number;
   /** no_log: the reporter shows only the status */
   censored?: boolean;
+  /** a meta task's or an include_role's: Ansible prints it only when skipped or failed, and counts it in no recap column */
+  silent?: boolean;
 }
 
 export interface RecapCounts {

@@ -112,6 +112,8 @@ export class PlainFormatter {
     const c = this.c;
     const v = this.opts.verbosity;
     const status: HostStatus = r.ignored && (r.status === 'ok' || r.status === 'changed') ? 'failed' : r.status;
+    // meta tasks and include_role show only their TASK line in Ansible, unless skipped or failed
+    if (r.silent && (status === 'ok' || status === 'changed')) return '';
     const host = `[${r.host}${r.delegatedTo ? ` -> ${r.delegatedTo}` : ''}]`;
     const item = isItem ? ` (item=${itemLabel(r.item)})` : '';
     const check = r.check ? ' (check)' : '';

@@ -6,6 +6,8 @@ import { emptyCounts, type HostResult, type RecapCounts } from './events.js';
 
 export class RecapCounter {
   private readonly hosts = new Map<string, RecapCounts>();
+  /** meta: clear_host_errors: their failures stay in the recap but no longer decide the exit code */
+  private readonly forgiven = new Set<string>();
 
   /** Makes a host appear in the recap even if nothing ran on it. */
   touch(host: string): RecapCounts {
@@ -20,12 +22,16 @@ export class RecapCounter {
   /** Feed it host.result results (one per host per task; loop items are not counted). */
   add(r: HostResult): void {
     const c = this.touch(r.host);
+    // Ansible's strategy runs meta tasks and expands include_role itself, outside the result queue that feeds the stats
+    if (r.silent && r.status !== 'failed' && r.status !== 'unreachable') return;
     if (r.ignored) {
       c.ok++;
       c.ignored++;
-      if (r.status === 'changed') c.changed++;
+      // Ansible counts an ignored failure as changed when its result says so (a command that ran and failed)
+      if (r.status === 'changed' || r.data?.changed === true) c.changed++;
       return;
     }
+    if ((r.status === 'failed' && !r.rescued) || r.status === 'unreachable') this.forgiven.delete(r.host);
     switch (r.status) {
       case 'ok':
         c.ok++;
@@ -58,9 +64,14 @@ export class RecapCounter {
     return out;
   }
 
+  /** A host meta: clear_host_errors cleared: like Ansible, its earlier failures do not fail the run. */
+  forgive(host: string): void {
+    this.forgiven.add(host);
+  }
+
   /** 0 all good, 2 a host failed, 4 a host was unreachable, 6 both. */
   exitCode(): number {
-    return exitCodeForCounts(this.hosts.values());
+    return exitCodeForCounts([...this.hosts].filter(([h]) => !this.forgiven.has(h)).map(([, c]) => c));
   }
 }
 

@@ -133,5 +133,6 @@ export function maskNoLog(result: HostResult): HostResult {
   if (result.rescued !== undefined) out.rescued = result.rescued;
   if (result.check !== undefined) out.check = result.check;
   if (result.delegatedTo !== undefined) out.delegatedTo = result.delegatedTo;
+  if (result.silent !== undefined) out.silent = result.silent;
   return out;
 }

@@ -11,6 +11,8 @@ import type { HostState } from './host-state.js';
 
 export interface ConnectionSource {
   get(host: string, vars: Record<string, unknown>): Promise<Connection>;
+  /** meta: reset_connection: the host's connections close; the next task logs in afresh */
+  reset?(host: string): Promise<void>;
   closeAll(): Promise<void>;
 }
 

@@ -13,6 +13,13 @@ type Vars = Record<string, unknown>;
  */
 const opaque = new WeakSet<object>();
 
+/** A scope's variables as written, before rendering (fact-gathering.ts reads what a template refers to). */
+const raws = new WeakMap<object, Vars>();
+
+export function rawVars(scope: Vars): Vars | undefined {
+  return raws.get(scope);
+}
+
 export function markOpaque<T extends object>(o: T): T {
   opaque.add(o);
   return o;
@@ -29,9 +36,11 @@ function needsRender(v: unknown, depth = 0): boolean {
 
 /**
  * A read-only view of `flat` whose templated values render on first read. `where` names the task
- * for error messages.
+ * for error messages. `isRaw(key)` names values that are data, never templates: what a task
+ * registered or set_fact stored (Ansible marks them unsafe), so a command's output holding `{{` or
+ * `{#` is shown as it is rather than rendered.
  */
-export function lazyScope(flat: Vars, where?: Where): Vars {
+export function lazyScope(flat: Vars, where?: Where, isRaw?: (key: string) => boolean): Vars {
   const cache = new Map<string, unknown>();
   const rendering = new Set<string>();
   const proxy: Vars = new Proxy(flat, {
@@ -40,7 +49,7 @@ export function lazyScope(flat: Vars, where?: Where): Vars {
       if (!Object.prototype.hasOwnProperty.call(target, key)) return undefined;
       if (cache.has(key)) return cache.get(key);
       const raw = target[key];
-      if (!needsRender(raw)) {
+      if (!needsRender(raw) || isRaw?.(key)) {
         cache.set(key, raw);
         return raw;
       }
@@ -70,8 +79,11 @@ export function lazyScope(flat: Vars, where?: Where): Vars {
     },
     getOwnPropertyDescriptor(target, key) {
       if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return undefined;
-      return { configurable: true, enumerable: true, writable: false, value: proxy[key] };
+      // an accessor, so listing the names (Object.keys for a did-you-mean) renders nothing: a
+      // variable that cannot render must not hide the undefined one being reported
+      return { configurable: true, enumerable: true, get: () => proxy[key] };
     },
   });
+  raws.set(proxy, flat);
   return markOpaque(proxy);
 }

@@ -34,7 +34,35 @@ export function playHosts(ctx: RunContext, play: CompiledPlay): string[] {
     const allowed = new Set(ctx.inventory.select(ctx.settings.limit));
     hosts = hosts.filter((h) => allowed.has(h));
   }
-  return hosts;
+  return orderHosts(hosts, play.order);
+}
+
+/** A play's `order:` (Ansible's inventory, reverse_inventory, sorted, reverse_sorted, shuffle). */
+export function orderHosts(hosts: string[], order: CompiledPlay['order']): string[] {
+  switch (order) {
+    case 'reverse_inventory':
+      return [...hosts].reverse();
+    case 'sorted':
+      return [...hosts].sort();
+    case 'reverse_sorted':
+      return [...hosts].sort().reverse();
+    case 'shuffle': {
+      const out = [...hosts];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      return out;
+    }
+    default:
+      return hosts;
+  }
+}
+
+/** Failed or unreachable for the run (not ended, not cleared by meta: clear_host_errors). */
+function isDown(ctx: RunContext, host: string): boolean {
+  const st = ctx.hosts.get(host)!;
+  return (st.failed || st.unreachable) && !st.cleared;
 }
 
 export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promise<void> {
@@ -47,26 +75,38 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
       if (!ctx.hosts.has(h)) ctx.hosts.set(h, new HostState(h));
       ctx.bus.counter.touch(h);
     }
-    // hosts that failed in an earlier play do not take part in later ones
+    // hosts that failed in an earlier play do not take part in later ones, unless
+    // meta: clear_host_errors cleared them
+    for (const h of all) {
+      const st = ctx.hosts.get(h)!;
+      if (st.cleared) Object.assign(st, { failed: false, unreachable: false, cleared: false });
+    }
     const hosts = all.filter((h) => ctx.hosts.get(h)!.active || ctx.hosts.get(h)!.ended);
     for (const h of hosts) ctx.hosts.get(h)!.ended = false;
     ctx.bus.emit({ type: 'play.start', name: play.name, hosts, loc: play.loc, time: Date.now() });
     if (all.length === 0) {
       ctx.bus.emit({ type: 'warning', msg: `no hosts matched '${play.hosts.join(',')}'; skipping this play`, loc: play.loc, time: Date.now() });
     }
-    if (play.gatherFacts) {
-      ctx.bus.emit({ type: 'warning', msg: 'gx does not gather facts: gather_facts is ignored (set it to false to silence this)', loc: play.loc, time: Date.now() });
-    }
+    // Ansible's PlaybookExecutor: a batch whose every host failed, any_errors_fatal or
+    // max_fail_percentage end the whole run (meta: end_play only this play)
+    let breakRun = false;
     if (hosts.length > 0) {
       const run = new PlayRun(ctx, play, hosts);
-      for (const batch of serialBatches(hosts, play.serial)) {
+      const inPlay = new Set(hosts);
+      // batches are cut from every host of the play, those failed in earlier plays included, as
+      // Ansible's _get_serialized_batches does; they then sit the batch out
+      for (const batch of serialBatches(all, run.keywords.serial())) {
         if (ctx.signal.aborted) break;
-        await run.runBatch(batch);
-        if (run.endPlay) break;
+        const live = batch.filter((h) => inPlay.has(h));
+        if (live.length === 0) continue;
+        await run.runBatch(live, batch.length);
+        const down = live.filter((h) => isDown(ctx, h)).length;
+        if (run.failedOut || down === batch.length) breakRun = true;
+        if (run.endPlay || breakRun) break;
       }
     }
     ctx.bus.emit({ type: 'play.end', name: play.name, time: Date.now() });
-    if (hosts.length > 0 && hosts.every((h) => !ctx.hosts.get(h)!.active && !ctx.hosts.get(h)!.ended)) break;
+    if (breakRun || (hosts.length > 0 && hosts.every((h) => isDown(ctx, h)))) break;
   }
   ctx.bus.emit({ type: 'recap', hosts: ctx.bus.counter.snapshot(), durationMs: Date.now() - started, interrupted: ctx.signal.aborted, time: Date.now() });
 }

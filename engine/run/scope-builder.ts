@@ -3,7 +3,7 @@
 //   role defaults < inventory (group vars, host vars, group_vars/ and host_vars/) < play vars <
 //   vars_files < role vars and params < block / import / include vars < task vars <
 //   set_fact and register < extra vars (-e) < magic variables (inventory_hostname, groups, …)
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { CompiledPlay, TaskNode, Vars } from '../compile/types.js';
 import { PlaybookError } from '../errors.js';
@@ -12,6 +12,7 @@ import { mergeScope, type VarLayers } from '../vars/scope.js';
 import { renderValue } from '../vars/template.js';
 import { lazyScope, markOpaque } from './lazy-scope.js';
 import type { RunContext } from './context.js';
+import { ansibleVersion, controllerPython } from './ansible-compat.js';
 
 // The controller's CPU architecture as container images and Go release files name it (amd64,
 // arm64): Multipass creates VMs of the host's own architecture, so this is also the VM's. Node's
@@ -29,6 +30,7 @@ export class PlayScope {
   batch: string[];
   private readonly groups: Record<string, string[]>;
   private readonly varsFilesCache = new Map<string, Vars>();
+  private readonly sources = new Map<string, Vars>();
 
   constructor(ctx: RunContext, play: CompiledPlay, playHosts: string[]) {
     this.ctx = ctx;
@@ -38,6 +40,7 @@ export class PlayScope {
     this.groups = {};
     for (const name of ctx.inventory.groups.keys()) this.groups[name] = ctx.inventory.groupMembers(name);
     if (!this.groups.all) this.groups.all = [...ctx.inventory.hosts.keys()];
+    for (const r of play.roles) (r.dependency ? this.roleNames.dependent : this.roleNames.direct).add(r.name);
   }
 
   private inventoryVars(host: string): Vars {
@@ -45,25 +48,56 @@ export class PlayScope {
     return h ? h.vars : { ansible_connection: 'local' };
   }
 
+  /** inventory_file / inventory_dir: host variables in Ansible, below everything the inventory sets */
+  private inventorySource(host: string): Vars {
+    let v = this.sources.get(host);
+    if (!v) {
+      const file = this.ctx.inventory.sourceOf(host);
+      this.sources.set(host, (v = { inventory_file: file ?? null, inventory_dir: file ? dirname(file) : null }));
+    }
+    return v;
+  }
+
+  /** the roles the play runs (roles:, import_role, include_role so far) and those only pulled in as dependencies */
+  roleNames: { direct: Set<string>; dependent: Set<string> } = { direct: new Set(), dependent: new Set() };
+
   /** Play-level magic variables (inventory_hostname and group_names go in mergeScope's host layer). */
   private magic(): Vars {
-    const check = this.ctx.settings.check;
-    const active = this.playHosts.filter((h) => this.ctx.hosts.get(h)?.active ?? true);
-    return {
+    const { settings } = this.ctx;
+    const check = settings.check;
+    // failed, unreachable and ended hosts are removed from the play (Ansible's play._removed_hosts)
+    const live = (hosts: string[]): string[] => hosts.filter((h) => this.ctx.hosts.get(h)?.active ?? true);
+    const batch = live(this.batch);
+    const direct = [...this.roleNames.direct];
+    const dependent = [...this.roleNames.dependent];
+    const magic: Vars = {
       groups: this.groups,
-      play_hosts: active,
-      ansible_play_hosts: active,
+      play_hosts: batch,
+      ansible_play_hosts: live(this.playHosts),
       ansible_play_hosts_all: this.playHosts,
-      ansible_play_batch: this.batch,
+      ansible_play_batch: batch,
       ansible_play_name: this.play.name,
       ansible_check_mode: check,
       gx_check_mode: check,
-      ansible_diff_mode: this.ctx.settings.diff,
-      ansible_verbosity: this.ctx.settings.verbosity,
+      ansible_diff_mode: settings.diff,
+      ansible_verbosity: settings.verbosity,
+      ansible_forks: settings.forks,
+      ansible_run_tags: settings.tags.only && settings.tags.only.length > 0 ? [...settings.tags.only] : ['all'],
+      ansible_skip_tags: [...(settings.tags.skip ?? [])],
+      ansible_version: ansibleVersion(),
+      ansible_config_file: null,
+      role_names: direct,
+      ansible_play_role_names: direct,
+      ansible_role_names: [...new Set([...direct, ...dependent])],
+      ansible_dependent_role_names: dependent,
       playbook_dir: this.play.dir,
       gx_controller_arch: CONTROLLER_ARCH,
       omit: this.ctx.omit,
     };
+    if (settings.limit) magic.ansible_limit = settings.limit;
+    const python = controllerPython();
+    if (python) magic.ansible_playbook_python = python;
+    return magic;
   }
 
   private hostLayer(host: string): { inventory_hostname: string; group_names: string[] } {
@@ -92,6 +126,7 @@ export class PlayScope {
   /** Host-level variables (what hostvars[host] shows): no task or role layers. */
   hostLevel(host: string): Vars {
     return mergeScope({
+      groupVars: this.inventorySource(host),
       hostVars: this.inventoryVars(host),
       playVars: this.play.vars,
       playVarsFiles: this.staticVarsFiles(),
@@ -115,7 +150,8 @@ export class PlayScope {
       if (!inv.host(key) && key !== 'localhost') return undefined;
       let s = cache.get(key);
       if (!s) {
-        s = lazyScope(self.hostLevel(key), { host: key });
+        const flat = self.hostLevel(key);
+        s = lazyScope(flat, { host: key }, self.fromFacts(key, flat));
         cache.set(key, s);
       }
       return s;
@@ -145,6 +181,7 @@ export class PlayScope {
     const role = node?.eff.role;
     const layers: VarLayers = {
       roleDefaults: role?.defaults,
+      groupVars: this.inventorySource(host),
       hostVars: this.inventoryVars(host),
       playVars: this.play.vars,
       playVarsFiles: this.staticVarsFiles(),
@@ -166,6 +203,17 @@ export class PlayScope {
     const flat = mergeScope(layers);
     // loop variables and a result under evaluation (until/changed_when) are the task's own: they win
     if (extra) Object.assign(flat, extra);
-    return lazyScope(flat, { host, task: node?.name, loc: node?.loc });
+    const fromFacts = this.fromFacts(host, flat);
+    const isRaw = extra ? (k: string): boolean => Object.prototype.hasOwnProperty.call(extra, k) || fromFacts(k) : fromFacts;
+    const scope = lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
+    // `vars`: every variable by name, as Ansible's VariableManager adds it (vars['x'], vars[name])
+    if (!Object.prototype.hasOwnProperty.call(flat, 'vars')) flat.vars = scope;
+    return scope;
+  }
+
+  /** Is `flat[k]` what a task registered or set_fact stored (rendered once already, data now)? */
+  private fromFacts(host: string, flat: Vars): (k: string) => boolean {
+    const facts = this.ctx.hosts.get(host)?.facts;
+    return (k) => facts !== undefined && Object.prototype.hasOwnProperty.call(facts, k) && facts[k] === flat[k];
   }
 }

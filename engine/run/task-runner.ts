@@ -9,19 +9,20 @@ import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { renderString, renderValue, type Where } from '../vars/template.js';
-import { isUnknown, UNKNOWN } from '../vars/unknown.js';
+import { hasTemplate, renderString, renderTemplateFile, renderValue, templateLoader, type Where } from '../vars/template.js';
+import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
 import type { HostResult } from '../report/events.js';
 import { taskConnection } from '../connect/task-connection.js';
 import { aggregate, statusOf, type ItemOutcome } from './results.js';
 import { findFile } from '../load/find-file.js';
 import type { RunContext } from './context.js';
-import type { HostState } from './host-state.js';
-
-function truthy(v: unknown): boolean {
-  if (typeof v === 'string') return ['true', 'yes', 'on', '1', 'y'].includes(v.toLowerCase());
-  return Boolean(v);
-}
+import { HostState } from './host-state.js';
+import { runAsync } from './async-task.js';
+import { withTimeLimit } from './time-limit.js';
+import { markOpaque } from './lazy-scope.js';
+import { keywordValue } from '../compile/kw-value.js';
+import { hasLoop, loopItems } from './loop-items.js';
+import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
 
 /** Conditions as a list, AND-ed; Unknown in check mode means "would run, maybe". */
 function check(conds: { expr: unknown; loc?: Where['loc'] }[], scope: Vars, where: Where): boolean | 'unknown' {
@@ -44,12 +45,18 @@ function stripOmit(v: unknown, omit: string): unknown {
   return v;
 }
 
-function envOf(layers: unknown[], scope: Vars, where: Where): Record<string, string> | undefined {
+/** The task's environment, outer layers first; a variable set to `omit` is left out. */
+function envOf(layers: unknown[], scope: Vars, where: Where, omit: string): Record<string, string> | undefined {
   if (layers.length === 0) return undefined;
   const env: Record<string, string> = {};
   for (const layer of layers) {
     const r = renderValue(layer, scope, { ...where, what: 'environment' });
-    if (r && typeof r === 'object') for (const [k, v] of Object.entries(r)) env[k] = String(v);
+    if (r && typeof r === 'object') {
+      for (const [k, v] of Object.entries(r)) {
+        if (v === omit) delete env[k];
+        else env[k] = String(v);
+      }
+    }
   }
   return env;
 }
@@ -73,7 +80,7 @@ export interface TaskPlay {
   state(host: string): HostState;
   notify(task: ModuleTask, host: string): void;
   /** add_host: the inventory learns a host for later plays */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void;
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void;
   isSecretName(name: string): boolean;
 }
 
@@ -95,13 +102,30 @@ export class TaskRunner {
     const { ctx } = this.pr;
     const start = Date.now();
     const def = ctx.modules.get(task.module);
-    const runOnce = task.eff.runOnce || def?.bypassHostLoop === true;
+    let taskError: unknown;
+    let runOnce = def?.bypassHostLoop === true;
+    if (!runOnce && task.eff.runOnce !== undefined && hosts.length > 0) {
+      try {
+        runOnce = this.kwBool(task, hosts[0]!, 'runOnce') === true;
+      } catch (err) {
+        taskError = err; // every host reports it: the task cannot be decided
+      }
+    }
     const targets = runOnce ? hosts.slice(0, 1) : hosts;
     ctx.bus.emit({ type: 'task.start', id: task.id, name: this.displayName(task), module: task.module, handler: Boolean(task.handler), loc: task.loc, hosts: targets, time: Date.now() });
-    const throttle = task.kw.throttle && task.kw.throttle > 0 ? new PQueue({ concurrency: task.kw.throttle }) : undefined;
+    // throttle is the task's (rendered with the first host's variables, as Ansible does per batch)
+    let throttleN: number | undefined;
+    try {
+      const throttleKw = task.eff.throttle ?? task.kw.throttle;
+      // building a scope costs: only for tasks that have a throttle
+      throttleN = throttleKw !== undefined && hosts.length > 0 ? keywordNumber(throttleKw, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
+    } catch (err) {
+      taskError ??= err;
+    }
+    const throttle = throttleN && throttleN > 0 ? new PQueue({ concurrency: throttleN }) : undefined;
     const results = await Promise.all(
       targets.map((host) => {
-        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable)) as Promise<ItemOutcome>;
+        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable, taskError)) as Promise<ItemOutcome>;
         return throttle ? (throttle.add(job) as Promise<ItemOutcome>) : job();
       }),
     );
@@ -109,7 +133,7 @@ export class TaskRunner {
       // run_once: every host of the batch gets the registered value and the notification
       const [r] = results;
       for (const host of hosts.slice(1)) {
-        if (r && task.kw.register) this.pr.state(host).facts[task.kw.register] = r.data;
+        if (r && task.kw.register) this.pr.state(host).facts[task.kw.register] = markOpaque(r.data);
         if (r?.notify && task.kw.notify) this.pr.notify(task, host);
       }
     }
@@ -121,25 +145,47 @@ export class TaskRunner {
     return task.eff.role ? `${task.eff.role.name} : ${task.name}` : task.name;
   }
 
-  private async onHost(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, rescuable: boolean): Promise<ItemOutcome> {
+  /** What a keyword renders to on `host` (templated keywords are settled per host). */
+  kwScope(task: ModuleTask, host: string, scope?: Vars): KeywordScope {
+    return { scope: scope ?? this.pr.scope.forTask(host, task), where: { host, task: task.name, loc: task.loc }, omit: this.pr.ctx.omit };
+  }
+
+  kwBool(task: ModuleTask, host: string, key: 'runOnce' | 'checkMode' | 'diff' | 'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'noLog' | 'anyErrorsFatal' | 'delegateFacts', scope?: Vars): boolean | undefined {
+    const names = { runOnce: 'run_once', checkMode: 'check_mode', diff: 'diff', become: 'become', ignoreErrors: 'ignore_errors', ignoreUnreachable: 'ignore_unreachable', noLog: 'no_log', anyErrorsFatal: 'any_errors_fatal', delegateFacts: 'delegate_facts' } as const;
+    if (task.eff[key] === undefined) return undefined;
+    const v = keywordBool(task.eff[key], this.kwScope(task, host, scope), names[key]);
+    if (isUnknown(v)) throw new GxError('template', `${names[key]} is not known in check mode: ${v.reason}`, { loc: task.loc });
+    return v;
+  }
+
+  private async onHost(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, rescuable: boolean, preError?: unknown): Promise<ItemOutcome> {
     const { ctx } = this.pr;
     const started = Date.now();
     const where: Where = { task: task.name, loc: task.loc, host };
     let outcome: ItemOutcome;
     ctx.bus.emit({ type: 'host.progress', host, task: this.displayName(task), time: Date.now() });
     try {
+      if (preError !== undefined) throw preError;
       outcome = await this.hostBody(task, def, host, where);
     } catch (err) {
-      outcome = this.errorOutcome(err, where);
+      outcome = this.errorOutcome(err, where, task);
     }
     if (ctx.signal.aborted) outcome = { ...outcome, status: 'failed', msg: 'interrupted' };
     const state = this.pr.state(host);
     const failed = outcome.status === 'failed' && !outcome.ignored;
-    if (task.kw.register) state.facts[task.kw.register] = outcome.data;
+    // a result is data, never a template: a stdout holding `{{` must read back as written (Ansible marks results unsafe)
+    if (task.kw.register) state.facts[task.kw.register] = markOpaque(outcome.data);
     if (outcome.status === 'unreachable') {
-      if (!task.eff.ignoreUnreachable) state.unreachable = true;
+      // ignore_unreachable: Ansible prints ...ignoring and counts it as ok and ignored
+      if (this.safely(() => this.kwBool(task, host, 'ignoreUnreachable'), false)) outcome.ignored = true;
+      else state.unreachable = true;
     } else if (failed) {
       state.failed = true;
+      if (rescuable) {
+        // what the rescue section reads (Ansible's set_nonpersistent_facts in the strategy)
+        state.facts.ansible_failed_task = failedTaskView(task);
+        state.facts.ansible_failed_result = markOpaque(outcome.data);
+      }
     }
     if (outcome.notify && !failed && outcome.status !== 'unreachable') this.pr.notify(task, host);
     const censored = this.noLog(task, host);
@@ -159,25 +205,37 @@ export class TaskRunner {
       skipReason: outcome.skipReason,
       durationMs: Date.now() - started,
       censored: censored || undefined,
+      silent: def?.name === 'meta' || undefined,
     };
     ctx.bus.emit({ type: 'host.result', taskId: task.id, result, time: Date.now() });
     return outcome;
   }
 
   private noLog(task: ModuleTask, host: string): boolean {
-    const v = task.eff.noLog;
-    if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) {
-      try {
-        return truthy(renderValue(v, this.pr.scope.forTask(host, task), { host, task: task.name, loc: task.loc }));
-      } catch {
-        return true; // when in doubt, hide
-      }
-    }
-    return truthy(v);
+    // when in doubt, hide
+    return this.safely(() => this.kwBool(task, host, 'noLog'), true) ?? false;
   }
 
-  private errorOutcome(err: unknown, where: Where): ItemOutcome {
+  /** A keyword read where a failure cannot be reported: `fallback` when it cannot be decided. */
+  private safely<T>(read: () => T, fallback: T): T {
+    try {
+      return read();
+    } catch {
+      return fallback;
+    }
+  }
+
+  /**
+   * A task that could not even run (an undefined variable, bad arguments): a failed result, which
+   * ignore_errors covers like any other failure (Ansible reports it and prints ...ignoring).
+   */
+  private errorOutcome(err: unknown, where: Where, task: ModuleTask, scope?: Vars): ItemOutcome {
+    const o = this.failureOf(err, where);
+    if (o.status === 'failed' && where.host && this.safely(() => this.kwBool(task, where.host!, 'ignoreErrors', scope) === true, false)) o.ignored = true;
+    return o;
+  }
+
+  private failureOf(err: unknown, where: Where): ItemOutcome {
     if (err instanceof ConnectionError) {
       return { status: 'unreachable', msg: err.message, data: { unreachable: true, changed: false, msg: err.message } };
     }
@@ -195,21 +253,31 @@ export class TaskRunner {
 
   private async hostBody(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, where: Where): Promise<ItemOutcome> {
     const scope = this.pr.scope.forTask(host, task);
-    const hasLoop = task.kw.loop !== undefined || task.kw.withItems !== undefined;
-    if (!hasLoop) {
+    if (!hasLoop(task.kw)) {
       const cond = check(task.eff.when, scope, where);
       if (cond === false) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
       return this.once(task, def, host, scope, where, cond === 'unknown');
     }
 
-    let items = renderValue(task.kw.loop ?? task.kw.withItems, scope, { ...where, what: 'loop' });
+    let items: unknown[] | Unknown;
+    try {
+      items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir }, { module: task.module });
+    } catch (err) {
+      // Ansible's task executor keeps a loop's undefined-variable error until the task's `when`,
+      // checked without an item, says the task runs at all (`with_items: "{{ x }}"` + `when: x is defined`)
+      let skip = false;
+      try {
+        skip = err instanceof GxError && /undefined/.test(err.message) && check(task.eff.when, scope, where) === false;
+      } catch {
+        // the condition needs the item itself: the loop's error stands
+      }
+      if (skip) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
+      throw err;
+    }
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };
     }
-    if (typeof items === 'string') items = [items];
-    if (!Array.isArray(items)) throw new GxError('module', `loop needs a list, got ${typeof items}`, { loc: task.loc });
-    if (task.kw.withItems !== undefined) items = items.flatMap((i) => (Array.isArray(i) ? i : [i]));
-    const list = items as unknown[];
+    const list = items;
     const lc = task.kw.loopControl ?? {};
     const loopVar = lc.loop_var ?? 'item';
     const outcomes: ItemOutcome[] = [];
@@ -219,7 +287,7 @@ export class TaskRunner {
       const extra: Vars = {
         [loopVar]: item,
         ansible_loop_var: loopVar,
-        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], allitems: list },
+        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], ...(lc.extended_allitems === false ? {} : { allitems: list }) },
       };
       if (lc.index_var) extra[lc.index_var] = i;
       const itemScope = this.pr.scope.forTask(host, task, extra);
@@ -235,7 +303,7 @@ export class TaskRunner {
             ? { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' }
             : await this.once(task, def, host, itemScope, where, cond === 'unknown');
       } catch (err) {
-        o = this.errorOutcome(err, where);
+        o = this.errorOutcome(err, where, task, itemScope);
       }
       o.data = { ...o.data, [loopVar]: item, ansible_loop_var: loopVar };
       if (lc.index_var) o.data[lc.index_var] = i;
@@ -249,7 +317,11 @@ export class TaskRunner {
         time: Date.now(),
       });
       if (o.status === 'unreachable') break;
-      if (lc.pause && i < list.length - 1) await sleep(lc.pause * 1000, this.pr.ctx.signal);
+      if (lc.pause !== undefined && i < list.length - 1) {
+        // loop_control.pause may be a template too
+        const pause = keywordNumber(keywordValue('pause', lc.pause, undefined, Number), this.kwScope(task, host, scope), 'loop_control.pause') ?? 0;
+        if (pause > 0) await sleep(pause * 1000, this.pr.ctx.signal);
+      }
     }
     return aggregate(outcomes);
   }
@@ -258,26 +330,35 @@ export class TaskRunner {
   private async once(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, scope: Vars, where: Where, conditionUnknown: boolean): Promise<ItemOutcome> {
     const { ctx } = this.pr;
     if (!def) throw new GxError('module', `unknown module '${task.module}'`, { loc: task.loc });
-    const checkMode = task.eff.checkMode ?? ctx.settings.check;
-    const diffMode = task.eff.diff ?? ctx.settings.diff;
+    const ks = this.kwScope(task, host, scope);
+    // a check_mode that renders to anything but a boolean fails the task (it never runs it for
+    // real); one only --check leaves unknown keeps the task in check mode: the safe side
+    const cm = keywordBool(task.eff.checkMode, ks, 'check_mode');
+    const checkMode = isUnknown(cm) ? true : (cm ?? ctx.settings.check);
+    const diffMode = this.kwBool(task, host, 'diff', scope) ?? ctx.settings.diff;
+    const delegated = keywordString(task.eff.delegateTo, ks, 'delegate_to');
+    // --check: the host to delegate to comes from a command that did not run
+    if (isUnknown(delegated)) return wouldRun(`would run: the delegate_to host is not known in check mode (${delegated.reason})`, def);
+    const delegateTo = delegated;
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
     // the task would run there; there is nothing to connect to yet
-    if (ctx.settings.check && !def.controllerOnly && task.eff.delegateTo === undefined && isUnknown(scope.ansible_host)) {
-      const reason = `would run: ${host} does not exist yet (check mode)`;
-      const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
-      // what the task would have registered is unknown, not missing: later conditions plan with it
-      fillUnknown(data, def);
-      return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
+    if (ctx.settings.check && !def.controllerOnly && delegateTo === undefined && isUnknown(scope.ansible_host)) {
+      return wouldRun(`would run: ${host} does not exist yet (check mode)`, def);
     }
     // delegate_to: the delegate's connection, the original host's variables
-    let target = host;
-    if (task.eff.delegateTo !== undefined) target = String(renderValue(task.eff.delegateTo, scope, { ...where, what: 'delegate_to' }));
-    const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, target === host ? scope : this.pr.scope.forTask(target, undefined));
-    const become = (task.eff.become ?? scope.ansible_become === true) ? { user: task.eff.becomeUser ?? (scope.ansible_become_user as string | undefined) ?? 'root', password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
+    const target = delegateTo ?? host;
+    const remoteUser = known(keywordString(task.eff.remoteUser, ks, 'remote_user'), 'remote_user');
+    let connVars = target === host ? scope : this.pr.scope.forTask(target, undefined);
+    // remote_user is ansible_user for this task (a host's own ansible_user still wins, as in Ansible)
+    if (remoteUser !== undefined && connVars.ansible_user === undefined) connVars = { ...connVars, ansible_user: remoteUser };
+    const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, connVars);
+    const becomeOn = this.kwBool(task, host, 'become', scope) ?? strictBoolOr(scope.ansible_become, false);
+    const becomeUser = known(keywordString(task.eff.becomeUser, ks, 'become_user'), 'become_user') ?? (scope.ansible_become_user as string | undefined) ?? 'root';
+    const become = becomeOn ? { user: becomeUser, password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
-    const conn = taskConnection(base, envOf(task.eff.environment, scope, where), become);
+    const conn = taskConnection(base, envOf(task.eff.environment, scope, where, ctx.omit), become);
 
     const mctx: ExecuteContext = {
       conn,
@@ -289,25 +370,38 @@ export class TaskRunner {
       loc: task.loc,
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
-      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
-      renderTemplate: (text, extra) => renderString(text, extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope, { ...where, what: 'template' }),
+      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
+      renderTemplate: (text, extra, options) => {
+        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope;
+        const path = extra?.template_path;
+        if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
+        const search = { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
+        return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });
+      },
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
       secret: (v) => ctx.bus.secret(v),
       signal: ctx.signal,
     };
 
-    const retries = task.kw.until ? (task.kw.retries ?? 3) : 0;
-    const delay = (task.kw.delay ?? 5) * 1000;
+    const retries = task.kw.until ? (keywordNumber(task.kw.retries, ks, 'retries') ?? 3) : 0;
+    const delay = (keywordNumber(task.kw.delay, ks, 'delay') ?? 5) * 1000;
+    const timeout = keywordNumber(task.kw.timeout, ks, 'timeout');
+    const asyncLimit = keywordNumber(task.kw.async, ks, 'async');
+    // Ansible's default poll: DEFAULT_POLL_INTERVAL, 15 seconds (config/base.yml v2.17.5)
+    const background = asyncLimit !== undefined && asyncLimit > 0 ? { limit: asyncLimit, poll: keywordNumber(task.kw.poll, ks, 'poll') ?? 15 } : undefined;
+    // delegate_facts: what the task sets as facts belongs to the delegated host
+    const factHost = delegateTo !== undefined && this.kwBool(task, host, 'delegateFacts', scope) === true ? delegateTo : host;
     let outcome!: ModuleOutcome;
     let attempts = 0;
     let status: ItemOutcome['status'] = 'ok';
     let data: Record<string, unknown> = {};
     for (;;) {
       attempts += 1;
-      outcome = await this.withTimeout(executeModule(def, args, mctx), task.kw.timeout, task.name);
-      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
+      outcome = await withTimeLimit(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, `task '${task.name}' timed out after ${timeout}s`);
+      for (const w of outcome.warnings ?? []) ctx.bus.emit({ type: 'warning', msg: w, host, loc: task.loc, time: Date.now() });
+      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
       if (outcome.facts) {
-        const state = this.pr.state(host);
+        const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);
         for (const [k, v] of Object.entries(outcome.facts)) if (this.pr.isSecretName(k) && v !== undefined && v !== null) ctx.bus.secret(String(v));
       }
@@ -323,6 +417,8 @@ export class TaskRunner {
       if (task.kw.failedWhen && !outcome.skipped) {
         const c = check(task.kw.failedWhen, regScope, where);
         failed = c === 'unknown' ? failed : c;
+        // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
+        if (c !== 'unknown') data.failed_when_result = c;
       }
       data.changed = changed;
       data.failed = failed;
@@ -357,25 +453,48 @@ export class TaskRunner {
     };
   }
 
-  private ignoreErrors(task: ModuleTask, scope: Vars, where: Where): boolean {
-    const v = task.eff.ignoreErrors;
-    if (v === undefined) return false;
-    if (typeof v === 'string' && v.includes('{{')) return truthy(renderValue(v, scope, where));
-    return truthy(v);
+  /** The state facts are set on: a delegated host outside the play gets one, as in Ansible's hostvars. */
+  private factState(host: string): HostState {
+    const { ctx } = this.pr;
+    let st = ctx.hosts.get(host);
+    if (!st) ctx.hosts.set(host, (st = new HostState(host)));
+    return st;
   }
 
-  private async withTimeout<T>(p: Promise<T>, seconds: number | undefined, name: string): Promise<T> {
-    if (!seconds || seconds <= 0) return p;
-    let timer: NodeJS.Timeout | undefined;
-    const t = new Promise<never>((_, rej) => {
-      timer = setTimeout(() => rej(new GxError('module', `task '${name}' timed out after ${seconds}s`)), seconds * 1000);
-    });
-    try {
-      return await Promise.race([p, t]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private ignoreErrors(task: ModuleTask, scope: Vars, where: Where): boolean {
+    return this.kwBool(task, where.host ?? '', 'ignoreErrors', scope) === true;
   }
+
+}
+
+/** ansible_failed_task: the fields of Ansible's serialized task that rescue sections read. */
+function failedTaskView(task: ModuleTask): Record<string, unknown> {
+  return markOpaque({
+    name: task.name,
+    action: task.module,
+    args: task.args,
+    tags: task.eff.tags,
+    when: task.eff.when.map((c) => c.expr),
+    register: task.kw.register,
+    path: task.loc ? `${task.loc.file}:${task.loc.line}` : undefined,
+  });
+}
+
+/** A keyword value the task needs now: unknown in check mode is an error naming it. */
+function known(v: string | Unknown | undefined, name: string): string | undefined {
+  if (isUnknown(v)) throw new GxError('template', `${name} is not known in check mode: ${v.reason}`);
+  return v;
+}
+
+function strictBoolOr(v: unknown, fallback: boolean): boolean {
+  return strictBool(v) ?? fallback;
+}
+
+/** A task --check cannot plan yet: skipped with the reason; what it would register is unknown, not missing. */
+function wouldRun(reason: string, def: ModuleDefinition<any, any>): ItemOutcome {
+  const data: Record<string, unknown> = { changed: false, skipped: true, skip_reason: reason };
+  fillUnknown(data, def);
+  return { status: 'skipped', skipReason: reason, msg: reason, check: true, data };
 }
 
 /** In check mode, a registered value has the shape of a real run: what the module could not know is Unknown. */

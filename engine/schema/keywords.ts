@@ -13,8 +13,8 @@ export interface KeywordSpec {
 /** A string containing `{{` is rendered at run time: it may stand in for any other type. */
 export const TEMPLATE_PATTERN = '\\{\\{';
 
-// Ansible users write `become: yes`; YAML 1.2 reads that as a string, so the YAML 1.1 spellings
-// are accepted as booleans here (the compiler reads them the same way), besides templates.
+// Ansible users write `become: yes`: the loader reads a plain yes/no as a boolean (YAML 1.1), and a
+// quoted "yes" (or -e become=yes) is accepted here too (the compiler reads it the same way), besides templates.
 export const BOOL_PATTERN = `^(yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$|${TEMPLATE_PATTERN}`;
 const bool: JsonSchema = { type: ['boolean', 'string'], pattern: BOOL_PATTERN };
 const int: JsonSchema = { type: ['integer', 'string'], pattern: TEMPLATE_PATTERN };
@@ -40,7 +40,10 @@ function k(description: string, schema: JsonSchema): KeywordSpec {
 const common = {
   name: k('A human-readable name, shown in the output and used to notify handlers.', str),
   when: k("A condition (or a list of conditions, all of which must hold), e.g. `ansible_os_family == 'Debian'`; no `{{ }}` needed.", condition),
-  tags: k('Tags that select or skip this with --tags / --skip-tags: a tag or a list of tags.', strOrList),
+  tags: k('Tags that select or skip this with --tags / --skip-tags: a tag, a comma-separated string or a list of tags (numbers are read as text).', {
+    type: ['string', 'number', 'array'],
+    items: { type: ['string', 'number'] },
+  }),
   vars: k('Variables visible only here (and in what is nested here).', mapping),
   become: k('Run as another user (root by default) through sudo.', bool),
   become_user: k('The user to become (default root).', str),
@@ -54,19 +57,59 @@ const common = {
   delegate_to: k('Run on this host instead of the current one (variables stay those of the current host).', str),
   run_once: k('Run on the first host of the batch only; the result applies to all of them.', bool),
   any_errors_fatal: k('A failure on any host stops the play for every host.', bool),
+  remote_user: k('The user to connect as (same as the ansible_user variable, which wins when a host sets it).', str),
+  delegate_facts: k('With delegate_to: facts the task sets go to the delegated host instead of the current one.', bool),
+  throttle: k('Run on at most this many hosts at a time.', int),
+  debugger: k('Accepted for compatibility with Ansible and ignored: gx never stops for an interactive debugger (use -vvv).', {
+    type: 'string',
+    enum: ['always', 'never', 'on_failed', 'on_unreachable', 'on_skipped'],
+  }),
+  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections (ansible.builtin.* names work).', {
+    type: 'array',
+    items: { type: 'string' },
+  }),
+  module_defaults: k('Default arguments per module name (`copy: {owner: app}`), under the task\'s own; a list of such mappings is merged in order. Module groups (`group/…`) are not known to gx.', {
+    type: ['object', 'array'],
+    items: { type: 'object' },
+  }),
+  notify: k('Handlers to run at the end of the play when this task (or, on a block, import or include, any task inside) changes something: a name or a list.', strOrList),
   loop: k('Run once per item of this list; the item is `item` (or loop_control.loop_var).', listOrTemplate),
   with_items: k('Like loop, for old playbooks: a list (nested lists are flattened one level).', listOrTemplate),
-  loop_control: k('How the loop behaves: label, loop_var, index_var, pause.', {
+  loop_control: k('How the loop behaves: label, loop_var, index_var, pause, extended.', {
     type: 'object',
     additionalProperties: false,
     properties: {
-      label: { description: 'What the output shows for each item instead of the whole item.', type: 'string' },
+      label: { description: 'What the output shows for each item instead of the whole item (any value, usually a template).' },
       loop_var: { description: "The item's variable name (default `item`); set it for nested loops.", ...varName },
       index_var: { description: "A variable holding the item's 0-based index.", ...varName },
       pause: { description: 'Seconds to wait between items.', ...num },
+      extended: { description: 'Ansible asks for this to get `ansible_loop` (index, index0, first, last, length, revindex, revindex0, allitems, previtem, nextitem); gx always sets it.', ...bool },
+      extended_allitems: { description: 'false: leave ansible_loop.allitems out (saves memory on long loops).', ...bool },
     },
   }),
 } satisfies Record<string, KeywordSpec>;
+
+const anyValue: JsonSchema = {};
+
+/** `with_<lookup>:` loops (Ansible's older loop syntax), each run by its lookup (engine/run/with-lookups.ts). */
+export const WITH_LOOPS: Record<string, KeywordSpec> = {
+  with_items: common.with_items,
+  with_list: k('Like loop: the list as given (nested lists are not flattened).', anyValue),
+  with_dict: k('Loop over a mapping: each item is {key, value}.', anyValue),
+  with_together: k('Loop over lists side by side: item.0, item.1, … (null where a list is shorter).', anyValue),
+  with_nested: k('Loop over every combination of the lists: item.0, item.1, …', anyValue),
+  with_cartesian: k('Same as with_nested: every combination of the lists.', anyValue),
+  with_sequence: k('Loop over numbers (as strings): "start=1 end=10 stride=2 format=web%02d", "count=3", or the short form "1-10/2:web%02d".', anyValue),
+  with_subelements: k('[list, "key"] or [list, "key", {skip_missing: true}]: each item is [element, one entry of element.key].', anyValue),
+  with_indexed_items: k('Loop over a list with indexes: item.0 is the index, item.1 the item.', anyValue),
+  with_flattened: k('Loop over a list flattened at every level.', anyValue),
+  with_fileglob: k("Loop over the files matching a pattern, looked up like copy's src (the role's files/, beside the task file, the play's files/).", anyValue),
+  with_first_found: k('The first file of a list that exists (or {files: [...], paths: [...], skip: true}), looked up like copy\'s src.', anyValue),
+  with_file: k('Loop over the contents of files (trailing whitespace removed), looked up like copy\'s src.', anyValue),
+  with_lines: k('Loop over the output lines of a command run on the controller.', anyValue),
+  with_env: k('Loop over the values of environment variables of the controller.', anyValue),
+  with_random_choice: k('One item picked at random from the list.', anyValue),
+};
 
 /** Keywords of a task that runs a module. */
 export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
@@ -77,10 +120,10 @@ export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
   }),
   when: common.when,
   loop: common.loop,
-  with_items: common.with_items,
+  ...WITH_LOOPS,
   loop_control: common.loop_control,
   register: k("Store the task's result in this variable, e.g. `register: out` then `out.stdout`.", varName),
-  notify: k('Handlers to run at the end of the play when this task changes something: a name or a list.', strOrList),
+  notify: common.notify,
   tags: common.tags,
   become: common.become,
   become_user: common.become_user,
@@ -101,7 +144,14 @@ export const TASK_KEYWORDS: Record<string, KeywordSpec> = {
   vars: common.vars,
   timeout: k('Fail the task when it takes longer than this many seconds.', int),
   any_errors_fatal: common.any_errors_fatal,
-  throttle: k('Run on at most this many hosts at a time.', int),
+  throttle: common.throttle,
+  remote_user: common.remote_user,
+  delegate_facts: common.delegate_facts,
+  async: k('Run the command in the background on the host for at most this many seconds (command and shell); see poll.', int),
+  poll: k('With async: check every this many seconds until the job ends (default 15, as in Ansible); 0 starts it and goes on (read it later with async_status).', int),
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
 };
 
 /** Only in a play's handlers. */
@@ -128,6 +178,14 @@ export const BLOCK_KEYWORDS: Record<string, KeywordSpec> = {
   delegate_to: common.delegate_to,
   run_once: common.run_once,
   any_errors_fatal: common.any_errors_fatal,
+  remote_user: common.remote_user,
+  delegate_facts: common.delegate_facts,
+  throttle: common.throttle,
+  notify: common.notify,
+  ignore_unreachable: common.ignore_unreachable,
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
 };
 
 export const BLOCK_SECTIONS: Record<string, KeywordSpec> = {
@@ -143,7 +201,7 @@ export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
   tags: common.tags,
   vars: common.vars,
   loop: common.loop,
-  with_items: common.with_items,
+  ...WITH_LOOPS,
   loop_control: common.loop_control,
   become: common.become,
   become_user: common.become_user,
@@ -154,13 +212,20 @@ export const INCLUDE_KEYWORDS: Record<string, KeywordSpec> = {
   delegate_to: common.delegate_to,
   run_once: common.run_once,
   any_errors_fatal: common.any_errors_fatal,
+  remote_user: common.remote_user,
   check_mode: common.check_mode,
   diff: common.diff,
+  notify: common.notify,
+  ignore_unreachable: common.ignore_unreachable,
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
+  register: k("Store the include's result in this variable (`changed: false` and the file or role it included).", varName),
 };
 
 /** Keywords allowed beside import_tasks / import_role (static: inlined at load time, so no loop). */
 export const IMPORT_KEYWORDS: Record<string, KeywordSpec> = Object.fromEntries(
-  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'with_items', 'loop_control'].includes(name)),
+  Object.entries(INCLUDE_KEYWORDS).filter(([name]) => !['loop', 'loop_control', 'register'].includes(name) && !name.startsWith('with_')),
 );
 
 const applySpec: JsonSchema = {
@@ -180,6 +245,9 @@ export const INCLUDE_ROLE_ARGS: Record<string, JsonSchema> = {
   defaults_from: { description: "The file under the role's defaults/ to load instead of main.yml.", type: 'string' },
   handlers_from: { description: "The file under the role's handlers/ to load instead of main.yml.", type: 'string' },
   apply: applySpec,
+  allow_duplicates: { description: 'Run the role again even when it already ran in the play with the same parameters (default true for include_role).', ...bool },
+  public: { description: "Accepted for compatibility with Ansible: gx keeps a role's vars and defaults for the role's own tasks either way (Ansible's `public: true` would also show them to later tasks).", ...bool },
+  rolespec_validate: { description: "Accepted for compatibility with Ansible: gx does not check a role's meta/argument_specs.yml.", ...bool },
 };
 
 /** The keys that make a task something other than a module call. */
@@ -197,7 +265,12 @@ export const TASK_ACTIONS: Record<string, KeywordSpec> = {
 export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   name: k('The play\'s name, shown as PLAY [name].', str),
   hosts: k('Which hosts the play runs on: a pattern (`web:&prod`, `all`, `db*`) or a list of patterns.', strOrList),
-  gather_facts: k('Collect facts (ansible_* variables) from each host before the tasks.', bool),
+  gather_facts: k(
+    'Collect facts (ansible_* variables) from each host before the tasks; when not given, gx gathers on a host when a task first reads a fact; false: never.',
+    bool,
+  ),
+  gather_subset: k('Which facts gather_facts collects (the setup module\'s gather_subset: all, min, hardware, network, virtual, !name).', strOrList),
+  gather_timeout: k('Seconds gathering facts may take on a host.', int),
   vars: k('Variables for the whole play.', mapping),
   vars_files: k('Files of variables to load, relative to the playbook; an entry that is a list loads the first of its files that exists.', {
     type: 'array',
@@ -208,10 +281,17 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   tasks: taskList('The tasks of the play, run after the roles.'),
   post_tasks: taskList('Tasks run after the tasks (and after handlers notified so far).'),
   handlers: taskList('Tasks that run at the end of the play (or at meta: flush_handlers) when notified.'),
-  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace.", {
+  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace (a template may choose at run time).", {
     type: 'string',
-    enum: ['linear', 'free'],
+    pattern: `^(linear|free)$|${TEMPLATE_PATTERN}`,
   }),
+  order: k("The order hosts run in: inventory (default), reverse_inventory, sorted, reverse_sorted or shuffle.", {
+    type: 'string',
+    enum: ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'],
+  }),
+  run_once: common.run_once,
+  remote_user: common.remote_user,
+  throttle: common.throttle,
   serial: k('Run the play on batches of hosts: a number, a percentage ("30%") or a list of them for growing batches.', {
     type: ['integer', 'string', 'array'],
     pattern: '^(\\d+(\\.\\d+)?%|.*\\{\\{.*)$',
@@ -240,11 +320,29 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   ignore_unreachable: common.ignore_unreachable,
   ignore_errors: common.ignore_errors,
   secrets: k('Names of variables whose values are masked (********) in every output.', { type: 'array', items: varName }),
-  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections.', {
+  collections: common.collections,
+  module_defaults: common.module_defaults,
+  debugger: common.debugger,
+  vars_prompt: k('Variables Ansible would ask for. gx never prompts: each takes its value from -e, else its `default`; one with neither stops the run before it starts.', {
     type: 'array',
-    items: { type: 'string' },
+    items: {
+      type: 'object',
+      required: ['name'],
+      additionalProperties: false,
+      properties: {
+        name: { description: 'The variable to set.', ...varName },
+        prompt: { description: 'The question Ansible would ask (gx shows it in the error when the value is missing).', type: 'string' },
+        default: { description: 'The value when -e does not give one.' },
+        private: { description: 'Ansible hides what is typed; gx masks the value in its output.', ...bool },
+        confirm: { description: 'Accepted: gx never asks twice.', ...bool },
+        encrypt: { description: "Not supported: gx does not hash prompted values (pass the hash with -e).", type: 'string' },
+        salt_size: { description: 'Goes with encrypt (not supported).', ...int },
+        salt: { description: 'Goes with encrypt (not supported).', type: 'string' },
+        unsafe: { description: 'Accepted: a value given with -e is not templated either way.', ...bool },
+      },
+    },
   }),
-  module_defaults: k('Accepted for compatibility with Ansible: default arguments per module name.', mapping),
+  fact_path: k("Where gather_facts reads local facts (*.fact files), as the setup module's fact_path.", str),
 };
 
 /** An `- import_playbook: other.yaml` item of a playbook. */
@@ -271,8 +369,15 @@ export const ROLE_KEYWORDS: Record<string, KeywordSpec> = {
   ignore_errors: common.ignore_errors,
   delegate_to: common.delegate_to,
   any_errors_fatal: common.any_errors_fatal,
+  remote_user: common.remote_user,
   check_mode: common.check_mode,
   diff: common.diff,
+  run_once: common.run_once,
+  throttle: common.throttle,
+  ignore_unreachable: common.ignore_unreachable,
+  module_defaults: common.module_defaults,
+  collections: common.collections,
+  debugger: common.debugger,
 };
 
 /** roles/X/meta/main.yml */
@@ -282,6 +387,8 @@ export const ROLE_META_KEYWORDS: Record<string, KeywordSpec> = {
   }),
   galaxy_info: k('Ansible Galaxy metadata: accepted and ignored.', mapping),
   allow_duplicates: k('Let the role run more than once in a play with the same parameters.', bool),
+  argument_specs: k("The role's argument specification: accepted, not checked by gx.", mapping),
+  collections: k('Accepted for compatibility with Ansible and ignored: gx has no collections.', { type: 'array', items: { type: 'string' } }),
 };
 
 /** An inventory group (`all`, or any group under children / at the top level). */
@@ -297,6 +404,7 @@ export const INVENTORY_GROUP_KEYWORDS: Record<string, KeywordSpec> = {
 export const EXPECT: Record<string, string> = {
   serial: "must be a whole number, a percentage like '30%', or a list of them",
   register: 'must be a variable name (letters, digits and _, not starting with a digit)',
+  strategy: "must be 'linear' or 'free' (or a template giving one of them): gx has no other strategies",
 };
 
 export const keywordNames = (...lists: Record<string, unknown>[]): string[] => [...new Set(lists.flatMap((l) => Object.keys(l)))];

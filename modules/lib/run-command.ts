@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import type { Connection, RunOptions } from '../../engine/connect/connection.js';
 import { shellQuote } from '../../engine/connect/connection.js';
-import type { ModuleContext, Plan, ReturnDoc } from '../../engine/module-contract.js';
+import type { BackgroundWork, ModuleContext, Plan, ReturnDoc } from '../../engine/module-contract.js';
 import { Unknown } from '../../engine/vars/unknown.js';
 
 export interface CommonCommandArgs {
@@ -121,6 +121,14 @@ export function commandPlan(ctx: ModuleContext, a: CommonCommandArgs, run: Pick<
       return { data, msg: '' };
     },
   };
+}
+
+/** async: the command to start in the background, unless creates/removes say it must not run. */
+export async function backgroundWork(ctx: ModuleContext, a: CommonCommandArgs, run: { argv: string[] } | { shell: string }, cmd: string | string[]): Promise<BackgroundWork | Plan> {
+  const reason = await guard(ctx, a);
+  if (reason) return skippedByGuard(cmd, reason);
+  const stdin = a.stdin === undefined ? undefined : a.stdin + (a.stdin_add_newline ? '\n' : '');
+  return { run: { ...run, cwd: a.chdir, stdin }, cmd };
 }
 
 function lines(s: string): string[] {

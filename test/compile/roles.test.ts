@@ -1,9 +1,10 @@
 // compile/roles.ts: where roles are found, their files, parameters, dependencies and dedup.
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { findRole, roleFile, roleKey, roleParams } from '../../engine/compile/roles.js';
-import type { ModuleTask } from '../../engine/compile/types.js';
-import { compile, flat, problems, tree } from './helpers.js';
+import { ansibleRolesPath, findRole, roleFile, roleKey, roleParams } from '../../engine/compile/roles.js';
+import { searchCandidates } from '../../engine/load/find-file.js';
+import type { IncludeNode, ModuleTask } from '../../engine/compile/types.js';
+import { compile, compiler, flat, problems, tree } from './helpers.js';
 
 describe('compile/roles: finding and loading roles', () => {
   it('finds a role beside the current file, beside the play, on the roles path, then in those directories', () => {
@@ -65,7 +66,8 @@ describe('compile/roles: finding and loading roles', () => {
   });
 
   it('refuses a missing role, a role without a name, a dependency cycle and a missing tasks_from', () => {
-    expect(problems({ 'site.yaml': '- hosts: all\n  roles: [nope]\n' })).to.deep.equal(["role 'nope' not found (looked in roles/ beside the playbook and the roles path)"]);
+    const [missing] = problems({ 'site.yaml': '- hosts: all\n  roles: [nope]\n' });
+    expect(missing).to.match(/^the role 'nope' was not found in \/.*\/roles:\/.*$/);
     expect(problems({ 'site.yaml': '- hosts: all\n  tasks:\n    - import_role: {name: ""}\n' })).to.deep.equal(['role entry has no name']);
     expect(problems({ 'site.yaml': '- hosts: all\n  roles: [a]\n', 'roles/a/meta/main.yaml': 'dependencies: [b]\n', 'roles/b/meta/main.yaml': 'dependencies: [a]\n' })).to.deep.equal(['role dependency cycle: a -> b -> a']);
     expect(problems({ 'site.yaml': '- hosts: all\n  tasks:\n    - import_role: {name: a, tasks_from: other}\n', 'roles/a/tasks/main.yaml': '[]\n' })).to.deep.equal(["role 'a' has no tasks file 'other'"]);
@@ -79,5 +81,88 @@ describe('compile/roles: finding and loading roles', () => {
     });
     expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['include_role : web []', 'set up []']);
     expect(pb.plays[0]!.sections.handlers.map((h) => h.name)).to.deep.equal(['restart']);
+  });
+
+  it('Ansible\'s search path (issue 14): ANSIBLE_ROLES_PATH or its default, a role named by its path (keeps that name), a dependency beside its role', () => {
+    expect(ansibleRolesPath({ HOME: '/h' })).to.deep.equal(['/h/.ansible/roles', '/usr/share/ansible/roles', '/etc/ansible/roles']);
+    expect(ansibleRolesPath({ HOME: '/h', ANSIBLE_ROLES_PATH: '~/r:/x:./roles' })).to.deep.equal(['/h/r', '/x', join(process.cwd(), 'roles')]);
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles: [{role: ./vendor/web}]\n',
+      'vendor/web/tasks/main.yaml': '- {name: web task, debug: {msg: w}}\n',
+      'vendor/web/meta/main.yaml': 'dependencies: [common]\n',
+      'vendor/common/tasks/main.yaml': '- {name: common task, debug: {msg: c}}\n',
+    });
+    const tasks = pb.plays[0]!.sections.tasks as ModuleTask[];
+    // checked against ansible-core 2.14: the role keeps the name it was written with
+    expect(tasks.map((t) => `${t.eff.role!.name}: ${t.name}`)).to.deep.equal(['common: common task', './vendor/web: web task']);
+    // the dependency searches its own files, then those of the role that depends on it
+    expect(tasks[0]!.eff.role!.parentDirs).to.deep.equal([join(pb.root, 'vendor/web')]);
+  });
+
+  it('a collection role is refused with what to do instead', () => {
+    const [msg] = problems({ 'site.yaml': '- hosts: all\n  roles: [community.general.thing]\n' });
+    expect(msg).to.equal("role 'community.general.thing' is from a collection, and gx does not load collections");
+    // an old galaxy name (user.role) is a directory name like any other
+    expect(problems({ 'site.yaml': '- hosts: all\n  roles: [geerlingguy.nginx]\n', 'roles/geerlingguy.nginx/tasks/main.yaml': '[]\n' })).to.deep.equal([]);
+  });
+
+  it('files and templates: the role, the roles that included or depend on it, the task file, the play; files/x not doubled', () => {
+    expect(searchCandidates('a.conf', 'files', { roleDir: '/p/roles/dep', parentRoleDirs: ['/p/roles/web'], taskFile: '/p/roles/dep/tasks/main.yml', playbookDir: '/p' })).to.deep.equal([
+      '/p/roles/dep/files/a.conf',
+      '/p/roles/dep/a.conf',
+      '/p/roles/web/files/a.conf',
+      '/p/roles/web/a.conf',
+      '/p/roles/dep/tasks/files/a.conf',
+      '/p/roles/dep/tasks/a.conf',
+      '/p/files/a.conf',
+      '/p/a.conf',
+    ]);
+    expect(searchCandidates('files/a.conf', 'files', { playbookDir: '/p' })).to.deep.equal(['/p/files/a.conf']);
+  });
+
+  it('include_tasks and import_tasks: beside the file, in the role\'s tasks/, else in the play\'s directory', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles: [web]\n',
+      'roles/web/tasks/main.yaml': '- import_tasks: shared/common.yaml\n',
+      'shared/common.yaml': '- {name: shared, debug: {msg: s}}\n',
+    });
+    expect(flat(pb.plays[0]!.sections.tasks)).to.deep.equal(['shared []']);
+  });
+
+  it('meta allow_duplicates lets a role run twice; defaults/main/ as a directory is merged in name order; meta argument_specs accepted', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles: [dup, dup]\n',
+      'roles/dup/meta/main.yaml': 'allow_duplicates: true\nargument_specs: {main: {options: {}}}\ncollections: [a.b]\n',
+      'roles/dup/tasks/main.yaml': '- {name: d, debug: {msg: x}}\n',
+      'roles/dup/defaults/main/a.yml': 'x: 1\ny: 1\n',
+      'roles/dup/defaults/main/b.yml': 'y: 2\n',
+    });
+    const tasks = pb.plays[0]!.sections.tasks as ModuleTask[];
+    expect(tasks.map((t) => t.name)).to.deep.equal(['d', 'd']);
+    expect(tasks[0]!.eff.role!.defaults).to.deep.equal({ x: 1, y: 2 });
+  });
+
+  it('Ansible keywords on a role entry are keywords, not role parameters (module_defaults, run_once, debugger…)', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles:\n    - {role: r, module_defaults: {copy: {mode: "0600"}}, run_once: true, debugger: never, port_number: 8080}\n',
+      'roles/r/tasks/main.yaml': '- {copy: {dest: /x, content: y}}\n',
+    });
+    const t = pb.plays[0]!.sections.tasks[0] as ModuleTask;
+    expect(t.args).to.deep.equal({ mode: '0600', dest: '/x', content: 'y' });
+    expect(t.eff.role!.params).to.deep.equal({ port_number: 8080 });
+  });
+
+  it('a templated include_role inside a role finds roles/ beside the playbook at run time; a templated include_tasks falls back to the play\'s directory', () => {
+    const root = tree({
+      'site.yaml': '- hosts: all\n  roles: [a]\n',
+      'roles/a/tasks/main.yaml': '- include_role: {name: "{{ which }}"}\n- include_tasks: "{{ f }}"\n',
+      'roles/b/tasks/main.yaml': '- {name: in b, debug: {msg: b}}\n',
+      'shared.yaml': '- {name: shared, debug: {msg: s}}\n',
+    });
+    const c = compiler();
+    const pb = c.compilePlaybook(join(root, 'site.yaml'));
+    const [role, tasks] = pb.plays[0]!.sections.tasks as IncludeNode[];
+    expect(c.compileInclude(role!, 'b').nodes.map((n) => n.name)).to.deep.equal(['in b']);
+    expect(c.compileInclude(tasks!, 'shared.yaml').nodes.map((n) => n.name)).to.deep.equal(['shared']);
   });
 });

@@ -40,8 +40,9 @@ describe('compile/tasks: imports, includes and inherited keywords', () => {
     expect(problems({ 'site.yaml': play('    - {include_tasks: more.yaml, loop: [1]}\n'), 'more.yaml': '- nosuchmodule: {}\n' })).to.have.length(1);
   });
 
-  it('import_tasks refuses a templated path; a task file that includes itself is refused', () => {
-    expect(problems({ 'site.yaml': play('    - import_tasks: "{{ x }}.yaml"\n') })).to.deep.equal(['import_tasks takes a static path; use include_tasks for a templated one']);
+  it('import_tasks refuses a path templated over what is not known at load time; a task file that includes itself is refused', () => {
+    const [undef] = problems({ 'site.yaml': play('    - import_tasks: "{{ x }}.yaml"\n') });
+    expect(undef).to.match(/^import_tasks '\{\{ x \}\}.yaml' must be known when the playbook loads \(play vars, vars_files, -e\): .*'x'/);
     const msgs = problems({ 'site.yaml': play('    - import_tasks: a.yaml\n'), 'a.yaml': '- import_tasks: a.yaml\n' });
     expect(msgs).to.have.length(1);
     expect(msgs[0]).to.match(/^task file includes itself: .*a\.yaml -> .*a\.yaml$/);
@@ -72,6 +73,16 @@ describe('compile/tasks: imports, includes and inherited keywords', () => {
     expect(moduleArgs({ command: 'ls' }, 'command', free)).to.equal('ls');
     expect(moduleArgs({ debug: null }, 'debug', free)).to.deep.equal({});
     expect(moduleArgs({ copy: { dest: '/b' }, args: { src: 'a', dest: '/a' } }, 'copy', free)).to.deep.equal({ src: 'a', dest: '/b' });
+  });
+
+  it('key=value text becomes a mapping at load time, so each value is rendered on its own (issue 14)', () => {
+    const pb = compile({
+      'site.yaml': play('    - file: path={{ x }} state=absent\n    - command: echo "{{ a }}" {{ b }} chdir=/tmp\n    - command: ls -l\n'),
+    });
+    const [file, cmd, ls] = pb.plays[0]!.sections.tasks as ModuleTask[];
+    expect(file!.args).to.deep.equal({ path: '{{ x }}', state: 'absent' });
+    expect(cmd!.args).to.deep.equal({ cmd: 'echo "{{ a }}" {{ b }}', chdir: '/tmp' });
+    expect(ls!.args).to.equal('ls -l');
   });
 
   it('task keywords: loops, register, notify as a list, result conditions and numbers', () => {

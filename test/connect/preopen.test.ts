@@ -80,9 +80,18 @@ describe('pre-opening connections', () => {
       expect(first('    - command: uptime\n')).to.equal(true);
       expect(first('    - block:\n        - copy: { dest: /tmp/x, content: x }\n')).to.equal(true);
     });
+    it('fact gathering first: yes, whatever the first task', () => {
+      const pb = compile({ 'site.yaml': '- hosts: all\n  gather_facts: true\n  tasks:\n    - debug: { msg: hi }\n' });
+      expect(firstTaskConnects(pb.plays[0]!, modules)).to.equal(true);
+    });
     it('a controller-only module or a delegated task first: no (it may create the machine)', () => {
       expect(first('    - debug: { msg: hi }\n    - command: uptime\n')).to.equal(false);
       expect(first('    - command: make-vm\n      delegate_to: localhost\n    - command: uptime\n')).to.equal(false);
+    });
+    it('remote_user on the play or the first task: no (the login user is rendered per task)', () => {
+      expect(first('    - command: uptime\n      remote_user: deploy\n')).to.equal(false);
+      const pb = compile({ 'site.yaml': '- hosts: all\n  gather_facts: true\n  remote_user: deploy\n  tasks:\n    - command: uptime\n' });
+      expect(firstTaskConnects(pb.plays[0]!, modules)).to.equal(false);
     });
     it('a dynamic include first: no (its tasks are known at run time)', () => {
       expect(first('    - include_tasks: "{{ which }}.yaml"\n')).to.equal(false);

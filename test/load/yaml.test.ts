@@ -119,10 +119,15 @@ describe('load/yaml: scalars', () => {
     expect(v.j).to.equal('-007');
   });
 
+  it('reads a plain yes/no/on/off as a boolean, as Ansible\'s YAML 1.1 does (quoted, y/n and keys stay text)', () => {
+    expect(v.d).to.equal(true);
+    const w = parseYamlText('a: no\nb: "no"\nc: Off\nd: y\nyes: 1\ne: [on, NO, nO]\n', 'b.yaml') as Obj;
+    expect(w).to.deep.equal({ a: false, b: 'no', c: false, d: 'y', yes: 1, e: [true, false, 'nO'] });
+  });
+
   it('otherwise follows the YAML 1.2 core schema', () => {
     expect(v.b).to.equal('0755');
     expect(v.c).to.equal(15);
-    expect(v.d).to.equal('yes');
     expect(v.e).to.equal(null);
     expect(v.f).to.equal(1.5);
     expect(v.h).to.equal(755);
@@ -249,5 +254,31 @@ describe('load/yaml: errors', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('load/yaml: Ansible\'s !unsafe tag (issue 14)', () => {
+  it('keeps a tagged value literal for the template engine ({% raw %}), in scalars, lists and mappings, once through aliases', () => {
+    const doc = parseYamlText("a: !unsafe '{{ x }}'\nb: !unsafe plain\nc: !unsafe &l\n  - '{% if y %}'\n  - 1\nd: *l\ne: '{{ kept }}'\n", 'unsafe.yaml') as Record<string, unknown>;
+    expect(doc).to.deep.equal({
+      a: '{% raw %}{{ x }}{% endraw %}',
+      b: 'plain',
+      c: ['{% raw %}{% if y %}{% endraw %}', 1],
+      d: ['{% raw %}{% if y %}{% endraw %}', 1],
+      e: '{{ kept }}',
+    });
+    expect(locate(doc, 'a', 'value')).to.deep.equal({ file: 'unsafe.yaml', line: 1, col: 12 });
+  });
+
+  it('other unknown tags are still refused', () => {
+    let err: unknown;
+    try {
+      parseYamlText('a: !vault xyz\n', 'v.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ErrorList);
+    expect((err as ErrorList).errors.map((e) => e.message)).to.deep.equal(['YAML: unsupported tag !vault']);
+    expect((err as ErrorList).errors[0]!.hint).to.match(/^gx does not decrypt Ansible Vault: pass the value with -e/);
   });
 });

@@ -101,7 +101,8 @@ describe('module arguments', () => {
 
   it('key=value text for a module without free form', () => {
     expect(compileArgs(kv)('dest="/a b" state=absent')).to.deep.equal({ dest: '/a b', state: 'absent', flag: false });
-    expect(error(() => compileArgs(kv)('dest=/a stray')).message).to.match(/module 'kv' needs its arguments as a mapping, not a string/);
+    expect(error(() => compileArgs(kv)('dest=/a stray')).message).to.match(/module 'kv': 'stray' is not a key=value argument/);
+    expect(error(() => compileArgs(kv)('just text')).message).to.match(/module 'kv' needs its arguments as a mapping or as key=value words, not free text/);
   });
 
   it('refuses a list', () => {

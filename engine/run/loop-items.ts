@@ -1,0 +1,68 @@
+// A task's loop items, whatever the loop is written as: `loop:`, `with_items:` (flattened one level)
+// or any other `with_<lookup>:` (its terms rendered, then the lookup run, as Ansible's
+// listify_lookup_plugin_terms + lookup plugin do). The lookups sit behind `LookupRunner`, so the
+// expression language's own lookups (lookup()/query()) can serve them once they are merged.
+import type { TaskKeywords, Vars } from '../compile/types.js';
+import { GxError } from '../errors.js';
+import type { FileKind, SearchPath } from '../load/find-file.js';
+import { renderValue, type Where } from '../vars/template.js';
+import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
+import { WITH_LOOKUPS } from './with-lookups.js';
+
+/** What a lookup may read: the search path for files, the task's variables and where it is (for messages). */
+export interface LoopLookupContext {
+  search: SearchPath;
+  subdir: FileKind;
+  vars: Vars;
+  where: Where;
+}
+
+export type LookupRunner = (name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LoopLookupContext) => unknown[];
+
+const withLookups: LookupRunner = (name, terms, _kw, ctx) => {
+  const fn = WITH_LOOKUPS[name];
+  if (!fn) throw new GxError('module', `with_${name}: gx has no '${name}' lookup`, { hint: `loop over a list instead: loop: "{{ ... }}"` });
+  return fn(terms, ctx);
+};
+
+function definedOrSkipped(render: () => unknown): unknown[] {
+  try {
+    return [render()];
+  } catch (err) {
+    if (err instanceof GxError && /undefined/.test(err.message)) return [];
+    throw err;
+  }
+}
+
+export function hasLoop(kw: TaskKeywords): boolean {
+  return kw.loop !== undefined || kw.withItems !== undefined || kw.withLookup !== undefined;
+}
+
+/**
+ * The subdirectory file lookups search for a task, as Ansible's task executor gives first_found its
+ * `_subdir`: the first of template/var/file found in the action's name, plus "s".
+ */
+export function lookupSubdir(module: string | undefined): FileKind {
+  for (const s of ['template', 'var', 'file'] as const) if (module?.includes(s)) return `${s}s`;
+  return 'files';
+}
+
+/** The items of the task's loop on one host, or Unknown (check mode, items not known yet). */
+export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: SearchPath, opts: { module?: string; lookup?: LookupRunner } = {}): unknown[] | Unknown {
+  if (kw.withLookup) {
+    const { name, terms } = kw.withLookup;
+    const what = { ...where, what: `with_${name}` };
+    // with_first_found: a term naming an undefined variable is passed over, as in Ansible
+    const rendered =
+      name === 'first_found' && Array.isArray(terms) ? terms.flatMap((t) => (definedOrSkipped(() => renderValue(t, scope, what)))) : renderValue(terms, scope, what);
+    if (isUnknown(rendered) || (Array.isArray(rendered) && rendered.some(isUnknown))) return UNKNOWN;
+    const list = Array.isArray(rendered) ? rendered : [rendered];
+    return (opts.lookup ?? withLookups)(name, list, {}, { search, subdir: lookupSubdir(opts.module), vars: scope, where });
+  }
+  let items = renderValue(kw.loop ?? kw.withItems, scope, { ...where, what: 'loop' });
+  if (isUnknown(items)) return UNKNOWN;
+  if (typeof items === 'string') items = [items];
+  if (items === undefined || items === null) items = kw.withItems !== undefined ? [] : items;
+  if (!Array.isArray(items)) throw new GxError('module', `loop needs a list, got ${typeof items}`, { loc: where.loc });
+  return kw.withItems !== undefined ? items.flatMap((i) => (Array.isArray(i) ? i : [i])) : items;
+}
