@@ -48,14 +48,15 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-function runCached(cacheFile: string): void {
-  const cached = readCache(cacheFile);
-  // the same wrapper CommonJS gives a module, on the bundle's first line (line numbers stay right);
-  // latin1: build-bin.ts makes the bundle pure ASCII, and a one-byte string is the fast one to read
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'latin1').replace(/^#!.*/, '')}\n})`;
+/** runs the bundle (a CommonJS module body, wrapped by build-bin.ts as CommonJS would), through the code cache when there is one */
+function run(cacheFile: string | undefined): void {
+  const cached = cacheFile ? readCache(cacheFile) : undefined;
+  // read as is: no copy to wrap it or to cut a #! line (one 5 MB string, not three);
+  // latin1, as build-bin.ts makes the bundle pure ASCII, and a one-byte string is the fast one to read
+  const source = readFileSync(bundle, 'latin1');
   // no import() callback: the bundle has no dynamic import (build-bin.ts refuses one)
   const script = new vm.Script(source, { filename: bundle, cachedData: cached });
-  if (!cached || script.cachedDataRejected) {
+  if (cacheFile && (!cached || script.cachedDataRejected)) {
     // written at exit, so it holds what this run compiled (not only the top level)
     process.once('exit', () => {
       try {
@@ -78,5 +79,4 @@ try {
 } catch {
   cacheFile = undefined;
 }
-if (cacheFile) runCached(cacheFile);
-else requireFromBundle(bundle);
+run(cacheFile);

@@ -1,6 +1,6 @@
 // `npm run build`'s last step: the installed `gx` command. tsc has written dist/ (the library, the
-// API); this bundles the gx command into one CommonJS file, dist/engine/cli/gx.cjs (npm packages
-// included, source map beside it), and puts the launcher (bin.ts: runs it through a V8 code cache)
+// API); this bundles the gx command into one CommonJS module body, dist/engine/cli/gx.cjs, wrapped
+// in the function CommonJS would wrap it in (npm packages included, source map beside it), and puts the launcher (bin.ts: runs it through a V8 code cache)
 // at dist/engine/cli/main.js, the package's bin. One file to read and compile instead of ~400
 // (issue 16: start-up). Kept outside the bundle: cpu-features (native), kubernetes-models (loaded
 // by file path), which gx loads with require(), and native bindings (see nativeBindings).
@@ -71,7 +71,12 @@ export async function buildBin(out = join(repo, 'dist', 'engine', 'cli')): Promi
   // all ASCII, so the launcher reads it as latin1, a one-byte string (a UTF-8 decode of the few
   // non-ASCII characters esbuild leaves, all in comments, made a two-byte copy: tens of ms a start)
   const bundleFile = join(out, 'gx.cjs');
-  writeFileSync(bundleFile, readFileSync(bundleFile, 'utf8').replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`));
+  // and wrapped as CommonJS wraps a module (on the first line, so line numbers stay right), so the
+  // launcher compiles the file's text as it is: the #! line esbuild keeps from main.ts goes
+  const ascii = readFileSync(bundleFile, 'utf8')
+    .replace(/^#!.*/, '')
+    .replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  writeFileSync(bundleFile, `(function (exports, require, module, __filename, __dirname) {${ascii}\n})`);
   const outside = Object.entries(metafile.inputs).flatMap(([file, input]) => input.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => `${file}: import('${i.path}')`));
   if (outside.length) throw new Error(`gx.cjs would keep a dynamic import() (it fails under the code cache; bundle the package or require() it): ${outside.join(', ')}`);
   await build({
