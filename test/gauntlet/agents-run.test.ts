@@ -273,7 +273,8 @@ describe('site.yaml --check with two agents in a fresh inventory (multipass doub
   };
 
   it('every agent: launched, prepared, joined and waited on, all planned as would-run; nothing launched', async () => {
-    const r = await check(['gauntlet-a1', 'gauntlet-a2'].map((name) => ({ name, ...AGENT })));
+    // gauntlet-a2 leaves its size to the defaults (vm_agent_cpus, vm_agent_memory, vm_agent_disk)
+    const r = await check([{ name: 'gauntlet-a1', ...AGENT, cpus: 3 }, { name: 'gauntlet-a2' }]);
     expect(r.code, failures(r)).to.equal(0);
     const hosts = recap(r);
     for (const h of ['localhost', 'gauntlet', 'gauntlet-a1', 'gauntlet-a2']) expect(hosts[h]!.failed + hosts[h]!.unreachable, `${h}\n${failures(r)}`).to.equal(0);
@@ -292,13 +293,15 @@ describe('site.yaml --check with two agents in a fresh inventory (multipass doub
     const items = r.events.filter((e) => e.type === 'item.result' && e.taskId === launch.id).map((e) => e.result);
     expect(items.map((i) => [i.status, i.msg.split(':')[0]])).to.deep.equal([['changed', 'launch gauntlet-a1'], ['changed', 'launch gauntlet-a2']]);
     expect(items[0].msg).to.contain(`file://${join(root, 'bundle', 'vm', 'ubuntu-24.04-server-cloudimg-amd64.img')}`);
+    expect(items[0].msg).to.match(/--cpus 3 --memory 4G --disk 20G/);
+    expect(items[1].msg).to.match(/--cpus 2 --memory 4G --disk 20G/);
     expect(readFileSync(join(root, 'state', 'calls.log'), 'utf8')).to.not.contain('"launch"');
   });
 
-  it('the preflight refuses an agent without its size, naming the entry, before any VM is touched', async () => {
-    const r = await check([{ name: 'gauntlet-a1' }]);
+  it('the preflight refuses an agent without a name, naming the entry, before any VM is touched; a size left out is the default', async () => {
+    const r = await check([{ cpus: 2 }]);
     expect(r.code).to.equal(2);
-    expect(failures(r)).to.contain('vm_agents: {"name":"gauntlet-a1"} must give name, cpus, memory and disk');
+    expect(failures(r)).to.contain("vm_agents: {'cpus': 2} needs a name other than the server's (gauntlet)");
     expect(results(r, 'skipped').concat(results(r, 'ok')).some((x) => / on gauntlet/.test(x)), 'no later play').to.equal(false);
     const twice = await check([{ name: 'gauntlet-a1', ...AGENT }, { name: 'gauntlet-a1', ...AGENT }]);
     expect(twice.code).to.equal(2);
