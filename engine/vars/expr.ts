@@ -408,7 +408,7 @@ class Run {
     if (!fn) {
       const known = [...Object.keys(FILTERS).filter((f) => !f.startsWith('ansible.builtin.')), 'default', 'mandatory'];
       const near = suggest(node.name.replace(/^ansible\.builtin\./, ''), known);
-      const elsewhere = /^(community|ansible\.(?!builtin\.))|^[a-z_]+\.[a-z_]+\./.test(node.name) ? ' (gx has ansible.builtin filters only, no collections)' : '';
+      const elsewhere = /^(community|ansible\.(?!builtin\.))|^[a-z_]+\.[a-z_]+\./.test(node.name) ? ' (gx loads no collections: it has ansible.builtin\'s filters, ansible.utils\' ip filters and a few of community.general\'s, listed in docs/expressions.md)' : '';
       throw positioned(`unknown filter '${node.name}'${elsewhere}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : 'the filters gx knows are listed in docs/expressions.md', this.template);
     }
     const value = this.use(v, node.arg);
