@@ -263,7 +263,7 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
   },
   flatten: (v, args, kw) => {
     const levels = arg(args, kw, 0, 'levels');
-    return flatten(list(v, 'flatten'), levels === undefined || levels === null ? null : toInt(levels), truthy(arg(args, kw, 1, 'skip_nulls', true)));
+    return flatten(seq(v, 'flatten'), levels === undefined || levels === null ? null : toInt(levels), truthy(arg(args, kw, 1, 'skip_nulls', true)));
   },
   map: (v, args, kw) => {
     const items = seq(v, 'map');
@@ -321,8 +321,8 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     );
   },
   items: (v) => {
-    if (v === null || v === undefined) return [];
-    return Object.entries(mapping(v, 'items'));
+    if (!isMapping(v)) throw new Fail('Can only get item pairs from a mapping.');
+    return Object.entries(v);
   },
   combine: (v, args, kw) => {
     const recursive = truthy(kw['recursive'] ?? false);

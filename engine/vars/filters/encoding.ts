@@ -133,7 +133,8 @@ export function pyYamlDump(v: unknown, o: { indent?: number; flow: boolean; sort
       return [head, ...block(val, Array.isArray(val) ? col : col + step)];
     });
   };
-  if (!isColl(v) || flowOk(v)) return `${isColl(v) ? flow(v) : yamlScalar(v)}\n${isColl(v) ? '' : '...\n'}`;
+  // Ansible's dumper ends a lone scalar without PyYAML's '...' document end marker
+  if (!isColl(v) || flowOk(v)) return `${isColl(v) ? flow(v) : yamlScalar(v)}\n`;
   return `${block(v, 0).join('\n')}\n`;
 }
 
