@@ -5,6 +5,7 @@ import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { compareValues, contains } from './compare.js';
 import { arg, Fail, list, seq, str, text, type Fn } from './filters/args.js';
+import { NETWORK_TESTS } from './filters/network.js';
 import { pyRe } from './filters/regex.js';
 import { FILTERS, TESTS } from './filters/registry.js';
 import { isUnknown } from './unknown.js';
@@ -181,5 +182,7 @@ const ALIASES: Record<string, string> = {
 Object.assign(TESTS, DEFS);
 for (const [alias, name] of Object.entries(ALIASES)) TESTS[alias] = DEFS[name]!;
 for (const name of Object.keys(TESTS)) TESTS[`ansible.builtin.${name}`] = TESTS[name]!;
+// ansible.utils' IP tests: by their collection names only (`ipv4` alone stays unknown, as in Ansible)
+for (const [name, fn] of Object.entries(NETWORK_TESTS)) TESTS[`ansible.utils.${name}`] = fn;
 
 export { TESTS };

@@ -358,6 +358,12 @@ export const CASES: Case[] = [
   { expr: "['::1', '10.0.0.1', 'host.example'] | ansible.utils.ipwrap", want: ['[::1]', '10.0.0.1', 'host.example'] },
   { expr: "'10.0.0.1/8' | ansible.utils.ipaddr('revdns')", want: '1.0.0.10.in-addr.arpa.' },
   { expr: "'10.0.0.1' | ansible.utils.ipaddr('nope')", error: 'ipaddr: unknown filter type: nope' },
+  { expr: "'10.0.0.1' is ansible.utils.ipv4 and '10.0.0.0/8' is ansible.utils.ipv4 and '::1' is not ansible.utils.ipv4", want: true },
+  { expr: "'::1' is ansible.utils.ipv6 and 'x' is not ansible.utils.ip and '10.0.0.0/8' is not ansible.utils.ip_address", want: true },
+  { expr: "'10.1.2.3' is ansible.utils.in_network('10.0.0.0/8') and '11.0.0.1' is not ansible.utils.in_network('10.0.0.0/8')", want: true },
+  { expr: "'10.1.2.3' is ansible.utils.in_any_network(['192.168.0.0/16', '10.0.0.0/8'])", want: true },
+  { expr: "'10.1.0.0/16' is ansible.utils.subnet_of('10.0.0.0/8') and '10.0.0.0/8' is ansible.utils.supernet_of('10.1.0.0/16')", want: true },
+  { expr: "'10.0.0.1' is ansible.utils.ipv4_address and '10.0.0.0/24' is not ansible.utils.ipv4_address", want: true },
   // functions
   { expr: 'range(3) | list', want: [0, 1, 2] },
   { expr: 'range(1, 10, 3) | list', want: [1, 4, 7] },
