@@ -197,6 +197,8 @@ class Run {
         return node.value;
       case 'name': {
         const v = getMember(this.scope, node.id);
+        // Ansible's `vars`: every variable of the host, as one dict (`vars['app_' ~ name]`)
+        if (v === MISSING && node.id === 'vars') return this.scope;
         return v === MISSING ? new Undef(node.id) : v;
       }
       case 'list':

@@ -376,6 +376,13 @@ describe('vars/expr: parser additions (issue 14)', () => {
     expect(() => evaluate('constructor(1)', {})).to.throw(TemplateError, /not a function/);
     expect(() => evaluate("x.constructor('y')", { x: 'a' })).to.throw(TemplateError, /no method 'constructor'/);
   });
+  it("`vars` is every variable, as in Ansible (read-only)", () => {
+    const scope = { app_web: 8080, name: 'web' };
+    expect(evaluate("vars['app_' ~ name]", scope)).to.equal(8080);
+    expect(evaluate("vars.nope | default('d')", scope)).to.equal('d');
+    expect(() => evaluate("vars.update({'x': 1})", scope)).to.throw(TemplateError, /would change a variable every host shares/);
+    expect(evaluate('vars', { vars: 'mine' })).to.equal('mine');
+  });
   it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
   it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));
 });
