@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { TemplateError } from '../../engine/errors.js';
 import { evaluate } from '../../engine/vars/expr.js';
 import { Fail } from '../../engine/vars/fail.js';
-import { runLookup, setTemplateRenderer, UnknownTerm } from '../../engine/vars/lookups/index.js';
+import { runLookup, UnknownTerm } from '../../engine/vars/lookups/index.js';
+import '../../engine/vars/template.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 describe('vars/lookups', () => {
@@ -38,6 +39,9 @@ describe('vars/lookups', () => {
     writeFileSync(join(play, 'files', 'users.tsv'), 'ada\t1000\n');
     writeFileSync(join(role, 'files', 'motd.txt'), 'role motd\n');
     writeFileSync(join(role, 'templates', 'page.hbs'), 'hello {{name}}');
+    writeFileSync(join(play, 'templates', 'hello_string.txt'), 'Hello [% my_var %]! {{ kept }}\n');
+    writeFileSync(join(play, 'templates', 'hello_comment.txt'), '[# Comment #]\nHello world!\n');
+    writeFileSync(join(play, 'templates', 'dict.j2'), '{"foo": "{{ \'bar\' }}"}\n');
     symlinkSync(join(play, 'files', 'a.conf'), join(play, 'files', 'link.conf'));
     vars = { playbook_dir: play, name: 'ada', n: 3 };
   });
@@ -106,10 +110,19 @@ describe('vars/lookups', () => {
   });
 
   describe('template', () => {
-    it('renders through the renderer the template layer registered, with template_vars', () => {
-      setTemplateRenderer((text, v) => text.replace('{{name}}', String(v['name'])));
+    // the renderer engine/vars/template.ts registers (imported above): .hbs with Handlebars, the rest Jinja
+    it('renders with the task variables and template_vars', () => {
       expect(ev("lookup('template', 'page.hbs')", { role_path: role })).to.equal('hello ada');
       expect(ev("lookup('template', 'page.hbs', template_vars={'name': 'bob'})", { role_path: role })).to.equal('hello bob');
+    });
+    // the cases of ansible's test/integration/targets/lookup_template (v2.14.17)
+    it('other delimiters: variable_start_string/…, comment_start_string/…', () => {
+      expect(ev("lookup('template', 'hello_string.txt', variable_start_string='[%', variable_end_string='%]') | trim", { my_var: 'world' })).to.equal('Hello world! {{ kept }}');
+      expect(ev("lookup('template', 'hello_comment.txt', comment_start_string='[#', comment_end_string='#]') | trim")).to.equal('Hello world!');
+    });
+    it('convert_data (default true) turns a dict literal into a dict', () => {
+      expect(ev("lookup('template', 'dict.j2')")).to.deep.equal({ foo: 'bar' });
+      expect(ev("lookup('template', 'dict.j2', convert_data=False)")).to.equal('{"foo": "bar"}\n');
     });
   });
 
