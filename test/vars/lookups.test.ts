@@ -37,6 +37,7 @@ describe('vars/lookups', () => {
     writeFileSync(join(play, 'files', 'app.properties'), 'jdbc.url=jdbc:x\n');
     writeFileSync(join(play, 'files', 'users.csv'), 'ada,1000,"Ada, Countess"\nbob,1001,Bob\n');
     writeFileSync(join(play, 'files', 'users.tsv'), 'ada\t1000\n');
+    writeFileSync(join(play, 'files', 'people.csv'), 'German von Lastname,Demo\nSmith,Jane\n');
     writeFileSync(join(role, 'files', 'motd.txt'), 'role motd\n');
     writeFileSync(join(role, 'templates', 'page.hbs'), 'hello {{name}}');
     writeFileSync(join(play, 'templates', 'hello_string.txt'), 'Hello [% my_var %]! {{ kept }}\n');
@@ -171,6 +172,11 @@ describe('vars/lookups', () => {
       expect(ev("lookup('csvfile', 'ada file=users.csv delimiter=, col=2')")).to.equal('Ada, Countess');
       expect(ev("lookup('csvfile', 'ada file=users.tsv')")).to.equal('1000');
       expect(ev("lookup('csvfile', 'cy file=users.csv delimiter=, default=none')")).to.equal('none');
+      // ansible's lookup_csvfile target
+      expect(ev("lookup('csvfile', 'German von Lastname file=people.csv delimiter=, col=1')")).to.equal('Demo');
+      expect(ev("lookup('csvfile', 'Smith', file='people.csv', delimiter=',', col=1)")).to.equal('Jane');
+      expect(() => ev("lookup('csvfile', 'x file=nope.csv')")).to.throw(TemplateError, /No such file or directory/);
+      expect(() => ev("lookup('csvfile', 'file=people.csv')")).to.throw(TemplateError, /Search key is required but was not found/);
     });
     it('inventory_hostnames: a host pattern over the groups variable', () => {
       const groups = { all: ['w1', 'w2', 'db1'], web: ['w1', 'w2'], prod: ['w2', 'db1'], ungrouped: [] };
@@ -186,6 +192,11 @@ describe('vars/lookups', () => {
       process.env['GX_LOOKUP_TEST'] = 'from env';
       expect(ev("lookup('env', 'GX_LOOKUP_TEST')")).to.equal('from env');
       delete process.env['GX_LOOKUP_TEST'];
+    });
+    it("ansible's lookup_vars / lookup_varnames / lookup_subelements messages", () => {
+      expect(() => ev("lookup('vars', 42)")).to.throw(TemplateError, /Invalid setting identifier, "42" is not a string/);
+      expect(() => ev("lookup('varnames', '*')")).to.throw(TemplateError, /Unable to use "\*" as a search parameter: nothing to repeat/);
+      expect(() => ev("lookup('subelements', 9001, 'groups', wantlist=true)")).to.throw(TemplateError, /expects a dictionary/);
     });
     it('vars and varnames read the scope', () => {
       expect(ev("lookup('vars', 'name', 'n')")).to.deep.equal(['ada', 3]);
