@@ -10,6 +10,7 @@ import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './exp
 import { owned } from './methods.js';
 import { UndefinedResult } from './fail.js';
 import { FUNCTIONS, unknownFunction } from './functions.js';
+import { renderTemplateText } from './lookups/index.js';
 import { pyPercent } from './filters/text.js';
 import { pyText } from './pytext.js';
 import { ExprSyntaxError, parseExpr, rootNames, type Node, type ParseOptions } from './expr-parse.js';
@@ -41,8 +42,55 @@ const WRAPPED = /^\s*\{\{([\s\S]*)\}\}\s*$/;
 const cache = new Map<string, CompiledExpr>();
 const CACHE_LIMIT = 10_000;
 
+/** `"'{{ item }}' in names"`: a condition holding `{{ }}`/`{% %}` inside it, not around it. */
+function hasInlineTemplate(src: string): boolean {
+  if (!src.includes('{{') && !src.includes('{%')) return false;
+  const m = WRAPPED.exec(src);
+  return !(m && !m[1]!.includes('{{') && !m[1]!.includes('}}'));
+}
+
+// Lookups are refused while a condition that templating produced is evaluated: its text may hold
+// variable data, and data must not become a command (Ansible disables lookups for unsafe text).
+let lookupsAllowed = true;
+
+/**
+ * A condition with `{{ }}` inside it, as Ansible ≤2.18 reads it: rendered first, the text that
+ * gives evaluated as the expression. A value check mode cannot know makes the condition unknown.
+ */
+function templatedCondition(src: string, where: Where | undefined): CompiledExpr {
+  return {
+    source: src,
+    wrapped: false,
+    vars: [],
+    evaluate(scope, w) {
+      const at = w ?? where;
+      const rendered = watchUnknownText(() => renderTemplateText(src, scope, { vars: scope, where: at }));
+      if (rendered.unknown) return rendered.unknown;
+      const text = String(rendered.value);
+      const outer = lookupsAllowed;
+      lookupsAllowed = false;
+      try {
+        return parsedExpr(text, at).evaluate(scope, at);
+      } finally {
+        lookupsAllowed = outer;
+      }
+    },
+  };
+}
+
 /** Parses once per distinct source text; throws a TemplateError with column and caret. */
 export function compileExpr(src: string, where?: Where): CompiledExpr {
+  const hit = cache.get(src);
+  if (hit) return hit;
+  if (hasInlineTemplate(src)) {
+    const t = templatedCondition(src, where);
+    cache.set(src, t);
+    return t;
+  }
+  return parsedExpr(src, where);
+}
+
+function parsedExpr(src: string, where?: Where): CompiledExpr {
   const hit = cache.get(src);
   if (hit) return hit;
   const m = WRAPPED.exec(src);
@@ -246,6 +294,9 @@ class Run {
         }
         const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
         if (!fn) throw this.fail(unknownFunction(node.name), node);
+        if (!lookupsAllowed && (node.name === 'lookup' || node.name === 'query' || node.name === 'q')) {
+          throw this.fail(`${node.name}() does not run in a condition that {{ }} produced: write the condition without {{ }} around variables`, node);
+        }
         if (unknown) return unknown;
         return this.guard(() => fn(args, kw, { vars: this.scope, where: this.where }), node, [args, kw]);
       }

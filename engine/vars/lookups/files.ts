@@ -22,6 +22,12 @@ export function setTemplateRenderer(fn: TemplateRenderer): void {
   renderer = fn;
 }
 
+/** Jinja text rendered by the registered renderer (a condition with `{{ }}` inside it). */
+export function renderTemplateText(text: string, vars: Record<string, unknown>, ctx: LookupContext): unknown {
+  if (!renderer) throw new Fail('no template renderer is registered (gx internal error)');
+  return renderer(text, vars, join(baseDir(ctx), 'condition'), ctx);
+}
+
 function runShell(command: string, ctx: LookupContext, lookup: string): string {
   try {
     return execFileSync('/bin/sh', ['-c', command], { cwd: baseDir(ctx), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
