@@ -589,6 +589,22 @@ describe('executor: variables', () => {
     expect(msg).to.match(/uses nothing/);
     expect(msg).to.match(/site\.yaml:4/);
   });
+
+  it('an undefined variable in a .j2 file: the message names the task\'s place, the error points into the file', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: render
+      template: { src: t.j2, dest: "{{ playbook_dir }}/out" }
+`,
+      'templates/t.j2': 'a\n{{ prot }}\n',
+    });
+    expect(r.code).to.equal(2);
+    const msg = String(r.results('render')[0]!.msg);
+    expect(msg).to.match(/^'prot' is undefined at line 2, col 4 of template .*task "render" on host localhost, at .*site\.yaml:4:7\)/);
+    expect(msg).to.not.match(/task 'render' at .*t\.j2/);
+  });
 });
 
 describe('executor: roles and includes', () => {
