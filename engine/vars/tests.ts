@@ -9,7 +9,7 @@ import { NETWORK_TESTS } from './filters/network.js';
 import { pyRe } from './filters/regex.js';
 import { FILTERS, TESTS } from './filters/registry.js';
 import { isUnknown } from './unknown.js';
-import { isMapping, isPlainObject, pyEqual, pyStr, toBool, toInt, truthy, typeName } from './values.js';
+import { isMapping, isPlainObject, pyEqual, pyStr, truthy, typeName } from './values.js';
 import { versionTest } from './versions.js';
 
 function result(v: unknown, test: string): Record<string, unknown> {
@@ -29,6 +29,23 @@ function regexTest(v: unknown, args: unknown[], kw: Record<string, unknown>, typ
 
 const isNumber = (v: unknown): boolean => typeof v === 'number';
 const pyMod = (a: number, b: number): number => ((a % b) + b) % b;
+
+// module_utils/parsing/convert_bool.py
+const BOOLEANS_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const BOOLEANS_FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+
+/** Python's bool(); with convert_bool, the words boolean() knows first. */
+function pyTruthy(v: unknown, convert: boolean): boolean {
+  if (convert) {
+    const w = typeof v === 'string' ? v.toLowerCase() : v === 1 || v === true ? '1' : v === 0 || v === false ? '0' : undefined;
+    if (w !== undefined && BOOLEANS_TRUE.has(w)) return true;
+    if (w !== undefined && BOOLEANS_FALSE.has(w)) return false;
+  }
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isMapping(v)) return Object.keys(v).length > 0;
+  return true;
+}
 /** a number as Python's % takes it: bools are 0/1, strings are not numbers */
 function num(v: unknown, test: string): number {
   if (typeof v === 'number') return v;
@@ -79,8 +96,9 @@ const DEFS: Record<string, Fn> = {
   },
   any: (v) => seq(v, 'any').some(truthy),
   all: (v) => seq(v, 'all').every(truthy),
-  truthy: (v, args, kw) => (truthy(arg(args, kw, 0, 'convert_bool', false)) ? toBool(v) : truthy(v)),
-  falsy: (v, args, kw) => !(truthy(arg(args, kw, 0, 'convert_bool', false)) ? toBool(v) : truthy(v)),
+  // plugins/test/core.py truthy/falsy: Python's bool(), after boolean() when it knows the word
+  truthy: (v, args, kw) => pyTruthy(v, truthy(arg(args, kw, 0, 'convert_bool', false))),
+  falsy: (v, args, kw) => !pyTruthy(v, truthy(arg(args, kw, 0, 'convert_bool', false))),
   vault_encrypted: () => false,
   // types (Jinja)
   none: (v) => v === null,
@@ -114,6 +132,7 @@ const DEFS: Record<string, Fn> = {
     return pyMod(num(v, 'divisibleby'), d) === 0;
   },
   nan: (v) => typeof v === 'number' && Number.isNaN(v),
+  isnan: (v) => typeof v === 'number' && Number.isNaN(v),
   // comparisons
   eq: (v, [o]) => pyEqual(v, o),
   ne: (v, [o]) => !pyEqual(v, o),

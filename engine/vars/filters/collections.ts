@@ -411,6 +411,8 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     return s[Math.floor(r() * s.length)];
   },
   shuffle: (v, args, kw) => {
+    // Ansible's randomize_list gives back what it cannot list
+    if (!Array.isArray(v) && typeof v !== 'string' && !isMapping(v)) return v;
     const r = rng(arg(args, kw, 0, 'seed'));
     const out = [...seq(v, 'shuffle')];
     for (let i = out.length - 1; i > 0; i--) {
@@ -454,12 +456,42 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     let cur = container;
     for (const k of keys) {
       const next = typeof k === 'string' || typeof k === 'number' ? getMember(cur, k) : MISSING;
-      if (next === MISSING) throw new Fail(`extract: ${typeName(cur)} has no key ${pyRepr(k)}`);
+      // Jinja's getitem: a missing key is undefined (so `| default(…)` works), not an error
+      if (next === MISSING) return new UndefinedResult(`${typeName(cur)} object has no element ${pyRepr(k)}`);
       cur = next;
     }
     return cur;
   },
-  subelements: (v, args, kw) => subelements(v, arg(args, kw, 0, 'subelements'), truthy(arg(args, kw, 1, 'skip_missing', false))),
+  // the filter (plugins/filter/core.py) differs from the lookup: the item keeps its subkey, the
+  // path may be a list, a missing key with skip_missing gives no pairs
+  subelements: (v, args, kw) => {
+    const path = arg(args, kw, 0, 'subelements');
+    const skipMissing = truthy(arg(args, kw, 1, 'skip_missing', false));
+    const elements = isMapping(v) ? Object.values(v) : Array.isArray(v) ? v : undefined;
+    if (!elements) throw new Fail('obj must be a list of dicts or a nested dict');
+    const keys = Array.isArray(path) ? path.map(pyStr) : typeof path === 'string' ? path.split('.') : undefined;
+    if (!keys) throw new Fail('subelements must be a list or a string');
+    const out: unknown[] = [];
+    for (const element of elements) {
+      let values: unknown = element;
+      let skipped = false;
+      for (const k of keys) {
+        if (!isMapping(values)) throw new Fail(`the key ${k} should point to a dictionary, got '${pyRepr(values)}'`);
+        if (!Object.prototype.hasOwnProperty.call(values, k)) {
+          if (skipMissing) {
+            skipped = true;
+            break;
+          }
+          throw new Fail(`could not find ${pyRepr(k)} key in iterated item ${pyRepr(values)}`);
+        }
+        values = values[k];
+      }
+      if (skipped) continue;
+      if (!Array.isArray(values)) throw new Fail(`the key ${pyRepr(keys[keys.length - 1])} should point to a list, got ${pyRepr(values)}`);
+      for (const x of values) out.push([element, x]);
+    }
+    return out;
+  },
   keys: (v) => Object.keys(mapping(v, 'keys')),
   values: (v) => Object.values(mapping(v, 'values')),
   rekey_on_member: (v, args, kw) => {

@@ -172,7 +172,11 @@ export const TEXT_FILTERS: Record<string, Fn> = {
     }
     return toInt(v, d);
   },
-  float: (v, args, kw) => toFloat(v, toFloat(arg(args, kw, 0, 'default', 0))),
+  float: (v, args, kw) => {
+    // Python's float() also reads nan and inf
+    if (typeof v === 'string' && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(v)) return /nan/i.test(v) ? NaN : v.trim().startsWith('-') ? -Infinity : Infinity;
+    return toFloat(v, toFloat(arg(args, kw, 0, 'default', 0)));
+  },
   // Jinja's do_format: value % (kwargs or args)
   format: (v, args, kw) => {
     if (args.length && Object.keys(kw).length) throw new Fail("format: can't handle positional and keyword arguments at the same time");
