@@ -42,6 +42,18 @@ const WRAPPED = /^\s*\{\{([\s\S]*)\}\}\s*$/;
 const cache = new Map<string, CompiledExpr>();
 const CACHE_LIMIT = 10_000;
 
+/** Filters that may receive undefined items (what `map(attribute=…)` gives for items without it). */
+const UNDEFINED_ITEMS_OK = new Set(['select', 'reject', 'selectattr', 'rejectattr', 'list', 'length', 'count', 'map', 'first', 'last', 'reverse', 'batch', 'slice']);
+
+/** A finished value must not hold undefined items: a list from map(attribute=…) no filter cleaned. */
+function noUndefinedItems(v: unknown, fail: (msg: string) => never): unknown {
+  if (Array.isArray(v)) {
+    const bad = v.find((x) => x instanceof UndefinedResult) as UndefinedResult | undefined;
+    if (bad) fail(`an item of the list is undefined (${bad.reason})`);
+  }
+  return v;
+}
+
 /** `"'{{ item }}' in names"`: a condition holding `{{ }}`/`{% %}` inside it, not around it. */
 function hasInlineTemplate(src: string): boolean {
   if (!src.includes('{{') && !src.includes('{%')) return false;
@@ -113,7 +125,9 @@ function parsedExpr(src: string, where?: Where): CompiledExpr {
     vars: [...rootNames(ast)],
     evaluate(scope, w) {
       const run = new Run(src, body, offset, scope, w);
-      return run.use(run.ev(ast), ast);
+      return noUndefinedItems(run.use(run.ev(ast), ast), (m) => {
+        throw run.fail(m, ast);
+      });
     },
   };
   if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -468,6 +482,12 @@ class Run {
     const { pos, kw, unknown } = this.args(node);
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
+    // `map(attribute=…)` over items without it gives undefined items, as Jinja: only the filters
+    // that look at definedness or count may take them (`| select('defined')`, `| length`)
+    if (Array.isArray(value) && !UNDEFINED_ITEMS_OK.has(node.name)) {
+      const bad = value.find((x) => x instanceof UndefinedResult) as UndefinedResult | undefined;
+      if (bad) throw this.fail(`an item of the list is undefined (${bad.reason})`, node);
+    }
     const out = this.guard(() => fn(value, pos, kw), node, [value, pos, kw]);
     return out instanceof UndefinedResult ? new Undef(this.text(node), out.reason) : out;
   }

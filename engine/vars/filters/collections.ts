@@ -31,6 +31,7 @@ const noAttr = (item: unknown, attr: unknown): Fail => new Fail(`'${typeName(ite
  * Undefined is (`selectattr('shell', 'equalto', x)` on an item without shell).
  */
 export function runTest(name: unknown, value: unknown, args: unknown[], what: string, item?: unknown, attr?: unknown): boolean {
+  if (value instanceof UndefinedResult) value = MISSING;
   const n = pyStr(name);
   if (n === 'defined') return value !== MISSING;
   if (n === 'undefined') return value === MISSING;
@@ -44,6 +45,11 @@ export function runTest(name: unknown, value: unknown, args: unknown[], what: st
   if (isUnknown(r)) throw r;
   return truthy(r);
 }
+
+const defined = (x: unknown): boolean => {
+  if (x instanceof UndefinedResult) throw new Fail(x.reason);
+  return true;
+};
 
 /** Jinja's sort key: strings compare case-insensitively unless case_sensitive. */
 function sortKey(v: unknown, caseSensitive: boolean): unknown {
@@ -273,7 +279,7 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
         const a = attrOf(x, kw['attribute']);
         if (a !== MISSING) return a;
         if (dflt !== undefined) return dflt;
-        throw new Fail(`map: ${typeName(x)} ${pyRepr(x)} has no attribute '${pyStr(kw['attribute'])}'`);
+        return new UndefinedResult(`'${typeName(x)} object' has no attribute '${pyStr(kw['attribute'])}'`);
       });
     }
     if (!args.length) return [...items];
@@ -282,8 +288,8 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     if (!f) throw new Fail(`map: no filter named '${name}'`);
     return items.map((x) => f(x, args.slice(1), kw));
   },
-  select: (v, args) => seq(v, 'select').filter((x) => (args.length ? runTest(args[0], x, args.slice(1), 'select') : truthy(x))),
-  reject: (v, args) => seq(v, 'reject').filter((x) => !(args.length ? runTest(args[0], x, args.slice(1), 'reject') : truthy(x))),
+  select: (v, args) => seq(v, 'select').filter((x) => (args.length ? runTest(args[0], x, args.slice(1), 'select', x) : defined(x) && truthy(x))),
+  reject: (v, args) => seq(v, 'reject').filter((x) => !(args.length ? runTest(args[0], x, args.slice(1), 'reject', x) : defined(x) && truthy(x))),
   selectattr: (v, args) => {
     if (!args.length) throw new Fail('selectattr: missing the attribute name');
     return seq(v, 'selectattr').filter((x) => {
