@@ -209,7 +209,9 @@ export function compileExprAt(text: string, start: number, end: number, opts: Pa
     vars: [...rootNames(ast)],
     evaluate(scope, w) {
       const run = new Run(text, body, start, scope, w, true);
-      return run.use(run.ev(ast), ast);
+      return noUndefinedItems(run.use(run.ev(ast), ast), (m) => {
+        throw run.fail(m, ast);
+      });
     },
   };
 }
