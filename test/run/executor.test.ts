@@ -76,7 +76,7 @@ describe('executor: loops and register', () => {
     expect(r.results('ran')[0]!.status).to.equal('ok');
   });
 
-  it('vars is every variable by name, rendered on read (Ansible\'s vars magic variable)', async () => {
+  it('vars is every variable by name, rendered on read, in a play (Ansible\'s vars; expr.ts gives it)', async () => {
     const r = await play({
       'site.yaml': `
 - hosts: localhost
