@@ -205,10 +205,7 @@ export class PlayScope {
     if (extra) Object.assign(flat, extra);
     const fromFacts = this.fromFacts(host, flat);
     const isRaw = extra ? (k: string): boolean => Object.prototype.hasOwnProperty.call(extra, k) || fromFacts(k) : fromFacts;
-    const scope = lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
-    // `vars`: every variable by name, as Ansible's VariableManager adds it (vars['x'], vars[name])
-    if (!Object.prototype.hasOwnProperty.call(flat, 'vars')) flat.vars = scope;
-    return scope;
+    return lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
   }
 
   /** Is `flat[k]` what a task registered or set_fact stored (rendered once already, data now)? */

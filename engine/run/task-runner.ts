@@ -241,8 +241,9 @@ export class TaskRunner {
     }
     let msg: string;
     if (err instanceof GxError) {
-      const loc = err.loc ?? where.loc;
-      // template errors already say where they are; others get the task's place appended
+      // the task's own place (an error's loc may be inside a template file); messages that already
+      // name it (template errors do) get nothing appended
+      const loc = where.loc ?? err.loc;
       const place = loc && !err.message.includes(formatLocation(loc)) ? ` (task '${where.task}' at ${formatLocation(loc)})` : '';
       msg = `${err.message}${place}${err.hint ? `; ${err.hint}` : ''}`;
     } else {
