@@ -207,6 +207,7 @@ export class PlayRun {
         });
         if (!cond) {
           ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'skipped', skipReason: 'Conditional result was False', durationMs: 0 }, time: Date.now() });
+          if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque({ changed: false, skipped: true, skip_reason: 'Conditional result was False' });
           continue;
         }
         const looped = hasLoop(node.kw);

@@ -113,6 +113,13 @@ describe('e2e: with_* loops', () => {
     expect(r.results('fails')[0]!.msg).to.include("'baz'");
   });
 
+  it('a skipped include registers a skipped result, its loop (over an undefined variable) never evaluated', async () => {
+    const r = await play({
+      'site.yaml': local('    - {include_tasks: nope.yaml, loop: "{{ undefined_list }}", when: false, register: skipped_include}\n    - {name: check, assert: {that: ["skipped_include is skipped", "skipped_include.results is undefined", "skipped_include.skip_reason is defined"]}}\n'),
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
+
   it('every with_* keyword the schema accepts has its lookup', () => {
     expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal([...WITH_NAMES].sort());
   });
