@@ -2,6 +2,7 @@
 // first (reads state through the connection and decides what would change) and returns the work as
 // `apply`; the engine calls `apply` only outside check mode. So check mode is honest by construction:
 // a module cannot change anything while planning unless it misuses the connection.
+import type { TemplateOptions } from './vars/template.js';
 import type { Connection } from './connect/connection.js';
 import type { SourceLocation } from './load/source.js';
 
@@ -141,8 +142,12 @@ export interface ModuleContext {
   roleDir?: string;
   /** finds a file under files/ (kind 'files') or templates/ (kind 'templates'): role first, then playbook dir; absolute paths as they are */
   findFile(name: string, kind: 'files' | 'templates'): Promise<string>;
-  /** renders a Handlebars template text with the task's variables (strict) */
-  renderTemplate(text: string, extraVars?: Record<string, unknown>): string;
+  /**
+   * renders a template's text with the task's variables (strict): `extraVars.template_path` names the
+   * file, whose extension picks the language (`.hbs` Handlebars, anything else Jinja2 with Ansible's
+   * template defaults); without it, the text is rendered as a playbook value (Jinja2)
+   */
+  renderTemplate(text: string, extraVars?: Record<string, unknown>, options?: TemplateOptions): string;
   /** debug logging, shown at -vvv */
   log(msg: string): void;
   /** marks a string as secret: it is masked in every output from now on */

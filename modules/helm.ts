@@ -69,7 +69,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
   description:
     'Runs helm **on the target host** with a chart that is already there (a packaged .tgz or a chart directory; copy it first): ' +
     '`helm upgrade --install NAME CHART --namespace NS --values -`. Values are merged from `values_files` (on the host), ' +
-    '`values_template` (a Handlebars template on the controller) and `values` (inline), later ones winning, and sent as one document.\n\n' +
+    '`values_template` (a template on the controller: Handlebars if it ends in `.hbs`, else Jinja2) and `values` (inline), later ones winning, and sent as one document.\n\n' +
     'The release is left alone when its chart name and version (`helm list`, against `helm show chart CHART`) and its user-supplied values ' +
     '(`helm get values`) already match and its status is deployed. Check mode runs only those reads and shows the helm command it would run; ' +
     '--diff shows the values (and the chart) before and after. A release stuck in a pending state fails the task instead of being forced. ' +
@@ -105,7 +105,7 @@ export const helm = defineModule<HelmArgs, HelmData>({
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'present: installed/upgraded; absent: uninstalled (already absent is ok).' },
       values: { type: 'object', description: 'Inline values; they win over values_template and values_files.' },
       values_files: { type: 'array', items: { type: 'string' }, description: 'Values files ON THE HOST, merged in order (later wins).' },
-      values_template: { type: 'string', description: "A Handlebars template on the controller (role's or playbook's templates/) rendering a values YAML document; merged after values_files." },
+      values_template: { type: 'string', description: "A template on the controller (role's or playbook's templates/; Handlebars if the name ends in .hbs, else Jinja2) rendering a values YAML document; merged after values_files." },
       values_check: {
         type: 'boolean',
         default: true,

@@ -157,7 +157,7 @@ export const kubectl = defineModule<KubectlArgs, KubectlData>({
   summary: 'Apply or delete Kubernetes objects with kubectl on the host: server-side apply, per-object change detection, waits.',
   description:
     'Runs kubectl **on the target host** (e.g. the K3s server), reading manifests from `definition` (inline objects, a list, or YAML text), ' +
-    '`src` (files on the controller) or `template` (Handlebars templates on the controller, rendered with the task\'s variables). ' +
+    '`src` (files on the controller) or `template` (templates on the controller, rendered with the task\'s variables: Handlebars for `.hbs` files, Jinja2 for any other name). ' +
     'Multi-document YAML and `kind: List` are accepted.\n\n' +
     'Before any kubectl call, in check mode too, every object is validated against the Kubernetes OpenAPI schemas that kubernetes-models ships, ' +
     'and by default (`validate: strict`) a field that a built-in kind (core v1, apps, batch, networking.k8s.io, rbac, policy, autoscaling, …) does ' +
@@ -188,7 +188,7 @@ export const kubectl = defineModule<KubectlArgs, KubectlData>({
       state: { type: 'string', enum: ['present', 'absent'], default: 'present', description: 'present: applied (server-side); absent: deleted (objects already gone are ok).' },
       definition: { type: ['object', 'array', 'string'], description: 'Inline objects: one mapping, a list of mappings, or YAML text (multi-document allowed).' },
       src: { type: ['string', 'array'], items: { type: 'string' }, description: "Manifest file(s) on the controller, looked up in the role's or playbook's files/ directory; multi-document YAML." },
-      template: { type: ['string', 'array'], items: { type: 'string' }, description: "Handlebars template(s) on the controller (role's or playbook's templates/), rendered with the task's variables, then read as manifests." },
+      template: { type: ['string', 'array'], items: { type: 'string' }, description: "Template(s) on the controller (role's or playbook's templates/; Handlebars if the name ends in .hbs, else Jinja2), rendered with the task's variables, then read as manifests." },
       namespace: { type: 'string', description: 'Namespace for namespaced objects that do not name one (`kubectl --namespace`).' },
       kubeconfig: { type: 'string', description: 'Path ON THE HOST of the kubeconfig kubectl uses (e.g. /etc/rancher/k3s/k3s.yaml).' },
       context: { type: 'string', description: 'The kubeconfig context to use.' },

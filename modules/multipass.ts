@@ -78,7 +78,7 @@ export const multipass = defineModule<MultipassArgs, MultipassData>({
       cpus: { type: 'integer', minimum: 1, default: 2, description: 'Number of virtual CPUs (`--cpus`).' },
       memory: { type: 'string', pattern: SIZE, default: '4G', description: 'Memory (`--memory`), e.g. "4G", "4096M"; K, M and G are binary units as multipass takes them.' },
       disk: { type: 'string', pattern: SIZE, default: '30G', description: 'Disk size (`--disk`), e.g. "30G".' },
-      cloud_init: { type: 'string', description: "A Handlebars template under the role's or playbook's templates/ rendered with the task's variables and passed as `--cloud-init` at launch." },
+      cloud_init: { type: 'string', description: "A template under the role's or playbook's templates/ (Handlebars if the name ends in .hbs, else Jinja2) rendered with the task's variables and passed as `--cloud-init` at launch." },
       state: {
         type: 'string',
         enum: ['present', 'absent', 'started', 'stopped'],

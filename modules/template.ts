@@ -8,20 +8,28 @@ const MANAGED = 'Managed by gx: local changes will be overwritten';
 
 export interface TemplateArgs extends WriteArgs {
   src: string;
+  trim_blocks?: boolean;
+  lstrip_blocks?: boolean;
+  newline_sequence?: '\n' | '\r' | '\r\n';
 }
 
 export const template = defineModule<TemplateArgs>({
   name: 'template',
-  summary: 'Render a Handlebars template with the task\'s variables and write it to the host.',
+  summary: 'Render a Jinja2 template (or a Handlebars `.hbs` one) with the task\'s variables and write it to the host.',
   description:
     'A relative `src` is looked up in the role\'s `templates/` first, then in the playbook\'s `templates/`. ' +
-    'Templates are Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers), rendered strictly: an undefined variable is an error, not an empty string. ' +
+    'A `.hbs` file is Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers); every other file (`.j2`, no extension…) is Jinja2 with Ansible\'s template defaults (trim_blocks on, lstrip_blocks off, trailing newlines kept, a `#jinja2:` first line may override them; `{% include %}` looks beside the file, then in the role\'s and playbook\'s templates/). ' +
+    'Either way it is rendered strictly: an undefined variable is an error, not an empty string. ' +
     'Besides the play\'s variables, `template_path` (the source file), `template_dest` and `ansible_managed` (a "managed by gx" line, unless the play sets its own) are available. ' +
     'The result is written like copy does: compared by checksum, atomic, diffable, with backup and validate.',
   schema: {
     type: 'object',
     properties: {
       src: { type: 'string', description: "The template file, relative to the role's or playbook's templates/ directory, or absolute on the controller." },
+      // lib/ansible/plugins/doc_fragments/template_common.py (ansible-core 2.17): the same names and defaults
+      trim_blocks: { type: 'boolean', default: true, description: 'Jinja2 files: remove the first newline after a block tag (`{% … %}`, not `{{ }}`). Ignored for `.hbs` files.' },
+      lstrip_blocks: { type: 'boolean', default: false, description: 'Jinja2 files: strip spaces and tabs from the start of a line up to a block tag. Ignored for `.hbs` files.' },
+      newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n', description: "Jinja2 files: the newline the template's own text is written with. Ignored for `.hbs` files." },
       ...writeProperties,
     },
     required: ['src', 'dest'],
@@ -35,7 +43,7 @@ export const template = defineModule<TemplateArgs>({
     mode: '0644'`,
     `- name: nginx site, checked before it replaces the old one
   template:
-    src: site.conf.hbs
+    src: site.conf.j2
     dest: /etc/nginx/conf.d/site.conf
     backup: true
     validate: nginx -t -c %s`,
@@ -50,7 +58,7 @@ export const template = defineModule<TemplateArgs>({
     if (!st || !text) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
     const extra: Record<string, unknown> = { template_path: path, template_dest: a.dest };
     if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
-    const rendered = ctx.renderTemplate(text.toString('utf8'), extra);
+    const rendered = ctx.renderTemplate(text.toString('utf8'), extra, { trimBlocks: a.trim_blocks, lstripBlocks: a.lstrip_blocks, newlineSequence: a.newline_sequence });
     return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
   },
 });

@@ -1,5 +1,5 @@
 // The static checks the compiler runs on what it reads, each returning the problems it finds:
-// condition syntax, Handlebars syntax in values and in a template task's file, and notify names
+// condition syntax, Jinja syntax in values and in a template task's file, and notify names
 // that no handler of the play answers to.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { GxError, PlaybookError, TemplateError } from '../errors.js';
@@ -7,7 +7,7 @@ import { searchCandidates, type SearchPath } from '../load/find-file.js';
 import { locate } from '../load/source.js';
 import { didYouMean } from '../load/suggest.js';
 import { compileExpr } from '../vars/expr.js';
-import { hasTemplate, templateSyntaxErrors } from '../vars/template.js';
+import { hasTemplate, templateErrorsIn, templateFileSyntaxErrors } from '../vars/template.js';
 import { isObj, type Raw } from './context.js';
 import { conditions } from './inherit.js';
 import type { CompiledPlay, TaskNode } from './types.js';
@@ -30,29 +30,19 @@ export function conditionErrors(raw: Raw): GxError[] {
   return out;
 }
 
-/** Handlebars syntax errors in `parent[key]` and everything under it, found now, not on the first host that renders the string. */
+/** Jinja syntax errors (and Handlebars forms) in `parent[key]` and everything under it, found now, not on the first host that renders the string. */
 export function templateErrors(value: unknown, parent: Raw, key: string): GxError[] {
-  const out: GxError[] = [];
-  const walk = (v: unknown, owner: unknown, k: string | number): void => {
-    if (typeof v === 'string') {
-      if (!v.includes('{{') && !v.includes('{%')) return;
-      const problem = templateSyntaxErrors(v);
-      if (problem) out.push(new TemplateError(`template syntax error: ${problem}`, { loc: locate(owner, k, 'value') }));
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, v, i));
-    else if (isObj(v)) for (const [kk, x] of Object.entries(v)) walk(x, v, kk);
-  };
-  walk(value, parent, key);
-  return out;
+  return templateErrorsIn(value, parent, key);
 }
 
-/** A `template:` task with a static src: the file's Handlebars syntax, looked for where the module will look. */
+/** A `template:` task with a static src: the file's syntax (Handlebars for .hbs, else Jinja), looked for where the module will look. */
 export function templateFileError(action: string, args: unknown, raw: Raw, search: SearchPath): GxError | undefined {
   if (action !== 'template' && action !== 'ansible.builtin.template') return undefined;
   const src = isObj(args) ? args.src : undefined;
   if (typeof src !== 'string' || hasTemplate(src)) return undefined;
   const file = searchCandidates(src, 'templates', search).find((p) => existsSync(p) && statSync(p).isFile());
   if (!file) return undefined; // the module reports a missing file with every place it looked
-  const problem = templateSyntaxErrors(readFileSync(file, 'utf8'));
+  const problem = templateFileSyntaxErrors(readFileSync(file, 'utf8'), file);
   if (!problem) return undefined;
   const m = /line (\d+), col (\d+)/.exec(problem);
   const loc = m ? { file, line: Number(m[1]), col: Number(m[2]) } : locate(args, 'src', 'value') ?? locate(raw);

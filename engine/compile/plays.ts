@@ -102,7 +102,10 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     const data = c.load(found, vloc);
     const errs = validateVarsFile(data, found);
     if (errs.length) c.errors.push(...errs);
-    else varsFiles.push({ path: found, data: (data ?? {}) as Vars, loc: vloc });
+    else {
+      if (isObj(data)) c.errors.push(...templateErrors(data, { vars_file: data }, 'vars_file'));
+      varsFiles.push({ path: found, data: (data ?? {}) as Vars, loc: vloc });
+    }
   });
 
   const section = (key: string): TaskNode[] => {

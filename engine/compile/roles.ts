@@ -9,6 +9,7 @@ import { locate } from '../load/source.js';
 import { validateRoleMeta, validateVarsFile } from '../load/validate.js';
 import { INCLUDE_ROLE_ARGS, ROLE_KEYWORDS as ROLE_ENTRY_KEYWORDS } from '../schema/keywords.js';
 import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, type Where } from './context.js';
+import { templateErrors } from './checks.js';
 import { asList, bool, inherit, rootInherited } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
 
@@ -94,20 +95,21 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
     c.errors.push(new PlaybookError(`the role '${name}' was not found in ${roleSearchDirs(w, c.opts.rolesPath).join(':')}`, { loc, hint: 'add a directory to search with --roles-path or ANSIBLE_ROLES_PATH' }));
     return undefined;
   }
-  const fileVars = (f: string): Vars => {
+  const fileVars = (f: string, sub: string): Vars => {
     const d = c.load(f);
     const errs = validateVarsFile(d, f);
     if (errs.length) c.errors.push(...errs);
+    else if (isObj(d)) c.errors.push(...templateErrors(d, { [sub]: d }, sub));
     return (isObj(d) ? d : {}) as Vars;
   };
   const varsOf = (sub: string, base?: string): Vars => {
     const f = roleFile(dir, sub, base);
-    if (f) return fileVars(f);
+    if (f) return fileVars(f, sub);
     // defaults/main/ or vars/main/ as a directory: its YAML files merged in name order (Ansible 2.11+)
     const d = join(dir, sub, base ?? 'main');
     if (!existsSync(d) || !statSync(d).isDirectory()) return {};
     const files = readdirSync(d).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
-    return Object.assign({}, ...files.map((n) => fileVars(join(d, n))));
+    return Object.assign({}, ...files.map((n) => fileVars(join(d, n), sub)));
   };
   const role: RoleInstance = {
     // as written, like Ansible, except a path found only from the working directory (Ansible's last resort)

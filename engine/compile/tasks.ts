@@ -27,11 +27,25 @@ export function compileTaskList(c: CompileSession, list: unknown, w: Where): Tas
   return out;
 }
 
+/** Keys whose values are checked elsewhere: conditions (expressions), nested task lists, module arguments. */
+const NOT_TEMPLATES = new Set(['when', 'changed_when', 'failed_when', 'until', 'block', 'rescue', 'always', 'args']);
+
+/** Jinja syntax in a task's keywords (name, vars, loop, delegate_to, environment…), found at load time. */
+function keywordTemplateErrors(raw: Raw, c: CompileSession): GxError[] {
+  const out: GxError[] = [];
+  for (const k of Object.keys(raw)) {
+    if (NOT_TEMPLATES.has(k) || (!TASK_KEYWORDS.has(k) && c.opts.known.names.has(k))) continue;
+    out.push(...templateErrors(raw[k], raw, k));
+  }
+  return out;
+}
+
 /** One entry of a task list: a block, an import (its tasks, in place), an include node, or a module task. */
 export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
   const loc = locate(raw);
   const name = raw.name !== undefined ? String(raw.name) : '';
   c.errors.push(...conditionErrors(raw));
+  c.errors.push(...keywordTemplateErrors(raw, c));
 
   if (raw.block !== undefined) {
     const inh = withVars(inherit(w.inh, raw), raw.vars);

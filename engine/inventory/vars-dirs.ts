@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { GxError } from '../errors.js';
 import { validateVarsFile } from '../load/validate.js';
 import { parseYamlFile } from '../load/yaml.js';
+import { templateErrorsIn } from '../vars/template.js';
 import { collectErrors } from './errors-util.js';
 
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
@@ -88,6 +89,7 @@ export class VarsDir {
       this.errors.push(...problems);
       return undefined;
     }
+    if (doc && typeof doc === 'object') this.errors.push(...templateErrorsIn(doc, { doc }, 'doc'));
     return (doc ?? undefined) as Vars | undefined;
   }
 }

@@ -6,6 +6,7 @@
 // ranges, `all` as a child, cycles in children.
 import { PlaybookError, type GxError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
+import { templateErrorsIn } from '../vars/template.js';
 import type { InventoryData, Vars } from './data.js';
 import { expandHostRange } from './ranges.js';
 
@@ -46,7 +47,10 @@ export class YamlInventoryReader {
     for (const [key, v] of Object.entries(value)) {
       if (!GROUP_KEYS.includes(key) || v === null || v === undefined) continue;
       if (key === 'vars') {
-        if (isMapping(v)) this.data.setGroupVars(name, v);
+        if (isMapping(v)) {
+          this.errors.push(...templateErrorsIn(v, value, 'vars'));
+          this.data.setGroupVars(name, v);
+        }
         continue;
       }
       if (!isMapping(v)) continue;
@@ -67,6 +71,7 @@ export class YamlInventoryReader {
       this.fail((err as Error).message, loc);
       return;
     }
+    if (value) this.errors.push(...templateErrorsIn(value, value, key));
     const vars: Vars = { ...(value ?? {}) };
     if (port !== undefined && !('ansible_port' in vars)) vars['ansible_port'] = port;
     for (const n of names) this.data.addHostTo(group, n, vars, loc);

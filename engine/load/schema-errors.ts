@@ -7,7 +7,8 @@ import { didYouMean } from './suggest.js';
 export type Obj = Record<string, unknown>;
 
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-export const hasTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
+// a Jinja start string ({{, {%, {#), as engine/vars/template.ts's hasTemplate and Ansible's is_possibly_template
+export const hasTemplate = (v: unknown): boolean => typeof v === 'string' && /\{[{%#]/.test(v);
 
 export function groupByPath(errors: ErrorObject[]): ErrorObject[][] {
   const groups = new Map<string, ErrorObject[]>();

@@ -29,9 +29,11 @@ function needsRender(v: unknown, depth = 0): boolean {
 
 /**
  * A read-only view of `flat` whose templated values render on first read. `where` names the task
- * for error messages.
+ * for error messages. `isRaw(key)` names values that are data, never templates: what a task
+ * registered or set_fact stored (Ansible marks them unsafe), so a command's output holding `{{` or
+ * `{#` is shown as it is rather than rendered.
  */
-export function lazyScope(flat: Vars, where?: Where): Vars {
+export function lazyScope(flat: Vars, where?: Where, isRaw?: (key: string) => boolean): Vars {
   const cache = new Map<string, unknown>();
   const rendering = new Set<string>();
   const proxy: Vars = new Proxy(flat, {
@@ -40,7 +42,7 @@ export function lazyScope(flat: Vars, where?: Where): Vars {
       if (!Object.prototype.hasOwnProperty.call(target, key)) return undefined;
       if (cache.has(key)) return cache.get(key);
       const raw = target[key];
-      if (!needsRender(raw)) {
+      if (!needsRender(raw) || isRaw?.(key)) {
         cache.set(key, raw);
         return raw;
       }

@@ -5,7 +5,7 @@ import { hasSelected } from '../compile/tags.js';
 import { ErrorList, GxError } from '../errors.js';
 import { keywordBool } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { renderValue, type Where } from '../vars/template.js';
+import { hasTemplate, renderValue, type Where } from '../vars/template.js';
 import { SECRET_NAME } from '../report/redact.js';
 import { isUnknown } from '../vars/unknown.js';
 import type { RunContext } from './context.js';
@@ -77,7 +77,7 @@ export class PlayRun {
 
   notify(task: ModuleTask, host: string): void {
     for (const raw of task.kw.notify ?? []) {
-      const name = raw.includes('{{') ? String(renderValue(raw, this.scope.forTask(host, task), { host, task: task.name, loc: task.loc })) : raw;
+      const name = hasTemplate(raw) ? String(renderValue(raw, this.scope.forTask(host, task), { host, task: task.name, loc: task.loc })) : raw;
       const matches = this.handlerIndex.get(name) ?? [];
       if (matches.length === 0) {
         this.ctx.bus.emit({ type: 'warning', msg: `notify: no handler named '${name}'`, host, loc: task.loc, time: Date.now() });

@@ -150,7 +150,8 @@ export class PlayScope {
       if (!inv.host(key) && key !== 'localhost') return undefined;
       let s = cache.get(key);
       if (!s) {
-        s = lazyScope(self.hostLevel(key), { host: key });
+        const flat = self.hostLevel(key);
+        s = lazyScope(flat, { host: key }, self.fromFacts(key, flat));
         cache.set(key, s);
       }
       return s;
@@ -202,6 +203,17 @@ export class PlayScope {
     const flat = mergeScope(layers);
     // loop variables and a result under evaluation (until/changed_when) are the task's own: they win
     if (extra) Object.assign(flat, extra);
-    return lazyScope(flat, { host, task: node?.name, loc: node?.loc });
+    const fromFacts = this.fromFacts(host, flat);
+    const isRaw = extra ? (k: string): boolean => Object.prototype.hasOwnProperty.call(extra, k) || fromFacts(k) : fromFacts;
+    const scope = lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
+    // `vars`: every variable by name, as Ansible's VariableManager adds it (vars['x'], vars[name])
+    if (!Object.prototype.hasOwnProperty.call(flat, 'vars')) flat.vars = scope;
+    return scope;
+  }
+
+  /** Is `flat[k]` what a task registered or set_fact stored (rendered once already, data now)? */
+  private fromFacts(host: string, flat: Vars): (k: string) => boolean {
+    const facts = this.ctx.hosts.get(host)?.facts;
+    return (k) => facts !== undefined && Object.prototype.hasOwnProperty.call(facts, k) && facts[k] === flat[k];
   }
 }

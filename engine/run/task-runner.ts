@@ -9,7 +9,7 @@ import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
 import { evaluateCondition } from '../vars/expr.js';
-import { renderString, renderValue, type Where } from '../vars/template.js';
+import { hasTemplate, renderString, renderTemplateFile, renderValue, templateLoader, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
 import type { HostResult } from '../report/events.js';
 import { taskConnection } from '../connect/task-connection.js';
@@ -371,7 +371,13 @@ export class TaskRunner {
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
       findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
-      renderTemplate: (text, extra) => renderString(text, extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope, { ...where, what: 'template' }),
+      renderTemplate: (text, extra, options) => {
+        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope;
+        const path = extra?.template_path;
+        if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
+        const search = { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
+        return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });
+      },
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
       secret: (v) => ctx.bus.secret(v),
       signal: ctx.signal,

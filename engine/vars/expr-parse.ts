@@ -1,7 +1,9 @@
 // Tokenizer and recursive-descent parser for Ansible's (Jinja's) expression language, as used in
 // when/changed_when/failed_when/until/assert. Precedence follows Jinja's parser: or < and < not <
 // comparisons (chained) < + - < ~ < * / // % < ** < unary minus < postfix (. [] () | is).
-// Hand-written on purpose: no eval, no Function, nothing that can reach JS objects.
+// Hand-written on purpose: no eval, no Function, nothing that can reach JS objects. A name
+// followed by `(` is a global function call (lookup, query, range, dict… — functions.ts decides
+// which exist); `x.m(…)` a method from methods.ts.
 
 export type Node =
   | { k: 'lit'; value: unknown; pos: number; end: number }
@@ -11,6 +13,8 @@ export type Node =
   | { k: 'attr'; obj: Node; key: string; pos: number; end: number }
   | { k: 'index'; obj: Node; index: Node; pos: number; end: number }
   | { k: 'call'; obj: Node; method: string; args: Args; pos: number; end: number }
+  | { k: 'fn'; name: string; args: Args; pos: number; end: number }
+  | { k: 'slice'; obj: Node; start?: Node; stop?: Node; step?: Node; pos: number; end: number }
   | { k: 'neg' | 'pos' | 'not'; arg: Node; pos: number; end: number }
   | { k: 'bin'; op: string; l: Node; r: Node; pos: number; end: number }
   | { k: 'cmp'; first: Node; rest: { op: string; node: Node; pos: number }[]; pos: number; end: number }
@@ -43,7 +47,7 @@ export class ExprSyntaxError extends Error {
 const OPS = ['**', '//', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '~', '(', ')', '[', ']', '{', '}', ',', ':', '.', '|', '='];
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', "'": "'", '"': '"' };
 
-function tokenize(src: string): Token[] {
+function tokenize(src: string, rawBackslashes = false): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
@@ -77,7 +81,7 @@ function tokenize(src: string): Token[] {
         if (d === c) break;
         if (d === '\\' && i + 1 < src.length) {
           const e = src[i + 1]!;
-          s += ESCAPES[e] ?? `\\${e}`;
+          s += rawBackslashes ? `\\${e}` : (ESCAPES[e] ?? `\\${e}`);
           i += 2;
           continue;
         }
@@ -101,8 +105,19 @@ const CMP = new Set(['==', '!=', '<', '>', '<=', '>=']);
 /** Words that end an operand: a test written without parentheses does not take them as its argument. */
 const STOP_WORDS = new Set(['and', 'or', 'else', 'if', 'is', 'in', 'not']);
 
-export function parseExpr(src: string): Node {
-  const toks = tokenize(src);
+export interface ParseOptions {
+  /**
+   * String literals keep their backslashes (`'\d'`, `'\n'` stay two characters): what Ansible's
+   * `_escape_backslashes` makes of `{{ }}` in playbook values, so `regex_replace('\d', '\1')` means
+   * what it says. Conditions and template files unescape as Jinja does.
+   */
+  rawBackslashes?: boolean;
+  /** `a, b` without brackets is a tuple, as Jinja reads `{% for x in 'a', 'b' %}` and `{% set t = 1, 2 %}` */
+  tuple?: boolean;
+}
+
+export function parseExpr(src: string, opts: ParseOptions = {}): Node {
+  const toks = tokenize(src, opts.rawBackslashes);
   let p = 0;
   const peek = (o = 0): Token => toks[Math.min(p + o, toks.length - 1)]!;
   const next = (): Token => toks[p++]!;
@@ -221,7 +236,10 @@ export function parseExpr(src: string): Node {
           return { k: 'lit', value: null, pos: t.pos, end: t.end };
       }
       if (STOP_WORDS.has(t.v)) throw new ExprSyntaxError(`unexpected '${t.v}'`, t.pos);
-      if (isOp('(')) throw new ExprSyntaxError(`function calls such as ${t.v}(…) are not supported; use a filter (x | ${t.v}) or a test (x is ${t.v})`, t.pos);
+      if (isOp('(')) {
+        const args = callArgs();
+        return { k: 'fn', name: t.v, args, pos: t.pos, end: toks[p - 1]!.end };
+      }
       return { k: 'name', id: t.v, pos: t.pos, end: t.end };
     }
     if (isOp('(')) {
@@ -279,11 +297,22 @@ export function parseExpr(src: string): Node {
         }
       } else if (isOp('[')) {
         next();
-        const index = expression();
-        if (isOp(':')) throw new ExprSyntaxError('slices are not supported', peek().pos);
-        node = { k: 'index', obj: node, index, pos: node.pos, end: expect(']').end };
+        // x[i], or a slice x[a:b:c] with any part left out
+        const first = isOp(':') ? undefined : expression();
+        if (first && !isOp(':')) {
+          node = { k: 'index', obj: node, index: first, pos: node.pos, end: expect(']').end };
+          continue;
+        }
+        expect(':');
+        const stop = isOp(':') || isOp(']') ? undefined : expression();
+        let step: Node | undefined;
+        if (isOp(':')) {
+          next();
+          step = isOp(']') ? undefined : expression();
+        }
+        node = { k: 'slice', obj: node, start: first, stop, step, pos: node.pos, end: expect(']').end };
       } else if (isOp('(')) {
-        throw new ExprSyntaxError('only methods of strings and dicts can be called', peek().pos);
+        throw new ExprSyntaxError('only functions (lookup, query, range, dict…) and methods (x.split(…)) can be called', peek().pos);
       } else return node;
     }
   }
@@ -295,7 +324,7 @@ export function parseExpr(src: string): Node {
       if (peek().t === 'name' && isOp('=', 1)) {
         const name = next().v;
         next();
-        args.kw[name] = expression();
+        Object.defineProperty(args.kw, name, { value: expression(), enumerable: true, writable: true, configurable: true });
       } else {
         if (Object.keys(args.kw).length) throw new ExprSyntaxError('positional argument after keyword argument', peek().pos);
         args.pos.push(expression());
@@ -307,14 +336,25 @@ export function parseExpr(src: string): Node {
     return args;
   }
 
+  /** `ansible.builtin.to_json`: a filter or test named by its collection. */
+  function dottedName(first: string): string {
+    let name = first;
+    while (isOp('.') && peek(1).t === 'name') {
+      next();
+      name += `.${next().v}`;
+    }
+    return name;
+  }
+
   function filters(node: Node): Node {
     for (;;) {
       if (isOp('|')) {
         next();
         const t = next();
         if (t.t !== 'name') throw new ExprSyntaxError(`expected a filter name after '|' but found ${describe(t)}`, t.pos);
+        const name = dottedName(t.v);
         const args = isOp('(') ? callArgs() : { pos: [], kw: {} };
-        node = { k: 'filter', arg: node, name: t.v, args, pos: node.pos, end: toks[p - 1]!.end };
+        node = { k: 'filter', arg: node, name, args, pos: node.pos, end: toks[p - 1]!.end };
       } else if (isWord('is')) {
         next();
         let negate = false;
@@ -324,17 +364,27 @@ export function parseExpr(src: string): Node {
         }
         const t = next();
         if (t.t !== 'name') throw new ExprSyntaxError(`expected a test name after 'is' but found ${describe(t)}`, t.pos);
+        const name = dottedName(t.v);
         let args: Args = { pos: [], kw: {} };
         if (isOp('(')) args = callArgs();
         else if (peek().t === 'str' || peek().t === 'num' || (peek().t === 'name' && !STOP_WORDS.has(peek().v))) {
           args = { pos: [postfix(primary())], kw: {} };
         }
-        node = { k: 'test', arg: node, name: t.v, negate, args, pos: node.pos, end: toks[p - 1]!.end };
+        node = { k: 'test', arg: node, name, negate, args, pos: node.pos, end: toks[p - 1]!.end };
       } else return node;
     }
   }
 
-  const root = expression();
+  let root = expression();
+  if (opts.tuple && isOp(',')) {
+    const items = [root];
+    while (isOp(',')) {
+      next();
+      if (peek().t === 'end') break;
+      items.push(expression());
+    }
+    root = { k: 'list', items, pos: root.pos, end: toks[p - 1]!.end };
+  }
   if (peek().t !== 'end') {
     const t = peek();
     const hint = t.t === 'op' && t.v === '=' ? " (use '==' to compare)" : '';
@@ -384,10 +434,15 @@ export function rootNames(node: Node, out = new Set<string>()): Set<string> {
       rootNames(node.test, out);
       if (node.else) rootNames(node.else, out);
       break;
+    case 'slice':
+      rootNames(node.obj, out);
+      for (const n of [node.start, node.stop, node.step]) if (n) rootNames(n, out);
+      break;
+    case 'fn':
     case 'call':
     case 'filter':
     case 'test':
-      rootNames(node.k === 'call' ? node.obj : node.arg, out);
+      if (node.k !== 'fn') rootNames(node.k === 'call' ? node.obj : node.arg, out);
       node.args.pos.forEach((n) => rootNames(n, out));
       Object.values(node.args.kw).forEach((n) => rootNames(n, out));
       break;

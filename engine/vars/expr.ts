@@ -5,11 +5,17 @@
 // is true.
 import { TemplateError } from '../errors.js';
 import { suggest } from '../load/suggest.js';
+import { isCallable } from './callable.js';
 import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
-import { ExprSyntaxError, parseExpr, rootNames, type Node } from './expr-parse.js';
-import { isUnknown, Unknown } from './unknown.js';
-import { getMember, isEmptyish, MISSING, pyEqual, pyStr, truthy, typeName } from './values.js';
-import { describeWhere, type Where } from './where.js';
+import { owned } from './methods.js';
+import { UndefinedResult } from './fail.js';
+import { FUNCTIONS, unknownFunction } from './functions.js';
+import { pyPercent } from './filters/text.js';
+import { pyText } from './pytext.js';
+import { ExprSyntaxError, parseExpr, rootNames, type Node, type ParseOptions } from './expr-parse.js';
+import { isUnknown, Unknown, watchUnknownText } from './unknown.js';
+import { getMember, isEmptyish, isMapping, MISSING, pyEqual, truthy, typeName } from './values.js';
+import { describeWhere, templateLoc, type Where } from './where.js';
 
 export type { Where } from './where.js';
 
@@ -95,9 +101,55 @@ export function evaluateCondition(cond: unknown, scope: Record<string, unknown>,
   return isUnknown(v) ? v : truthy(v);
 }
 
-function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string): TemplateError {
-  const oneLine = src.replace(/[\r\n\t]/g, ' ');
-  return new TemplateError(`${message} at column ${pos + 1}${describeWhere(where)}\n  ${oneLine}\n  ${' '.repeat(pos)}^`, { loc: where?.loc, hint });
+function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string, template = false): TemplateError {
+  if (!template) {
+    const oneLine = src.replace(/[\r\n\t]/g, ' ');
+    return new TemplateError(`${message} at column ${pos + 1}${describeWhere(where)}\n  ${oneLine}\n  ${' '.repeat(pos)}^`, { loc: where?.loc, hint });
+  }
+  // inside a template (a playbook value or a template file): line and column in the whole text
+  const { line, col, text } = lineAt(src, pos);
+  return new TemplateError(`${message} at line ${line + (where?.lineOffset ?? 0)}, col ${col} of template ${quoteTemplate(src)}${describeWhere(where)}\n  ${text.replace(/\t/g, ' ')}\n  ${' '.repeat(col - 1)}^`, { loc: templateLoc(where, line, col), hint });
+}
+
+/** 1-based line and column of `pos` in `src`, and that line's text. */
+export function lineAt(src: string, pos: number): { line: number; col: number; text: string } {
+  const start = src.lastIndexOf('\n', pos - 1) + 1;
+  let end = src.indexOf('\n', pos);
+  if (end < 0) end = src.length;
+  let line = 1;
+  for (let i = src.indexOf('\n'); i >= 0 && i < start; i = src.indexOf('\n', i + 1)) line++;
+  return { line, col: pos - start + 1, text: src.slice(start, end) };
+}
+
+/** A template quoted on one line for a message, shortened when long. */
+export function quoteTemplate(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(one.length > 80 ? `${one.slice(0, 77)}...` : one);
+}
+
+/**
+ * An expression inside a template (`{{ expr }}`, `{% if expr %}`): `text.slice(start, end)` parsed
+ * once; syntax errors are ExprSyntaxError with `pos` inside `text`, evaluation errors name the line
+ * and column in `text`. Not cached here: the template that holds it is.
+ */
+export function compileExprAt(text: string, start: number, end: number, opts: ParseOptions = {}): CompiledExpr {
+  const body = text.slice(start, end);
+  let ast: Node;
+  try {
+    ast = parseExpr(body, opts);
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) throw new ExprSyntaxError(e.message, e.pos + start);
+    throw e;
+  }
+  return {
+    source: body,
+    wrapped: false,
+    vars: [...rootNames(ast)],
+    evaluate(scope, w) {
+      const run = new Run(text, body, start, scope, w, true);
+      return run.use(run.ev(ast), ast);
+    },
+  };
 }
 
 /** One evaluation: carries what error messages need. */
@@ -108,10 +160,11 @@ class Run {
     private readonly offset: number,
     private readonly scope: Record<string, unknown>,
     private readonly where: Where | undefined,
+    private readonly template = false,
   ) {}
 
   fail(message: string, node: { pos: number }): TemplateError {
-    return positioned(message, this.src, node.pos + this.offset, this.where);
+    return positioned(message, this.src, node.pos + this.offset, this.where, undefined, this.template);
   }
 
   /** Any use of a value other than `is defined`/`default`: undefined becomes an error here. */
@@ -120,7 +173,9 @@ class Run {
     const root = v.path.split(/[.[]/)[0]!;
     const near = root === v.path && !Object.prototype.hasOwnProperty.call(this.scope, root) ? suggest(root, Object.keys(this.scope)) : undefined;
     const detail = v.detail ? ` (${v.detail})` : '';
-    throw positioned(`'${v.path}' is undefined${detail}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined);
+    const fallback = `{{ ${v.path} | default('…') }}`;
+    const hint = !this.template ? (near ? `did you mean '${near}'?` : undefined) : near ? `did you mean '${near}'? (or give a fallback: ${fallback})` : `give a fallback with ${fallback} if it may be missing`;
+    throw positioned(`'${v.path}' is undefined${detail}`, this.src, node.pos + this.offset, this.where, hint, this.template);
   }
 
   text(node: Node): string {
@@ -145,7 +200,7 @@ class Run {
         return v === MISSING ? new Undef(node.id) : v;
       }
       case 'list':
-        return node.items.map((n) => this.use(this.ev(n), n));
+        return owned(node.items.map((n) => this.use(this.ev(n), n)));
       case 'dict': {
         const out: Record<string, unknown> = {};
         for (const [kn, vn] of node.entries) {
@@ -153,7 +208,7 @@ class Run {
           if (typeof k !== 'string' && typeof k !== 'number') throw this.fail(`a dict key must be a string or number, not ${typeName(k)}`, kn);
           Object.defineProperty(out, String(k), { value: this.use(this.ev(vn), vn), enumerable: true, writable: true, configurable: true });
         }
-        return out;
+        return owned(out);
       }
       case 'attr':
         return this.member(this.ev(node.obj), node.key, node, node.obj);
@@ -165,12 +220,35 @@ class Run {
       }
       case 'call': {
         const obj = this.use(this.ev(node.obj), node.obj);
-        const args = node.args.pos.map((n) => this.use(this.ev(n), n));
+        const { pos: args, kw, unknown } = this.args(node);
         if (isUnknown(obj)) return obj;
-        const u = args.find(isUnknown);
-        if (u) return u;
-        return this.guard(() => callMethod(obj, node.method, args), node);
+        // a macro or loop.cycle the template put in a dict: `loop.cycle('a', 'b')`
+        const member = isMapping(obj) ? getMember(obj, node.method) : MISSING;
+        if (isCallable(member)) return this.guard(() => member.call(args, kw), node);
+        if (unknown) return unknown;
+        return this.guard(() => callMethod(obj, node.method, args, kw), node, [obj, args, kw]);
       }
+      case 'fn': {
+        // a macro defined by the template shadows a global of the same name, as in Jinja
+        const local = getMember(this.scope, node.name);
+        // an argument built from a check-mode Unknown turned into text ('cat ' ~ [u] | join): the
+        // marker must never reach a lookup that runs a command or writes a file
+        const watched = watchUnknownText(() => this.args(node));
+        const { pos: args, kw } = watched.value;
+        const unknown = watched.value.unknown ?? (FUNCTIONS[node.name] ? watched.unknown : undefined);
+        if (isCallable(local)) return this.guard(() => local.call(args, kw), node);
+        // Ansible's undef(hint): an undefined value that only default/defined/mandatory accept
+        if (node.name === 'undef' && !Object.prototype.hasOwnProperty.call(this.scope, 'undef')) {
+          const hint = args[0] ?? kw['hint'];
+          return new Undef(this.text(node), hint === undefined || hint === null ? 'Mandatory variable has not been overridden' : pyText(hint));
+        }
+        const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
+        if (!fn) throw this.fail(unknownFunction(node.name), node);
+        if (unknown) return unknown;
+        return this.guard(() => fn(args, kw, { vars: this.scope, where: this.where }), node, [args, kw]);
+      }
+      case 'slice':
+        return this.slice(node);
       case 'not': {
         const v = this.use(this.ev(node.arg), node.arg);
         return isUnknown(v) ? v : !truthy(v);
@@ -204,11 +282,20 @@ class Run {
     }
   }
 
-  private guard(f: () => unknown, node: { pos: number }): unknown {
+  /**
+   * Runs a filter/test/function/method. A misuse caused by a value check mode cannot know yet
+   * (`[1, u] | sum`) is that Unknown, not an error: the real run may well succeed.
+   */
+  private guard(f: () => unknown, node: { pos: number }, inputs: unknown[] = []): unknown {
     try {
       return f();
     } catch (e) {
-      if (e instanceof Fail) throw this.fail(e.message, node);
+      if (e instanceof Fail) {
+        const u = findUnknown(inputs);
+        if (u) return u;
+        throw this.fail(e.message, node);
+      }
+      if (isUnknown(e)) return e;
       throw e;
     }
   }
@@ -234,7 +321,9 @@ class Run {
     if (isUnknown(a)) return a;
     if (isUnknown(b)) return b;
     const op = node.op;
-    if (op === '~') return pyStr(a) + pyStr(b);
+    if (op === '~') return pyText(a) + pyText(b);
+    // datetime - datetime is a timedelta (to_datetime, now())
+    if (op === '-' && a instanceof Date && b instanceof Date) return timedelta(a.getTime() - b.getTime());
     const num = (x: unknown): x is number | boolean => typeof x === 'number' || typeof x === 'boolean';
     if (num(a) && num(b)) {
       const x = Number(a);
@@ -258,6 +347,8 @@ class Run {
       }
     }
     if (op === '+' && typeof a === 'string' && typeof b === 'string') return a + b;
+    // Python's printf-style formatting: "%s-%02d" % (name, n)
+    if (op === '%' && typeof a === 'string') return this.guard(() => pyPercent(a, Array.isArray(b) ? b : [b]), node, [b]);
     if (op === '+' && Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
     if (op === '*' && typeof b === 'number' && Number.isInteger(b)) {
       if (typeof a === 'string') return a.repeat(Math.max(0, b));
@@ -290,10 +381,11 @@ class Run {
     return unknown ?? true;
   }
 
-  private args(node: Extract<Node, { k: 'filter' | 'test' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
+  private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
     const pos = node.args.pos.map((n) => this.use(this.ev(n), n));
     const kw: Record<string, unknown> = {};
-    for (const [k, n] of Object.entries(node.args.kw)) kw[k] = this.use(this.ev(n), n);
+    // defined, not assigned: a keyword named __proto__ stays an argument
+    for (const [k, n] of Object.entries(node.args.kw)) Object.defineProperty(kw, k, { value: this.use(this.ev(n), n), enumerable: true, writable: true, configurable: true });
     const unknown = [...pos, ...Object.values(kw)].find(isUnknown) as Unknown | undefined;
     return { pos, kw, unknown };
   }
@@ -306,16 +398,50 @@ class Run {
       if (v instanceof Undef || (boolean && !isUnknown(v) && isEmptyish(v))) return pos[0] ?? kw['default_value'] ?? '';
       return v;
     }
+    if (node.name === 'mandatory' || node.name === 'ansible.builtin.mandatory') {
+      const { pos, kw } = this.args(node);
+      const msg = pos[0] ?? kw['msg'];
+      if (v instanceof Undef) throw this.fail(msg !== undefined && msg !== null ? pyText(msg) : `Mandatory variable '${v.path}' not defined.`, node);
+      return v;
+    }
     const fn = FILTERS[node.name];
     if (!fn) {
-      const near = suggest(node.name, [...Object.keys(FILTERS), 'default']);
-      throw positioned(`unknown filter '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : `gx expressions know: ${[...Object.keys(FILTERS), 'default'].sort().join(', ')}`);
+      const known = [...Object.keys(FILTERS).filter((f) => !f.startsWith('ansible.builtin.')), 'default', 'mandatory'];
+      const near = suggest(node.name.replace(/^ansible\.builtin\./, ''), known);
+      const elsewhere = /^(community|ansible\.(?!builtin\.))|^[a-z_]+\.[a-z_]+\./.test(node.name) ? ' (gx has ansible.builtin filters only, no collections)' : '';
+      throw positioned(`unknown filter '${node.name}'${elsewhere}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : 'the filters gx knows are listed in docs/expressions.md', this.template);
     }
     const value = this.use(v, node.arg);
     const { pos, kw, unknown } = this.args(node);
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
-    return this.guard(() => fn(value, pos, kw), node);
+    const out = this.guard(() => fn(value, pos, kw), node, [value, pos, kw]);
+    return out instanceof UndefinedResult ? new Undef(this.text(node), out.reason) : out;
+  }
+
+  /** Python slicing x[a:b:c] of a list or string. */
+  private slice(node: Extract<Node, { k: 'slice' }>): unknown {
+    const obj = this.use(this.ev(node.obj), node.obj);
+    const part = (n: Node | undefined): number | null | Unknown => {
+      if (!n) return null;
+      const v = this.use(this.ev(n), n);
+      if (isUnknown(v) || v === null) return v as Unknown | null;
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw this.fail(`slice indices must be integers or none, not ${typeName(v)}`, n);
+      return v;
+    };
+    const [a, b, c] = [part(node.start), part(node.stop), part(node.step)];
+    if (isUnknown(obj)) return obj;
+    for (const x of [a, b, c]) if (isUnknown(x)) return x;
+    if (typeof obj !== 'string' && !Array.isArray(obj)) throw this.fail(`${typeName(obj)} cannot be sliced`, node);
+    const items: unknown[] = typeof obj === 'string' ? [...obj] : obj;
+    const n = items.length;
+    const step = (c as number | null) ?? 1;
+    if (step === 0) throw this.fail('slice step cannot be zero', node);
+    const clamp = (x: number | null, dflt: number, lo: number, hi: number): number => (x === null ? dflt : Math.min(Math.max(x < 0 ? x + n : x, lo), hi));
+    const out: unknown[] = [];
+    if (step > 0) for (let i = clamp(a as number | null, 0, 0, n); i < clamp(b as number | null, n, 0, n); i += step) out.push(items[i]);
+    else for (let i = clamp(a as number | null, n - 1, -1, n - 1); i > clamp(b as number | null, -1, -1, n - 1); i += step) out.push(items[i]);
+    return typeof obj === 'string' ? out.join('') : out;
   }
 
   private test(node: Extract<Node, { k: 'test' }>): unknown {
@@ -326,16 +452,41 @@ class Run {
     } else {
       const fn = TESTS[node.name];
       if (!fn) {
-        const near = suggest(node.name, [...Object.keys(TESTS), 'defined', 'undefined']);
-        throw positioned(`unknown test '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined);
+        const near = suggest(node.name.replace(/^ansible\.builtin\./, ''), [...Object.keys(TESTS).filter((t) => !t.startsWith('ansible.builtin.')), 'defined', 'undefined']);
+        throw positioned(`unknown test '${node.name}'`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : undefined, this.template);
       }
       const value = this.use(v, node.arg);
       const { pos, kw, unknown } = this.args(node);
       if (isUnknown(value)) return value;
       if (unknown) return unknown;
-      r = this.guard(() => fn(value, pos, kw), node);
+      r = this.guard(() => fn(value, pos, kw), node, [value, pos, kw]);
     }
     if (isUnknown(r)) return r;
     return node.negate ? !truthy(r) : truthy(r);
   }
+}
+
+/** Python's timedelta as data: days, seconds, microseconds (total_seconds() in methods.ts). */
+function timedelta(ms: number): Record<string, number> {
+  const days = Math.floor(ms / 86_400_000);
+  const rest = ms - days * 86_400_000;
+  return { days, seconds: Math.floor(rest / 1000), microseconds: (rest % 1000) * 1000 };
+}
+
+/** The first Unknown inside a value (lists and dicts, a few levels down). */
+function findUnknown(v: unknown, depth = 4): Unknown | undefined {
+  if (isUnknown(v)) return v;
+  if (depth === 0) return undefined;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const u = findUnknown(x, depth - 1);
+      if (u) return u;
+    }
+  } else if (isMapping(v)) {
+    for (const k of Object.keys(v)) {
+      const u = findUnknown(getMember(v, k), depth - 1);
+      if (u) return u;
+    }
+  }
+  return undefined;
 }

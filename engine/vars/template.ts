@@ -1,381 +1,257 @@
-// Handlebars templating for task arguments and file contents. Templates are parsed once per
-// source text, then their AST is rewritten before compiling so that:
-//  - every variable lookup is strict (Handlebars' own strict mode skips helper arguments), goes
-//    through own properties only, and passes check-mode Unknown values through;
-//  - `{{default x "d"}}` can still look at an undefined x;
-//  - a string that is exactly one {{…}} yields the expression's value, not its text;
-//  - lists and dicts inside text render as JSON rather than "a,b" / "[object Object]".
-import Handlebars from 'handlebars';
+// Templating, one language per place:
+//  - playbook values (tasks, vars, inventories, -e) and every template file that is not `.hbs`
+//    are Jinja2, as in Ansible: `{{ expr }}` is evaluated by the same evaluator as `when`
+//    (expr.ts), and `{% if %}`, `{% for %}`, `{% set %}`, macros, includes and comments work
+//    (jinja-lex.ts, jinja-parse.ts, jinja-render.ts);
+//  - `.hbs` template files are Handlebars (handlebars.ts, loaded on first use).
+// A value that is exactly one `{{ expr }}` (whitespace around allowed) keeps the expression's type;
+// anything else is text, with lists and dicts inside it printed as Python does.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { searchCandidates, type SearchPath } from '../load/find-file.js';
 import type { SourceLocation } from '../load/source.js';
 import { carryLocation, locate, nodeInfo } from '../load/source.js';
-import { suggest } from '../load/suggest.js';
 import { TemplateError } from '../errors.js';
-import { callHelper, Fail, HELPERS } from './helpers.js';
-import { BLOCKS, path, Rewriter, str, type HNode, type HPath, type Loc } from './template-ast.js';
-import { jinjaProblem } from './template-jinja.js';
-import { isUnknown, Unknown, watchUnknownText } from './unknown.js';
-import { getMember, isPlainObject, MISSING, textOf, typeName } from './values.js';
-import { describeWhere, type Where } from './where.js';
+import { lineAt, quoteTemplate } from './expr.js';
+import { setTemplateRenderer } from './lookups/index.js';
+import { searchCandidates as lookupCandidates } from './lookups/context.js';
+import { handlebarsForm } from './handlebars-forms.js';
+import { handlebarsSyntaxErrors, renderHandlebars } from './handlebars.js';
+import { JinjaSyntaxError, type LexOptions } from './jinja-lex.js';
+import { parseTemplate, type JNode, type ParsedTemplate } from './jinja-parse.js';
+import { JinjaRenderer } from './jinja-render.js';
+import { outputText } from './pytext.js';
+import { Unknown, watchUnknownText } from './unknown.js';
+import { isPlainObject } from './values.js';
+import { describeWhere, templateLoc, type Where } from './where.js';
 
 export type { Where } from './where.js';
 
-// --- the Handlebars environment -------------------------------------------------------------
+/**
+ * Ansible's environment for every templated string: trim_blocks on, lstrip_blocks off
+ * (lib/ansible/template/__init__.py at v2.17.5: AnsibleEnvironment.__init__ sets trim_blocks = True;
+ * the template action, lib/ansible/plugins/action/template.py, defaults trim_blocks: true,
+ * lstrip_blocks: false, newline_sequence '\n', and Templar.do_template(preserve_trailing_newlines=True)
+ * puts back the trailing newlines Jinja's keep_trailing_newline=False dropped).
+ */
+export const ANSIBLE_DEFAULTS: LexOptions = { trimBlocks: true, lstripBlocks: false };
 
-const hb = Handlebars.create();
+/** Playbook values: Ansible's defaults, and string literals in `{{ }}` keep their backslashes. */
+const VALUE_OPTIONS: LexOptions = { ...ANSIBLE_DEFAULTS, rawStrings: true };
 
-/** A lookup that found nothing; turned into a TemplateError with the where-info by the caller. */
-class MissingVar extends Error {
-  constructor(
-    readonly path: string,
-    readonly detail?: string,
-  ) {
-    super(`'${path}' is undefined`);
-  }
-}
+// --- parsing and caching ---------------------------------------------------------------------
 
-interface HbOptions {
-  hash?: Record<string, unknown>;
-  data?: { gxBox?: { v: unknown } };
-  fn?: unknown;
-}
-
-/** Looks up parts[from..] on ctx, own properties only; `original` names the path in errors. */
-function lookup(strict: boolean, ctx: unknown, original: string, parts: unknown[], from: number): unknown {
-  let v: unknown = ctx;
-  for (let i = from; i < parts.length; i++) {
-    if (isUnknown(v)) return v;
-    if (v === null || v === undefined) {
-      if (!strict) return undefined;
-      throw new MissingVar(original, `'${parts.slice(from, i).join('.')}' is none`);
-    }
-    const next = getMember(v, parts[i] as string);
-    if (next === MISSING) {
-      if (!strict) return undefined;
-      throw new MissingVar(original, i === from ? undefined : `${typeName(v)} '${parts.slice(from, i).join('.')}' has no attribute '${String(parts[i])}'`);
-    }
-    v = next;
-  }
-  return v;
-}
-
-// Every call the rewriter produces goes through this one helper: Handlebars copies all registered
-// helpers on each top-level render, so each extra helper costs every render (45 helpers made a
-// render 10× slower). `{{__gx "get" this "a.b" "a" "b"}}`, `{{__gx "join" list ","}}`…
-function gxOp(op: string, rest: unknown[], hash: Record<string, unknown> | undefined, options?: HbOptions): unknown {
-  switch (op) {
-    case 'get':
-      return lookup(true, rest[0], rest[1] as string, rest, 2);
-    case 'soft':
-      return lookup(false, rest[0], rest[1] as string, rest, 2);
-    case 'show':
-      return textOf(lookup(true, rest[0], rest[1] as string, rest, 2));
-    case 'out':
-      return textOf(rest[0]);
-    case 'cap':
-      options!.data!.gxBox!.v = rest[0];
-      return '';
-    default:
-      return callHelper(op, rest, hash ?? {});
-  }
-}
-hb.registerHelper('__gx', function (op: string, ...rest: unknown[]): unknown {
-  const options = rest.pop() as HbOptions;
-  return gxOp(op, rest, options.hash, options);
-});
-hb.unregisterHelper('log');
-hb.unregisterHelper('lookup');
-
-// Block helpers: an Unknown condition or list cannot pick a branch, so the block renders as the
-// Unknown marker (the diff then shows plainly that this part is not known in check mode).
-for (const name of BLOCKS) {
-  const original = hb.helpers[name] as (this: unknown, ...a: unknown[]) => unknown;
-  hb.registerHelper(name, function (this: unknown, ...args: unknown[]) {
-    const u = args.slice(0, -1).find(isUnknown);
-    return u ? String(u) : original.apply(this, args);
-  });
-}
-
-const COMPILE_OPTIONS = {
-  noEscape: true,
-  strict: true,
-  knownHelpers: Object.fromEntries(['__gx', ...BLOCKS].map((n) => [n, true])),
-};
-
-// --- compiling and caching -------------------------------------------------------------------
-
-type HbProgram = Parameters<typeof hb.compile>[0];
-type Delegate = (ctx: unknown, opts: { data: { gxBox: { v: unknown } } }) => string;
-
-interface Compiled {
-  /** renders to text */
-  text?: Delegate;
-  /** for a lone {{…}}: captures the value into the box */
-  value?: Delegate;
-  single: boolean;
-  ast: HNode;
-  /** set when the template can skip the Handlebars runtime */
-  fast?: Piece[];
+interface Compiled extends ParsedTemplate {
+  /** only text and `{{ }}`: rendered without scopes */
+  simple: boolean;
 }
 
 const cache = new Map<string, Compiled>();
 const CACHE_LIMIT = 20_000;
 
-/** A static problem of a template, with line and column inside the text. */
-class SyntaxProblem extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly col: number,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
+/** The first Handlebars form in a value that failed to parse as Jinja, as a syntax error. */
+function habit(text: string, e: JinjaSyntaxError, place?: string): JinjaSyntaxError {
+  const hb = handlebarsForm(text, place);
+  return hb ? new JinjaSyntaxError(hb.message, hb.offset, hb.hint) : e;
 }
 
-function lineCol(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, col: before[before.length - 1]!.length + 1 };
-}
-
-function rewriter(): Rewriter {
-  const at = (loc?: Loc): [number, number] => [loc?.start.line ?? 1, (loc?.start.column ?? 0) + 1];
-  return new Rewriter(
-    (name, loc) => {
-      const near = suggest(name, [...Object.keys(HELPERS), ...BLOCKS]);
-      throw new SyntaxProblem(`unknown helper '${name}'`, ...at(loc), near ? `did you mean '${near}'?` : undefined);
-    },
-    (message, loc) => {
-      throw new SyntaxProblem(message, ...at(loc));
-    },
-  );
-}
-
-const TOKEN_NAMES: Record<string, string> = {
-  INVALID: 'character',
-  EOF: 'end of template',
-  CLOSE_BLOCK_PARAMS: "'|'",
-  OPEN_SEXPR: "'('",
-  CLOSE_SEXPR: "')'",
-  CLOSE: "'}}'",
-  OPEN: "'{{'",
-  EQUALS: "'='",
-};
-
-function parse(text: string): HNode {
-  const jinja = jinjaProblem(text);
-  if (jinja) {
-    const { line, col } = lineCol(text, jinja.offset);
-    throw new SyntaxProblem(jinja.message, line, col, jinja.hint);
-  }
+function parse(text: string, o: LexOptions): Compiled {
   try {
-    return hb.parseWithoutProcessing(text) as unknown as HNode;
+    const t = parseTemplate(text, o);
+    return { ...t, simple: t.nodes.every((n: JNode) => n.k === 'text' || n.k === 'out') };
   } catch (e) {
-    const ex = e as Error & { lineNumber?: number; column?: number };
-    const yy = ((hb as unknown as { Parser: unknown }).Parser as { lexer?: { yylloc?: { first_line: number; first_column: number } } }).lexer?.yylloc;
-    const line = ex.lineNumber ?? yy?.first_line ?? 1;
-    const col = ex.column !== undefined ? ex.column + 1 : (yy?.first_column ?? 0) + 1;
-    const expecting = /Expecting (.*), got '(\w+)'/.exec(ex.message);
-    const msg = expecting ? `unexpected ${TOKEN_NAMES[expecting[2]!] ?? expecting[2]}${/'CLOSE'/.test(expecting[1]!) ? " (expected '}}')" : ''}` : ex.message.replace(/ - \d+:\d+$/, '').split('\n')[0]!;
-    throw new SyntaxProblem(msg, line, col);
-  }
-}
-
-function lone(ast: HNode): HNode | undefined {
-  let found: HNode | undefined;
-  for (const s of ast['body'] as HNode[]) {
-    if (s.type === 'ContentStatement' && /^\s*$/.test(s['value'] as string)) continue;
-    if (s.type !== 'MustacheStatement' || found) return undefined;
-    found = s;
-  }
-  return found;
-}
-
-/*
- * The fast path. Most templates in task arguments are text and {{…}} without blocks: those are
- * evaluated here straight from the rewritten AST with the same operations (gxOp), skipping the
- * Handlebars runtime, whose per-render setup costs more than the whole evaluation. Templates with
- * blocks, partials, ../ or @data other than @root go through Handlebars.
- */
-type Piece = string | HNode;
-
-function evalExpr(n: HNode, ctx: unknown): unknown {
-  switch (n.type) {
-    case 'StringLiteral':
-    case 'NumberLiteral':
-    case 'BooleanLiteral':
-      return n['value'];
-    case 'NullLiteral':
-      return null;
-    case 'UndefinedLiteral':
-      return undefined;
-    case 'PathExpression': {
-      const p = n as HPath;
-      // only `this` and @root.… reach here (see fastPieces)
-      return p.data ? lookup(true, ctx, p.original, p.parts, 1) : ctx;
-    }
-    case 'SubExpression': {
-      const params = n['params'] as HNode[];
-      const args: unknown[] = [];
-      for (let i = 1; i < params.length; i++) args.push(evalExpr(params[i]!, ctx));
-      const pairs = (n['hash'] as { pairs: { key: string; value: HNode }[] } | undefined)?.pairs;
-      let hash: Record<string, unknown> | undefined;
-      if (pairs) {
-        hash = {};
-        for (const pair of pairs) hash[pair.key] = evalExpr(pair.value, ctx);
-      }
-      return gxOp(params[0]!['value'] as string, args, hash);
-    }
-  }
-  throw new Error(`gx: unexpected ${n.type} in a template expression`);
-}
-
-function fastExpr(n: HNode): boolean {
-  if (n.type === 'PathExpression') {
-    const p = n as HPath;
-    return p.depth === 0 && (p.data ? p.parts.length === 1 && p.parts[0] === 'root' : p.parts.length === 0);
-  }
-  if (n.type === 'SubExpression') {
-    const pairs = (n['hash'] as { pairs: { value: HNode }[] } | undefined)?.pairs ?? [];
-    return (n['params'] as HNode[]).every(fastExpr) && pairs.every((pair) => fastExpr(pair.value));
-  }
-  return n.type.endsWith('Literal');
-}
-
-/** Text and value expressions, or undefined when the template needs the Handlebars runtime. */
-function fastPieces(text: string): Piece[] | undefined {
-  const ast = hb.parse(text) as unknown as HNode; // with whitespace control (~) applied
-  const rw = rewriter();
-  const pieces: Piece[] = [];
-  for (const st of ast['body'] as HNode[]) {
-    if (st.type === 'ContentStatement') pieces.push(st['value'] as string);
-    else if (st.type === 'CommentStatement') continue;
-    else if (st.type === 'MustacheStatement') {
-      const value = rw.mustacheValue(st, new Set());
-      if (!fastExpr(value)) return undefined;
-      pieces.push(value);
-    } else return undefined;
-  }
-  return pieces;
-}
-
-function compiled(text: string): Compiled {
-  let c = cache.get(text);
-  if (!c) {
-    const ast = parse(text);
-    const single = lone(ast) !== undefined;
-    // rewrite now, so unknown helpers are reported before anything renders
-    const rewritten = rewriter().program(ast, new Set());
-    c = { single, ast, fast: fastPieces(text) };
-    if (!c.fast) c.text = hb.compile(rewritten as unknown as HbProgram, COMPILE_OPTIONS) as unknown as Delegate;
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(text, c);
-  }
-  return c;
-}
-
-function renderText(c: Compiled, vars: Record<string, unknown>): string {
-  if (!c.fast) return c.text!(vars, { data: { gxBox: { v: undefined } } });
-  let out = '';
-  for (const p of c.fast) out += typeof p === 'string' ? p : textOf(evalExpr(p, vars));
-  return out;
-}
-
-function valueDelegate(c: Compiled): Delegate {
-  if (!c.value) {
-    const m = lone(c.ast)!;
-    const value = rewriter().mustacheValue(m, new Set());
-    const program = { type: 'Program', body: [{ type: 'MustacheStatement', path: path('__gx', m.loc), params: [str('cap', m.loc), value], escaped: true, strip: { open: false, close: false }, loc: m.loc }], strip: {}, loc: c.ast.loc };
-    c.value = hb.compile(program as unknown as HbProgram, COMPILE_OPTIONS) as unknown as Delegate;
-  }
-  return c.value;
-}
-
-// --- errors ----------------------------------------------------------------------------------
-
-function quoteTemplate(text: string): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(one.length > 80 ? `${one.slice(0, 77)}...` : one);
-}
-
-function toTemplateError(e: unknown, text: string, vars: Record<string, unknown>, where: Where | undefined, at?: SourceLocation): unknown {
-  const w = describeWhere(where, at);
-  const loc = at ?? where?.loc;
-  if (e instanceof MissingVar) {
-    const root = e.path.split('.')[0]!;
-    const near = e.detail === undefined ? suggest(root, Object.keys(vars)) : undefined;
-    return new TemplateError(`undefined variable '${e.path}'${e.detail ? ` (${e.detail})` : ''} in template ${quoteTemplate(text)}${w}`, {
-      loc,
-      hint: near ? `did you mean '${near}'? (or give a fallback: {{default ${e.path} "…"}})` : `give a fallback with {{default ${e.path} "…"}} if it may be missing`,
-    });
-  }
-  if (e instanceof SyntaxProblem) return new TemplateError(`${e.message} at line ${e.line}, col ${e.col} of template ${quoteTemplate(text)}${w}`, { loc, hint: e.hint });
-  if (e instanceof Fail) return new TemplateError(`${e.message} in template ${quoteTemplate(text)}${w}`, { loc });
-  if (e instanceof TemplateError) return e;
-  if (e instanceof Error && e.name === 'Error' && /not defined in|could not be found|Missing helper|doesn't match/.test(e.message)) {
-    // Handlebars' own checks (@data, ../ paths, partials)
-    return new TemplateError(`${e.message.replace(/ in \[object Object\]/, '').replace(/ - \d+:\d+$/, '')} in template ${quoteTemplate(text)}${w}`, { loc, cause: e });
-  }
-  return e;
-}
-
-// --- public API ------------------------------------------------------------------------------
-
-/** Does this string need rendering? */
-export function hasTemplate(s: string): boolean {
-  return s.includes('{{');
-}
-
-/**
- * Static check for the loader: the first syntax problem (Handlebars syntax, unknown helper, Jinja
- * habits) with "line L, col C" inside the text, or undefined when the template is fine.
- */
-export function templateSyntaxErrors(text: string): string | undefined {
-  try {
-    if (hasTemplate(text)) compiled(text);
-    else {
-      const j = jinjaProblem(text);
-      if (j) {
-        const { line, col } = lineCol(text, j.offset);
-        throw new SyntaxProblem(j.message, line, col, j.hint);
-      }
-    }
-    return undefined;
-  } catch (e) {
-    if (e instanceof SyntaxProblem) return `line ${e.line}, col ${e.col}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+    if (e instanceof JinjaSyntaxError) throw habit(text, e);
     throw e;
   }
 }
 
-/** Renders to text, always (template module, file contents). */
+function compiled(text: string, o: LexOptions = VALUE_OPTIONS): Compiled {
+  const key = o === VALUE_OPTIONS ? text : `${o.trimBlocks ? 1 : 0}${o.lstripBlocks ? 1 : 0}${o.rawStrings ? 1 : 0}${o.newline ?? ''}\u0000${text}`;
+  let c = cache.get(key);
+  if (!c) {
+    c = parse(text, o);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, c);
+  }
+  return c;
+}
+
+function syntaxError(e: JinjaSyntaxError, text: string, where: Where | undefined): TemplateError {
+  const { line, col } = lineAt(text, e.pos);
+  return new TemplateError(`template syntax error: ${e.message} at line ${line + (where?.lineOffset ?? 0)}, col ${col} of template ${quoteTemplate(text)}${describeWhere(where)}`, { loc: templateLoc(where, line, col), hint: e.hint });
+}
+
+function trailingNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && s[i] === '\n'; i--) n++;
+  return n;
+}
+
+export interface FileRender {
+  /** the template file's path (its extension picks the language; includes are found beside it) */
+  path: string;
+  where?: Where;
+  /** finds an included template by name (Ansible's template search path) */
+  load?: (name: string) => { text: string; path: string } | { missing: string[] };
+  /** the template module's trim_blocks / lstrip_blocks / newline_sequence (a `#jinja2:` line still wins) */
+  options?: TemplateOptions;
+}
+
+export interface TemplateOptions {
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
+  newlineSequence?: string;
+}
+
+/** Renders to text: `{{ x }}` of a list prints as Python would; none prints nothing. */
+function renderJinjaText(text: string, vars: Record<string, unknown>, where: Where | undefined, o = VALUE_OPTIONS, load?: FileRender['load']): string {
+  const c = compiled(text, o);
+  let out: string;
+  if (c.simple) {
+    out = '';
+    for (const n of c.nodes) out += n.k === 'text' ? n.text : outputText((n as Extract<JNode, { k: 'out' }>).expr.evaluate(vars, where));
+  } else {
+    out = new JinjaRenderer(text, { where, options: o, parse: (t, opts) => compiled(t, opts), load }).render(c, vars);
+  }
+  // Templar.do_template(preserve_trailing_newlines=True): as many trailing newlines as the source
+  const want = trailingNewlines(text);
+  const have = trailingNewlines(out);
+  return want > have ? out + (o.newline ?? '\n').repeat(want - have) : out;
+}
+
+// --- public API ------------------------------------------------------------------------------
+
+/** Does this string need rendering? (a Jinja start string: `{{`, `{%` or `{#`, as Ansible's is_possibly_template) */
+export function hasTemplate(s: string): boolean {
+  for (let i = s.indexOf('{'); i >= 0; i = s.indexOf('{', i + 1)) {
+    const c = s.charCodeAt(i + 1);
+    if (c === 123 || c === 37 || c === 35) return true;
+  }
+  return false;
+}
+
+/**
+ * Static check for the loader: the first syntax problem of a playbook value (Jinja syntax, or a
+ * Handlebars form with its Jinja hint) as "line L, col C: message — hint", or undefined.
+ */
+export function templateSyntaxErrors(text: string): string | undefined {
+  if (!hasTemplate(text)) return undefined;
+  try {
+    compiled(text);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof JinjaSyntaxError)) throw e;
+    const { line, col } = lineAt(text, e.pos);
+    return `line ${line}, col ${col}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+  }
+}
+
+/**
+ * Every template syntax problem in `parent[key]` and under it (playbook values, vars files,
+ * inventories), each at its value's place in the YAML: found at load time, not on the first host
+ * that renders the string.
+ */
+export function templateErrorsIn(value: unknown, parent: unknown, key: string | number): TemplateError[] {
+  const out: TemplateError[] = [];
+  const walk = (v: unknown, owner: unknown, k: string | number): void => {
+    if (typeof v === 'string') {
+      const problem = templateSyntaxErrors(v);
+      if (problem) out.push(new TemplateError(`template syntax error: ${problem}`, { loc: locate(owner, k, 'value') }));
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, v, i));
+    else if (isPlainObject(v)) for (const [kk, x] of Object.entries(v)) walk(x, v, kk);
+  };
+  walk(value, parent, key);
+  return out;
+}
+
+/** Renders a playbook string to text, always. */
 export function renderString(text: string, vars: Record<string, unknown>, where?: Where): string {
   if (!hasTemplate(text)) return text;
   try {
-    return renderText(compiled(text), vars);
+    return renderJinjaText(text, vars, where);
   } catch (e) {
-    throw toTemplateError(e, text, vars, where);
+    if (e instanceof JinjaSyntaxError) throw syntaxError(e, text, where);
+    throw e;
+  }
+}
+
+/** `#jinja2: trim_blocks: False, lstrip_blocks: True` on a template's first line (Ansible's _create_overlay). */
+function overrides(text: string, given?: TemplateOptions): { text: string; o: LexOptions } {
+  const base: LexOptions = given ? { trimBlocks: given.trimBlocks ?? true, lstripBlocks: given.lstripBlocks ?? false, newline: given.newlineSequence } : ANSIBLE_DEFAULTS;
+  if (!text.startsWith('#jinja2:')) return { text, o: base };
+  const eol = text.indexOf('\n');
+  const line = text.slice('#jinja2:'.length, eol < 0 ? undefined : eol);
+  const o = { ...base };
+  for (const pair of line.split(',')) {
+    const [k, v] = pair.split(':').map((s) => s.trim());
+    const on = v === 'True' || v === 'true';
+    if (k === 'trim_blocks') o.trimBlocks = on;
+    else if (k === 'lstrip_blocks') o.lstripBlocks = on;
+  }
+  return { text: eol < 0 ? '' : text.slice(eol + 1), o };
+}
+
+/**
+ * `{% include 'x' %}` inside a template file: beside the including file first, then Ansible's
+ * template search path (the role's templates/, the task file's, the play's; lib/ansible/plugins/
+ * action/template.py puts dirname(source) and each search path with and without templates/).
+ */
+export function templateLoader(templatePath: string, search?: SearchPath): FileRender['load'] {
+  return (name) => {
+    const candidates = isAbsolute(name) ? [name] : [...new Set([join(dirname(templatePath), name), ...(search ? searchCandidates(name, 'templates', search) : [])])];
+    for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return { text: readFileSync(c, 'utf8'), path: c };
+    return { missing: candidates };
+  };
+}
+
+export function isHandlebarsFile(path: string): boolean {
+  return basename(path).endsWith('.hbs');
+}
+
+/** Renders a template file: `.hbs` with Handlebars, anything else with Jinja (Ansible's template defaults). */
+export function renderTemplateFile(text: string, vars: Record<string, unknown>, f: FileRender): string {
+  if (isHandlebarsFile(f.path)) return renderHandlebars(text, vars, f.where);
+  const { text: body, o } = overrides(text, f.options);
+  if (!hasTemplate(body)) return body;
+  // errors point at the template's own line (the CLI shows it); the task is named in the message
+  const where: Where = { ...f.where, file: f.path, lineOffset: body === text ? 0 : 1 };
+  try {
+    return renderJinjaText(body, vars, where, o, f.load);
+  } catch (e) {
+    if (e instanceof JinjaSyntaxError) throw syntaxError(habit(body, e, 'a Jinja2 template file'), body, where);
+    throw e;
+  }
+}
+
+/** Static check of a template file, by its extension: "line L, col C: message — hint" or undefined. */
+export function templateFileSyntaxErrors(text: string, path: string): string | undefined {
+  if (isHandlebarsFile(path)) return handlebarsSyntaxErrors(text);
+  const { text: body, o } = overrides(text);
+  if (!hasTemplate(body)) return undefined;
+  try {
+    parseTemplate(body, o);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof JinjaSyntaxError)) throw err;
+    const e = habit(body, err, 'a Jinja2 template file');
+    const { line, col } = lineAt(body, e.pos);
+    const shift = body === text ? 0 : 1; // the #jinja2: line
+    return `line ${line + shift}, col ${col}: ${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
   }
 }
 
 /** Renders one string; raw errors (the caller attaches the where-info). */
-function renderTypedRaw(text: string, vars: Record<string, unknown>): unknown {
+function renderTypedRaw(text: string, vars: Record<string, unknown>, where: Where | undefined): unknown {
   const c = compiled(text);
-  if (!c.single) {
-    // text around a value unknown in check mode is unknown too (never "http://<unknown: …>:5000")
-    const { value, unknown } = watchUnknownText(() => renderText(c, vars));
-    return unknown ? new Unknown(unknown.reason, value) : value;
-  }
-  if (c.fast) {
-    for (const p of c.fast) if (typeof p !== 'string') return evalExpr(p, vars) ?? null;
-  }
-  const box = { v: undefined as unknown };
-  valueDelegate(c)(vars, { data: { gxBox: box } });
-  return box.v === undefined ? null : box.v;
+  if (c.lone) return c.lone.evaluate(vars, where) ?? null;
+  // text around a value unknown in check mode is unknown too (never "http://<unknown: …>:5000")
+  const { value, unknown } = watchUnknownText(() => renderJinjaText(text, vars, where));
+  return unknown ? new Unknown(unknown.reason, value) : value;
 }
 
-function whereAt(where: Where | undefined, pathTo: (string | number)[]): Where {
+function whatAt(where: Where | undefined, pathTo: (string | number)[]): string | undefined {
   const suffix = pathTo.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
-  const what = where?.what ? where.what + suffix : suffix.replace(/^\./, '') || undefined;
-  return { ...where, what };
+  return where?.what ? where.what + suffix : suffix.replace(/^\./, '') || undefined;
 }
 
 /** The most precise known source location of the value at `pathTo` inside `root`. */
@@ -389,16 +265,42 @@ function locAlong(root: unknown, pathTo: (string | number)[]): SourceLocation | 
   return best;
 }
 
-function walk(value: unknown, vars: Record<string, unknown>, where: Where | undefined, pathTo: (string | number)[], root: unknown): unknown {
-  if (typeof value === 'string') {
-    if (!hasTemplate(value)) return value;
-    try {
-      return renderTypedRaw(value, vars);
-    } catch (e) {
-      // the precise where-info (path, value location) is built only on the error path: this walk is hot
-      throw toTemplateError(e, value, vars, whereAt(where, pathTo), locAlong(root, pathTo));
-    }
+/**
+ * The where-info of the value being rendered, computed only when an error message reads it: the
+ * walk is hot, the path and the value's own location are wanted only on the error path.
+ */
+function lazyWhere(where: Where | undefined, pathTo: (string | number)[], root: unknown, key = false): Where {
+  return {
+    get task() {
+      return where?.task;
+    },
+    get host() {
+      return where?.host;
+    },
+    get loc() {
+      return where?.loc;
+    },
+    get what() {
+      const w = whatAt(where, pathTo);
+      return key ? `${w ?? ''} (key)`.trim() : w;
+    },
+    get at() {
+      return locAlong(root, pathTo) ?? where?.at;
+    },
+  };
+}
+
+function renderOne(text: string, vars: Record<string, unknown>, where: Where): unknown {
+  try {
+    return renderTypedRaw(text, vars, where);
+  } catch (e) {
+    if (e instanceof JinjaSyntaxError) throw syntaxError(e, text, where);
+    throw e;
   }
+}
+
+function walk(value: unknown, vars: Record<string, unknown>, where: Where, pathTo: (string | number)[], root: unknown): unknown {
+  if (typeof value === 'string') return hasTemplate(value) ? renderOne(value, vars, where) : value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -416,7 +318,7 @@ function walk(value: unknown, vars: Record<string, unknown>, where: Where | unde
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       pathTo.push(k);
-      const nk = hasTemplate(k) ? renderKey(k, vars, whereAt(where, pathTo), locAlong(root, pathTo)) : k;
+      const nk = hasTemplate(k) ? outputText(renderOne(k, vars, lazyWhere(where, [...pathTo], root, true))) : k;
       const r = walk(value[k], vars, where, pathTo, root);
       pathTo.pop();
       if ((r !== value[k] || nk !== k) && !out) {
@@ -430,27 +332,27 @@ function walk(value: unknown, vars: Record<string, unknown>, where: Where | unde
   return value;
 }
 
-function renderKey(k: string, vars: Record<string, unknown>, where: Where, at: SourceLocation | undefined): string {
-  try {
-    return textOf(renderTypedRaw(k, vars));
-  } catch (e) {
-    throw toTemplateError(e, k, vars, { ...where, what: `${where.what ?? ''} (key)`.trim() }, at);
-  }
-}
-
 /**
  * Renders every string inside `value` (lists and maps walked, never mutated). Returns `value`
  * itself when nothing needed rendering. A string that is exactly one {{…}} keeps its type.
  */
 export function renderValue(value: unknown, vars: Record<string, unknown>, where?: Where): unknown {
-  if (typeof value === 'string') {
-    if (!hasTemplate(value)) return value;
-    try {
-      return renderTypedRaw(value, vars);
-    } catch (e) {
-      throw toTemplateError(e, value, vars, where);
-    }
-  }
-  return walk(value, vars, where, [], value);
+  if (typeof value === 'string') return hasTemplate(value) ? renderOne(value, vars, where ?? {}) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const pathTo: (string | number)[] = [];
+  return walk(value, vars, lazyWhere(where, pathTo, value), pathTo, value);
 }
 
+// lookup('template', 'x.j2'): the same renderer as the template module; includes inside it are
+// found beside the file, then on the lookup's search path (role, task file, playbook; templates/).
+setTemplateRenderer((text, vars, file, ctx) =>
+  renderTemplateFile(text, vars, {
+    path: file,
+    where: ctx.where && { ...ctx.where, what: `lookup('template', '${basename(file)}')` },
+    load: (name) => {
+      const candidates = isAbsolute(name) ? [name] : [...new Set([join(dirname(file), name), ...lookupCandidates(name, 'templates', ctx)])];
+      for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return { text: readFileSync(c, 'utf8'), path: c };
+      return { missing: candidates };
+    },
+  }),
+);

@@ -19,6 +19,18 @@ export function isMapping(v: unknown): v is Record<string, unknown> {
 
 export const MISSING: unique symbol = Symbol('missing');
 
+const FIELDS: unique symbol = Symbol('named tuple fields');
+
+/**
+ * A Python named tuple: a list whose items also answer to names (`groupby`'s `grouper`/`list`).
+ * The names live under a symbol, so the value stays a plain list for JSON, equality and loops.
+ */
+export function namedTuple(items: unknown[], names: readonly string[]): unknown[] {
+  const t = [...items];
+  Object.defineProperty(t, FIELDS, { value: Object.fromEntries(names.map((n, i) => [n, i])), enumerable: false });
+  return t;
+}
+
 /**
  * One step of attribute/index access on data: own properties of mappings, integer indices of
  * arrays and strings (negative counts from the end, like Python). Never the prototype chain.
@@ -26,6 +38,8 @@ export const MISSING: unique symbol = Symbol('missing');
 export function getMember(obj: unknown, key: string | number): unknown {
   if (typeof key === 'string' && FORBIDDEN.has(key)) return MISSING;
   if (Array.isArray(obj) || typeof obj === 'string') {
+    const field = typeof key === 'string' && Array.isArray(obj) ? (obj as { [FIELDS]?: Record<string, number> })[FIELDS]?.[key] : undefined;
+    if (field !== undefined) return obj[field];
     const i = typeof key === 'number' ? key : /^-?\d+$/.test(key) ? Number(key) : NaN;
     if (!Number.isInteger(i)) return MISSING;
     const j = i < 0 ? obj.length + i : i;

@@ -7,13 +7,24 @@ export interface Where {
   host?: string;
   /** what was being rendered or evaluated: "when", "args.dest", "template templates/app.conf"… */
   what?: string;
+  /** the value's own position inside the task, when known (more precise than loc) */
+  at?: SourceLocation;
+  /** the template file being rendered: an error inside it points at its line (plus lineOffset, a #jinja2: header) */
+  file?: string;
+  lineOffset?: number;
+}
+
+/** Where an error at `line`/`col` of a template belongs: in the template file, else the value's or the task's place. */
+export function templateLoc(where: Where | undefined, line: number, col: number): SourceLocation | undefined {
+  if (where?.file) return { file: where.file, line: line + (where.lineOffset ?? 0), col };
+  return where?.at ?? where?.loc;
 }
 
 /**
  * " (in when of task "x" on host h, at file:line:col)" — empty when nothing is known. `at` is a
  * more precise location (the value inside the task); the task's own location is then kept too.
  */
-export function describeWhere(where: Where | undefined, at?: SourceLocation): string {
+export function describeWhere(where: Where | undefined, at: SourceLocation | undefined = where?.at): string {
   if (!where) return at ? ` (at ${formatLocation(at)})` : '';
   const parts: string[] = [];
   if (where.what) parts.push(`in ${where.what}`);

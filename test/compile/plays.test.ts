@@ -64,10 +64,12 @@ describe('compile/checks: static checks', () => {
     expect(conditionErrors(raw('debug: {}\nchanged_when: true\nuntil: r is defined\n'))).to.deep.equal([]);
   });
 
-  it('Handlebars syntax anywhere in a value, at the string\'s place', () => {
+  it('Jinja syntax, and Handlebars forms, anywhere in a value, at the string\'s place', () => {
     const r = raw('copy:\n  content: ok\n  dest: ["{{ fine }}", "{{#if x}}"]\n');
     const errs = templateErrors(r.copy, r, 'copy');
     expect(errs.map((e) => [e.message.startsWith('template syntax error:'), e.loc?.line])).to.deep.equal([[true, 3]]);
+    const j = raw('debug:\n  msg: "{% if x %}open"\n');
+    expect(templateErrors(j.debug, j, 'debug').map((e) => e.message)).to.deep.equal(["template syntax error: line 1, col 1: unexpected end of template: '{% if %}' is never closed (expected '{% endif %}')"]);
   });
 
   it('a template task\'s file, looked for where the module looks (the configured directories last)', () => {
@@ -78,6 +80,32 @@ describe('compile/checks: static checks', () => {
     expect(templateFileError('template', w.template, w, { playbookDir: root })).to.equal(undefined);
     expect(templateFileError('template', w.template, w, { playbookDir: root, templateDirs: [join(root, 'extra')] })?.loc?.file).to.equal(join(root, 'extra/worse.hbs'));
     expect(templateFileError('copy', r.template, r, { playbookDir: root })).to.equal(undefined);
+  });
+
+  it('Jinja syntax in task keywords, vars files and role variables is found at load time', () => {
+    const found = problems({
+      'site.yaml': '- hosts: all\n  vars_files: [vf.yaml]\n  roles: [r]\n  tasks:\n    - name: "n {{ x }"\n      debug: {msg: hi}\n      loop: "{{ [1] + }}"\n      vars: {y: "{% if y %}"}\n',
+      'vf.yaml': 'a: "{{default a 1}}"\n',
+      'roles/r/defaults/main.yaml': 'd: "{% for %}{% endfor %}"\n',
+      'roles/r/tasks/main.yaml': '- debug: {msg: ok}\n',
+    });
+    expect(found.map((m) => m.replace(/ — .*/, ''))).to.have.members([
+      "template syntax error: line 1, col 1: Handlebars '{{default a 1}}' in a playbook value: playbooks use Ansible's Jinja2 expressions (Handlebars is for .hbs template files)",
+      "template syntax error: line 1, col 4: expected 'in' in a for loop ({% for x in list %})",
+      "template syntax error: line 1, col 8: unexpected '}'",
+      'template syntax error: line 1, col 9: unexpected end of expression',
+      "template syntax error: line 1, col 1: unexpected end of template: '{% if %}' is never closed (expected '{% endif %}')",
+    ]);
+  });
+
+  it('a template task\'s .j2 file is checked as Jinja, with the line inside the file', () => {
+    const root = tree({ 'templates/ok.j2': '{% for x in xs %}{{ x }}{% endfor %}\n', 'templates/bad.j2': 'a\n{% for x in xs %}\n{{ x }}\n' });
+    const ok = raw('template: {src: ok.j2, dest: /x}\n');
+    expect(templateFileError('template', ok.template, ok, { playbookDir: root })).to.equal(undefined);
+    const r = raw('template: {src: bad.j2, dest: /x}\n');
+    const e = templateFileError('template', r.template, r, { playbookDir: root });
+    expect(e?.message).to.match(/^template syntax error in bad\.j2: line 2, col 1: .*'\{% for %\}' is never closed/);
+    expect(e?.loc).to.deep.include({ file: join(root, 'templates/bad.j2'), line: 2 });
   });
 
   it('notify names no handler answers to; templated names and listen names pass', () => {

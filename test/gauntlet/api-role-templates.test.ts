@@ -6,13 +6,13 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { renderString } from '../../engine/vars/template.js';
+import { renderTemplateFile } from '../../engine/vars/template.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
 import { loadConfig } from '../../api/src/config.js';
 import { apiRoleVars, REPO } from './helpers.js';
 
 const TEMPLATES = join(REPO, 'templates', 'api');
-const render = (name: string, vars = apiRoleVars()): string => renderString(readFileSync(join(TEMPLATES, name), 'utf8'), vars);
+const render = (name: string, vars = apiRoleVars()): string => renderTemplateFile(readFileSync(join(TEMPLATES, name), 'utf8'), vars, { path: name });
 const objects = (text: string): any[] => parseAllDocuments(text).map((d) => d.toJS());
 
 describe('API role templates (templates/api) rendered with the role defaults', () => {

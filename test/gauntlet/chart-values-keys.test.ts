@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { checkValues, valuesCheckMessage } from '../../modules/lib/k8s/chart-values.js';
-import { renderString } from '../../engine/vars/template.js';
+import { renderTemplateFile } from '../../engine/vars/template.js';
 import { valuesFromKeyList } from './fake-bundle.js';
 import { defaultScope, PLAYBOOKS, TEMPLATES } from './helpers.js';
 
@@ -63,7 +63,7 @@ describe('gauntlet chart values: every key is one the pinned chart defines (key 
       const scope = await defaultScope();
       const version = String(scope[c.version]);
       const known = parse(readFileSync(join(KEYS, `${c.chart}-${version}.yaml`), 'utf8')) as string[];
-      const values = parse(renderString(readFileSync(join(TEMPLATES, c.template), 'utf8'), scope)) as Record<string, unknown>;
+      const values = parse(renderTemplateFile(readFileSync(join(TEMPLATES, c.template), 'utf8'), scope, { path: c.template })) as Record<string, unknown>;
       expect(unknownKeys(leafPaths(values), known, c.open), `${c.chart} ${version} has no such value`).to.deep.equal([]);
       for (const d of c.disabled ?? []) {
         expect(known, `${d} is a value of ${c.chart} ${version}`).to.include(d);
@@ -86,7 +86,7 @@ describe('gauntlet chart values: every key is one the pinned chart defines (key 
       const scope = await defaultScope();
       const version = String(scope[c.version]);
       const known = parse(readFileSync(join(KEYS, `${c.chart}-${version}.yaml`), 'utf8')) as string[];
-      const values = parse(renderString(readFileSync(join(TEMPLATES, c.template), 'utf8'), scope)) as Record<string, unknown>;
+      const values = parse(renderTemplateFile(readFileSync(join(TEMPLATES, c.template), 'utf8'), scope, { path: c.template })) as Record<string, unknown>;
       const task = helmTask(c.template);
       expect(task.values_open ?? [], 'the playbook names the open maps this test names').to.deep.equal(c.open ?? []);
       const chart = { name: c.chart, version, defaults: valuesFromKeyList(known), subcharts: [], switches: [] };

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderString } from '../../engine/vars/template.js';
+import { renderTemplateFile } from '../../engine/vars/template.js';
 import { flattenLists, groupOf, parseManifestText } from '../../modules/lib/k8s/manifests.js';
 import { isBuiltinGroup, validateManifest } from '../../modules/lib/k8s/validate.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
@@ -16,7 +16,7 @@ const MANIFESTS = filesUnder(TEMPLATES).filter((f) => f.endsWith('.yaml.hbs') &&
 
 async function render(file: string): Promise<string> {
   const vars = file.startsWith('api/') ? apiRoleVars() : await defaultScope();
-  return renderString(readFileSync(join(TEMPLATES, file), 'utf8'), vars);
+  return renderTemplateFile(readFileSync(join(TEMPLATES, file), 'utf8'), vars, { path: file });
 }
 
 describe('gauntlet manifests validated strictly (no unknown fields)', () => {

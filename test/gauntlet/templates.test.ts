@@ -6,14 +6,14 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { renderString } from '../../engine/vars/template.js';
+import { renderTemplateFile } from '../../engine/vars/template.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
 import { defaultScope, filesUnder, NOT_MANIFESTS, RUNTIME_VARS, TEMPLATES } from './helpers.js';
 
 const ALL = filesUnder(TEMPLATES).filter((f) => !f.startsWith('api/'));
 
 async function render(file: string, extra: Record<string, unknown> = {}): Promise<string> {
-  return renderString(readFileSync(join(TEMPLATES, file), 'utf8'), await defaultScope(extra));
+  return renderTemplateFile(readFileSync(join(TEMPLATES, file), 'utf8'), await defaultScope(extra), { path: file });
 }
 
 function objects(text: string): Array<Record<string, any>> {

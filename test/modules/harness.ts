@@ -11,7 +11,7 @@ import { LocalConnection } from '../../engine/connect/local.js';
 import type { ModuleDefinition } from '../../engine/module-contract.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from '../../engine/run/execute-module.js';
 import { findFile } from '../../engine/load/find-file.js';
-import { renderString } from '../../engine/vars/template.js';
+import { renderString, renderTemplateFile, templateLoader } from '../../engine/vars/template.js';
 import { getModule } from '../../modules/index.js';
 
 export interface HarnessOptions {
@@ -55,7 +55,12 @@ export function makeContext(o: HarnessOptions = {}): ExecuteContext {
     roleDir: o.roleDir,
     // the engine's own lookup and renderer, so module tests see what a play sees
     findFile: (name, kind) => findFile(name, kind, { roleDir: o.roleDir, playbookDir }),
-    renderTemplate: (text, extraVars) => renderString(text, { ...vars, ...(extraVars ?? {}) }, { host: o.host ?? conn.host, what: 'template' }),
+    renderTemplate: (text, extraVars, options) => {
+      const all = { ...vars, ...(extraVars ?? {}) };
+      const where = { host: o.host ?? conn.host, what: 'template' };
+      const path = extraVars?.template_path;
+      return typeof path === 'string' ? renderTemplateFile(text, all, { path, where, load: templateLoader(path, { roleDir: o.roleDir, playbookDir }), options }) : renderString(text, all, where);
+    },
     log() {
       // -vvv output is the reporter's business; module tests assert on outcomes
     },

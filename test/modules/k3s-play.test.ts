@@ -36,7 +36,7 @@ const SITE = `
 
     - name: K3s configuration changed
       debug:
-        msg: "k3s configuration changed: {{ join k3s.actions \\", \\" }}"
+        msg: "k3s configuration changed: {{ k3s.actions | join(', ') }}"
       changed_when: k3s.config_changed
       when: k3s.config_changed
       notify: restart k3s

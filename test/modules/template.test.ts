@@ -23,6 +23,35 @@ describe('template module', () => {
     expect(apply.data.src).to.equal(join(pb, 'templates', 'app.conf.hbs'));
   });
 
+  it('renders a .j2 file as Jinja2 with Ansible\'s template defaults (trim_blocks, trailing newline, includes beside it)', async () => {
+    const pb = await playbook({ 'app.conf.j2': '# {{ ansible_managed }}\n{% for h in hosts %}\nhost={{ h }}\n{% endfor %}\n{% include "tail.j2" %}\n', 'tail.j2': 'port={{ port }}\n' });
+    const dest = join(await tempDir(), 'app.conf');
+    await rhythm('template', { src: 'app.conf.j2', dest }, { playbookDir: pb, vars: { port: 8080, hosts: ['a', 'b'] }, snapshot: () => read(dest) });
+    expect(await read(dest)).to.equal('# Managed by gx: local changes will be overwritten\nhost=a\nhost=b\nport=8080\n');
+  });
+
+  it('takes Ansible\'s trim_blocks, lstrip_blocks and newline_sequence for Jinja2 files', async () => {
+    const pb = await playbook({ 'l.j2': 'a\n  {% if true %}\nb\n  {% endif %}\nc\n' });
+    const dest = join(await tempDir(), 'l');
+    await runModule('template', { src: 'l.j2', dest }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\n  b\n  c\n');
+    await runModule('template', { src: 'l.j2', dest, lstrip_blocks: true }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\nb\nc\n');
+    await runModule('template', { src: 'l.j2', dest, trim_blocks: false, lstrip_blocks: true, newline_sequence: '\r\n' }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\r\n\r\nb\r\n\r\nc\r\n');
+  });
+
+  it('an undefined variable in a .j2 file points at its line in the file (the #jinja2: line counted)', async () => {
+    const pb = await playbook({ 'u.j2': 'ok\nport={{ prot }}\n', 'h.j2': '#jinja2: trim_blocks: False\nok\n{% if nope %}x{% endif %}\n' });
+    const dest = join(await tempDir(), 'u');
+    for (const [src, line, col, name] of [['u.j2', 2, 9, 'prot'], ['h.j2', 3, 7, 'nope']] as const) {
+      let err: { message: string; loc?: { file: string; line: number; col: number } } | undefined;
+      await runModule('template', { src, dest }, { playbookDir: pb, vars: { port: 1 } }).catch((e: typeof err) => (err = e));
+      expect(err?.message).to.match(new RegExp(`^'${name}' is undefined at line ${line}, col ${col}`));
+      expect(err?.loc).to.deep.equal({ file: join(pb, 'templates', src), line, col });
+    }
+  });
+
   it('shows the rendered difference as a diff when a variable changes', async () => {
     const pb = await playbook({ 't.hbs': 'replicas: {{ n }}\nname: api\n' });
     const dest = join(await tempDir(), 'deploy.yaml');

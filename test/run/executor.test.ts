@@ -75,6 +75,40 @@ describe('executor: loops and register', () => {
     expect(r.results('skipped')[0]!.status).to.equal('skipped');
     expect(r.results('ran')[0]!.status).to.equal('ok');
   });
+
+  it('vars is every variable by name, rendered on read (Ansible\'s vars magic variable)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  vars: { a: 1, name: a, b: "{{ a + 1 }}" }
+  tasks:
+    - name: show
+      debug: { msg: "{{ vars['a'] }} {{ vars[name] }} {{ vars.b }} {{ 'b' in vars }} {{ vars.inventory_hostname }}" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0]!.msg).to.equal('1 1 2 True localhost');
+  });
+
+  it('registered output and set_fact values are data: {{ and {# in them are never rendered (Ansible marks them unsafe)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: out
+      command: printf 'n=$\\173\\043a[@]} \\173\\173 x }}'
+      register: out
+    - name: show
+      debug: { msg: "{{ out.stdout }}" }
+    - set_fact: { again: "{{ out.stdout }}" }
+    - name: again
+      debug: { msg: "{{ again }}!" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0]!.msg).to.equal('n=$' + '{#a[@]} {' + '{ x }}');
+    expect(r.results('again')[0]!.msg).to.equal('n=$' + '{#a[@]} {' + '{ x }}!');
+  });
 });
 
 describe('executor: blocks', () => {
@@ -404,7 +438,7 @@ describe('executor: hosts, strategies, failure rules', () => {
   serial: [1, 2]
   tasks:
     - name: per host
-      shell: echo {{ inventory_hostname }} {{length ansible_play_batch}} >> {{ playbook_dir }}/batches
+      shell: echo {{ inventory_hostname }} {{ ansible_play_batch | length }} >> {{ playbook_dir }}/batches
     - name: once
       command: echo only-once
       run_once: true

@@ -12,9 +12,9 @@ const args = {
   dest: '{{ base }}/f{{ item.index }}.conf',
   mode: '0644',
   owner: '{{ owner }}',
-  content: 'port={{ hostvars.web1.port }}\nhost={{ inventory_hostname }}\nusers={{join users ","}}\n',
+  content: "port={{ hostvars.web1.port }}\nhost={{ inventory_hostname }}\nusers={{ users | join(',') }}\n",
   backup: true,
-  validate: '{{default validate_cmd "true"}}',
+  validate: "{{ validate_cmd | default('true') }}",
 };
 const when = "item.enabled and inventory_hostname in groups.web and (port | int) > 1024";
 
@@ -43,5 +43,6 @@ bench('mergeScope (200 vars + magic + loop)', 20_000, (i) => scopeFor(hosts[i % 
 bench('renderValue(task args, 5 templated strings)', 100_000, (i) => renderValue(args, scopes[i % scopes.length]!));
 bench('evaluateCondition(typical when)', 200_000, (i) => evaluateCondition(when, scopes[i % scopes.length]!));
 bench('renderValue(one "{{ base }}/x" string)', 300_000, (i) => renderValue('{{ base }}/x', scopes[i % scopes.length]!));
+bench('renderValue(a {% for %} statement over a list)', 100_000, (i) => renderValue('{% for u in users %}{{ u }}{% if not loop.last %},{% endif %}{% endfor %}', scopes[i % scopes.length]!));
 let k = 0;
 bench('first render of a new template text (parse+compile)', 3_000, () => renderValue(`{{ base }}/${k++}/{{ owner }}`, scopes[0]!));

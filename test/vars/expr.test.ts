@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { TemplateError } from '../../engine/errors.js';
+import { JinjaCallable } from '../../engine/vars/callable.js';
 import { compileExpr, evaluate, evaluateCondition } from '../../engine/vars/expr.js';
+import { parseExpr } from '../../engine/vars/expr-parse.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 const U = new Unknown('stdout of a command that did not run');
@@ -244,8 +246,9 @@ describe('vars/expr: errors', () => {
   it('unknown test suggests the close one', () => expect(err('ok is chnaged').hint).to.equal("did you mean 'changed'?"));
   it('comparing str and int is explained', () => expect(err('num_str > 3').message).to.contain("'>' is not supported between str and int"));
   it('division by zero', () => expect(err('n / 0').message).to.contain('division by zero'));
-  it('result tests need a dict', () => expect(err('s is changed').message).to.contain('expects a registered result'));
-  it('function calls are refused with a pointer to filters', () => expect(err("lookup('env', 'HOME')").message).to.contain('not supported'));
+  // Ansible's plugins/test/core.py: "The 'changed' test expects a dictionary"
+  it('result tests need a dict', () => expect(err('s is changed').message).to.contain("The 'changed' test expects a dictionary"));
+  it('only known global functions can be called', () => expect(err('upper(s)').message).to.contain("'upper' is not a function gx expressions know").and.contain('x | upper(…)'));
   it('trailing garbage', () => expect(err('n == 3 3').message).to.contain('after a complete expression'));
   it('{{ }} inside a condition gets a hint', () => expect(err('{{ n }} == 3').hint).to.contain('without {{ }}'));
 });
@@ -338,5 +341,69 @@ describe('vars/expr: compileExpr', () => {
 
   it('a syntax error is thrown at compile time, before any scope exists', () => {
     expect(() => compileExpr('a ==')).to.throw(TemplateError, /unexpected end of expression/);
+  });
+});
+
+describe('vars/expr: parser additions (issue 14)', () => {
+  it('global calls parse as their own node; slices too', () => {
+    expect(parseExpr("lookup('env', 'HOME')").k).to.equal('fn');
+    expect(parseExpr('x[1:2]').k).to.equal('slice');
+    expect(parseExpr('x | ansible.builtin.to_json')).to.include({ k: 'filter', name: 'ansible.builtin.to_json' });
+  });
+  it("rawBackslashes keeps a literal's backslashes (Ansible's playbook values)", () => {
+    expect(parseExpr("'\\d\\n'")).to.include({ value: '\\d\n' });
+    expect(parseExpr("'\\d\\n'", { rawBackslashes: true })).to.include({ value: '\\d\\n' });
+  });
+  it('a macro in scope is called; it shadows a global of the same name', () => {
+    const m = new JinjaCallable('range', (args, kw) => `m(${args.join(',')};${Object.keys(kw).join(',')})`);
+    expect(evaluate('range(1, 2, k=3)', { range: m })).to.equal('m(1,2;k)');
+    expect(evaluate("loop.cycle('a', 'b')", { loop: { cycle: new JinjaCallable('cycle', ([a]) => a) } })).to.equal('a');
+  });
+  it('a bare tuple where Jinja allows one (for … in / set)', () => {
+    const n = parseExpr("'kube', 'system'", { tuple: true });
+    expect(n).to.include({ k: 'list' });
+    expect(() => parseExpr("'kube', 'system'")).to.throw(/after a complete expression/);
+  });
+  it('names that are Object.prototype members reach nothing', () => {
+    expect(Object.getPrototypeOf(evaluate("dict([['__proto__', {'polluted': 1}]])", {}))).to.equal(Object.prototype);
+    expect(evaluate('dict(__proto__=1) | list', {})).to.deep.equal(['__proto__']);
+    expect(() => evaluate("'1' is version('1', 'constructor')", {})).to.throw(TemplateError, /Invalid operator type/);
+    expect(() => evaluate("'x' | comment('constructor')", {})).to.throw(TemplateError, /unknown style/);
+    expect(() => evaluate("lookup('constructor')", {})).to.throw(TemplateError, /lookup plugin \(constructor\) not found/);
+    expect(evaluate("lookup('password', '/dev/null length=3 chars=constructor')", {})).to.match(/^[constru]{3}$/);
+    expect(() => evaluate('x | constructor', { x: 1 })).to.throw(TemplateError, /unknown filter/);
+    expect(() => evaluate('x is constructor', { x: 1 })).to.throw(TemplateError, /unknown test/);
+    expect(() => evaluate('constructor(1)', {})).to.throw(TemplateError, /not a function/);
+    expect(() => evaluate("x.constructor('y')", { x: 'a' })).to.throw(TemplateError, /no method 'constructor'/);
+  });
+  it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
+  it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));
+});
+
+describe('vars/expr: changing values the template made (kubespray, debops idioms)', () => {
+  it('append/extend/insert/pop/remove on a list literal change that list', () => {
+    const l = evaluate('[1, 2]', {}) as unknown[];
+    const scope = { l };
+    expect(evaluate('l.append(3)', scope)).to.equal(null);
+    evaluate('l.extend([4, 5])', scope);
+    evaluate("l.insert(0, 'z')", scope);
+    expect(evaluate('l.pop()', scope)).to.equal(5);
+    evaluate("l.remove('z')", scope);
+    expect(l).to.deep.equal([1, 2, 3, 4]);
+  });
+  it('update/__setitem__/setdefault/pop on a dict literal, dict() or namespace()', () => {
+    const d = evaluate("{'dns': 2}", {}) as Record<string, unknown>;
+    evaluate("d.update({'dns': d['dns'] + 1}, ip=1)", { d });
+    evaluate("d.__setitem__('x', 'y')", { d });
+    expect(d).to.deep.equal({ dns: 3, ip: 1, x: 'y' });
+    const ns = evaluate('namespace(found=false)', {}) as Record<string, unknown>;
+    evaluate("ns.update(found=true)", { ns });
+    expect(ns['found']).to.equal(true);
+  });
+  it("the playbook's own variables are never changed", () => {
+    const scope = { shared: [1], cfg: { a: 1 } };
+    expect(() => evaluate('shared.append(2)', scope)).to.throw(TemplateError, /would change a variable every host shares/);
+    expect(() => evaluate("cfg.update({'b': 2})", scope)).to.throw(TemplateError, /x \| combine\(other\)/);
+    expect(scope).to.deep.equal({ shared: [1], cfg: { a: 1 } });
   });
 });
