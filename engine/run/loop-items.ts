@@ -7,7 +7,8 @@ import { GxError } from '../errors.js';
 import type { FileKind, SearchPath } from '../load/find-file.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
-import { WITH_LOOKUPS } from './with-lookups.js';
+import { Fail } from '../vars/fail.js';
+import { runLookup } from '../vars/lookups/index.js';
 
 /** What a lookup may read: the search path for files, the task's variables and where it is (for messages). */
 export interface LoopLookupContext {
@@ -19,10 +20,14 @@ export interface LoopLookupContext {
 
 export type LookupRunner = (name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LoopLookupContext) => unknown[];
 
-const withLookups: LookupRunner = (name, terms, _kw, ctx) => {
-  const fn = WITH_LOOKUPS[name];
-  if (!fn) throw new GxError('module', `with_${name}: gx has no '${name}' lookup`, { hint: `loop over a list instead: loop: "{{ ... }}"` });
-  return fn(terms, ctx);
+/** The expression language's lookups (lookup()/query() use the same), with the task's search path. */
+const withLookups: LookupRunner = (name, terms, kw, ctx) => {
+  try {
+    return runLookup(name, terms, kw, { vars: ctx.vars, where: ctx.where, subdir: ctx.subdir, search: ctx.search });
+  } catch (err) {
+    if (err instanceof Fail) throw new GxError('module', `with_${name}: ${err.message}`, { loc: ctx.where.loc });
+    throw err;
+  }
 };
 
 function definedOrSkipped(render: () => unknown): unknown[] {

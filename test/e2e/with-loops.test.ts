@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { problems } from '../compile/helpers.js';
 import { play } from '../run/play-helper.js';
 import { WITH_LOOPS } from '../../engine/schema/keywords.js';
-import { WITH_NAMES } from '../../engine/run/with-lookups.js';
+import { LOOKUP_NAMES } from '../../engine/vars/lookups/index.js';
 import { lookupSubdir } from '../../engine/run/loop-items.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -120,13 +120,11 @@ describe('e2e: with_* loops', () => {
     expect(r.code, r.text).to.equal(0);
   });
 
-  it('every with_* keyword the schema accepts has its lookup', () => {
-    expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal([...WITH_NAMES].sort());
+  it('every with_* keyword the schema accepts has its lookup, and every lookup its with_* keyword', () => {
+    expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal(LOOKUP_NAMES.filter((n) => n !== 'password').sort());
   });
 
   it('a lookup gx does not have is refused before anything runs, saying what to write', () => {
-    expect(problems({ 'site.yaml': local('    - {debug: {msg: x}, with_inventory_hostnames: all}\n') })).to.deep.equal([
-      "unknown keyword or module 'with_inventory_hostnames'",
-    ]);
+    expect(problems({ 'site.yaml': local('    - {debug: {msg: x}, with_k8s: all}\n') })).to.deep.equal(["unknown keyword or module 'with_k8s'"]);
   });
 });
