@@ -106,4 +106,18 @@ describe('e2e: Ansible keywords', () => {
     expect(forced.code).to.equal(2);
     expect(forced.results('never runs')[0]!.msg).to.include('the module name of action is a template');
   });
+
+  it('!unsafe values are never templated, as variables or as arguments', async () => {
+    const r = await play({
+      'site.yaml': local("    - {name: arg, debug: {msg: !unsafe '{{ not_a_var }}'}}\n    - {name: var, debug: {msg: '{{ raw_text }}'}}\n", "  vars:\n    raw_text: !unsafe '{% if x %}{{ y }}'\n"),
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('arg')[0]!.msg).to.equal('{{ not_a_var }}');
+    expect(r.results('var')[0]!.msg).to.equal('{% if x %}{{ y }}');
+  });
+
+  it("the issue's key=value example: a filter with a quoted space in a free-form command, and chdir taken out", async () => {
+    const r = await play({ 'site.yaml': local("    - name: cmd\n      command: echo {{ a | default('x y') }} chdir=/tmp\n      register: out\n    - {name: check, assert: {that: [\"out.stdout == 'x y'\", \"out.cmd == ['echo', 'x', 'y']\"]}}\n") });
+    expect(r.code, r.text).to.equal(0);
+  });
 });
