@@ -31,6 +31,7 @@ describe('e2e: with_* loops', () => {
     expect(await itemsOf('with_cartesian: [[a], [1, 2]]')).to.deep.equal([['a', 1], ['a', 2]]);
     expect(await itemsOf('with_indexed_items: [a, b]')).to.deep.equal([[0, 'a'], [1, 'b']]);
     expect(await itemsOf('with_flattened: [1, [2, [3, [4]]]]')).to.deep.equal([1, 2, 3, 4]);
+    expect(await itemsOf('with_community.general.flattened: [1, [2, [3]]]')).to.deep.equal([1, 2, 3]);
   });
 
   it('with_sequence: key=value and short forms, count, format', async () => {
