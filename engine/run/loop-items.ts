@@ -25,7 +25,11 @@ const withLookups: LookupRunner = (name, terms, kw, ctx) => {
   try {
     return runLookup(name, terms, kw, { vars: ctx.vars, where: ctx.where, subdir: ctx.subdir, search: ctx.search });
   } catch (err) {
-    if (err instanceof Fail) throw new GxError('module', `with_${name}: ${err.message}`, { loc: ctx.where.loc });
+    if (err instanceof Fail) {
+      // the lookup's own words, as Ansible reports them (runLookup puts the lookup's name first)
+      const own = err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
+      throw new GxError('module', own.includes(name) ? own : `with_${name}: ${own}`, { loc: ctx.where.loc });
+    }
     throw err;
   }
 };
@@ -61,6 +65,11 @@ export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: S
     const rendered =
       name === 'first_found' && Array.isArray(terms) ? terms.flatMap((t) => (definedOrSkipped(() => renderValue(t, scope, what)))) : renderValue(terms, scope, what);
     if (isUnknown(rendered) || (Array.isArray(rendered) && rendered.some(isUnknown))) return UNKNOWN;
+    // listify_lookup_plugin_terms wraps a single value, but a mapping stays one: only the lookups that
+    // take mappings (dict, first_found) accept it, the others fail as Ansible's do
+    if (rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered) && name !== 'dict' && name !== 'first_found') {
+      throw new GxError('module', `with_${name} expects a list`, { loc: where.loc });
+    }
     const list = Array.isArray(rendered) ? rendered : [rendered];
     return (opts.lookup ?? withLookups)(name, list, {}, { search, subdir: lookupSubdir(opts.module), vars: scope, where });
   }

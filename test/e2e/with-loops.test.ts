@@ -121,6 +121,13 @@ describe('e2e: with_* loops', () => {
     expect(r.code, r.text).to.equal(0);
   });
 
+  it('lookups fail with their own words: a mapping where a list is wanted, bad sequence arguments', async () => {
+    const r = await play({ 'site.yaml': local('    - {name: idx, debug: {msg: x}, with_indexed_items: {a: 1}, ignore_errors: true}\n    - {name: seq, debug: {msg: x}, with_sequence: start=0 junk=3, ignore_errors: true}\n') });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('idx')[0]!.msg).to.match(/^with_indexed_items expects a list/);
+    expect(r.results('seq')[0]!.msg).to.match(/^unrecognized arguments to with_sequence: \['junk'\]/);
+  });
+
   it('every with_* keyword the schema accepts has its lookup, and every lookup its with_* keyword', () => {
     expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal(LOOKUP_NAMES.filter((n) => n !== 'password').sort());
   });
