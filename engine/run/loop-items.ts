@@ -80,3 +80,16 @@ export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: S
   if (!Array.isArray(items)) throw new GxError('module', `loop needs a list, got ${typeof items}`, { loc: where.loc });
   return kw.withItems !== undefined ? items.flatMap((i) => (Array.isArray(i) ? i : [i])) : items;
 }
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** loop_control's loop_var and index_var, rendered when they are templates (`loop_var: "{{ name }}"`, as Ansible allows). */
+export function loopVarNames(kw: TaskKeywords, scope: Vars, where: Where): { loopVar: string; indexVar?: string } {
+  const name = (v: unknown, what: string): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    const s = String(renderValue(v, scope, { ...where, what: `loop_control.${what}` }));
+    if (!VAR_NAME.test(s)) throw new GxError('module', `loop_control.${what} must be a variable name, got '${s}'`, { loc: where.loc });
+    return s;
+  };
+  return { loopVar: name(kw.loopControl?.loop_var, 'loop_var') ?? 'item', indexVar: name(kw.loopControl?.index_var, 'index_var') };
+}

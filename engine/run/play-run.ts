@@ -15,7 +15,7 @@ import { PlayScope } from './scope-builder.js';
 import { PlayKeywords } from './play-keywords.js';
 import { TaskRunner } from './task-runner.js';
 import { markOpaque } from './lazy-scope.js';
-import { hasLoop, loopItems } from './loop-items.js';
+import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -213,7 +213,7 @@ export class PlayRun {
         const looped = hasLoop(node.kw);
         const got = looped ? loopItems(node.kw, scope, where, { roleDir: node.eff.role?.dir, parentRoleDirs: node.eff.role?.parentDirs, taskFile: node.loc?.file, playbookDir: this.play.dir }) : [undefined];
         const items: unknown[] = isUnknown(got) ? [] : got;
-        const loopVar = node.kw.loopControl?.loop_var ?? 'item';
+        const { loopVar, indexVar } = looped ? loopVarNames(node.kw, scope, where) : { loopVar: 'item', indexVar: undefined };
         const registered: Vars[] = [];
         items.forEach((item, i) => {
           const layer: Vars = { ...node.vars };
@@ -221,7 +221,7 @@ export class PlayRun {
             layer[loopVar] = item;
             layer.ansible_loop_var = loopVar;
             layer.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === items.length - 1, length: items.length, revindex: items.length - i, revindex0: items.length - i - 1, previtem: items[i - 1], nextitem: items[i + 1], allitems: items };
-            if (node.kw.loopControl?.index_var) layer[node.kw.loopControl.index_var] = i;
+            if (indexVar) layer[indexVar] = i;
           }
           const itemScope = looped ? this.scope.forTask(host, node, layer) : scope;
           const target = String(renderValue(node.target, itemScope, where));

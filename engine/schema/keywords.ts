@@ -80,8 +80,8 @@ const common = {
     additionalProperties: false,
     properties: {
       label: { description: 'What the output shows for each item instead of the whole item (any value, usually a template).' },
-      loop_var: { description: "The item's variable name (default `item`); set it for nested loops.", ...varName },
-      index_var: { description: "A variable holding the item's 0-based index.", ...varName },
+      loop_var: { description: "The item's variable name (default `item`); set it for nested loops. May be a template.", type: 'string', pattern: `${VAR_NAME_PATTERN}|${TEMPLATE_PATTERN}` },
+      index_var: { description: "A variable holding the item's 0-based index. May be a template.", type: 'string', pattern: `${VAR_NAME_PATTERN}|${TEMPLATE_PATTERN}` },
       pause: { description: 'Seconds to wait between items.', ...num },
       extended: { description: 'Ansible asks for this to get `ansible_loop` (index, index0, first, last, length, revindex, revindex0, allitems, previtem, nextitem); gx always sets it.', ...bool },
       extended_allitems: { description: 'false: leave ansible_loop.allitems out (saves memory on long loops).', ...bool },

@@ -128,6 +128,15 @@ describe('e2e: with_* loops', () => {
     expect(r.results('seq')[0]!.msg).to.match(/^unrecognized arguments to with_sequence: \['junk'\]/);
   });
 
+  it('loop_var and index_var may be templates (on tasks and includes)', async () => {
+    const r = await play({
+      'site.yaml': local('    - {include_tasks: inc.yaml, loop: [value], loop_control: {loop_var: "{{ lv }}", index_var: "{{ iv }}"}}\n    - {name: t, assert: {that: ["other == \'a\'", "n == 0"]}, loop: [a], loop_control: {loop_var: "{{ \'oth\' ~ \'er\' }}", index_var: "{{ \'n\' }}"}}\n', '  vars: {lv: templated_loop_var_name, iv: idx}\n'),
+      'inc.yaml': '- {name: check, assert: {that: ["templated_loop_var_name == \'value\'", "idx == 0"]}}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('t')[0]!.status).to.equal('ok');
+  });
+
   it('every with_* keyword the schema accepts has its lookup, and every lookup its with_* keyword', () => {
     expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal(LOOKUP_NAMES.filter((n) => n !== 'password').sort());
   });
