@@ -110,8 +110,10 @@ export interface Plan<D extends object = Record<string, unknown>> {
   apply?: () => Promise<Applied<D>>;
   /** facts to set on the host (set_fact); applied in check mode too */
   facts?: Record<string, unknown>;
-  /** hosts to add to the run's inventory (add_host) */
-  addHosts?: { name: string; groups: string[]; vars: Record<string, unknown> }[];
+  /** hosts to add to the run's inventory (add_host), or existing hosts to put in groups (group_by, with the groups' parents) */
+  addHosts?: { name: string; groups: string[]; vars: Record<string, unknown>; parents?: string[] }[];
+  /** warnings for the user (Ansible's result `warnings`): shown as warnings and registered under `warnings` */
+  warnings?: string[];
   /** executor control (meta) */
   control?: 'flush_handlers' | 'end_play' | 'end_batch' | 'end_host' | 'noop' | 'clear_host_errors' | 'reset_connection';
 }
@@ -140,8 +142,8 @@ export interface ModuleContext {
   playbookDir: string;
   /** the role's directory when the task comes from a role */
   roleDir?: string;
-  /** finds a file under files/ (kind 'files') or templates/ (kind 'templates'): role first, then playbook dir; absolute paths as they are */
-  findFile(name: string, kind: 'files' | 'templates'): Promise<string>;
+  /** finds a file under files/, templates/ or vars/ (the kind): role first, then beside the task file, then playbook dir; absolute paths as they are */
+  findFile(name: string, kind: 'files' | 'templates' | 'vars'): Promise<string>;
   /**
    * renders a template's text with the task's variables (strict): `extraVars.template_path` names the
    * file, whose extension picks the language (`.hbs` Handlebars, anything else Jinja2 with Ansible's

@@ -11,6 +11,8 @@ export interface BlockinfileArgs {
   path?: string;
   dest?: string;
   block?: string;
+  /** Ansible's alias of block */
+  content?: string;
   marker?: string;
   marker_begin?: string;
   marker_end?: string;
@@ -93,6 +95,7 @@ export const blockinfile = defineModule<BlockinfileArgs, BlockinfileData>({
       path: { type: 'string', description: 'The file to edit.' },
       dest: { type: 'string', description: 'Old name of `path`.' },
       block: { type: 'string', default: '', description: 'The text between the markers; empty removes the block.' },
+      content: { type: 'string', description: 'Another name for `block` (Ansible\'s alias).' },
       marker: { type: 'string', default: DEFAULT_MARKER, description: 'Marker line template; {mark} becomes marker_begin or marker_end. Use a comment syntax the file understands.' },
       marker_begin: { type: 'string', default: 'BEGIN', description: 'Replaces {mark} in the first marker line.' },
       marker_end: { type: 'string', default: 'END', description: 'Replaces {mark} in the last marker line.' },
@@ -132,9 +135,11 @@ export const blockinfile = defineModule<BlockinfileArgs, BlockinfileData>({
   check(a) {
     const marker = a.marker ?? DEFAULT_MARKER;
     const same = !marker.includes('{mark}') && (a.marker_begin ?? 'BEGIN') !== (a.marker_end ?? 'END');
-    return [...(same ? ['marker must contain {mark}, or the begin and end markers would be the same line'] : []), ...validateProblems(a.validate)];
+    const both = a.content !== undefined && a.block !== undefined && a.block !== '' ? ['give the text as `block` or as `content` (its alias), not both'] : [];
+    return [...(same ? ['marker must contain {mark}, or the begin and end markers would be the same line'] : []), ...both, ...validateProblems(a.validate)];
   },
-  async plan(ctx, a) {
+  async plan(ctx, args) {
+    const a = args.content !== undefined ? { ...args, block: args.content } : args;
     const path = (a.path ?? a.dest)!;
     const state = a.state ?? 'present';
     const marker = a.marker ?? DEFAULT_MARKER;

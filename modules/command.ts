@@ -5,6 +5,7 @@ import { backgroundWork, commandPlan, commandReturns, commonCommandProperties, g
 export interface CommandArgs extends CommonCommandArgs {
   cmd?: string;
   argv?: string[];
+  executable?: string;
 }
 
 export const command = defineModule<CommandArgs>({
@@ -28,6 +29,10 @@ export const command = defineModule<CommandArgs>({
         description: 'The program and its arguments as a list, instead of `cmd`: no splitting, every item is one argument.',
       },
       ...commonCommandProperties,
+      executable: {
+        type: 'string',
+        description: 'Accepted and ignored with a warning, as Ansible does since 2.4 (command runs no shell); use `shell` with `executable` for another shell.',
+      },
     },
     additionalProperties: false,
   },
@@ -58,9 +63,25 @@ export const command = defineModule<CommandArgs>({
   },
   async plan(ctx, a) {
     const argv = a.argv ?? shellSplit(a.cmd!);
+    // lib/ansible/modules/command.py at v2.17.5: the same warning, and the parameter is not used
+    const warnings = a.executable !== undefined ? [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${a.executable}'.`] : undefined;
     const reason = await guard(ctx, a);
-    if (reason) return skippedByGuard(argv, reason);
-    return commandPlan(ctx, a, { argv }, argv);
+    if (reason) return { ...skippedByGuard(argv, reason), warnings };
+    const plan = commandPlan(ctx, a, { argv }, argv);
+    const apply = plan.apply;
+    if (!apply) return { ...plan, warnings };
+    return {
+      ...plan,
+      warnings,
+      apply: async () => {
+        const done = await apply();
+        // a program that is not there: rc 127 like a shell, with the message Ansible's command gives
+        if (done.data?.rc === 127 && /not found|ENOENT|No such file/i.test(String(done.data.stderr ?? ''))) {
+          return { ...done, msg: `[Errno 2] No such file or directory: b'${argv[0]}'` };
+        }
+        return done;
+      },
+    };
   },
   async background(ctx, a) {
     const argv = a.argv ?? shellSplit(a.cmd!);

@@ -5,12 +5,15 @@ import { defineModule, diffEntries, type DiffEntry, type ModuleContext, type Pla
 import { must } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
 import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
+import { planWith } from './lib/delegate.js';
+import file from './file.js';
 
 export interface CopyArgs extends WriteArgs {
   src?: string;
   directory_mode?: string | number;
   content?: string;
   remote_src: boolean;
+  local_follow: boolean;
 }
 
 export const copy = defineModule<CopyArgs>({
@@ -31,6 +34,11 @@ export const copy = defineModule<CopyArgs>({
       },
       content: { type: 'string', description: 'The text to write instead of a src file.' },
       remote_src: { type: 'boolean', default: false, description: 'src is a file on the host itself, not on the controller.' },
+      local_follow: {
+        type: 'boolean',
+        default: true,
+        description: 'When copying a directory from the controller: copy what its symbolic links point to (true), or recreate them as links on the host (false). A broken link is recreated as a link either way.',
+      },
       directory_mode: {
         type: ['string', 'integer'],
         description: 'When copying a directory: the mode of the directories it creates (default: what the umask gives). `mode` applies to the files.',
@@ -99,18 +107,22 @@ export default copy;
 async function planTree(ctx: ModuleContext, a: CopyArgs, from: Connection, srcDir: string): Promise<Plan> {
   if (a.validate !== undefined) throw new ModuleArgsError('copy: validate works on single files, not on a directory src', { loc: ctx.loc });
   const base = a.src!.endsWith('/') ? a.dest : posix.join(a.dest, posix.basename(srcDir.replace(/\/+$/, '')));
-  // -L: links on the source side are copied as what they point to, like Ansible's local_follow
-  const r = await from.run({ argv: ['find', '-L', srcDir.startsWith('-') ? `./${srcDir}` : srcDir, '-mindepth', '1', '-printf', '%y\\t%P\\0'] });
-  if (r.rc !== 0) throw new ModuleError(`copy: cannot list ${srcDir}: ${r.stderr.trim()}`);
+  // -L: links on the source side are copied as what they point to (Ansible's local_follow, its
+  // _walk_dirs in lib/ansible/plugins/action/copy.py at v2.17.5); without it they stay links
+  const follow = a.remote_src || a.local_follow !== false;
+  const r = await from.run({ argv: ['find', ...(follow ? ['-L'] : []), srcDir.startsWith('-') ? `./${srcDir}` : srcDir, '-mindepth', '1', '-printf', '%y\\t%l\\t%P\\0'] });
+  if (r.rc !== 0 && !follow) throw new ModuleError(`copy: cannot list ${srcDir}: ${r.stderr.trim()}`);
   const dirs = [''];
   const files: string[] = [];
+  const links: { rel: string; target: string }[] = [];
   for (const rec of r.stdout.split('\0')) {
     if (rec === '') continue;
-    const tab = rec.indexOf('\t');
-    const [type, rel] = [rec.slice(0, tab), rec.slice(tab + 1)];
+    const [type, target, rel] = rec.split('\t') as [string, string, string];
     if (type === 'd') dirs.push(rel);
     else if (type === 'f') files.push(rel);
+    else if (type === 'l') links.push({ rel, target });
   }
+  if (r.rc !== 0 && links.length === 0) throw new ModuleError(`copy: cannot list ${srcDir}: ${r.stderr.trim()}`);
   dirs.sort();
   files.sort();
   const missing: string[] = [];
@@ -128,9 +140,17 @@ async function planTree(ctx: ModuleContext, a: CopyArgs, from: Connection, srcDi
     const srcMode = a.mode === 'preserve' ? (await from.stat(srcFile, { followLinks: true }))?.mode : undefined;
     plans.push(await planWrite(ctx, { ...a, dest: posix.join(base, f) }, { bytes, srcMode, src: srcFile }));
   }
+  // links stay links, as Ansible hands them to the file module (state=link, force)
+  for (const l of links.sort((x, y) => x.rel.localeCompare(y.rel))) {
+    const linkArgs: Record<string, unknown> = { path: posix.join(base, l.rel), src: l.target, state: 'link', force: true, follow: false };
+    if (a.owner !== undefined) linkArgs.owner = a.owner;
+    if (a.group !== undefined) linkArgs.group = a.group;
+    plans.push(await planWith(file, ctx, linkArgs));
+  }
   const failed = plans.find((p) => p.failed);
   if (failed) return failed;
   const changedFiles = plans.filter((p) => p.changed);
+  const destOf = (p: Plan) => p.data?.dest ?? p.data?.path;
   const data = { dest: base, src: srcDir, files: files.length, state: 'directory' };
   if (missing.length === 0 && changedFiles.length === 0) return { changed: false, data };
   const diff = async (): Promise<DiffEntry[]> => {
@@ -141,7 +161,7 @@ async function planTree(ctx: ModuleContext, a: CopyArgs, from: Connection, srcDi
   return {
     changed: true,
     diff,
-    data: { ...data, changed_files: changedFiles.map((p) => p.data?.dest) },
+    data: { ...data, changed_files: changedFiles.map(destOf) },
     apply: async () => {
       for (const d of missing) {
         await must(ctx.conn, ['mkdir', '-p', '--', d], d);
@@ -151,7 +171,7 @@ async function planTree(ctx: ModuleContext, a: CopyArgs, from: Connection, srcDi
         const done = await p.apply!();
         if (done.failed) return { failed: true, msg: done.msg, data };
       }
-      return { data: { ...data, changed_files: changedFiles.map((p) => p.data?.dest) } };
+      return { data: { ...data, changed_files: changedFiles.map(destOf) } };
     },
   };
 }

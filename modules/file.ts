@@ -5,6 +5,9 @@ import { ModuleArgsError, ModuleError } from '../engine/errors.js';
 import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { applyAttrs, attrChanges, attrData, attrProperties, describeState, hasChanges, must, type AttrArgs, type AttrChange } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
+import { chattrArgument } from './lib/file-attributes.js';
+import { strptimeWallClock } from './lib/strptime.js';
+import { shellQuote } from '../engine/connect/connection.js';
 
 type State = 'file' | 'directory' | 'touch' | 'absent' | 'link' | 'hard';
 
@@ -17,8 +20,11 @@ export interface FileArgs extends AttrArgs {
   recurse: boolean;
   force: boolean;
   follow: boolean;
-  modification_time?: 'now' | 'preserve';
-  access_time?: 'now' | 'preserve';
+  modification_time?: string;
+  modification_time_format: string;
+  access_time?: string;
+  access_time_format: string;
+  attributes?: string;
 }
 
 export const file = defineModule<FileArgs>({
@@ -50,8 +56,17 @@ export const file = defineModule<FileArgs>({
         description: 'For links: replace an existing file or empty directory at path, and create a link even when src does not exist.',
       },
       follow: { type: 'boolean', default: true, description: 'When path is a symbolic link, set the attributes of what it points to (states file, directory, touch).' },
-      modification_time: { type: 'string', enum: ['now', 'preserve'], description: 'For touch: set the modification time to now (default) or keep it.' },
-      access_time: { type: 'string', enum: ['now', 'preserve'], description: 'For touch: set the access time to now (default) or keep it.' },
+      modification_time: {
+        type: 'string',
+        description: "`now`, `preserve`, or a time in `modification_time_format` (the host's local time). Default: now for touch, preserve otherwise.",
+      },
+      modification_time_format: { type: 'string', default: '%Y%m%d%H%M.%S', description: 'How `modification_time` is written (Python strptime directives).' },
+      access_time: { type: 'string', description: "`now`, `preserve`, or a time in `access_time_format`. Default: now for touch, preserve otherwise." },
+      access_time_format: { type: 'string', default: '%Y%m%d%H%M.%S', description: 'How `access_time` is written (Python strptime directives).' },
+      attributes: {
+        type: 'string',
+        description: 'Linux file attributes as `lsattr` shows them (`i`, `a`, …), set with chattr: `+i` adds, `-i` removes, `i` means exactly these. Flags the kernel sets itself (e, I, …) are left alone.',
+      },
     },
     additionalProperties: false,
   },
@@ -94,6 +109,14 @@ export const file = defineModule<FileArgs>({
     if (path === undefined || path === '') out.push("needs the argument 'path' (or its aliases dest, name)");
     if (a.recurse && a.state !== undefined && a.state !== 'directory') out.push('recurse needs state: directory');
     if ((a.state === 'link' || a.state === 'hard') && a.src === undefined) out.push(`state ${a.state} needs src`);
+    for (const [v, f] of [[a.modification_time, a.modification_time_format], [a.access_time, a.access_time_format]] as const) {
+      if (v === undefined || v === 'now' || v === 'preserve') continue;
+      try {
+        strptimeWallClock(v, f ?? DEFAULT_TIME_FORMAT);
+      } catch (err) {
+        out.push(`Error while obtaining timestamp for time ${v} using format ${f ?? DEFAULT_TIME_FORMAT}: ${(err as Error).message}`);
+      }
+    }
     return out;
   },
   async plan(ctx, a) {
@@ -190,18 +213,91 @@ async function planFile(p: Planner): Promise<Plan> {
   return planAttrs(p, st, 'file');
 }
 
-function planAttrs(p: Planner, st: FileStat, state: string): Plan {
+async function planAttrs(p: Planner, st: FileStat, state: string): Promise<Plan> {
   const c = attrChanges(st, p.a);
-  if (!hasChanges(c)) return { changed: false, data: predicted(p, state, st, c) };
+  const x = st.type === 'link' ? NO_EXTRAS : await extrasFor(p, state, true);
+  if (!hasChanges(c) && x.steps.length === 0) return { changed: false, data: predicted(p, state, st, c) };
   return {
     changed: true,
-    diff: diffOf(p, st, afterText(state, st, c)),
+    diff: diffOf(p, st, afterText(state, st, c, x.lines)),
     data: predicted(p, state, st, c),
     apply: async () => {
       await applyAttrs(p.ctx.conn, p.path, c, st.type === 'link');
+      for (const step of x.steps) await must(p.ctx.conn, step, p.path);
       return { data: await finalData(p, state) };
     },
   };
+}
+
+const DEFAULT_TIME_FORMAT = '%Y%m%d%H%M.%S';
+
+/** What attributes and explicit times still need: the commands, and lines for the diff. */
+interface Extras {
+  steps: string[][];
+  lines: string[];
+}
+
+const NO_EXTRAS: Extras = { steps: [], lines: [] };
+
+/**
+ * chattr for `attributes`, touch for `modification_time`/`access_time` (Ansible's
+ * update_timestamp_for_file: `now` always acts, an explicit time only when it differs, `preserve`
+ * never), read in one command; `exists` false for a path touch is about to create.
+ */
+async function extrasFor(p: Planner, state: string, exists: boolean): Promise<Extras> {
+  const { a, path, ctx } = p;
+  const mtime = a.modification_time ?? (state === 'touch' ? 'now' : 'preserve');
+  const atime = a.access_time ?? (state === 'touch' ? 'now' : 'preserve');
+  const explicit = (v: string, f: string) => (v === 'now' || v === 'preserve' ? undefined : strptimeWallClock(v, f));
+  let wantM: string | undefined;
+  let wantA: string | undefined;
+  try {
+    wantM = explicit(mtime, a.modification_time_format ?? DEFAULT_TIME_FORMAT);
+    wantA = explicit(atime, a.access_time_format ?? DEFAULT_TIME_FORMAT);
+  } catch (err) {
+    const [v, f] = wantM === undefined && mtime !== 'now' && mtime !== 'preserve' ? [mtime, a.modification_time_format] : [atime, a.access_time_format];
+    throw new ModuleArgsError(`Error while obtaining timestamp for time ${v} using format ${f}: ${(err as Error).message}`, { loc: ctx.loc });
+  }
+  const q = shellQuote(path);
+  const follow = a.follow ? '-L ' : '';
+  const script = [
+    exists ? `stat ${follow}-c '%.9X %.9Y' -- ${q} || echo` : 'echo',
+    wantM !== undefined ? `date -d ${shellQuote(wantM)} +%s` : 'echo',
+    wantA !== undefined ? `date -d ${shellQuote(wantA)} +%s` : 'echo',
+    a.attributes !== undefined && exists ? `lsattr -d -- ${q} 2>/dev/null | cut -d' ' -f1 || echo` : 'echo',
+  ];
+  const needRead = wantM !== undefined || wantA !== undefined || a.attributes !== undefined;
+  const out = needRead ? (await ctx.conn.run({ shell: script.join('; ') })).stdout.split('\n') : [];
+  const [curA, curM] = (out[0] ?? '').trim().split(' ').map(Number);
+  const steps: string[][] = [];
+  const lines: string[] = [];
+  if (exists && mtime === 'now' && atime === 'now') {
+    steps.push(['touch', ...(a.follow ? [] : ['-h']), '--', path]);
+    lines.push('times: updated');
+  } else if (exists) {
+    const epochM = wantM !== undefined ? Number(out[1]) : undefined;
+    const epochA = wantA !== undefined ? Number(out[2]) : undefined;
+    if (mtime === 'now') steps.push(['touch', '-m', '--', path]);
+    else if (epochM !== undefined && epochM !== curM) steps.push(['touch', '-m', '-d', `@${epochM}`, '--', path]);
+    if (atime === 'now') steps.push(['touch', '-a', '--', path]);
+    else if (epochA !== undefined && epochA !== curA) steps.push(['touch', '-a', '-d', `@${epochA}`, '--', path]);
+    if (steps.length > 0) lines.push('times: updated');
+  } else {
+    // just created by touch: now already; explicit times are set after
+    if (wantM !== undefined) steps.push(['touch', '-m', '-d', wantM, '--', path]);
+    if (wantA !== undefined) steps.push(['touch', '-a', '-d', wantA, '--', path]);
+  }
+  if (a.attributes !== undefined) {
+    const flags = exists ? (out[3] ?? '').trim().replace(/-/g, '') : '';
+    const arg = chattrArgument(a.attributes, flags);
+    if (arg !== undefined) {
+      // removing a flag (immutable) first lets the times change; adding one last does too
+      if (arg.startsWith('-')) steps.unshift(['chattr', arg, '--', path]);
+      else steps.push(['chattr', arg, '--', path]);
+      lines.push(`attributes: ${arg}`);
+    }
+  }
+  return { steps, lines };
 }
 
 async function planDirectory(p: Planner): Promise<Plan> {
@@ -299,22 +395,17 @@ async function applyBatched(conn: Connection, changes: EntryChange[]): Promise<v
 async function planTouch(p: Planner): Promise<Plan> {
   const { ctx, a, path } = p;
   const st = await target(p);
-  const mtime = a.modification_time ?? 'now';
-  const atime = a.access_time ?? 'now';
-  const times = st && !(mtime === 'preserve' && atime === 'preserve');
   const want = attrChanges(st, a);
-  if (st && !times && !hasChanges(want)) return { changed: false, data: predicted(p, st.type, st, want) };
+  const x = await extrasFor(p, 'touch', st !== null);
+  if (st && x.steps.length === 0 && !hasChanges(want)) return { changed: false, data: predicted(p, st.type, st, want) };
   const state = st ? st.type : 'file';
   return {
     changed: true,
-    diff: diffOf(p, st, afterText(state, st, want, times ? ['times: updated'] : [])),
+    diff: diffOf(p, st, afterText(state, st, want, x.lines)),
     data: predicted(p, state, st, want),
     apply: async () => {
       if (!st) await must(ctx.conn, ['touch', '--', path], path);
-      else if (times) {
-        const flags = mtime === 'now' && atime === 'now' ? [] : mtime === 'now' ? ['-m'] : ['-a'];
-        await must(ctx.conn, ['touch', ...flags, '--', path], path);
-      }
+      for (const step of x.steps) await must(ctx.conn, step, path);
       const now = await ctx.conn.stat(path, { followLinks: a.follow });
       if (now) await applyAttrs(ctx.conn, path, attrChanges(now, a));
       return { data: await finalData(p, state) };

@@ -80,8 +80,8 @@ export const get_url = defineModule<GetUrlArgs, GetUrlData>({
   returns: {
     url: { type: 'str', description: 'The URL.', returned: 'always' },
     dest: { type: 'str', description: 'The file written (dest/<name> when dest is a directory).', returned: 'always' },
-    checksum_dest: { type: 'str', description: 'sha256 of dest after the task.', returned: 'when dest exists' },
-    checksum_src: { type: 'str', description: 'sha256 of the downloaded content.', returned: 'when downloaded' },
+    checksum_dest: { type: 'str', description: 'SHA-1 of dest after the task (as Ansible returns it).', returned: 'when dest exists' },
+    checksum_src: { type: 'str', description: 'SHA-1 of the downloaded content (as Ansible returns it).', returned: 'when downloaded' },
     size: { type: 'int', description: 'Size of dest in bytes.', returned: 'when dest exists' },
     mode: { type: 'str', description: 'Mode of dest.', returned: 'when dest exists' },
   },
@@ -109,7 +109,8 @@ export const get_url = defineModule<GetUrlArgs, GetUrlData>({
       const got = await hostDigest(ctx, sum.algo, file);
       if (got !== sum.digest) throw new ModuleError(`The checksum for ${a.url} did not match ${sum.digest}; it was ${got} (${dest} left unchanged)`);
     };
-    const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: st.sha256, size: st.size, mode: formatMode(st.mode) } : {}) };
+    // Ansible reports SHA-1 here (its checksum everywhere); gx compares by sha256 itself
+    const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: await hostDigest(ctx, 'sha1', dest), size: st.size, mode: formatMode(st.mode) } : {}) };
 
     let fetched: string | undefined;
     let needDownload = !st;
@@ -157,8 +158,9 @@ export const get_url = defineModule<GetUrlArgs, GetUrlData>({
         }
         const moved = await ctx.conn.stat(dest, { followLinks: true });
         if (moved) await applyAttrs(ctx.conn, dest, attrChanges(moved, { owner: a.owner, group: a.group }));
-        const now = await ctx.conn.stat(dest, { followLinks: true, checksum: true });
-        return { data: { ...base, checksum_src: now?.sha256, checksum_dest: now?.sha256, size: now?.size, mode: now ? formatMode(now.mode) : undefined } };
+        const now = await ctx.conn.stat(dest, { followLinks: true });
+        const sha1 = now ? await hostDigest(ctx, 'sha1', dest) : undefined;
+        return { data: { ...base, checksum_src: sha1, checksum_dest: sha1, size: now?.size, mode: now ? formatMode(now.mode) : undefined } };
       },
     };
   },

@@ -34,6 +34,15 @@ import multipass from './multipass.js';
 import k3s from './k3s.js';
 import x509_certificate from './x509_certificate.js';
 import container_images from './container_images.js';
+import ping from './ping.js';
+import slurp from './slurp.js';
+import tempfile from './tempfile.js';
+import group_by from './group_by.js';
+import include_vars from './include_vars.js';
+import setup from './setup.js';
+import script from './script.js';
+import service from './service.js';
+import package_ from './package.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -69,6 +78,15 @@ const definitions: ModuleDefinition<any, any>[] = [
   k3s,
   x509_certificate,
   container_images,
+  ping,
+  slurp,
+  tempfile,
+  group_by,
+  include_vars,
+  setup,
+  script,
+  service,
+  package_,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {

@@ -1,8 +1,9 @@
-// user: supplementary groups are read with `id -Gn`. Passwords are out of scope: keys and sudo
-// rules are how the gauntlet's VMs are reached.
+// user: supplementary groups are read with `id -Gn`, the password hash with `getent shadow`.
+// force, password and update_password as lib/ansible/modules/user.py at v2.17.5 (userdel -f;
+// useradd/usermod -p with the crypted hash; 'always' compares the hash, '!' of a lock ignored).
 import { defineModule } from '../engine/module-contract.js';
 import { ModuleError } from '../engine/errors.js';
-import { ACCOUNT_NAME, getGroup, getUser, supplementaryGroups } from './lib/account-db.js';
+import { ACCOUNT_NAME, getGroup, getUser, shadowHash, supplementaryGroups } from './lib/account-db.js';
 import { mustRunTool } from './lib/host-tool.js';
 
 export interface UserArgs {
@@ -18,6 +19,9 @@ export interface UserArgs {
   system?: boolean;
   comment?: string;
   remove?: boolean;
+  force?: boolean;
+  password?: string;
+  update_password?: 'always' | 'on_create';
 }
 
 export interface UserData {
@@ -30,6 +34,7 @@ export interface UserData {
   shell?: string;
   comment?: string;
   system?: boolean;
+  password?: string;
 }
 
 function groupList(g: string | string[] | undefined): string[] | undefined {
@@ -41,7 +46,8 @@ export const user = defineModule<UserArgs, UserData>({
   name: 'user',
   summary: 'Add, change or remove a user account.',
   description:
-    'Creates the account with useradd, changes uid, primary group, supplementary groups, shell, home and comment with usermod where they differ, or removes it with userdel (`remove` also deletes the home directory). `groups` replaces the supplementary groups unless `append` is true; an empty list removes them all. Passwords are not managed.',
+    'Creates the account with useradd, changes uid, primary group, supplementary groups, shell, home, comment and password with usermod where they differ, or removes it with userdel (`remove` also deletes the home directory, `force` removes it even while the user is logged in). `groups` replaces the supplementary groups unless `append` is true; an empty list removes them all. ' +
+    '`password` is a crypted hash (`mkpasswd -m sha-512`, or `| password_hash`), compared with the shadow entry, which needs root (become).',
   schema: {
     type: 'object',
     properties: {
@@ -57,6 +63,14 @@ export const user = defineModule<UserArgs, UserData>({
       system: { type: 'boolean', default: false, description: 'On creation, make a system account (uid from the system range, useradd -r).' },
       comment: { type: 'string', description: 'The GECOS field (full name).' },
       remove: { type: 'boolean', default: false, description: 'With state=absent: also remove the home directory and mail spool (userdel -r).' },
+      force: { type: 'boolean', default: false, description: 'With state=absent: remove the account even while the user is logged in (userdel -f).' },
+      password: { type: 'string', description: 'The password as a crypted hash (e.g. $6$…), never the clear text; masked in every output.' },
+      update_password: {
+        type: 'string',
+        enum: ['always', 'on_create'],
+        default: 'always',
+        description: 'always: set the password when the hash differs; on_create: only when the account is created.',
+      },
     },
     required: ['name'],
     additionalProperties: false,
@@ -83,6 +97,7 @@ export const user = defineModule<UserArgs, UserData>({
     groups: { type: 'list', description: 'Supplementary group names after the task.', returned: 'state=present, when known' },
     home: { type: 'str', description: 'Home directory.', returned: 'state=present, when known' },
     shell: { type: 'str', description: 'Login shell.', returned: 'state=present, when known' },
+    password: { type: 'str', description: "Always 'NOT_LOGGING_PASSWORD', as Ansible's.", returned: 'when password is given' },
   },
   checkMode: true,
   async plan(ctx, a) {
@@ -91,7 +106,7 @@ export const user = defineModule<UserArgs, UserData>({
     if (state === 'absent') {
       const data: UserData = { name: a.name, state };
       if (!cur) return { changed: false, data };
-      const argv = ['userdel', ...(a.remove ? ['-r'] : []), a.name];
+      const argv = ['userdel', ...(a.force ? ['-f'] : []), ...(a.remove ? ['-r'] : []), a.name];
       return {
         changed: true,
         msg: `remove user ${a.name}`,
@@ -101,6 +116,14 @@ export const user = defineModule<UserArgs, UserData>({
           return {};
         },
       };
+    }
+    const warnings: string[] = [];
+    if (a.password !== undefined) {
+      ctx.secret(a.password);
+      // user.py's check: a crypted hash starts with $ (or is a lock/disabled marker)
+      if (!/^(\$|!|\*|$)/.test(a.password) && a.password.length < 13) {
+        warnings.push("The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly.");
+      }
     }
     const wantGroups = groupList(a.groups);
     let argv: string[] | undefined;
@@ -116,6 +139,7 @@ export const user = defineModule<UserArgs, UserData>({
         ...(a.home !== undefined ? ['-d', a.home] : []),
         ...(a.comment !== undefined ? ['-c', a.comment] : []),
         ...(a.system ? ['-r'] : []),
+        ...(a.password !== undefined ? ['-p', a.password] : []),
         a.create_home === false ? '-M' : '-m',
         a.name,
       ];
@@ -144,6 +168,10 @@ export const user = defineModule<UserArgs, UserData>({
       if (a.shell !== undefined && a.shell !== cur.shell) (opts.push('-s', a.shell), what.push(`shell ${cur.shell} -> ${a.shell}`));
       if (a.home !== undefined && a.home !== cur.home) (opts.push('-d', a.home), what.push(`home ${cur.home} -> ${a.home}`));
       if (a.comment !== undefined && a.comment !== cur.comment) (opts.push('-c', a.comment), what.push('comment'));
+      if (a.password !== undefined && (a.update_password ?? 'always') === 'always') {
+        const hash = await shadowHash(ctx, a.name);
+        if (hash.replace(/^!+/, '') !== a.password.replace(/^!+/, '')) (opts.push('-p', a.password), what.push('password'));
+      }
       if (opts.length) argv = ['usermod', ...opts, a.name];
       msg = what.join(', ');
     }
@@ -154,20 +182,28 @@ export const user = defineModule<UserArgs, UserData>({
       ...(cur ? { group: cur.gid, home: a.home ?? cur.home, shell: a.shell ?? cur.shell } : {}),
       ...(groupsAfter ? { groups: groupsAfter } : {}),
       ...(a.system !== undefined ? { system: a.system } : {}),
+      ...(a.password !== undefined ? { password: 'NOT_LOGGING_PASSWORD' } : {}),
     };
-    if (!argv) return { changed: false, data: predicted };
+    if (!argv) return { changed: false, data: predicted, warnings };
     const cmd = argv;
     return {
       changed: true,
       msg,
       data: predicted,
+      warnings,
       apply: async () => {
         await mustRunTool(ctx, cmd, { providedBy: 'passwd' });
         const now = await getUser(ctx, a.name);
         if (!now) throw new ModuleError(`${cmd[0]} succeeded but getent does not see user ${a.name}`);
         const primary = await getGroup(ctx, String(now.gid));
         const groups = await supplementaryGroups(ctx, a.name, primary?.name ?? String(now.gid));
-        return { data: { name: a.name, state, uid: now.uid, group: now.gid, groups, home: now.home, shell: now.shell, comment: now.comment, ...(a.system !== undefined ? { system: a.system } : {}) } };
+        return {
+          data: {
+            name: a.name, state, uid: now.uid, group: now.gid, groups, home: now.home, shell: now.shell, comment: now.comment,
+            ...(a.system !== undefined ? { system: a.system } : {}),
+            ...(a.password !== undefined ? { password: 'NOT_LOGGING_PASSWORD' } : {}),
+          },
+        };
       },
     };
   },

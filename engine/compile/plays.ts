@@ -149,11 +149,21 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     anyErrorsFatal: bool(raw.any_errors_fatal),
     maxFailPercentage: raw.max_fail_percentage === undefined ? undefined : keywordValue('max_fail_percentage', raw.max_fail_percentage, undefined, Number),
     forceHandlers: raw.force_handlers === undefined ? false : keywordValue('force_handlers', raw.force_handlers, undefined, bool),
-    gatherFacts: bool(raw.gather_facts),
+    gatherFacts: raw.gather_facts === undefined || raw.gather_facts === null ? undefined : bool(raw.gather_facts),
+    gatherArgs: gatherArgs(raw),
     tags: tagList(raw.tags),
     secrets: [...asList(raw.secrets).map(String), ...promptSecrets],
     connection: raw.connection === undefined ? undefined : String(raw.connection),
   };
   c.errors.push(...notifyErrors(play));
   return play;
+}
+
+/** The setup arguments of a play's fact gathering (its gather_subset and gather_timeout keywords). */
+function gatherArgs(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (raw.gather_subset !== undefined) out.gather_subset = raw.gather_subset;
+  if (raw.gather_timeout !== undefined) out.gather_timeout = Number(raw.gather_timeout);
+  if (raw.fact_path !== undefined) out.fact_path = raw.fact_path;
+  return out;
 }

@@ -165,7 +165,10 @@ export interface CompiledPlay {
   maxFailPercentage?: Kw<number>;
   /** a template is rendered when the play starts */
   forceHandlers: Kw<boolean>;
-  gatherFacts: boolean;
+  /** true: gather before the first task; undefined: on a host's first read of a fact; false: never */
+  gatherFacts?: boolean;
+  /** setup's arguments for that gathering (gather_subset, gather_timeout) */
+  gatherArgs: Record<string, unknown>;
   tags: string[];
   /** names of variables whose values are secret */
   secrets: string[];

@@ -88,13 +88,21 @@ export class Inventory {
     return [...(this.memberMap().get(group) ?? [])];
   }
 
-  /** add_host: creates the host (and any missing group, as a child of `all`), or extends it. */
-  addHost(name: string, groups: string[] = [], vars: Record<string, unknown> = {}): InventoryHost {
+  /**
+   * add_host: creates the host (and any missing group, as a child of `all`), or extends it.
+   * group_by: `parents` are made parents of each of `groups` (missing ones created under `all`).
+   */
+  addHost(name: string, groups: string[] = [], vars: Record<string, unknown> = {}, parents: string[] = []): InventoryHost {
     if (this.data.groups.has(name)) throw new PlaybookError(`add_host: '${name}' is already the name of a group`);
-    for (const g of groups) if (this.data.hosts.has(g)) throw new PlaybookError(`add_host: group '${g}' has the name of a host`);
-    const newGroups = groups.some((g) => !this.data.groups.has(g));
+    for (const g of [...groups, ...parents]) if (this.data.hosts.has(g)) throw new PlaybookError(`add_host: group '${g}' has the name of a host`);
+    const newGroups = [...groups, ...parents].some((g) => !this.data.groups.has(g)) || (parents.some((p) => p !== 'all') && groups.length > 0);
     this.data.host(name);
     for (const g of groups) this.data.addHostTo(g, name, {});
+    for (const p of parents) {
+      if (p === 'all') continue;
+      this.data.group(p);
+      for (const g of groups) this.data.addChild(p, g);
+    }
     assignVars(this.data.hosts.get(name)!.fileVars, vars);
     this.implicit.delete(name);
     this.data.reconcileGroups();

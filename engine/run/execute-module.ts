@@ -22,6 +22,7 @@ export interface ModuleOutcome {
   facts?: Record<string, unknown>;
   addHosts?: Plan['addHosts'];
   control?: Plan['control'];
+  warnings?: string[];
 }
 
 /** What the engine gives executeModule: the module's context, and --diff, which only the engine reads. */
@@ -53,7 +54,7 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     if (err instanceof ModuleError) return outcome({ changed: false, failed: true, skipped: false, msg: err.message });
     throw err;
   }
-  const base = { facts: plan.facts, addHosts: plan.addHosts, control: plan.control, diff: await shown(plan.diff) };
+  const base = { facts: plan.facts, addHosts: plan.addHosts, control: plan.control, warnings: plan.warnings, diff: await shown(plan.diff) };
   if (plan.skipped !== undefined) {
     return outcome({ ...base, changed: false, failed: false, skipped: true, skipReason: plan.skipped, msg: plan.msg ?? plan.skipped, data: plan.data });
   }
@@ -102,5 +103,9 @@ function outcome(p: Parts): ModuleOutcome {
   if (p.facts) out.facts = p.facts;
   if (p.addHosts) out.addHosts = p.addHosts;
   if (p.control) out.control = p.control;
+  if (p.warnings && p.warnings.length > 0) {
+    out.warnings = p.warnings;
+    data.warnings = p.warnings;
+  }
   return out;
 }

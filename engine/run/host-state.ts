@@ -1,8 +1,13 @@
 // What the executor remembers about a host across tasks and plays.
 export class HostState {
   readonly name: string;
-  /** set_fact and register results: they outlive the play, like Ansible's host facts */
-  readonly facts: Record<string, unknown> = {};
+  /**
+   * set_fact and register results: they outlive the play, like Ansible's host facts.
+   * `ansible_facts` is there from the start, empty until facts are gathered, as in Ansible.
+   */
+  readonly facts: Record<string, unknown> = { ansible_facts: {} };
+  /** names in `facts` whose values are templates rendered on read (include_vars); the rest are data */
+  readonly templatedFacts = new Set<string>();
   /** failed a task (not ignored, not rescued): out of the play, and of later plays */
   failed = false;
   unreachable = false;

@@ -13,6 +13,13 @@ type Vars = Record<string, unknown>;
  */
 const opaque = new WeakSet<object>();
 
+/** A scope's variables as written, before rendering (fact-gathering.ts reads what a template refers to). */
+const raws = new WeakMap<object, Vars>();
+
+export function rawVars(scope: Vars): Vars | undefined {
+  return raws.get(scope);
+}
+
 export function markOpaque<T extends object>(o: T): T {
   opaque.add(o);
   return o;
@@ -77,5 +84,6 @@ export function lazyScope(flat: Vars, where?: Where, isRaw?: (key: string) => bo
       return { configurable: true, enumerable: true, get: () => proxy[key] };
     },
   });
+  raws.set(proxy, flat);
   return markOpaque(proxy);
 }

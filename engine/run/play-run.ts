@@ -16,6 +16,7 @@ import { PlayKeywords } from './play-keywords.js';
 import { TaskRunner } from './task-runner.js';
 import { markOpaque } from './lazy-scope.js';
 import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
+import { gatherTask, hasGathered, isGatherTask, markGathered, mentionsVariables, readsMissingFacts, templateFileNames } from './fact-gathering.js';
 
 export class PlayRun {
   readonly ctx: RunContext;
@@ -69,8 +70,8 @@ export class PlayRun {
   }
 
   /** add_host: the inventory learns the host now; plays compiled later target it by pattern. */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void {
-    this.ctx.inventory.addHost(name, groups, vars);
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void {
+    this.ctx.inventory.addHost(name, groups, vars, parents);
     if (!this.ctx.hosts.has(name)) this.ctx.hosts.set(name, new HostState(name));
     this.ctx.bus.counter.touch(name);
   }
@@ -119,6 +120,7 @@ export class PlayRun {
     this.endBatch = false;
     this.scope.batch = batch;
     this.registerSecrets(batch);
+    if (this.play.gatherFacts === true) await this.gatherFacts(batch);
     const sections: (keyof CompiledPlay['sections'])[] = ['pre_tasks', 'tasks', 'post_tasks'];
     for (const s of sections) {
       if (this.stopped || this.ctx.signal.aborted) break;
@@ -194,6 +196,8 @@ export class PlayRun {
 
   private async runInclude(node: IncludeNode, hosts: string[], rescuable: boolean): Promise<void> {
     const { ctx } = this;
+    hosts = await this.factsBefore(node, hosts);
+    if (hosts.length === 0) return;
     const started = Date.now();
     ctx.bus.emit({ type: 'task.start', id: node.id, name: node.name, module: node.what === 'role' ? 'include_role' : 'include_tasks', handler: false, loc: node.loc, hosts, time: started });
     const groups = new Map<string, { nodes: TaskNode[]; role?: RoleInstance; hosts: string[]; layer: Vars }>();
@@ -281,8 +285,39 @@ export class PlayRun {
   // ---- each task and what follows it --------------------------------------------------------
 
   private async runTask(task: ModuleTask, hosts: string[], rescuable: boolean): Promise<void> {
+    hosts = await this.factsBefore(task, hosts);
+    if (hosts.length === 0) return;
     const { targets, results } = await this.tasks.run(task, hosts, rescuable);
     await this.afterTask(task, targets, results, rescuable);
+  }
+
+  // ---- facts (fact-gathering.ts) -------------------------------------------------------------
+
+  /** The play's "Gathering Facts" task on the active `hosts`; each is gathered once, whatever the result. */
+  private async gatherFacts(hosts: string[]): Promise<void> {
+    const live = this.active(hosts);
+    if (live.length === 0) return;
+    for (const h of live) markGathered(this.state(h));
+    const task = gatherTask(this.play);
+    const { targets, results } = await this.tasks.run(task, live, false);
+    await this.afterTask(task, targets, results, false);
+  }
+
+  /** Without gather_facts: gathers on the hosts where `node` reads a fact they lack; returns `hosts` minus those the gathering failed. */
+  private async factsBefore(node: TaskNode, hosts: string[]): Promise<string[]> {
+    if (this.play.gatherFacts !== undefined || isGatherTask(node) || !mentionsVariables(node)) return hosts;
+    const fromFile = await templateFileNames(node, { roleDir: node.eff.role?.dir, playbookDir: this.play.dir, taskFile: node.loc?.file, templateDirs: this.ctx.settings.templateDirs });
+    const need = hosts.filter((h) => {
+      if (hasGathered(this.state(h)) || !this.state(h).active) return false;
+      try {
+        return readsMissingFacts(node, this.scope.forTask(h, node), fromFile);
+      } catch {
+        return false; // the task itself will report what is wrong with its scope
+      }
+    });
+    if (need.length === 0) return hosts;
+    await this.gatherFacts(need);
+    return hosts.filter((h) => !need.includes(h) || this.state(h).active);
   }
 
   private async afterTask(task: ModuleTask, hosts: string[], results: ItemOutcome[], rescuable: boolean): Promise<void> {

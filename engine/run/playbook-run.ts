@@ -87,9 +87,6 @@ export async function runPlaybook(pb: CompiledPlaybook, ctx: RunContext): Promis
     if (all.length === 0) {
       ctx.bus.emit({ type: 'warning', msg: `no hosts matched '${play.hosts.join(',')}'; skipping this play`, loc: play.loc, time: Date.now() });
     }
-    if (play.gatherFacts) {
-      ctx.bus.emit({ type: 'warning', msg: 'gx does not gather facts: gather_facts is ignored (set it to false to silence this)', loc: play.loc, time: Date.now() });
-    }
     // Ansible's PlaybookExecutor: a batch whose every host failed, any_errors_fatal or
     // max_fail_percentage end the whole run (meta: end_play only this play)
     let breakRun = false;

@@ -214,7 +214,8 @@ export class PlayScope {
 
   /** Is `flat[k]` what a task registered or set_fact stored (rendered once already, data now)? */
   private fromFacts(host: string, flat: Vars): (k: string) => boolean {
-    const facts = this.ctx.hosts.get(host)?.facts;
-    return (k) => facts !== undefined && Object.prototype.hasOwnProperty.call(facts, k) && facts[k] === flat[k];
+    const state = this.ctx.hosts.get(host);
+    const facts = state?.facts;
+    return (k) => facts !== undefined && Object.prototype.hasOwnProperty.call(facts, k) && facts[k] === flat[k] && !state!.templatedFacts.has(k);
   }
 }

@@ -80,7 +80,7 @@ export interface TaskPlay {
   state(host: string): HostState;
   notify(task: ModuleTask, host: string): void;
   /** add_host: the inventory learns a host for later plays */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>): void;
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void;
   isSecretName(name: string): boolean;
 }
 
@@ -398,10 +398,17 @@ export class TaskRunner {
     for (;;) {
       attempts += 1;
       outcome = await withTimeLimit(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, `task '${task.name}' timed out after ${timeout}s`);
-      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars);
+      for (const w of outcome.warnings ?? []) ctx.bus.emit({ type: 'warning', msg: w, host, loc: task.loc, time: Date.now() });
+      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
       if (outcome.facts) {
         const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);
+        // include_vars' values come from files, not yet templated: they render when read, as in
+        // Ansible (its clean-facts actions are not wrapped unsafe); every other fact is data
+        for (const k of Object.keys(outcome.facts)) {
+          if (task.module === 'include_vars') state.templatedFacts.add(k);
+          else state.templatedFacts.delete(k);
+        }
         for (const [k, v] of Object.entries(outcome.facts)) if (this.pr.isSecretName(k) && v !== undefined && v !== null) ctx.bus.secret(String(v));
       }
       data = { ...outcome.data };

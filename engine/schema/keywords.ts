@@ -272,7 +272,12 @@ export const TASK_ACTIONS: Record<string, KeywordSpec> = {
 export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   name: k('The play\'s name, shown as PLAY [name].', str),
   hosts: k('Which hosts the play runs on: a pattern (`web:&prod`, `all`, `db*`) or a list of patterns.', strOrList),
-  gather_facts: k('Collect facts (ansible_* variables) from each host before the tasks.', bool),
+  gather_facts: k(
+    'Collect facts (ansible_* variables) from each host before the tasks; when not given, gx gathers on a host when a task first reads a fact; false: never.',
+    bool,
+  ),
+  gather_subset: k('Which facts gather_facts collects (the setup module\'s gather_subset: all, min, hardware, network, virtual, !name).', strOrList),
+  gather_timeout: k('Seconds gathering facts may take on a host.', int),
   vars: k('Variables for the whole play.', mapping),
   vars_files: k('Files of variables to load, relative to the playbook; an entry that is a list loads the first of its files that exists.', {
     type: 'array',
@@ -344,9 +349,7 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
       },
     },
   }),
-  gather_subset: k('Accepted for compatibility with Ansible: gx gathers its one set of common facts whatever the subset.', { type: ['array', 'string'], items: { type: 'string' } }),
-  gather_timeout: k('Accepted for compatibility with Ansible and ignored (fact gathering is one command).', int),
-  fact_path: k('Accepted for compatibility with Ansible and ignored: gx reads no local facts (facts.d).', str),
+  fact_path: k("Where gather_facts reads local facts (*.fact files), as the setup module's fact_path.", str),
 };
 
 /** An `- import_playbook: other.yaml` item of a playbook. */

@@ -20,7 +20,7 @@ export interface GroupEntry {
 }
 
 /** getent exits 2 when the key is not found. */
-async function getent(ctx: ModuleContext, db: 'passwd' | 'group', key: string): Promise<string | null> {
+async function getent(ctx: ModuleContext, db: 'passwd' | 'group' | 'shadow', key: string): Promise<string | null> {
   const res = await runTool(ctx, ['getent', db, key], { providedBy: 'libc-bin' });
   if (res.rc === 2) return null;
   if (res.rc !== 0) throw new ModuleError(`getent ${db} ${key} failed (rc ${res.rc}): ${res.stderr.trim()}`);
@@ -39,6 +39,12 @@ export async function getGroup(ctx: ModuleContext, nameOrGid: string): Promise<G
   if (line === null) return null;
   const f = line.split(':');
   return { name: f[0]!, gid: Number(f[2]), members: (f[3] ?? '').split(',').filter(Boolean) };
+}
+
+/** The password hash in the user's shadow entry; '' when there is none or it cannot be read (not root), as Ansible's user_password. */
+export async function shadowHash(ctx: ModuleContext, name: string): Promise<string> {
+  const line = await getent(ctx, 'shadow', name).catch(() => null);
+  return line?.split(':')[1] ?? '';
 }
 
 /** Supplementary group names of a user (primary group excluded). */

@@ -62,7 +62,9 @@ export const writeProperties = {
 
 export const writeReturns = {
   dest: { type: 'str', description: 'The path written (a directory dest resolved to the file inside it).', returned: 'always' },
-  checksum: { type: 'str', description: 'sha256 of the new content.', returned: 'always' },
+  checksum: { type: 'str', description: 'SHA-1 of the new content, as Ansible returns it.', returned: 'always' },
+  checksum_sha256: { type: 'str', description: 'SHA-256 of the new content (gx compares files by it).', returned: 'always' },
+  md5sum: { type: 'str', description: 'MD5 of the new content, as Ansible returns it.', returned: 'when the content is known' },
   size: { type: 'int', description: 'Size in bytes.', returned: 'always' },
   mode: { type: 'str', description: "The file's mode, like '0644'.", returned: 'when known' },
   owner: { type: 'str', description: "The file's owner.", returned: 'when known' },
@@ -99,7 +101,7 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   }
   const sha = createHash('sha256').update(s.bytes).digest('hex');
   if (current && !a.force) {
-    return { changed: false, msg: 'file already exists and force is false', data: { dest, checksum: current.sha256, state: 'file', ...attrData(current) } };
+    return { changed: false, msg: 'file already exists and force is false', data: { dest, checksum_sha256: current.sha256, state: 'file', ...attrData(current) } };
   }
   let wantMode: string | number | undefined = a.mode;
   if (wantMode === 'preserve') {
@@ -110,7 +112,14 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   const contentChanged = !current || current.sha256 !== sha;
   const attrChange = current && !contentChanged ? attrChanges(current, attrs) : {};
   const changed = contentChanged || hasChanges(attrChange);
-  const base: Record<string, unknown> = { dest, checksum: sha, size: s.bytes.length, state: 'file' };
+  const base: Record<string, unknown> = {
+    dest,
+    checksum: createHash('sha1').update(s.bytes).digest('hex'),
+    checksum_sha256: sha,
+    md5sum: createHash('md5').update(s.bytes).digest('hex'),
+    size: s.bytes.length,
+    state: 'file',
+  };
   if (s.src !== undefined) base.src = s.src;
   const predicted: Record<string, unknown> = { ...base, ...(current ? attrData(current) : {}), size: s.bytes.length };
   if (wantMode !== undefined) predicted.mode = formatMode(parseMode(wantMode, current?.mode ?? NEW_FILE_MODE));

@@ -1,6 +1,6 @@
 # Shared by the account doubles (getent, id, useradd, usermod, userdel, groupadd, groupmod, groupdel):
-# $S/passwd and $S/group in the /etc formats.
-touch "$S/passwd" "$S/group"
+# $S/passwd, $S/group and $S/shadow in the /etc formats.
+touch "$S/passwd" "$S/group" "$S/shadow"
 
 # field N of the line whose field 1 (name) or field 3 (id) equals KEY
 lookup() { awk -F: -v k="$2" '$1 == k || ($3 == k && k ~ /^[0-9]+$/) { print; exit }' "$S/$1"; }

@@ -3,6 +3,8 @@ import { ModuleArgsError } from '../../engine/errors.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import blockinfile from '../../modules/blockinfile.js';
+import type { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { firstHostPerSuite } from '../ssh/hosts.js';
 import { rhythm, runModule, tempDir } from './harness.js';
 
 async function fileWith(text: string | null): Promise<string> {
@@ -72,5 +74,22 @@ describe('blockinfile', () => {
     const err = await runModule(blockinfile, { path: p, block: 'x', marker: '# managed' }).then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(ModuleArgsError).with.property('message').match(/marker must contain \{mark\}/);
     expect(await read(p)).to.equal('a\n');
+  });
+});
+
+describe('blockinfile content (Ansible\'s alias of block) on a real sshd test host', function () {
+  this.timeout(30_000);
+  let conn!: SshConnection;
+  firstHostPerSuite((c) => (conn = c));
+
+  it('content is the block: check → apply → again → check', async () => {
+    const dir = (await conn.run({ argv: ['mktemp', '-d'] })).stdout.trim();
+    const p = `${dir}/hosts`;
+    await conn.put(p, 'a\n');
+    const snapshot = async () => (await conn.get(p))?.toString('utf8') ?? null;
+    await rhythm(blockinfile, { path: p, content: '10.0.0.5 registry.local' }, { conn, snapshot });
+    expect(await snapshot()).to.equal('a\n# BEGIN ANSIBLE MANAGED BLOCK\n10.0.0.5 registry.local\n# END ANSIBLE MANAGED BLOCK\n');
+    const err = await runModule(blockinfile, { path: p, content: 'x', block: 'y' }, { conn }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.match(/not both/);
   });
 });

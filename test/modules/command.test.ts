@@ -1,3 +1,6 @@
+import { play } from '../run/play-helper.js';
+import type { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { firstHostPerSuite } from '../ssh/hosts.js';
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -99,5 +102,38 @@ describe('command module', () => {
     await runModule('command', { cmd: 'ls', chdr: '/' }).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(ModuleArgsError);
     expect((err as ModuleArgsError).hint).to.equal("did you mean 'chdir'?");
+  });
+});
+
+describe('command on a real sshd test host: a missing program, executable', function () {
+  this.timeout(30_000);
+  let conn!: SshConnection;
+  firstHostPerSuite((c) => (conn = c));
+
+  it("a program that is not found fails with rc 127, the cmd and Ansible's message; shell gives 127 too", async () => {
+    const r = await runModule('command', 'nosuch-gx-program --flag', { conn });
+    expect(r).to.include({ failed: true, msg: "[Errno 2] No such file or directory: b'nosuch-gx-program'" });
+    expect(r.data).to.include({ rc: 127, failed: true });
+    expect(r.data.cmd).to.deep.equal(['nosuch-gx-program', '--flag']);
+    const sh = await runModule('shell', 'nosuch-gx-program', { conn });
+    expect(sh.data.rc).to.equal(127);
+    expect(sh.failed).to.equal(true);
+  });
+
+  it('executable is accepted and ignored with Ansible\'s warning (command runs no shell)', async () => {
+    const r = await runModule('command', { cmd: 'echo $0', executable: '/bin/bash' }, { conn });
+    expect(r.failed).to.equal(false);
+    expect(r.data.stdout).to.equal('$0');
+    expect(r.warnings).to.deep.equal(["As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '/bin/bash'."]);
+    expect(r.data.warnings).to.deep.equal(r.warnings);
+  });
+});
+
+describe('a module warning reaches the run as a warning event', () => {
+  it('command executable: the warning is shown once, for the host', async () => {
+    const r = await play({ 'site.yaml': '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - command: \"true\"\n      args:\n        executable: /bin/bash\n' });
+    expect(r.code, r.text).to.equal(0);
+    const warnings = r.events.filter((e) => e.type === 'warning');
+    expect(warnings.map((w) => (w as { msg: string }).msg)).to.deep.equal(["As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '/bin/bash'."]);
   });
 });

@@ -1,3 +1,7 @@
+import type { SshConnection } from '../../engine/connect/ssh/connection.js';
+import type { Connection } from '../../engine/connect/connection.js';
+import { taskConnection } from '../../engine/connect/task-connection.js';
+import { firstHostPerSuite } from '../ssh/hosts.js';
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { chmod, link, lstat, mkdir, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises';
@@ -140,5 +144,62 @@ describe('file module', () => {
       await runModule('file', args).catch((e: unknown) => (err = e));
       expect(err, JSON.stringify(args)).to.be.instanceOf(ModuleArgsError);
     }
+  });
+});
+
+describe('file attributes and times on a real sshd test host', function () {
+  this.timeout(30_000);
+  let ssh!: SshConnection;
+  let root!: Connection;
+  let dir!: string;
+  firstHostPerSuite((c) => {
+    ssh = c;
+    root = taskConnection(ssh, undefined, { user: 'root' });
+  });
+  beforeEach(async () => {
+    dir = (await ssh.run({ argv: ['mktemp', '-d', '/var/tmp/gx-file-XXXXXX'] })).stdout.trim();
+  });
+  afterEach(async () => {
+    await root.run({ shell: `chattr -R -i -a ${dir} 2>/dev/null; rm -rf ${dir}` });
+  });
+  const flags = async (p: string) => (await root.run({ argv: ['lsattr', '-d', p] })).stdout.split(' ')[0]!.replace(/-/g, '');
+  const times = async (p: string) => (await ssh.run({ argv: ['stat', '-c', '%X %Y', p] })).stdout.trim();
+
+  it('attributes: +i sets the immutable flag once (chattr), -i removes it; flags the kernel sets are left alone', async () => {
+    const p = `${dir}/f`;
+    await ssh.put(p, 'x');
+    const r = await rhythm('file', { path: p, attributes: '+i' }, { conn: root, snapshot: () => flags(p) });
+    expect(await flags(p)).to.include('i');
+    expect(r.apply.changed).to.equal(true);
+    await rhythm('file', { path: p, attributes: '-i' }, { conn: root, snapshot: () => flags(p) });
+    expect(await flags(p)).to.not.include('i');
+    // exactly these flags: 'e' (extents, set by ext4) does not count as a difference
+    const exact = await runModule('file', { path: p, attributes: 'A' }, { conn: root });
+    expect(exact.changed).to.equal(true);
+    expect((await runModule('file', { path: p, attributes: 'A' }, { conn: root })).changed).to.equal(false);
+  });
+
+  it('modification_time and access_time in their formats: set once, then unchanged; preserve leaves them; a bad time is an argument error', async () => {
+    const p = `${dir}/f`;
+    await ssh.put(p, 'x');
+    const tz = (await ssh.run({ argv: ['date', '-d', '2024-01-02 03:04:05', '+%s'] })).stdout.trim();
+    const args = { path: p, state: 'file', modification_time: '202401020304.05', access_time: '2024-01-02 03:04:05', access_time_format: '%Y-%m-%d %H:%M:%S' };
+    await rhythm('file', args, { conn: ssh, snapshot: () => times(p) });
+    expect(await times(p)).to.equal(`${tz} ${tz}`);
+    const before = await times(p);
+    const touched = await runModule('file', { path: p, state: 'touch', modification_time: 'preserve', access_time: 'preserve' }, { conn: ssh });
+    expect(touched.changed).to.equal(false);
+    expect(await times(p)).to.equal(before);
+    const err = await runModule('file', { path: p, modification_time: 'yesterday' }, { conn: ssh }).then(() => undefined, (e: Error) => e);
+    expect(err?.message).to.match(/Error while obtaining timestamp for time yesterday using format %Y%m%d%H%M\.%S: time data 'yesterday' does not match format/);
+  });
+
+  it('touch with now always changes (as Ansible); a new file gets an explicit mtime', async () => {
+    const p = `${dir}/new`;
+    const r = await runModule('file', { path: p, state: 'touch', modification_time: '199901010000.00' }, { conn: ssh });
+    expect(r.changed).to.equal(true);
+    const m = (await ssh.run({ argv: ['date', '-d', '1999-01-01 00:00:00', '+%s'] })).stdout.trim();
+    expect((await times(p)).split(' ')[1]).to.equal(m);
+    expect((await runModule('file', { path: p, state: 'touch' }, { conn: ssh })).changed).to.equal(true);
   });
 });

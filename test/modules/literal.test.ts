@@ -58,7 +58,10 @@ describe('literal paths and contents (property-based)', () => {
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 3 }), async (words) => {
         const viaArgv = await runModule('command', { argv: ['printf', '%s\\0', ...words], strip_empty_ends: false });
         expect(viaArgv.data.stdout).to.equal(words.map((w) => `${w}\0`).join(''));
+        // free-form text is read by Ansible's split_args: words are joined across {{ }} (quoted or
+        // not) and a quote after a backslash does not close; such words are data only through argv
         const line = ['printf', '%s\\0', ...words].map(shellQuote).join(' ');
+        if (words.some((w) => /\{[{%#]|[}%#]\}/.test(w)) || /\\['"]/.test(line)) return;
         const viaText = await runModule('command', `${line} strip_empty_ends=false`);
         expect(viaText.data.stdout).to.equal(words.map((w) => `${w}\0`).join(''));
       }),

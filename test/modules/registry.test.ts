@@ -79,6 +79,10 @@ describe('module registry', () => {
     expect(getModule('no_such_module')).to.equal(undefined);
   });
 
+  // a module named with a word JavaScript reserves (package) is exported as <name>_
+  const RESERVED = new Set(['package', 'interface', 'private', 'protected', 'public', 'implements', 'static', 'let', 'yield']);
+  const ident = (name: string) => (RESERVED.has(name) ? `${name}_` : name);
+
   for (const def of allModules) {
     describe(`module ${def.name}`, () => {
       it('lives in modules/<name>.ts, exported as default and by name', async () => {
@@ -87,7 +91,7 @@ describe('module registry', () => {
         // the file may load as a second module instance here, so compare what it defines, not identity
         const mod = (await import(pathToFileURL(file).href)) as Record<string, ModuleDefinition | undefined>;
         expect(mod.default?.name).to.equal(def.name);
-        expect(mod[def.name]?.name, `named export ${def.name}`).to.equal(def.name);
+        expect(mod[ident(def.name)]?.name, `named export ${ident(def.name)}`).to.equal(def.name);
         expect(mod.default?.schema).to.deep.equal(def.schema);
       });
 
@@ -95,11 +99,11 @@ describe('module registry', () => {
         expect(isDefinedModule(def), 'the registered definition').to.equal(true);
         const file = join(modulesDir, `${def.name}.ts`);
         const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-        expect(mod.default, 'default and named export are one object').to.equal(mod[def.name]);
+        expect(mod.default, 'default and named export are one object').to.equal(mod[ident(def.name)]);
         expect(isDefinedModule(mod.default), 'made by defineModule').to.equal(true);
         const src = readFileSync(file, 'utf8');
-        expect(src.match(new RegExp(`^export const ${def.name} = defineModule(<[^\\n]*>)?\\(\\{$`, 'gm')), 'export const <name> = defineModule({').to.have.length(1);
-        expect(src.match(/^export default .*$/gm)).to.deep.equal([`export default ${def.name};`]);
+        expect(src.match(new RegExp(`^export const ${ident(def.name)} = defineModule(<[^\\n]*>)?\\(\\{$`, 'gm')), 'export const <name> = defineModule({').to.have.length(1);
+        expect(src.match(/^export default .*$/gm)).to.deep.equal([`export default ${ident(def.name)};`]);
         // no second way to export it (export { x }, export { x as y })
         expect(src.match(/^export \{[^}]*\};?$/gm), 'export { … }').to.equal(null);
       });

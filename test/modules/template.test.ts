@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -21,6 +22,7 @@ describe('template module', () => {
     const { apply } = await rhythm('template', { src: 'app.conf.hbs', dest }, { playbookDir: pb, vars, snapshot: () => read(dest) });
     expect(await read(dest)).to.equal('port=8080\nhost=a\nhost=b\n');
     expect(apply.data.src).to.equal(join(pb, 'templates', 'app.conf.hbs'));
+    expect(apply.data.checksum).to.equal(createHash('sha1').update('port=8080\nhost=a\nhost=b\n').digest('hex'));
   });
 
   it('renders a .j2 file as Jinja2 with Ansible\'s template defaults (trim_blocks, trailing newline, includes beside it)', async () => {

@@ -90,3 +90,47 @@ describe('user (command double)', () => {
     expect((await runModule(user, { name: 'deploy' }, { conn })).msg).to.equal('getent is not installed on localhost (install the libc-bin package)');
   });
 });
+
+describe('user force and password (command doubles with a shadow file)', () => {
+  let d: Doubles;
+  const HASH = '$6$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.';
+  const OTHER = '$6$other$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefgh';
+  const db = async () => [await d.read('passwd'), await d.read('shadow')];
+  beforeEach(async () => {
+    d = await makeDoubles();
+    await d.set('passwd', 'root:x:0:0:root:/root:/bin/bash\n');
+    await d.set('group', 'root:x:0:\n');
+    await d.set('shadow', 'root:*:19000:0:99999:7:::\n');
+  });
+
+  it('a new account gets the crypted hash (useradd -p); the registered value never shows it', async () => {
+    const r = await rhythm(user, { name: 'deploy', password: HASH }, { conn: d.conn, snapshot: db });
+    expect(writes(await d.calls())).to.deep.equal([['useradd', '-p', HASH, '-m', 'deploy']]);
+    expect(await d.read('shadow')).to.contain(`deploy:${HASH}:`);
+    expect(r.apply.data.password).to.equal('NOT_LOGGING_PASSWORD');
+    expect(JSON.stringify(r.apply.data)).to.not.contain(HASH);
+  });
+
+  it('update_password always changes a different hash (usermod -p), a lock (!) is not a difference; on_create leaves it', async () => {
+    await d.set('passwd', 'root:x:0:0:root:/root:/bin/bash\ndeploy:x:1000:1000::/home/deploy:/bin/sh\n');
+    await d.set('group', 'root:x:0:\ndeploy:x:1000:\n');
+    await d.set('shadow', `deploy:!${HASH}:19000:0:99999:7:::\n`);
+    expect((await runModule(user, { name: 'deploy', password: HASH }, { conn: d.conn })).changed).to.equal(false);
+    expect((await runModule(user, { name: 'deploy', password: OTHER, update_password: 'on_create' }, { conn: d.conn })).changed).to.equal(false);
+    await rhythm(user, { name: 'deploy', password: OTHER }, { conn: d.conn, snapshot: db });
+    expect(writes(await d.calls())).to.deep.equal([['usermod', '-p', OTHER, 'deploy']]);
+    expect(await d.read('shadow')).to.contain(`deploy:${OTHER}:`);
+  });
+
+  it('a clear-text password is set as given, with Ansible\'s warning', async () => {
+    const r = await runModule(user, { name: 'deploy', password: 'secret' }, { conn: d.conn });
+    expect(r.warnings).to.deep.equal(["The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly."]);
+  });
+
+  it('state=absent with force removes with userdel -f (and -r with remove)', async () => {
+    await d.set('passwd', 'root:x:0:0:root:/root:/bin/bash\ndeploy:x:1000:1000::/home/deploy:/bin/sh\n');
+    await d.set('group', 'root:x:0:\ndeploy:x:1000:\n');
+    await rhythm(user, { name: 'deploy', state: 'absent', force: true, remove: true }, { conn: d.conn, snapshot: db });
+    expect(writes(await d.calls())).to.deep.equal([['userdel', '-f', '-r', 'deploy']]);
+  });
+});

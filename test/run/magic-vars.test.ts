@@ -124,7 +124,7 @@ describe('run: magic variables', () => {
     });
     const [res] = r.results('show');
     expect(res!.status).to.equal('failed');
-    expect(res!.msg).to.match(/undefined variable 'really_missing'/);
+    expect(res!.msg).to.match(/'really_missing' is undefined/);
     expect(res!.msg).to.not.match(/refers to itself/);
   });
 

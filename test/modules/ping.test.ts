@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import type { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { firstHostPerSuite } from '../ssh/hosts.js';
+import { runModule } from './harness.js';
+
+describe('ping (real sshd test host)', function () {
+  this.timeout(30_000);
+  let conn!: SshConnection;
+  firstHostPerSuite((c) => (conn = c));
+
+  it('answers pong, or the data given, and never changes anything', async () => {
+    for (const check of [false, true]) {
+      const r = await runModule('ping', {}, { conn, check });
+      expect(r).to.include({ changed: false, failed: false });
+      expect(r.data.ping).to.equal('pong');
+    }
+    expect((await runModule('ping', { data: 'hello' }, { conn })).data.ping).to.equal('hello');
+  });
+
+  it('data=crash fails the task, as Ansible\'s does', async () => {
+    const r = await runModule('ping', { data: 'crash' }, { conn });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.match(/boom/);
+  });
+});
