@@ -180,12 +180,16 @@ export class PlayScope {
    */
   forTask(host: string, node: TaskNode | undefined, extra?: Vars): Vars {
     const role = node?.eff.role;
+    const pub = this.play.roles.filter((r) => r.public);
     const layers: VarLayers = {
-      roleDefaults: role?.defaults,
+      // every public role's defaults (roles:, import_role) for the whole play, the task's own role's last
+      // (Ansible's vars/manager.py get_vars, v2.17.5: `for role in play.roles: if role.public`)
+      roleDefaults: [...pub.map((r) => r.defaults), ...(role ? [role.defaults] : [])],
       groupVars: this.inventorySource(host),
       hostVars: this.inventoryVars(host),
       playVars: this.play.vars,
-      playVarsFiles: this.staticVarsFiles(),
+      // public roles' vars are "exported vars" right after the play's vars_files
+      playVarsFiles: [...this.staticVarsFiles(), ...pub.map((r) => r.vars)],
       roleVars: role?.vars,
       roleParams: role?.params,
       blockVars: node?.eff.vars,
@@ -199,7 +203,7 @@ export class PlayScope {
     if (this.play.varsFiles.some((vf) => !vf.data)) {
       // templated vars_files names are rendered with what is known below them
       const below = lazyScope(mergeScope({ ...layers, roleVars: undefined, roleParams: undefined, blockVars: undefined, taskVars: undefined, facts: undefined }));
-      layers.playVarsFiles = [...this.staticVarsFiles(), this.dynamicVarsFiles(host, below)];
+      layers.playVarsFiles = [...this.staticVarsFiles(), this.dynamicVarsFiles(host, below), ...pub.map((r) => r.vars)];
     }
     const flat = mergeScope(layers);
     // loop variables and a result under evaluation (until/changed_when) are the task's own: they win

@@ -120,4 +120,24 @@ describe('e2e: Ansible keywords', () => {
     const r = await play({ 'site.yaml': local("    - name: cmd\n      command: echo {{ a | default('x y') }} chdir=/tmp\n      register: out\n    - {name: check, assert: {that: [\"out.stdout == 'x y'\", \"out.cmd == ['echo', 'x', 'y']\"]}}\n") });
     expect(r.code, r.text).to.equal(0);
   });
+
+  it("public roles' defaults and vars are seen by the whole play (roles:, import_role); include_role's only with public: true", async () => {
+    const roles = Object.fromEntries(
+      ['a', 'b', 'c', 'd'].flatMap((r) => [
+        [`roles/${r}/defaults/main.yaml`, `${r}_default: ${r}\nshared: from_${r}\n`],
+        [`roles/${r}/vars/main.yaml`, `${r}_var: ${r}\n`],
+        [`roles/${r}/tasks/main.yaml`, `- {name: in ${r}, debug: {msg: "{{ shared }}"}}\n`],
+      ]),
+    );
+    const r = await play({
+      ...roles,
+      'site.yaml': local(
+        '    - {name: before, assert: {that: ["b_default == \'b\'", "b_var == \'b\'", "a_var == \'a\'"]}}\n    - import_role: {name: b}\n    - include_role: {name: c}\n    - {name: after, assert: {that: ["c_var is not defined", "c_default is not defined", "shared == \'from_b\'"]}}\n',
+        '  roles: [a]\n',
+      ),
+    });
+    expect(r.code, r.text).to.equal(0);
+    // a role's own defaults win inside it
+    expect(r.results('c : in c')[0]!.msg).to.equal('from_c');
+  });
 });
