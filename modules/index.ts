@@ -32,6 +32,7 @@ import helm from './helm.js';
 import bundle_check from './bundle_check.js';
 import multipass from './multipass.js';
 import k3s from './k3s.js';
+import k3s_nodes from './k3s_nodes.js';
 import x509_certificate from './x509_certificate.js';
 import container_images from './container_images.js';
 import ping from './ping.js';
@@ -76,6 +77,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   bundle_check,
   multipass,
   k3s,
+  k3s_nodes,
   x509_certificate,
   container_images,
   ping,

@@ -30,7 +30,7 @@ export const k3s = defineModule<K3sArgs, K3sData>({
     'restart k3s then, e.g. from a task with `changed_when: result.config_changed` that notifies a `restart k3s` handler ' +
     '(notifying it from this task also works, at the cost of one more restart after a first install or an upgrade).\n\n' +
     'A server then waits for its node to be Ready (`k3s kubectl get nodes -o json`) running `version`; an agent waits for k3s-agent to be active ' +
-    '(its node is seen from the server). The server\'s kubeconfig is copied to `kubeconfig_dest` on the controller with the server address rewritten. ' +
+    '(its node is seen from the server: k3s_nodes, delegated to the server, waits until it is Ready and on the server\'s version). The server\'s kubeconfig is copied to `kubeconfig_dest` on the controller with the server address rewritten. ' +
     'Check mode uploads, installs and restarts nothing and predicts the result; --diff shows the flags and registries.yaml before and after.',
   schema: {
     type: 'object',

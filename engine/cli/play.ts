@@ -95,6 +95,13 @@ export async function playCommand(playbooks: string[], o: PlayOptions, out: Node
   const compiled = playbooks.map((p) => compiler.compilePlaybook(p));
   const sources = o.inventory.length ? o.inventory : defaultInventory(playbooks[0]!);
   const inventory = await loadInventory(sources, { playbookDir: dirname(resolve(playbooks[0]!)) });
+  // Ansible too refuses a limit that leaves no host ("… leaves us with no hosts to target"); here the
+  // likely cause is a host a play adds at run time, whose adding play the limit skips
+  if (o.limit !== undefined && !o.syntaxCheck && inventory.select(o.limit).length === 0) {
+    throw new UsageError(`--limit ${o.limit} matches no host of the inventory, so no play would run`, {
+      hint: 'a host that a play adds at run time (add_host, e.g. the gauntlet\'s VMs) needs the host of that play in the limit too: --limit localhost,gauntlet-a2',
+    });
+  }
 
   // problems in includes that may never run: said now, fatal only where reached
   const seen = new Set<string>();

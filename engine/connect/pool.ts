@@ -29,14 +29,43 @@ export class ConnectionPool {
   get(host: string, vars: Record<string, unknown>): Promise<Connection> {
     if (this.closed) return Promise.reject(new ConnectionError(host, 'the run is over: connections are closed'));
     const cvars = this.connectionVars(vars);
-    // one connection per host and login user: remote_user on a task may log in as someone else
-    const key = `${host}\u0000${String(cvars.ansible_user ?? cvars.ansible_ssh_user ?? '')}`;
+    const key = this.keyOf(host, cvars);
     let conn = this.conns.get(key);
     if (!conn) {
       conn = this.open(host, cvars);
       this.conns.set(key, conn);
     }
     return conn;
+  }
+
+  /**
+   * Opens the host's connection ahead of its first task (preopen.ts). Unlike get(), a failure is
+   * not kept: the host may not be up yet (a task before may create it), so the task tries again.
+   * Never rejects.
+   */
+  async preopen(host: string, vars: Record<string, unknown>): Promise<void> {
+    if (this.closed) return;
+    let key: string;
+    let conn: Promise<Connection>;
+    try {
+      const cvars = this.connectionVars(vars);
+      key = this.keyOf(host, cvars);
+      if (this.conns.has(key)) return;
+      conn = this.open(host, cvars);
+    } catch {
+      return; // a connection variable that cannot be rendered: the task reports it
+    }
+    this.conns.set(key, conn);
+    try {
+      await conn;
+    } catch {
+      if (this.conns.get(key) === conn) this.conns.delete(key);
+    }
+  }
+
+  /** one connection per host and login user: remote_user on a task may log in as someone else */
+  private keyOf(host: string, cvars: Record<string, unknown>): string {
+    return `${host}\u0000${String(cvars.ansible_user ?? cvars.ansible_ssh_user ?? '')}`;
   }
 
   /** only the connection variables are read: reading others would render templates for nothing */

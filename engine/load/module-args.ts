@@ -15,6 +15,7 @@
 //   strings where a string is wanted, and a single value becomes a one-item list where a list is wanted;
 // - then the module's own pure `check(args)` (rules across arguments), when the schema is satisfied.
 // Modes are module business (modules/lib/mode.ts), not converted here.
+import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GxError, InternalError, ModuleArgsError } from '../errors.js';
 import type { ArgsSchema } from '../module-contract.js';
@@ -36,6 +37,7 @@ import {
 import { locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
 import type { KnownModules } from './known-modules.js';
+import * as precompiled from './module-validators.generated.js';
 
 /** What the checker needs of a module (a ModuleDefinition is one). */
 export interface ArgsSpec {
@@ -60,7 +62,7 @@ interface Problem {
 // Module schemas come from module authors: lenient about annotations they may add (the registry's
 // own test checks each schema against the meta-schema). `verbose` keeps the failing schema for the
 // messages; validation coerces and fills defaults in the object it is given.
-const ajv = new Ajv({
+export const ARGS_AJV_OPTIONS = {
   allErrors: true,
   allowUnionTypes: true,
   verbose: true,
@@ -68,15 +70,29 @@ const ajv = new Ajv({
   useDefaults: true,
   coerceTypes: 'array',
   validateSchema: false,
-  code: { optimize: false },
-});
+} as const;
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<ArgsSchema, ValidateFunction>();
+
+/** what a precompiled validator was made from (engine/cli/build-arg-validators.ts) */
+export function schemaHash(schema: ArgsSchema): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('base64');
+}
+
+const precompiledArgs = precompiled as unknown as { validators: Record<string, ValidateFunction | undefined>; schemaHashes: Record<string, string> };
+
+/** the validator npm run build compiled for this module, if its schema has not changed since */
+function precompiledFor(spec: ArgsSpec): ValidateFunction | undefined {
+  const hash = Object.hasOwn(precompiledArgs.schemaHashes, spec.name) ? precompiledArgs.schemaHashes[spec.name] : undefined;
+  return hash !== undefined && hash === schemaHash(spec.schema) ? precompiledArgs.validators[spec.name] : undefined;
+}
 
 function validatorOf(spec: ArgsSpec): ValidateFunction {
   let fn = compiled.get(spec.schema);
   if (!fn) {
     try {
-      fn = ajv.compile(spec.schema);
+      // compiling is for schemas changed since the build: optimize off, it runs a few times per run
+      fn = precompiledFor(spec) ?? (ajv ??= new Ajv({ ...ARGS_AJV_OPTIONS, code: { optimize: false } })).compile(spec.schema);
     } catch (err) {
       throw new InternalError(`module '${spec.name}' has an invalid argument schema: ${(err as Error).message}`, { cause: err });
     }

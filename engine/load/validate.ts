@@ -9,9 +9,9 @@
 // the validator and the compiler read one form.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { GxError, InternalError, PlaybookError } from '../errors.js';
-import { validatorSchema } from '../schema/build.js';
+import * as validators from '../schema/validators.generated.js';
 import {
   ALL_TASK_KEYS,
   BLOCK_SECTIONS,
@@ -50,24 +50,16 @@ export function splitIgnored(errs: GxError[]): { errors: GxError[]; warnings: Gx
   return { errors: errs.filter((e) => !ignoredArgErrors.has(e)), warnings: errs.filter((e) => ignoredArgErrors.has(e)) };
 }
 
-// ---------------------------------------------------------------- ajv, compiled once
+// ---------------------------------------------------------------- ajv, compiled at build time
 
-let shapes: Ajv | undefined;
-const shapeCache = new Map<string, ValidateFunction>();
+// Ajv standalone code, one function per definition of the shallow schema (engine/schema/
+// build-validators.ts; a test proves it equals what Ajv compiles from the schema today): no Ajv
+// compile at start-up (issue 16)
+const shapes = validators as unknown as Record<string, ValidateFunction | undefined>;
 
 function shape(def: string): ValidateFunction {
-  let fn = shapeCache.get(def);
-  if (fn) return fn;
-  if (!shapes) {
-    // validateSchema off: our schemas are checked against the meta-schema by the tests, and
-    // compiling the meta-schema would cost every run a few hundred milliseconds. optimize off: each
-    // validator runs a handful of times per run, so compiling fast beats running fast (~30% less CPU)
-    shapes = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, strictRequired: false, validateSchema: false, code: { optimize: false } });
-    shapes.addSchema(validatorSchema());
-  }
-  fn = shapes.getSchema(`urn:gx:schema:validate#/definitions/${def}`);
+  const fn = Object.hasOwn(shapes, def) ? shapes[def] : undefined;
   if (!fn) throw new InternalError(`no schema definition '${def}'`);
-  shapeCache.set(def, fn);
   return fn;
 }
 

@@ -2,6 +2,7 @@
 // play-wide failure rules (any_errors_fatal, max_fail_percentage, all hosts failed).
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
+import { firstTaskConnects, preopenConnections } from '../connect/preopen.js';
 import { ErrorList, GxError } from '../errors.js';
 import { keywordBool } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
@@ -120,6 +121,8 @@ export class PlayRun {
     this.endBatch = false;
     this.scope.batch = batch;
     this.registerSecrets(batch);
+    // the batch's connections open now, all at once, not inside the first task (issue 16)
+    if (firstTaskConnects(this.play, this.ctx.modules)) void preopenConnections(this.ctx.connections, batch, (h) => this.scope.forTask(h, undefined), this.ctx.settings.forks);
     if (this.play.gatherFacts === true) await this.gatherFacts(batch);
     const sections: (keyof CompiledPlay['sections'])[] = ['pre_tasks', 'tasks', 'post_tasks'];
     for (const s of sections) {

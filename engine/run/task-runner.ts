@@ -344,13 +344,15 @@ export class TaskRunner {
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
     // the task would run there; there is nothing to connect to yet
-    if (ctx.settings.check && !def.controllerOnly && delegateTo === undefined && isUnknown(scope.ansible_host)) {
-      return wouldRun(`would run: ${host} does not exist yet (check mode)`, def);
+    // (the host itself, or the host a task is delegated to)
+    const target = delegateTo ?? host;
+    const targetScope = target === host ? scope : this.pr.scope.forTask(target, undefined);
+    if (ctx.settings.check && !def.controllerOnly && isUnknown(targetScope.ansible_host)) {
+      return wouldRun(`would run: ${target} does not exist yet (check mode)`, def);
     }
     // delegate_to: the delegate's connection, the original host's variables
-    const target = delegateTo ?? host;
     const remoteUser = known(keywordString(task.eff.remoteUser, ks, 'remote_user'), 'remote_user');
-    let connVars = target === host ? scope : this.pr.scope.forTask(target, undefined);
+    let connVars = targetScope;
     // remote_user is ansible_user for this task (a host's own ansible_user still wins, as in Ansible)
     if (remoteUser !== undefined && connVars.ansible_user === undefined) connVars = { ...connVars, ansible_user: remoteUser };
     const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, connVars);

@@ -41,7 +41,8 @@ export async function readText(ctx: ModuleContext, path: string): Promise<Curren
     const out = await must(ctx.conn, ['readlink', '-f', '--', path], path);
     real = out.replace(/\n$/, '') || path;
   }
-  const stat = await ctx.conn.stat(real, { followLinks: true });
+  // not a link: its lstat is its stat (one round trip less per no-op task, issue 16)
+  const stat = link?.type === 'link' ? await ctx.conn.stat(real, { followLinks: true }) : link;
   if (stat && stat.type !== 'file') throw new ModuleError(`${path} exists but is not a regular file (${stat.type})`);
   if (!stat) return { text: null, stat: null, path: real };
   const buf = await ctx.conn.get(real);

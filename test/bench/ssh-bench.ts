@@ -4,29 +4,35 @@
 // 50 hosts x 100 tasks (no-op), against one command round trip on an open connection.
 // Not a test: it prints figures. Hosts come from test/services/sshd-hosts.sh start-bench.
 //
-// gx runs as plain JavaScript (an esbuild bundle of engine/cli/main.ts, like the built package),
-// so its time is not tsx compiling TypeScript at start-up. Ansible gets its best settings:
+// gx runs as the installed command does: `npm run build`, then node dist/engine/cli/main.js (the
+// package's bin), so its time is not tsx compiling TypeScript at start-up. Ansible is Debian's
+// ansible-core (`apt-get install ansible-core`; the bench stops with that hint when it is missing). Ansible gets its best settings:
 // pipelining, forks = hosts, no fact gathering, a fixed interpreter (no discovery round trip),
 // ControlPersist (its default).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConnectionPool } from '../../engine/connect/pool.js';
+import { SshConnection, type ConnectTiming } from '../../engine/connect/ssh/connection.js';
 import { runServiceScript } from '../setup/services.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = join(repo, 'test', 'services', 'sshd-hosts.sh');
-const ansiblePlay = resolve(repo, '..', 'shared', 'bench', 'play.yml');
+// beside the main checkout (../shared) or beside a worktree under wt/ (../../shared)
+const ansiblePlay = [resolve(repo, '..', 'shared', 'bench', 'play.yml'), resolve(repo, '..', '..', 'shared', 'bench', 'play.yml')].find((f) => existsSync(f)) ?? resolve(repo, '..', 'shared', 'bench', 'play.yml');
 const gxPlay = join(repo, 'playbooks', 'bench', 'play.yaml');
-const bundle = join(repo, 'node_modules', '.cache', 'gx-bench', 'gx.mjs');
+const bundle = join(repo, 'dist', 'engine', 'cli', 'main.js');
 const work = mkdtempSync(join(tmpdir(), 'gx-bench-'));
 const SIZES = (process.env.GX_BENCH_SIZES ?? '3,10').split(',').map(Number);
 const SCALE_HOSTS = Number(process.env.GX_BENCH_SCALE_HOSTS ?? 50);
 const SCALE_TASKS = Number(process.env.GX_BENCH_SCALE_TASKS ?? 100);
+/** GX_BENCH_GX_ONLY=1: gx alone (no Ansible runs, no ratios), for quick rounds while working */
+const GX_ONLY = process.env.GX_BENCH_GX_ONLY === '1';
+const NO_RUN: Timed = { ms: NaN, rc: 0, out: '' };
 const RSS_PROBE =
-  'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.GX_BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))';
+  'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>{const u=process.resourceUsage();writeFileSync(process.env.GX_BENCH_RSS_FILE,`${u.maxRSS} ${(u.userCPUTime+u.systemCPUTime)/1000}`)})';
 
 interface Env {
   hosts: string[];
@@ -42,10 +48,15 @@ function startHosts(n: number): Env {
 }
 
 function buildGx(): void {
-  mkdirSync(dirname(bundle), { recursive: true });
-  execFileSync(join(repo, 'node_modules', '.bin', 'esbuild'), [join(repo, 'engine/cli/main.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${bundle}`, '--log-level=warning'], {
-    stdio: 'inherit',
-  });
+  if (process.env.GX_BENCH_NO_BUILD !== '1') execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function needAnsible(): void {
+  try {
+    execFileSync('ansible-playbook', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('ansible-playbook not found: install it with `apt-get install ansible-core` (Debian 12: ansible-core 2.14)');
+  }
 }
 
 interface Timed {
@@ -53,6 +64,8 @@ interface Timed {
   rc: number;
   out: string;
   rssKb?: number;
+  /** the process's own CPU time (user + system), ms: on a shared machine it moves less than wall time */
+  cpuMs?: number;
 }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
@@ -173,7 +186,9 @@ async function roundTrip(env: Env): Promise<{ subshell: number; exec: number }> 
 async function gx(playbook: string, inventory: string, forks: number): Promise<Timed> {
   const rssFile = join(work, 'rss');
   const r = await timed(process.execPath, ['--import', RSS_PROBE, bundle, 'play', '-i', inventory, playbook, '--output', 'plain', '-f', String(forks)], { GX_BENCH_RSS_FILE: rssFile });
-  r.rssKb = Number(readFileSync(rssFile, 'utf8'));
+  const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ');
+  r.rssKb = Number(rss);
+  r.cpuMs = Number(cpu);
   return r;
 }
 
@@ -195,14 +210,61 @@ function scalePlay(tasks: number): string {
   return file;
 }
 
+/**
+ * The cost of connecting, measured in this process with gx's own connection code: the hosts opened
+ * all at once (start -> every session open: shell and SFTP), and each host's steps on the client
+ * side (TCP, key exchange with the host key check, auth, the shell; the SFTP session opens beside
+ * the shell), medians over the hosts; then the same one host at a time (no contention).
+ */
+async function connectCost(env: Env, n: number): Promise<string[]> {
+  const hosts = env.hosts.slice(0, n);
+  const phases = (t: ConnectTiming): Record<string, number> => ({
+    tcp: t.tcp! - t.start!,
+    'key exchange': t.kex! - t.tcp!,
+    auth: t.auth! - t.kex!,
+    shell: t.shell! - t.auth!,
+    sftp: t.sftp! - t.auth!,
+    total: Math.max(t.shell!, t.sftp!) - t.start!,
+  });
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const summary = (ts: ConnectTiming[]): string =>
+    Object.entries(ts.map(phases).reduce<Record<string, number[]>>((acc, p) => {
+      for (const [k, v] of Object.entries(p)) (acc[k] ??= []).push(v);
+      return acc;
+    }, {}))
+      .map(([k, xs]) => `${k} ${median(xs).toFixed(1)}`)
+      .join(', ');
+  const open = async (pool: ConnectionPool, vars: (h: string) => Record<string, unknown>, h: string): Promise<ConnectTiming> => {
+    const conn = (await pool.get(h, vars(h))) as SshConnection;
+    // connected = authenticated; the shell and the SFTP session open beside each other after
+    // that: wait for both (a command goes through the shell, a stat over SFTP)
+    await Promise.all([conn.run({ shell: ':' }), conn.stat('/')]);
+    return conn.timing;
+  };
+  const all = await withPool(env, hosts, async (pool, vars) => {
+    const t0 = performance.now();
+    const ts = await Promise.all(hosts.map((h) => open(pool, vars, h)));
+    return { ms: performance.now() - t0, ts };
+  });
+  const one: ConnectTiming[] = [];
+  for (const h of hosts) one.push(await withPool(env, [h], (pool, vars) => open(pool, vars, h)));
+  return [
+    `connecting (gx's connection code in the bench process, ${n} hosts): all at once, start -> all sessions open (shell and SFTP): ${all.ms.toFixed(0)} ms`,
+    `  each host, ms (median; all at once):   ${summary(all.ts)}`,
+    `  each host, ms (median; one at a time): ${summary(one)}`,
+  ];
+}
+
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb?: number): string => (kb === undefined ? '-' : `${(kb / 1024).toFixed(0)} MB`);
 
 async function main(): Promise<void> {
-  if (!existsSync(ansiblePlay)) throw new Error(`${ansiblePlay} not found (the shared bench play sits at ../shared/bench beside the repo)`);
+  if (!GX_ONLY && !existsSync(ansiblePlay)) throw new Error(`${ansiblePlay} not found (the shared bench play sits at ../shared/bench beside the repo)`);
+  if (!GX_ONLY) needAnsible();
   const env = startHosts(Math.max(SCALE_HOSTS, ...SIZES));
   buildGx();
   const rt = await roundTrip(env);
+  const connecting = await connectCost(env, Math.max(...SIZES));
   const rows: string[] = [];
   for (const n of SIZES) {
     const hosts = env.hosts.slice(0, n);
@@ -212,20 +274,24 @@ async function main(): Promise<void> {
     writeFileSync(ansibleInv, inventories(env, n, 'a').ini);
     writeFileSync(gxInv, inventories(env, n, 'g').yaml);
     const cfg = ansibleCfg(env, n);
-    process.stderr.write(`bench: ${n} hosts: ansible first run...\n`);
-    const aFirst = await ansible(ansiblePlay, ansibleInv, cfg);
-    check(`ansible ${n} first`, aFirst, false);
-    process.stderr.write(`bench: ${n} hosts: ansible no-op re-run...\n`);
-    const aNoop = await ansible(ansiblePlay, ansibleInv, cfg);
-    check(`ansible ${n} no-op`, aNoop, true);
-    stopAnsibleMasters();
+    let aFirst = NO_RUN;
+    let aNoop = NO_RUN;
+    if (!GX_ONLY) {
+      process.stderr.write(`bench: ${n} hosts: ansible first run...\n`);
+      aFirst = await ansible(ansiblePlay, ansibleInv, cfg);
+      check(`ansible ${n} first`, aFirst, false);
+      process.stderr.write(`bench: ${n} hosts: ansible no-op re-run...\n`);
+      aNoop = await ansible(ansiblePlay, ansibleInv, cfg);
+      check(`ansible ${n} no-op`, aNoop, true);
+      stopAnsibleMasters();
+    }
     process.stderr.write(`bench: ${n} hosts: gx first run and no-op re-run...\n`);
     const gFirst = await gx(gxPlay, gxInv, n);
     check(`gx ${n} first`, gFirst, false);
     const gNoop = await gx(gxPlay, gxInv, n);
     check(`gx ${n} no-op`, gNoop, true);
-    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}`);
-    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}`);
+    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}  ${s(gFirst.cpuMs!).padStart(7)}`);
+    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}  ${s(gNoop.cpuMs!).padStart(7)}`);
   }
 
   process.stderr.write(`bench: scale: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks...\n`);
@@ -248,14 +314,16 @@ async function main(): Promise<void> {
   const perTask = sNoop.ms / SCALE_TASKS;
   const perTaskHost = sNoop.ms / (SCALE_TASKS * SCALE_HOSTS);
   const out = [
-    `gx vs Ansible (${execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run:`,
-    'hosts  run        ansible        gx   ratio  gx RSS',
+    `gx vs Ansible (${GX_ONLY ? 'not run' : execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run (load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
+    'hosts  run        ansible        gx   ratio  gx RSS   gx CPU',
     ...rows,
     '',
-    `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
+    `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)}, CPU ${s(sNoop.cpuMs!)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
     `  per task (all ${SCALE_HOSTS} hosts at once): ${perTask.toFixed(1)} ms; per task per host: ${perTaskHost.toFixed(2)} ms of wall time`,
     `  the same ${SCALE_TASKS} tasks on 1 host, no-op: ${s(oneNoop.ms)}, ${(oneNoop.ms / SCALE_TASKS).toFixed(1)} ms per task (process start-up included)`,
     `  one round trip on an open connection: ${rt.subshell.toFixed(2)} ms (subshell), ${rt.exec.toFixed(2)} ms (one exec: true)`,
+    '',
+    ...connecting,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { SFTP_CHECKSUM_MAX, SshConnection } from '../../engine/connect/ssh/connection.js';
 import { resolveSshParams } from '../../engine/connect/ssh/params.js';
 import { ModuleError } from '../../engine/errors.js';
 import { hostScript, hostVars, sshEnv } from '../ssh/hosts.js';
@@ -70,6 +70,63 @@ describe('ssh files (real sshd)', function () {
       expect(st!.sha256, name).to.equal(createHash('sha256').update(`content of ${name}`).digest('hex'));
     }
     expect((await conn.run({ shell: `ls -A ${dir} | wc -l` })).stdout.trim()).to.equal('8');
+  });
+
+  it('checksums a small file over SFTP without a command on the host, a big one with sha256sum there; links only when followed', async () => {
+    const small = 'x'.repeat(SFTP_CHECKSUM_MAX);
+    const big = 'y'.repeat(SFTP_CHECKSUM_MAX + 1);
+    await conn.put(`${dir}/small`, small);
+    await conn.put(`${dir}/big`, big);
+    await conn.run({ shell: `ln -sfn small ${dir}/to-small` });
+    const sha = (t: string): string => createHash('sha256').update(t).digest('hex');
+    const commands: string[] = [];
+    const run = conn.run.bind(conn);
+    conn.run = (o) => {
+      commands.push(o.shell ?? o.argv!.join(' '));
+      return run(o);
+    };
+    try {
+      expect((await conn.stat(`${dir}/small`, { checksum: true }))!.sha256).to.equal(sha(small));
+      expect((await conn.stat(`${dir}/to-small`, { checksum: true, followLinks: true }))!).to.include({ type: 'file', sha256: sha(small) });
+      const link = (await conn.stat(`${dir}/to-small`, { checksum: true }))!;
+      expect(link.type).to.equal('link');
+      expect(link.sha256).to.equal(undefined);
+      expect(commands).to.deep.equal([]);
+      expect((await conn.stat(`${dir}/big`, { checksum: true }))!.sha256).to.equal(sha(big));
+      expect(commands).to.have.length(1);
+      expect(commands[0]).to.contain('sha256sum');
+    } finally {
+      conn.run = run;
+    }
+  });
+
+  it("knows the login user's own names from the shell's start: stat runs no lookup for the user's files, one for root's", async () => {
+    const fresh = new SshConnection(resolveSshParams('h2', hostVars(sshEnv.hosts[1]!)));
+    await fresh.connect();
+    const commands: string[] = [];
+    const run = fresh.run.bind(fresh);
+    fresh.run = (o) => {
+      commands.push(o.shell ?? o.argv!.join(' '));
+      return run(o);
+    };
+    try {
+      expect(await fresh.stat(`${dir}/a.conf`)).to.include({ owner: sshEnv.user, group: sshEnv.user });
+      expect(commands).to.deep.equal([]);
+      expect(await fresh.stat('/')).to.include({ owner: 'root', group: 'root' });
+      expect(commands).to.have.length(1);
+      expect(commands[0]).to.contain('getent');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('gets empty, one-read and many-read files whole (reads until the end, no fstat)', async () => {
+    for (const size of [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 300_000]) {
+      const data = randomBytes(size);
+      await conn.put(`${dir}/sized`, data);
+      expect(Buffer.compare((await conn.get(`${dir}/sized`))!, data), `size ${size}`).to.equal(0);
+      expect((await conn.stat(`${dir}/sized`, { checksum: true }))!.sha256, `size ${size}`).to.equal(createHash('sha256').update(data).digest('hex'));
+    }
   });
 
   it('stats owner and group names, directories and links (lstat by default)', async () => {

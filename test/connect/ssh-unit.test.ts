@@ -14,6 +14,7 @@ import { parseStatOutput, statScript } from '../../engine/connect/ssh/stat.js';
 import { driverCommand, innerCommand } from '../../engine/connect/ssh/command.js';
 import { becomeWrap } from '../../engine/connect/ssh/become.js';
 import { putScript } from '../../engine/connect/ssh/put-script.js';
+import { parseId } from '../../engine/connect/ssh/shell.js';
 
 function keyBlob(type: string, body: Buffer): Buffer {
   const t = Buffer.from(type);
@@ -263,5 +264,14 @@ describe('ssh put through the shell (put-script.ts)', () => {
     const given = putScript('/x', { mode: 0o100600, owner: 'app', group: 'web' }).split('\n');
     expect(given).to.include('chmod 600 "$t"').and.include('chown -- app:web "$t"');
     expect(putScript('/x', { group: 'web' })).to.include('chown -- :web "$t"');
+  });
+});
+
+describe('ssh: id(1) output at the shell start (parseId)', () => {
+  it('reads GNU and BusyBox id, with or without names', () => {
+    expect(parseId('uid=1001(gxtest) gid=1002(staff) groups=1002(staff),27(sudo)')).to.deep.equal({ uid: 1001, user: 'gxtest', gid: 1002, group: 'staff' });
+    expect(parseId('uid=0(root) gid=0(root)')).to.deep.equal({ uid: 0, user: 'root', gid: 0, group: 'root' });
+    expect(parseId('uid=4242 gid=4242 groups=4242')).to.deep.equal({ uid: 4242, user: '', gid: 4242, group: '' });
+    expect(parseId('id: cannot find name for user ID 4242')).to.deep.equal({ uid: -1, user: '', gid: -1, group: '' });
   });
 });

@@ -34,6 +34,18 @@ describe('e2e: gx commands', function () {
     expect(JSON.parse(l.stdout)._meta.hostvars.web1.port).to.equal(80);
   });
 
+  it('--limit that matches no host of the inventory is a usage error naming the add_host case, before anything runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-limit-'));
+    writeFileSync(join(dir, 'inv.yaml'), 'all:\n  children:\n    web:\n      hosts:\n        web1: { ansible_connection: local }\n');
+    writeFileSync(join(dir, 'site.yaml'), '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - add_host: { name: vm2, ansible_connection: local }\n- hosts: vm2\n  gather_facts: false\n  tasks:\n    - file: { path: "' + join(dir, 'marker') + '", state: touch }\n');
+    const r = await gx(['play', join(dir, 'site.yaml'), '-i', join(dir, 'inv.yaml'), '--limit', 'vm2']);
+    expect(r.code).to.equal(5);
+    expect(r.stderr).to.contain('--limit vm2 matches no host of the inventory').and.contain('--limit localhost,');
+    const ok = await gx(['play', join(dir, 'site.yaml'), '-i', join(dir, 'inv.yaml'), '--limit', 'localhost,vm2']);
+    expect(ok.code, ok.stderr + ok.stdout).to.equal(0);
+    expect(ok.stdout).to.match(/changed: \[vm2\]/);
+  });
+
   it('a missing playbook is a usage error (exit 5); an unknown option too', async () => {
     expect((await gx(['play', '/nonexistent.yaml'])).code).to.equal(5);
     expect((await gx(['play', '--no-such-flag', 'x.yaml'])).code).to.equal(5);

@@ -65,6 +65,9 @@ describe('gauntlet chart values: every key is one the pinned chart defines (key 
       const known = parse(readFileSync(join(KEYS, `${c.chart}-${version}.yaml`), 'utf8')) as string[];
       const values = parse(renderTemplateFile(readFileSync(join(TEMPLATES, c.template), 'utf8'), scope, { path: c.template })) as Record<string, unknown>;
       expect(unknownKeys(leafPaths(values), known, c.open), `${c.chart} ${version} has no such value`).to.deep.equal([]);
+      // with agents (vm_agents), the values that spread the workloads over the nodes are the chart's too
+      const spread = parse(renderTemplateFile(readFileSync(join(TEMPLATES, c.template), 'utf8'), await defaultScope({ vm_agents: [{ name: 'gauntlet-a1', cpus: 2, memory: '4G', disk: '20G' }] }), { path: c.template })) as Record<string, unknown>;
+      expect(unknownKeys(leafPaths(spread), known, c.open), `${c.chart} ${version} has no such value (with vm_agents)`).to.deep.equal([]);
       for (const d of c.disabled ?? []) {
         expect(known, `${d} is a value of ${c.chart} ${version}`).to.include(d);
         expect(d.split('.').reduce<any>((o, k) => o?.[k], values), d).to.equal(false);

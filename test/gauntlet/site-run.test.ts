@@ -6,53 +6,16 @@
 // Every path the plays write on the "VM" is pointed into a scratch directory (inventory variables).
 // Then a second run that changes nothing, and --check on a controller where the VM does not exist.
 import { expect } from 'chai';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { parseExecStart } from '../../modules/lib/k3s/unit.js';
 import { makeBundle } from './fake-bundle.js';
+import { failures, gx, need, recap, results } from './gx-run.js';
 import { REPO } from './helpers.js';
-
-const run = promisify(execFile);
-
-function need(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run through mocha (the global setup starts test/services/*.sh)`);
-  return v;
-}
-
-type GxEvent = { type: string; [k: string]: any };
-interface Run { code: number; stdout: string; stderr: string; events: GxEvent[] }
-
-async function gx(args: string[], env: Record<string, string>): Promise<Run> {
-  let r: { code: number; stdout: string; stderr: string };
-  try {
-    const out = await run(process.execPath, ['--import', 'tsx', join(REPO, 'engine/cli/main.ts'), ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 26 });
-    r = { code: 0, ...out };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    r = { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-  const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as GxEvent);
-  return { ...r, events };
-}
-
-const recap = (r: Run): Record<string, { ok: number; changed: number; failed: number; unreachable: number; skipped: number }> =>
-  r.events.find((e) => e.type === 'recap')!.hosts;
-
-/** "task on host: msg" of every host result with this status. */
-function results(r: Run, status: string): string[] {
-  const names = new Map(r.events.filter((e) => e.type === 'task.start').map((e) => [e.id as string, e.name as string]));
-  return r.events
-    .filter((e) => (e.type === 'host.result' || (e.type === 'item.result' && status === 'failed')) && e.result.status === status)
-    .map((e) => `${names.get(e.taskId) ?? e.taskId} on ${e.result.host}${e.type === 'item.result' ? ` (item ${JSON.stringify(e.result.item)})` : ''}${e.result.msg ? `: ${e.result.msg}` : ''}`);
-}
-
-const failures = (r: Run): string => [...results(r, 'failed'), ...results(r, 'unreachable'), r.stderr].join('\n');
 
 /** Gitea's repository API, Keycloak's token endpoint and the API, as the plays call them. */
 function httpDouble(): Promise<{ url: string; calls: string[]; close: () => void }> {

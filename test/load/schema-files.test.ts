@@ -4,7 +4,9 @@ import { expect } from 'chai';
 import { Ajv } from 'ajv';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchemaFiles, renderSchemaFile, SCHEMA_DIR, SCHEMA_FILES, schemaId } from '../../engine/schema/build.js';
+import { buildSchemaFiles, renderSchemaFile, SCHEMA_DIR, SCHEMA_FILES, schemaId, validatorSchema } from '../../engine/schema/build.js';
+import { renderValidators, SHAPE_AJV_OPTIONS, VALIDATORS_FILE } from '../../engine/schema/build-validators.js';
+import * as precompiled from '../../engine/schema/validators.generated.js';
 import {
   BLOCK_KEYWORDS,
   BLOCK_SECTIONS,
@@ -95,6 +97,43 @@ describe('schema files: generated from the keyword lists', () => {
       expect(ajv.validateSchema(s), `${name}: ${ajv.errorsText()}`).to.equal(true);
       ajv.addSchema(s);
       expect(ajv.getSchema(schemaId(name)), name).to.be.a('function');
+    }
+  });
+});
+
+describe('precompiled shape validators (engine/schema/validators.generated.ts)', () => {
+  it('are what the schema compiles to today (regenerate with: node --import tsx engine/schema/build-validators.ts)', () => {
+    expect(readFileSync(VALIDATORS_FILE, 'utf8') === renderValidators(), 'validators.generated.ts is stale').to.equal(true);
+  });
+
+  it('answer like Ajv compiling the schema at run time: the same verdicts and the same errors', () => {
+    const ajv = new Ajv(SHAPE_AJV_OPTIONS);
+    ajv.addSchema(validatorSchema());
+    const fns = precompiled as unknown as Record<string, (d: unknown) => boolean>;
+    const samples: [string, unknown][] = [
+      ['play', { hosts: 'all', tasks: [] }],
+      ['play', { hosts: 'all', gather_facts: 'maybe', serial: [1, '50%'], become: 'yes', tags: 3, handlers: {} }],
+      ['play', { name: 1, hostz: 'all' }],
+      ['play', 'not a play'],
+      ['module_task', { name: 'x', when: 'a', loop: [1, 2], register: 'r', notify: ['h'] }],
+      ['module_task', { name: 'x', retries: 'x', until: {}, loop_control: { label: 1, bogus: 2 } }],
+      ['block', { block: [], rescue: 'x', always: [] }],
+      ['include_tasks', { include_tasks: { file: 'a.yml', apply: { tags: ['t'] } } }],
+      ['include_tasks', { include_tasks: { nofile: 1 } }],
+      ['import_playbook', { import_playbook: 3 }],
+      ['role_entry', { role: 'r', vars: { a: 1 }, when: true }],
+      ['role_entry', { rolee: 'r' }],
+      ['inventory', { all: { hosts: { a: {} }, children: { web: { hosts: { b: null } } } } }],
+      ['inventory', { all: { hosts: ['a'] } }],
+      ['role_meta', { dependencies: [{ role: 'x' }], galaxy_info: {} }],
+      ['vars_file', { 'bad name': 1, good: 2 }],
+    ];
+    for (const [def, doc] of samples) {
+      const runtime = ajv.getSchema(`${schemaId('validate')}#/definitions/${def}`)!;
+      const pre = fns[def]! as ((d: unknown) => boolean) & { errors?: unknown };
+      const label = `${def} ${JSON.stringify(doc)}`;
+      expect(pre(doc), label).to.equal(runtime(doc));
+      expect(pre.errors ?? null, label).to.deep.equal(runtime.errors ?? null);
     }
   });
 });

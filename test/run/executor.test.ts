@@ -718,6 +718,21 @@ describe('executor: secrets', () => {
   });
 });
 
+describe('executor: plays without hosts', () => {
+  it('a group the inventory has but with no hosts is a plain skip; a pattern naming nothing known is a warning', async () => {
+    const r = await play({
+      'inventory.yaml': 'all:\n  children:\n    workers:\n      hosts: {}\n',
+      'site.yaml': '- hosts: workers\n  tasks:\n    - debug: { msg: w }\n- hosts: wrokers\n  tasks:\n    - debug: { msg: x }\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    const said = r.events.filter((e) => e.type === 'warning' || e.type === 'log').map((e) => [e.type, e.msg]);
+    expect(said).to.deep.equal([
+      ['log', "skipping: no hosts matched 'workers'"],
+      ['warning', "no hosts matched 'wrokers'; skipping this play"],
+    ]);
+  });
+});
+
 describe('executor: add_host', () => {
   const files = {
     'site.yaml': `
@@ -762,6 +777,21 @@ describe('executor: add_host', () => {
     // check_mode: false cannot reach a machine that does not exist either
     expect(r.results('a read that runs even in check mode')[0]!.skipReason).to.match(/does not exist yet/);
     expect(existsSync(join(r.dir, 'added'))).to.equal(false);
+  });
+
+  it('in --check, a task delegated to a host whose address is not known yet gets "would run" naming that host', async () => {
+    const r = await play({
+      'site.yaml': files['site.yaml'] + `
+- hosts: localhost
+  tasks:
+    - name: on the new host for localhost
+      command: echo {{ inventory_hostname }}
+      delegate_to: newbox
+`,
+    }, { check: true });
+    expect(r.code, r.text).to.equal(0);
+    const res = r.results('on the new host for localhost');
+    expect(res.map((x) => [x.status, x.skipReason])).to.deep.equal([['skipped', 'would run: newbox does not exist yet (check mode)']]);
   });
 });
 

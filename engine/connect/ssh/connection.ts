@@ -8,7 +8,7 @@
 // This file is the connection's life and its calls; the client is opened in open.ts (auth.ts,
 // hostkey.ts, jumps), commands are framed in framing.ts/command.ts and run by shell.ts, files go
 // through sftp.ts (or put-script.ts through the shell), and params.ts/config.ts resolve the options.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { ConnectionError, ModuleError } from '../../errors.js';
@@ -20,10 +20,10 @@ import { FrameReader, frameScript, newMarker, type StdinSource } from './framing
 import { openClient, throughJumps } from './open.js';
 import type { SshParams } from './params.js';
 import { putScript, toBuffer } from './put-script.js';
-import { sftpCall, sftpFileStat, sftpOwnership, sftpWrite } from './sftp.js';
+import { sftpCall, sftpFileStat, sftpOwnership, sftpReadAll, sftpWrite } from './sftp.js';
 import { ShellDriver } from './shell.js';
 import { parseStatOutput, statScript } from './stat.js';
-import { traced, withTimeout } from './trace.js';
+import { traceConnect, traced, withTimeout } from './trace.js';
 
 export interface SshConnectionOptions {
   /** jump-host clients shared by the run (the pool's); without it the connection owns its jumps */
@@ -34,8 +34,30 @@ export interface SshConnectionOptions {
   inlineStdinMax?: number;
 }
 
+/**
+ * When each step of opening the connection ended (performance.now() ms), from `start`: what a
+ * host's handshake costs on this side. GX_SSH_TRACE=1 prints it; the SSH bench reports it.
+ */
+export interface ConnectTiming {
+  start?: number;
+  /** TCP connected (or the jump channel ready) */
+  tcp?: number;
+  /** key exchange done, host key verified */
+  kex?: number;
+  /** authenticated */
+  auth?: number;
+  /** the long-lived shell started and answered */
+  shell?: number;
+  /** the SFTP session open (it opens while the shell starts) */
+  sftp?: number;
+}
+
+/** files up to this size get their checksum from an SFTP read (hashed here), bigger ones from sha256sum on the host */
+export const SFTP_CHECKSUM_MAX = 64 * 1024;
+
 export class SshConnection implements Connection {
   readonly host: string;
+  readonly timing: ConnectTiming = {};
   private client: Client | undefined;
   private driver: ShellDriver | undefined;
   private driverOpening: Promise<ShellDriver> | undefined;
@@ -69,9 +91,11 @@ export class SshConnection implements Connection {
 
   private async open(): Promise<void> {
     const p = this.params;
+    const t = this.timing;
+    t.start = performance.now();
     let sock: ClientChannel | undefined;
     if (p.jumps.length > 0) sock = await throughJumps(p, { cache: this.opts.jumpCache, owned: this.ownJumps });
-    const client = await openClient(p, p, sock);
+    const client = await openClient(p, p, sock, (phase) => (t[phase] = performance.now()));
     if (this.failure) {
       // closed (Ctrl-C) while the handshake was under way: do not leave it open
       client.end();
@@ -81,14 +105,24 @@ export class SshConnection implements Connection {
     this.client.on('close', () => this.lost('the connection closed'));
     this.client.on('error', (e: Error) => this.lost(e.message));
     // the SFTP session opens while the shell starts: most plays touch files, and then it is ready
-    this.sftpIfAny().catch(() => undefined);
+    this.sftpIfAny().then(
+      () => (t.sftp = performance.now()),
+      () => undefined,
+    );
     this.driver = await this.openDriver();
+    t.shell = performance.now();
+    traceConnect(this.host, t);
   }
 
   private openDriver(): Promise<ShellDriver> {
     const client = this.client!;
     this.driverOpening ??= withTimeout(
-      ShellDriver.open(client),
+      ShellDriver.open(client).then((d) => {
+        // the login user's own names, which most files a play stats carry: no getent for them
+        if (d.uid >= 0 && d.user) this.names.set(`u${d.uid}`, d.user);
+        if (d.gid >= 0 && d.group) this.names.set(`g${d.gid}`, d.group);
+        return d;
+      }),
       this.params.connectTimeoutMs,
       () => new ConnectionError(this.host, `timed out starting the remote shell (${this.params.connectTimeoutMs / 1000}s)`),
     ).finally(() => {
@@ -352,7 +386,7 @@ export class SshConnection implements Connection {
       return r.stdoutBytes ?? Buffer.from(r.stdout);
     }
     try {
-      return await sftpCall<Buffer>((cb) => sftp.readFile(path, cb));
+      return await sftpReadAll(sftp, path);
     } catch (err) {
       if ((err as { code?: number }).code === 2) return null;
       if (this.failure) throw this.failure;
@@ -361,8 +395,9 @@ export class SshConnection implements Connection {
   }
 
   /**
-   * Without become or checksum: SFTP (l)stat, no process started on the host (names cached per
-   * uid/gid). Otherwise one command: stat, link target and sha256 computed there, never a download.
+   * Without become: SFTP (l)stat, no process started on the host (names cached per uid/gid); a
+   * checksum of a file up to SFTP_CHECKSUM_MAX from an SFTP read. Otherwise (become, big files, no
+   * SFTP) one command: stat, link target and sha256 computed there.
    */
   stat(path: string, opts: StatOptions = {}): Promise<FileStat | null> {
     return traced(this.host, `stat ${path}${opts.checksum ? ' (checksum)' : ''}`, () => this.statNow(path, opts));
@@ -370,14 +405,25 @@ export class SshConnection implements Connection {
 
   private async statNow(path: string, opts: StatOptions): Promise<FileStat | null> {
     this.alive();
-    const sftp = opts.become || opts.checksum ? null : await this.sftpIfAny();
+    const sftp = opts.become ? null : await this.sftpIfAny();
     if (sftp) {
+      let st: FileStat | null;
       try {
-        return await sftpFileStat(sftp, path, opts.followLinks === true, (uid, gid) => this.idNames(uid, gid));
+        st = await sftpFileStat(sftp, path, opts.followLinks === true, (uid, gid) => this.idNames(uid, gid));
       } catch (err) {
         if (this.failure) throw this.failure;
         if (err instanceof ModuleError) throw err;
         throw fileFailure(this.host, 'stat', path, err);
+      }
+      // only regular files have a checksum (a link is one only when followed: then its type is the target's)
+      if (!opts.checksum || st?.type !== 'file') return st;
+      // a small file is read over SFTP and hashed here: a few SFTP round trips cost the host less
+      // than starting stat and sha256sum (issue 16: copy's no-op check); big ones are hashed there
+      if (st.size <= SFTP_CHECKSUM_MAX) {
+        const data = await sftpReadAll(sftp, path, st.size).catch(() => null);
+        if (this.failure) throw this.failure;
+        if (data) return { ...st, sha256: createHash('sha256').update(data).digest('hex') };
+        // unreadable, or changed meanwhile: the command below tells which, in its own words
       }
     }
     const r = await this.run({ shell: statScript(path, opts), become: opts.become });

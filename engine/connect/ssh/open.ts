@@ -10,8 +10,11 @@ import { readKnownHosts } from './known-hosts.js';
 import { ssh2 } from './ssh2.js';
 import type { SshEndpoint, SshParams } from './params.js';
 
+/** the phases of opening a client, as ssh2 reports them: TCP connected, key exchange done (host key checked), authenticated */
+export type ClientPhase = 'tcp' | 'kex' | 'auth';
+
 /** one authenticated ssh2 client for `ep` (the host or one of its jumps), host key checked; `sock` is a forwarded channel for jumps */
-export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientChannel): Promise<Client> {
+export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientChannel, mark?: (phase: ClientPhase) => void): Promise<Client> {
   const entries = await readKnownHosts(p.knownHostsFile);
   const auth = planAuth({ user: ep.user, identityFiles: ep.identityFiles, keyPassphrase: p.keyPassphrase, password: ep === p ? p.password : undefined, agent: p.agent });
   const where = { name: p.name, host: ep.host, port: ep.port, user: ep.user, connectTimeoutMs: p.connectTimeoutMs };
@@ -20,6 +23,11 @@ export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientCha
   // ssh2 can emit more errors after the first (e.g. the socket closing after a timeout); an
   // unheard 'error' would crash the run
   client.on('error', () => undefined);
+  if (mark) {
+    client.once('connect', () => mark('tcp'));
+    client.once('handshake', () => mark('kex'));
+    client.once('ready', () => mark('auth'));
+  }
   const config: ConnectConfig = {
     host: ep.host,
     port: ep.port,

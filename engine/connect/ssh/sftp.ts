@@ -12,6 +12,43 @@ export function sftpCall<T>(fn: (cb: (err: Error | null | undefined, v: T) => vo
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
 }
 
+const READ_CHUNK = 64 * 1024;
+
+function readAt(sftp: SFTPWrapper, handle: Buffer, buf: Buffer, off: number, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => sftp.read(handle, buf, off, buf.length - off, pos, (err, bytes) => (err ? reject(err) : resolve(bytes))));
+}
+
+/**
+ * A whole file in as few round trips as it takes: open, then reads until the end; the close goes
+ * out without waiting for its answer. (ssh2's readFile adds an fstat and waits for the close: two
+ * round trips more for every file a no-op task reads, issue 16.) `size`, when a stat just gave it,
+ * sizes the first read; the answer is null when the file is not that size any more.
+ */
+export async function sftpReadAll(sftp: SFTPWrapper, path: string, size?: number): Promise<Buffer | null> {
+  const handle = await sftpCall<Buffer>((cb) => sftp.open(path, 'r', cb));
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // one byte more than a known size tells a file that grew
+    for (let want = size === undefined ? READ_CHUNK : size + 1; ; want = READ_CHUNK) {
+      const buf = Buffer.alloc(want);
+      let got = 0;
+      while (got < buf.length) {
+        const n = await readAt(sftp, handle, buf, got, total + got);
+        if (n <= 0) break;
+        got += n;
+      }
+      chunks.push(buf.subarray(0, got));
+      total += got;
+      if (got < buf.length) break;
+    }
+    if (size !== undefined && total !== size) return null;
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  } finally {
+    sftp.close(handle, () => undefined);
+  }
+}
+
 /** writes data to `path` over SFTP with pipelined requests; creates the file (exclusive) */
 export async function sftpWrite(sftp: SFTPWrapper, path: string, data: string | Buffer | NodeJS.ReadableStream, modeWanted: number | Promise<number>): Promise<void> {
   // private until the exact mode is set at the end (the mode may still be being looked up)

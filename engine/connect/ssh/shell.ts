@@ -24,13 +24,21 @@ function openChannel(client: Client, exec: boolean, command: string): Promise<Cl
   });
 }
 
+/** `id` output (uid=1001(gxtest) gid=1001(gxtest) groups=…), GNU and BusyBox alike; -1/'' where absent */
+export function parseId(text: string): { uid: number; user: string; gid: number; group: string } {
+  const m = /uid=(\d+)(?:\(([^)]*)\))?(?:\s+gid=(\d+)(?:\(([^)]*)\))?)?/.exec(text);
+  return { uid: m ? Number(m[1]) : -1, user: m?.[2] ?? '', gid: m?.[3] !== undefined ? Number(m[3]) : -1, group: m?.[4] ?? '' };
+}
+
 export class ShellDriver {
   /** private temp dir on the host (askpass helper, uploaded stdin), removed when the shell exits */
   tmpDir = '';
   setsid = false;
-  /** the login user's name and uid, so becoming oneself skips sudo */
+  /** the login user's name and uid, so becoming oneself skips sudo; and primary group (for stat's names) */
   user = '';
   uid = -1;
+  gid = -1;
+  group = '';
   private pending: Pending | null = null;
   private closed: Error | null = null;
   private constructor(private readonly channel: ClientChannel) {}
@@ -62,7 +70,8 @@ export class ShellDriver {
         `gxd=$(mktemp -d "\${TMPDIR:-/tmp}/gx.XXXXXXXX") && printf '%s' ${shellQuote(ASKPASS_SCRIPT)} >"$gxd/askpass" && chmod 700 "$gxd/askpass"`,
         `trap 'rm -rf "$gxd"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM`,
         `if command -v setsid >/dev/null 2>&1; then gxs=1; else gxs=0; fi`,
-        `printf '%sR%s:%s:%s:%s\\n' ${ready} "$gxs" "$(id -u)" "$(id -un)" "$gxd"; printf '%sR\\n' ${ready} >&2`,
+        // one id(1) for the login user's uid, name, gid and group (C locale: its words are translated)
+        `printf '%sR%s:%s\\n%sT%s\\n' ${ready} "$gxs" "$(LC_ALL=C id)" ${ready} "$gxd"; printf '%sR\\n' ${ready} >&2`,
         '',
       ].join('\n');
       const check = (): void => {
@@ -72,13 +81,12 @@ export class ShellDriver {
           ch.write(init);
         }
         if (stage !== 1) return;
-        const m = new RegExp(`${ready}R([01]):(\\d*):([^:\\n]*):([^\\n]*)\\n`).exec(out);
+        const m = new RegExp(`${ready}R([01]):([^\\n]*)\\n${ready}T([^\\n]*)\\n`).exec(out);
         if (m && err.includes(`${ready}R\n`)) {
           stage = 2;
           this.setsid = m[1] === '1';
-          this.uid = m[2] === '' ? -1 : Number(m[2]);
-          this.user = m[3]!;
-          this.tmpDir = m[4]!;
+          Object.assign(this, parseId(m[2]!));
+          this.tmpDir = m[3]!;
           ch.removeListener('data', onOut);
           ch.stderr.removeListener('data', onErr);
           ch.removeListener('close', onClose);

@@ -1,5 +1,6 @@
 // stat as ONE remote command (GNU/BusyBox stat -c): type, mode, ids and names, size, mtime, link
-// target and, on demand, sha256 computed on the host (never a download).
+// target and, on demand, sha256 computed on the host. Used with become or without SFTP, and for
+// the checksum of big files (connection.ts reads small ones over SFTP and hashes them itself).
 import { ModuleError } from '../../errors.js';
 import { shellQuote, type FileStat, type FileType, type RunResult, type StatOptions } from '../connection.js';
 

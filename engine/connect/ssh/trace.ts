@@ -20,6 +20,13 @@ export async function traced<T>(host: string, what: string, fn: () => Promise<T>
   }
 }
 
+/** with GX_SSH_TRACE=1, how long each step of opening the connection took (the SFTP session may still be opening) */
+export function traceConnect(host: string, t: { start?: number; tcp?: number; kex?: number; auth?: number; shell?: number; sftp?: number }): void {
+  if (!TRACE || t.start === undefined) return;
+  const d = (a?: number, b?: number): string => (a === undefined || b === undefined ? '-' : `${(b - a).toFixed(1)}ms`);
+  process.stderr.write(`[ssh ${host}] connected in ${d(t.start, t.shell)}: tcp ${d(t.start, t.tcp)}, key exchange ${d(t.tcp, t.kex)}, auth ${d(t.kex, t.auth)}, shell ${d(t.auth, t.shell)}\n`);
+}
+
 export function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   if (ms <= 0) return p;
   return new Promise((resolve, reject) => {

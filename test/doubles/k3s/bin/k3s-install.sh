@@ -11,6 +11,17 @@
 # Every run's INSTALL_K3S_*/K3S_* environment is kept in $S/k3s/install-N.env for the test; its
 # arguments (the command and its flags) are in the call log, as every double's.
 # It refuses to write anything outside the doubles' state directory.
+# An agent (K3S_URL set, or the command `agent`) that starts joins the cluster the way the real one
+# registers with the server at K3S_URL: the server's start wrote its token and --node-ip into
+# $GX_K3S_CLUSTER (default $S/k3s/cluster, shared by the "VMs" of a test); the agent's K3S_TOKEN
+# (or the file K3S_TOKEN_FILE names) must be that token or its password part after `::server:`, and
+# K3S_URL https://NODE_IP:6443, else it never registers (k3s-agent keeps retrying; the reason is in
+# $S/k3s/agent.log). Registered, it is $GX_K3S_CLUSTER/agents/NODE_NAME holding its version.
+# Read in k3s-io/k3s install.sh (the stored copy, commit 0136cf25): setup_env() picks `agent` when
+# K3S_URL is set and fails when neither K3S_TOKEN nor K3S_TOKEN_FILE is; SYSTEM_NAME is k3s-agent,
+# the uninstall script ${SYSTEM_NAME}-uninstall.sh, Type=notify unless INSTALL_K3S_TYPE;
+# create_env_file() touches SERVICE.env, chmods it 0600, then writes every K3S_*/CONTAINERD_*
+# variable into it (K3S_TOKEN included).
 # Differences: `systemctl enable` gets the unit name, not the unit file path (the systemctl double
 # keys its state by name); nothing is downloaded or verified, SELinux and openrc are not handled.
 source "$(dirname "$0")/../../lib.sh"
@@ -79,15 +90,15 @@ for c in kubectl crictl ctr; do
 done
 info "Creating killall script $BIN_DIR/k3s-killall.sh"
 printf '#!/bin/sh\n# k3s-killall.sh (double)\n' > "$BIN_DIR/k3s-killall.sh"; chmod 755 "$BIN_DIR/k3s-killall.sh"
-info "Creating uninstall script $BIN_DIR/k3s-uninstall.sh"
-printf '#!/bin/sh\n# k3s-uninstall.sh (double)\n' > "$BIN_DIR/k3s-uninstall.sh"; chmod 755 "$BIN_DIR/k3s-uninstall.sh"
+info "Creating uninstall script $BIN_DIR/$SYSTEM_NAME-uninstall.sh"
+printf '#!/bin/sh\n# %s-uninstall.sh (double)\n' "$SYSTEM_NAME" > "$BIN_DIR/$SYSTEM_NAME-uninstall.sh"; chmod 755 "$BIN_DIR/$SYSTEM_NAME-uninstall.sh"
 
 info "env: Creating environment file $FILE_K3S_ENV"
 ( umask 077; env | grep -E '^(K3S|CONTAINERD)_' | LC_ALL=C sort | sed -e "s/'/'\\\\''/g" -e "s/=\(.*\)/='\1'/" > "$FILE_K3S_ENV" )
 
 exec_lines=$(for a in "$@"; do printf '\t%s \\\n' "$(quote "$a")"; done)
 info "systemd: Creating service file $FILE_K3S_SERVICE"
-if [ "$CMD" = server ]; then TYPE=notify; else TYPE=exec; fi
+TYPE=${INSTALL_K3S_TYPE:-notify}
 cat > "$FILE_K3S_SERVICE" <<UNIT
 [Unit]
 Description=Lightweight Kubernetes
@@ -139,8 +150,24 @@ info "systemd: Starting $SYSTEM_NAME"
 systemctl restart "$SYSTEM_NAME" || exit 1
 
 # what k3s itself does when it starts
-sed -n 's/^export K3S_DOUBLE_VERSION=//p' "$BIN_DIR/k3s" > "$S/k3s/running-version"
-[ "$CMD" = server ] || exit 0
+version=$(sed -n 's/^export K3S_DOUBLE_VERSION=//p' "$BIN_DIR/k3s")
+C=${GX_K3S_CLUSTER:-$S/k3s/cluster}
+if [ "$CMD" = agent ]; then
+  node=$(hostname | tr '[:upper:]' '[:lower:]')
+  for a in "$@"; do case $a in --node-name=*) node=${a#*=} ;; esac; done
+  token=${K3S_TOKEN:-}
+  [ -z "$token" ] && [ -n "${K3S_TOKEN_FILE:-}" ] && token=$(cat "$K3S_TOKEN_FILE")
+  joined() { mkdir -p "$C/agents"; echo "$version" > "$C/agents/$node"; }
+  if [ ! -f "$C/token" ] || [ "${K3S_URL:-}" != "https://$(cat "$C/server"):6443" ]; then
+    echo "level=error msg=\"failed to get CA certs: Get \\\"${K3S_URL:-}/cacerts\\\": dial tcp: connect: connection refused\"" >> "$S/k3s/agent.log"
+  elif [ "$token" = "$(cat "$C/token")" ] || [ "$token" = "$(sed 's/^.*::server://' "$C/token")" ]; then
+    joined
+  else
+    echo 'level=fatal msg="Error: failed to validate token: token CA hash does not match the Cluster CA certificate hash"' >> "$S/k3s/agent.log"
+  fi
+  exit 0
+fi
+echo "$version" > "$S/k3s/running-version"
 data=/var/lib/rancher/k3s kc=/etc/rancher/k3s/k3s.yaml kcmode=0600 node=$(hostname | tr '[:upper:]' '[:lower:]')
 for a in "$@"; do
   case $a in
@@ -181,3 +208,9 @@ users:
     client-key-data: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCmRvdWJsZQotLS0tLUVORCBFQyBQUklWQVRFIEtFWS0tLS0tCg==
 KC
 chmod "$kcmode" "$kc"
+# what agents join: the token and the address they reach the server at
+ip=127.0.0.1
+for a in "$@"; do case $a in --node-ip=*) ip=${a#*=} ;; esac; done
+mkdir -p "$C"
+cp "$data/server/node-token" "$C/token"
+echo "$ip" > "$C/server"
