@@ -269,6 +269,8 @@ export class PlayRun {
         this.addHandlers(g.role.handlers);
         // an included role joins the play's roles, as Ansible's include_role appends to play.roles
         if (!g.role.dependency) this.scope.roleNames.direct.add(g.role.name);
+        // include_role with public: true shows its defaults and vars to the rest of the play, as Ansible appends it to play.roles
+        if (g.role.public && !this.play.roles.includes(g.role)) this.play.roles.push(g.role);
       }
       const nodes = Object.keys(g.layer).length ? withLayer(g.nodes, g.layer) : g.nodes;
       await this.runNodes(nodes, g.hosts, rescuable);

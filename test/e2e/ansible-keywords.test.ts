@@ -132,7 +132,7 @@ describe('e2e: Ansible keywords', () => {
     const r = await play({
       ...roles,
       'site.yaml': local(
-        '    - {name: before, assert: {that: ["b_default == \'b\'", "b_var == \'b\'", "a_var == \'a\'"]}}\n    - import_role: {name: b}\n    - include_role: {name: c}\n    - {name: after, assert: {that: ["c_var is not defined", "c_default is not defined", "shared == \'from_b\'"]}}\n',
+        '    - {name: before, assert: {that: ["b_default == \'b\'", "b_var == \'b\'", "a_var == \'a\'", "d_var is not defined"]}}\n    - import_role: {name: b}\n    - include_role: {name: c}\n    - {name: after, assert: {that: ["c_var is not defined", "c_default is not defined", "shared == \'from_b\'"]}}\n    - include_role: {name: d, public: true}\n    - {name: after d, assert: {that: ["d_var == \'d\'", "d_default == \'d\'"]}}\n',
         '  roles: [a]\n',
       ),
     });
