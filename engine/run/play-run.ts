@@ -28,6 +28,7 @@ export class PlayRun {
   private readonly tasks: TaskRunner;
   private readonly handlers: ModuleTask[] = [];
   private readonly handlerIndex = new Map<string, ModuleTask[]>();
+  private readonly handlerOwnNames = new Set<string>();
   private readonly notified = new Map<string, Set<string>>();
   private readonly secretNames: Set<string>;
   endPlay = false;
@@ -64,8 +65,11 @@ export class PlayRun {
     for (const h of nodes) {
       if (h.kind !== 'task' || this.handlers.includes(h)) continue;
       this.handlers.push(h);
-      const names = new Set([h.name, ...(h.listen ?? [])]);
-      if (h.eff.role) names.add(`${h.eff.role.name} : ${h.name}`);
+      // a handler's own name (or role-qualified name) answers only for the first handler that has it, as in
+      // Ansible (a second handler of the same name never runs by name); every listen topic reaches all its listeners
+      const own = [h.name, ...(h.eff.role ? [`${h.eff.role.name} : ${h.name}`] : [])].filter((n) => !this.handlerOwnNames.has(n));
+      for (const n of own) this.handlerOwnNames.add(n);
+      const names = new Set([...own, ...(h.listen ?? [])]);
       for (const n of names) this.handlerIndex.set(n, [...(this.handlerIndex.get(n) ?? []), h]);
     }
   }

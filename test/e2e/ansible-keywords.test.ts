@@ -140,4 +140,14 @@ describe('e2e: Ansible keywords', () => {
     // a role's own defaults win inside it
     expect(r.results('c : in c')[0]!.msg).to.equal('from_c');
   });
+
+  it('two handlers with the same name: notifying the name runs the first only; listen reaches every listener (as ansible-core)', async () => {
+    const r = await play({
+      'site.yaml': local(
+        '    - {name: go, command: "true", notify: notify_listen}\n    - meta: flush_handlers\n    - {name: check, assert: {that: ["first is defined", "second is not defined", "listener is defined"]}}\n',
+        '  handlers:\n    - {name: notify_listen, set_fact: {first: 1}}\n    - {name: notify_listen, set_fact: {second: 1}}\n    - {name: other, set_fact: {listener: 1}, listen: notify_listen}\n',
+      ),
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
 });
