@@ -264,6 +264,8 @@ export class PlayRun {
         // ignore_errors covers an include that could not be expanded, as any other failure
         const ignored = this.includeIgnoresErrors(node, host);
         if (!ignored) this.state(host).failed = true;
+        // what `register` holds for an include that could not run: Ansible's failed result
+        if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque({ changed: false, failed: true, msg });
         ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'failed', msg, ignored: ignored || undefined, rescued: (!ignored && rescuable) || undefined, durationMs: Date.now() - started }, time: Date.now() });
       }
     }

@@ -150,4 +150,12 @@ describe('e2e: Ansible keywords', () => {
     });
     expect(r.code, r.text).to.equal(0);
   });
+
+  it('an include whose condition fails, with ignore_errors and register: the failed result is registered and the play goes on', async () => {
+    const r = await play({
+      'site.yaml': local('    - include_tasks: inc.yaml\n      ignore_errors: true\n      register: inc\n      when: ["_undefined == \'yes\'"]\n    - {name: check, assert: {that: ["inc is failed", "in_include is not defined"]}}\n'),
+      'inc.yaml': '- {set_fact: {in_include: 1}}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
 });
