@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorList, GxError, PlaybookError } from '../errors.js';
 import type { SourceLocation } from '../load/source.js';
+import { looseBoolean } from '../load/module-args.js';
 import { parseYamlFile } from '../load/yaml.js';
 import type { CompileOptions, CompileSession, LoadedRole, PlayCtx, Raw, Where } from './context.js';
 import { rootInherited } from './inherit.js';
@@ -56,6 +57,7 @@ export class Compiler implements CompileSession {
     let out: { nodes: TaskNode[]; role?: RoleInstance };
     if (node.what === 'role') {
       const r = this.loadRole(target, { tasks_from: roleOpts?.tasksFrom, vars_from: roleOpts?.varsFrom, defaults_from: roleOpts?.defaultsFrom, handlers_from: roleOpts?.handlersFrom }, w, node.loc);
+      if (r) r.role.public = looseBoolean(node.roleOpts?.public) === true;
       out = r ? { nodes: r.nodes, role: r.role } : { nodes: [] };
     } else {
       out = { nodes: this.taskFile(resolveTaskFile(target, w), w, node.loc) };

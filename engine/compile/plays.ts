@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
 import { splitIgnored, validatePlaybook, validateVarsFile } from '../load/validate.js';
+import { varsFileCandidates, varsFileData } from '../load/vars-files.js';
 import { hasTemplate } from '../vars/template.js';
 import { notifyErrors, templateErrors } from './checks.js';
 import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
@@ -94,12 +95,12 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
       varsFiles.push({ path: entry, loc: vloc });
       return;
     }
-    const found = candidates.map((x) => (isAbsolute(x) ? x : join(dir, x))).find((p) => existsSync(p));
+    const found = candidates.flatMap((x) => varsFileCandidates(x, dir)).find((p) => existsSync(p));
     if (!found) {
       c.errors.push(new PlaybookError(`vars file not found: ${candidates.join(' or ')}`, { loc: vloc }));
       return;
     }
-    const data = c.load(found, vloc);
+    const data = varsFileData(c.load(found, vloc));
     const errs = validateVarsFile(data, found);
     if (errs.length) c.errors.push(...errs);
     else {

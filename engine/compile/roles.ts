@@ -181,6 +181,7 @@ export function roleTasks(c: CompileSession, name: string, spec: Raw, w: Where, 
   w.play.appliedRoles.add(key);
   const loaded = c.loadRole(name, spec, { ...w, inh: roleInh }, loc, chain);
   if (!loaded) return [];
+  loaded.role.public = true;
   if (chain.length > 0) loaded.role.dependency = true;
   w.play.roles.push(loaded.role);
   w.play.roleHandlers.push(...loaded.role.handlers);

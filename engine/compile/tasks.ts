@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { PlaybookError, type GxError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
 import { splitIgnored, validateTasks } from '../load/validate.js';
-import { argsFromText } from '../load/module-args.js';
+import { argsFromText, looseBoolean } from '../load/module-args.js';
 import type { KnownModules } from '../load/known-modules.js';
 import { hasTemplate } from '../vars/template.js';
 import { conditionErrors, templateErrors, templateFileError } from './checks.js';
@@ -227,6 +227,7 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
       varsFrom: spec.vars_from as string | undefined,
       defaultsFrom: spec.defaults_from as string | undefined,
       handlersFrom: spec.handlers_from as string | undefined,
+      ...(spec.public !== undefined ? { public: spec.public } : {}),
     };
   }
   const apply = isObj(raw.include_tasks) && isObj(raw.include_tasks.apply) ? raw.include_tasks.apply : spec && isObj(spec.apply) ? spec.apply : undefined;
@@ -241,6 +242,7 @@ function compileIncludeNode(c: CompileSession, raw: Raw, w: Where): IncludeNode 
     if (isRole) {
       const before = c.errors.length;
       const role = c.loadRole(target, spec ?? {}, inner, locate(raw, 'include_role', 'value'));
+      if (role) role.role.public = looseBoolean(spec?.public) === true;
       if (role && c.errors.length === before) {
         node.precompiled = { nodes: role.nodes, role: role.role };
         // its handlers are the play's too, so notify checks and flushes know them

@@ -51,6 +51,12 @@ export interface RoleInstance {
   defaults: Vars;
   vars: Vars;
   params: Vars;
+  /**
+   * Ansible's `public`: the role's defaults and vars are visible to the whole play (vars/manager.py
+   * get_vars, v2.17.5: play.roles with role.public). True for roles:, import_role and their
+   * dependencies; for include_role only with `public: true`.
+   */
+  public?: boolean;
   /** the roles that included or depend on this one, nearest first: their files/ and templates/ are searched after its own */
   parentDirs?: string[];
   /** handlers defined by the role (compiled with the role's context) */
@@ -115,7 +121,7 @@ export interface IncludeNode extends NodeBase {
   /** file (tasks) or role name (role), possibly templated */
   target: unknown;
   /** include_role options */
-  roleOpts?: { tasksFrom?: string; varsFrom?: string; defaultsFrom?: string; handlersFrom?: string };
+  roleOpts?: { tasksFrom?: string; varsFrom?: string; defaultsFrom?: string; handlersFrom?: string; public?: unknown };
   kw: TaskKeywords;
   /** the directory relative paths resolve against */
   baseDir: string;

@@ -8,7 +8,9 @@
 // - the old `include:` → `include_tasks:` in a task list (`import_tasks:` with `static: yes`),
 //   `import_playbook:` in a playbook, its trailing `key=value` words becoming vars;
 // - `vars:` given as a list of mappings → one mapping (later entries win, as in Ansible);
-// - `connection: local` on a task, block or include → `delegate_to: localhost`.
+// - `connection: local` on a task, block or include → `delegate_to: localhost`;
+// - `with_<namespace.collection.lookup>` → `with_<lookup>` when gx has that lookup.
+import { WITH_LOOPS } from '../schema/keywords.js';
 import { parseKv } from './split-args.js';
 import { carryLocation, locate, nodeInfo, registerNode } from './source.js';
 
@@ -104,6 +106,11 @@ export function normalizeTask(task: Obj, isModule: (name: string) => boolean): v
   for (const key of Object.keys(task)) {
     const to = normalModule(key, isModule);
     if (to !== key && !(to in task)) rename(task, key, to);
+  }
+  // with_<collection>.<lookup> (with_community.general.flattened): the lookup gx has under its short name
+  for (const key of Object.keys(task)) {
+    const m = /^with_[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*\.([a-z_][a-z0-9_]*)$/.exec(key);
+    if (m && `with_${m[1]}` in WITH_LOOPS && !(`with_${m[1]}` in task)) rename(task, key, `with_${m[1]}`);
   }
   if ('action' in task) moduleFromAction(task, 'action', isModule);
   if ('local_action' in task) moduleFromAction(task, 'local_action', isModule);

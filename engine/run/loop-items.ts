@@ -7,7 +7,8 @@ import { GxError } from '../errors.js';
 import type { FileKind, SearchPath } from '../load/find-file.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
-import { WITH_LOOKUPS } from './with-lookups.js';
+import { Fail } from '../vars/fail.js';
+import { runLookup } from '../vars/lookups/index.js';
 
 /** What a lookup may read: the search path for files, the task's variables and where it is (for messages). */
 export interface LoopLookupContext {
@@ -19,10 +20,18 @@ export interface LoopLookupContext {
 
 export type LookupRunner = (name: string, terms: unknown[], kw: Record<string, unknown>, ctx: LoopLookupContext) => unknown[];
 
-const withLookups: LookupRunner = (name, terms, _kw, ctx) => {
-  const fn = WITH_LOOKUPS[name];
-  if (!fn) throw new GxError('module', `with_${name}: gx has no '${name}' lookup`, { hint: `loop over a list instead: loop: "{{ ... }}"` });
-  return fn(terms, ctx);
+/** The expression language's lookups (lookup()/query() use the same), with the task's search path. */
+const withLookups: LookupRunner = (name, terms, kw, ctx) => {
+  try {
+    return runLookup(name, terms, kw, { vars: ctx.vars, where: ctx.where, subdir: ctx.subdir, search: ctx.search });
+  } catch (err) {
+    if (err instanceof Fail) {
+      // the lookup's own words, as Ansible reports them (runLookup puts the lookup's name first)
+      const own = err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
+      throw new GxError('module', own.includes(name) ? own : `with_${name}: ${own}`, { loc: ctx.where.loc });
+    }
+    throw err;
+  }
 };
 
 function definedOrSkipped(render: () => unknown): unknown[] {
@@ -56,6 +65,11 @@ export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: S
     const rendered =
       name === 'first_found' && Array.isArray(terms) ? terms.flatMap((t) => (definedOrSkipped(() => renderValue(t, scope, what)))) : renderValue(terms, scope, what);
     if (isUnknown(rendered) || (Array.isArray(rendered) && rendered.some(isUnknown))) return UNKNOWN;
+    // listify_lookup_plugin_terms wraps a single value, but a mapping stays one: only the lookups that
+    // take mappings (dict, first_found) accept it, the others fail as Ansible's do
+    if (rendered !== null && typeof rendered === 'object' && !Array.isArray(rendered) && name !== 'dict' && name !== 'first_found') {
+      throw new GxError('module', `with_${name} expects a list`, { loc: where.loc });
+    }
     const list = Array.isArray(rendered) ? rendered : [rendered];
     return (opts.lookup ?? withLookups)(name, list, {}, { search, subdir: lookupSubdir(opts.module), vars: scope, where });
   }
@@ -65,4 +79,17 @@ export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: S
   if (items === undefined || items === null) items = kw.withItems !== undefined ? [] : items;
   if (!Array.isArray(items)) throw new GxError('module', `loop needs a list, got ${typeof items}`, { loc: where.loc });
   return kw.withItems !== undefined ? items.flatMap((i) => (Array.isArray(i) ? i : [i])) : items;
+}
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** loop_control's loop_var and index_var, rendered when they are templates (`loop_var: "{{ name }}"`, as Ansible allows). */
+export function loopVarNames(kw: TaskKeywords, scope: Vars, where: Where): { loopVar: string; indexVar?: string } {
+  const name = (v: unknown, what: string): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    const s = String(renderValue(v, scope, { ...where, what: `loop_control.${what}` }));
+    if (!VAR_NAME.test(s)) throw new GxError('module', `loop_control.${what} must be a variable name, got '${s}'`, { loc: where.loc });
+    return s;
+  };
+  return { loopVar: name(kw.loopControl?.loop_var, 'loop_var') ?? 'item', indexVar: name(kw.loopControl?.index_var, 'index_var') };
 }

@@ -16,7 +16,7 @@ import { PlayScope } from './scope-builder.js';
 import { PlayKeywords } from './play-keywords.js';
 import { TaskRunner } from './task-runner.js';
 import { markOpaque } from './lazy-scope.js';
-import { hasLoop, loopItems } from './loop-items.js';
+import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
 import { gatherTask, hasGathered, isGatherTask, markGathered, mentionsVariables, readsMissingFacts, templateFileNames } from './fact-gathering.js';
 
 export class PlayRun {
@@ -28,6 +28,7 @@ export class PlayRun {
   private readonly tasks: TaskRunner;
   private readonly handlers: ModuleTask[] = [];
   private readonly handlerIndex = new Map<string, ModuleTask[]>();
+  private readonly handlerOwnNames = new Set<string>();
   private readonly notified = new Map<string, Set<string>>();
   private readonly secretNames: Set<string>;
   endPlay = false;
@@ -64,8 +65,11 @@ export class PlayRun {
     for (const h of nodes) {
       if (h.kind !== 'task' || this.handlers.includes(h)) continue;
       this.handlers.push(h);
-      const names = new Set([h.name, ...(h.listen ?? [])]);
-      if (h.eff.role) names.add(`${h.eff.role.name} : ${h.name}`);
+      // a handler's own name (or role-qualified name) answers only for the first handler that has it, as in
+      // Ansible (a second handler of the same name never runs by name); every listen topic reaches all its listeners
+      const own = [h.name, ...(h.eff.role ? [`${h.eff.role.name} : ${h.name}`] : [])].filter((n) => !this.handlerOwnNames.has(n));
+      for (const n of own) this.handlerOwnNames.add(n);
+      const names = new Set([...own, ...(h.listen ?? [])]);
       for (const n of names) this.handlerIndex.set(n, [...(this.handlerIndex.get(n) ?? []), h]);
     }
   }
@@ -214,12 +218,13 @@ export class PlayRun {
         });
         if (!cond) {
           ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'skipped', skipReason: 'Conditional result was False', durationMs: 0 }, time: Date.now() });
+          if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque({ changed: false, skipped: true, skip_reason: 'Conditional result was False' });
           continue;
         }
         const looped = hasLoop(node.kw);
         const got = looped ? loopItems(node.kw, scope, where, { roleDir: node.eff.role?.dir, parentRoleDirs: node.eff.role?.parentDirs, taskFile: node.loc?.file, playbookDir: this.play.dir }) : [undefined];
         const items: unknown[] = isUnknown(got) ? [] : got;
-        const loopVar = node.kw.loopControl?.loop_var ?? 'item';
+        const { loopVar, indexVar } = looped ? loopVarNames(node.kw, scope, where) : { loopVar: 'item', indexVar: undefined };
         const registered: Vars[] = [];
         items.forEach((item, i) => {
           const layer: Vars = { ...node.vars };
@@ -227,7 +232,7 @@ export class PlayRun {
             layer[loopVar] = item;
             layer.ansible_loop_var = loopVar;
             layer.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === items.length - 1, length: items.length, revindex: items.length - i, revindex0: items.length - i - 1, previtem: items[i - 1], nextitem: items[i + 1], allitems: items };
-            if (node.kw.loopControl?.index_var) layer[node.kw.loopControl.index_var] = i;
+            if (indexVar) layer[indexVar] = i;
           }
           const itemScope = looped ? this.scope.forTask(host, node, layer) : scope;
           const target = String(renderValue(node.target, itemScope, where));
@@ -259,6 +264,8 @@ export class PlayRun {
         // ignore_errors covers an include that could not be expanded, as any other failure
         const ignored = this.includeIgnoresErrors(node, host);
         if (!ignored) this.state(host).failed = true;
+        // what `register` holds for an include that could not run: Ansible's failed result
+        if (node.kw.register) this.state(host).facts[node.kw.register] = markOpaque({ changed: false, failed: true, msg });
         ctx.bus.emit({ type: 'host.result', taskId: node.id, result: { host, status: 'failed', msg, ignored: ignored || undefined, rescued: (!ignored && rescuable) || undefined, durationMs: Date.now() - started }, time: Date.now() });
       }
     }
@@ -268,6 +275,8 @@ export class PlayRun {
         this.addHandlers(g.role.handlers);
         // an included role joins the play's roles, as Ansible's include_role appends to play.roles
         if (!g.role.dependency) this.scope.roleNames.direct.add(g.role.name);
+        // include_role with public: true shows its defaults and vars to the rest of the play, as Ansible appends it to play.roles
+        if (g.role.public && !this.play.roles.includes(g.role)) this.play.roles.push(g.role);
       }
       const nodes = Object.keys(g.layer).length ? withLayer(g.nodes, g.layer) : g.nodes;
       await this.runNodes(nodes, g.hosts, rescuable);

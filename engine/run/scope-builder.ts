@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { CompiledPlay, TaskNode, Vars } from '../compile/types.js';
 import { PlaybookError } from '../errors.js';
 import { parseYamlFile } from '../load/yaml.js';
+import { varsFileCandidates, varsFileData } from '../load/vars-files.js';
 import { mergeScope, type VarLayers } from '../vars/scope.js';
 import { renderValue } from '../vars/template.js';
 import { lazyScope, markOpaque } from './lazy-scope.js';
@@ -135,11 +136,11 @@ export class PlayScope {
     for (const vf of this.play.varsFiles) {
       if (vf.data) continue;
       const candidates = (Array.isArray(vf.path) ? vf.path : [vf.path]).map((p) => String(renderValue(p, scope, { host, loc: vf.loc, what: 'vars_files' })));
-      const found = candidates.map((c) => (isAbsolute(c) ? c : join(this.play.dir, c))).find((p) => existsSync(p));
+      const found = candidates.flatMap((c) => varsFileCandidates(c, this.play.dir)).find((p) => existsSync(p));
       if (!found) throw new PlaybookError(`vars file not found: ${candidates.join(' or ')}`, { loc: vf.loc });
       let data = this.varsFilesCache.get(found);
       if (!data) {
-        data = (parseYamlFile(found) ?? {}) as Vars;
+        data = (varsFileData(parseYamlFile(found)) ?? {}) as Vars;
         this.varsFilesCache.set(found, data);
       }
       Object.assign(out, data);
@@ -203,12 +204,16 @@ export class PlayScope {
    */
   forTask(host: string, node: TaskNode | undefined, extra?: Vars): Vars {
     const role = node?.eff.role;
+    const pub = this.play.roles.filter((r) => r.public);
     const layers: VarLayers = {
-      roleDefaults: role?.defaults,
+      // every public role's defaults (roles:, import_role) for the whole play, the task's own role's last
+      // (Ansible's vars/manager.py get_vars, v2.17.5: `for role in play.roles: if role.public`)
+      roleDefaults: [...pub.map((r) => r.defaults), ...(role ? [role.defaults] : [])],
       groupVars: this.inventorySource(host),
       hostVars: this.inventoryVars(host),
       playVars: this.play.vars,
-      playVarsFiles: this.staticVarsFiles(),
+      // public roles' vars are "exported vars" right after the play's vars_files
+      playVarsFiles: [...this.staticVarsFiles(), ...pub.map((r) => r.vars)],
       roleVars: role?.vars,
       roleParams: role?.params,
       blockVars: node?.eff.vars,
@@ -222,17 +227,14 @@ export class PlayScope {
     if (this.play.varsFiles.some((vf) => !vf.data)) {
       // templated vars_files names are rendered with what is known below them
       const below = lazyScope(mergeScope({ ...layers, roleVars: undefined, roleParams: undefined, blockVars: undefined, taskVars: undefined, facts: undefined }));
-      layers.playVarsFiles = [...this.staticVarsFiles(), this.dynamicVarsFiles(host, below)];
+      layers.playVarsFiles = [...this.staticVarsFiles(), this.dynamicVarsFiles(host, below), ...pub.map((r) => r.vars)];
     }
     const flat = mergeScope(layers);
     // loop variables and a result under evaluation (until/changed_when) are the task's own: they win
     if (extra) Object.assign(flat, extra);
     const fromFacts = this.fromFacts(host, flat);
     const isRaw = extra ? (k: string): boolean => Object.prototype.hasOwnProperty.call(extra, k) || fromFacts(k) : fromFacts;
-    const scope = lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
-    // `vars`: every variable by name, as Ansible's VariableManager adds it (vars['x'], vars[name])
-    if (!Object.prototype.hasOwnProperty.call(flat, 'vars')) flat.vars = scope;
-    return scope;
+    return lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
   }
 
   /** Is `flat[k]` what a task registered or set_fact stored (rendered once already, data now)? */

@@ -21,7 +21,7 @@ import { runAsync } from './async-task.js';
 import { withTimeLimit } from './time-limit.js';
 import { markOpaque } from './lazy-scope.js';
 import { keywordValue } from '../compile/kw-value.js';
-import { hasLoop, loopItems } from './loop-items.js';
+import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
 import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
 
 /** Conditions as a list, AND-ed; Unknown in check mode means "would run, maybe". */
@@ -241,8 +241,9 @@ export class TaskRunner {
     }
     let msg: string;
     if (err instanceof GxError) {
-      const loc = err.loc ?? where.loc;
-      // template errors already say where they are; others get the task's place appended
+      // the task's own place (an error's loc may be inside a template file); messages that already
+      // name it (template errors do) get nothing appended
+      const loc = where.loc ?? err.loc;
       const place = loc && !err.message.includes(formatLocation(loc)) ? ` (task '${where.task}' at ${formatLocation(loc)})` : '';
       msg = `${err.message}${place}${err.hint ? `; ${err.hint}` : ''}`;
     } else {
@@ -279,7 +280,7 @@ export class TaskRunner {
     }
     const list = items;
     const lc = task.kw.loopControl ?? {};
-    const loopVar = lc.loop_var ?? 'item';
+    const { loopVar, indexVar } = loopVarNames(task.kw, scope, where);
     const outcomes: ItemOutcome[] = [];
     for (let i = 0; i < list.length; i++) {
       if (this.pr.ctx.signal.aborted) break;
@@ -289,7 +290,7 @@ export class TaskRunner {
         ansible_loop_var: loopVar,
         ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], ...(lc.extended_allitems === false ? {} : { allitems: list }) },
       };
-      if (lc.index_var) extra[lc.index_var] = i;
+      if (indexVar) extra[indexVar] = i;
       const itemScope = this.pr.scope.forTask(host, task, extra);
       let label: unknown = item;
       if (lc.label !== undefined) label = renderValue(lc.label, itemScope, where);
@@ -306,7 +307,7 @@ export class TaskRunner {
         o = this.errorOutcome(err, where, task, itemScope);
       }
       o.data = { ...o.data, [loopVar]: item, ansible_loop_var: loopVar };
-      if (lc.index_var) o.data[lc.index_var] = i;
+      if (indexVar) o.data[indexVar] = i;
       o.item = item;
       o.label = label;
       outcomes.push(o);

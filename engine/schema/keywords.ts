@@ -80,8 +80,8 @@ const common = {
     additionalProperties: false,
     properties: {
       label: { description: 'What the output shows for each item instead of the whole item (any value, usually a template).' },
-      loop_var: { description: "The item's variable name (default `item`); set it for nested loops.", ...varName },
-      index_var: { description: "A variable holding the item's 0-based index.", ...varName },
+      loop_var: { description: "The item's variable name (default `item`); set it for nested loops. May be a template.", type: 'string', pattern: `${VAR_NAME_PATTERN}|${TEMPLATE_PATTERN}` },
+      index_var: { description: "A variable holding the item's 0-based index. May be a template.", type: 'string', pattern: `${VAR_NAME_PATTERN}|${TEMPLATE_PATTERN}` },
       pause: { description: 'Seconds to wait between items.', ...num },
       extended: { description: 'Ansible asks for this to get `ansible_loop` (index, index0, first, last, length, revindex, revindex0, allitems, previtem, nextitem); gx always sets it.', ...bool },
       extended_allitems: { description: 'false: leave ansible_loop.allitems out (saves memory on long loops).', ...bool },
@@ -91,7 +91,7 @@ const common = {
 
 const anyValue: JsonSchema = {};
 
-/** `with_<lookup>:` loops (Ansible's older loop syntax), each run by its lookup (engine/run/with-lookups.ts). */
+/** `with_<lookup>:` loops (Ansible's older loop syntax), each run by its lookup (engine/vars/lookups, the ones lookup() and query() use). */
 export const WITH_LOOPS: Record<string, KeywordSpec> = {
   with_items: common.with_items,
   with_list: k('Like loop: the list as given (nested lists are not flattened).', anyValue),
@@ -109,6 +109,13 @@ export const WITH_LOOPS: Record<string, KeywordSpec> = {
   with_lines: k('Loop over the output lines of a command run on the controller.', anyValue),
   with_env: k('Loop over the values of environment variables of the controller.', anyValue),
   with_random_choice: k('One item picked at random from the list.', anyValue),
+  with_pipe: k('Loop over the outputs of commands run on the controller (one item per command).', anyValue),
+  with_template: k('Loop over templates rendered on the controller (looked up in templates/).', anyValue),
+  with_vars: k('Loop over the values of the named variables.', anyValue),
+  with_varnames: k('Loop over the names of the variables matching regular expressions.', anyValue),
+  with_inventory_hostnames: k('Loop over the hosts matching inventory patterns.', anyValue),
+  with_csvfile: k('Loop over values looked up in CSV files ("key file=x.csv col=1 delimiter=,").', anyValue),
+  with_ini: k('Loop over values looked up in INI files ("key section=s file=x.ini").', anyValue),
 };
 
 /** Keywords of a task that runs a module. */

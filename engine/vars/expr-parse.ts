@@ -367,7 +367,7 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Node {
         const name = dottedName(t.v);
         let args: Args = { pos: [], kw: {} };
         if (isOp('(')) args = callArgs();
-        else if (peek().t === 'str' || peek().t === 'num' || (peek().t === 'name' && !STOP_WORDS.has(peek().v))) {
+        else if (peek().t === 'str' || peek().t === 'num' || isOp('[') || isOp('{') || (peek().t === 'name' && !STOP_WORDS.has(peek().v))) {
           args = { pos: [postfix(primary())], kw: {} };
         }
         node = { k: 'test', arg: node, name, negate, args, pos: node.pos, end: toks[p - 1]!.end };

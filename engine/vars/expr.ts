@@ -10,6 +10,7 @@ import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './exp
 import { owned } from './methods.js';
 import { UndefinedResult } from './fail.js';
 import { FUNCTIONS, unknownFunction } from './functions.js';
+import { renderTemplateText } from './lookups/index.js';
 import { pyPercent } from './filters/text.js';
 import { pyText } from './pytext.js';
 import { ExprSyntaxError, parseExpr, rootNames, type Node, type ParseOptions } from './expr-parse.js';
@@ -41,8 +42,67 @@ const WRAPPED = /^\s*\{\{([\s\S]*)\}\}\s*$/;
 const cache = new Map<string, CompiledExpr>();
 const CACHE_LIMIT = 10_000;
 
+/** Filters that may receive undefined items (what `map(attribute=…)` gives for items without it). */
+const UNDEFINED_ITEMS_OK = new Set(['select', 'reject', 'selectattr', 'rejectattr', 'list', 'length', 'count', 'map', 'first', 'last', 'reverse', 'batch', 'slice']);
+
+/** A finished value must not hold undefined items: a list from map(attribute=…) no filter cleaned. */
+function noUndefinedItems(v: unknown, fail: (msg: string) => never): unknown {
+  if (Array.isArray(v)) {
+    const bad = v.find((x) => x instanceof UndefinedResult) as UndefinedResult | undefined;
+    if (bad) fail(`an item of the list is undefined (${bad.reason})`);
+  }
+  return v;
+}
+
+/** `"'{{ item }}' in names"`: a condition holding `{{ }}`/`{% %}` inside it, not around it. */
+function hasInlineTemplate(src: string): boolean {
+  if (!src.includes('{{') && !src.includes('{%')) return false;
+  const m = WRAPPED.exec(src);
+  return !(m && !m[1]!.includes('{{') && !m[1]!.includes('}}'));
+}
+
+// Lookups are refused while a condition that templating produced is evaluated: its text may hold
+// variable data, and data must not become a command (Ansible disables lookups for unsafe text).
+let lookupsAllowed = true;
+
+/**
+ * A condition with `{{ }}` inside it, as Ansible ≤2.18 reads it: rendered first, the text that
+ * gives evaluated as the expression. A value check mode cannot know makes the condition unknown.
+ */
+function templatedCondition(src: string, where: Where | undefined): CompiledExpr {
+  return {
+    source: src,
+    wrapped: false,
+    vars: [],
+    evaluate(scope, w) {
+      const at = w ?? where;
+      const rendered = watchUnknownText(() => renderTemplateText(src, scope, { vars: scope, where: at }));
+      if (rendered.unknown) return rendered.unknown;
+      const text = String(rendered.value);
+      const outer = lookupsAllowed;
+      lookupsAllowed = false;
+      try {
+        return parsedExpr(text, at).evaluate(scope, at);
+      } finally {
+        lookupsAllowed = outer;
+      }
+    },
+  };
+}
+
 /** Parses once per distinct source text; throws a TemplateError with column and caret. */
 export function compileExpr(src: string, where?: Where): CompiledExpr {
+  const hit = cache.get(src);
+  if (hit) return hit;
+  if (hasInlineTemplate(src)) {
+    const t = templatedCondition(src, where);
+    cache.set(src, t);
+    return t;
+  }
+  return parsedExpr(src, where);
+}
+
+function parsedExpr(src: string, where?: Where): CompiledExpr {
   const hit = cache.get(src);
   if (hit) return hit;
   const m = WRAPPED.exec(src);
@@ -65,7 +125,9 @@ export function compileExpr(src: string, where?: Where): CompiledExpr {
     vars: [...rootNames(ast)],
     evaluate(scope, w) {
       const run = new Run(src, body, offset, scope, w);
-      return run.use(run.ev(ast), ast);
+      return noUndefinedItems(run.use(run.ev(ast), ast), (m) => {
+        throw run.fail(m, ast);
+      });
     },
   };
   if (cache.size >= CACHE_LIMIT) cache.clear();
@@ -147,7 +209,9 @@ export function compileExprAt(text: string, start: number, end: number, opts: Pa
     vars: [...rootNames(ast)],
     evaluate(scope, w) {
       const run = new Run(text, body, start, scope, w, true);
-      return run.use(run.ev(ast), ast);
+      return noUndefinedItems(run.use(run.ev(ast), ast), (m) => {
+        throw run.fail(m, ast);
+      });
     },
   };
 }
@@ -197,6 +261,8 @@ class Run {
         return node.value;
       case 'name': {
         const v = getMember(this.scope, node.id);
+        // Ansible's `vars`: every variable of the host, as one dict (`vars['app_' ~ name]`)
+        if (v === MISSING && node.id === 'vars') return this.scope;
         return v === MISSING ? new Undef(node.id) : v;
       }
       case 'list':
@@ -244,6 +310,9 @@ class Run {
         }
         const fn = Object.prototype.hasOwnProperty.call(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
         if (!fn) throw this.fail(unknownFunction(node.name), node);
+        if (!lookupsAllowed && (node.name === 'lookup' || node.name === 'query' || node.name === 'q')) {
+          throw this.fail(`${node.name}() does not run in a condition that {{ }} produced: write the condition without {{ }} around variables`, node);
+        }
         if (unknown) return unknown;
         return this.guard(() => fn(args, kw, { vars: this.scope, where: this.where }), node, [args, kw]);
       }
@@ -408,13 +477,19 @@ class Run {
     if (!fn) {
       const known = [...Object.keys(FILTERS).filter((f) => !f.startsWith('ansible.builtin.')), 'default', 'mandatory'];
       const near = suggest(node.name.replace(/^ansible\.builtin\./, ''), known);
-      const elsewhere = /^(community|ansible\.(?!builtin\.))|^[a-z_]+\.[a-z_]+\./.test(node.name) ? ' (gx has ansible.builtin filters only, no collections)' : '';
+      const elsewhere = /^(community|ansible\.(?!builtin\.))|^[a-z_]+\.[a-z_]+\./.test(node.name) ? ' (gx loads no collections: it has ansible.builtin\'s filters, ansible.utils\' ip filters and a few of community.general\'s, listed in docs/expressions.md)' : '';
       throw positioned(`unknown filter '${node.name}'${elsewhere}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : 'the filters gx knows are listed in docs/expressions.md', this.template);
     }
     const value = this.use(v, node.arg);
     const { pos, kw, unknown } = this.args(node);
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
+    // `map(attribute=…)` over items without it gives undefined items, as Jinja: only the filters
+    // that look at definedness or count may take them (`| select('defined')`, `| length`)
+    if (Array.isArray(value) && !UNDEFINED_ITEMS_OK.has(node.name)) {
+      const bad = value.find((x) => x instanceof UndefinedResult) as UndefinedResult | undefined;
+      if (bad) throw this.fail(`an item of the list is undefined (${bad.reason})`, node);
+    }
     const out = this.guard(() => fn(value, pos, kw), node, [value, pos, kw]);
     return out instanceof UndefinedResult ? new Undef(this.text(node), out.reason) : out;
   }

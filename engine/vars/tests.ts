@@ -4,11 +4,12 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { compareValues, contains } from './compare.js';
-import { arg, Fail, list, str, text, type Fn } from './filters/args.js';
+import { arg, Fail, list, seq, str, text, type Fn } from './filters/args.js';
+import { NETWORK_TESTS } from './filters/network.js';
 import { pyRe } from './filters/regex.js';
 import { FILTERS, TESTS } from './filters/registry.js';
 import { isUnknown } from './unknown.js';
-import { isMapping, isPlainObject, pyEqual, pyStr, toBool, toInt, truthy, typeName } from './values.js';
+import { isMapping, isPlainObject, pyEqual, pyStr, truthy, typeName } from './values.js';
 import { versionTest } from './versions.js';
 
 function result(v: unknown, test: string): Record<string, unknown> {
@@ -27,6 +28,30 @@ function regexTest(v: unknown, args: unknown[], kw: Record<string, unknown>, typ
 }
 
 const isNumber = (v: unknown): boolean => typeof v === 'number';
+const pyMod = (a: number, b: number): number => ((a % b) + b) % b;
+
+// module_utils/parsing/convert_bool.py
+const BOOLEANS_TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const BOOLEANS_FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+
+/** Python's bool(); with convert_bool, the words boolean() knows first. */
+function pyTruthy(v: unknown, convert: boolean): boolean {
+  if (convert) {
+    const w = typeof v === 'string' ? v.toLowerCase() : v === 1 || v === true ? '1' : v === 0 || v === false ? '0' : undefined;
+    if (w !== undefined && BOOLEANS_TRUE.has(w)) return true;
+    if (w !== undefined && BOOLEANS_FALSE.has(w)) return false;
+  }
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isMapping(v)) return Object.keys(v).length > 0;
+  return true;
+}
+/** a number as Python's % takes it: bools are 0/1, strings are not numbers */
+function num(v: unknown, test: string): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  throw new Fail(`the '${test}' test needs a number, got ${typeName(v)}`);
+}
 const pathOf = (v: unknown, test: string): string => str(v, test);
 const statOr = <T>(f: () => T, d: T): T => {
   try {
@@ -69,15 +94,17 @@ const DEFS: Record<string, Fn> = {
     if (strictArg !== undefined && strictArg !== null && type !== undefined && type !== null) throw new Fail("Cannot specify both 'strict' and 'version_type'");
     return versionTest(pyStr(v), pyStr(arg(args, kw, 0, 'version', '')), pyStr(arg(args, kw, 1, 'operator', 'eq')), truthy(strictArg) ? 'strict' : type === undefined || type === null ? 'loose' : pyStr(type));
   },
-  any: (v) => list(v, 'any').some(truthy),
-  all: (v) => list(v, 'all').every(truthy),
-  truthy: (v, args, kw) => (truthy(arg(args, kw, 0, 'convert_bool', false)) ? toBool(v) : truthy(v)),
-  falsy: (v, args, kw) => !(truthy(arg(args, kw, 0, 'convert_bool', false)) ? toBool(v) : truthy(v)),
+  any: (v) => seq(v, 'any').some(truthy),
+  all: (v) => seq(v, 'all').every(truthy),
+  // plugins/test/core.py truthy/falsy: Python's bool(), after boolean() when it knows the word
+  truthy: (v, args, kw) => pyTruthy(v, truthy(arg(args, kw, 0, 'convert_bool', false))),
+  falsy: (v, args, kw) => !pyTruthy(v, truthy(arg(args, kw, 0, 'convert_bool', false))),
   vault_encrypted: () => false,
   // types (Jinja)
   none: (v) => v === null,
   string: (v) => typeof v === 'string',
-  number: isNumber,
+  // a bool is a Python int: `true is number` holds, `true is integer` does not (Jinja 3)
+  number: (v) => isNumber(v) || typeof v === 'boolean',
   integer: (v) => typeof v === 'number' && Number.isInteger(v),
   float: (v) => typeof v === 'number' && !Number.isInteger(v),
   boolean: (v) => typeof v === 'boolean',
@@ -87,22 +114,25 @@ const DEFS: Record<string, Fn> = {
   sequence: (v) => Array.isArray(v) || typeof v === 'string' || isMapping(v),
   iterable: (v) => Array.isArray(v) || typeof v === 'string' || isMapping(v),
   callable: () => false,
-  lower: (v) => typeof v === 'string' && v === v.toLowerCase(),
-  upper: (v) => typeof v === 'string' && v === v.toUpperCase(),
+  // str(value).islower() / isupper(): at least one cased letter, all of them in that case
+  lower: (v) => /\p{L}/u.test(text(v)) && text(v) === text(v).toLowerCase() && text(v) !== text(v).toUpperCase(),
+  upper: (v) => /\p{L}/u.test(text(v)) && text(v) === text(v).toUpperCase() && text(v) !== text(v).toLowerCase(),
   escaped: () => false,
   // Jinja 3: is there a filter / test of that name
   filter: (v) => typeof v === 'string' && (Object.prototype.hasOwnProperty.call(FILTERS, v) || ['default', 'd', 'mandatory'].includes(v)),
   test: (v) => typeof v === 'string' && (Object.prototype.hasOwnProperty.call(TESTS, v) || v === 'defined' || v === 'undefined'),
   sameas: (v, [o]) => v === o || (v === null && o === null),
   // numbers
-  even: (v) => toInt(v) % 2 === 0,
-  odd: (v) => Math.abs(toInt(v) % 2) === 1,
+  // value % 2 with Python's modulo (the sign of the divisor): -2.5 is neither even nor odd
+  even: (v) => pyMod(num(v, 'even'), 2) === 0,
+  odd: (v) => pyMod(num(v, 'odd'), 2) === 1,
   divisibleby: (v, [n]) => {
-    const d = toInt(n);
+    const d = num(n, 'divisibleby');
     if (d === 0) throw new Fail('divisibleby: division by zero');
-    return toInt(v) % d === 0;
+    return pyMod(num(v, 'divisibleby'), d) === 0;
   },
   nan: (v) => typeof v === 'number' && Number.isNaN(v),
+  isnan: (v) => typeof v === 'number' && Number.isNaN(v),
   // comparisons
   eq: (v, [o]) => pyEqual(v, o),
   ne: (v, [o]) => !pyEqual(v, o),
@@ -112,8 +142,9 @@ const DEFS: Record<string, Fn> = {
   ge: cmp('>='),
   in: (v, [hay]) => contains(hay, v),
   contains: (v, [needle]) => contains(v, needle),
-  subset: (v, [b]) => list(v, 'subset').every((x) => list(b, 'subset').some((y) => pyEqual(x, y))),
-  superset: (v, [b]) => list(b, 'superset').every((x) => list(v, 'superset').some((y) => pyEqual(x, y))),
+  // set(a) <= set(b): strings and dicts iterate as Python does
+  subset: (v, [b]) => seq(v, 'subset').every((x) => seq(b, 'subset').some((y) => pyEqual(x, y))),
+  superset: (v, [b]) => seq(b, 'superset').every((x) => seq(v, 'superset').some((y) => pyEqual(x, y))),
   // paths, on the controller (plugins/test/files.py)
   abs: (v) => isAbsolute(pathOf(v, 'abs')),
   exists: (v) => existsSync(pathOf(v, 'exists')),
@@ -130,7 +161,8 @@ const DEFS: Record<string, Fn> = {
     throw new Fail("the 'mount' test is not supported by gx");
   },
   // uri.py
-  uri: (v, args, kw) => /^[A-Za-z][A-Za-z0-9+.-]*:/.test(pyStr(v)) && checkScheme(v, arg(args, kw, 0, 'schemes')),
+  // Ansible's is_uri: urlparse() of anything has a scheme and a path, so only `schemes` can say no
+  uri: (v, args, kw) => (typeof v === 'string' || v === null) && checkScheme(v, arg(args, kw, 0, 'schemes')),
   url: (v, args, kw) => /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]+/.test(pyStr(v)) && checkScheme(v, arg(args, kw, 0, 'schemes')),
   urn: (v) => /^urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:\S+$/i.test(pyStr(v)),
 };
@@ -169,5 +201,7 @@ const ALIASES: Record<string, string> = {
 Object.assign(TESTS, DEFS);
 for (const [alias, name] of Object.entries(ALIASES)) TESTS[alias] = DEFS[name]!;
 for (const name of Object.keys(TESTS)) TESTS[`ansible.builtin.${name}`] = TESTS[name]!;
+// ansible.utils' IP tests: by their collection names only (`ipv4` alone stays unknown, as in Ansible)
+for (const [name, fn] of Object.entries(NETWORK_TESTS)) TESTS[`ansible.utils.${name}`] = fn;
 
 export { TESTS };

@@ -35,7 +35,29 @@ function semver(v: string): { core: number[]; pre: Part[] } {
   return { core: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] ? m[4].split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x)) : [] };
 }
 
+/** PEP 440 (packaging.version): release, then dev < pre (a < b < rc) < final < post. */
+function pep440(v: string): number[] {
+  const m = /^\s*v?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d*))?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d*))?(?:[-_.]?(dev)[-_.]?(\d*))?(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?\s*$/i.exec(v);
+  if (!m) throw new Fail(`Version comparison failed: Invalid version: '${v}'`);
+  const release = m[1]!.split('.').map(Number);
+  while (release.length > 1 && release[release.length - 1] === 0) release.pop();
+  const preKind = m[2]?.toLowerCase();
+  const pre = preKind ? [{ a: 0, alpha: 0, b: 1, beta: 1, c: 2, rc: 2, pre: 2, preview: 2 }[preKind]!, Number(m[3] || 0)] : undefined;
+  const post = m[4] !== undefined ? Number(m[4]) : m[5] !== undefined ? Number(m[6] || 0) : undefined;
+  const dev = m[7] !== undefined ? Number(m[8] || 0) : undefined;
+  const INF = Number.MAX_SAFE_INTEGER;
+  // packaging's _cmpkey: a dev release of a final sorts before its pre-releases
+  const preKey = pre ?? (post === undefined && dev !== undefined ? [-INF, 0] : [INF, 0]);
+  return [...release, ...Array(Math.max(0, 10 - release.length)).fill(0), ...preKey, post ?? -INF, dev ?? INF];
+}
+
 export function compareVersions(a: string, b: string, type = 'loose'): number {
+  if (type === 'pep440') {
+    const x = pep440(a);
+    const y = pep440(b);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return 0;
+  }
   if (type === 'loose') return cmpParts(loose(a), loose(b));
   if (type === 'strict') {
     const x = strict(a);
@@ -61,7 +83,7 @@ export function compareVersions(a: string, b: string, type = 'loose'): number {
     }
     return x.pre.length - y.pre.length;
   }
-  throw new Fail(`Invalid version type (${type}). Must be one of 'loose', 'strict', 'semver', 'semantic' (pep440 is not supported by gx)`);
+  throw new Fail(`Invalid version type (${type}). Must be one of 'loose', 'strict', 'semver', 'semantic', 'pep440'`);
 }
 
 const OPS: Record<string, (c: number) => boolean> = {

@@ -114,4 +114,13 @@ describe('compile/checks: static checks', () => {
     const bad = problems({ 'site.yaml': play('    - {debug: {}, notify: restrat}\n', '  handlers: [{name: restart, debug: {}}]\n') });
     expect(bad).to.deep.equal(["notify: no handler named 'restrat' in this play"]);
   });
+
+  it('vars_files: vars/<name> beside the playbook first, as Ansible looks (so a name that is also the playbook\'s is the vars file); a list of mappings is merged', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  vars_files: [site.yaml, listed.yml]\n',
+      'vars/site.yaml': 'a: 1\n',
+      'listed.yml': '- {b: 1, c: 1}\n- {c: 2}\n',
+    });
+    expect(pb.plays[0]!.varsFiles.map((f) => f.data)).to.deep.equal([{ a: 1 }, { b: 1, c: 2 }]);
+  });
 });

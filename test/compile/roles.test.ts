@@ -165,4 +165,15 @@ describe('compile/roles: finding and loading roles', () => {
     expect(c.compileInclude(role!, 'b').nodes.map((n) => n.name)).to.deep.equal(['in b']);
     expect(c.compileInclude(tasks!, 'shared.yaml').nodes.map((n) => n.name)).to.deep.equal(['shared']);
   });
+
+  it('marks which roles are public (their vars seen by the whole play): roles:, import_role and dependencies; include_role only with public: true', () => {
+    const pb = compile({
+      'site.yaml': '- hosts: all\n  roles: [a]\n  tasks:\n    - import_role: {name: b}\n    - include_role: {name: c}\n    - include_role: {name: d, public: yes}\n',
+      'roles/a/meta/main.yaml': 'dependencies: [dep]\n',
+      ...Object.fromEntries(['a', 'b', 'c', 'd', 'dep'].map((r) => [`roles/${r}/tasks/main.yaml`, `- {name: in ${r}, debug: {msg: x}}\n`])),
+    });
+    const tasks = pb.plays[0]!.sections.tasks;
+    const roleOf = (n: (typeof tasks)[number]): { name: string; public?: boolean } => (n.kind === 'include' ? n.precompiled!.role! : n.eff.role!);
+    expect(tasks.map((n) => `${roleOf(n).name}:${roleOf(n).public}`)).to.deep.equal(['dep:true', 'a:true', 'b:true', 'c:false', 'd:true']);
+  });
 });

@@ -106,4 +106,56 @@ describe('e2e: Ansible keywords', () => {
     expect(forced.code).to.equal(2);
     expect(forced.results('never runs')[0]!.msg).to.include('the module name of action is a template');
   });
+
+  it('!unsafe values are never templated, as variables or as arguments', async () => {
+    const r = await play({
+      'site.yaml': local("    - {name: arg, debug: {msg: !unsafe '{{ not_a_var }}'}}\n    - {name: var, debug: {msg: '{{ raw_text }}'}}\n", "  vars:\n    raw_text: !unsafe '{% if x %}{{ y }}'\n"),
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('arg')[0]!.msg).to.equal('{{ not_a_var }}');
+    expect(r.results('var')[0]!.msg).to.equal('{% if x %}{{ y }}');
+  });
+
+  it("the issue's key=value example: a filter with a quoted space in a free-form command, and chdir taken out", async () => {
+    const r = await play({ 'site.yaml': local("    - name: cmd\n      command: echo {{ a | default('x y') }} chdir=/tmp\n      register: out\n    - {name: check, assert: {that: [\"out.stdout == 'x y'\", \"out.cmd == ['echo', 'x', 'y']\"]}}\n") });
+    expect(r.code, r.text).to.equal(0);
+  });
+
+  it("public roles' defaults and vars are seen by the whole play (roles:, import_role); include_role's only with public: true", async () => {
+    const roles = Object.fromEntries(
+      ['a', 'b', 'c', 'd'].flatMap((r) => [
+        [`roles/${r}/defaults/main.yaml`, `${r}_default: ${r}\nshared: from_${r}\n`],
+        [`roles/${r}/vars/main.yaml`, `${r}_var: ${r}\n`],
+        [`roles/${r}/tasks/main.yaml`, `- {name: in ${r}, debug: {msg: "{{ shared }}"}}\n`],
+      ]),
+    );
+    const r = await play({
+      ...roles,
+      'site.yaml': local(
+        '    - {name: before, assert: {that: ["b_default == \'b\'", "b_var == \'b\'", "a_var == \'a\'", "d_var is not defined"]}}\n    - import_role: {name: b}\n    - include_role: {name: c}\n    - {name: after, assert: {that: ["c_var is not defined", "c_default is not defined", "shared == \'from_b\'"]}}\n    - include_role: {name: d, public: true}\n    - {name: after d, assert: {that: ["d_var == \'d\'", "d_default == \'d\'"]}}\n',
+        '  roles: [a]\n',
+      ),
+    });
+    expect(r.code, r.text).to.equal(0);
+    // a role's own defaults win inside it
+    expect(r.results('c : in c')[0]!.msg).to.equal('from_c');
+  });
+
+  it('two handlers with the same name: notifying the name runs the first only; listen reaches every listener (as ansible-core)', async () => {
+    const r = await play({
+      'site.yaml': local(
+        '    - {name: go, command: "true", notify: notify_listen}\n    - meta: flush_handlers\n    - {name: check, assert: {that: ["first is defined", "second is not defined", "listener is defined"]}}\n',
+        '  handlers:\n    - {name: notify_listen, set_fact: {first: 1}}\n    - {name: notify_listen, set_fact: {second: 1}}\n    - {name: other, set_fact: {listener: 1}, listen: notify_listen}\n',
+      ),
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
+
+  it('an include whose condition fails, with ignore_errors and register: the failed result is registered and the play goes on', async () => {
+    const r = await play({
+      'site.yaml': local('    - include_tasks: inc.yaml\n      ignore_errors: true\n      register: inc\n      when: ["_undefined == \'yes\'"]\n    - {name: check, assert: {that: ["inc is failed", "in_include is not defined"]}}\n'),
+      'inc.yaml': '- {set_fact: {in_include: 1}}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
 });

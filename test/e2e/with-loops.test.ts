@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { problems } from '../compile/helpers.js';
 import { play } from '../run/play-helper.js';
 import { WITH_LOOPS } from '../../engine/schema/keywords.js';
-import { WITH_NAMES } from '../../engine/run/with-lookups.js';
+import { LOOKUP_NAMES } from '../../engine/vars/lookups/index.js';
 import { lookupSubdir } from '../../engine/run/loop-items.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ describe('e2e: with_* loops', () => {
     expect(await itemsOf('with_cartesian: [[a], [1, 2]]')).to.deep.equal([['a', 1], ['a', 2]]);
     expect(await itemsOf('with_indexed_items: [a, b]')).to.deep.equal([[0, 'a'], [1, 'b']]);
     expect(await itemsOf('with_flattened: [1, [2, [3, [4]]]]')).to.deep.equal([1, 2, 3, 4]);
+    expect(await itemsOf('with_community.general.flattened: [1, [2, [3]]]')).to.deep.equal([1, 2, 3]);
   });
 
   it('with_sequence: key=value and short forms, count, format', async () => {
@@ -113,13 +114,34 @@ describe('e2e: with_* loops', () => {
     expect(r.results('fails')[0]!.msg).to.include("'baz'");
   });
 
-  it('every with_* keyword the schema accepts has its lookup', () => {
-    expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal([...WITH_NAMES].sort());
+  it('a skipped include registers a skipped result, its loop (over an undefined variable) never evaluated', async () => {
+    const r = await play({
+      'site.yaml': local('    - {include_tasks: nope.yaml, loop: "{{ undefined_list }}", when: false, register: skipped_include}\n    - {name: check, assert: {that: ["skipped_include is skipped", "skipped_include.results is undefined", "skipped_include.skip_reason is defined"]}}\n'),
+    });
+    expect(r.code, r.text).to.equal(0);
+  });
+
+  it('lookups fail with their own words: a mapping where a list is wanted, bad sequence arguments', async () => {
+    const r = await play({ 'site.yaml': local('    - {name: idx, debug: {msg: x}, with_indexed_items: {a: 1}, ignore_errors: true}\n    - {name: seq, debug: {msg: x}, with_sequence: start=0 junk=3, ignore_errors: true}\n') });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('idx')[0]!.msg).to.match(/^with_indexed_items expects a list/);
+    expect(r.results('seq')[0]!.msg).to.match(/^unrecognized arguments to with_sequence: \['junk'\]/);
+  });
+
+  it('loop_var and index_var may be templates (on tasks and includes)', async () => {
+    const r = await play({
+      'site.yaml': local('    - {include_tasks: inc.yaml, loop: [value], loop_control: {loop_var: "{{ lv }}", index_var: "{{ iv }}"}}\n    - {name: t, assert: {that: ["other == \'a\'", "n == 0"]}, loop: [a], loop_control: {loop_var: "{{ \'oth\' ~ \'er\' }}", index_var: "{{ \'n\' }}"}}\n', '  vars: {lv: templated_loop_var_name, iv: idx}\n'),
+      'inc.yaml': '- {name: check, assert: {that: ["templated_loop_var_name == \'value\'", "idx == 0"]}}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('t')[0]!.status).to.equal('ok');
+  });
+
+  it('every with_* keyword the schema accepts has its lookup, and every lookup its with_* keyword', () => {
+    expect(Object.keys(WITH_LOOPS).map((k) => k.replace(/^with_/, '')).sort()).to.deep.equal(LOOKUP_NAMES.filter((n) => n !== 'password').sort());
   });
 
   it('a lookup gx does not have is refused before anything runs, saying what to write', () => {
-    expect(problems({ 'site.yaml': local('    - {debug: {msg: x}, with_inventory_hostnames: all}\n') })).to.deep.equal([
-      "unknown keyword or module 'with_inventory_hostnames'",
-    ]);
+    expect(problems({ 'site.yaml': local('    - {debug: {msg: x}, with_k8s: all}\n') })).to.deep.equal(["unknown keyword or module 'with_k8s'"]);
   });
 });

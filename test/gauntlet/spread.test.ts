@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { renderString } from '../../engine/vars/template.js';
+import { renderTemplateFile } from '../../engine/vars/template.js';
 import { validateManifestText } from '../../modules/lib/k8s/validate-text.js';
 import { apiRoleVars, defaultScope, REPO, TEMPLATES } from './helpers.js';
 
@@ -14,14 +14,14 @@ const SPREAD = { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisf
 
 describe('workloads spread over the nodes when there are agents', () => {
   it('ingress-nginx: a topology spread of the controller pods with agents, none without', async () => {
-    const render = async (extra: Record<string, unknown>) => parse(renderString(readFileSync(join(TEMPLATES, 'ingress', 'values.yaml.hbs'), 'utf8'), await defaultScope(extra))) as any;
+    const render = async (extra: Record<string, unknown>) => parse(renderTemplateFile(readFileSync(join(TEMPLATES, 'ingress', 'values.yaml.hbs'), 'utf8'), await defaultScope(extra), { path: 'ingress/values.yaml.hbs' })) as any;
     expect((await render({})).controller).to.not.have.property('topologySpreadConstraints');
     const spread = (await render({ vm_agents: AGENTS })).controller.topologySpreadConstraints;
     expect(spread).to.deep.equal([{ ...SPREAD, labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } } }]);
   });
 
   it('the API deployment: its replicas spread with api_spread (the inventory passes vm_agents), a valid manifest either way', async () => {
-    const render = (vars: Record<string, unknown>) => renderString(readFileSync(join(REPO, 'templates', 'api', 'deployment.yaml.hbs'), 'utf8'), vars);
+    const render = (vars: Record<string, unknown>) => renderTemplateFile(readFileSync(join(REPO, 'templates', 'api', 'deployment.yaml.hbs'), 'utf8'), vars, { path: 'api/deployment.yaml.hbs' });
     const single = render(apiRoleVars());
     expect(single).to.not.contain('topologySpreadConstraints');
     const text = render(apiRoleVars({ api_spread: AGENTS }));

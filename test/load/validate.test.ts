@@ -216,8 +216,8 @@ describe('load/validate: tasks', () => {
   });
 
   it('says what to write instead of the Ansible keywords gx leaves out', () => {
-    expect(tasks('- debug: {msg: x}\n  with_inventory_hostnames: all\n- block: [{command: sleep 9}]\n  async: 10\n')).to.deep.equal([
-      'PlaybookError 2:3 unknown keyword or module \'with_inventory_hostnames\' | gx has no \'inventory_hostnames\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
+    expect(tasks('- debug: {msg: x}\n  with_consul_kv: all\n- block: [{command: sleep 9}]\n  async: 10\n')).to.deep.equal([
+      'PlaybookError 2:3 unknown keyword or module \'with_consul_kv\' | gx has no \'consul_kv\' lookup to loop with; loop over a list instead: loop: "{{ ... }}"',
       "PlaybookError 4:3 'async' cannot be used on a block | async goes on a task (one running command or shell), not here",
     ]);
     expect(playbook('- hosts: all\n  remote_user: deploy\n  vars_prompt: [{name: x, promt: y}]\n')).to.deep.equal([

@@ -76,7 +76,7 @@ describe('executor: loops and register', () => {
     expect(r.results('ran')[0]!.status).to.equal('ok');
   });
 
-  it('vars is every variable by name, rendered on read (Ansible\'s vars magic variable)', async () => {
+  it('vars is every variable by name, rendered on read, in a play (Ansible\'s vars; expr.ts gives it)', async () => {
     const r = await play({
       'site.yaml': `
 - hosts: localhost
@@ -588,6 +588,22 @@ describe('executor: variables', () => {
     expect(msg).to.match(/not_there/);
     expect(msg).to.match(/uses nothing/);
     expect(msg).to.match(/site\.yaml:4/);
+  });
+
+  it('an undefined variable in a .j2 file: the message names the task\'s place, the error points into the file', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  tasks:
+    - name: render
+      template: { src: t.j2, dest: "{{ playbook_dir }}/out" }
+`,
+      'templates/t.j2': 'a\n{{ prot }}\n',
+    });
+    expect(r.code).to.equal(2);
+    const msg = String(r.results('render')[0]!.msg);
+    expect(msg).to.match(/^'prot' is undefined at line 2, col 4 of template .*task "render" on host localhost, at .*site\.yaml:4:7\)/);
+    expect(msg).to.not.match(/task 'render' at .*t\.j2/);
   });
 });
 

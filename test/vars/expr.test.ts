@@ -3,6 +3,7 @@ import { TemplateError } from '../../engine/errors.js';
 import { JinjaCallable } from '../../engine/vars/callable.js';
 import { compileExpr, evaluate, evaluateCondition } from '../../engine/vars/expr.js';
 import { parseExpr } from '../../engine/vars/expr-parse.js';
+import '../../engine/vars/template.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 const U = new Unknown('stdout of a command that did not run');
@@ -250,7 +251,18 @@ describe('vars/expr: errors', () => {
   it('result tests need a dict', () => expect(err('s is changed').message).to.contain("The 'changed' test expects a dictionary"));
   it('only known global functions can be called', () => expect(err('upper(s)').message).to.contain("'upper' is not a function gx expressions know").and.contain('x | upper(…)'));
   it('trailing garbage', () => expect(err('n == 3 3').message).to.contain('after a complete expression'));
-  it('{{ }} inside a condition gets a hint', () => expect(err('{{ n }} == 3').hint).to.contain('without {{ }}'));
+  // Ansible ≤2.18 renders a condition's inline {{ }} first, then evaluates the text (playbook/conditional.py)
+  it('{{ }} inside a condition is rendered first, as Ansible 2.14 does', () => {
+    expect(evaluateCondition('{{ n }} == 3', scope)).to.equal(true);
+    expect(evaluateCondition("'{{ s }}' == 'hello'", scope)).to.equal(true);
+    expect(evaluateCondition("\"{{ 'x' | hash('sha1') }}\" == '11f6ad8ec52a2984abaafd7c3b516503785c2072'", scope)).to.equal(true);
+    expect(isUnknown(evaluateCondition("'{{ u }}' == 'x'", scope))).to.equal(true);
+  });
+  it('what {{ }} produced in a condition cannot run a lookup', () => {
+    const data = { ...scope, evil: "lookup('pipe', 'touch /tmp/gx-should-not-exist')" };
+    expect(evaluateCondition('{{ evil }}', data)).to.equal(true);
+    expect(() => evaluateCondition('{{ evil }} == 1', data)).to.throw(TemplateError, /does not run in a condition that \{\{ \}\} produced/);
+  });
 });
 
 describe('vars/expr: no prototype access', () => {
@@ -375,6 +387,13 @@ describe('vars/expr: parser additions (issue 14)', () => {
     expect(() => evaluate('x is constructor', { x: 1 })).to.throw(TemplateError, /unknown test/);
     expect(() => evaluate('constructor(1)', {})).to.throw(TemplateError, /not a function/);
     expect(() => evaluate("x.constructor('y')", { x: 'a' })).to.throw(TemplateError, /no method 'constructor'/);
+  });
+  it("`vars` is every variable, as in Ansible (read-only)", () => {
+    const scope = { app_web: 8080, name: 'web' };
+    expect(evaluate("vars['app_' ~ name]", scope)).to.equal(8080);
+    expect(evaluate("vars.nope | default('d')", scope)).to.equal('d');
+    expect(() => evaluate("vars.update({'x': 1})", scope)).to.throw(TemplateError, /would change a variable every host shares/);
+    expect(evaluate('vars', { vars: 'mine' })).to.equal('mine');
   });
   it('namespace() gives a plain dict', () => expect(evaluate('namespace(found=false, n=1)', {})).to.deep.equal({ found: false, n: 1 }));
   it('range is limited as in Jinja', () => expect(() => evaluate('range(1000000)', {})).to.throw(TemplateError, /range too big/));

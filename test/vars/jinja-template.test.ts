@@ -124,6 +124,15 @@ describe('vars/template (Jinja): whitespace control and Ansible defaults', () =>
     expect(renderValue("{{ lookup('template', 'a.j2') }}", { ...vars, playbook_dir: dir })).to.equal('a;b;B5\n');
   });
 
+  it('include, import and extends need a file: in a playbook value they say so; a missing parent is named', () => {
+    for (const t of ['{% include "x.j2" %}', "{% import 'x.j2' as m %}", '{% extends "x.j2" %}']) {
+      expect(() => renderValue(t, vars), t).to.throw(TemplateError, /only available in template files/);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'gx-extends-'));
+    const path = join(dir, 'child.j2');
+    expect(() => renderTemplateFile('{% extends "nope.j2" %}', vars, { path, load: templateLoader(path) })).to.throw(TemplateError, /template not found: nope\.j2 at line 1, col 1/);
+  });
+
   it('.hbs files are still Handlebars', () => {
     expect(renderTemplateFile('{{#each l}}{{this}};{{/each}}', vars, { path: 'x.yaml.hbs' })).to.equal('a;b;');
     expect(templateFileSyntaxErrors('{{ x | default("a") }}', 'x.hbs')).to.match(/Jinja filter/);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { TemplateError } from '../../engine/errors.js';
 import { evaluate } from '../../engine/vars/expr.js';
 import { Fail } from '../../engine/vars/fail.js';
-import { runLookup, setTemplateRenderer, UnknownTerm } from '../../engine/vars/lookups/index.js';
+import { runLookup, UnknownTerm } from '../../engine/vars/lookups/index.js';
+import '../../engine/vars/template.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 describe('vars/lookups', () => {
@@ -36,8 +37,12 @@ describe('vars/lookups', () => {
     writeFileSync(join(play, 'files', 'app.properties'), 'jdbc.url=jdbc:x\n');
     writeFileSync(join(play, 'files', 'users.csv'), 'ada,1000,"Ada, Countess"\nbob,1001,Bob\n');
     writeFileSync(join(play, 'files', 'users.tsv'), 'ada\t1000\n');
+    writeFileSync(join(play, 'files', 'people.csv'), 'German von Lastname,Demo\nSmith,Jane\n');
     writeFileSync(join(role, 'files', 'motd.txt'), 'role motd\n');
     writeFileSync(join(role, 'templates', 'page.hbs'), 'hello {{name}}');
+    writeFileSync(join(play, 'templates', 'hello_string.txt'), 'Hello [% my_var %]! {{ kept }}\n');
+    writeFileSync(join(play, 'templates', 'hello_comment.txt'), '[# Comment #]\nHello world!\n');
+    writeFileSync(join(play, 'templates', 'dict.j2'), '{"foo": "{{ \'bar\' }}"}\n');
     symlinkSync(join(play, 'files', 'a.conf'), join(play, 'files', 'link.conf'));
     vars = { playbook_dir: play, name: 'ada', n: 3 };
   });
@@ -106,10 +111,19 @@ describe('vars/lookups', () => {
   });
 
   describe('template', () => {
-    it('renders through the renderer the template layer registered, with template_vars', () => {
-      setTemplateRenderer((text, v) => text.replace('{{name}}', String(v['name'])));
+    // the renderer engine/vars/template.ts registers (imported above): .hbs with Handlebars, the rest Jinja
+    it('renders with the task variables and template_vars', () => {
       expect(ev("lookup('template', 'page.hbs')", { role_path: role })).to.equal('hello ada');
       expect(ev("lookup('template', 'page.hbs', template_vars={'name': 'bob'})", { role_path: role })).to.equal('hello bob');
+    });
+    // the cases of ansible's test/integration/targets/lookup_template (v2.14.17)
+    it('other delimiters: variable_start_string/…, comment_start_string/…', () => {
+      expect(ev("lookup('template', 'hello_string.txt', variable_start_string='[%', variable_end_string='%]') | trim", { my_var: 'world' })).to.equal('Hello world! {{ kept }}');
+      expect(ev("lookup('template', 'hello_comment.txt', comment_start_string='[#', comment_end_string='#]') | trim")).to.equal('Hello world!');
+    });
+    it('convert_data (default true) turns a dict literal into a dict', () => {
+      expect(ev("lookup('template', 'dict.j2')")).to.deep.equal({ foo: 'bar' });
+      expect(ev("lookup('template', 'dict.j2', convert_data=False)")).to.equal('{"foo": "bar"}\n');
     });
   });
 
@@ -158,6 +172,11 @@ describe('vars/lookups', () => {
       expect(ev("lookup('csvfile', 'ada file=users.csv delimiter=, col=2')")).to.equal('Ada, Countess');
       expect(ev("lookup('csvfile', 'ada file=users.tsv')")).to.equal('1000');
       expect(ev("lookup('csvfile', 'cy file=users.csv delimiter=, default=none')")).to.equal('none');
+      // ansible's lookup_csvfile target
+      expect(ev("lookup('csvfile', 'German von Lastname file=people.csv delimiter=, col=1')")).to.equal('Demo');
+      expect(ev("lookup('csvfile', 'Smith', file='people.csv', delimiter=',', col=1)")).to.equal('Jane');
+      expect(() => ev("lookup('csvfile', 'x file=nope.csv')")).to.throw(TemplateError, /No such file or directory/);
+      expect(() => ev("lookup('csvfile', 'file=people.csv')")).to.throw(TemplateError, /Search key is required but was not found/);
     });
     it('inventory_hostnames: a host pattern over the groups variable', () => {
       const groups = { all: ['w1', 'w2', 'db1'], web: ['w1', 'w2'], prod: ['w2', 'db1'], ungrouped: [] };
@@ -173,6 +192,11 @@ describe('vars/lookups', () => {
       process.env['GX_LOOKUP_TEST'] = 'from env';
       expect(ev("lookup('env', 'GX_LOOKUP_TEST')")).to.equal('from env');
       delete process.env['GX_LOOKUP_TEST'];
+    });
+    it("ansible's lookup_vars / lookup_varnames / lookup_subelements messages", () => {
+      expect(() => ev("lookup('vars', 42)")).to.throw(TemplateError, /Invalid setting identifier, "42" is not a string/);
+      expect(() => ev("lookup('varnames', '*')")).to.throw(TemplateError, /Unable to use "\*" as a search parameter: nothing to repeat/);
+      expect(() => ev("lookup('subelements', 9001, 'groups', wantlist=true)")).to.throw(TemplateError, /expects a dictionary/);
     });
     it('vars and varnames read the scope', () => {
       expect(ev("lookup('vars', 'name', 'n')")).to.deep.equal(['ada', 3]);

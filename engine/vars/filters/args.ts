@@ -37,11 +37,11 @@ export function mapping(v: unknown, what: string): Record<string, unknown> {
   return v;
 }
 
+/** A number as Python's arithmetic takes it: bools are 0/1, a numeric string is still text (write | int). */
 export function num(v: unknown, what: string): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-  throw new Fail(`${what} expects a number, got ${typeName(v)}`);
+  throw new Fail(`${what} expects a number, got ${typeName(v)}${typeof v === 'string' ? ' (convert it first: x | int or x | float)' : ''}`);
 }
 
 export function int(v: unknown, what: string): number {

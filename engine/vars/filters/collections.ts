@@ -31,6 +31,7 @@ const noAttr = (item: unknown, attr: unknown): Fail => new Fail(`'${typeName(ite
  * Undefined is (`selectattr('shell', 'equalto', x)` on an item without shell).
  */
 export function runTest(name: unknown, value: unknown, args: unknown[], what: string, item?: unknown, attr?: unknown): boolean {
+  if (value instanceof UndefinedResult) value = MISSING;
   const n = pyStr(name);
   if (n === 'defined') return value !== MISSING;
   if (n === 'undefined') return value === MISSING;
@@ -44,6 +45,11 @@ export function runTest(name: unknown, value: unknown, args: unknown[], what: st
   if (isUnknown(r)) throw r;
   return truthy(r);
 }
+
+const defined = (x: unknown): boolean => {
+  if (x instanceof UndefinedResult) throw new Fail(x.reason);
+  return true;
+};
 
 /** Jinja's sort key: strings compare case-insensitively unless case_sensitive. */
 function sortKey(v: unknown, caseSensitive: boolean): unknown {
@@ -263,7 +269,7 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
   },
   flatten: (v, args, kw) => {
     const levels = arg(args, kw, 0, 'levels');
-    return flatten(list(v, 'flatten'), levels === undefined || levels === null ? null : toInt(levels), truthy(arg(args, kw, 1, 'skip_nulls', true)));
+    return flatten(seq(v, 'flatten'), levels === undefined || levels === null ? null : toInt(levels), truthy(arg(args, kw, 1, 'skip_nulls', true)));
   },
   map: (v, args, kw) => {
     const items = seq(v, 'map');
@@ -273,7 +279,7 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
         const a = attrOf(x, kw['attribute']);
         if (a !== MISSING) return a;
         if (dflt !== undefined) return dflt;
-        throw new Fail(`map: ${typeName(x)} ${pyRepr(x)} has no attribute '${pyStr(kw['attribute'])}'`);
+        return new UndefinedResult(`'${typeName(x)} object' has no attribute '${pyStr(kw['attribute'])}'`);
       });
     }
     if (!args.length) return [...items];
@@ -282,8 +288,8 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     if (!f) throw new Fail(`map: no filter named '${name}'`);
     return items.map((x) => f(x, args.slice(1), kw));
   },
-  select: (v, args) => seq(v, 'select').filter((x) => (args.length ? runTest(args[0], x, args.slice(1), 'select') : truthy(x))),
-  reject: (v, args) => seq(v, 'reject').filter((x) => !(args.length ? runTest(args[0], x, args.slice(1), 'reject') : truthy(x))),
+  select: (v, args) => seq(v, 'select').filter((x) => (args.length ? runTest(args[0], x, args.slice(1), 'select', x) : defined(x) && truthy(x))),
+  reject: (v, args) => seq(v, 'reject').filter((x) => !(args.length ? runTest(args[0], x, args.slice(1), 'reject', x) : defined(x) && truthy(x))),
   selectattr: (v, args) => {
     if (!args.length) throw new Fail('selectattr: missing the attribute name');
     return seq(v, 'selectattr').filter((x) => {
@@ -321,8 +327,8 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     );
   },
   items: (v) => {
-    if (v === null || v === undefined) return [];
-    return Object.entries(mapping(v, 'items'));
+    if (!isMapping(v)) throw new Fail('Can only get item pairs from a mapping.');
+    return Object.entries(v);
   },
   combine: (v, args, kw) => {
     const recursive = truthy(kw['recursive'] ?? false);
@@ -411,6 +417,8 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     return s[Math.floor(r() * s.length)];
   },
   shuffle: (v, args, kw) => {
+    // Ansible's randomize_list gives back what it cannot list
+    if (!Array.isArray(v) && typeof v !== 'string' && !isMapping(v)) return v;
     const r = rng(arg(args, kw, 0, 'seed'));
     const out = [...seq(v, 'shuffle')];
     for (let i = out.length - 1; i > 0; i--) {
@@ -454,12 +462,42 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     let cur = container;
     for (const k of keys) {
       const next = typeof k === 'string' || typeof k === 'number' ? getMember(cur, k) : MISSING;
-      if (next === MISSING) throw new Fail(`extract: ${typeName(cur)} has no key ${pyRepr(k)}`);
+      // Jinja's getitem: a missing key is undefined (so `| default(…)` works), not an error
+      if (next === MISSING) return new UndefinedResult(`${typeName(cur)} object has no element ${pyRepr(k)}`);
       cur = next;
     }
     return cur;
   },
-  subelements: (v, args, kw) => subelements(v, arg(args, kw, 0, 'subelements'), truthy(arg(args, kw, 1, 'skip_missing', false))),
+  // the filter (plugins/filter/core.py) differs from the lookup: the item keeps its subkey, the
+  // path may be a list, a missing key with skip_missing gives no pairs
+  subelements: (v, args, kw) => {
+    const path = arg(args, kw, 0, 'subelements');
+    const skipMissing = truthy(arg(args, kw, 1, 'skip_missing', false));
+    const elements = isMapping(v) ? Object.values(v) : Array.isArray(v) ? v : undefined;
+    if (!elements) throw new Fail('obj must be a list of dicts or a nested dict');
+    const keys = Array.isArray(path) ? path.map(pyStr) : typeof path === 'string' ? path.split('.') : undefined;
+    if (!keys) throw new Fail('subelements must be a list or a string');
+    const out: unknown[] = [];
+    for (const element of elements) {
+      let values: unknown = element;
+      let skipped = false;
+      for (const k of keys) {
+        if (!isMapping(values)) throw new Fail(`the key ${k} should point to a dictionary, got '${pyRepr(values)}'`);
+        if (!Object.prototype.hasOwnProperty.call(values, k)) {
+          if (skipMissing) {
+            skipped = true;
+            break;
+          }
+          throw new Fail(`could not find ${pyRepr(k)} key in iterated item ${pyRepr(values)}`);
+        }
+        values = values[k];
+      }
+      if (skipped) continue;
+      if (!Array.isArray(values)) throw new Fail(`the key ${pyRepr(keys[keys.length - 1])} should point to a list, got ${pyRepr(values)}`);
+      for (const x of values) out.push([element, x]);
+    }
+    return out;
+  },
   keys: (v) => Object.keys(mapping(v, 'keys')),
   values: (v) => Object.values(mapping(v, 'values')),
   rekey_on_member: (v, args, kw) => {

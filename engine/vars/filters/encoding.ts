@@ -133,7 +133,8 @@ export function pyYamlDump(v: unknown, o: { indent?: number; flow: boolean; sort
       return [head, ...block(val, Array.isArray(val) ? col : col + step)];
     });
   };
-  if (!isColl(v) || flowOk(v)) return `${isColl(v) ? flow(v) : yamlScalar(v)}\n${isColl(v) ? '' : '...\n'}`;
+  // Ansible's dumper ends a lone scalar without PyYAML's '...' document end marker
+  if (!isColl(v) || flowOk(v)) return `${isColl(v) ? flow(v) : yamlScalar(v)}\n`;
   return `${block(v, 0).join('\n')}\n`;
 }
 
@@ -189,7 +190,8 @@ export const ENCODING_FILTERS: Record<string, Fn> = {
   to_nice_yaml: (v, args, kw) => pyYamlDump(v, { flow: false, indent: toInt(arg(args, kw, 0, 'indent', 4)), sortKeys: truthy(arg(args, kw, 1, 'sort_keys', true)) }),
   from_yaml: (v) => (typeof v === 'string' ? parse('from_yaml', () => YAML.parse(v, YAML_LOAD) ?? null) : v),
   from_yaml_all: (v) => {
-    const docs = parse('from_yaml_all', () => YAML.parseAllDocuments(str(v, 'from_yaml_all'), YAML_LOAD));
+    if (typeof v !== 'string') return v;
+    const docs = parse('from_yaml_all', () => YAML.parseAllDocuments(v, YAML_LOAD));
     return Array.isArray(docs) ? docs.map((d) => d.toJS() ?? null) : [];
   },
   b64encode: (v, args, kw) => Buffer.from(text(v), encodingOf(arg(args, kw, 0, 'encoding', 'utf-8'))).toString('base64'),

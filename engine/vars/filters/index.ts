@@ -2,6 +2,7 @@
 // `mandatory` are in the evaluator (they see undefined values); the rest receive defined values.
 import { COLLECTION_FILTERS } from './collections.js';
 import { ENCODING_FILTERS } from './encoding.js';
+import { COMMUNITY_FILTERS } from './community.js';
 import { JINJA_EXTRA_FILTERS } from './jinja-extra.js';
 import { jsonQuery } from './jmespath.js';
 import { NETWORK_FILTERS } from './network.js';
@@ -26,6 +27,12 @@ for (const [name, fn] of Object.entries(NETWORK_FILTERS)) {
 
 // community.general.json_query (JMESPath): in countless public roles
 FILTERS['json_query'] = FILTERS['community.general.json_query'] = (v, [q]) => jsonQuery(v, String(q ?? ''));
+// and a few more of community.general's, by their full names (plus the short ones that do not
+// shadow a Jinja name: `dict` alone is the global function)
+for (const [name, fn] of Object.entries(COMMUNITY_FILTERS)) {
+  FILTERS[`community.general.${name}`] = fn;
+  if (name !== 'dict') FILTERS[name] = fn;
+}
 
 /** Filters handled by the evaluator itself. */
 export const EVALUATOR_FILTERS = ['default', 'd', 'mandatory'];

@@ -291,6 +291,43 @@ function ipwrap(value: unknown, q: unknown): unknown {
   return Array.isArray(value) ? value.map(one) : one(value);
 }
 
+/** ansible.utils' IP tests (plugins/test/*.py, on Python's ipaddress, networks not strict). */
+function netOf(v: unknown): Net | undefined {
+  return typeof v === 'string' ? parseNet(v) : undefined;
+}
+const inside = (a: Net, b: Net): boolean => a.version === b.version && network(a) >= network(b) && last(a) <= last(b);
+
+export const NETWORK_TESTS: Record<string, Fn> = {
+  ip: (v) => netOf(v) !== undefined,
+  ip_address: (v) => typeof v === 'string' && !v.includes('/') && netOf(v) !== undefined,
+  ipv4: (v) => netOf(v)?.version === 4,
+  ipv6: (v) => netOf(v)?.version === 6,
+  ipv4_address: (v) => typeof v === 'string' && !v.includes('/') && netOf(v)?.version === 4,
+  ipv6_address: (v) => typeof v === 'string' && !v.includes('/') && netOf(v)?.version === 6,
+  in_network: (v, [net]) => {
+    const a = netOf(v);
+    const b = netOf(net);
+    return !!a && !!b && inside({ ...a, prefixlen: width(a.version) }, b);
+  },
+  in_any_network: (v, [nets]) => {
+    const a = netOf(v);
+    return !!a && Array.isArray(nets) && nets.some((n) => {
+      const b = netOf(n);
+      return !!b && inside({ ...a, prefixlen: width(a.version) }, b);
+    });
+  },
+  subnet_of: (v, [net]) => {
+    const a = netOf(v);
+    const b = netOf(net);
+    return !!a && !!b && inside(a, b);
+  },
+  supernet_of: (v, [net]) => {
+    const a = netOf(v);
+    const b = netOf(net);
+    return !!a && !!b && inside(b, a);
+  },
+};
+
 export const NETWORK_FILTERS: Record<string, Fn> = {
   ipaddr: (v, [q]) => ipaddr(v, q, 0, 'ipaddr'),
   ipv4: (v, [q]) => ipaddr(v, q, 4, 'ipv4'),

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { posix, resolve } from 'node:path';
 import { isAbsolute } from 'node:path';
 import { pyStr } from '../values.js';
-import { Fail, list, text, type Fn } from './args.js';
+import { Fail, list, str, text, type Fn } from './args.js';
 
 /** os.path.splitext (posixpath.py / genericpath._splitext). */
 export function splitext(p: string): [string, string] {
@@ -45,20 +45,21 @@ function realpath(p: string): string {
 }
 
 export const PATH_FILTERS: Record<string, Fn> = {
-  basename: (v) => text(v).slice(text(v).lastIndexOf('/') + 1),
+  // os.path functions take text only (a number or list is a TypeError in Ansible too)
+  basename: (v) => str(v, 'basename').slice(str(v, 'basename').lastIndexOf('/') + 1),
   dirname: (v) => {
-    const p = text(v);
+    const p = str(v, 'dirname');
     const i = p.lastIndexOf('/');
     if (i < 0) return '';
     const head = p.slice(0, i + 1);
     return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
   },
-  expanduser: (v) => expanduser(text(v)),
+  expanduser: (v) => expanduser(str(v, 'expanduser')),
   expandvars: (v) => text(v).replace(/\$(\w+)|\$\{([^}]*)\}/g, (all, a: string | undefined, b: string | undefined) => process.env[a ?? b!] ?? all),
-  realpath: (v) => realpath(text(v)),
-  relpath: (v, [start]) => posix.relative(resolve(start === undefined ? '.' : pyStr(start)), resolve(text(v))) || '.',
-  splitext: (v) => splitext(text(v)),
-  normpath: (v) => normpath(text(v)),
+  realpath: (v) => realpath(str(v, 'realpath')),
+  relpath: (v, [start]) => posix.relative(resolve(start === undefined ? '.' : pyStr(start)), resolve(str(v, 'relpath'))) || '.',
+  splitext: (v) => splitext(str(v, 'splitext')),
+  normpath: (v) => normpath(str(v, 'normpath')),
   path_join: (v) => {
     const parts = typeof v === 'string' ? [v] : list(v, 'path_join').map(pyStr);
     let out = '';

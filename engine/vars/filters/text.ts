@@ -137,12 +137,12 @@ export const TEXT_FILTERS: Record<string, Fn> = {
     const pad = typeof w === 'string' ? w : ' '.repeat(toInt(w));
     const first = truthy(arg(args, kw, 1, 'first', false));
     const blank = truthy(arg(args, kw, 2, 'blank', false));
-    const lines = text(v).split('\n');
+    const lines = str(v, 'indent').split('\n');
     // Jinja's do_indent: empty lines stay empty unless blank=true (a line of spaces is not empty)
     return lines.map((line, i) => ((i > 0 || first) && (blank || line !== '') ? pad + line : line)).join('\n');
   },
   wordcount: (v) => (text(v).match(/\w+/gu) ?? []).length,
-  split: (v, args, kw) => pySplit(text(v), arg(args, kw, 0, 'sep'), toInt(arg(args, kw, 1, 'maxsplit', -1))),
+  split: (v, args, kw) => pySplit(str(v, 'split'), arg(args, kw, 0, 'sep'), toInt(arg(args, kw, 1, 'maxsplit', -1))),
   splitlines: (v, args, kw) => pySplitlines(text(v), truthy(arg(args, kw, 0, 'keepends', false))),
   truncate: (v, args, kw) => {
     const s = text(v);
@@ -157,7 +157,7 @@ export const TEXT_FILTERS: Record<string, Fn> = {
     return (sp >= 0 ? cut.slice(0, sp) : cut) + end;
   },
   quote: (v) => shellQuote(v === null || v === undefined ? '' : pyString(v)),
-  comment: (v, args, kw) => comment(text(v), pyStr(arg(args, kw, 0, 'style', 'plain')), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'style'))),
+  comment: (v, args, kw) => comment(str(v, 'comment'), pyStr(arg(args, kw, 0, 'style', 'plain')), Object.fromEntries(Object.entries(kw).filter(([k]) => k !== 'style'))),
   // plugins/filter/core.py to_bool: none and booleans as they are; 'yes', 'on', '1', 'true' and 1
   bool: (v) => (v === null || v === undefined || typeof v === 'boolean' ? (v ?? null) : typeof v === 'string' ? ['yes', 'on', '1', 'true'].includes(v.toLowerCase()) : v === 1),
   int: (v, args, kw) => {
@@ -172,7 +172,11 @@ export const TEXT_FILTERS: Record<string, Fn> = {
     }
     return toInt(v, d);
   },
-  float: (v, args, kw) => toFloat(v, toFloat(arg(args, kw, 0, 'default', 0))),
+  float: (v, args, kw) => {
+    // Python's float() also reads nan and inf
+    if (typeof v === 'string' && /^\s*[+-]?(nan|inf|infinity)\s*$/i.test(v)) return /nan/i.test(v) ? NaN : v.trim().startsWith('-') ? -Infinity : Infinity;
+    return toFloat(v, toFloat(arg(args, kw, 0, 'default', 0)));
+  },
   // Jinja's do_format: value % (kwargs or args)
   format: (v, args, kw) => {
     if (args.length && Object.keys(kw).length) throw new Fail("format: can't handle positional and keyword arguments at the same time");

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { evaluatePattern } from '../../inventory/patterns.js';
 import { Fail } from '../fail.js';
 import { isMapping, pyStr, truthy } from '../values.js';
-import { requireFile, type LookupContext } from './context.js';
+import { findInSearchPath, requireFile, type LookupContext } from './context.js';
 
 type Kw = Record<string, unknown>;
 
@@ -13,14 +13,17 @@ type Kw = Record<string, unknown>;
 function inline(term: string, valid: Set<string>, lookup: string): { key: string | undefined; opts: Kw } {
   const opts: Kw = {};
   let key: string | undefined;
+  const words: string[] = [];
   for (const m of term.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)|(\S+)/g)) {
     if (m[3] !== undefined) {
-      key ??= m[3];
+      // parse_kv's _raw_params: the words that are not k=v, together ('German von Lastname')
+      words.push(m[3]);
       continue;
     }
     if (!valid.has(m[1]!)) throw new Fail(`${lookup}: ${m[1]} is not a valid option.`);
     opts[m[1]!] = m[2]!.replace(/^(["'])(.*)\1$/s, '$2');
   }
+  if (words.length) key = words.join(' ');
   return { key, opts };
 }
 
@@ -120,7 +123,8 @@ function csvfile(terms: unknown[], kw: Kw, ctx: LookupContext): unknown[] {
     if (key === undefined) throw new Fail('csvfile: Search key is required but was not found');
     const o: Kw = { col: '1', keycol: 0, delimiter: 'TAB', file: 'ansible.csv', ...kw, ...opts };
     const delim = o['delimiter'] === 'TAB' || o['delimiter'] === '\\t' ? '\t' : pyStr(o['delimiter']);
-    const path = requireFile(pyStr(o['file']), 'files', ctx, 'csvfile');
+    const path = findInSearchPath(pyStr(o['file']), 'files', ctx);
+    if (!path) throw new Fail(`csvfile: [Errno 2] No such file or directory: '${pyStr(o['file'])}'`);
     let found: unknown = o['default'];
     for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
       if (!line) continue;

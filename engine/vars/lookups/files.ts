@@ -4,6 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { evaluate } from '../expr.js';
+import { parseExpr, type Node } from '../expr-parse.js';
 import { Fail } from '../fail.js';
 import { globFiles } from '../glob.js';
 import { isMapping, pyStr, truthy } from '../values.js';
@@ -18,6 +20,12 @@ let renderer: TemplateRenderer | undefined;
 /** The template layer registers how `lookup('template', …)` renders a file (.j2 with Jinja, .hbs with Handlebars). */
 export function setTemplateRenderer(fn: TemplateRenderer): void {
   renderer = fn;
+}
+
+/** Jinja text rendered by the registered renderer (a condition with `{{ }}` inside it). */
+export function renderTemplateText(text: string, vars: Record<string, unknown>, ctx: LookupContext): unknown {
+  if (!renderer) throw new Fail('no template renderer is registered (gx internal error)');
+  return renderer(text, vars, join(baseDir(ctx), 'condition'), ctx);
 }
 
 function runShell(command: string, ctx: LookupContext, lookup: string): string {
@@ -69,6 +77,49 @@ function firstFound(terms: unknown[], kw: Kw, ctx: LookupContext): unknown[] {
   throw new Fail('first_found: No file was found when using first_found.');
 }
 
+const DELIMITERS: [string, string, string][] = [
+  ['variable_start_string', 'variable_end_string', '{{ }}'],
+  ['block_start_string', 'block_end_string', '{% %}'],
+  ['comment_start_string', 'comment_end_string', '{# #}'],
+];
+
+/**
+ * The template lookup's variable_start_string=… options: the text is rewritten to the standard
+ * delimiters (the standard ones of a rewritten kind first kept as literal text), so the one Jinja
+ * renderer reads it.
+ */
+function withDelimiters(text: string, kw: Kw): string {
+  const swaps: [string, string][] = [];
+  for (const [startOpt, endOpt, std] of DELIMITERS) {
+    const [s0, e0] = std.split(' ') as [string, string];
+    const s = kw[startOpt] === undefined ? s0 : pyStr(kw[startOpt]);
+    const e = kw[endOpt] === undefined ? e0 : pyStr(kw[endOpt]);
+    if (s !== s0 || e !== e0) swaps.push([s0, s], [e0, e]);
+  }
+  if (!swaps.length) return text;
+  const held: string[] = [];
+  let out = text;
+  // 1. the standard delimiters of a rewritten kind are text now: hold them aside
+  for (const [std] of swaps) out = out.split(std).join(`\u0000${held.push(std) - 1}\u0000`);
+  // 2. the custom ones become standard
+  for (const [std, custom] of swaps) out = out.split(custom).join(std);
+  // 3. the held text comes back as literal Jinja text
+  return out.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => `{{ '${held[Number(i)]}' }}`);
+}
+
+/** Ansible's convert_data: a result that reads as a Python dict or list literal becomes that value. */
+function literalOf(text: string): unknown {
+  const t = text.trim();
+  if (!(t.startsWith('[') || (t.startsWith('{') && !t.startsWith('{{')) || t === 'True' || t === 'False')) return text;
+  try {
+    const ast = parseExpr(t);
+    const literal = (n: Node): boolean => n.k === 'lit' || (n.k === 'list' && n.items.every(literal)) || (n.k === 'dict' && n.entries.every(([a, b]) => literal(a) && literal(b))) || (n.k === 'neg' && n.arg.k === 'lit');
+    return literal(ast) ? evaluate(t, {}) : text;
+  } catch {
+    return text;
+  }
+}
+
 export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: LookupContext) => unknown[]> = {
   env: (terms, kw) => terms.map((t) => process.env[pyStr(t)] ?? (kw['default'] === undefined ? '' : kw['default'])),
   file: (terms, kw, ctx) => {
@@ -86,7 +137,9 @@ export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: Lookup
       const path = requireFile(pyStr(t), 'templates', ctx, 'template');
       if (!renderer) throw new Fail('template: no template renderer is registered (gx internal error)');
       const extra = isMapping(kw['template_vars']) ? kw['template_vars'] : {};
-      return renderer(readFileSync(path, 'utf8'), { ...ctx.vars, ...extra }, path, ctx);
+      const out = renderer(withDelimiters(readFileSync(path, 'utf8'), kw), { ...ctx.vars, ...extra }, path, ctx);
+      // convert_data (default true): text that reads as a dict or list literal becomes one
+      return truthy(kw['convert_data'] ?? true) && typeof out === 'string' ? literalOf(out) : out;
     }),
   pipe: (terms, _kw, ctx) => terms.map((t) => runShell(pyStr(t), ctx, 'pipe').replace(/\s+$/, '')),
   lines: (terms, _kw, ctx) =>

@@ -9,7 +9,7 @@ import { LIST_LOOKUPS } from './lists.js';
 import { passwordLookup } from './password.js';
 
 export type { LookupContext } from './context.js';
-export { setTemplateRenderer, type TemplateRenderer } from './files.js';
+export { renderTemplateText, setTemplateRenderer, type TemplateRenderer } from './files.js';
 
 type Lookup = (terms: unknown[], kw: Record<string, unknown>, ctx: LookupContext) => unknown[];
 

@@ -1,6 +1,7 @@
 // Lookups that shape lists (what the with_* loops are made of), after Ansible 2.17's
 // lib/ansible/plugins/lookup/{items,list,dict,indexed_items,together,nested,sequence,
 // subelements,vars,varnames,random_choice}.py and LookupBase._flatten/_combine (read at v2.17.5).
+import { translatePyRegex } from '../../../modules/lib/py-regex.js';
 import { Fail, UndefinedLookup } from '../fail.js';
 import { flatten as flattenFilter, rng, subelements } from '../filters/collections.js';
 import { pyPercent } from '../filters/text.js';
@@ -25,7 +26,8 @@ function seqInt(v: unknown, field: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   const s = pyStr(v).trim().toLowerCase();
   const m = /^([+-]?)(0x[0-9a-f]+|0o?[0-7]+|\d+)$/.exec(s);
-  if (!m) throw new Fail(`sequence: can't parse ${field}=${pyStr(v)} as integer`);
+  // the words of Ansible's option type check (config/manager.py), which its own tests look for
+  if (!m) throw new Fail(`Invalid type for configuration option plugin_type: lookup plugin: ansible.builtin.sequence setting: ${field} : Invalid type provided for "int": '${pyStr(v)}'`);
   const body = m[2]!;
   const n = body.startsWith('0x') ? parseInt(body.slice(2), 16) : /^0o?[0-7]+$/.test(body) && body.length > 1 ? parseInt(body.replace(/^0o?/, ''), 8) : parseInt(body, 10);
   return m[1] === '-' ? -n : n;
@@ -91,6 +93,12 @@ function nested(terms: unknown[]): unknown[] {
   return result.map((x) => (Array.isArray(x) ? flat1(x) : x));
 }
 
+/** lookup/vars.py and varnames.py: a term must be a name. */
+function invalidIdentifier(t: unknown): string {
+  const cls = typeof t === 'number' ? (Number.isInteger(t) ? 'int' : 'float') : typeof t === 'boolean' ? 'bool' : Array.isArray(t) ? 'list' : t === null ? 'NoneType' : 'dict';
+  return `Invalid setting identifier, "${pyStr(t)}" is not a string, it is a <class '${cls}'>`;
+}
+
 export const LIST_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: LookupContext) => unknown[]> = {
   items: (terms) => flat1(terms),
   list: (terms) => terms,
@@ -114,22 +122,29 @@ export const LIST_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: Lookup
     if (terms.length < 2 || terms.length > 3) throw new Fail('subelements: subelements lookup expects a list of two or three items');
     const flags = terms[2] ?? {};
     if (!isMapping(flags) || Object.keys(flags).some((k) => k !== 'skip_missing')) throw new Fail("subelements: the optional third item must be a dict with flags ('skip_missing',)");
-    return subelements(terms[0], terms[1], truthy(flags['skip_missing'] ?? false));
+    // listify_lookup_plugin_terms: a lone value is a list of one (then "expects a dictionary")
+    const items = Array.isArray(terms[0]) || isMapping(terms[0]) ? terms[0] : [terms[0]];
+    return subelements(items, terms[1], truthy(flags['skip_missing'] ?? false));
   },
   vars: (terms, kw, ctx) =>
     terms.map((t) => {
-      const v = getMember(ctx.vars, pyStr(t));
+      if (typeof t !== 'string') throw new Fail(invalidIdentifier(t));
+      const v = getMember(ctx.vars, t);
       if (v !== MISSING) return v;
       if (kw['default'] !== undefined) return kw['default'];
       throw new UndefinedLookup(`vars: No variable found with this name: ${pyStr(t)}`);
     }),
   varnames: (terms, _kw, ctx) =>
     terms.flatMap((t) => {
+      if (typeof t !== 'string') throw new Fail(invalidIdentifier(t));
       let re: RegExp;
       try {
-        re = new RegExp(pyStr(t));
+        const py = translatePyRegex(t);
+        re = new RegExp(py.source, py.flags);
       } catch (e) {
-        throw new Fail(`varnames: Unable to use "${pyStr(t)}" as a search parameter: ${(e as Error).message}`);
+        // Python's words are lower case ("nothing to repeat"); Ansible's tests look for them
+        const why = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '').toLowerCase();
+        throw new Fail(`varnames: Unable to use "${t}" as a search parameter: ${why}`);
       }
       return Object.keys(ctx.vars).filter((k) => re.exec(k)?.index === 0);
     }),
