@@ -418,13 +418,15 @@ export class TaskRunner {
       if (checkMode) fillUnknown(data, def);
       let changed = outcome.changed;
       let failed = outcome.failed;
-      const regScope = task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data });
+      // built only for a condition that reads it: a whole scope per task and host otherwise (issue 16)
+      let regScopeMemo: Vars | undefined;
+      const regScope = (): Vars => (regScopeMemo ??= task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data }));
       if (task.kw.changedWhen && !outcome.skipped) {
-        const c = check(task.kw.changedWhen, regScope, where);
+        const c = check(task.kw.changedWhen, regScope(), where);
         changed = c === 'unknown' ? changed : c;
       }
       if (task.kw.failedWhen && !outcome.skipped) {
-        const c = check(task.kw.failedWhen, regScope, where);
+        const c = check(task.kw.failedWhen, regScope(), where);
         failed = c === 'unknown' ? failed : c;
         // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
         if (c !== 'unknown') data.failed_when_result = c;
@@ -433,7 +435,7 @@ export class TaskRunner {
       data.failed = failed;
       status = statusOf({ changed, failed, skipped: outcome.skipped });
       if (!task.kw.until || outcome.skipped) break;
-      const u = check(task.kw.until, regScope, where);
+      const u = check(task.kw.until, regScope(), where);
       data.attempts = attempts;
       if (u === true || u === 'unknown') break;
       if (attempts > retries) {
