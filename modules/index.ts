@@ -44,6 +44,7 @@ import setup from './setup.js';
 import script from './script.js';
 import service from './service.js';
 import package_ from './package.js';
+import replace from './replace.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -89,6 +90,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   script,
   service,
   package_,
+  replace,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
