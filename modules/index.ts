@@ -45,6 +45,7 @@ import script from './script.js';
 import service from './service.js';
 import package_ from './package.js';
 import replace from './replace.js';
+import find from './find.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -91,6 +92,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   service,
   package_,
   replace,
+  find,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
