@@ -46,6 +46,7 @@ import service from './service.js';
 import package_ from './package.js';
 import replace from './replace.js';
 import find from './find.js';
+import assemble from './assemble.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -93,6 +94,7 @@ const definitions: ModuleDefinition<any, any>[] = [
   package_,
   replace,
   find,
+  assemble,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {
