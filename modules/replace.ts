@@ -116,10 +116,16 @@ export const replace = defineModule<ReplaceArgs, ReplaceData>({
     try {
       cur = await readText(ctx, path, encoding);
     } catch (err) {
-      if (err instanceof NotRegularFile && err.type === 'directory') return { changed: false, failed: true, msg: `Path ${path} is a directory !`, data: { path, msg: '', rc: 256 } };
+      if (err instanceof NotRegularFile && err.type === 'directory') {
+        const msg = `Path ${path} is a directory !`;
+        return { changed: false, failed: true, msg, data: { path, msg, rc: 256 } };
+      }
       throw err;
     }
-    if (cur.text === null) return { changed: false, failed: true, msg: `Path ${path} does not exist !`, data: { path, msg: '', rc: 257 } };
+    if (cur.text === null) {
+      const msg = `Path ${path} does not exist !`;
+      return { changed: false, failed: true, msg, data: { path, msg, rc: 257 } };
+    }
     const text = cur.text;
     const sect = section(text, a);
     if (sect === null) {

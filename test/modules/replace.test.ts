@@ -78,7 +78,7 @@ describe('replace', () => {
   it('fails with Ansible\'s messages and rc on a directory (256) and a missing file (257)', async () => {
     const d = await tempDir('gx-replace-');
     const dir = await runModule('replace', { path: d, regexp: 'x' });
-    expect([dir.failed, dir.data.rc, dir.msg]).to.deep.equal([true, 256, `Path ${d} is a directory !`]);
+    expect([dir.failed, dir.data.rc, dir.msg, dir.data.msg]).to.deep.equal([true, 256, `Path ${d} is a directory !`, `Path ${d} is a directory !`]);
     const missing = await runModule('replace', { path: join(d, 'nope'), regexp: 'x' });
     expect([missing.failed, missing.data.rc, missing.msg]).to.deep.equal([true, 257, `Path ${join(d, 'nope')} does not exist !`]);
   });
