@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SshConnection } from '../../engine/connect/ssh/connection.js';
 import { firstHostPerSuite } from '../ssh/hosts.js';
@@ -97,6 +97,19 @@ describe('find', () => {
     expect(out.msg).to.equal('Not all paths examined, check warnings for details');
     expect(out.data.skipped_paths).to.deep.equal({ [missing]: `'${missing}' is not a directory` });
     expect(out.warnings![0]).to.contain(`Skipped '${missing}' path`);
+  });
+
+  it('mode selects by permissions, exactly or (exact_mode: false) by any shared bit; contains reads the file in its encoding', async () => {
+    const d = await tempDir('gx-find-');
+    await writeFile(join(d, 'secret'), 'k\n', { mode: 0o600 });
+    await writeFile(join(d, 'public'), 'caf\xe9\n', { mode: 0o644 });
+    await chmod(join(d, 'secret'), 0o600);
+    await chmod(join(d, 'public'), 0o644);
+    expect(paths((await runModule('find', { paths: d, mode: '0600' })).data.files)).to.deep.equal([join(d, 'secret')]);
+    expect(paths((await runModule('find', { paths: d, mode: 'u=rw,g=r,o=r' })).data.files)).to.deep.equal([join(d, 'public')]);
+    expect(paths((await runModule('find', { paths: d, mode: '0004', exact_mode: false })).data.files)).to.deep.equal([join(d, 'public')]);
+    await writeFile(join(d, 'public'), Buffer.from('caf\xe9\n', 'latin1'));
+    expect(paths((await runModule('find', { paths: d, contains: 'café', encoding: 'latin-1' })).data.files)).to.deep.equal([join(d, 'public')]);
   });
 
   it('runs in check mode (it changes nothing)', async () => {
