@@ -38,10 +38,10 @@ export interface FindArgs {
   encoding?: string;
 }
 
-/** Ansible's `type: list` from a string: split on commas. */
+/** Ansible's `type: list` from a string: split on commas, spaces kept (common/validation.py check_type_list). */
 function list(v: StrList | undefined): string[] {
   if (v === undefined) return [];
-  return Array.isArray(v) ? v.map(String) : String(v).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return Array.isArray(v) ? v.map(String) : String(v).split(',');
 }
 
 const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };

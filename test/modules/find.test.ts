@@ -38,6 +38,9 @@ describe('find', () => {
     const d = await tree();
     const globs = await runModule('find', { paths: d, patterns: '*.xml,*.img', recurse: true });
     expect(paths(globs.data.files)).to.deep.equal([join(d, 'a/b/c/d/4.xml'), join(d, 'e/f/g/7.img')]);
+    // Ansible splits the string on commas and keeps the spaces: ' *.img' matches no base name
+    const spaced = await runModule('find', { paths: d, patterns: '*.xml, *.img', recurse: true });
+    expect(paths(spaced.data.files)).to.deep.equal([join(d, 'a/b/c/d/4.xml')]);
     const rx = await runModule('find', { paths: d, recurse: true, use_regex: true, patterns: ['.*\\.ogg'] });
     expect(paths(rx.data.files)).to.deep.equal([join(d, 'e/f/g/h/8.ogg')]);
     // re.match anchors at the start only: 'a' matches a.txt but not log.txt
