@@ -53,11 +53,21 @@ function scaled(v: string | number | undefined, re: RegExp, units: Record<string
   return m ? Number(m[1]) * (units[m[2] ?? ''] ?? 1) : null;
 }
 
-/** $1 maxdepth or "", $2 "1" to follow links, then the paths. Per path: P\0path\0 then N\0 (not a directory) or D\0 and one E\0fields\0name\0 per entry. */
+/** Python's os.path.expandvars in awk: $name and ${name} become the host's value when it is set, else stay as written. */
+const EXPANDVARS = String.raw`{ out = ""; s = $0
+  while (match(s, /\$(\{[A-Za-z0-9_]+\}|[A-Za-z0-9_]+)/)) {
+    name = substr(s, RSTART + 1, RLENGTH - 1); gsub(/[{}]/, "", name)
+    v = (name in ENVIRON) ? ENVIRON[name] : substr(s, RSTART, RLENGTH)
+    out = out substr(s, 1, RSTART - 1) v; s = substr(s, RSTART + RLENGTH)
+  }
+  printf "%s", out s }`;
+
+/** $1 maxdepth or "", $2 "1" to follow links, $3 the expandvars awk program, then the paths. Per path: P\0path\0 then N\0 (not a directory) or D\0 and one E\0fields\0name\0 per entry. */
 const LIST = `LC_ALL=C; export LC_ALL
-md=$1; fl=$2; shift 2
+md=$1; fl=$2; ev=$3; shift 3
 printf 'T\\0%s\\0' "$(date +%s.%N)"
 for p; do
+  case $p in *'$'*) p=$(printf '%s\\n' "$p" | awk "$ev");; esac
   case $p in "~") p=$HOME;; "~/"*) p=$HOME/\${p#"~/"};; esac
   printf 'P\\0%s\\0' "$p"
   if [ ! -d "$p" ]; then printf 'N\\0'; continue; fi
@@ -238,7 +248,7 @@ export const find = defineModule<FindArgs>({
     const depth = a.depth ? a.depth : undefined;
     const maxdepth = !a.recurse ? 1 : depth !== undefined ? depth + 1 : undefined;
 
-    const r = await ctx.conn.run({ argv: ['/bin/sh', '-c', LIST, 'sh', maxdepth === undefined ? '' : String(maxdepth), a.follow ? '1' : '', ...paths] });
+    const r = await ctx.conn.run({ argv: ['/bin/sh', '-c', LIST, 'sh', maxdepth === undefined ? '' : String(maxdepth), a.follow ? '1' : '', EXPANDVARS, ...paths] });
     const parts = r.stdout.split('\0');
     let now = Date.now() / 1000;
     const skipped: Record<string, string> = {};

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LocalConnection } from '../../engine/connect/local.js';
 import { SshConnection } from '../../engine/connect/ssh/connection.js';
+import { taskConnection } from '../../engine/connect/task-connection.js';
 import { firstHostPerSuite } from '../ssh/hosts.js';
 import { runModule, tempDir } from './harness.js';
 
@@ -15,6 +17,9 @@ async function tree(): Promise<string> {
   await writeFile(join(d, 'log.txt'), 'a log\nthat ends KO\nthen more\n');
   return d;
 }
+
+/** A connection whose commands see `env` (a task's `environment:`). */
+const withEnv = (env: Record<string, string>) => taskConnection(new LocalConnection('localhost'), env, undefined);
 
 const paths = (files: unknown) => (files as { path: string }[]).map((f) => f.path).sort();
 
@@ -113,6 +118,13 @@ describe('find', () => {
     expect(paths((await runModule('find', { paths: d, mode: '0004', exact_mode: false })).data.files)).to.deep.equal([join(d, 'public')]);
     await writeFile(join(d, 'public'), Buffer.from('caf\xe9\n', 'latin1'));
     expect(paths((await runModule('find', { paths: d, contains: 'café', encoding: 'latin-1' })).data.files)).to.deep.equal([join(d, 'public')]);
+  });
+
+  it('paths expand ~ and $VARS on the host, as os.path.expanduser/expandvars do; an unset variable stays as written', async () => {
+    const d = await tree();
+    const out = await runModule('find', { paths: ['$GX_FIND_DIR', '${GX_FIND_DIR}/a', '$GX_FIND_UNSET/x'] }, { conn: withEnv({ GX_FIND_DIR: d }) });
+    expect(paths(out.data.files)).to.deep.equal([join(d, 'a.txt'), join(d, 'a/1.txt'), join(d, 'log.txt')]);
+    expect(Object.keys(out.data.skipped_paths as object)).to.deep.equal(['$GX_FIND_UNSET/x']);
   });
 
   it('runs in check mode (it changes nothing)', async () => {
