@@ -4,8 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { evaluate } from '../expr.js';
-import { parseExpr, type Node } from '../expr-parse.js';
+import { pyLiteral } from '../py-literal.js';
 import { Fail } from '../fail.js';
 import { globFiles } from '../glob.js';
 import { isMapping, pyStr, truthy } from '../values.js';
@@ -111,13 +110,9 @@ function withDelimiters(text: string, kw: Kw): string {
 function literalOf(text: string): unknown {
   const t = text.trim();
   if (!(t.startsWith('[') || (t.startsWith('{') && !t.startsWith('{{')) || t === 'True' || t === 'False')) return text;
-  try {
-    const ast = parseExpr(t);
-    const literal = (n: Node): boolean => n.k === 'lit' || (n.k === 'list' && n.items.every(literal)) || (n.k === 'dict' && n.entries.every(([a, b]) => literal(a) && literal(b))) || (n.k === 'neg' && n.arg.k === 'lit');
-    return literal(ast) ? evaluate(t, {}) : text;
-  } catch {
-    return text;
-  }
+  // Python's literal_eval, as Ansible's safe_eval reads it (not a literal: the text as it was)
+  const v = pyLiteral(t);
+  return v === t ? text : v;
 }
 
 export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: LookupContext) => unknown[]> = {
