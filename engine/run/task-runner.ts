@@ -402,7 +402,11 @@ export class TaskRunner {
       attempts += 1;
       outcome = await withTimeLimit(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, `task '${task.name}' timed out after ${timeout}s`);
       for (const w of outcome.warnings ?? []) ctx.bus.emit({ type: 'warning', msg: w, host, loc: task.loc, time: Date.now() });
-      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
+      if (outcome.addHosts) {
+        let joined = false;
+        for (const h of outcome.addHosts) joined = this.pr.addHost(h.name, h.groups, h.vars, h.parents) || joined;
+        outcome = { ...outcome, changed: joined };
+      }
       if (outcome.facts) {
         const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);

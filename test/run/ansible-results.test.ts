@@ -1,0 +1,34 @@
+// Result keys and changed/failed states that Ansible 2.14's own integration targets assert on
+// (ansible/ansible test/integration/targets at v2.14.17), each checked against ansible-playbook 2.14.18.
+import { expect } from 'chai';
+import { play } from './play-helper.js';
+
+describe('run: results as Ansible 2.14 gives them', () => {
+  it('add_host and group_by are changed only when the inventory changes (targets changed_when, group_by)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - { name: gb1, group_by: { key: g1 } }
+    - { name: gb2, group_by: { key: g1 } }
+    - { name: gb3, group_by: { key: g1, parents: [p1] } }
+    - { name: gb4, group_by: { key: g1 }, changed_when: false }
+    - { name: ah1, add_host: { name: h9, groups: [x] } }
+    - { name: ah2, add_host: { name: h9, groups: [x] } }
+    - { name: ah3, add_host: { name: h9, groups: [x], foo: 1 } }
+    - { name: ah4, add_host: { name: h9, groups: [y] } }
+    - name: ah5
+      add_host: { name: "host_{{ item }}" }
+      loop: [1, 2]
+      changed_when: item == 2
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    const st = (n: string) => r.results(n).map((x) => x.status);
+    expect(['gb1', 'gb2', 'gb3', 'gb4', 'ah1', 'ah2', 'ah3', 'ah4'].map((n) => st(n)[0])).to.deep.equal([
+      'changed', 'ok', 'changed', 'ok', 'changed', 'ok', 'changed', 'changed',
+    ]);
+    expect(r.results('ah5')[0].data?.results).to.satisfy((xs: { changed: boolean }[]) => !xs[0].changed && xs[1].changed);
+  });
+});
