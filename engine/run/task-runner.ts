@@ -423,15 +423,28 @@ export class TaskRunner {
       let changed = outcome.changed;
       let failed = outcome.failed;
       const regScope = task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data });
-      if (task.kw.changedWhen && !outcome.skipped) {
-        const c = check(task.kw.changedWhen, regScope, where);
-        changed = c === 'unknown' ? changed : c;
-      }
-      if (task.kw.failedWhen && !outcome.skipped) {
-        const c = check(task.kw.failedWhen, regScope, where);
-        failed = c === 'unknown' ? failed : c;
-        // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
-        if (c !== 'unknown') data.failed_when_result = c;
+      // a condition that cannot be evaluated fails the task and keeps the module's result, the
+      // error in changed_when_result/failed_when_result (Ansible's task_executor, v2.14: `condname`)
+      let condName = 'changed';
+      try {
+        if (task.kw.changedWhen && !outcome.skipped) {
+          const c = check(task.kw.changedWhen, regScope, where);
+          changed = c === 'unknown' ? changed : c;
+        }
+        condName = 'failed';
+        if (task.kw.failedWhen && !outcome.skipped) {
+          const c = check(task.kw.failedWhen, regScope, where);
+          failed = c === 'unknown' ? failed : c;
+          // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
+          if (c !== 'unknown') data.failed_when_result = c;
+        }
+      } catch (err) {
+        if (!(err instanceof GxError)) throw err;
+        const conds = (condName === 'changed' ? task.kw.changedWhen : task.kw.failedWhen) ?? [];
+        const text = `The conditional check '${conds.map((c) => String(c.expr)).join(' and ')}' failed. The error was: ${err.message}`;
+        data[`${condName}_when_result`] = text;
+        failed = true;
+        if (!outcome.msg) outcome = { ...outcome, msg: text };
       }
       data.changed = changed;
       data.failed = failed;

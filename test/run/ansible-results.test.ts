@@ -31,4 +31,33 @@ describe('run: results as Ansible 2.14 gives them', () => {
     ]);
     expect(r.results('ah5')[0].data?.results).to.satisfy((xs: { changed: boolean }[]) => !xs[0].changed && xs[1].changed);
   });
+
+  it('a changed_when/failed_when that cannot be evaluated fails the task and keeps the module result (targets changed_when, failed_when)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: echo foo
+      changed_when: boomboomboom
+      register: cw
+      ignore_errors: true
+    - command: echo foo
+      failed_when: boomboomboom
+      register: fw
+      ignore_errors: true
+    - name: check
+      assert:
+        that:
+          - cw is failed
+          - cw.stdout == 'foo'
+          - cw.changed_when_result is contains('boomboomboom')
+          - fw is failed
+          - fw.stdout is defined
+          - fw.failed_when_result is contains('boomboomboom')
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0].status, r.text).to.equal('ok');
+  });
 });
