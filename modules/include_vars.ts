@@ -7,6 +7,8 @@ import { GxError } from '../engine/errors.js';
 import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { parseYamlFile } from '../engine/load/yaml.js';
 import { pyRegex } from './lib/py-regex.js';
+import { mergeHash } from '../engine/vars/filters/collections.js';
+import { pyJsonDumps } from '../engine/vars/filters/encoding.js';
 
 export interface IncludeVarsArgs {
   file?: string;
@@ -17,7 +19,7 @@ export interface IncludeVarsArgs {
   ignore_files?: string | string[];
   extensions: string[];
   ignore_unknown_extensions: boolean;
-  hash_behaviour?: 'replace';
+  hash_behaviour?: 'replace' | 'merge';
 }
 
 const DIR_ARGS = ['dir', 'depth', 'files_matching', 'ignore_files', 'extensions', 'ignore_unknown_extensions'] as const;
@@ -48,8 +50,10 @@ export const include_vars = defineModule<IncludeVarsArgs>({
       ignore_unknown_extensions: { type: 'boolean', default: false, description: 'With `dir`: skip files with other extensions instead of failing.' },
       hash_behaviour: {
         type: 'string',
-        enum: ['replace'],
-        description: 'Only `replace` (a variable replaces the old one): gx does not merge dictionaries here; merge explicitly with `| combine`.',
+        enum: ['replace', 'merge'],
+        description:
+          '`replace` (the default): a variable replaces the old one. `merge`: each loaded dictionary is merged recursively into the ' +
+          'variable\'s current value (Ansible\'s combine_vars; lists are replaced); as in Ansible, that fails when either is not a dictionary.',
       },
     },
     additionalProperties: false,
@@ -116,12 +120,46 @@ export const include_vars = defineModule<IncludeVarsArgs>({
       if (err instanceof GxError) return failure(err.message, loaded);
       throw err;
     }
-    const facts = a.name !== undefined ? { [a.name]: vars } : vars;
+    let facts: Record<string, unknown> = a.name !== undefined ? { [a.name]: vars } : vars;
+    if (a.hash_behaviour === 'merge') {
+      const merged = mergeIntoCurrent(ctx.vars, facts);
+      if (typeof merged === 'string') return { changed: false, failed: true, msg: merged, data: { ansible_included_var_files: loaded } };
+      facts = merged;
+    }
     return { changed: false, facts, data: { ansible_facts: facts, ansible_included_var_files: loaded } };
   },
 });
 
 export default include_vars;
+
+/**
+ * hash_behaviour: merge — each variable merged recursively into its current value (the action's
+ * combine_vars(task_vars.get(key), value, merge=True), v2.14); a value that is not a dictionary on
+ * either side is Ansible's "failed to combine variables" error.
+ */
+function mergeIntoCurrent(current: Record<string, unknown>, loaded: Record<string, unknown>): Record<string, unknown> | string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(loaded)) {
+    const old = current[k];
+    if (!isMapping(old) || !isMapping(v)) {
+      return `failed to combine variables, expected dicts but got a '${pyTypeName(old)}' and a '${pyTypeName(v)}': \n${pyJsonDumps(old ?? null)}\n${pyJsonDumps(v)}`;
+    }
+    out[k] = mergeHash(old, v, true, 'replace');
+  }
+  return out;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  return Array.isArray(v) ? 'list' : 'dict';
+}
 
 function failure(msg: string, loaded: string[]) {
   return { changed: false, failed: true, msg, data: { message: msg, ansible_included_var_files: loaded } };
