@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
-import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
+import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 
 const MANAGED = 'Managed by gx: local changes will be overwritten';
 
@@ -50,7 +50,6 @@ export const template = defineModule<TemplateArgs>({
   ],
   returns: { ...writeReturns, src: { type: 'str', description: 'The template file used.', returned: 'always' } },
   checkMode: true,
-  check: (a) => validateProblems(a.validate),
   async plan(ctx, a) {
     const path = await ctx.findFile(a.src, 'templates');
     const st = await ctx.local.stat(path, { followLinks: true });

@@ -155,7 +155,11 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   };
 }
 
-/** What is wrong with a validate command (pure; the modules' check() runs it before anything is read or written): it must split into words and name the file with %s. */
+/**
+ * What is wrong with a validate command: it must split into words and name the file with %s.
+ * As in Ansible (lineinfile/blockinfile write_changes, copy's main), that is found when the file is
+ * about to be written, a failure of the task (`ignore_errors`, `rescue` see it), not a load error.
+ */
 export function validateProblems(validate: string | undefined): string[] {
   if (validate === undefined) return [];
   let words: string[];
@@ -165,7 +169,7 @@ export function validateProblems(validate: string | undefined): string[] {
     if (err instanceof UnterminatedQuote) return [`validate: ${err.message}`];
     throw err;
   }
-  return words.some((w) => w.includes('%s')) ? [] : [`validate must contain %s (the file to check): ${validate}`];
+  return words.some((w) => w.includes('%s')) ? [] : [`validate must contain %s: ${validate}`];
 }
 
 /**
@@ -178,6 +182,8 @@ export async function replaceFile(ctx: ModuleContext, dest: string, bytes: Buffe
   const mode = o.mode !== undefined ? parseMode(o.mode, current?.mode ?? NEW_FILE_MODE) : undefined;
   let validated: string | undefined;
   if (o.validate !== undefined) {
+    const problems = validateProblems(o.validate);
+    if (problems.length) throw new ModuleError(problems[0]!);
     // the temp file is renamed over dest, so it must already carry what dest should keep
     const keep = { mode: mode ?? current?.mode, owner: o.owner ?? (current ? String(current.uid) : undefined), group: o.group ?? (current ? String(current.gid) : undefined) };
     validated = await writeValidated(ctx, dest, bytes, keep, o.validate);
