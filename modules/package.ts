@@ -6,12 +6,15 @@ import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { pkgMgr } from './lib/facts/parse.js';
 import { SUBSET_SECTIONS } from './lib/facts/script.js';
 import apt from './apt.js';
-import { planWith } from './lib/delegate.js';
+import { compileArgs } from '../engine/load/module-args.js';
+import { ModuleArgsError } from '../engine/errors.js';
 
 export interface PackageArgs {
   name: string | string[];
   state: 'present' | 'installed' | 'absent' | 'removed' | 'latest';
   use: string;
+  /** any other argument, for the manager's module */
+  [other: string]: unknown;
 }
 
 async function managerOf(ctx: ModuleContext, use: string): Promise<string> {
@@ -38,7 +41,9 @@ export const package_ = defineModule<PackageArgs>({
       use: { type: 'string', default: 'auto', description: 'The package manager module to use; auto: the host\'s own (only apt is available in gx).' },
     },
     required: ['name'],
-    additionalProperties: false,
+    // as Ansible's package action, any other argument goes to the manager's module, which judges it
+    // when the task runs (a yum-only `enablerepo` on a task whose `when` is false on Debian loads fine)
+    additionalProperties: true,
   },
   examples: [
     `- name: Tools every host needs
@@ -58,7 +63,25 @@ export const package_ = defineModule<PackageArgs>({
       };
     }
     const names = (Array.isArray(a.name) ? a.name : a.name.split(',')).map((n) => n.trim()).filter(Boolean);
-    return planWith(apt, ctx, { name: names, state: STATE[a.state] });
+    const extra = Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'name' && k !== 'state' && k !== 'use'));
+    const known = Object.keys(apt.schema.properties);
+    const unsupported = Object.keys(extra).filter((k) => !known.includes(k));
+    if (unsupported.length > 0) {
+      // the backend module's own refusal (module_utils/common/parameters.py, v2.14)
+      return {
+        changed: false,
+        failed: true,
+        msg: `Unsupported parameters for (apt) module: ${unsupported.sort().join(', ')}. Supported parameters include: ${[...known].sort().join(', ')}.`,
+      };
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = compileArgs(apt)({ ...extra, name: names, state: STATE[a.state] }, ctx.loc);
+    } catch (err) {
+      if (err instanceof ModuleArgsError) return { changed: false, failed: true, msg: `apt: ${err.message}` };
+      throw err;
+    }
+    return apt.plan(ctx, args as Parameters<typeof apt.plan>[1]);
   },
 });
 
