@@ -3,6 +3,8 @@ import { posix } from 'node:path';
 import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
 import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
+import { encodeText } from './lib/text-encoding.js';
+import { hasTemplate, isHandlebarsFile } from '../engine/vars/template.js';
 
 const MANAGED = 'Managed by gx: local changes will be overwritten';
 
@@ -10,8 +12,28 @@ export interface TemplateArgs extends WriteArgs {
   src: string;
   trim_blocks?: boolean;
   lstrip_blocks?: boolean;
-  newline_sequence?: '\n' | '\r' | '\r\n';
+  newline_sequence?: '\n' | '\r' | '\r\n' | '\\n' | '\\r' | '\\r\\n';
+  output_encoding?: string;
+  block_start_string?: string;
+  block_end_string?: string;
+  variable_start_string?: string;
+  variable_end_string?: string;
+  comment_start_string?: string;
+  comment_end_string?: string;
 }
+
+/** Jinja's delimiters: gx's Jinja reads only these, so another value is refused rather than misread. */
+const DELIMITERS = {
+  block_start_string: '{%',
+  block_end_string: '%}',
+  variable_start_string: '{{',
+  variable_end_string: '}}',
+  comment_start_string: '{#',
+  comment_end_string: '#}',
+} as const;
+
+// the template action (plugins/action/template.py, v2.14) takes a newline written as an escape too
+const ESCAPED_NEWLINES: Record<string, string> = { '\\n': '\n', '\\r': '\r', '\\r\\n': '\r\n' };
 
 export const template = defineModule<TemplateArgs>({
   name: 'template',
@@ -29,7 +51,19 @@ export const template = defineModule<TemplateArgs>({
       // lib/ansible/plugins/doc_fragments/template_common.py (ansible-core 2.17): the same names and defaults
       trim_blocks: { type: 'boolean', default: true, description: 'Jinja2 files: remove the first newline after a block tag (`{% … %}`, not `{{ }}`). Ignored for `.hbs` files.' },
       lstrip_blocks: { type: 'boolean', default: false, description: 'Jinja2 files: strip spaces and tabs from the start of a line up to a block tag. Ignored for `.hbs` files.' },
-      newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n', description: "Jinja2 files: the newline the template's own text is written with. Ignored for `.hbs` files." },
+      newline_sequence: {
+        type: 'string',
+        enum: ['\n', '\r', '\r\n', '\\n', '\\r', '\\r\\n'],
+        default: '\n',
+        description: "Jinja2 files: the newline the template's own text is written with (`'\\r\\n'` written as an escape is the same). Ignored for `.hbs` files.",
+      },
+      output_encoding: {
+        type: 'string',
+        description: 'The encoding the file is written in: utf-8 (the default, also when empty), latin-1 (iso-8859-1), windows-1252 (cp1252) or ascii; the template itself is read as UTF-8.',
+      },
+      ...Object.fromEntries(
+        Object.entries(DELIMITERS).map(([k, v]) => [k, { type: 'string', description: `Accepted with Jinja's default \`${v}\` only: gx's Jinja has fixed delimiters.` }]),
+      ),
       ...writeProperties,
     },
     required: ['src', 'dest'],
@@ -50,6 +84,14 @@ export const template = defineModule<TemplateArgs>({
   ],
   returns: { ...writeReturns, src: { type: 'str', description: 'The template file used.', returned: 'always' } },
   checkMode: true,
+  check(a) {
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(DELIMITERS)) {
+      const given = a[k as keyof typeof DELIMITERS];
+      if (given !== undefined && given !== v) out.push(`${k} '${given}' is not supported: gx's Jinja has the default delimiters only (${k}: '${v}'); change the template to use them`);
+    }
+    return out;
+  },
   async plan(ctx, a) {
     const path = await ctx.findFile(a.src, 'templates');
     const st = await ctx.local.stat(path, { followLinks: true });
@@ -57,8 +99,14 @@ export const template = defineModule<TemplateArgs>({
     if (!st || !text) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
     const extra: Record<string, unknown> = { template_path: path, template_dest: a.dest };
     if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
-    const rendered = ctx.renderTemplate(text.toString('utf8'), extra, { trimBlocks: a.trim_blocks, lstripBlocks: a.lstrip_blocks, newlineSequence: a.newline_sequence });
-    return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
+    const newline = a.newline_sequence === undefined ? undefined : (ESCAPED_NEWLINES[a.newline_sequence] ?? a.newline_sequence);
+    const source = text.toString('utf8');
+    // a file without a Jinja tag is not rendered, but Jinja still writes its newlines as newline_sequence
+    const rendered =
+      newline !== undefined && newline !== '\n' && !isHandlebarsFile(path) && !hasTemplate(source)
+        ? source.replace(/\r\n|\r|\n/g, newline)
+        : ctx.renderTemplate(source, extra, { trimBlocks: a.trim_blocks, lstripBlocks: a.lstrip_blocks, newlineSequence: newline });
+    return planWrite(ctx, a, { bytes: encodeText(rendered, a.output_encoding), basename: posix.basename(a.src), srcMode: st.mode, src: path });
   },
 });
 

@@ -35,6 +35,21 @@ const writers: Writer[] = [
 ];
 
 describe('file-writing modules: one set of file helpers', () => {
+  describe("unsafe_writes (Ansible's file common argument) is accepted and the write stays atomic", () => {
+    for (const w of writers) {
+      it(`${w.name}: unsafe_writes: true writes the file as without it`, async () => {
+        const dir = await tempDir(`gx-${w.name}-unsafe-`);
+        const dest = join(dir, 'f.conf');
+        await writeFile(dest, 'old\n');
+        const { args, playbookDir } = await w.args(dest);
+        const r = await runModule(w.name, { ...args, unsafe_writes: true }, { playbookDir, vars: { word: 'new' } });
+        expect(r).to.include({ failed: false, changed: true });
+        expect(await read(dest)).to.contain('new');
+        expect(await readdir(dir), 'no temporary file left behind').to.deep.equal(['f.conf']);
+      });
+    }
+  });
+
   describe('symbolic modes work on lineinfile and blockinfile as on copy', () => {
     for (const [name, args] of [
       ['lineinfile', { line: 'x=1' }],
