@@ -58,7 +58,9 @@ describe('setup (real sshd test host)', function () {
     const facts = f.ansible_facts as Record<string, unknown>;
     expect(facts.distribution).to.equal(f.ansible_distribution);
     expect(facts.hostname).to.equal(f.ansible_hostname);
-    expect(r.data.ansible_facts).to.deep.include({ hostname: f.ansible_hostname });
+    // the module's result names them as Ansible's does, with the prefix (target split: `r.ansible_facts.ansible_user_id`)
+    expect(r.data.ansible_facts).to.deep.include({ ansible_hostname: f.ansible_hostname, ansible_user_id: f.ansible_user_id });
+    expect(f.ansible_user_id).to.be.a('string').that.is.not.empty;
   });
 
   it('local facts: each *.fact of fact_path (JSON, INI, or an executable\'s output) under ansible_local', async () => {
@@ -101,8 +103,8 @@ describe('fact gathering in plays (real sshd test hosts)', function () {
     expect(r.tasks()).to.deep.equal(['Gathering Facts', 'show']);
     expect(r.results('Gathering Facts').map((x) => x.status)).to.deep.equal(['ok', 'ok']);
     const gathered = r.results('Gathering Facts')[0]!.data!.ansible_facts as Record<string, string>;
-    expect(gathered.distribution).to.be.a('string').that.is.not.empty;
-    expect(r.results('show')[0]!.data?.msg).to.equal(`${gathered.distribution} ${hostname().split('.')[0]}`);
+    expect(gathered.ansible_distribution).to.be.a('string').that.is.not.empty;
+    expect(r.results('show')[0]!.data?.msg).to.equal(`${gathered.ansible_distribution} ${hostname().split('.')[0]}`);
   });
 
   it('without gather_facts, facts are gathered once, just before the first task that reads one, also through a variable', async () => {
