@@ -60,4 +60,26 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check')[0].status, r.text).to.equal('ok');
   });
+
+  it("command expands $NAME from the environment the program gets: ansible_env.PATH is the commands' PATH, a task's environment counts (target environment)", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: true
+  tasks:
+    - command: echo $PATH
+      register: target_path
+    - command: echo $FOO
+      environment: { FOO: bar }
+      register: foo
+    - name: check
+      assert:
+        that:
+          - target_path.stdout == ansible_env.PATH
+          - foo.stdout == 'bar'
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0].status, r.text).to.equal('ok');
+  });
 });
