@@ -155,6 +155,7 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     forceHandlers: raw.force_handlers === undefined ? false : keywordValue('force_handlers', raw.force_handlers, undefined, bool),
     gatherFacts: raw.gather_facts === undefined || raw.gather_facts === null ? undefined : bool(raw.gather_facts),
     gatherArgs: gatherArgs(raw),
+    environment: raw.environment,
     tags: tagList(raw.tags),
     secrets: [...asList(raw.secrets).map(String), ...promptSecrets],
     connection: raw.connection === undefined ? undefined : String(raw.connection),

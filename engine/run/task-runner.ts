@@ -20,6 +20,7 @@ import { HostState } from './host-state.js';
 import { runAsync } from './async-task.js';
 import { withTimeLimit } from './time-limit.js';
 import { markOpaque } from './lazy-scope.js';
+import { isGatherTask } from './fact-gathering.js';
 import { keywordValue } from '../compile/kw-value.js';
 import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
 import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
@@ -45,12 +46,30 @@ function stripOmit(v: unknown, omit: string): unknown {
   return v;
 }
 
-/** The task's environment, outer layers first; a variable set to `omit` is left out. */
-function envOf(layers: unknown[], scope: Vars, where: Where, omit: string): Record<string, string> | undefined {
+/**
+ * The task's environment, outer layers first; a variable set to `omit` is left out. A variable whose
+ * value needs the `ansible_env` fact before facts exist is left out too (Ansible's Task
+ * _post_validate_environment, v2.14: "ignore as fact gathering is required for 'env' facts").
+ */
+function envOf(layers: unknown[], scope: Vars, where: Where, omit: string, gathering = false): Record<string, string> | undefined {
   if (layers.length === 0) return undefined;
   const env: Record<string, string> = {};
+  const w = { ...where, what: 'environment' };
   for (const layer of layers) {
-    const r = renderValue(layer, scope, { ...where, what: 'environment' });
+    let r: unknown;
+    if (layer && typeof layer === 'object' && !Array.isArray(layer)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(layer)) {
+        try {
+          out[k] = renderValue(v, scope, w);
+        } catch (err) {
+          const m = err instanceof GxError ? err.message : '';
+          if (/undefined/.test(m) && (m.includes('ansible_env') || (gathering && m.includes('ansible_facts.env')))) continue;
+          throw err;
+        }
+      }
+      r = out;
+    } else r = renderValue(layer, scope, w);
     if (r && typeof r === 'object') {
       for (const [k, v] of Object.entries(r)) {
         if (v === omit) delete env[k];
@@ -361,7 +380,7 @@ export class TaskRunner {
     const becomeUser = known(keywordString(task.eff.becomeUser, ks, 'become_user'), 'become_user') ?? (scope.ansible_become_user as string | undefined) ?? 'root';
     const become = becomeOn ? { user: becomeUser, password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
-    const conn = taskConnection(base, envOf(task.eff.environment, scope, where, ctx.omit), become);
+    const conn = taskConnection(base, envOf(task.eff.environment, scope, where, ctx.omit, isGatherTask(task)), become);
 
     const mctx: ExecuteContext = {
       conn,

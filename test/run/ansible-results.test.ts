@@ -82,4 +82,33 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check')[0].status, r.text).to.equal('ok');
   });
+
+  it("facts are gathered with the play's environment; a variable needing ansible_env before facts exist is left out there (target environment)", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: echo $PATH
+      register: target_path
+- hosts: localhost
+  gather_facts: true
+  environment:
+    PATH: '{{ ansible_env.PATH + ":/lola" }}'
+    lola: ido
+  tasks:
+    - command: echo $PATH
+      register: later_path
+    - name: check
+      assert:
+        that:
+          - target_path.stdout == ansible_env.PATH
+          - "'/lola' not in ansible_env.PATH"
+          - ansible_env.lola == 'ido'
+          - later_path.stdout == ansible_env.PATH + ':/lola'
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0].status, r.text).to.equal('ok');
+  });
 });
