@@ -103,7 +103,8 @@ export class PlayScope {
 
   private hostLayer(host: string): { inventory_hostname: string; group_names: string[] } {
     const inv = this.ctx.inventory.host(host);
-    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped').sort() };
+    // every group but `all`: a host in no group has ['ungrouped'] (vars/manager.py _get_magic_variables)
+    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all').sort() };
   }
 
   /** vars_files whose names are templated, resolved per host */

@@ -111,4 +111,26 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check')[0].status, r.text).to.equal('ok');
   });
+
+  it('add_host takes its arguments as one templated dictionary; a host in no group has group_names [ungrouped] (target add_host 36045)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - set_fact:
+        inventory_data:
+          ansible_host: 127.0.0.3
+          ansible_port: "2222"
+          hostname: newdynamichost2
+    - name: Add host from dict 36045
+      add_host: "{{ inventory_data }}"
+    - name: show
+      debug:
+        msg: "{{ [hostvars['newdynamichost2'].group_names, hostvars['newdynamichost2'].ansible_port] }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0].data?.msg).to.deep.equal([['ungrouped'], '2222']);
+  });
 });
