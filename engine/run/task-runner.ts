@@ -360,6 +360,11 @@ export class TaskRunner {
     // --check: the host to delegate to comes from a command that did not run
     if (isUnknown(delegated)) return wouldRun(`would run: the delegate_to host is not known in check mode (${delegated.reason})`, def);
     const delegateTo = delegated;
+    // ansible_delegated_vars: the delegate's variables, under its name, with the task's own
+    // inventory_hostname (vars/manager.py _get_delegated_vars, v2.14)
+    if (delegateTo !== undefined) {
+      scope = this.pr.scope.forTask(host, task, { ...extraFrom(scope), ansible_delegated_vars: { [delegateTo]: delegatedView(this.pr.scope.forTask(delegateTo, task), host) } });
+    }
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
@@ -545,6 +550,18 @@ function wouldRun(reason: string, def: ModuleDefinition<any, any>): ItemOutcome 
 /** In check mode, a registered value has the shape of a real run: what the module could not know is Unknown. */
 function fillUnknown(data: Record<string, unknown>, def: ModuleDefinition<any, any>): void {
   for (const key of Object.keys(def.returns ?? {})) if (!(key in data)) data[key] = UNKNOWN;
+}
+
+/** A delegate's variables as ansible_delegated_vars shows them: inventory_hostname stays the task's host. */
+function delegatedView(vars: Vars, host: string): Vars {
+  return markOpaque(
+    new Proxy(vars, {
+      get: (t, k) => (k === 'inventory_hostname' ? host : Reflect.get(t, k)),
+      has: (t, k) => k === 'inventory_hostname' || Reflect.has(t, k),
+      getOwnPropertyDescriptor: (t, k) => (k === 'inventory_hostname' ? { configurable: true, enumerable: true, value: host } : Reflect.getOwnPropertyDescriptor(t, k)),
+      ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), 'inventory_hostname'])],
+    }),
+  );
 }
 
 /** The loop variables of a scope, to carry them into a derived scope. */

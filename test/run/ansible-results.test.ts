@@ -133,4 +133,30 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('show')[0].data?.msg).to.deep.equal([['ungrouped'], '2222']);
   });
+
+  it('a delegated task sees ansible_delegated_vars: the delegate\'s variables under its name, inventory_hostname the task\'s host; handlers of a delegated import_role too (target include_import/import_role)', async () => {
+    const r = await play({
+      'inventory.yaml': 'all:\n  hosts:\n    testhost: { ansible_connection: local }\n    other: { ansible_connection: local, color: blue }\n',
+      'site.yaml': `
+- hosts: testhost
+  gather_facts: false
+  tasks:
+    - name: delegated
+      debug:
+        msg: "{{ [ansible_delegated_vars.keys() | list, ansible_delegated_vars.other.inventory_hostname, ansible_delegated_vars.other.color] }}"
+      delegate_to: other
+    - name: not delegated
+      debug:
+        msg: "{{ ansible_delegated_vars is defined }}"
+    - import_role: { name: dh }
+      delegate_to: other
+`,
+      'roles/dh/tasks/main.yml': '- { command: "true", notify: [delegated assert handler] }\n',
+      'roles/dh/handlers/main.yml': '- name: delegated assert handler\n  assert:\n    that:\n      - ansible_delegated_vars is defined\n',
+    }, { inventory: [] });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('delegated')[0].data?.msg).to.deep.equal([['other'], 'testhost', 'blue']);
+    expect(r.results('not delegated')[0].data?.msg).to.equal(false);
+    expect(r.results('dh : delegated assert handler')[0]?.status, r.text).to.equal('ok');
+  });
 });
