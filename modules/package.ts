@@ -2,7 +2,7 @@
 // lib/ansible/plugins/action/package.py at v2.17.5: `use: auto` reads the pkg_mgr fact, gathering it
 // when missing, and hands name/state to that manager's module). gx has the apt module only, so
 // any other manager is a clear error naming the module to use.
-import { defineModule, type ModuleContext } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { pkgMgr } from './lib/facts/parse.js';
 import { SUBSET_SECTIONS } from './lib/facts/script.js';
 import apt from './apt.js';
@@ -41,9 +41,8 @@ export const package_ = defineModule<PackageArgs>({
       use: { type: 'string', default: 'auto', description: 'The package manager module to use; auto: the host\'s own (only apt is available in gx).' },
     },
     required: ['name'],
-    // as Ansible's package action, any other argument goes to the manager's module, which judges it
-    // when the task runs (a yum-only `enablerepo` on a task whose `when` is false on Debian loads fine)
-    additionalProperties: true,
+    // no additionalProperties: as Ansible's package action, any other argument goes to the manager's
+    // module, which judges it when the task runs (a yum-only `enablerepo` under a `when` false on Debian loads fine)
   },
   examples: [
     `- name: Tools every host needs
@@ -81,7 +80,7 @@ export const package_ = defineModule<PackageArgs>({
       if (err instanceof ModuleArgsError) return { changed: false, failed: true, msg: `apt: ${err.message}` };
       throw err;
     }
-    return apt.plan(ctx, args as Parameters<typeof apt.plan>[1]);
+    return (await apt.plan(ctx, args as Parameters<typeof apt.plan>[1])) as unknown as Plan;
   },
 });
 

@@ -99,7 +99,7 @@ export interface TaskPlay {
   state(host: string): HostState;
   notify(task: ModuleTask, host: string): void;
   /** add_host: the inventory learns a host for later plays */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void;
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): boolean;
   isSecretName(name: string): boolean;
 }
 
