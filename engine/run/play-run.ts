@@ -84,6 +84,7 @@ export class PlayRun {
     const was = before && { groups: [...before.groups], vars: JSON.stringify(before.vars) };
     const after = this.ctx.inventory.addHost(name, groups, vars, parents);
     const changed = !was || after.groups.some((g) => !was.groups.includes(g)) || JSON.stringify(after.vars) !== was.vars;
+    if (changed) this.scope.refreshGroups();
     if (!this.ctx.hosts.has(name)) this.ctx.hosts.set(name, new HostState(name));
     this.ctx.bus.counter.touch(name);
     return changed;

@@ -128,10 +128,17 @@ describe('run: results as Ansible 2.14 gives them', () => {
     - name: show
       debug:
         msg: "{{ [hostvars['newdynamichost2'].group_names, hostvars['newdynamichost2'].ansible_port] }}"
+    - add_host: { name: nh, groups: newdynamicgroup }
+    - group_by: { key: gb1 }
+    - name: groups now
+      debug:
+        msg: "{{ [groups['newdynamicgroup'], groups['gb1']] }}"
 `,
     });
     expect(r.code, r.text).to.equal(0);
     expect(r.results('show')[0].data?.msg).to.deep.equal([['ungrouped'], '2222']);
+    // the play's `groups` follows add_host and group_by at once, as Ansible's (target add_host)
+    expect(r.results('groups now')[0].data?.msg).to.deep.equal([['nh'], ['localhost']]);
   });
 
   it('a delegated task sees ansible_delegated_vars: the delegate\'s variables under its name, inventory_hostname the task\'s host; handlers of a delegated import_role too (target include_import/import_role)', async () => {
