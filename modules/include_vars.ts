@@ -99,7 +99,8 @@ export const include_vars = defineModule<IncludeVarsArgs>({
             if (matcher && !matcher.test(name)) continue;
             if (ignore.some((r) => r.test(name))) continue;
             const ext = extname(name).slice(1);
-            if (!a.extensions.includes(ext) || extname(name) === '') {
+            // Python's splitext: a name without one has the extension '', valid when extensions lists ''
+            if (!a.extensions.includes(ext)) {
               if (a.ignore_unknown_extensions) continue;
               return failure(`${path} does not have a valid extension: ${a.extensions.join(', ')}`, loaded);
             }

@@ -65,6 +65,17 @@ describe('include_vars', function () {
     expect(err?.message).to.match(/mixing file only and dir only arguments/);
   });
 
+  it("a file without an extension is loaded when extensions lists '' (Python's splitext; target include_vars)", async () => {
+    const dir = await tempDir();
+    const d = join(dir, 'webapp');
+    await mkdir(d);
+    await writeFile(join(d, 'file_without_extension'), 'webapp_version: "1"\n');
+    const r = await runModule('include_vars', { dir: d, ignore_unknown_extensions: true, extensions: ['', 'yaml', 'yml', 'json'] }, { playbookDir: dir });
+    expect(r.facts).to.deep.equal({ webapp_version: '1' });
+    const skipped = await runModule('include_vars', { dir: d, ignore_unknown_extensions: true }, { playbookDir: dir });
+    expect(skipped.facts).to.deep.equal({});
+  });
+
   it('hash_behaviour: merge merges each dictionary recursively into its current value; a missing one fails as in Ansible (target include_vars)', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'hash2.yml'), 'config:\n  key1: 1\n  key2:\n    b: 22\n  key3: 3\n');
