@@ -38,6 +38,7 @@ export interface WriteArgs extends WriteOptions {
   dest: string;
   backup: boolean;
   force: boolean;
+  follow?: boolean;
 }
 
 export const writeProperties = {
@@ -58,6 +59,11 @@ export const writeProperties = {
     description: 'Replace the file when its content differs. false: only create the file when it does not exist yet.',
   },
   validate: validateProperty,
+  follow: {
+    type: 'boolean',
+    default: false,
+    description: 'When dest is a symbolic link, write the file it points to and keep the link (false: the link is replaced by the file, as in Ansible).',
+  },
 } as const;
 
 export const writeReturns = {
@@ -88,6 +94,14 @@ export interface WriteSource {
 export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource): Promise<Plan> {
   const { conn } = ctx;
   let dest = a.dest;
+  // follow: a link's target is what gets written (Ansible's copy: os.path.realpath(dest))
+  if (a.follow && !dest.endsWith('/')) {
+    const link = await conn.stat(dest, { followLinks: false });
+    if (link?.type === 'link') {
+      const real = await conn.run({ argv: ['readlink', '-f', '--', dest] });
+      if (real.rc === 0 && real.stdout.trim() !== '') dest = real.stdout.trim();
+    }
+  }
   // one round trip in the common case: the stat that answers "is dest a directory?" also carries
   // the checksum of the file that is usually there
   let current = dest.endsWith('/') ? null : await conn.stat(dest, { followLinks: true, checksum: true });
