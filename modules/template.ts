@@ -4,6 +4,7 @@ import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
 import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 import { encodeText } from './lib/text-encoding.js';
+import { DEFAULT_DELIMITERS, toDefaultDelimiters, type Delimiters } from './lib/jinja-delimiters.js';
 import { hasTemplate, isHandlebarsFile } from '../engine/vars/template.js';
 
 const MANAGED = 'Managed by gx: local changes will be overwritten';
@@ -21,16 +22,6 @@ export interface TemplateArgs extends WriteArgs {
   comment_start_string?: string;
   comment_end_string?: string;
 }
-
-/** Jinja's delimiters: gx's Jinja reads only these, so another value is refused rather than misread. */
-const DELIMITERS = {
-  block_start_string: '{%',
-  block_end_string: '%}',
-  variable_start_string: '{{',
-  variable_end_string: '}}',
-  comment_start_string: '{#',
-  comment_end_string: '#}',
-} as const;
 
 // the template action (plugins/action/template.py, v2.14) takes a newline written as an escape too
 const ESCAPED_NEWLINES: Record<string, string> = { '\\n': '\n', '\\r': '\r', '\\r\\n': '\r\n' };
@@ -62,7 +53,7 @@ export const template = defineModule<TemplateArgs>({
         description: 'The encoding the file is written in: utf-8 (the default, also when empty), latin-1 (iso-8859-1), windows-1252 (cp1252) or ascii; the template itself is read as UTF-8.',
       },
       ...Object.fromEntries(
-        Object.entries(DELIMITERS).map(([k, v]) => [k, { type: 'string', description: `Accepted with Jinja's default \`${v}\` only: gx's Jinja has fixed delimiters.` }]),
+        Object.entries(DEFAULT_DELIMITERS).map(([k, v]) => [k, { type: 'string', description: `Jinja2 files: this delimiter instead of \`${v}\`.` }]),
       ),
       ...writeProperties,
     },
@@ -85,12 +76,7 @@ export const template = defineModule<TemplateArgs>({
   returns: { ...writeReturns, src: { type: 'str', description: 'The template file used.', returned: 'always' } },
   checkMode: true,
   check(a) {
-    const out: string[] = [];
-    for (const [k, v] of Object.entries(DELIMITERS)) {
-      const given = a[k as keyof typeof DELIMITERS];
-      if (given !== undefined && given !== v) out.push(`${k} '${given}' is not supported: gx's Jinja has the default delimiters only (${k}: '${v}'); change the template to use them`);
-    }
-    return out;
+    return Object.keys(DEFAULT_DELIMITERS).flatMap((k) => (a[k as keyof Delimiters] === '' ? [`${k} must not be empty`] : []));
   },
   async plan(ctx, a) {
     const path = await ctx.findFile(a.src, 'templates');
@@ -100,7 +86,9 @@ export const template = defineModule<TemplateArgs>({
     const extra: Record<string, unknown> = { template_path: path, template_dest: a.dest };
     if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
     const newline = a.newline_sequence === undefined ? undefined : (ESCAPED_NEWLINES[a.newline_sequence] ?? a.newline_sequence);
-    const source = text.toString('utf8');
+    const custom = Object.keys(DEFAULT_DELIMITERS).some((k) => a[k as keyof Delimiters] !== undefined && a[k as keyof Delimiters] !== DEFAULT_DELIMITERS[k as keyof Delimiters]);
+    const delimiters = { ...DEFAULT_DELIMITERS, ...Object.fromEntries(Object.keys(DEFAULT_DELIMITERS).flatMap((k) => (a[k as keyof Delimiters] !== undefined ? [[k, a[k as keyof Delimiters]]] : []))) } as Delimiters;
+    const source = custom && !isHandlebarsFile(path) ? toDefaultDelimiters(text.toString('utf8'), delimiters) : text.toString('utf8');
     // a file without a Jinja tag is not rendered, but Jinja still writes its newlines as newline_sequence
     const rendered =
       newline !== undefined && newline !== '\n' && !isHandlebarsFile(path) && !hasTemplate(source)
