@@ -1,7 +1,7 @@
 // setup and fact gathering against the real sshd test hosts: they share this machine's kernel and
 // files, so what setup reports is checked against what this machine says through Node.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { SshConnection } from '../../engine/connect/ssh/connection.js';
 import { firstHostPerSuite, sshEnv } from '../ssh/hosts.js';
@@ -53,6 +53,8 @@ describe('setup (real sshd test host)', function () {
     if (def.interface) expect((f[`ansible_${def.interface}`] as { ipv4: { address: string } }).ipv4.address).to.equal(def.address);
     const py = f.ansible_python as { version: { major: number }; executable: string } | undefined;
     if (py) expect(py.version.major).to.equal(3);
+    // where there is a /usr/bin/python3, it is the one (Ansible's interpreter discovery on Debian/Ubuntu), not the first on PATH
+    if (existsSync('/usr/bin/python3')) expect(py?.executable).to.equal('/usr/bin/python3');
     const dt = f.ansible_date_time as { epoch: string; iso8601: string };
     expect(new Date(Number(dt.epoch) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')).to.equal(dt.iso8601);
     const facts = f.ansible_facts as Record<string, unknown>;
