@@ -166,4 +166,27 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.results('not delegated')[0].data?.msg).to.equal(false);
     expect(r.results('dh : delegated assert handler')[0]?.status, r.text).to.equal('ok');
   });
+
+  it('loop_control.index_var is seen by until, and each item result names it in ansible_index_var (target loop-until)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: count
+      command: echo {{ idx }}
+      register: r
+      until: r.stdout | int == idx
+      retries: 1
+      delay: 0
+      loop: [a, b]
+      loop_control: { index_var: idx }
+    - name: show
+      debug:
+        msg: "{{ r.results | map(attribute='ansible_index_var') | list }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0].data?.msg).to.deep.equal(['idx', 'idx']);
+  });
 });
