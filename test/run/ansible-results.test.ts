@@ -189,4 +189,20 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('show')[0].data?.msg).to.deep.equal(['idx', 'idx']);
   });
+
+  it('debug var= of a variable whose value is undefined inside shows VARIABLE IS NOT DEFINED! (target var_templating/undefined)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: show
+      debug: var=mytest
+      vars:
+        mytest: "{{ und }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0].data?.mytest).to.equal('VARIABLE IS NOT DEFINED!');
+  });
 });
