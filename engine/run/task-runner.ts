@@ -450,6 +450,8 @@ export class TaskRunner {
       }
       data = { ...outcome.data };
       if (checkMode) fillUnknown(data, def);
+      // with until, changed_when/failed_when see the attempt count too (task_executor sets it first)
+      if (task.kw.until && !outcome.skipped) data.attempts = attempts;
       let changed = outcome.changed;
       let failed = outcome.failed;
       const regScope = task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data });

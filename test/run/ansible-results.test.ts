@@ -205,4 +205,25 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('show')[0].data?.mytest).to.equal('VARIABLE IS NOT DEFINED!');
   });
+
+  it('with until, changed_when and failed_when see the registered attempts (target loop-until)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: retried
+      command: "true"
+      register: res
+      until: res.attempts == 2
+      retries: 3
+      delay: 0
+      changed_when: res.attempts > 1
+      failed_when: res.attempts > 6
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('retried')[0]).to.deep.include({ status: 'changed' });
+    expect(r.results('retried')[0].data?.attempts).to.equal(2);
+  });
 });
