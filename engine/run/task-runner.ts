@@ -486,8 +486,11 @@ export class TaskRunner {
       data.attempts = attempts;
       if (u === true || u === 'unknown') break;
       if (attempts > retries) {
-        status = 'failed';
         data.failed = true;
+        // a failed_when that held its own verdict decides the task's state (Ansible's
+        // TaskResult.is_failed reads failed_when_result first); the result still says failed
+        const verdict = data.failed_when_result;
+        status = typeof verdict === 'boolean' ? statusOf({ changed: Boolean(data.changed), failed: verdict, skipped: false }) : 'failed';
         outcome = { ...outcome, msg: `until condition not met after ${attempts} attempts${outcome.msg ? `: ${outcome.msg}` : ''}` };
         break;
       }

@@ -226,4 +226,31 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.results('retried')[0]).to.deep.include({ status: 'changed' });
     expect(r.results('retried')[0].data?.attempts).to.equal(2);
   });
+
+  it('until never met: failed, unless a failed_when says otherwise (Ansible reads failed_when_result first; target loop-until)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: judged
+      command: "true"
+      register: res
+      until: 1 == 0
+      retries: 2
+      delay: 0
+      failed_when: res.attempts > 6
+    - name: plain
+      command: "true"
+      register: res2
+      until: 1 == 0
+      retries: 1
+      delay: 0
+      ignore_errors: true
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('judged')[0].status).to.equal('changed');
+    expect(r.results('plain')[0].status).to.equal('failed');
+  });
 });
