@@ -253,4 +253,20 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.results('judged')[0].status).to.equal('changed');
     expect(r.results('plain')[0].status).to.equal('failed');
   });
+
+  it('set_fact of null defines the variable as None (target omit/75692: `{{ x or omit }}`)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - set_fact: { g: null }
+    - name: show
+      debug:
+        msg: "{{ [g is defined, g is none, g or 'f'] }}"
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0].data?.msg).to.deep.equal([true, true, 'f']);
+  });
 });
