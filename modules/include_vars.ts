@@ -11,7 +11,7 @@ import { mergeHash } from '../engine/vars/filters/collections.js';
 import { pyJsonDumps } from '../engine/vars/filters/encoding.js';
 
 export interface IncludeVarsArgs {
-  file?: string;
+  file?: string | null;
   dir?: string;
   name?: string;
   depth: number;
@@ -37,7 +37,10 @@ export const include_vars = defineModule<IncludeVarsArgs>({
   schema: {
     type: 'object',
     properties: {
-      file: { type: 'string', description: 'The file to load; also the free-form text (`include_vars: myvars.yml`).' },
+      file: {
+        type: ['string', 'null'],
+        description: 'The file to load; also the free-form text (`include_vars: myvars.yml`). None (a first_found lookup that found nothing) fails the task as in Ansible.',
+      },
       dir: { type: 'string', description: 'Load every matching file of this directory (recursively, see `depth`).' },
       name: { type: 'string', description: 'Put all the variables under this one variable instead of at the top level.' },
       depth: { type: 'integer', minimum: 0, default: 0, description: 'With `dir`: how deep to descend; 1 is the directory itself, 0 means no limit.' },
@@ -110,6 +113,8 @@ export const include_vars = defineModule<IncludeVarsArgs>({
             vars = { ...vars, ...r };
           }
         }
+      } else if (a.file === null || a.file === '') {
+        return failure('Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option', loaded);
       } else {
         const path = await ctx.findFile(a.file!.replace(/\n+$/, ''), 'vars');
         const r = loadFile(path);

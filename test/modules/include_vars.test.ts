@@ -76,6 +76,13 @@ describe('include_vars', function () {
     expect(skipped.facts).to.deep.equal({});
   });
 
+  it("a file that is None (first_found with errors='ignore' found nothing) fails with Ansible's 'Could not find file' message (target include_vars)", async () => {
+    const dir = await tempDir();
+    const r = await runModule('include_vars', { file: null }, { playbookDir: dir });
+    expect(r.failed).to.equal(true);
+    expect(r.data.message).to.match(/^Could not find file on the Ansible Controller\./);
+  });
+
   it('hash_behaviour: merge merges each dictionary recursively into its current value; a missing one fails as in Ansible (target include_vars)', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'hash2.yml'), 'config:\n  key1: 1\n  key2:\n    b: 22\n  key3: 3\n');
