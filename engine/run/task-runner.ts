@@ -443,7 +443,7 @@ export class TaskRunner {
         // include_vars' values come from files, not yet templated: they render when read, as in
         // Ansible (its clean-facts actions are not wrapped unsafe); every other fact is data
         for (const k of Object.keys(outcome.facts)) {
-          if (task.module === 'include_vars') state.templatedFacts.add(k);
+          if (def.name === 'include_vars') state.templatedFacts.add(k);
           else state.templatedFacts.delete(k);
         }
         for (const [k, v] of Object.entries(outcome.facts)) if (this.pr.isSecretName(k) && v !== undefined && v !== null) ctx.bus.secret(String(v));

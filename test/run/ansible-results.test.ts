@@ -269,4 +269,21 @@ describe('run: results as Ansible 2.14 gives them', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('show')[0].data?.msg).to.deep.equal([true, true, 'f']);
   });
+
+  it('ansible.builtin.include_vars: templates in the file render when read, as with the short name (target include_vars)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_vars: svc.yml
+    - name: show
+      debug:
+        msg: "{{ service_name_tmpl_fqcn }}"
+`,
+      'vars/svc.yml': "service_name_fqcn: my_custom_service\nservice_name_tmpl_fqcn: '{{ service_name_fqcn }}'\n",
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0].data?.msg).to.equal('my_custom_service');
+  });
 });
