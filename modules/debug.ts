@@ -1,3 +1,4 @@
+import { GxError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
 import { isUnknown } from '../engine/vars/unknown.js';
@@ -50,8 +51,17 @@ export const debug = defineModule<DebugArgs>({
     if (a.var !== undefined) {
       const where = { loc: ctx.loc, host: ctx.host, what: 'debug var' };
       const scope = ctx.vars as Record<string, unknown>;
-      const defined = evaluateCondition(`(${a.var}) is defined`, scope, where);
-      const value = defined === false ? 'VARIABLE IS NOT DEFINED!' : evaluate(a.var, scope, where);
+      // anything undefined on the way, also inside the variable's own value (`mytest: "{{ und }}"`),
+      // is Ansible's "VARIABLE IS NOT DEFINED!" (plugins/action/debug.py), with the reason at -v
+      const notDefined = (why?: string): string => `VARIABLE IS NOT DEFINED!${why && level > 0 ? `: ${why}` : ''}`;
+      let value: unknown;
+      try {
+        const defined = evaluateCondition(`(${a.var}) is defined`, scope, where);
+        value = defined === false ? notDefined() : evaluate(a.var, scope, where);
+      } catch (err) {
+        if (!(err instanceof GxError) || !/is undefined/.test(err.message)) throw err;
+        value = notDefined(err.message);
+      }
       return { changed: false, data: { [a.var]: value } };
     }
     const msg = a.msg ?? 'Hello world!';

@@ -39,9 +39,16 @@ export class PlayScope {
     this.playHosts = playHosts;
     this.batch = playHosts;
     this.groups = {};
-    for (const name of ctx.inventory.groups.keys()) this.groups[name] = ctx.inventory.groupMembers(name);
-    if (!this.groups.all) this.groups.all = [...ctx.inventory.hosts.keys()];
+    this.refreshGroups();
     for (const r of play.roles) (r.dependency ? this.roleNames.dependent : this.roleNames.direct).add(r.name);
+  }
+
+  /** `groups` as the inventory has them now (add_host and group_by change them mid-play), updated in place. */
+  refreshGroups(): void {
+    const inv = this.ctx.inventory;
+    for (const k of Object.keys(this.groups)) delete this.groups[k];
+    for (const name of inv.groups.keys()) this.groups[name] = inv.groupMembers(name);
+    if (!this.groups.all) this.groups.all = [...inv.hosts.keys()];
   }
 
   private inventoryVars(host: string): Vars {
@@ -127,7 +134,8 @@ export class PlayScope {
 
   private hostLayer(host: string): { inventory_hostname: string; group_names: string[] } {
     const inv = this.ctx.inventory.host(host);
-    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped').sort() };
+    // every group but `all`: a host in no group has ['ungrouped'] (vars/manager.py _get_magic_variables)
+    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all').sort() };
   }
 
   /** vars_files whose names are templated, resolved per host */
