@@ -1,6 +1,7 @@
 // Task lists: blocks, static imports (import_tasks, import_role) compiled in place, includes
 // (include_tasks, include_role) as nodes, compiled now when statically named so they are validated
 // before anything runs, and module tasks with their arguments and keywords.
+import { ansibleBuiltin } from '../load/ansible-builtins.js';
 import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { PlaybookError, type GxError } from '../errors.js';
@@ -88,7 +89,8 @@ export function compileTask(c: CompileSession, raw: Raw, w: Where): TaskNode[] {
 
   const action = Object.keys(raw).find((k) => !TASK_KEYWORDS.has(k));
   if (!action) return []; // the validator has reported it
-  if (!c.opts.known.names.has(action)) return [];
+  // an Ansible built-in gx lacks stays a task (the validator warned): it fails on a host that reaches it
+  if (!c.opts.known.names.has(action) && ansibleBuiltin(action) === undefined) return [];
   const args = moduleArgs(raw, action, (m) => c.opts.known.freeFormOf(m), c.opts.known);
   c.errors.push(...templateErrors(args, raw, action));
   const fileProblem = templateFileError(action, args, raw, { roleDir: w.inh.role?.dir, parentRoleDirs: w.inh.role?.parentDirs, taskFile: w.file, playbookDir: w.play.topDir, templateDirs: c.opts.templateDirs });

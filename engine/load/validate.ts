@@ -41,8 +41,12 @@ import {
 } from './schema-errors.js';
 import { carryLocation, locate, type SourceLocation } from './source.js';
 import { didYouMean, suggest } from './suggest.js';
+import { ansibleBuiltin } from './ansible-builtins.js';
 
-/** Argument problems of tasks with `ignore_errors: true`: warnings before the run, failures (ignored) when it runs. */
+/**
+ * Problems that wait for a host to reach the task: argument problems of tasks with `ignore_errors:
+ * true` (failures, ignored, when it runs) and Ansible built-ins gx lacks. Warnings before the run.
+ */
 const ignoredArgErrors = new WeakSet<GxError>();
 
 /** Splits a validator's findings into what stops the run and what is only said (see ignoredArgErrors). */
@@ -217,7 +221,16 @@ class Validator {
     }
     const action = actions[0];
     if (action === undefined) {
-      if (unknown.length > 0) {
+      const builtin = unknown.length === 1 ? ansibleBuiltin(unknown[0]!) : undefined;
+      if (builtin !== undefined) {
+        // an Ansible built-in gx lacks, on a path these hosts may never take: said now, fails if reached
+        const e = new PlaybookError(`module '${unknown[0]}' is an Ansible built-in that gx does not have: this task fails on a host that reaches it`, {
+          loc: this.loc(task, unknown[0]!),
+          hint: 'write it with the modules gx has (gx doc --list), or command/shell',
+        });
+        ignoredArgErrors.add(e);
+        this.add(e);
+      } else if (unknown.length > 0) {
         for (const k of unknown) this.unknownTaskKey(task, k, ctx);
       } else if ('rescue' in task || 'always' in task) {
         const k = 'rescue' in task ? 'rescue' : 'always';

@@ -5,6 +5,7 @@ import PQueue from 'p-queue';
 import type { ModuleDefinition } from '../module-contract.js';
 import type { ModuleTask, Vars } from '../compile/types.js';
 import { ConnectionError, GxError } from '../errors.js';
+import { ansibleBuiltin } from '../load/ansible-builtins.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
@@ -355,7 +356,10 @@ export class TaskRunner {
   /** One execution of the module (one loop item), with until/retries and the result keywords. */
   private async once(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, scope: Vars, where: Where, conditionUnknown: boolean): Promise<ItemOutcome> {
     const { ctx } = this.pr;
-    if (!def) throw new GxError('module', `unknown module '${task.module}'`, { loc: task.loc });
+    if (!def) {
+      const builtin = ansibleBuiltin(task.module);
+      throw new GxError('module', builtin ? `module '${task.module}' is an Ansible built-in that gx does not have` : `unknown module '${task.module}'`, { loc: task.loc });
+    }
     const ks = this.kwScope(task, host, scope);
     // a check_mode that renders to anything but a boolean fails the task (it never runs it for
     // real); one only --check leaves unknown keeps the task in check mode: the safe side
