@@ -1,0 +1,31 @@
+// Language details Ansible's own integration targets rely on, run through a whole play: where a
+// lookup in an include's name looks for files, null-valued variables, string literals in `when`,
+// debug's var= of an undefined template.
+import { expect } from 'chai';
+import { play } from './play-helper.js';
+
+describe('run: Ansible language details from its integration targets', () => {
+  it("include_tasks: \"{{ lookup('first_found', files) }}\" in a role finds a file beside the role's task file (setup_remote_tmp_dir)", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  roles: [rr]
+`,
+      'roles/rr/tasks/main.yml': `
+- include_tasks: "{{ lookup('first_found', files) }}"
+  vars:
+    files:
+      - "{{ 'Nope' | lower }}.yml"
+      - default.yml
+`,
+      'roles/rr/tasks/default.yml': `
+- name: included
+  debug: msg=from-default
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.tasks()).to.include('rr : included');
+    expect(r.results('rr : included').map((h) => h.status)).to.deep.equal(['ok']);
+  });
+});
