@@ -189,7 +189,9 @@ function problemsOf(spec: ArgsSpec, args: Obj, mode: 'static' | 'run', given: (k
   const module = spec.name;
   const props = schema.properties ?? {};
   const names = Object.keys(props);
-  for (const k of Object.keys(args)) if (args[k] === null || args[k] === undefined) delete args[k];
+  // a free-named argument (set_fact's variables) keeps its null: `set_fact: {x: null}` defines x as None
+  const freeNamed = (k: string): boolean => !(k in props) && schema.additionalProperties !== false;
+  for (const k of Object.keys(args)) if (args[k] === undefined || (args[k] === null && !freeNamed(k))) delete args[k];
 
   const unknownKeys = new Set<string>();
   /** arguments a typo probably meant: not reported again as missing */

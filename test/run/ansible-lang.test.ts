@@ -28,4 +28,23 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.tasks()).to.include('rr : included');
     expect(r.results('rr : included').map((h) => h.status)).to.deep.equal(['ok']);
   });
+
+  it('set_fact: {x: null} defines x as None (`x or default`, `x is defined`, `x is none`)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - set_fact: { g: null }
+    - name: check
+      assert:
+        that:
+          - (g or 'f') == 'f'
+          - g is defined
+          - g is none
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check').map((h) => h.status)).to.deep.equal(['ok']);
+  });
 });
