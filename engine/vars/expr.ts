@@ -35,6 +35,8 @@ export interface CompiledExpr {
   readonly wrapped: boolean;
   /** the root variable names it reads */
   readonly vars: readonly string[];
+  /** the whole expression is one quoted string (`when: "'false'"`): Python's truth, non-empty is true */
+  readonly stringLiteral?: boolean;
   evaluate(scope: Record<string, unknown>, where?: Where): unknown;
 }
 
@@ -123,6 +125,7 @@ function parsedExpr(src: string, where?: Where): CompiledExpr {
     source: src,
     wrapped,
     vars: [...rootNames(ast)],
+    stringLiteral: !wrapped && isStringLiteral(ast),
     evaluate(scope, w) {
       const run = new Run(src, body, offset, scope, w);
       return noUndefinedItems(run.use(run.ev(ast), ast), (m) => {
@@ -159,8 +162,18 @@ export function evaluateCondition(cond: unknown, scope: Record<string, unknown>,
   if (typeof cond === 'number') return cond !== 0;
   if (isUnknown(cond)) return cond;
   if (typeof cond !== 'string') throw new TemplateError(`a condition must be an expression string, a boolean or a list of them, not a ${typeName(cond)}${describeWhere(where)}`, { loc: where?.loc });
-  const v = evaluate(cond, scope, where);
+  const compiled = compileExpr(cond, where);
+  const v = compiled.evaluate(scope, where);
+  if (compiled.stringLiteral) return v !== '';
   return isUnknown(v) ? v : truthy(v);
+}
+
+/**
+ * A quoted string written in the expression itself: its truth is Python's (`'false'` is a non-empty
+ * string, true, as in Ansible), while a variable holding "false"/"no"/"off"/"0" stays false (gx's rule).
+ */
+function isStringLiteral(node: Node): boolean {
+  return node.k === 'lit' && typeof node.value === 'string';
 }
 
 function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string, template = false): TemplateError {
@@ -320,6 +333,7 @@ class Run {
         return this.slice(node);
       case 'not': {
         const v = this.use(this.ev(node.arg), node.arg);
+        if (isStringLiteral(node.arg)) return v === '';
         return isUnknown(v) ? v : !truthy(v);
       }
       case 'neg':

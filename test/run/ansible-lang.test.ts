@@ -47,4 +47,30 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check').map((h) => h.status)).to.deep.equal(['ok']);
   });
+
+  it("when: \"'false'\" (a quoted string in the condition) is true, a variable holding \"false\" is false; set_fact makes true/false/yes/no booleans", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  vars: { myvar: "false" }
+  tasks:
+    - name: literal
+      debug: msg=ran
+      when: "'false'"
+    - name: not literal
+      debug: msg=ran
+      when: "not 'no'"
+    - name: variable
+      debug: msg=ran
+      when: myvar
+    - set_fact: bt=False s2="yes" s3=off
+    - name: facts
+      assert:
+        that: [bt is sameas false, s2 is sameas true, s3 == 'off']
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(['literal', 'not literal', 'variable', 'facts'].map((t) => r.results(t)[0]!.status)).to.deep.equal(['ok', 'skipped', 'skipped', 'ok']);
+  });
 });
