@@ -1,4 +1,5 @@
 import { defineModule } from '../engine/module-contract.js';
+import { TemplateError } from '../engine/errors.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
 import { isUnknown } from '../engine/vars/unknown.js';
 
@@ -6,6 +7,18 @@ export interface DebugArgs {
   msg?: unknown;
   var?: string;
   verbosity: number;
+}
+
+const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
+
+/** The value of `f`, or `fallback` when it fails on an undefined variable (other errors still fail). */
+function notDefinedIsFalse<T, F = false>(f: () => T, fallback: F = false as F): T | F {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TemplateError && /\bis undefined\b/.test(e.message)) return fallback;
+    throw e;
+  }
 }
 
 export const debug = defineModule<DebugArgs>({
@@ -50,8 +63,9 @@ export const debug = defineModule<DebugArgs>({
     if (a.var !== undefined) {
       const where = { loc: ctx.loc, host: ctx.host, what: 'debug var' };
       const scope = ctx.vars as Record<string, unknown>;
-      const defined = evaluateCondition(`(${a.var}) is defined`, scope, where);
-      const value = defined === false ? 'VARIABLE IS NOT DEFINED!' : evaluate(a.var, scope, where);
+      const defined = notDefinedIsFalse(() => evaluateCondition(`(${a.var}) is defined`, scope, where));
+      // Ansible's debug action: an undefined variable anywhere in the value (`mytest: "{{ und }}"`) shows the marker too
+      const value = defined === false ? NOT_DEFINED : notDefinedIsFalse(() => evaluate(a.var!, scope, where), NOT_DEFINED);
       return { changed: false, data: { [a.var]: value } };
     }
     const msg = a.msg ?? 'Hello world!';

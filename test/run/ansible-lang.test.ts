@@ -73,4 +73,25 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(['literal', 'not literal', 'variable', 'facts'].map((t) => r.results(t)[0]!.status)).to.deep.equal(['ok', 'skipped', 'skipped', 'ok']);
   });
+
+  it('debug: var=mytest with mytest: "{{ und }}" shows VARIABLE IS NOT DEFINED! and does not fail', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: show
+      debug: var=mytest
+      vars:
+        mytest: "{{ und }}"
+    - name: nested
+      debug: var=m.x
+      vars:
+        m: { x: "{{ und }}" }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('show')[0]!.data).to.deep.include({ mytest: 'VARIABLE IS NOT DEFINED!' });
+    expect(r.results('nested')[0]!.data).to.deep.include({ 'm.x': 'VARIABLE IS NOT DEFINED!' });
+  });
 });
