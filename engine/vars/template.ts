@@ -240,10 +240,20 @@ export function templateFileSyntaxErrors(text: string, path: string): string | u
   }
 }
 
+/** Ansible's Templar.SINGLE_VAR: a template that is nothing but one variable name. */
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
+
 /** Renders one string; raw errors (the caller attaches the where-info). */
 function renderTypedRaw(text: string, vars: Record<string, unknown>, where: Where | undefined): unknown {
   const c = compiled(text);
-  if (c.lone) return c.lone.evaluate(vars, where) ?? null;
+  if (c.lone) {
+    const v = c.lone.evaluate(vars, where) ?? null;
+    // Ansible 2.14 renders None as '' (its finalize), except for a template that is one bare variable
+    // (Templar's SINGLE_VAR shortcut keeps it None): `{{ lookup(..., errors='ignore') }}` is ''
+    if (v !== null) return v;
+    const single = SINGLE_VAR.exec(text);
+    return single && single[1]! in vars ? null : '';
+  }
   // text around a value unknown in check mode is unknown too (never "http://<unknown: …>:5000")
   const { value, unknown } = watchUnknownText(() => renderJinjaText(text, vars, where));
   return unknown ? new Unknown(unknown.reason, value) : value;

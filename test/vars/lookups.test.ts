@@ -9,7 +9,7 @@ import { TemplateError } from '../../engine/errors.js';
 import { evaluate } from '../../engine/vars/expr.js';
 import { Fail } from '../../engine/vars/fail.js';
 import { runLookup, UnknownTerm } from '../../engine/vars/lookups/index.js';
-import '../../engine/vars/template.js';
+import { renderValue } from '../../engine/vars/template.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 describe('vars/lookups', () => {
@@ -83,6 +83,12 @@ describe('vars/lookups', () => {
       expect(ev("query('first_found', ['x', 'y'], skip=true)")).to.deep.equal([]);
       expect(ev("lookup('first_found', {'files': ['x'], 'skip': true})")).to.deep.equal([]);
       expect(ev("lookup('first_found', 'x', errors='ignore')")).to.equal(null);
+    });
+    it("lookup(..., errors='ignore') finding nothing renders as '' in a template, as Ansible 2.14 (None is finalized to '')", () => {
+      expect(renderValue("{{ lookup('first_found', {'files': 'nope.yaml'}, errors='ignore') }}", vars, where())).to.equal('');
+      expect(renderValue("{{ none }}", vars, where())).to.equal('');
+      // one bare variable keeps its None (Templar's SINGLE_VAR shortcut)
+      expect(renderValue('{{ x }}', { ...vars, x: null }, where())).to.equal(null);
     });
     it("the caller's full search path when given (engine/load/find-file.ts's order)", () => {
       const search = { playbookDir: join(play, 'other'), roleDir: role };
