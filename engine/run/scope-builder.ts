@@ -208,6 +208,9 @@ export class PlayScope {
     const flat = mergeScope(layers);
     // loop variables and a result under evaluation (until/changed_when) are the task's own: they win
     if (extra) Object.assign(flat, extra);
+    // Ansible's PlayContext.update_vars gives a task the address it connects to as ansible_host
+    // (the inventory name unless set), so `lookup('vars', 'ansible_host')` and `{{ ansible_host }}` work
+    if (flat.ansible_host === undefined) flat.ansible_host = host;
     const fromFacts = this.fromFacts(host, flat);
     const isRaw = extra ? (k: string): boolean => Object.prototype.hasOwnProperty.call(extra, k) || fromFacts(k) : fromFacts;
     return lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);

@@ -94,4 +94,21 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.results('show')[0]!.data).to.deep.include({ mytest: 'VARIABLE IS NOT DEFINED!' });
     expect(r.results('nested')[0]!.data).to.deep.include({ 'm.x': 'VARIABLE IS NOT DEFINED!' });
   });
+
+  it("a task sees ansible_host (the inventory name unless set), also through lookup('vars', ...)", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: check
+      assert:
+        that:
+          - lookup('vars', 'ansible_host') == 'localhost'
+          - query('vars', 'ansible_host', 'ansible_connection') == ['localhost', ansible_connection]
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0]!.status).to.equal('ok');
+  });
 });
