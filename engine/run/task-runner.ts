@@ -273,7 +273,11 @@ export class TaskRunner {
         // the condition needs the item itself: the loop's error stands
       }
       if (skip) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
-      throw err;
+      // the result's msg is the lookup's own message, as Ansible's (a rescue compares
+      // ansible_failed_result.msg with it); the output still names the task's place
+      const o = this.errorOutcome(err, where, task, scope);
+      if (err instanceof GxError && o.data && typeof o.data === 'object') (o.data as Record<string, unknown>).msg = err.message;
+      return o;
     }
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };

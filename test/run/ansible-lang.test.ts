@@ -111,4 +111,37 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check')[0]!.status).to.equal('ok');
   });
+
+  it("a with_* lookup's error is the result's msg exactly, as Ansible's (a rescue compares ansible_failed_result.msg)", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - block:
+        - name: together
+          debug: msg="{{ item }}"
+          with_together: []
+      rescue:
+        - name: msg together
+          assert: { that: ['ansible_failed_result.msg == "with_together requires at least one element in each list"'] }
+    - block:
+        - name: indexed
+          debug: msg="{{ item }}"
+          with_indexed_items: { a: 1 }
+      rescue:
+        - name: msg indexed
+          assert: { that: ['ansible_failed_result.msg == "with_indexed_items expects a list"'] }
+    - block:
+        - name: sequence
+          debug: msg="{{ item }}"
+          with_sequence: start=A end=3
+      rescue:
+        - name: msg sequence
+          assert: { that: ["ansible_failed_result.msg == \\"can't parse start=A as integer\\""] }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(['msg together', 'msg indexed', 'msg sequence'].map((t) => r.results(t)[0]?.status)).to.deep.equal(['ok', 'ok', 'ok']);
+  });
 });
