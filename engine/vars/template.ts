@@ -6,6 +6,7 @@
 //  - `.hbs` template files are Handlebars (handlebars.ts, loaded on first use).
 // A value that is exactly one `{{ expr }}` (whitespace around allowed) keeps the expression's type;
 // anything else is text, with lists and dicts inside it printed as Python does.
+import { concatToLiteral } from './py-literal.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { searchCandidates, type SearchPath } from '../load/find-file.js';
@@ -256,7 +257,8 @@ function renderTypedRaw(text: string, vars: Record<string, unknown>, where: Wher
   }
   // text around a value unknown in check mode is unknown too (never "http://<unknown: …>:5000")
   const { value, unknown } = watchUnknownText(() => renderJinjaText(text, vars, where));
-  return unknown ? new Unknown(unknown.reason, value) : value;
+  if (unknown) return new Unknown(unknown.reason, value);
+  return typeof value === 'string' ? concatToLiteral(value) : value;
 }
 
 function whatAt(where: Where | undefined, pathTo: (string | number)[]): string | undefined {
