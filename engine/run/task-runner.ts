@@ -4,7 +4,7 @@
 import PQueue from 'p-queue';
 import type { ModuleDefinition } from '../module-contract.js';
 import type { ModuleTask, Vars } from '../compile/types.js';
-import { ConnectionError, GxError } from '../errors.js';
+import { ConnectionError, GxError, TemplateError } from '../errors.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
 import { executeModule, type ExecuteContext, type ModuleOutcome } from './execute-module.js';
@@ -246,6 +246,11 @@ export class TaskRunner {
       const loc = where.loc ?? err.loc;
       const place = loc && !err.message.includes(formatLocation(loc)) ? ` (task '${where.task}' at ${formatLocation(loc)})` : '';
       msg = `${err.message}${place}${err.hint ? `; ${err.hint}` : ''}`;
+      // the registered result words it as Ansible's task executor does (tests look for 'undefined variable')
+      if (err instanceof TemplateError && /\bis undefined\b/.test(err.message)) {
+        const data = `The task includes an option with an undefined variable. The error was: ${msg}`;
+        return { status: 'failed', msg, data: { failed: true, changed: false, msg: data } };
+      }
     } else {
       msg = `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
     }

@@ -8,7 +8,7 @@ import { suggest } from '../load/suggest.js';
 import { isCallable } from './callable.js';
 import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
 import { owned } from './methods.js';
-import { UndefinedResult } from './fail.js';
+import { UndefinedArg, UndefinedResult } from './fail.js';
 import { FUNCTIONS, unknownFunction } from './functions.js';
 import { renderTemplateText } from './lookups/index.js';
 import { pyPercent } from './filters/text.js';
@@ -464,8 +464,12 @@ class Run {
     return unknown ?? true;
   }
 
-  private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
-    const pos = node.args.pos.map((n) => this.use(this.ev(n), n));
+  private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>, undefinedArgs = false): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
+    // format's positional arguments may be undefined: `%r` shows them (Jinja's Undefined has a repr)
+    const pos = node.args.pos.map((n) => {
+      const v = this.ev(n);
+      return undefinedArgs && v instanceof Undef && !v.path.includes('.') && !v.path.includes('[') ? new UndefinedArg(v.path) : this.use(v, n);
+    });
     const kw: Record<string, unknown> = {};
     // defined, not assigned: a keyword named __proto__ stays an argument
     for (const [k, n] of Object.entries(node.args.kw)) Object.defineProperty(kw, k, { value: this.use(this.ev(n), n), enumerable: true, writable: true, configurable: true });
@@ -495,7 +499,7 @@ class Run {
       throw positioned(`unknown filter '${node.name}'${elsewhere}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : 'the filters gx knows are listed in docs/expressions.md', this.template);
     }
     const value = this.use(v, node.arg);
-    const { pos, kw, unknown } = this.args(node);
+    const { pos, kw, unknown } = this.args(node, node.name === 'format' || node.name === 'ansible.builtin.format');
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
     // `map(attribute=…)` over items without it gives undefined items, as Jinja: only the filters

@@ -144,4 +144,25 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(['msg together', 'msg indexed', 'msg sequence'].map((t) => r.results(t)[0]?.status)).to.deep.equal(['ok', 'ok', 'ok']);
   });
+
+  it("a task failing on an undefined variable registers Ansible's words ('...with an undefined variable. The error was: ...')", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - set_fact:
+        names: '{{ things | map(attribute="name") }}'
+      vars:
+        things: [{ name: one }, { notname: two }]
+      ignore_errors: true
+      register: res
+    - name: check
+      assert:
+        that: [res is failed, "res.msg is contains 'undefined variable'"]
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0]!.status).to.equal('ok');
+  });
 });

@@ -462,6 +462,9 @@ export const CASES: Case[] = [
   { expr: "'%s' % n", want: '3' },
   { expr: "'%(a)s-%(b)03d' % {'a': 'x', 'b': 7}", want: 'x-007' },
   { expr: "'%(a)s' | format(a=1)", want: '1' },
+  // Jinja's Undefined has a repr (Ansible's undefined target); str() of it is still an error
+  { expr: "('%r' | format(undefined_variable)).startswith('AnsibleUndefined')", want: true },
+  { expr: "'%s' | format(undefined_variable)", error: "'undefined_variable' is undefined" },
   { expr: "'%d%%' % 50", want: '50%' },
   { expr: "'%5.1f|%-4s|%x' % (3.14159, 'ab', 255)", want: '  3.1|ab  |ff' },
   { expr: "'a' ~ nothing", want: 'aNone' },
