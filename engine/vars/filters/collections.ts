@@ -239,10 +239,22 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     const out = sorted.map((p) => p[1]);
     return reverse ? out.reverse() : out;
   },
+  // Ansible 2.14's mathstuff.unique: Jinja's do_unique hashes the keys; unhashable ones (dicts,
+  // lists) fail when case_sensitive=False or attribute was given (Ansible's fallback supports neither)
   unique: (v, args, kw) => {
-    const cs = truthy(arg(args, kw, 0, 'case_sensitive', false));
+    const csArg = arg(args, kw, 0, 'case_sensitive');
+    const cs = truthy(csArg ?? false);
     const attribute = arg(args, kw, 1, 'attribute');
-    return uniqueList(seq(v, 'unique'), keyGetter(attribute, cs, 'unique'));
+    if (!Array.isArray(v) && typeof v !== 'string' && !isMapping(v)) throw new Fail(`'${typeName(v)}' object is not iterable`);
+    const items = seq(v, 'unique');
+    const key = keyGetter(attribute, cs, 'unique');
+    if ((csArg === false || truthy(attribute ?? false)) && !String(attribute ?? '').includes(',')) {
+      const bad = items.map(key).find((k) => Array.isArray(k) || isMapping(k));
+      if (bad !== undefined) {
+        throw new Fail(`Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: '${typeName(bad)}'`);
+      }
+    }
+    return uniqueList(items, key);
   },
   min: (v, args, kw) => {
     const key = keyGetter(arg(args, kw, 1, 'attribute'), truthy(arg(args, kw, 0, 'case_sensitive', false)), 'min');

@@ -491,6 +491,9 @@ export const CASES: Case[] = [
   { expr: "users | sort(attribute='shell')", error: "'dict object' has no attribute 'shell'" },
   { expr: "[1, 'a'] | sort", error: "'<' is not supported between" },
   { expr: "[{'a': 1}, {'a': 1}, {'b': 2}] | unique", want: [{ a: 1 }, { b: 2 }] },
+  // mathstuff.unique's fallback errors (Ansible's filter_mathstuff target)
+  { expr: "[{'foo': 'bar'}] | unique(case_sensitive=False)", error: "we cannot fall back to Ansible's version as it does not support the parameters supplied" },
+  { expr: 'True | unique', error: "'bool' object is not iterable" },
   { expr: "[1, none, [2, none]] | flatten", want: [1, 2] },
   { expr: 'l | dict2items', error: 'dict2items requires a dictionary, got list instead.' },
   { expr: "d | combine([1])", error: 'combine' },
