@@ -299,7 +299,7 @@ export class TaskRunner {
         ansible_loop_var: loopVar,
         ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], ...(lc.extended_allitems === false ? {} : { allitems: list }) },
       };
-      if (indexVar) extra[indexVar] = i;
+      if (indexVar) Object.assign(extra, { [indexVar]: i, ansible_index_var: indexVar });
       const itemScope = this.pr.scope.forTask(host, task, extra);
       let label: unknown = item;
       if (lc.label !== undefined) label = renderValue(lc.label, itemScope, where);
@@ -316,7 +316,7 @@ export class TaskRunner {
         o = this.errorOutcome(err, where, task, itemScope);
       }
       o.data = { ...o.data, [loopVar]: item, ansible_loop_var: loopVar };
-      if (indexVar) o.data[indexVar] = i;
+      if (indexVar) Object.assign(o.data, { [indexVar]: i, ansible_index_var: indexVar });
       o.item = item;
       o.label = label;
       outcomes.push(o);
@@ -529,5 +529,8 @@ function extraFrom(scope: Vars): Vars {
     out.ansible_loop_var = lv;
     out.ansible_loop = scope.ansible_loop;
   }
+  // loop_control.index_var: seen by until/changed_when/failed_when too (Ansible's task vars hold it)
+  const iv = scope.ansible_index_var as string | undefined;
+  if (iv && iv in scope) Object.assign(out, { [iv]: scope[iv], ansible_index_var: iv });
   return out;
 }

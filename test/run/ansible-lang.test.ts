@@ -165,4 +165,28 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check')[0]!.status).to.equal('ok');
   });
+
+  it('loop_control.index_var is visible in until and changed_when (Ansible task vars hold it)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: loop
+      command: echo {{ idx }}
+      register: res
+      until: res.stdout == idx | string
+      changed_when: idx == 1
+      retries: 1
+      delay: 0
+      loop: [a, b]
+      loop_control: { index_var: idx }
+    - name: check
+      assert:
+        that: ["res.results | map(attribute='changed') | list == [false, true]", "res.results[1].ansible_index_var == 'idx'"]
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('check')[0]!.status).to.equal('ok');
+  });
 });
