@@ -1,9 +1,11 @@
 // One module task on a set of hosts: conditions, loops, argument rendering, the module's plan and
 // apply, until/retries, changed_when/failed_when, register, notify, and the events for all of it.
 // A host's failure is a result; only bugs throw out of here.
+import { existsSync } from 'node:fs';
 import PQueue from 'p-queue';
 import type { ModuleDefinition } from '../module-contract.js';
 import type { ModuleTask, Vars } from '../compile/types.js';
+import { templateMagicVars } from './template-vars.js';
 import { ConnectionError, GxError, TemplateError } from '../errors.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
@@ -384,8 +386,11 @@ export class TaskRunner {
       roleDir: task.eff.role?.dir,
       findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
       renderTemplate: (text, extra, options) => {
-        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope;
         const path = extra?.template_path;
+        // a file's template_* variables (template_path is the src as written when the module gives it)
+        const magic = typeof path === 'string' && existsSync(path) ? templateMagicVars(path, typeof extra?.template_src === 'string' ? extra.template_src : undefined) : {};
+        const { template_src: _src, ...own } = extra ?? {};
+        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...own, ...magic }) : scope;
         if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
         const search = { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
         return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });

@@ -2,6 +2,9 @@
 // lookup in an include's name looks for files, null-valued variables, string literals in `when`,
 // debug's var= of an undefined template.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { play } from './play-helper.js';
 
 describe('run: Ansible language details from its integration targets', () => {
@@ -188,5 +191,25 @@ describe('run: Ansible language details from its integration targets', () => {
     });
     expect(r.code, r.text).to.equal(0);
     expect(r.results('check')[0]!.status).to.equal('ok');
+  });
+
+  it('a template file sees template_host, template_path (src as written), template_fullpath, template_mtime, template_uid, template_run_date', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - template: { src: foo.j2, dest: "{{ playbook_dir }}/out.txt" }
+`,
+      'templates/foo.j2': '{{ template_host }}|{{ template_path }}|{{ template_fullpath }}|{{ template_mtime }}|{{ template_uid }}|{{ template_run_date }}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    const [host, path, full, mtime, uid, run] = readFileSync(join(r.dir, 'out.txt'), 'utf8').trim().split('|');
+    expect(host).to.equal(hostname());
+    expect(path).to.equal('foo.j2');
+    expect(full).to.equal(join(r.dir, 'templates', 'foo.j2'));
+    expect(mtime).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
+    expect(uid).to.equal(userInfo().username);
+    expect(run).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
   });
 });
