@@ -432,6 +432,8 @@ export class TaskRunner {
       if (checkMode) fillUnknown(data, def);
       let changed = outcome.changed;
       let failed = outcome.failed;
+      // Ansible's task executor sets attempts before changed_when/failed_when read the result
+      if (task.kw.until) data.attempts = attempts;
       const regScope = task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data });
       if (task.kw.changedWhen && !outcome.skipped) {
         const c = check(task.kw.changedWhen, regScope, where);

@@ -212,4 +212,24 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(uid).to.equal(userInfo().username);
     expect(run).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/);
   });
+
+  it('with until, the result has attempts when changed_when/failed_when read it', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: retry
+      command: echo hi
+      register: res
+      until: res.stdout == 'hi'
+      changed_when: res.attempts == 1
+      failed_when: res.attempts > 1
+      retries: 2
+      delay: 0
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('retry')[0]!.status).to.equal('changed');
+  });
 });
