@@ -36,7 +36,11 @@ export function runTest(name: unknown, value: unknown, args: unknown[], what: st
   if (n === 'defined') return value !== MISSING;
   if (n === 'undefined') return value === MISSING;
   const t = TESTS[n];
-  if (!t) throw new Fail(`${what}: no test named '${n}'`);
+  if (!t) {
+    // a name that is no plugin name at all: Ansible 2.14's words (its templating target looks for them)
+    if (!/^[A-Za-z_][\w.]*$/.test(n)) throw new Fail(`TemplateSyntaxError: Could not load "${n}": 'invalid plugin name: ansible.builtin.${n}'`);
+    throw new Fail(`${what}: no test named '${n}'`);
+  }
   if (value === MISSING) {
     if (TYPE_TESTS.has(n)) return false;
     throw noAttr(item, attr);

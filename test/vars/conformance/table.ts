@@ -494,6 +494,7 @@ export const CASES: Case[] = [
   // mathstuff.unique's fallback errors (Ansible's filter_mathstuff target)
   { expr: "[{'foo': 'bar'}] | unique(case_sensitive=False)", error: "we cannot fall back to Ansible's version as it does not support the parameters supplied" },
   { expr: 'True | unique', error: "'bool' object is not iterable" },
+  { expr: "[{'failed': false}] | selectattr('failed', 'asdf ', true) | list", error: "TemplateSyntaxError: Could not load \"asdf \": 'invalid plugin name: ansible.builtin.asdf '" },
   { expr: "[1, none, [2, none]] | flatten", want: [1, 2] },
   { expr: 'l | dict2items', error: 'dict2items requires a dictionary, got list instead.' },
   { expr: "d | combine([1])", error: 'combine' },
