@@ -453,8 +453,11 @@ export class TaskRunner {
       data.attempts = attempts;
       if (u === true || u === 'unknown') break;
       if (attempts > retries) {
-        status = 'failed';
         data.failed = true;
+        // Ansible's TaskResult.is_failed reads failed_when_result first when failed_when gave one:
+        // a failed_when that holds the task as not failed wins over the exhausted retries
+        if (data.failed_when_result === false) break;
+        status = 'failed';
         outcome = { ...outcome, msg: `until condition not met after ${attempts} attempts${outcome.msg ? `: ${outcome.msg}` : ''}` };
         break;
       }

@@ -232,4 +232,23 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('retry')[0]!.status).to.equal('changed');
   });
+
+  it('until never met but failed_when false: the result is not failed (Ansible reads failed_when_result first)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: retry
+      command: 'true'
+      register: res
+      until: 1 == 0
+      retries: 2
+      delay: 0
+      failed_when: res.attempts > 6
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('retry')[0]!.status).to.equal('changed');
+  });
 });
