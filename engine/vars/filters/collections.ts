@@ -516,16 +516,19 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
   },
   keys: (v) => Object.keys(mapping(v, 'keys')),
   values: (v) => Object.values(mapping(v, 'values')),
+  // mathstuff.rekey_on_member's checks and words (v2.14.17), which the filter_mathstuff target compares
   rekey_on_member: (v, args, kw) => {
     const key = pyStr(arg(args, kw, 0, 'key'));
     const dup = pyStr(arg(args, kw, 1, 'duplicates', 'error'));
-    const items = isMapping(v) ? Object.values(v) : list(v, 'rekey_on_member');
+    if (dup !== 'error' && dup !== 'overwrite') throw new Fail(`duplicates parameter to rekey_on_member has unknown value: ${dup}`);
+    if (!isMapping(v) && !Array.isArray(v)) throw new Fail('Type is not a valid list, set, or dict');
+    const items = isMapping(v) ? Object.values(v) : v;
     const out: Record<string, unknown> = {};
     for (const item of items) {
-      if (!isMapping(item)) throw new Fail(`rekey_on_member: list element is not a dictionary: ${pyRepr(item)}`);
-      if (!(key in item)) throw new Fail(`rekey_on_member: key ${key} was not found`);
+      if (!isMapping(item)) throw new Fail('List item is not a valid dict');
+      if (!(key in item)) throw new Fail(`Key ${key} was not found`);
       const k = pyStr(item[key]);
-      if (Object.prototype.hasOwnProperty.call(out, k) && dup === 'error') throw new Fail(`rekey_on_member: key ${k} is not unique, cannot correctly turn into dict`);
+      if (Object.prototype.hasOwnProperty.call(out, k) && dup === 'error') throw new Fail(`Key ${k} is not unique, cannot correctly turn into dict`);
       if (!Object.prototype.hasOwnProperty.call(out, k) || dup === 'overwrite') Object.defineProperty(out, k, { value: item, enumerable: true, writable: true, configurable: true });
     }
     return out;

@@ -494,6 +494,13 @@ export const CASES: Case[] = [
   // mathstuff.unique's fallback errors (Ansible's filter_mathstuff target)
   { expr: "[{'foo': 'bar'}] | unique(case_sensitive=False)", error: "we cannot fall back to Ansible's version as it does not support the parameters supplied" },
   { expr: 'True | unique', error: "'bool' object is not iterable" },
+  { expr: "'yo' | log", error: 'log() can only be used on numbers' },
+  { expr: "'yo' | pow(4)", error: 'pow() can only be used on numbers' },
+  { expr: "'monkeys' | human_readable", error: 'human_readable() failed on bad input' },
+  { expr: "[] | rekey_on_member('asdf', duplicates='boo')", error: 'duplicates parameter to rekey_on_member has unknown value' },
+  { expr: "'minkeys' | rekey_on_member('asdf')", error: 'Type is not a valid list, set, or dict' },
+  { expr: "[True] | rekey_on_member('asdf')", error: 'List item is not a valid dict' },
+  { expr: "[{'p': 1}, {'p': 1}] | rekey_on_member('p')", error: 'Key 1 is not unique, cannot correctly turn into dict' },
   { expr: "[{'failed': false}] | selectattr('failed', 'asdf ', true) | list", error: "TemplateSyntaxError: Could not load \"asdf \": 'invalid plugin name: ansible.builtin.asdf '" },
   { expr: "[1, none, [2, none]] | flatten", want: [1, 2] },
   { expr: 'l | dict2items', error: 'dict2items requires a dictionary, got list instead.' },
