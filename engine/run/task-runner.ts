@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import PQueue from 'p-queue';
 import type { ModuleDefinition } from '../module-contract.js';
 import type { ModuleTask, Vars } from '../compile/types.js';
-import { templateMagicVars } from './template-vars.js';
+import { templateMagicVars } from '../vars/template-vars.js';
 import { ConnectionError, GxError, TemplateError } from '../errors.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';

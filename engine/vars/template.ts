@@ -6,7 +6,6 @@
 //  - `.hbs` template files are Handlebars (handlebars.ts, loaded on first use).
 // A value that is exactly one `{{ expr }}` (whitespace around allowed) keeps the expression's type;
 // anything else is text, with lists and dicts inside it printed as Python does.
-import { concatToLiteral } from './py-literal.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { searchCandidates, type SearchPath } from '../load/find-file.js';
@@ -18,6 +17,7 @@ import { setTemplateRenderer } from './lookups/index.js';
 import { searchCandidates as lookupCandidates } from './lookups/context.js';
 import { handlebarsForm } from './handlebars-forms.js';
 import { handlebarsSyntaxErrors, renderHandlebars } from './handlebars.js';
+import { concatToLiteral } from './py-literal.js';
 import { JinjaSyntaxError, type LexOptions } from './jinja-lex.js';
 import { parseTemplate, type JNode, type ParsedTemplate } from './jinja-parse.js';
 import { JinjaRenderer } from './jinja-render.js';

@@ -118,6 +118,10 @@ describe('vars/lookups', () => {
 
   describe('template', () => {
     // the renderer engine/vars/template.ts registers (imported above): .hbs with Handlebars, the rest Jinja
+    it("gives the file's template_path (as written) and template_fullpath, as Ansible's template lookup", () => {
+      writeFileSync(join(play, 'templates', 'magic.j2'), '{{ template_path }}|{{ template_fullpath }}|{{ template_host | length > 0 }}');
+      expect(ev("lookup('template', 'magic.j2')")).to.equal(`magic.j2|${join(play, 'templates', 'magic.j2')}|True`);
+    });
     it('renders with the task variables and template_vars', () => {
       expect(ev("lookup('template', 'page.hbs')", { role_path: role })).to.equal('hello ada');
       expect(ev("lookup('template', 'page.hbs', template_vars={'name': 'bob'})", { role_path: role })).to.equal('hello bob');

@@ -4,10 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { evaluate } from '../expr.js';
-import { parseExpr, type Node } from '../expr-parse.js';
 import { Fail } from '../fail.js';
 import { globFiles } from '../glob.js';
+import { concatToLiteral } from '../py-literal.js';
+import { templateMagicVars } from '../template-vars.js';
 import { isMapping, pyStr, truthy } from '../values.js';
 import { baseDir, findInSearchPath, requireFile, searchDirs, type LookupContext } from './context.js';
 
@@ -107,19 +107,6 @@ function withDelimiters(text: string, kw: Kw): string {
   return out.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => `{{ '${held[Number(i)]}' }}`);
 }
 
-/** Ansible's convert_data: a result that reads as a Python dict or list literal becomes that value. */
-function literalOf(text: string): unknown {
-  const t = text.trim();
-  if (!(t.startsWith('[') || (t.startsWith('{') && !t.startsWith('{{')) || t === 'True' || t === 'False')) return text;
-  try {
-    const ast = parseExpr(t);
-    const literal = (n: Node): boolean => n.k === 'lit' || (n.k === 'list' && n.items.every(literal)) || (n.k === 'dict' && n.entries.every(([a, b]) => literal(a) && literal(b))) || (n.k === 'neg' && n.arg.k === 'lit');
-    return literal(ast) ? evaluate(t, {}) : text;
-  } catch {
-    return text;
-  }
-}
-
 export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: LookupContext) => unknown[]> = {
   env: (terms, kw) => terms.map((t) => process.env[pyStr(t)] ?? (kw['default'] === undefined ? '' : kw['default'])),
   file: (terms, kw, ctx) => {
@@ -137,9 +124,10 @@ export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: Lookup
       const path = requireFile(pyStr(t), 'templates', ctx, 'template');
       if (!renderer) throw new Fail('template: no template renderer is registered (gx internal error)');
       const extra = isMapping(kw['template_vars']) ? kw['template_vars'] : {};
-      const out = renderer(withDelimiters(readFileSync(path, 'utf8'), kw), { ...ctx.vars, ...extra }, path, ctx);
+      // as Ansible's template lookup: the file's template_* variables, then template_vars
+      const out = renderer(withDelimiters(readFileSync(path, 'utf8'), kw), { ...ctx.vars, ...templateMagicVars(path, pyStr(t)), ...extra }, path, ctx);
       // convert_data (default true): text that reads as a dict or list literal becomes one
-      return truthy(kw['convert_data'] ?? true) && typeof out === 'string' ? literalOf(out) : out;
+      return truthy(kw['convert_data'] ?? true) && typeof out === 'string' ? concatToLiteral(out) : out;
     }),
   pipe: (terms, _kw, ctx) => terms.map((t) => runShell(pyStr(t), ctx, 'pipe').replace(/\s+$/, '')),
   lines: (terms, _kw, ctx) =>
