@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
+import { withDelimiters } from '../engine/vars/jinja-delimiters.js';
 import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 
 const MANAGED = 'Managed by gx: local changes will be overwritten';
@@ -11,6 +12,12 @@ export interface TemplateArgs extends WriteArgs {
   trim_blocks?: boolean;
   lstrip_blocks?: boolean;
   newline_sequence?: '\n' | '\r' | '\r\n';
+  variable_start_string?: string;
+  variable_end_string?: string;
+  block_start_string?: string;
+  block_end_string?: string;
+  comment_start_string?: string;
+  comment_end_string?: string;
 }
 
 export const template = defineModule<TemplateArgs>({
@@ -30,6 +37,12 @@ export const template = defineModule<TemplateArgs>({
       trim_blocks: { type: 'boolean', default: true, description: 'Jinja2 files: remove the first newline after a block tag (`{% … %}`, not `{{ }}`). Ignored for `.hbs` files.' },
       lstrip_blocks: { type: 'boolean', default: false, description: 'Jinja2 files: strip spaces and tabs from the start of a line up to a block tag. Ignored for `.hbs` files.' },
       newline_sequence: { type: 'string', enum: ['\n', '\r', '\r\n'], default: '\n', description: "Jinja2 files: the newline the template's own text is written with. Ignored for `.hbs` files." },
+      variable_start_string: { type: 'string', default: '{{', description: 'Jinja2 files: the string that opens an expression.' },
+      variable_end_string: { type: 'string', default: '}}', description: 'Jinja2 files: the string that closes an expression.' },
+      block_start_string: { type: 'string', default: '{%', description: 'Jinja2 files: the string that opens a statement.' },
+      block_end_string: { type: 'string', default: '%}', description: 'Jinja2 files: the string that closes a statement.' },
+      comment_start_string: { type: 'string', default: '{#', description: 'Jinja2 files: the string that opens a comment.' },
+      comment_end_string: { type: 'string', default: '#}', description: 'Jinja2 files: the string that closes a comment.' },
       ...writeProperties,
     },
     required: ['src', 'dest'],
@@ -59,7 +72,9 @@ export const template = defineModule<TemplateArgs>({
     // template_src: the src as written, which Ansible shows as template_path (the runner adds the other template_* variables)
     const extra: Record<string, unknown> = { template_path: path, template_src: a.src, template_dest: a.dest };
     if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
-    const rendered = ctx.renderTemplate(text.toString('utf8'), extra, { trimBlocks: a.trim_blocks, lstripBlocks: a.lstrip_blocks, newlineSequence: a.newline_sequence });
+    // custom delimiters are rewritten to the standard ones (Handlebars files have none of these)
+    const source = /\.hbs$/.test(a.src) ? text.toString('utf8') : withDelimiters(text.toString('utf8'), a as unknown as Record<string, unknown>);
+    const rendered = ctx.renderTemplate(source, extra, { trimBlocks: a.trim_blocks, lstripBlocks: a.lstrip_blocks, newlineSequence: a.newline_sequence });
     return planWrite(ctx, a, { bytes: Buffer.from(rendered, 'utf8'), basename: posix.basename(a.src), srcMode: st.mode, src: path });
   },
 });

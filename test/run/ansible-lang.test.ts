@@ -251,4 +251,25 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('retry')[0]!.status).to.equal('changed');
   });
+
+  it('template: comment_start_string/comment_end_string and variable_start_string/variable_end_string', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  vars: { who: world }
+  tasks:
+    - template:
+        src: custom.j2
+        dest: "{{ playbook_dir }}/out.txt"
+        comment_start_string: "[#"
+        comment_end_string: "#]"
+        variable_start_string: "[%"
+        variable_end_string: "%]"
+`,
+      'templates/custom.j2': '[# gone #]Hello [% who %] {{ kept }} {# kept too #}\n',
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(readFileSync(join(r.dir, 'out.txt'), 'utf8')).to.equal('Hello world {{ kept }} {# kept too #}\n');
+  });
 });
