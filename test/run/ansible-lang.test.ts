@@ -272,4 +272,35 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(readFileSync(join(r.dir, 'out.txt'), 'utf8')).to.equal('Hello world {{ kept }} {# kept too #}\n');
   });
+
+  it('ansible_parent_role_names/paths: set in a role that another role includes or imports, nearest first; unset elsewhere', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  roles: [outer]
+`,
+      'roles/outer/tasks/main.yml': `
+- name: outer
+  assert: { that: [ansible_parent_role_names is undefined] }
+- include_role: { name: inner }
+- import_role: { name: inner, tasks_from: again }
+`,
+      'roles/inner/tasks/main.yml': `
+- name: inner
+  assert: { that: ["ansible_parent_role_names == ['outer']", ansible_parent_role_paths | length == 1] }
+- import_role: { name: inner, tasks_from: self }
+`,
+      'roles/inner/tasks/self.yml': `
+- name: self
+  assert: { that: ["ansible_parent_role_names == ['inner', 'outer']"] }
+`,
+      'roles/inner/tasks/again.yml': `
+- name: again
+  assert: { that: ["ansible_parent_role_names == ['outer']"] }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(['outer : outer', 'inner : inner', 'inner : self', 'inner : again'].map((t) => r.results(t)[0]?.status)).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
+  });
 });
