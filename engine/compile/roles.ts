@@ -66,13 +66,16 @@ export function roleParams(spec: Raw): Vars {
 }
 
 /**
- * include_role/import_role from inside a role (not a dependency: no chain): Ansible's IncludeRole
+ * The params a role gets from the role it is written in. include_role/import_role from inside a role
+ * (no dependency chain): Ansible's IncludeRole
  * get_include_params (playbook/role_include.py, v2.14.17) adds ansible_parent_role_names/paths,
  * the including role first, then the roles that included it.
  */
 function parentRoleParams(w: Where, chain: string[]): Vars {
   const parent = w.inh.role;
-  if (!parent || chain.length) return {};
+  if (!parent) return {};
+  // a dependency sees the params of the roles that depend on it, its own winning (Role.get_role_params with the dep chain)
+  if (chain.length) return { ...parent.params };
   const names = Array.isArray(parent.params.ansible_parent_role_names) ? parent.params.ansible_parent_role_names : [];
   const paths = Array.isArray(parent.params.ansible_parent_role_paths) ? parent.params.ansible_parent_role_paths : [];
   return { ansible_parent_role_names: [parent.name, ...names], ansible_parent_role_paths: [parent.dir, ...paths] };

@@ -303,4 +303,25 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(['outer : outer', 'inner : inner', 'inner : self', 'inner : again'].map((t) => r.results(t)[0]?.status)).to.deep.equal(['ok', 'ok', 'ok', 'ok']);
   });
+
+  it("a role's dependency sees the params given to the roles that depend on it, its own winning (var_precedence)", async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  roles:
+    - { role: top, p: top, q: top }
+`,
+      'roles/top/meta/main.yml': 'dependencies:\n  - { role: mid, p: mid }\n',
+      'roles/top/tasks/main.yml': '[]\n',
+      'roles/mid/meta/main.yml': 'dependencies:\n  - leaf\n',
+      'roles/mid/tasks/main.yml': '[]\n',
+      'roles/leaf/tasks/main.yml': `
+- name: leaf
+  assert: { that: ["p == 'mid'", "q == 'top'"] }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('leaf : leaf')[0]?.status).to.equal('ok');
+  });
 });
