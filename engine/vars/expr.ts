@@ -473,6 +473,17 @@ class Run {
     const kw: Record<string, unknown> = {};
     // defined, not assigned: a keyword named __proto__ stays an argument
     for (const [k, n] of Object.entries(node.args.kw)) Object.defineProperty(kw, k, { value: this.use(this.ev(n), n), enumerable: true, writable: true, configurable: true });
+    // f(*items, **mapping), as Jinja calls
+    if (node.args.star) {
+      const items = this.use(this.ev(node.args.star), node.args.star);
+      if (!Array.isArray(items)) throw this.fail(`*${this.text(node.args.star)} must be a list, got ${typeName(items)}`, node.args.star);
+      pos.push(...items);
+    }
+    if (node.args.dstar) {
+      const m = this.use(this.ev(node.args.dstar), node.args.dstar);
+      if (!isMapping(m)) throw this.fail(`**${this.text(node.args.dstar)} must be a mapping, got ${typeName(m)}`, node.args.dstar);
+      for (const [k, v] of Object.entries(m)) Object.defineProperty(kw, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
     const unknown = [...pos, ...Object.values(kw)].find(isUnknown) as Unknown | undefined;
     return { pos, kw, unknown };
   }

@@ -462,6 +462,9 @@ export const CASES: Case[] = [
   { expr: "'%s' % n", want: '3' },
   { expr: "'%(a)s-%(b)03d' % {'a': 'x', 'b': 7}", want: 'x-007' },
   { expr: "'%(a)s' | format(a=1)", want: '1' },
+  // Jinja's *args / **kwargs in calls (Ansible's loops target: lookup('list', wantlist=True, *phrases))
+  { expr: "'%s-%s' | format(*['a', 'b'])", want: 'a-b' },
+  { expr: "dict(**{'a': 1}, b=2)", want: { a: 1, b: 2 } },
   // Jinja's Undefined has a repr (Ansible's undefined target); str() of it is still an error
   { expr: "('%r' | format(undefined_variable)).startswith('AnsibleUndefined')", want: true },
   { expr: "'%s' | format(undefined_variable)", error: "'undefined_variable' is undefined" },
