@@ -299,7 +299,7 @@ export class TaskRunner {
       const extra: Vars = {
         [loopVar]: item,
         ansible_loop_var: loopVar,
-        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], ...(lc.extended_allitems === false ? {} : { allitems: list }) },
+        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, ...(i > 0 ? { previtem: list[i - 1] } : {}), ...(i < list.length - 1 ? { nextitem: list[i + 1] } : {}), ...(lc.extended_allitems === false ? {} : { allitems: list }) },
       };
       if (indexVar) Object.assign(extra, { [indexVar]: i, ansible_index_var: indexVar });
       const itemScope = this.pr.scope.forTask(host, task, extra);

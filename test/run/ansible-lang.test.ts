@@ -324,4 +324,25 @@ describe('run: Ansible language details from its integration targets', () => {
     expect(r.code, r.text).to.equal(0);
     expect(r.results('leaf : leaf')[0]?.status).to.equal('ok');
   });
+
+  it('ansible_search_path (the task file\'s directory) and ansible_loop.previtem/nextitem only where there is one', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: path
+      assert: { that: ["ansible_search_path == [playbook_dir]"] }
+    - name: loop
+      assert:
+        that:
+          - (ansible_loop.first and ansible_loop.previtem is undefined) or ansible_loop.previtem == 'a'
+          - (ansible_loop.last and ansible_loop.nextitem is undefined) or ansible_loop.nextitem == 'b'
+      loop: [a, b]
+      loop_control: { extended: true }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('path')[0]?.status).to.equal('ok');
+  });
 });
