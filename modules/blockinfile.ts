@@ -5,7 +5,7 @@ import { ModuleError } from '../engine/errors.js';
 import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { pyRegex } from './lib/py-regex.js';
 import { joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
-import { backupProperty, validateProblems, validateProperty } from './lib/write-file.js';
+import { backupProperty, validateProperty } from './lib/write-file.js';
 
 export interface BlockinfileArgs {
   path?: string;
@@ -136,7 +136,7 @@ export const blockinfile = defineModule<BlockinfileArgs, BlockinfileData>({
     const marker = a.marker ?? DEFAULT_MARKER;
     const same = !marker.includes('{mark}') && (a.marker_begin ?? 'BEGIN') !== (a.marker_end ?? 'END');
     const both = a.content !== undefined && a.block !== undefined && a.block !== '' ? ['give the text as `block` or as `content` (its alias), not both'] : [];
-    return [...(same ? ['marker must contain {mark}, or the begin and end markers would be the same line'] : []), ...both, ...validateProblems(a.validate)];
+    return [...(same ? ['marker must contain {mark}, or the begin and end markers would be the same line'] : []), ...both];
   },
   async plan(ctx, args) {
     const a = args.content !== undefined ? { ...args, block: args.content } : args;

@@ -1,5 +1,6 @@
 import { defineModule } from '../engine/module-contract.js';
-import { shellSplit, UnterminatedQuote } from '../engine/shell-words.js';
+import { shellJoin, shellSplit, UnterminatedQuote } from '../engine/shell-words.js';
+import { expandArgs } from './lib/expand-args.js';
 import { backgroundWork, commandPlan, commandReturns, commonCommandProperties, guard, skippedByGuard, type CommonCommandArgs } from './lib/run-command.js';
 
 export interface CommandArgs extends CommonCommandArgs {
@@ -12,8 +13,9 @@ export const command = defineModule<CommandArgs>({
   name: 'command',
   summary: 'Run a program with arguments on the host, without a shell.',
   description:
-    'The command line is split into words like a POSIX shell would (quotes and backslashes), but nothing is expanded: ' +
-    '`$HOME`, `*` and `~` reach the program as written. Pipes and redirections need `shell`. ' +
+    'The command line is split into words like a POSIX shell would (quotes and backslashes); as in Ansible, `$NAME`/`${NAME}` ' +
+    'of the environment the program gets and a leading `~` are expanded in each word, nothing else: `*` reaches the program as written. ' +
+    'Pipes and redirections need `shell`. ' +
     'The task is reported changed whenever the command runs; use `creates`/`removes` or `changed_when` to say otherwise. ' +
     'In check mode the command does not run: the task is skipped, unless `creates`/`removes` show it would not run anyway, ' +
     'or show that it would (then it reports a change).',
@@ -67,7 +69,8 @@ export const command = defineModule<CommandArgs>({
     const warnings = a.executable !== undefined ? [`As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '${a.executable}'.`] : undefined;
     const reason = await guard(ctx, a);
     if (reason) return { ...skippedByGuard(argv, reason), warnings };
-    const plan = commandPlan(ctx, a, { argv }, argv);
+    // the result's cmd is the words as written, the program gets them expanded (as Ansible's)
+    const plan = commandPlan(ctx, a, { argv: await expandArgs(ctx, argv) }, argv);
     const apply = plan.apply;
     if (!apply) return { ...plan, warnings };
     return {
@@ -75,9 +78,15 @@ export const command = defineModule<CommandArgs>({
       warnings,
       apply: async () => {
         const done = await apply();
-        // a program that is not there: rc 127 like a shell, with the message Ansible's command gives
+        // a program that is not there: rc 127 like a shell (Ansible's is the errno, 2), the rest as
+        // Ansible's run_command failure gives it: the message in msg, no output, nothing changed
         if (done.data?.rc === 127 && /not found|ENOENT|No such file/i.test(String(done.data.stderr ?? ''))) {
-          return { ...done, msg: `[Errno 2] No such file or directory: b'${argv[0]}'` };
+          return {
+            changed: false,
+            failed: true,
+            msg: `[Errno 2] No such file or directory: b'${argv[0]}'`,
+            data: { cmd: shellJoin(argv), rc: 127, stdout: '', stderr: '', stdout_lines: [], stderr_lines: [] },
+          };
         }
         return done;
       },
@@ -85,7 +94,7 @@ export const command = defineModule<CommandArgs>({
   },
   async background(ctx, a) {
     const argv = a.argv ?? shellSplit(a.cmd!);
-    return backgroundWork(ctx, a, { argv }, argv);
+    return backgroundWork(ctx, a, { argv: await expandArgs(ctx, argv) }, argv);
   },
 });
 

@@ -4,7 +4,7 @@ import type { Connection } from '../engine/connect/connection.js';
 import { defineModule, diffEntries, type DiffEntry, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { must } from './lib/attrs.js';
 import { formatMode, parseMode } from './lib/mode.js';
-import { planWrite, validateProblems, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
+import { planWrite, writeProperties, writeReturns, type WriteArgs } from './lib/write-file.js';
 import { planWith } from './lib/delegate.js';
 import file from './file.js';
 
@@ -85,7 +85,6 @@ export const copy = defineModule<CopyArgs>({
     return [
       ...((a.src === undefined) === (a.content === undefined) ? ['give exactly one of src and content'] : []),
       ...(a.content !== undefined && a.mode === 'preserve' ? ["mode: 'preserve' needs a source file (src), not content"] : []),
-      ...validateProblems(a.validate),
     ];
   },
   async plan(ctx, a) {

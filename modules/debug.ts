@@ -1,5 +1,5 @@
+import { GxError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
-import { TemplateError } from '../engine/errors.js';
 import { evaluate, evaluateCondition } from '../engine/vars/expr.js';
 import { isUnknown } from '../engine/vars/unknown.js';
 
@@ -7,18 +7,6 @@ export interface DebugArgs {
   msg?: unknown;
   var?: string;
   verbosity: number;
-}
-
-const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
-
-/** The value of `f`, or `fallback` when it fails on an undefined variable (other errors still fail). */
-function notDefinedIsFalse<T, F = false>(f: () => T, fallback: F = false as F): T | F {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof TemplateError && /\bis undefined\b/.test(e.message)) return fallback;
-    throw e;
-  }
 }
 
 export const debug = defineModule<DebugArgs>({
@@ -63,9 +51,17 @@ export const debug = defineModule<DebugArgs>({
     if (a.var !== undefined) {
       const where = { loc: ctx.loc, host: ctx.host, what: 'debug var' };
       const scope = ctx.vars as Record<string, unknown>;
-      const defined = notDefinedIsFalse(() => evaluateCondition(`(${a.var}) is defined`, scope, where));
-      // Ansible's debug action: an undefined variable anywhere in the value (`mytest: "{{ und }}"`) shows the marker too
-      const value = defined === false ? NOT_DEFINED : notDefinedIsFalse(() => evaluate(a.var!, scope, where), NOT_DEFINED);
+      // anything undefined on the way, also inside the variable's own value (`mytest: "{{ und }}"`),
+      // is Ansible's "VARIABLE IS NOT DEFINED!" (plugins/action/debug.py), with the reason at -v
+      const notDefined = (why?: string): string => `VARIABLE IS NOT DEFINED!${why && level > 0 ? `: ${why}` : ''}`;
+      let value: unknown;
+      try {
+        const defined = evaluateCondition(`(${a.var}) is defined`, scope, where);
+        value = defined === false ? notDefined() : evaluate(a.var, scope, where);
+      } catch (err) {
+        if (!(err instanceof GxError) || !/is undefined/.test(err.message)) throw err;
+        value = notDefined(err.message);
+      }
       return { changed: false, data: { [a.var]: value } };
     }
     const msg = a.msg ?? 'Hello world!';

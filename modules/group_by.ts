@@ -1,5 +1,7 @@
 // group_by: puts the host in a group named from its variables, for later plays (the action plugin
-// lib/ansible/plugins/action/group_by.py at v2.17.5: key, parents, spaces become dashes, never changed).
+// lib/ansible/plugins/action/group_by.py at v2.17.5: key, parents, spaces become dashes). The action
+// says unchanged; the runner, like the strategy's _add_group (plugins/strategy/__init__.py, v2.14),
+// reports changed when the host joined the group or a parent group.
 import { defineModule } from '../engine/module-contract.js';
 
 export interface GroupByArgs {

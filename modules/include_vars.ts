@@ -7,9 +7,11 @@ import { GxError } from '../engine/errors.js';
 import { defineModule, type ModuleContext } from '../engine/module-contract.js';
 import { parseYamlFile } from '../engine/load/yaml.js';
 import { pyRegex } from './lib/py-regex.js';
+import { mergeHash } from '../engine/vars/filters/collections.js';
+import { pyJsonDumps } from '../engine/vars/filters/encoding.js';
 
 export interface IncludeVarsArgs {
-  file?: string;
+  file?: string | null;
   dir?: string;
   name?: string;
   depth: number;
@@ -17,7 +19,7 @@ export interface IncludeVarsArgs {
   ignore_files?: string | string[];
   extensions: string[];
   ignore_unknown_extensions: boolean;
-  hash_behaviour?: 'replace';
+  hash_behaviour?: 'replace' | 'merge';
 }
 
 const DIR_ARGS = ['dir', 'depth', 'files_matching', 'ignore_files', 'extensions', 'ignore_unknown_extensions'] as const;
@@ -35,7 +37,10 @@ export const include_vars = defineModule<IncludeVarsArgs>({
   schema: {
     type: 'object',
     properties: {
-      file: { type: 'string', description: 'The file to load; also the free-form text (`include_vars: myvars.yml`).' },
+      file: {
+        type: ['string', 'null'],
+        description: 'The file to load; also the free-form text (`include_vars: myvars.yml`). None (a first_found lookup that found nothing) fails the task as in Ansible.',
+      },
       dir: { type: 'string', description: 'Load every matching file of this directory (recursively, see `depth`).' },
       name: { type: 'string', description: 'Put all the variables under this one variable instead of at the top level.' },
       depth: { type: 'integer', minimum: 0, default: 0, description: 'With `dir`: how deep to descend; 1 is the directory itself, 0 means no limit.' },
@@ -48,8 +53,10 @@ export const include_vars = defineModule<IncludeVarsArgs>({
       ignore_unknown_extensions: { type: 'boolean', default: false, description: 'With `dir`: skip files with other extensions instead of failing.' },
       hash_behaviour: {
         type: 'string',
-        enum: ['replace'],
-        description: 'Only `replace` (a variable replaces the old one): gx does not merge dictionaries here; merge explicitly with `| combine`.',
+        enum: ['replace', 'merge'],
+        description:
+          '`replace` (the default): a variable replaces the old one. `merge`: each loaded dictionary is merged recursively into the ' +
+          'variable\'s current value (Ansible\'s combine_vars; lists are replaced); as in Ansible, that fails when either is not a dictionary.',
       },
     },
     additionalProperties: false,
@@ -95,7 +102,8 @@ export const include_vars = defineModule<IncludeVarsArgs>({
             if (matcher && !matcher.test(name)) continue;
             if (ignore.some((r) => r.test(name))) continue;
             const ext = extname(name).slice(1);
-            if (!a.extensions.includes(ext) || extname(name) === '') {
+            // Python's splitext: a name without one has the extension '', valid when extensions lists ''
+            if (!a.extensions.includes(ext)) {
               if (a.ignore_unknown_extensions) continue;
               return failure(`${path} does not have a valid extension: ${a.extensions.join(', ')}`, loaded);
             }
@@ -105,6 +113,8 @@ export const include_vars = defineModule<IncludeVarsArgs>({
             vars = { ...vars, ...r };
           }
         }
+      } else if (a.file === null || a.file === '') {
+        return failure('Could not find file on the Ansible Controller.\nIf you are using a module and expect the file to exist on the remote, see the remote_src option', loaded);
       } else {
         const path = await ctx.findFile(a.file!.replace(/\n+$/, ''), 'vars');
         const r = loadFile(path);
@@ -116,12 +126,46 @@ export const include_vars = defineModule<IncludeVarsArgs>({
       if (err instanceof GxError) return failure(err.message, loaded);
       throw err;
     }
-    const facts = a.name !== undefined ? { [a.name]: vars } : vars;
+    let facts: Record<string, unknown> = a.name !== undefined ? { [a.name]: vars } : vars;
+    if (a.hash_behaviour === 'merge') {
+      const merged = mergeIntoCurrent(ctx.vars, facts);
+      if (typeof merged === 'string') return { changed: false, failed: true, msg: merged, data: { ansible_included_var_files: loaded } };
+      facts = merged;
+    }
     return { changed: false, facts, data: { ansible_facts: facts, ansible_included_var_files: loaded } };
   },
 });
 
 export default include_vars;
+
+/**
+ * hash_behaviour: merge — each variable merged recursively into its current value (the action's
+ * combine_vars(task_vars.get(key), value, merge=True), v2.14); a value that is not a dictionary on
+ * either side is Ansible's "failed to combine variables" error.
+ */
+function mergeIntoCurrent(current: Record<string, unknown>, loaded: Record<string, unknown>): Record<string, unknown> | string {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(loaded)) {
+    const old = current[k];
+    if (!isMapping(old) || !isMapping(v)) {
+      return `failed to combine variables, expected dicts but got a '${pyTypeName(old)}' and a '${pyTypeName(v)}': \n${pyJsonDumps(old ?? null)}\n${pyJsonDumps(v)}`;
+    }
+    out[k] = mergeHash(old, v, true, 'replace');
+  }
+  return out;
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pyTypeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  return Array.isArray(v) ? 'list' : 'dict';
+}
 
 function failure(msg: string, loaded: string[]) {
   return { changed: false, failed: true, msg, data: { message: msg, ansible_included_var_files: loaded } };

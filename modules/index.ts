@@ -44,6 +44,9 @@ import setup from './setup.js';
 import script from './script.js';
 import service from './service.js';
 import package_ from './package.js';
+import replace from './replace.js';
+import find from './find.js';
+import assemble from './assemble.js';
 
 const definitions: ModuleDefinition<any, any>[] = [
   add_host,
@@ -89,6 +92,9 @@ const definitions: ModuleDefinition<any, any>[] = [
   script,
   service,
   package_,
+  replace,
+  find,
+  assemble,
 ];
 
 function buildRegistry(defs: ModuleDefinition<any, any>[]): Map<string, ModuleDefinition<any, any>> {

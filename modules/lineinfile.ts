@@ -3,7 +3,7 @@ import { ModuleError } from '../engine/errors.js';
 import { attrChanges, attrProperties, changePhrases } from './lib/attrs.js';
 import { expandMatch, pyRegex } from './lib/py-regex.js';
 import { joinLines, readText, splitLines, textEditPlan, type TextLines } from './lib/text-edit.js';
-import { backupProperty, validateProblems, validateProperty } from './lib/write-file.js';
+import { backupProperty, validateProperty } from './lib/write-file.js';
 
 export interface LineinfileArgs {
   path?: string;
@@ -171,7 +171,7 @@ export const lineinfile = defineModule<LineinfileArgs, LineinfileData>({
     if (state === 'present' && a.line === undefined) out.push('line is required with state=present');
     if (state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined) out.push('state=absent needs one of line, regexp or search_string');
     if (a.backrefs && a.regexp === undefined) out.push('backrefs needs regexp');
-    return [...out, ...validateProblems(a.validate)];
+    return out;
   },
   async plan(ctx, a) {
     const path = (a.path ?? a.dest)!;

@@ -2,16 +2,19 @@
 // lib/ansible/plugins/action/package.py at v2.17.5: `use: auto` reads the pkg_mgr fact, gathering it
 // when missing, and hands name/state to that manager's module). gx has the apt module only, so
 // any other manager is a clear error naming the module to use.
-import { defineModule, type ModuleContext } from '../engine/module-contract.js';
+import { defineModule, type ModuleContext, type Plan } from '../engine/module-contract.js';
 import { pkgMgr } from './lib/facts/parse.js';
 import { SUBSET_SECTIONS } from './lib/facts/script.js';
 import apt from './apt.js';
-import { planWith } from './lib/delegate.js';
+import { compileArgs } from '../engine/load/module-args.js';
+import { ModuleArgsError } from '../engine/errors.js';
 
 export interface PackageArgs {
   name: string | string[];
   state: 'present' | 'installed' | 'absent' | 'removed' | 'latest';
   use: string;
+  /** any other argument, for the manager's module */
+  [other: string]: unknown;
 }
 
 async function managerOf(ctx: ModuleContext, use: string): Promise<string> {
@@ -38,7 +41,8 @@ export const package_ = defineModule<PackageArgs>({
       use: { type: 'string', default: 'auto', description: 'The package manager module to use; auto: the host\'s own (only apt is available in gx).' },
     },
     required: ['name'],
-    additionalProperties: false,
+    // no additionalProperties: as Ansible's package action, any other argument goes to the manager's
+    // module, which judges it when the task runs (a yum-only `enablerepo` under a `when` false on Debian loads fine)
   },
   examples: [
     `- name: Tools every host needs
@@ -58,7 +62,25 @@ export const package_ = defineModule<PackageArgs>({
       };
     }
     const names = (Array.isArray(a.name) ? a.name : a.name.split(',')).map((n) => n.trim()).filter(Boolean);
-    return planWith(apt, ctx, { name: names, state: STATE[a.state] });
+    const extra = Object.fromEntries(Object.entries(a).filter(([k]) => k !== 'name' && k !== 'state' && k !== 'use'));
+    const known = Object.keys(apt.schema.properties);
+    const unsupported = Object.keys(extra).filter((k) => !known.includes(k));
+    if (unsupported.length > 0) {
+      // the backend module's own refusal (module_utils/common/parameters.py, v2.14)
+      return {
+        changed: false,
+        failed: true,
+        msg: `Unsupported parameters for (apt) module: ${unsupported.sort().join(', ')}. Supported parameters include: ${[...known].sort().join(', ')}.`,
+      };
+    }
+    let args: Record<string, unknown>;
+    try {
+      args = compileArgs(apt)({ ...extra, name: names, state: STATE[a.state] }, ctx.loc);
+    } catch (err) {
+      if (err instanceof ModuleArgsError) return { changed: false, failed: true, msg: `apt: ${err.message}` };
+      throw err;
+    }
+    return (await apt.plan(ctx, args as Parameters<typeof apt.plan>[1])) as unknown as Plan;
   },
 });
 

@@ -30,7 +30,14 @@ export const ping = defineModule<PingArgs>({
   checkMode: true,
   async plan(ctx, a) {
     if (a.data === 'crash') {
-      return { changed: false, failed: true, msg: 'MODULE FAILURE: Exception: boom', data: { exception: 'Exception: boom' } };
+      // what Ansible reports of a module that raised: its traceback on stderr, rc 1
+      const trace = 'Traceback (most recent call last):\n  File "ping", in main\nException: boom\n';
+      return {
+        changed: false,
+        failed: true,
+        msg: 'MODULE FAILURE\nSee stdout/stderr for the exact error',
+        data: { exception: trace, module_stdout: '', module_stderr: trace, rc: 1 },
+      };
     }
     const r = await ctx.conn.run({ argv: ['true'] });
     if (r.rc !== 0) return { changed: false, failed: true, msg: `the host could not run a command (rc ${r.rc}): ${r.stderr.trim()}` };

@@ -95,7 +95,7 @@ export const setup = defineModule<SetupArgs>({
   setup:
     filter: ansible_distribution*`,
   ],
-  returns: { ansible_facts: { type: 'dict', description: 'The facts, by name without the ansible_ prefix.', returned: 'always' } },
+  returns: { ansible_facts: { type: 'dict', description: 'The facts, by name with the ansible_ prefix (the host variable `ansible_facts` has them without it).', returned: 'always' } },
   checkMode: true,
   check(a) {
     const c = chosenSubsets(a.gather_subset ?? ['all']);
@@ -114,7 +114,10 @@ export const setup = defineModule<SetupArgs>({
     if (filters.length > 0) facts = Object.fromEntries(Object.entries(facts).filter(([k]) => filters.some((re) => re.test(k))));
     facts.gather_subset = Array.isArray(a.gather_subset) ? a.gather_subset : [a.gather_subset];
     facts.module_setup = true;
-    return { changed: false, facts: factVariables(facts, ctx.vars.ansible_facts), data: { ansible_facts: facts } };
+    // the module's own result names them with the prefix (`r.ansible_facts.ansible_user_id`), as
+    // Ansible's setup returns them; the host's `ansible_facts` variable has them without it
+    const returned = Object.fromEntries(Object.entries(facts).map(([k, v]) => [k === 'gather_subset' || k === 'module_setup' || k.startsWith('ansible_') ? k : `ansible_${k}`, v]));
+    return { changed: false, facts: factVariables(facts, ctx.vars.ansible_facts), data: { ansible_facts: returned } };
   },
 });
 

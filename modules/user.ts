@@ -16,6 +16,7 @@ export interface UserArgs {
   shell?: string;
   home?: string;
   create_home?: boolean;
+  createhome?: boolean;
   system?: boolean;
   comment?: string;
   remove?: boolean;
@@ -60,6 +61,7 @@ export const user = defineModule<UserArgs, UserData>({
       shell: { type: 'string', description: 'Login shell.' },
       home: { type: 'string', description: 'Home directory (usermod -d does not move its content).' },
       create_home: { type: 'boolean', default: true, description: 'On creation, create the home directory (useradd -m) or not (-M).' },
+      createhome: { type: 'boolean', description: 'Another name for `create_home` (Ansible\'s alias).' },
       system: { type: 'boolean', default: false, description: 'On creation, make a system account (uid from the system range, useradd -r).' },
       comment: { type: 'string', description: 'The GECOS field (full name).' },
       remove: { type: 'boolean', default: false, description: 'With state=absent: also remove the home directory and mail spool (userdel -r).' },
@@ -140,7 +142,7 @@ export const user = defineModule<UserArgs, UserData>({
         ...(a.comment !== undefined ? ['-c', a.comment] : []),
         ...(a.system ? ['-r'] : []),
         ...(a.password !== undefined ? ['-p', a.password] : []),
-        a.create_home === false ? '-M' : '-m',
+        (a.createhome ?? a.create_home) === false ? '-M' : '-m',
         a.name,
       ];
       msg = `add user ${a.name}`;

@@ -40,6 +40,8 @@ export function templateFileError(action: string, args: unknown, raw: Raw, searc
   if (action !== 'template' && action !== 'ansible.builtin.template') return undefined;
   const src = isObj(args) ? args.src : undefined;
   if (typeof src !== 'string' || hasTemplate(src)) return undefined;
+  // other Jinja delimiters (variable_start_string…): the module reads the file with them when it runs
+  if (isObj(args) && Object.keys(args).some((k) => /^(block|variable|comment)_(start|end)_string$/.test(k))) return undefined;
   const file = searchCandidates(src, 'templates', search).find((p) => existsSync(p) && statSync(p).isFile());
   if (!file) return undefined; // the module reports a missing file with every place it looked
   const problem = templateFileSyntaxErrors(readFileSync(file, 'utf8'), file);

@@ -26,3 +26,11 @@ export function keywordValue<T>(keyword: string, raw: unknown, parent: Kw<T> | u
   if (typeof raw === 'string' && hasTemplate(raw)) return { templated: true, keyword, template: raw, parent };
   return convert(raw);
 }
+
+/**
+ * Ansible's host_pinned is the free strategy with each fork pinned to one host until that host is
+ * done (plugins/strategy/host_pinned.py); gx's free strategy already lets each host go at its own
+ * pace, so host_pinned runs as free.
+ */
+export const HOST_PINNED = 'host_pinned';
+export const HOST_PINNED_WARNING = "strategy 'host_pinned' runs as 'free' in gx (each host at its own pace; hosts are not pinned to forks)";

@@ -12,7 +12,7 @@ import { notifyErrors, templateErrors } from './checks.js';
 import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
 import { loadTimeValue } from './load-time-values.js';
 import { asList, bool, conditions, inherit, tagList } from './inherit.js';
-import { keywordValue } from './kw-value.js';
+import { HOST_PINNED, HOST_PINNED_WARNING, keywordValue } from './kw-value.js';
 import type { CompiledPlay, Inherited, TaskNode, Vars } from './types.js';
 
 /** Appends the plays of `file` (and of the playbooks it imports, in order) to `plays`. */
@@ -143,7 +143,11 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     varsFiles,
     sections: { pre_tasks: pre, tasks: [...roleNodes, ...tasks], post_tasks: post, handlers },
     roles: pctx.roles,
-    strategy: keywordValue('strategy', raw.strategy, undefined, (v) => (v === 'free' ? 'free' : 'linear')),
+    strategy: keywordValue('strategy', raw.strategy, undefined, (v) => {
+      if (v !== HOST_PINNED) return v === 'free' ? 'free' : 'linear';
+      c.warnings.push(new PlaybookError(HOST_PINNED_WARNING, { loc: locate(raw, 'strategy', 'value') }));
+      return 'free';
+    }),
     order: raw.order === undefined ? undefined : (String(raw.order) as CompiledPlay['order']),
     serial: raw.serial === undefined ? undefined : (asList(raw.serial) as (number | string)[]),
     anyErrorsFatal: bool(raw.any_errors_fatal),
@@ -151,6 +155,7 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
     forceHandlers: raw.force_handlers === undefined ? false : keywordValue('force_handlers', raw.force_handlers, undefined, bool),
     gatherFacts: raw.gather_facts === undefined || raw.gather_facts === null ? undefined : bool(raw.gather_facts),
     gatherArgs: gatherArgs(raw),
+    environment: raw.environment,
     tags: tagList(raw.tags),
     secrets: [...asList(raw.secrets).map(String), ...promptSecrets],
     connection: raw.connection === undefined ? undefined : String(raw.connection),

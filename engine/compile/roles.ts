@@ -10,7 +10,7 @@ import { validateRoleMeta, validateVarsFile } from '../load/validate.js';
 import { INCLUDE_ROLE_ARGS, ROLE_KEYWORDS as ROLE_ENTRY_KEYWORDS } from '../schema/keywords.js';
 import { isObj, type CompileSession, type LoadedRole, type PlayCtx, type Raw, type Where } from './context.js';
 import { templateErrors } from './checks.js';
-import { asList, bool, inherit, rootInherited } from './inherit.js';
+import { asList, bool, inherit } from './inherit.js';
 import type { RoleInstance, TaskNode, Vars } from './types.js';
 
 /**
@@ -172,7 +172,11 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
 
   const handlersFile = roleFile(dir, 'handlers', (spec.handlers_from as string | undefined) ?? 'main');
   if (handlersFile) {
-    role.handlers = c.taskFile(handlersFile, { ...rw, file: handlersFile, dir: dirname(handlersFile), handlers: true, inh: { ...rootInherited(), role } });
+    // the handlers inherit what the role's tasks do (the play's, an enclosing block's and the role
+    // entry's or import_role's keywords: delegate_to, become, when…), as Ansible's handler blocks get
+    // them through their parent and role (playbook/block.py _get_parent_attribute); not its notify
+    const { notify: _notify, notifyLoc: _notifyLoc, ...hinh } = rw.inh;
+    role.handlers = c.taskFile(handlersFile, { ...rw, file: handlersFile, dir: dirname(handlersFile), handlers: true, inh: { ...hinh, role } });
   }
   return { nodes, role };
 }

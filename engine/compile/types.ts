@@ -169,6 +169,8 @@ export interface CompiledPlay {
   gatherFacts?: boolean;
   /** setup's arguments for that gathering (gather_subset, gather_timeout) */
   gatherArgs: Record<string, unknown>;
+  /** the play's own `environment:` (its tasks inherit it; the gathering task gets it too) */
+  environment?: unknown;
   tags: string[];
   /** names of variables whose values are secret */
   secrets: string[];

@@ -11,7 +11,7 @@
 import { PlaybookError, type GxError } from '../errors.js';
 import type { SourceLocation } from '../load/source.js';
 import type { InventoryData, Vars } from './data.js';
-import { pyLiteral } from './py-literal.js';
+import { pyLiteral } from '../vars/py-literal.js';
 import { expandHostRange } from './ranges.js';
 import { splitHostPort } from './yaml-inventory.js';
 

@@ -9,7 +9,8 @@
 //   module's other arguments are taken out of it (`command: ./build.sh chdir=/src creates=out`);
 // - a string for any other module is read as `key=value` words (`file: path={{ p }} state=touch`),
 //   split as Ansible splits them (split-args.ts: quotes and `{{ }}` kept together);
-// - a `null` argument counts as not given (so `{{ omit }}`-style unset values fall back to defaults);
+// - a `null` argument counts as not given (so `{{ omit }}`-style unset values fall back to defaults),
+//   except a free-named one (set_fact's variables) or one whose schema type includes null;
 // - booleans take Ansible's words (yes/no, true/false, on/off, y/n, t/f, 1/0, any case);
 // - numbers given as strings ("8080", what a template renders) become numbers, scalars become
 //   strings where a string is wanted, and a single value becomes a one-item list where a list is wanted;
@@ -189,9 +190,13 @@ function problemsOf(spec: ArgsSpec, args: Obj, mode: 'static' | 'run', given: (k
   const module = spec.name;
   const props = schema.properties ?? {};
   const names = Object.keys(props);
-  // a free-named argument (set_fact's variables) keeps its null: `set_fact: {x: null}` defines x as None
-  const freeNamed = (k: string): boolean => !(k in props) && schema.additionalProperties !== false;
-  for (const k of Object.keys(args)) if (args[k] === undefined || (args[k] === null && !freeNamed(k))) delete args[k];
+  // a declared argument set to null is not given; a free-named one (set_fact's and add_host's
+  // variables) keeps its null: `set_fact: {x: null}` defines x as None, as in Ansible
+  const takesNull = (k: string): boolean => {
+    const t = (props[k] as { type?: unknown } | undefined)?.type;
+    return t === 'null' || (Array.isArray(t) && t.includes('null'));
+  };
+  for (const k of Object.keys(args)) if (args[k] === undefined || (args[k] === null && k in props && !takesNull(k))) delete args[k];
 
   const unknownKeys = new Set<string>();
   /** arguments a typo probably meant: not reported again as missing */

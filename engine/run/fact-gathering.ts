@@ -29,7 +29,9 @@ export function gatherTask(play: CompiledPlay): ModuleTask {
     name: 'Gathering Facts',
     loc: play.loc,
     // Ansible tags it `always`: --tags never leaves it out
-    eff: { tags: ['always'], when: [], environment: [], vars: [] },
+    // the play's environment applies to it, as to Ansible's gather task (its ansible_env is then
+    // what the play's commands see)
+    eff: { tags: ['always'], when: [], environment: play.environment === undefined ? [] : [play.environment], vars: [] },
     vars: {},
     module: 'setup',
     args: play.gatherArgs,

@@ -8,7 +8,7 @@ import type { FileKind, SearchPath } from '../load/find-file.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { isUnknown, UNKNOWN, type Unknown } from '../vars/unknown.js';
 import { Fail } from '../vars/fail.js';
-import { runLookup } from '../vars/lookups/index.js';
+import { holdsUnknown, runLookup, UnknownTerm } from '../vars/lookups/index.js';
 
 /** What a lookup may read: the search path for files, the task's variables and where it is (for messages). */
 export interface LoopLookupContext {
@@ -25,6 +25,8 @@ const withLookups: LookupRunner = (name, terms, kw, ctx) => {
   try {
     return runLookup(name, terms, kw, { vars: ctx.vars, where: ctx.where, subdir: ctx.subdir, search: ctx.search });
   } catch (err) {
+    // a term holding a value unknown in check mode: the items are unknown (the task would run)
+    if (err instanceof UnknownTerm) throw err;
     if (err instanceof Fail) {
       // the lookup's own words, as Ansible reports them (runLookup puts the lookup's name first)
       const own = err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
@@ -72,7 +74,14 @@ export function loopItems(kw: TaskKeywords, scope: Vars, where: Where, search: S
       throw new GxError('module', `with_${name} expects a list`, { loc: where.loc });
     }
     const list = Array.isArray(rendered) ? rendered : [rendered];
-    return (opts.lookup ?? withLookups)(name, list, {}, { search, subdir: lookupSubdir(opts.module), vars: scope, where });
+    try {
+      return (opts.lookup ?? withLookups)(name, list, {}, { search, subdir: lookupSubdir(opts.module), vars: scope, where });
+    } catch (err) {
+      // a term unknown in check mode (the lookup refused it, or choked on the marker): the items
+      // are unknown and the task would run, rather than fail over a value a real run would have
+      if (err instanceof UnknownTerm || holdsUnknown(list)) return UNKNOWN;
+      throw err;
+    }
   }
   let items = renderValue(kw.loop ?? kw.withItems, scope, { ...where, what: 'loop' });
   if (isUnknown(items)) return UNKNOWN;

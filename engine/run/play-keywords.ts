@@ -4,6 +4,7 @@
 import type { CompiledPlay } from '../compile/types.js';
 import { PlaybookError } from '../errors.js';
 import { hasTemplate } from '../vars/template.js';
+import { HOST_PINNED, HOST_PINNED_WARNING } from '../compile/kw-value.js';
 import type { RunContext } from './context.js';
 import { keywordBool, keywordNumber, keywordRaw, type KeywordScope } from './keyword-values.js';
 import type { PlayScope } from './scope-builder.js';
@@ -23,11 +24,16 @@ export class PlayKeywords {
   strategy(): 'linear' | 'free' {
     if (this.strategyCache) return this.strategyCache;
     const raw = keywordRaw(this.play.strategy, this.keywordScope('strategy'));
-    const name = raw === undefined || raw === null ? 'linear' : String(raw).trim();
+    let name = raw === undefined || raw === null ? 'linear' : String(raw).trim();
+    // a template giving host_pinned (a literal one was read as free when compiled, with the warning)
+    if (name === HOST_PINNED) {
+      this.ctx.bus.emit({ type: 'warning', msg: HOST_PINNED_WARNING, loc: this.play.loc, time: Date.now() });
+      name = 'free';
+    }
     if (name !== 'linear' && name !== 'free') {
       throw new PlaybookError(`Invalid play strategy specified: '${name}'; gx has the linear and free strategies`, {
         loc: this.play.loc,
-        hint: name === 'host_pinned' ? 'free with forks is the nearest: each host goes at its own pace' : 'write strategy: linear (the default) or strategy: free',
+        hint: 'write strategy: linear (the default), free or host_pinned (which gx runs as free)',
       });
     }
     return (this.strategyCache = name);

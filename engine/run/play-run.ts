@@ -74,11 +74,20 @@ export class PlayRun {
     }
   }
 
-  /** add_host: the inventory learns the host now; plays compiled later target it by pattern. */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void {
-    this.ctx.inventory.addHost(name, groups, vars, parents);
+  /**
+   * add_host, group_by: the inventory learns the host now; plays compiled later target it by pattern.
+   * Changed when the host, one of its groups or one of its variables is new (the strategy's
+   * _add_host/_add_group, plugins/strategy/__init__.py v2.14).
+   */
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): boolean {
+    const before = this.ctx.inventory.host(name);
+    const was = before && { groups: [...before.groups], vars: JSON.stringify(before.vars) };
+    const after = this.ctx.inventory.addHost(name, groups, vars, parents);
+    const changed = !was || after.groups.some((g) => !was.groups.includes(g)) || JSON.stringify(after.vars) !== was.vars;
+    if (changed) this.scope.refreshGroups();
     if (!this.ctx.hosts.has(name)) this.ctx.hosts.set(name, new HostState(name));
     this.ctx.bus.counter.touch(name);
+    return changed;
   }
 
   notify(task: ModuleTask, host: string): void {

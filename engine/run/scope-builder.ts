@@ -39,9 +39,16 @@ export class PlayScope {
     this.playHosts = playHosts;
     this.batch = playHosts;
     this.groups = {};
-    for (const name of ctx.inventory.groups.keys()) this.groups[name] = ctx.inventory.groupMembers(name);
-    if (!this.groups.all) this.groups.all = [...ctx.inventory.hosts.keys()];
+    this.refreshGroups();
     for (const r of play.roles) (r.dependency ? this.roleNames.dependent : this.roleNames.direct).add(r.name);
+  }
+
+  /** `groups` as the inventory has them now (add_host and group_by change them mid-play), updated in place. */
+  refreshGroups(): void {
+    const inv = this.ctx.inventory;
+    for (const k of Object.keys(this.groups)) delete this.groups[k];
+    for (const name of inv.groups.keys()) this.groups[name] = inv.groupMembers(name);
+    if (!this.groups.all) this.groups.all = [...inv.hosts.keys()];
   }
 
   private inventoryVars(host: string): Vars {
@@ -62,19 +69,42 @@ export class PlayScope {
   /** the roles the play runs (roles:, import_role, include_role so far) and those only pulled in as dependencies */
   roleNames: { direct: Set<string>; dependent: Set<string> } = { direct: new Set(), dependent: new Set() };
 
-  /** Play-level magic variables (inventory_hostname and group_names go in mergeScope's host layer). */
+  /** the last magic() and what it was made from: a task on 50 hosts asks 50 times for the same */
+  private magicCache?: { vars: Vars; batch: string[]; liveBatch: string[]; livePlay: string[]; direct: number; dependent: number };
+
+  private isLive(host: string): boolean {
+    return this.ctx.hosts.get(host)?.active ?? true;
+  }
+
+  /** Is `live` the live hosts of `hosts`, in order? (no array made to find out) */
+  private sameLive(live: string[], hosts: string[]): boolean {
+    let i = 0;
+    for (const h of hosts) if (this.isLive(h) && live[i++] !== h) return false;
+    return i === live.length;
+  }
+
+  /**
+   * Play-level magic variables (inventory_hostname and group_names go in mergeScope's host layer).
+   * The same object while the batch, its live hosts and the play's roles stay the same: every task
+   * on every host used to build its own (arrays of all the play's hosts included), which made no
+   * difference to the result but was most of what a no-op task allocated on 50 hosts (issue 16).
+   */
   private magic(): Vars {
+    const c = this.magicCache;
+    const { direct: directSet, dependent: dependentSet } = this.roleNames;
+    if (c && c.batch === this.batch && c.direct === directSet.size && c.dependent === dependentSet.size && this.sameLive(c.liveBatch, this.batch) && this.sameLive(c.livePlay, this.playHosts)) return c.vars;
     const { settings } = this.ctx;
     const check = settings.check;
     // failed, unreachable and ended hosts are removed from the play (Ansible's play._removed_hosts)
-    const live = (hosts: string[]): string[] => hosts.filter((h) => this.ctx.hosts.get(h)?.active ?? true);
+    const live = (hosts: string[]): string[] => hosts.filter((h) => this.isLive(h));
     const batch = live(this.batch);
-    const direct = [...this.roleNames.direct];
-    const dependent = [...this.roleNames.dependent];
+    const playHosts = live(this.playHosts);
+    const direct = [...directSet];
+    const dependent = [...dependentSet];
     const magic: Vars = {
       groups: this.groups,
       play_hosts: batch,
-      ansible_play_hosts: live(this.playHosts),
+      ansible_play_hosts: playHosts,
       ansible_play_hosts_all: this.playHosts,
       ansible_play_batch: batch,
       ansible_play_name: this.play.name,
@@ -98,12 +128,14 @@ export class PlayScope {
     if (settings.limit) magic.ansible_limit = settings.limit;
     const python = controllerPython();
     if (python) magic.ansible_playbook_python = python;
+    this.magicCache = { vars: magic, batch: this.batch, liveBatch: batch, livePlay: playHosts, direct: directSet.size, dependent: dependentSet.size };
     return magic;
   }
 
   private hostLayer(host: string): { inventory_hostname: string; group_names: string[] } {
     const inv = this.ctx.inventory.host(host);
-    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped').sort() };
+    // every group but `all`: a host in no group has ['ungrouped'] (vars/manager.py _get_magic_variables)
+    return { inventory_hostname: host, group_names: (inv?.groups ?? []).filter((g) => g !== 'all').sort() };
   }
 
   /** vars_files whose names are templated, resolved per host */

@@ -22,6 +22,7 @@ import { HostState } from './host-state.js';
 import { runAsync } from './async-task.js';
 import { withTimeLimit } from './time-limit.js';
 import { markOpaque } from './lazy-scope.js';
+import { isGatherTask } from './fact-gathering.js';
 import { keywordValue } from '../compile/kw-value.js';
 import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
 import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
@@ -47,12 +48,30 @@ function stripOmit(v: unknown, omit: string): unknown {
   return v;
 }
 
-/** The task's environment, outer layers first; a variable set to `omit` is left out. */
-function envOf(layers: unknown[], scope: Vars, where: Where, omit: string): Record<string, string> | undefined {
+/**
+ * The task's environment, outer layers first; a variable set to `omit` is left out. A variable whose
+ * value needs the `ansible_env` fact before facts exist is left out too (Ansible's Task
+ * _post_validate_environment, v2.14: "ignore as fact gathering is required for 'env' facts").
+ */
+function envOf(layers: unknown[], scope: Vars, where: Where, omit: string, gathering = false): Record<string, string> | undefined {
   if (layers.length === 0) return undefined;
   const env: Record<string, string> = {};
+  const w = { ...where, what: 'environment' };
   for (const layer of layers) {
-    const r = renderValue(layer, scope, { ...where, what: 'environment' });
+    let r: unknown;
+    if (layer && typeof layer === 'object' && !Array.isArray(layer)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(layer)) {
+        try {
+          out[k] = renderValue(v, scope, w);
+        } catch (err) {
+          const m = err instanceof GxError ? err.message : '';
+          if (/undefined/.test(m) && (m.includes('ansible_env') || (gathering && m.includes('ansible_facts.env')))) continue;
+          throw err;
+        }
+      }
+      r = out;
+    } else r = renderValue(layer, scope, w);
     if (r && typeof r === 'object') {
       for (const [k, v] of Object.entries(r)) {
         if (v === omit) delete env[k];
@@ -82,7 +101,7 @@ export interface TaskPlay {
   state(host: string): HostState;
   notify(task: ModuleTask, host: string): void;
   /** add_host: the inventory learns a host for later plays */
-  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): void;
+  addHost(name: string, groups: string[], vars: Record<string, unknown>, parents?: string[]): boolean;
   isSecretName(name: string): boolean;
 }
 
@@ -301,7 +320,10 @@ export class TaskRunner {
         ansible_loop_var: loopVar,
         ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, ...(i > 0 ? { previtem: list[i - 1] } : {}), ...(i < list.length - 1 ? { nextitem: list[i + 1] } : {}), ...(lc.extended_allitems === false ? {} : { allitems: list }) },
       };
-      if (indexVar) Object.assign(extra, { [indexVar]: i, ansible_index_var: indexVar });
+      if (indexVar) {
+        extra[indexVar] = i;
+        extra.ansible_index_var = indexVar;
+      }
       const itemScope = this.pr.scope.forTask(host, task, extra);
       let label: unknown = item;
       if (lc.label !== undefined) label = renderValue(lc.label, itemScope, where);
@@ -318,7 +340,10 @@ export class TaskRunner {
         o = this.errorOutcome(err, where, task, itemScope);
       }
       o.data = { ...o.data, [loopVar]: item, ansible_loop_var: loopVar };
-      if (indexVar) Object.assign(o.data, { [indexVar]: i, ansible_index_var: indexVar });
+      if (indexVar) {
+        o.data[indexVar] = i;
+        o.data.ansible_index_var = indexVar;
+      }
       o.item = item;
       o.label = label;
       outcomes.push(o);
@@ -352,6 +377,11 @@ export class TaskRunner {
     // --check: the host to delegate to comes from a command that did not run
     if (isUnknown(delegated)) return wouldRun(`would run: the delegate_to host is not known in check mode (${delegated.reason})`, def);
     const delegateTo = delegated;
+    // ansible_delegated_vars: the delegate's variables, under its name, with the task's own
+    // inventory_hostname (vars/manager.py _get_delegated_vars, v2.14)
+    if (delegateTo !== undefined) {
+      scope = this.pr.scope.forTask(host, task, { ...extraFrom(scope), ansible_delegated_vars: { [delegateTo]: delegatedView(this.pr.scope.forTask(delegateTo, task), host) } });
+    }
     const args = stripOmit(renderValue(task.args, scope, where), ctx.omit);
 
     // --check before the machine exists (add_host with an address an earlier task would produce):
@@ -372,7 +402,7 @@ export class TaskRunner {
     const becomeUser = known(keywordString(task.eff.becomeUser, ks, 'become_user'), 'become_user') ?? (scope.ansible_become_user as string | undefined) ?? 'root';
     const become = becomeOn ? { user: becomeUser, password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
-    const conn = taskConnection(base, envOf(task.eff.environment, scope, where, ctx.omit), become);
+    const conn = taskConnection(base, envOf(task.eff.environment, scope, where, ctx.omit, isGatherTask(task)), become);
 
     const mctx: ExecuteContext = {
       conn,
@@ -416,48 +446,67 @@ export class TaskRunner {
       attempts += 1;
       outcome = await withTimeLimit(background ? runAsync(def, args, mctx, background) : executeModule(def, args, mctx), timeout, `task '${task.name}' timed out after ${timeout}s`);
       for (const w of outcome.warnings ?? []) ctx.bus.emit({ type: 'warning', msg: w, host, loc: task.loc, time: Date.now() });
-      if (outcome.addHosts) for (const h of outcome.addHosts) this.pr.addHost(h.name, h.groups, h.vars, h.parents);
+      if (outcome.addHosts) {
+        let joined = false;
+        for (const h of outcome.addHosts) joined = this.pr.addHost(h.name, h.groups, h.vars, h.parents) || joined;
+        outcome = { ...outcome, changed: joined };
+      }
       if (outcome.facts) {
         const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);
         // include_vars' values come from files, not yet templated: they render when read, as in
         // Ansible (its clean-facts actions are not wrapped unsafe); every other fact is data
         for (const k of Object.keys(outcome.facts)) {
-          if (task.module === 'include_vars') state.templatedFacts.add(k);
+          if (def.name === 'include_vars') state.templatedFacts.add(k);
           else state.templatedFacts.delete(k);
         }
         for (const [k, v] of Object.entries(outcome.facts)) if (this.pr.isSecretName(k) && v !== undefined && v !== null) ctx.bus.secret(String(v));
       }
       data = { ...outcome.data };
       if (checkMode) fillUnknown(data, def);
+      // with until, changed_when/failed_when see the attempt count too (task_executor sets it first)
+      if (task.kw.until && !outcome.skipped) data.attempts = attempts;
       let changed = outcome.changed;
       let failed = outcome.failed;
-      // Ansible's task executor sets attempts before changed_when/failed_when read the result
-      if (task.kw.until) data.attempts = attempts;
-      const regScope = task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data });
-      if (task.kw.changedWhen && !outcome.skipped) {
-        const c = check(task.kw.changedWhen, regScope, where);
-        changed = c === 'unknown' ? changed : c;
-      }
-      if (task.kw.failedWhen && !outcome.skipped) {
-        const c = check(task.kw.failedWhen, regScope, where);
-        failed = c === 'unknown' ? failed : c;
-        // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
-        if (c !== 'unknown') data.failed_when_result = c;
+      // built only for a condition that reads it: a whole scope per task and host otherwise (issue 16)
+      let regScopeMemo: Vars | undefined;
+      const regScope = (): Vars => (regScopeMemo ??= task.kw.register ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), [task.kw.register]: data }) : this.pr.scope.forTask(host, task, { ...extraFrom(scope), result: data }));
+      // a condition that cannot be evaluated fails the task and keeps the module's result, the
+      // error in changed_when_result/failed_when_result (Ansible's task_executor, v2.14: `condname`)
+      let condName = 'changed';
+      try {
+        if (task.kw.changedWhen && !outcome.skipped) {
+          const c = check(task.kw.changedWhen, regScope(), where);
+          changed = c === 'unknown' ? changed : c;
+        }
+        condName = 'failed';
+        if (task.kw.failedWhen && !outcome.skipped) {
+          const c = check(task.kw.failedWhen, regScope(), where);
+          failed = c === 'unknown' ? failed : c;
+          // Ansible's task_executor: result['failed_when_result'] = result['failed'] = <the condition>
+          if (c !== 'unknown') data.failed_when_result = c;
+        }
+      } catch (err) {
+        if (!(err instanceof GxError)) throw err;
+        const conds = (condName === 'changed' ? task.kw.changedWhen : task.kw.failedWhen) ?? [];
+        const text = `The conditional check '${conds.map((c) => String(c.expr)).join(' and ')}' failed. The error was: ${err.message}`;
+        data[`${condName}_when_result`] = text;
+        failed = true;
+        if (!outcome.msg) outcome = { ...outcome, msg: text };
       }
       data.changed = changed;
       data.failed = failed;
       status = statusOf({ changed, failed, skipped: outcome.skipped });
       if (!task.kw.until || outcome.skipped) break;
-      const u = check(task.kw.until, regScope, where);
+      const u = check(task.kw.until, regScope(), where);
       data.attempts = attempts;
       if (u === true || u === 'unknown') break;
       if (attempts > retries) {
         data.failed = true;
-        // Ansible's TaskResult.is_failed reads failed_when_result first when failed_when gave one:
-        // a failed_when that holds the task as not failed wins over the exhausted retries
-        if (data.failed_when_result === false) break;
-        status = 'failed';
+        // a failed_when that held its own verdict decides the task's state (Ansible's
+        // TaskResult.is_failed reads failed_when_result first); the result still says failed
+        const verdict = data.failed_when_result;
+        status = typeof verdict === 'boolean' ? statusOf({ changed: Boolean(data.changed), failed: verdict, skipped: false }) : 'failed';
         outcome = { ...outcome, msg: `until condition not met after ${attempts} attempts${outcome.msg ? `: ${outcome.msg}` : ''}` };
         break;
       }
@@ -530,6 +579,18 @@ function fillUnknown(data: Record<string, unknown>, def: ModuleDefinition<any, a
   for (const key of Object.keys(def.returns ?? {})) if (!(key in data)) data[key] = UNKNOWN;
 }
 
+/** A delegate's variables as ansible_delegated_vars shows them: inventory_hostname stays the task's host. */
+function delegatedView(vars: Vars, host: string): Vars {
+  return markOpaque(
+    new Proxy(vars, {
+      get: (t, k) => (k === 'inventory_hostname' ? host : Reflect.get(t, k)),
+      has: (t, k) => k === 'inventory_hostname' || Reflect.has(t, k),
+      getOwnPropertyDescriptor: (t, k) => (k === 'inventory_hostname' ? { configurable: true, enumerable: true, value: host } : Reflect.getOwnPropertyDescriptor(t, k)),
+      ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), 'inventory_hostname'])],
+    }),
+  );
+}
+
 /** The loop variables of a scope, to carry them into a derived scope. */
 function extraFrom(scope: Vars): Vars {
   const out: Vars = {};
@@ -539,8 +600,11 @@ function extraFrom(scope: Vars): Vars {
     out.ansible_loop_var = lv;
     out.ansible_loop = scope.ansible_loop;
   }
-  // loop_control.index_var: seen by until/changed_when/failed_when too (Ansible's task vars hold it)
+  // loop_control.index_var, seen by until/changed_when/failed_when too
   const iv = scope.ansible_index_var as string | undefined;
-  if (iv && iv in scope) Object.assign(out, { [iv]: scope[iv], ansible_index_var: iv });
+  if (iv && iv in scope) {
+    out[iv] = scope[iv];
+    out.ansible_index_var = iv;
+  }
   return out;
 }

@@ -288,9 +288,9 @@ export const PLAY_KEYWORDS: Record<string, KeywordSpec> = {
   tasks: taskList('The tasks of the play, run after the roles.'),
   post_tasks: taskList('Tasks run after the tasks (and after handlers notified so far).'),
   handlers: taskList('Tasks that run at the end of the play (or at meta: flush_handlers) when notified.'),
-  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace (a template may choose at run time).", {
+  strategy: k("'linear': every host finishes a task before the next; 'free': each host goes at its own pace; 'host_pinned' runs as 'free' (a template may choose at run time).", {
     type: 'string',
-    pattern: `^(linear|free)$|${TEMPLATE_PATTERN}`,
+    pattern: `^(linear|free|host_pinned)$|${TEMPLATE_PATTERN}`,
   }),
   order: k("The order hosts run in: inventory (default), reverse_inventory, sorted, reverse_sorted or shuffle.", {
     type: 'string',
@@ -411,7 +411,7 @@ export const INVENTORY_GROUP_KEYWORDS: Record<string, KeywordSpec> = {
 export const EXPECT: Record<string, string> = {
   serial: "must be a whole number, a percentage like '30%', or a list of them",
   register: 'must be a variable name (letters, digits and _, not starting with a digit)',
-  strategy: "must be 'linear' or 'free' (or a template giving one of them): gx has no other strategies",
+  strategy: "must be 'linear', 'free' or 'host_pinned' (run as free), or a template giving one of them: gx has no other strategies",
 };
 
 export const keywordNames = (...lists: Record<string, unknown>[]): string[] => [...new Set(lists.flatMap((l) => Object.keys(l)))];

@@ -15,6 +15,12 @@ export const attrProperties = {
   mode: modeProperty,
   owner: { type: 'string', description: 'The user that should own it (a name or a numeric id).' },
   group: { type: 'string', description: 'The group that should own it (a name or a numeric id).' },
+  // Ansible's file common argument: its modules fall back to writing in place when the atomic rename
+  // fails (module_utils/basic.py atomic_move); gx never does
+  unsafe_writes: {
+    type: 'boolean',
+    description: 'Accepted for Ansible compatibility and ignored: gx always writes atomically (a temporary file renamed over the old one), never in place.',
+  },
 } as const;
 
 export interface AttrChange {

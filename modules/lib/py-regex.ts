@@ -131,3 +131,18 @@ export function expandMatch(template: string, m: RegExpExecArray): string {
     return v ?? '';
   });
 }
+
+/** Python's re.subn(pattern, repl, s, count): the new text and how many matches were replaced (regex_replace, the replace module). */
+export function pySub(re: RegExp, repl: string, s: string, count = 0): { out: string; n: number } {
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  let n = 0;
+  const out = s.replace(g, (...m: unknown[]) => {
+    if (count > 0 && n >= count) return m[0] as string;
+    n++;
+    const groups = typeof m[m.length - 1] === 'object' ? (m[m.length - 1] as Record<string, string>) : undefined;
+    const nums = m.slice(0, groups ? -3 : -2) as string[];
+    const exec = Object.assign([...nums], { index: 0, input: s, groups }) as unknown as RegExpExecArray;
+    return expandMatch(repl, exec);
+  });
+  return { out, n };
+}

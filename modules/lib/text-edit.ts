@@ -34,7 +34,18 @@ export interface CurrentText {
   path: string;
 }
 
-export async function readText(ctx: ModuleContext, path: string): Promise<CurrentText> {
+/** The path exists but is not a regular file; `type` says what it is (replace words its own message for a directory). */
+export class NotRegularFile extends ModuleError {
+  constructor(
+    path: string,
+    readonly type: string,
+  ) {
+    super(`${path} exists but is not a regular file (${type})`);
+  }
+}
+
+/** Reads a text file on the host (following a symlink); `encoding` is how its bytes become text (utf8 unless a module's `encoding` says otherwise). */
+export async function readText(ctx: ModuleContext, path: string, encoding: BufferEncoding = 'utf8'): Promise<CurrentText> {
   let real = path;
   const link = await ctx.conn.stat(path, { followLinks: false });
   if (link?.type === 'link') {
@@ -43,10 +54,10 @@ export async function readText(ctx: ModuleContext, path: string): Promise<Curren
   }
   // not a link: its lstat is its stat (one round trip less per no-op task, issue 16)
   const stat = link?.type === 'link' ? await ctx.conn.stat(real, { followLinks: true }) : link;
-  if (stat && stat.type !== 'file') throw new ModuleError(`${path} exists but is not a regular file (${stat.type})`);
+  if (stat && stat.type !== 'file') throw new NotRegularFile(path, stat.type);
   if (!stat) return { text: null, stat: null, path: real };
   const buf = await ctx.conn.get(real);
-  return { text: buf === null ? null : buf.toString('utf8'), stat, path: real };
+  return { text: buf === null ? null : buf.toString(encoding), stat, path: real };
 }
 
 /** The diff entry for a text file; a missing file diffs as empty text. */
@@ -66,6 +77,7 @@ export function textEditPlan<D extends { path: string; msg: string }>(
   o: WriteOptions,
   data: D,
   attrs: AttrChange,
+  encoding: BufferEncoding = 'utf8',
 ): Plan<D> {
   const contentChanged = newText !== cur.text;
   if (!contentChanged && !hasChanges(attrs)) return { changed: false, msg: data.msg, data };
@@ -79,8 +91,18 @@ export function textEditPlan<D extends { path: string; msg: string }>(
         await applyAttrs(ctx.conn, cur.path, attrs);
         return { data };
       }
-      const backup = await replaceFile(ctx, cur.path, newText, cur.stat, o);
+      const backup = await replaceFile(ctx, cur.path, Buffer.from(newText, encoding), cur.stat, o);
       return { data: { ...data, ...(backup !== undefined ? { backup } : {}) } };
     },
   };
+}
+
+/** Python's codec names as Node's encodings (the `encoding` argument of replace and find); null when Node has no such codec. */
+export function nodeEncoding(name: string): BufferEncoding | null {
+  const n = name.toLowerCase().replace(/_/g, '-');
+  if (['utf-8', 'utf8', 'u8'].includes(n)) return 'utf8';
+  if (['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1'].includes(n)) return 'latin1';
+  if (['ascii', 'us-ascii'].includes(n)) return 'ascii';
+  if (['utf-16-le', 'utf-16le', 'utf16le'].includes(n)) return 'utf16le';
+  return null;
 }

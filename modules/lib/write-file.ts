@@ -38,6 +38,7 @@ export interface WriteArgs extends WriteOptions {
   dest: string;
   backup: boolean;
   force: boolean;
+  follow?: boolean;
 }
 
 export const writeProperties = {
@@ -58,6 +59,11 @@ export const writeProperties = {
     description: 'Replace the file when its content differs. false: only create the file when it does not exist yet.',
   },
   validate: validateProperty,
+  follow: {
+    type: 'boolean',
+    default: false,
+    description: 'When dest is a symbolic link, write the file it points to and keep the link (false: the link is replaced by the file, as in Ansible).',
+  },
 } as const;
 
 export const writeReturns = {
@@ -88,6 +94,14 @@ export interface WriteSource {
 export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource): Promise<Plan> {
   const { conn } = ctx;
   let dest = a.dest;
+  // follow: a link's target is what gets written (Ansible's copy: os.path.realpath(dest))
+  if (a.follow && !dest.endsWith('/')) {
+    const link = await conn.stat(dest, { followLinks: false });
+    if (link?.type === 'link') {
+      const real = await conn.run({ argv: ['readlink', '-f', '--', dest] });
+      if (real.rc === 0 && real.stdout.trim() !== '') dest = real.stdout.trim();
+    }
+  }
   // one round trip in the common case: the stat that answers "is dest a directory?" also carries
   // the checksum of the file that is usually there
   let current = dest.endsWith('/') ? null : await conn.stat(dest, { followLinks: true, checksum: true });
@@ -155,7 +169,11 @@ export async function planWrite(ctx: ModuleContext, a: WriteArgs, s: WriteSource
   };
 }
 
-/** What is wrong with a validate command (pure; the modules' check() runs it before anything is read or written): it must split into words and name the file with %s. */
+/**
+ * What is wrong with a validate command: it must split into words and name the file with %s.
+ * As in Ansible (lineinfile/blockinfile write_changes, copy's main), that is found when the file is
+ * about to be written, a failure of the task (`ignore_errors`, `rescue` see it), not a load error.
+ */
 export function validateProblems(validate: string | undefined): string[] {
   if (validate === undefined) return [];
   let words: string[];
@@ -165,7 +183,7 @@ export function validateProblems(validate: string | undefined): string[] {
     if (err instanceof UnterminatedQuote) return [`validate: ${err.message}`];
     throw err;
   }
-  return words.some((w) => w.includes('%s')) ? [] : [`validate must contain %s (the file to check): ${validate}`];
+  return words.some((w) => w.includes('%s')) ? [] : [`validate must contain %s: ${validate}`];
 }
 
 /**
@@ -178,6 +196,8 @@ export async function replaceFile(ctx: ModuleContext, dest: string, bytes: Buffe
   const mode = o.mode !== undefined ? parseMode(o.mode, current?.mode ?? NEW_FILE_MODE) : undefined;
   let validated: string | undefined;
   if (o.validate !== undefined) {
+    const problems = validateProblems(o.validate);
+    if (problems.length) throw new ModuleError(problems[0]!);
     // the temp file is renamed over dest, so it must already carry what dest should keep
     const keep = { mode: mode ?? current?.mode, owner: o.owner ?? (current ? String(current.uid) : undefined), group: o.group ?? (current ? String(current.gid) : undefined) };
     validated = await writeValidated(ctx, dest, bytes, keep, o.validate);

@@ -11,6 +11,7 @@ type Rule = [RegExp, (m: RegExpExecArray) => FailureClass];
 
 const RULES: Rule[] = [
   [/timed out/i, () => ({ kind: 'time limit', detail: '' })],
+  [/ERR_MODULE_NOT_FOUND|Cannot find module/, () => ({ kind: 'gx did not start (its tree or node_modules is broken)', detail: '' })],
   [/unknown filter '?([\w.]+)'?|no filter named '?([\w.]+)'?|filter '([\w.]+)' is not/i,
     (m) => ({ kind: 'unknown filter', detail: m[1] ?? m[2] ?? m[3] ?? '' })],
   [/unknown test '?([\w.]+)'?|no test named '?([\w.]+)'?/i, (m) => ({ kind: 'unknown test', detail: m[1] ?? m[2] ?? '' })],

@@ -88,7 +88,10 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
         status,
         timedOut,
         recap: parseRecap(output),
-        firstError: timedOut ? `timed out after ${timeoutSeconds} s` : firstError(output),
+        // a crash (a stack trace, gx that could not start) has no ERROR!/fatal line: its Error line
+        firstError: timedOut
+          ? `timed out after ${timeoutSeconds} s`
+          : firstError(output) || (status !== 0 ? (output.split('\n').find((l) => /\b\w*Error\b|ERR_/.test(l)) ?? '') : ''),
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       done(Object.assign(outcome, { output }));

@@ -65,6 +65,21 @@ describe('compile/roles: finding and loading roles', () => {
     expect(pb.plays[0]!.sections.handlers.map((h) => h.name)).to.deep.equal(['own', 'restart']);
   });
 
+  it("role handlers inherit the keywords of import_role, the role entry and the play (delegate_to, become), not a notify (target include_import/import_role)", () => {
+    const pb = compile({
+      'site.yaml':
+        '- hosts: all\n  become: true\n  roles: [{role: web, become_user: app}]\n  tasks:\n    - {import_role: {name: dh}, delegate_to: localhost, notify: other}\n  handlers:\n    - {name: other, debug: {msg: o}}\n',
+      'roles/web/tasks/main.yaml': '[]\n',
+      'roles/web/handlers/main.yaml': '- {name: restart, debug: {msg: r}}\n',
+      'roles/dh/tasks/main.yaml': '- {command: "true", notify: delegated}\n',
+      'roles/dh/handlers/main.yaml': '- {name: delegated, debug: {msg: d}}\n',
+    });
+    const byName = Object.fromEntries(pb.plays[0]!.sections.handlers.map((h) => [h.name, h.eff]));
+    expect(byName.delegated).to.include({ delegateTo: 'localhost', become: true });
+    expect(byName.delegated!.notify).to.equal(undefined);
+    expect(byName.restart).to.include({ become: true, becomeUser: 'app' });
+  });
+
   it('refuses a missing role, a role without a name, a dependency cycle and a missing tasks_from', () => {
     const [missing] = problems({ 'site.yaml': '- hosts: all\n  roles: [nope]\n' });
     expect(missing).to.match(/^the role 'nope' was not found in \/.*\/roles:\/.*$/);

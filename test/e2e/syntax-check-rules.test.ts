@@ -15,8 +15,6 @@ const CERT = 'path: /p/c.crt, privatekey_path: /p/c.key, common_name: c';
 const RULES: [string, string][] = [
   ['copy: {src: /etc/hostname, content: x, dest: /tmp/x}', 'give exactly one of src and content'],
   ["copy: {content: x, dest: /tmp/x, mode: preserve}", "mode: 'preserve' needs a source file"],
-  ['copy: {content: x, dest: /tmp/x, validate: visudo -c}', 'validate must contain %s'],
-  ['template: {src: t.j2, dest: /tmp/x, validate: "check \'%s"}', "validate: unterminated ' quote"],
   ['command: {cmd: ls, argv: [ls]}', 'exactly one of them'],
   ['command: "echo \'open"', "unterminated ' quote"],
   ['shell: {cmd: " "}', 'the command is empty'],

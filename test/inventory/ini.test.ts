@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GxError } from '../../engine/errors.js';
 import { shlexWords } from '../../engine/inventory/ini-inventory.js';
 import { loadInventory } from '../../engine/inventory/inventory.js';
-import { pyLiteral } from '../../engine/inventory/py-literal.js';
+import { pyLiteral } from '../../engine/vars/py-literal.js';
 import { fixture } from './fixtures.js';
 
 const GX = join(process.cwd(), 'engine', 'cli', 'main.ts');

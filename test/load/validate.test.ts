@@ -134,7 +134,7 @@ describe('load/validate: playbook shape', () => {
   it('reports wrong types at the value, in words', () => {
     expect(playbook('- hosts: all\n  gather_facts: y\n  strategy: fast\n  serial: lots\n  vars_files: [1]\n  max_fail_percentage: 150\n  connection: winrm\n')).to.deep.equal([
       "PlaybookError 2:17 'gather_facts' must be true or false, got 'y' | YAML 1.2 reads 'y' as a string: write true",
-      "PlaybookError 3:13 'strategy' must be 'linear' or 'free' (or a template giving one of them): gx has no other strategies, got 'fast'",
+      "PlaybookError 3:13 'strategy' must be 'linear', 'free' or 'host_pinned' (run as free), or a template giving one of them: gx has no other strategies, got 'fast'",
       "PlaybookError 4:11 'serial' must be a whole number, a percentage like '30%', or a list of them, got 'lots'",
       "PlaybookError 5:16 'vars_files[0]' must be a string or a list, got 1",
       "PlaybookError 6:24 'max_fail_percentage' must be <= 100, got 150",

@@ -22,6 +22,14 @@ describe('add_host module', () => {
     expect(r.addHosts?.[0]?.vars.ansible_host).to.equal(address);
   });
 
+  it("takes Ansible's other spellings: hostname/host for name, groupname/group for groups, name:port (target add_host)", async () => {
+    const r = await runModule('add_host', { hostname: 'vm2', groupname: 'a,b', ansible_port: '2222' });
+    expect(r.addHosts).to.deep.equal([{ name: 'vm2', groups: ['a', 'b'], vars: { ansible_port: '2222' } }]);
+    // `host` and `group` stay host variables too, as in Ansible's action
+    const h = await runModule('add_host', { host: 'vm3:2200', group: 'g' });
+    expect(h.data.add_host).to.deep.equal({ host_name: 'vm3', groups: ['g'], host_vars: { host: 'vm3:2200', group: 'g', ansible_ssh_port: 2200 } });
+  });
+
   it('refuses a missing name and a variable name that is not one', async () => {
     for (const args of [{ groups: ['k3s'] }, { name: 'vm', 'not-a-name': 1 }]) {
       let err: unknown;

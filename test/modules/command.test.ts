@@ -21,9 +21,14 @@ describe('command module', () => {
     expect(r.data.delta).to.match(/^0:00:\d\d\.\d{6}$/);
   });
 
-  it('does not expand variables, globs or ~ (that is what shell is for)', async () => {
-    const r = await runModule('command', { argv: ['echo', '$HOME', '*', '~'] });
-    expect(r.data.stdout).to.equal('$HOME * ~');
+  it("expands $NAME, ${NAME} and a leading ~ in each word as Ansible's command does, not globs; unknown names stay (target environment)", async () => {
+    const home = process.env.HOME!;
+    const r = await runModule('command', 'echo $HOME * ~ ${NOPE_GX} $NOPE_GX a${HOME}b "$HOME x"');
+    expect(r.data.stdout).to.equal(`${home} * ${home} \${NOPE_GX} $NOPE_GX a${home}b ${home} x`);
+    // the result's cmd is the command as written
+    expect(r.data.cmd).to.deep.equal(['echo', '$HOME', '*', '~', '${NOPE_GX}', '$NOPE_GX', 'a${HOME}b', '$HOME x']);
+    const argv = await runModule('command', { argv: ['echo', '~root/x', '~nosuchuser-gx/y'] });
+    expect(argv.data.stdout).to.equal('/root/x ~nosuchuser-gx/y');
   });
 
   it('takes chdir= and creates= out of the free-form text', async () => {
@@ -110,11 +115,12 @@ describe('command on a real sshd test host: a missing program, executable', func
   let conn!: SshConnection;
   firstHostPerSuite((c) => (conn = c));
 
-  it("a program that is not found fails with rc 127, the cmd and Ansible's message; shell gives 127 too", async () => {
+  it("a program that is not found fails with rc 127, unchanged, Ansible's message in msg and no output (target command_nonexisting); shell gives 127 too", async () => {
     const r = await runModule('command', 'nosuch-gx-program --flag', { conn });
-    expect(r).to.include({ failed: true, msg: "[Errno 2] No such file or directory: b'nosuch-gx-program'" });
-    expect(r.data).to.include({ rc: 127, failed: true });
-    expect(r.data.cmd).to.deep.equal(['nosuch-gx-program', '--flag']);
+    expect(r).to.include({ failed: true, changed: false, msg: "[Errno 2] No such file or directory: b'nosuch-gx-program'" });
+    expect(r.data).to.include({ rc: 127, failed: true, stdout: '', stderr: '' });
+    // Ansible's run_command failure names the command as one line
+    expect(r.data.cmd).to.equal('nosuch-gx-program --flag');
     const sh = await runModule('shell', 'nosuch-gx-program', { conn });
     expect(sh.data.rc).to.equal(127);
     expect(sh.failed).to.equal(true);

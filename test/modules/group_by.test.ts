@@ -5,7 +5,7 @@ import { sshPlay } from './ssh-play.js';
 describe('group_by', function () {
   this.timeout(60_000);
 
-  it('plans the host into the group (spaces become dashes), parents default to all, never changed', async () => {
+  it('plans the host into the group (spaces become dashes), parents default to all; the module itself says unchanged (the runner decides)', async () => {
     const r = await runModule('group_by', { key: 'tier web' }, { host: 'h1' });
     expect(r).to.include({ changed: false, failed: false });
     expect(r.data).to.deep.include({ add_group: 'tier-web', parent_groups: ['all'] });
@@ -42,9 +42,9 @@ describe('group_by', function () {
     );
     expect(r.code, r.text).to.equal(0);
     expect(r.results('by parity').map((x) => [x.host, x.status, x.data?.add_group])).to.deep.equal([
-      ['h1', 'ok', 'kind_odd'],
-      ['h2', 'ok', 'kind_even'],
-      ['h3', 'ok', 'kind_odd'],
+      ['h1', 'changed', 'kind_odd'],
+      ['h2', 'changed', 'kind_even'],
+      ['h3', 'changed', 'kind_odd'],
     ]);
     expect(r.results('odd ones').map((x) => x.host).sort()).to.deep.equal(['h1', 'h3']);
     expect(r.results('all kinds').map((x) => [x.host, x.data?.group_names]).sort()).to.deep.equal([

@@ -65,6 +65,40 @@ describe('include_vars', function () {
     expect(err?.message).to.match(/mixing file only and dir only arguments/);
   });
 
+  it("a file without an extension is loaded when extensions lists '' (Python's splitext; target include_vars)", async () => {
+    const dir = await tempDir();
+    const d = join(dir, 'webapp');
+    await mkdir(d);
+    await writeFile(join(d, 'file_without_extension'), 'webapp_version: "1"\n');
+    const r = await runModule('include_vars', { dir: d, ignore_unknown_extensions: true, extensions: ['', 'yaml', 'yml', 'json'] }, { playbookDir: dir });
+    expect(r.facts).to.deep.equal({ webapp_version: '1' });
+    const skipped = await runModule('include_vars', { dir: d, ignore_unknown_extensions: true }, { playbookDir: dir });
+    expect(skipped.facts).to.deep.equal({});
+  });
+
+  it("a file that is None (first_found with errors='ignore' found nothing) fails with Ansible's 'Could not find file' message (target include_vars)", async () => {
+    const dir = await tempDir();
+    const r = await runModule('include_vars', { file: null }, { playbookDir: dir });
+    expect(r.failed).to.equal(true);
+    expect(r.data.message).to.match(/^Could not find file on the Ansible Controller\./);
+  });
+
+  it('hash_behaviour: merge merges each dictionary recursively into its current value; a missing one fails as in Ansible (target include_vars)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'hash2.yml'), 'config:\n  key1: 1\n  key2:\n    b: 22\n  key3: 3\n');
+    const vars = { config: { key0: 0, key1: 0, key2: { a: 21 } } };
+    const r = await runModule('include_vars', { file: join(dir, 'hash2.yml'), hash_behaviour: 'merge' }, { playbookDir: dir, vars });
+    expect(r.failed).to.equal(false);
+    expect(r.facts).to.deep.equal({ config: { key0: 0, key1: 1, key2: { a: 21, b: 22 }, key3: 3 } });
+    const replaced = await runModule('include_vars', { file: join(dir, 'hash2.yml'), hash_behaviour: 'replace' }, { playbookDir: dir, vars });
+    expect(replaced.facts).to.deep.equal({ config: { key1: 1, key2: { b: 22 }, key3: 3 } });
+    const missing = await runModule('include_vars', { file: join(dir, 'hash2.yml'), hash_behaviour: 'merge', name: 'fresh' }, { playbookDir: dir, vars });
+    expect(missing.failed).to.equal(true);
+    expect(missing.msg).to.equal(
+      "failed to combine variables, expected dicts but got a 'NoneType' and a 'dict': \nnull\n{\"config\": {\"key1\": 1, \"key2\": {\"b\": 22}, \"key3\": 3}}",
+    );
+  });
+
   it('in a play on a real sshd test host: later tasks and plays see the variables, templates in them render when read', async () => {
     const r = await sshPlay({
       'site.yaml': `- hosts: all

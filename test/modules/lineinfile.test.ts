@@ -130,9 +130,12 @@ describe('lineinfile', () => {
     expect(await read(p)).to.equal('ok\nfine\n');
     const files = await readdir(join(p, '..'));
     expect(files, 'no temp copy is left behind').to.deep.equal(['f.conf']);
-    let noPlaceholder: unknown;
-    await runModule(lineinfile, { path: p, line: 'x', validate: 'true' }).catch((e: unknown) => (noPlaceholder = e));
-    expect(noPlaceholder, 'a validate without %s is an argument error').to.be.instanceOf(ModuleArgsError);
+    // Ansible's target lineinfile: found when the file is written, a task failure rescue can read
+    const noPlaceholder = await runModule(lineinfile, { path: p, line: 'x', validate: '/some/path' });
+    expect(noPlaceholder).to.include({ failed: true, msg: 'validate must contain %s: /some/path' });
+    expect(await read(p)).to.equal('ok\nfine\n');
+    const nothingToWrite = await runModule(lineinfile, { path: p, line: 'fine', validate: '/some/path' });
+    expect(nothingToWrite, 'nothing to write: nothing to validate').to.include({ failed: false, changed: false });
   });
 
   it('edits the target of a symlink and leaves the link in place (as Ansible does)', async () => {

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { makeDoubles, type Doubles } from '../doubles/doubles.js';
 import { rhythm, runModule } from './harness.js';
+import { play } from '../run/play-helper.js';
 
 describe('package (apt command doubles)', () => {
   let d: Doubles;
@@ -25,5 +26,31 @@ describe('package (apt command doubles)', () => {
     expect(r.failed).to.equal(true);
     expect(r.msg).to.match(/package manager is 'dnf'.*only the apt module/);
     expect(await d.calls()).to.deep.equal([]);
+  });
+
+  it("other arguments go to apt, as Ansible's package hands them to the backend: apt's own are used, others fail the task when it runs", async () => {
+    const r = await runModule('package', { name: 'jq', enablerepo: 'epel' }, { conn: d.conn, vars: { ansible_pkg_mgr: 'apt' } });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.match(/^Unsupported parameters for \(apt\) module: enablerepo\. Supported parameters include: .*update_cache/);
+    expect(await d.calls()).to.deep.equal([]);
+    const installed = await runModule('package', { name: 'jq', install_recommends: 'no' }, { conn: d.conn, vars: { ansible_pkg_mgr: 'apt' } });
+    expect(installed).to.include({ changed: true, failed: false });
+    expect((await d.calls()).some((c) => c[0] === 'apt-get' && c.includes('--no-install-recommends'))).to.equal(true);
+  });
+
+  it('an argument apt does not know loads: the task may never run on an apt host (its when)', async () => {
+    const r = await play({
+      'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: yum only
+      package: { name: git, enablerepo: "{{ repo | default(omit, true) }}" }
+      when: ansible_os_family == 'RedHat'
+      vars: { ansible_os_family: Debian }
+`,
+    });
+    expect(r.code, r.text).to.equal(0);
+    expect(r.results('yum only')[0].status).to.equal('skipped');
   });
 });

@@ -17,9 +17,11 @@ describe('ping (real sshd test host)', function () {
     expect((await runModule('ping', { data: 'hello' }, { conn })).data.ping).to.equal('hello');
   });
 
-  it('data=crash fails the task, as Ansible\'s does', async () => {
+  it('data=crash fails the task as a crashed Ansible module does: module_stdout, module_stderr with the exception, rc 1 (target ping)', async () => {
     const r = await runModule('ping', { data: 'crash' }, { conn });
     expect(r.failed).to.equal(true);
-    expect(r.msg).to.match(/boom/);
+    expect(r.msg).to.equal('MODULE FAILURE\nSee stdout/stderr for the exact error');
+    expect(r.data).to.include({ module_stdout: '', rc: 1 });
+    expect(`${r.data.module_stdout}${r.data.module_stderr}`).to.contain('Exception: boom');
   });
 });

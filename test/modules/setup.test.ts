@@ -1,7 +1,7 @@
 // setup and fact gathering against the real sshd test hosts: they share this machine's kernel and
 // files, so what setup reports is checked against what this machine says through Node.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { SshConnection } from '../../engine/connect/ssh/connection.js';
 import { firstHostPerSuite, sshEnv } from '../ssh/hosts.js';
@@ -53,12 +53,16 @@ describe('setup (real sshd test host)', function () {
     if (def.interface) expect((f[`ansible_${def.interface}`] as { ipv4: { address: string } }).ipv4.address).to.equal(def.address);
     const py = f.ansible_python as { version: { major: number }; executable: string } | undefined;
     if (py) expect(py.version.major).to.equal(3);
+    // where there is a /usr/bin/python3, it is the one (Ansible's interpreter discovery on Debian/Ubuntu), not the first on PATH
+    if (existsSync('/usr/bin/python3')) expect(py?.executable).to.equal('/usr/bin/python3');
     const dt = f.ansible_date_time as { epoch: string; iso8601: string };
     expect(new Date(Number(dt.epoch) * 1000).toISOString().replace(/\.\d+Z$/, 'Z')).to.equal(dt.iso8601);
     const facts = f.ansible_facts as Record<string, unknown>;
     expect(facts.distribution).to.equal(f.ansible_distribution);
     expect(facts.hostname).to.equal(f.ansible_hostname);
-    expect(r.data.ansible_facts).to.deep.include({ hostname: f.ansible_hostname });
+    // the module's result names them as Ansible's does, with the prefix (target split: `r.ansible_facts.ansible_user_id`)
+    expect(r.data.ansible_facts).to.deep.include({ ansible_hostname: f.ansible_hostname, ansible_user_id: f.ansible_user_id });
+    expect(f.ansible_user_id).to.be.a('string').that.is.not.empty;
   });
 
   it('local facts: each *.fact of fact_path (JSON, INI, or an executable\'s output) under ansible_local', async () => {
@@ -101,8 +105,8 @@ describe('fact gathering in plays (real sshd test hosts)', function () {
     expect(r.tasks()).to.deep.equal(['Gathering Facts', 'show']);
     expect(r.results('Gathering Facts').map((x) => x.status)).to.deep.equal(['ok', 'ok']);
     const gathered = r.results('Gathering Facts')[0]!.data!.ansible_facts as Record<string, string>;
-    expect(gathered.distribution).to.be.a('string').that.is.not.empty;
-    expect(r.results('show')[0]!.data?.msg).to.equal(`${gathered.distribution} ${hostname().split('.')[0]}`);
+    expect(gathered.ansible_distribution).to.be.a('string').that.is.not.empty;
+    expect(r.results('show')[0]!.data?.msg).to.equal(`${gathered.ansible_distribution} ${hostname().split('.')[0]}`);
   });
 
   it('without gather_facts, facts are gathered once, just before the first task that reads one, also through a variable', async () => {

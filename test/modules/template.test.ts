@@ -43,6 +43,42 @@ describe('template module', () => {
     expect(await read(dest)).to.equal('a\r\n\r\nb\r\n\r\nc\r\n');
   });
 
+  it("newline_sequence written as an escape ('\\r\\n' in single quotes), also for a file without a Jinja tag (target template)", async () => {
+    const pb = await playbook({ 'plain.j2': 'a\nb\n\n', 'tag.j2': 'a\n{{ 1 }}\n' });
+    const dest = join(await tempDir(), 'n');
+    await runModule('template', { src: 'plain.j2', dest, newline_sequence: '\\r\\n' }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\r\nb\r\n\r\n');
+    await runModule('template', { src: 'tag.j2', dest, newline_sequence: '\\r' }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('a\r1\r');
+  });
+
+  it('output_encoding writes the rendered text in that encoding (windows-1252, latin-1; utf-8 when empty); a character it cannot hold fails the task', async () => {
+    const pb = await playbook({ 'e.j2': '\u20ac {{ word }}\n' });
+    const dest = join(await tempDir(), 'e');
+    await runModule('template', { src: 'e.j2', dest, output_encoding: 'windows-1252' }, { playbookDir: pb, vars: { word: 'caf\u00e9' } });
+    expect([...(await readFile(dest))]).to.deep.equal([0x80, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]);
+    await runModule('template', { src: 'e.j2', dest, output_encoding: '' }, { playbookDir: pb, vars: { word: 'caf\u00e9' } });
+    expect(await read(dest)).to.equal('\u20ac caf\u00e9\n');
+    const r = await runModule('template', { src: 'e.j2', dest, output_encoding: 'latin-1' }, { playbookDir: pb, vars: { word: 'x' } });
+    expect(r.failed).to.equal(true);
+    expect(r.msg).to.match(/can't encode character '\\u20ac'/);
+  });
+
+  it("other Jinja delimiters (block/variable/comment start and end strings) read the template as Ansible's do; default ones in its text stay text (target template)", async () => {
+    const pb = await playbook({
+      'd.j2': 'lit {{ a }} {% b %} {# c #} {\n[% for i in [1,2] -%]\n<< i >>[%- if i == 1 %],[% endif %]\n[% endfor %]\n[#- note -#]\n[% raw %]<< raw >> {{ x }}[% endraw %]\nend<< "x" >>{\n',
+      'c.j2': 'Before\n[# Test comment_start_string #]\nAfter\n',
+    });
+    const dest = join(await tempDir(), 'd');
+    const delimiters = { block_start_string: '[%', block_end_string: '%]', variable_start_string: '<<', variable_end_string: '>>', comment_start_string: '[#', comment_end_string: '#]' };
+    const r = await runModule('template', { src: 'd.j2', dest, ...delimiters }, { playbookDir: pb });
+    expect(r.failed).to.equal(false);
+    // what ansible-playbook 2.14.18 writes for the same template and arguments
+    expect(await read(dest)).to.equal('lit {{ a }} {% b %} {# c #} {\n1,2<< raw >> {{ x }}endx{\n');
+    await runModule('template', { src: 'c.j2', dest, comment_start_string: '[#', comment_end_string: '#]' }, { playbookDir: pb });
+    expect(await read(dest)).to.equal('Before\nAfter\n');
+  });
+
   it('an undefined variable in a .j2 file points at its line in the file (the #jinja2: line counted)', async () => {
     const pb = await playbook({ 'u.j2': 'ok\nport={{ prot }}\n', 'h.j2': '#jinja2: trim_blocks: False\nok\n{% if nope %}x{% endif %}\n' });
     const dest = join(await tempDir(), 'u');

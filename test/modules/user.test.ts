@@ -31,6 +31,11 @@ describe('user (command double)', () => {
     expect(writes(await d.calls())).to.deep.equal([['useradd', '-s', '/usr/sbin/nologin', '-r', '-M', 'gxapi']]);
   });
 
+  it("createhome is Ansible's other name for create_home (target template)", async () => {
+    await rhythm(user, { name: 'gxapi', system: true, createhome: 'no', shell: '/usr/sbin/nologin' }, { conn: d.conn, snapshot: db });
+    expect(writes(await d.calls())).to.deep.equal([['useradd', '-s', '/usr/sbin/nologin', '-r', '-M', 'gxapi']]);
+  });
+
   it('changes only what differs, with usermod', async () => {
     await d.set('passwd', 'root:x:0:0:root:/root:/bin/bash\ndeploy:x:1000:1000::/home/deploy:/bin/sh\n');
     await d.set('group', 'root:x:0:\ndeploy:x:1000:\nsudo:x:27:deploy\ndocker:x:998:\n');

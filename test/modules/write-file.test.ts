@@ -2,7 +2,7 @@
 // write-file.ts): the same modes, a validate command run without a shell, and backups named as
 // Ansible names them.
 import { expect } from 'chai';
-import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rhythm, runModule, tempDir } from './harness.js';
 
@@ -35,6 +35,39 @@ const writers: Writer[] = [
 ];
 
 describe('file-writing modules: one set of file helpers', () => {
+  describe('follow: a dest that is a symbolic link', () => {
+    for (const w of writers.filter((x) => x.name === 'copy' || x.name === 'template')) {
+      it(`${w.name}: follow writes the link's target and keeps the link; without it the link is replaced by the file (target template)`, async () => {
+        const dir = await tempDir(`gx-${w.name}-follow-`);
+        await writeFile(join(dir, 'real'), 'old\n');
+        await symlink('real', join(dir, 'link'));
+        const { args, playbookDir } = await w.args(join(dir, 'link'));
+        const r = await runModule(w.name, { ...args, follow: true }, { playbookDir, vars: { word: 'new' } });
+        expect(r).to.include({ failed: false, changed: true });
+        expect((await lstat(join(dir, 'link'))).isSymbolicLink()).to.equal(true);
+        expect(await read(join(dir, 'real'))).to.equal('new\n');
+        await runModule(w.name, { ...args, content: w.name === 'copy' ? 'other\n' : undefined }, { playbookDir, vars: { word: 'other' } });
+        expect((await lstat(join(dir, 'link'))).isSymbolicLink(), 'replaced by a file').to.equal(false);
+        expect(await read(join(dir, 'real'))).to.equal('new\n');
+      });
+    }
+  });
+
+  describe("unsafe_writes (Ansible's file common argument) is accepted and the write stays atomic", () => {
+    for (const w of writers) {
+      it(`${w.name}: unsafe_writes: true writes the file as without it`, async () => {
+        const dir = await tempDir(`gx-${w.name}-unsafe-`);
+        const dest = join(dir, 'f.conf');
+        await writeFile(dest, 'old\n');
+        const { args, playbookDir } = await w.args(dest);
+        const r = await runModule(w.name, { ...args, unsafe_writes: true }, { playbookDir, vars: { word: 'new' } });
+        expect(r).to.include({ failed: false, changed: true });
+        expect(await read(dest)).to.contain('new');
+        expect(await readdir(dir), 'no temporary file left behind').to.deep.equal(['f.conf']);
+      });
+    }
+  });
+
   describe('symbolic modes work on lineinfile and blockinfile as on copy', () => {
     for (const [name, args] of [
       ['lineinfile', { line: 'x=1' }],

@@ -71,7 +71,7 @@ describe('run: play keywords', () => {
     const failed = await play({
       'site.yaml': `
 - hosts: localhost
-  vars: { how: host_pinned }
+  vars: { how: debug }
   strategy: "{{ how }}"
   tasks:
     - debug: { msg: hi }
@@ -80,7 +80,26 @@ describe('run: play keywords', () => {
       () => undefined,
       (err: Error) => err,
     );
-    expect(failed?.message).to.match(/Invalid play strategy specified: 'host_pinned'; gx has the linear and free strategies/);
+    expect(failed?.message).to.match(/Invalid play strategy specified: 'debug'; gx has the linear and free strategies/);
+  });
+
+  it("host_pinned (literal or templated) runs as free, with a warning saying so (Ansible's includes target)", async () => {
+    for (const strategy of ['host_pinned', '"{{ how }}"']) {
+      const r = await play({
+        'site.yaml': `
+- hosts: localhost
+  gather_facts: false
+  vars: { how: host_pinned }
+  strategy: ${strategy}
+  tasks:
+    - { name: hi, debug: { msg: hi } }
+`,
+      });
+      expect(r.code, r.text).to.equal(0);
+      expect(r.results('hi')[0].status).to.equal('ok');
+      const warnings = r.events.filter((e) => e.type === 'warning').map((e) => (e as { msg: string }).msg);
+      expect(warnings, strategy).to.include("strategy 'host_pinned' runs as 'free' in gx (each host at its own pace; hosts are not pinned to forks)");
+    }
   });
 
   it('run_once on a play runs every task on the first host only', async () => {

@@ -1,6 +1,8 @@
 // Regular-expression filters with Python's syntax (Ansible's plugins/filter/core.py:
 // regex_replace, regex_search, regex_findall, regex_escape), translated by modules/lib/py-regex.ts.
-import { expandMatch, PyRegexError, translatePyRegex } from '../../../modules/lib/py-regex.js';
+import { pySub, PyRegexError, translatePyRegex } from '../../../modules/lib/py-regex.js';
+
+export { pySub };
 import { pyStr, toInt, truthy } from '../values.js';
 import { arg, Fail, text, type Fn } from './args.js';
 
@@ -24,21 +26,6 @@ export function pyRe(source: unknown, kw: Record<string, unknown>, what: string,
     cache.set(key, re);
   }
   return re;
-}
-
-/** Python's re.sub(pattern, repl, s, count). */
-export function pySub(re: RegExp, repl: string, s: string, count = 0): { out: string; n: number } {
-  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
-  let n = 0;
-  const out = s.replace(g, (...m: unknown[]) => {
-    if (count > 0 && n >= count) return m[0] as string;
-    n++;
-    const groups = typeof m[m.length - 1] === 'object' ? (m[m.length - 1] as Record<string, string>) : undefined;
-    const nums = m.slice(0, groups ? -3 : -2) as string[];
-    const exec = Object.assign([...nums], { index: 0, input: s, groups }) as unknown as RegExpExecArray;
-    return expandMatch(repl, exec);
-  });
-  return { out, n };
 }
 
 /** re.findall: whole matches, the one group, or tuples of groups. */

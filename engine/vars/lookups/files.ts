@@ -4,11 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { pyLiteral } from '../py-literal.js';
 import { Fail } from '../fail.js';
 import { globFiles } from '../glob.js';
-import { concatToLiteral } from '../py-literal.js';
 import { templateMagicVars } from '../template-vars.js';
-import { withDelimiters } from '../jinja-delimiters.js';
 import { isMapping, pyStr, truthy } from '../values.js';
 import { baseDir, findInSearchPath, requireFile, searchDirs, type LookupContext } from './context.js';
 
@@ -78,6 +77,45 @@ function firstFound(terms: unknown[], kw: Kw, ctx: LookupContext): unknown[] {
   throw new Fail('first_found: No file was found when using first_found.');
 }
 
+const DELIMITERS: [string, string, string][] = [
+  ['variable_start_string', 'variable_end_string', '{{ }}'],
+  ['block_start_string', 'block_end_string', '{% %}'],
+  ['comment_start_string', 'comment_end_string', '{# #}'],
+];
+
+/**
+ * The template lookup's variable_start_string=… options: the text is rewritten to the standard
+ * delimiters (the standard ones of a rewritten kind first kept as literal text), so the one Jinja
+ * renderer reads it.
+ */
+function withDelimiters(text: string, kw: Kw): string {
+  const swaps: [string, string][] = [];
+  for (const [startOpt, endOpt, std] of DELIMITERS) {
+    const [s0, e0] = std.split(' ') as [string, string];
+    const s = kw[startOpt] === undefined ? s0 : pyStr(kw[startOpt]);
+    const e = kw[endOpt] === undefined ? e0 : pyStr(kw[endOpt]);
+    if (s !== s0 || e !== e0) swaps.push([s0, s], [e0, e]);
+  }
+  if (!swaps.length) return text;
+  const held: string[] = [];
+  let out = text;
+  // 1. the standard delimiters of a rewritten kind are text now: hold them aside
+  for (const [std] of swaps) out = out.split(std).join(`\u0000${held.push(std) - 1}\u0000`);
+  // 2. the custom ones become standard
+  for (const [std, custom] of swaps) out = out.split(custom).join(std);
+  // 3. the held text comes back as literal Jinja text
+  return out.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => `{{ '${held[Number(i)]}' }}`);
+}
+
+/** Ansible's convert_data: a result that reads as a Python dict or list literal becomes that value. */
+function literalOf(text: string): unknown {
+  const t = text.trim();
+  if (!(t.startsWith('[') || (t.startsWith('{') && !t.startsWith('{{')) || t === 'True' || t === 'False')) return text;
+  // Python's literal_eval, as Ansible's safe_eval reads it (not a literal: the text as it was)
+  const v = pyLiteral(t);
+  return v === t ? text : v;
+}
+
 export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: LookupContext) => unknown[]> = {
   env: (terms, kw) => terms.map((t) => process.env[pyStr(t)] ?? (kw['default'] === undefined ? '' : kw['default'])),
   file: (terms, kw, ctx) => {
@@ -98,7 +136,7 @@ export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: Lookup
       // as Ansible's template lookup: the file's template_* variables, then template_vars
       const out = renderer(withDelimiters(readFileSync(path, 'utf8'), kw), { ...ctx.vars, ...templateMagicVars(path, pyStr(t)), ...extra }, path, ctx);
       // convert_data (default true): text that reads as a dict or list literal becomes one
-      return truthy(kw['convert_data'] ?? true) && typeof out === 'string' ? concatToLiteral(out) : out;
+      return truthy(kw['convert_data'] ?? true) && typeof out === 'string' ? literalOf(out) : out;
     }),
   pipe: (terms, _kw, ctx) => terms.map((t) => runShell(pyStr(t), ctx, 'pipe').replace(/\s+$/, '')),
   lines: (terms, _kw, ctx) =>

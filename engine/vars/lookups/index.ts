@@ -34,7 +34,7 @@ const MARKER = /<unknown: /;
 /** Lookups that read files, run commands or write: their terms name things on the controller. */
 const CONTROLLER_LOOKUPS = new Set(['env', 'file', 'template', 'pipe', 'lines', 'first_found', 'fileglob', 'password', 'ini', 'csvfile', 'vars', 'varnames', 'inventory_hostnames']);
 
-function holdsUnknown(v: unknown, depth = 5): boolean {
+export function holdsUnknown(v: unknown, depth = 5): boolean {
   if (isUnknown(v)) return true;
   if (typeof v === 'string') return MARKER.test(v);
   if (depth === 0) return false;

@@ -17,8 +17,10 @@ export const SUBSET_SECTIONS: Record<'min' | 'hardware' | 'network' | 'virtual',
     svcmgr:
       'cat /proc/1/comm 2>/dev/null; [ -d /run/systemd/system ] && echo "@systemd-run"; command -v systemctl >/dev/null 2>&1 && echo "@systemctl"; ' +
       '[ -e /sbin/openrc ] && echo "@openrc"; [ -d /etc/init.d ] && echo "@initd"; true',
+    // the interpreter Ansible's discovery picks on the distributions it maps (Debian, Ubuntu, RHEL…:
+    // /usr/bin/python3, config/base.yml INTERPRETER_PYTHON_DISTRO_MAP), else the first on PATH
     python:
-      'for p in python3 python; do command -v $p >/dev/null 2>&1 && { $p -c "import sys; v=sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4])" 2>/dev/null; break; }; done',
+      'for p in /usr/bin/python3 python3 python; do command -v $p >/dev/null 2>&1 && { $p -c "import sys; v=sys.version_info; print(sys.executable); print(v[0], v[1], v[2], v[3], v[4])" 2>/dev/null; break; }; done',
     selinux: 'command -v getenforce >/dev/null 2>&1 && getenforce 2>/dev/null; [ -d /sys/fs/selinux ] && echo "@fs"; true',
   },
   hardware: {
