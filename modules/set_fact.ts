@@ -5,6 +5,8 @@ export interface SetFactArgs {
   [name: string]: unknown;
 }
 
+const BOOL_WORDS = new Set(['true', 'false', 'yes', 'no']);
+
 export const set_fact = defineModule<SetFactArgs>({
   name: 'set_fact',
   summary: 'Set variables on the host for the tasks that follow.',
@@ -32,7 +34,8 @@ export const set_fact = defineModule<SetFactArgs>({
   acceptsUnknown: true,
   async plan(_ctx, a) {
     const facts: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(a)) if (k !== 'cacheable') facts[k] = v;
+    // Ansible's set_fact action (plugins/action/set_fact.py): the strings true/false/yes/no, any case, become booleans
+    for (const [k, v] of Object.entries(a)) if (k !== 'cacheable') facts[k] = typeof v === 'string' && BOOL_WORDS.has(v.toLowerCase()) ? /^(true|yes)$/i.test(v) : v;
     return { changed: false, facts, data: { ansible_facts: facts } };
   },
 });

@@ -33,7 +33,7 @@ export const template = defineModule<TemplateArgs>({
     'A relative `src` is looked up in the role\'s `templates/` first, then in the playbook\'s `templates/`. ' +
     'A `.hbs` file is Handlebars (`{{ var }}`, `{{#if}}`, `{{#each}}`, and gx\'s helpers); every other file (`.j2`, no extension…) is Jinja2 with Ansible\'s template defaults (trim_blocks on, lstrip_blocks off, trailing newlines kept, a `#jinja2:` first line may override them; `{% include %}` looks beside the file, then in the role\'s and playbook\'s templates/). ' +
     'Either way it is rendered strictly: an undefined variable is an error, not an empty string. ' +
-    'Besides the play\'s variables, `template_path` (the source file), `template_dest` and `ansible_managed` (a "managed by gx" line, unless the play sets its own) are available. ' +
+    'Besides the play\'s variables, `template_path` (the src as written), `template_fullpath`, `template_host`, `template_uid`, `template_mtime`, `template_run_date`, `template_dest` and `ansible_managed` (a "managed by gx" line, unless the play sets its own) are available. ' +
     'The result is written like copy does: compared by checksum, atomic, diffable, with backup and validate.',
   schema: {
     type: 'object',
@@ -83,7 +83,8 @@ export const template = defineModule<TemplateArgs>({
     const st = await ctx.local.stat(path, { followLinks: true });
     const text = st?.type === 'file' ? await ctx.local.get(path) : null;
     if (!st || !text) throw new ModuleError(`template: ${path} is not a readable file on the controller`);
-    const extra: Record<string, unknown> = { template_path: path, template_dest: a.dest };
+    // template_src: the src as written, which Ansible shows as template_path (the runner adds the other template_* variables)
+    const extra: Record<string, unknown> = { template_path: path, template_src: a.src, template_dest: a.dest };
     if (ctx.vars.ansible_managed === undefined) extra.ansible_managed = MANAGED;
     const newline = a.newline_sequence === undefined ? undefined : (ESCAPED_NEWLINES[a.newline_sequence] ?? a.newline_sequence);
     const custom = Object.keys(DEFAULT_DELIMITERS).some((k) => a[k as keyof Delimiters] !== undefined && a[k as keyof Delimiters] !== DEFAULT_DELIMITERS[k as keyof Delimiters]);

@@ -65,6 +65,22 @@ export function roleParams(spec: Raw): Vars {
   return params;
 }
 
+/**
+ * The params a role gets from the role it is written in. include_role/import_role from inside a role
+ * (no dependency chain): Ansible's IncludeRole
+ * get_include_params (playbook/role_include.py, v2.14.17) adds ansible_parent_role_names/paths,
+ * the including role first, then the roles that included it.
+ */
+function parentRoleParams(w: Where, chain: string[]): Vars {
+  const parent = w.inh.role;
+  if (!parent) return {};
+  // a dependency sees the params of the roles that depend on it, its own winning (Role.get_role_params with the dep chain)
+  if (chain.length) return { ...parent.params };
+  const names = Array.isArray(parent.params.ansible_parent_role_names) ? parent.params.ansible_parent_role_names : [];
+  const paths = Array.isArray(parent.params.ansible_parent_role_paths) ? parent.params.ansible_parent_role_paths : [];
+  return { ansible_parent_role_names: [parent.name, ...names], ansible_parent_role_paths: [parent.dir, ...paths] };
+}
+
 /** Two applications of a role are the same when name and everything but tags/when/role/name are. */
 export function roleKey(name: string, spec: Raw): string {
   return `${name}|${JSON.stringify(Object.entries(spec).filter(([k]) => !['tags', 'when', 'role', 'name'].includes(k)))}`;
@@ -117,7 +133,7 @@ export function loadRole(c: CompileSession, name: string, spec: Raw, w: Where, l
     dir,
     defaults: varsOf('defaults', spec.defaults_from as string | undefined),
     vars: varsOf('vars', spec.vars_from as string | undefined),
-    params: roleParams(spec),
+    params: { ...parentRoleParams(w, chain), ...roleParams(spec) },
     handlers: [],
     parentDirs: w.inh.role ? [w.inh.role.dir, ...(w.inh.role.parentDirs ?? [])] : [],
   };

@@ -7,6 +7,7 @@ import { evaluatePattern, type PatternTarget } from './patterns.js';
 import { groupLayers, hostLayers, merge, sortGroups, type VarsSources } from './precedence.js';
 import { renderGraph, renderList, type ViewOptions } from './render.js';
 import { readSources } from './sources.js';
+import { controllerPython } from '../run/ansible-compat.js';
 import { VarsDir } from './vars-dirs.js';
 
 export interface InventoryHost {
@@ -67,7 +68,8 @@ export class Inventory {
         this.src.groups.get('all')?.fileVars,
         ...this.src.inventoryDirs.map((d) => d.group('all')),
         this.src.playbookDir?.group('all'),
-        { ansible_connection: 'local' },
+        // Ansible's _create_implicit_localhost also gives it ansible_python_interpreter (its own sys.executable)
+        { ansible_connection: 'local', ...(controllerPython() ? { ansible_python_interpreter: controllerPython() } : {}) },
         ...hostLayers(name, undefined, this.src),
       ]);
       imp = { name, groups: [], vars };

@@ -30,7 +30,8 @@ const withLookups: LookupRunner = (name, terms, kw, ctx) => {
     if (err instanceof Fail) {
       // the lookup's own words, as Ansible reports them (runLookup puts the lookup's name first)
       const own = err.message.startsWith(`${name}: `) ? err.message.slice(name.length + 2) : err.message;
-      throw new GxError('module', own.includes(name) ? own : `with_${name}: ${own}`, { loc: ctx.where.loc });
+      // exactly (Ansible's task executor passes the lookup's AnsibleError on; rescues compare the msg)
+      throw new GxError('module', own, { loc: ctx.where.loc });
     }
     throw err;
   }

@@ -240,7 +240,7 @@ export class PlayRun {
           if (looped) {
             layer[loopVar] = item;
             layer.ansible_loop_var = loopVar;
-            layer.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === items.length - 1, length: items.length, revindex: items.length - i, revindex0: items.length - i - 1, previtem: items[i - 1], nextitem: items[i + 1], allitems: items };
+            layer.ansible_loop = { index: i + 1, index0: i, first: i === 0, last: i === items.length - 1, length: items.length, revindex: items.length - i, revindex0: items.length - i - 1, ...(i > 0 ? { previtem: items[i - 1] } : {}), ...(i < items.length - 1 ? { nextitem: items[i + 1] } : {}), allitems: items };
             if (indexVar) layer[indexVar] = i;
           }
           const itemScope = looped ? this.scope.forTask(host, node, layer) : scope;

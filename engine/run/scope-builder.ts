@@ -229,7 +229,7 @@ export class PlayScope {
       facts: this.ctx.hosts.get(host)?.facts,
       extraVars: this.ctx.settings.extraVars,
       host: this.hostLayer(host),
-      magic: role ? { ...this.magic(), role_name: role.name, role_path: role.dir } : this.magic(),
+      magic: { ...this.magic(), ...(role ? { role_name: role.name, role_path: role.dir } : {}), ...searchPathVar(node) },
       hostvars: this.hostvars(),
     };
     if (this.play.varsFiles.some((vf) => !vf.data)) {
@@ -240,6 +240,9 @@ export class PlayScope {
     const flat = mergeScope(layers);
     // loop variables and a result under evaluation (until/changed_when) are the task's own: they win
     if (extra) Object.assign(flat, extra);
+    // Ansible's PlayContext.update_vars gives a task the address it connects to as ansible_host
+    // (the inventory name unless set), so `lookup('vars', 'ansible_host')` and `{{ ansible_host }}` work
+    if (flat.ansible_host === undefined) flat.ansible_host = host;
     const fromFacts = this.fromFacts(host, flat);
     const isRaw = extra ? (k: string): boolean => Object.prototype.hasOwnProperty.call(extra, k) || fromFacts(k) : fromFacts;
     return lazyScope(flat, { host, task: node?.name, loc: node?.loc }, isRaw);
@@ -251,4 +254,17 @@ export class PlayScope {
     const facts = state?.facts;
     return (k) => facts !== undefined && Object.prototype.hasOwnProperty.call(facts, k) && facts[k] === flat[k] && !state!.templatedFacts.has(k);
   }
+}
+
+/**
+ * ansible_search_path: Ansible's Task.get_search_path (playbook/task.py, v2.14.17): the task's role and
+ * the roles it sits in (nearest first), then the task file's directory.
+ */
+function searchPathVar(node: TaskNode | undefined): Vars {
+  const file = node?.loc?.file;
+  if (!file) return {};
+  const role = node.eff.role;
+  const stack = role ? [role.dir, ...(role.parentDirs ?? [])] : [];
+  if (!stack.includes(dirname(file))) stack.push(dirname(file));
+  return { ansible_search_path: stack };
 }

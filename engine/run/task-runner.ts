@@ -1,10 +1,12 @@
 // One module task on a set of hosts: conditions, loops, argument rendering, the module's plan and
 // apply, until/retries, changed_when/failed_when, register, notify, and the events for all of it.
 // A host's failure is a result; only bugs throw out of here.
+import { existsSync } from 'node:fs';
 import PQueue from 'p-queue';
 import type { ModuleDefinition } from '../module-contract.js';
 import type { ModuleTask, Vars } from '../compile/types.js';
-import { ConnectionError, GxError } from '../errors.js';
+import { templateMagicVars } from '../vars/template-vars.js';
+import { ConnectionError, GxError, TemplateError } from '../errors.js';
 import { ansibleBuiltin } from '../load/ansible-builtins.js';
 import { formatLocation } from '../load/source.js';
 import { sleep } from '../sleep.js';
@@ -266,6 +268,11 @@ export class TaskRunner {
       const loc = where.loc ?? err.loc;
       const place = loc && !err.message.includes(formatLocation(loc)) ? ` (task '${where.task}' at ${formatLocation(loc)})` : '';
       msg = `${err.message}${place}${err.hint ? `; ${err.hint}` : ''}`;
+      // the registered result words it as Ansible's task executor does (tests look for 'undefined variable')
+      if (err instanceof TemplateError && /\bis undefined\b/.test(err.message)) {
+        const data = `The task includes an option with an undefined variable. The error was: ${msg}`;
+        return { status: 'failed', msg, data: { failed: true, changed: false, msg: data } };
+      }
     } else {
       msg = `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
     }
@@ -293,7 +300,11 @@ export class TaskRunner {
         // the condition needs the item itself: the loop's error stands
       }
       if (skip) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };
-      throw err;
+      // the result's msg is the lookup's own message, as Ansible's (a rescue compares
+      // ansible_failed_result.msg with it); the output still names the task's place
+      const o = this.errorOutcome(err, where, task, scope);
+      if (err instanceof GxError && o.data && typeof o.data === 'object') (o.data as Record<string, unknown>).msg = err.message;
+      return o;
     }
     if (isUnknown(items)) {
       return { status: 'skipped', data: { changed: false, skipped: true, results: UNKNOWN }, skipReason: 'loop items unknown in check mode', check: true };
@@ -308,7 +319,7 @@ export class TaskRunner {
       const extra: Vars = {
         [loopVar]: item,
         ansible_loop_var: loopVar,
-        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, previtem: list[i - 1], nextitem: list[i + 1], ...(lc.extended_allitems === false ? {} : { allitems: list }) },
+        ansible_loop: { index: i + 1, index0: i, first: i === 0, last: i === list.length - 1, length: list.length, revindex: list.length - i, revindex0: list.length - i - 1, ...(i > 0 ? { previtem: list[i - 1] } : {}), ...(i < list.length - 1 ? { nextitem: list[i + 1] } : {}), ...(lc.extended_allitems === false ? {} : { allitems: list }) },
       };
       if (indexVar) {
         extra[indexVar] = i;
@@ -409,8 +420,11 @@ export class TaskRunner {
       roleDir: task.eff.role?.dir,
       findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
       renderTemplate: (text, extra, options) => {
-        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...extra }) : scope;
         const path = extra?.template_path;
+        // a file's template_* variables (template_path is the src as written when the module gives it)
+        const magic = typeof path === 'string' && existsSync(path) ? templateMagicVars(path, typeof extra?.template_src === 'string' ? extra.template_src : undefined) : {};
+        const { template_src: _src, ...own } = extra ?? {};
+        const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...own, ...magic }) : scope;
         if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
         const search = { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
         return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });

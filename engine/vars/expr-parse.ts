@@ -26,6 +26,10 @@ export type Node =
 export interface Args {
   pos: Node[];
   kw: Record<string, Node>;
+  /** Jinja's `f(*items)`: more positional arguments from a list */
+  star?: Node;
+  /** Jinja's `f(**mapping)`: more keyword arguments from a mapping */
+  dstar?: Node;
 }
 
 interface Token {
@@ -321,7 +325,13 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Node {
     expect('(');
     const args: Args = { pos: [], kw: {} };
     while (!isOp(')')) {
-      if (peek().t === 'name' && isOp('=', 1)) {
+      if (isOp('**')) {
+        next();
+        args.dstar = expression();
+      } else if (isOp('*')) {
+        next();
+        args.star = expression();
+      } else if (peek().t === 'name' && isOp('=', 1)) {
         const name = next().v;
         next();
         Object.defineProperty(args.kw, name, { value: expression(), enumerable: true, writable: true, configurable: true });
@@ -445,6 +455,8 @@ export function rootNames(node: Node, out = new Set<string>()): Set<string> {
       if (node.k !== 'fn') rootNames(node.k === 'call' ? node.obj : node.arg, out);
       node.args.pos.forEach((n) => rootNames(n, out));
       Object.values(node.args.kw).forEach((n) => rootNames(n, out));
+      if (node.args.star) rootNames(node.args.star, out);
+      if (node.args.dstar) rootNames(node.args.dstar, out);
       break;
   }
   return out;

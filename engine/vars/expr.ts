@@ -8,7 +8,7 @@ import { suggest } from '../load/suggest.js';
 import { isCallable } from './callable.js';
 import { callMethod, compareValues, contains, Fail, FILTERS, TESTS } from './expr-builtins.js';
 import { owned } from './methods.js';
-import { UndefinedResult } from './fail.js';
+import { UndefinedArg, UndefinedResult } from './fail.js';
 import { FUNCTIONS, unknownFunction } from './functions.js';
 import { renderTemplateText } from './lookups/index.js';
 import { pyPercent } from './filters/text.js';
@@ -35,6 +35,8 @@ export interface CompiledExpr {
   readonly wrapped: boolean;
   /** the root variable names it reads */
   readonly vars: readonly string[];
+  /** the whole expression is one quoted string (`when: "'false'"`): Python's truth, non-empty is true */
+  readonly stringLiteral?: boolean;
   evaluate(scope: Record<string, unknown>, where?: Where): unknown;
 }
 
@@ -123,6 +125,7 @@ function parsedExpr(src: string, where?: Where): CompiledExpr {
     source: src,
     wrapped,
     vars: [...rootNames(ast)],
+    stringLiteral: !wrapped && isStringLiteral(ast),
     evaluate(scope, w) {
       const run = new Run(src, body, offset, scope, w);
       return noUndefinedItems(run.use(run.ev(ast), ast), (m) => {
@@ -159,8 +162,18 @@ export function evaluateCondition(cond: unknown, scope: Record<string, unknown>,
   if (typeof cond === 'number') return cond !== 0;
   if (isUnknown(cond)) return cond;
   if (typeof cond !== 'string') throw new TemplateError(`a condition must be an expression string, a boolean or a list of them, not a ${typeName(cond)}${describeWhere(where)}`, { loc: where?.loc });
-  const v = evaluate(cond, scope, where);
+  const compiled = compileExpr(cond, where);
+  const v = compiled.evaluate(scope, where);
+  if (compiled.stringLiteral) return v !== '';
   return isUnknown(v) ? v : truthy(v);
+}
+
+/**
+ * A quoted string written in the expression itself: its truth is Python's (`'false'` is a non-empty
+ * string, true, as in Ansible), while a variable holding "false"/"no"/"off"/"0" stays false (gx's rule).
+ */
+function isStringLiteral(node: Node): boolean {
+  return node.k === 'lit' && typeof node.value === 'string';
 }
 
 function positioned(message: string, src: string, pos: number, where: Where | undefined, hint?: string, template = false): TemplateError {
@@ -320,6 +333,7 @@ class Run {
         return this.slice(node);
       case 'not': {
         const v = this.use(this.ev(node.arg), node.arg);
+        if (isStringLiteral(node.arg)) return v === '';
         return isUnknown(v) ? v : !truthy(v);
       }
       case 'neg':
@@ -450,11 +464,26 @@ class Run {
     return unknown ?? true;
   }
 
-  private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
-    const pos = node.args.pos.map((n) => this.use(this.ev(n), n));
+  private args(node: Extract<Node, { k: 'filter' | 'test' | 'call' | 'fn' }>, undefinedArgs = false): { pos: unknown[]; kw: Record<string, unknown>; unknown?: Unknown } {
+    // format's positional arguments may be undefined: `%r` shows them (Jinja's Undefined has a repr)
+    const pos = node.args.pos.map((n) => {
+      const v = this.ev(n);
+      return undefinedArgs && v instanceof Undef && !v.path.includes('.') && !v.path.includes('[') ? new UndefinedArg(v.path) : this.use(v, n);
+    });
     const kw: Record<string, unknown> = {};
     // defined, not assigned: a keyword named __proto__ stays an argument
     for (const [k, n] of Object.entries(node.args.kw)) Object.defineProperty(kw, k, { value: this.use(this.ev(n), n), enumerable: true, writable: true, configurable: true });
+    // f(*items, **mapping), as Jinja calls
+    if (node.args.star) {
+      const items = this.use(this.ev(node.args.star), node.args.star);
+      if (!Array.isArray(items)) throw this.fail(`*${this.text(node.args.star)} must be a list, got ${typeName(items)}`, node.args.star);
+      pos.push(...items);
+    }
+    if (node.args.dstar) {
+      const m = this.use(this.ev(node.args.dstar), node.args.dstar);
+      if (!isMapping(m)) throw this.fail(`**${this.text(node.args.dstar)} must be a mapping, got ${typeName(m)}`, node.args.dstar);
+      for (const [k, v] of Object.entries(m)) Object.defineProperty(kw, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
     const unknown = [...pos, ...Object.values(kw)].find(isUnknown) as Unknown | undefined;
     return { pos, kw, unknown };
   }
@@ -481,7 +510,7 @@ class Run {
       throw positioned(`unknown filter '${node.name}'${elsewhere}`, this.src, node.pos + this.offset, this.where, near ? `did you mean '${near}'?` : 'the filters gx knows are listed in docs/expressions.md', this.template);
     }
     const value = this.use(v, node.arg);
-    const { pos, kw, unknown } = this.args(node);
+    const { pos, kw, unknown } = this.args(node, node.name === 'format' || node.name === 'ansible.builtin.format');
     if (isUnknown(value)) return value;
     if (unknown) return unknown;
     // `map(attribute=…)` over items without it gives undefined items, as Jinja: only the filters

@@ -13,3 +13,14 @@ export class UndefinedResult {
 
 /** A lookup that met an undefined variable: an error even under errors='ignore', as in Ansible. */
 export class UndefinedLookup extends Fail {}
+
+/**
+ * An undefined variable given to `format` (`"%r" | format(undefined_variable)`): Jinja's Undefined
+ * has a repr, so `%r` shows it as Ansible does; any other conversion fails as the variable is undefined.
+ */
+export class UndefinedArg {
+  constructor(readonly name: string) {}
+  get repr(): string {
+    return `AnsibleUndefined(hint=None, obj=missing, name='${this.name}')`;
+  }
+}

@@ -17,6 +17,7 @@ import { setTemplateRenderer } from './lookups/index.js';
 import { searchCandidates as lookupCandidates } from './lookups/context.js';
 import { handlebarsForm } from './handlebars-forms.js';
 import { handlebarsSyntaxErrors, renderHandlebars } from './handlebars.js';
+import { concatToLiteral } from './py-literal.js';
 import { JinjaSyntaxError, type LexOptions } from './jinja-lex.js';
 import { parseTemplate, type JNode, type ParsedTemplate } from './jinja-parse.js';
 import { JinjaRenderer } from './jinja-render.js';
@@ -240,13 +241,24 @@ export function templateFileSyntaxErrors(text: string, path: string): string | u
   }
 }
 
+/** Ansible's Templar.SINGLE_VAR: a template that is nothing but one variable name. */
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}$/;
+
 /** Renders one string; raw errors (the caller attaches the where-info). */
 function renderTypedRaw(text: string, vars: Record<string, unknown>, where: Where | undefined): unknown {
   const c = compiled(text);
-  if (c.lone) return c.lone.evaluate(vars, where) ?? null;
+  if (c.lone) {
+    const v = c.lone.evaluate(vars, where) ?? null;
+    // Ansible 2.14 renders None as '' (its finalize), except for a template that is one bare variable
+    // (Templar's SINGLE_VAR shortcut keeps it None): `{{ lookup(..., errors='ignore') }}` is ''
+    if (v !== null) return v;
+    const single = SINGLE_VAR.exec(text);
+    return single && single[1]! in vars ? null : '';
+  }
   // text around a value unknown in check mode is unknown too (never "http://<unknown: …>:5000")
   const { value, unknown } = watchUnknownText(() => renderJinjaText(text, vars, where));
-  return unknown ? new Unknown(unknown.reason, value) : value;
+  if (unknown) return new Unknown(unknown.reason, value);
+  return typeof value === 'string' ? concatToLiteral(value) : value;
 }
 
 function whatAt(where: Where | undefined, pathTo: (string | number)[]): string | undefined {

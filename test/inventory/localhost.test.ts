@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { controllerPython } from '../../engine/run/ansible-compat.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ describe('inventory: implicit localhost', () => {
     const lh = inv.host('localhost')!;
     expect(lh.groups).to.deep.equal([]);
     // like Ansible, it still sees the variables of all
-    expect(lh.vars).to.deep.equal({ ansible_user: 'deploy', ansible_connection: 'local' });
+    // and, as Ansible's _create_implicit_localhost, the controller's python as its interpreter
+    const py = controllerPython();
+    expect(lh.vars).to.deep.equal({ ansible_user: 'deploy', ansible_connection: 'local', ...(py ? { ansible_python_interpreter: py } : {}) });
     expect(inv.host('127.0.0.1')!.vars['ansible_connection']).to.equal('local');
     expect(inv.host('web9')).to.equal(undefined);
     expect(inv.toList()).to.not.have.nested.property('_meta.hostvars.localhost');

@@ -38,6 +38,14 @@ describe('vars/template (Jinja): types', () => {
     expect(renderString('{{ n }}', vars)).to.equal('5');
   });
 
+  it("text with several parts that reads as a list, dict or bool becomes one (Ansible 2.14's ansible_eval_concat, JSON null/true/false too)", () => {
+    expect(renderValue('[{{ n }}, 2]', vars)).to.deep.equal([5, 2]);
+    expect(renderValue('{{ "" }}{"null": null, "true": true, "false": false, "n": -1}', vars)).to.deep.equal({ null: null, true: true, false: false, n: -1 });
+    expect(renderValue("{{ '' }}True", vars)).to.equal(true);
+    expect(renderValue('[{{ n }}] and more', vars)).to.equal('[5] and more');
+    expect(renderValue('[{{ n }}, x]', vars)).to.equal('[5, x]');
+  });
+
   it('walks lists and maps, rendering keys too, without mutating the input', () => {
     const input = { dest: '{{ n }}/x', mode: '0644', list: ['{{ n }}', 2, { deep: '{{ flag }}' }], '{{ s }}_key': 1 };
     const copy = structuredClone(input);

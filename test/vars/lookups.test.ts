@@ -9,7 +9,7 @@ import { TemplateError } from '../../engine/errors.js';
 import { evaluate } from '../../engine/vars/expr.js';
 import { Fail } from '../../engine/vars/fail.js';
 import { runLookup, UnknownTerm } from '../../engine/vars/lookups/index.js';
-import '../../engine/vars/template.js';
+import { renderValue } from '../../engine/vars/template.js';
 import { isUnknown, Unknown } from '../../engine/vars/unknown.js';
 
 describe('vars/lookups', () => {
@@ -84,6 +84,12 @@ describe('vars/lookups', () => {
       expect(ev("lookup('first_found', {'files': ['x'], 'skip': true})")).to.deep.equal([]);
       expect(ev("lookup('first_found', 'x', errors='ignore')")).to.equal(null);
     });
+    it("lookup(..., errors='ignore') finding nothing renders as '' in a template, as Ansible 2.14 (None is finalized to '')", () => {
+      expect(renderValue("{{ lookup('first_found', {'files': 'nope.yaml'}, errors='ignore') }}", vars, where())).to.equal('');
+      expect(renderValue("{{ none }}", vars, where())).to.equal('');
+      // one bare variable keeps its None (Templar's SINGLE_VAR shortcut)
+      expect(renderValue('{{ x }}', { ...vars, x: null }, where())).to.equal(null);
+    });
     it("the caller's full search path when given (engine/load/find-file.ts's order)", () => {
       const search = { playbookDir: join(play, 'other'), roleDir: role };
       expect(runLookup('first_found', ['motd.txt', 'c.conf'], {}, { vars, search })).to.deep.equal([join(role, 'files', 'motd.txt')]);
@@ -112,6 +118,10 @@ describe('vars/lookups', () => {
 
   describe('template', () => {
     // the renderer engine/vars/template.ts registers (imported above): .hbs with Handlebars, the rest Jinja
+    it("gives the file's template_path (as written) and template_fullpath, as Ansible's template lookup", () => {
+      writeFileSync(join(play, 'templates', 'magic.j2'), '{{ template_path }}|{{ template_fullpath }}|{{ template_host | length > 0 }}');
+      expect(ev("lookup('template', 'magic.j2')")).to.equal(`magic.j2|${join(play, 'templates', 'magic.j2')}|True`);
+    });
     it('renders with the task variables and template_vars', () => {
       expect(ev("lookup('template', 'page.hbs')", { role_path: role })).to.equal('hello ada');
       expect(ev("lookup('template', 'page.hbs', template_vars={'name': 'bob'})", { role_path: role })).to.equal('hello bob');

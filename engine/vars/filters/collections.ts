@@ -36,7 +36,11 @@ export function runTest(name: unknown, value: unknown, args: unknown[], what: st
   if (n === 'defined') return value !== MISSING;
   if (n === 'undefined') return value === MISSING;
   const t = TESTS[n];
-  if (!t) throw new Fail(`${what}: no test named '${n}'`);
+  if (!t) {
+    // a name that is no plugin name at all: Ansible 2.14's words (its templating target looks for them)
+    if (!/^[A-Za-z_][\w.]*$/.test(n)) throw new Fail(`TemplateSyntaxError: Could not load "${n}": 'invalid plugin name: ansible.builtin.${n}'`);
+    throw new Fail(`${what}: no test named '${n}'`);
+  }
   if (value === MISSING) {
     if (TYPE_TESTS.has(n)) return false;
     throw noAttr(item, attr);
@@ -239,10 +243,22 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
     const out = sorted.map((p) => p[1]);
     return reverse ? out.reverse() : out;
   },
+  // Ansible 2.14's mathstuff.unique: Jinja's do_unique hashes the keys; unhashable ones (dicts,
+  // lists) fail when case_sensitive=False or attribute was given (Ansible's fallback supports neither)
   unique: (v, args, kw) => {
-    const cs = truthy(arg(args, kw, 0, 'case_sensitive', false));
+    const csArg = arg(args, kw, 0, 'case_sensitive');
+    const cs = truthy(csArg ?? false);
     const attribute = arg(args, kw, 1, 'attribute');
-    return uniqueList(seq(v, 'unique'), keyGetter(attribute, cs, 'unique'));
+    if (!Array.isArray(v) && typeof v !== 'string' && !isMapping(v)) throw new Fail(`'${typeName(v)}' object is not iterable`);
+    const items = seq(v, 'unique');
+    const key = keyGetter(attribute, cs, 'unique');
+    if ((csArg === false || truthy(attribute ?? false)) && !String(attribute ?? '').includes(',')) {
+      const bad = items.map(key).find((k) => Array.isArray(k) || isMapping(k));
+      if (bad !== undefined) {
+        throw new Fail(`Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the parameters supplied. unhashable type: '${typeName(bad)}'`);
+      }
+    }
+    return uniqueList(items, key);
   },
   min: (v, args, kw) => {
     const key = keyGetter(arg(args, kw, 1, 'attribute'), truthy(arg(args, kw, 0, 'case_sensitive', false)), 'min');
@@ -500,16 +516,19 @@ export const COLLECTION_FILTERS: Record<string, Fn> = {
   },
   keys: (v) => Object.keys(mapping(v, 'keys')),
   values: (v) => Object.values(mapping(v, 'values')),
+  // mathstuff.rekey_on_member's checks and words (v2.14.17), which the filter_mathstuff target compares
   rekey_on_member: (v, args, kw) => {
     const key = pyStr(arg(args, kw, 0, 'key'));
     const dup = pyStr(arg(args, kw, 1, 'duplicates', 'error'));
-    const items = isMapping(v) ? Object.values(v) : list(v, 'rekey_on_member');
+    if (dup !== 'error' && dup !== 'overwrite') throw new Fail(`duplicates parameter to rekey_on_member has unknown value: ${dup}`);
+    if (!isMapping(v) && !Array.isArray(v)) throw new Fail('Type is not a valid list, set, or dict');
+    const items = isMapping(v) ? Object.values(v) : v;
     const out: Record<string, unknown> = {};
     for (const item of items) {
-      if (!isMapping(item)) throw new Fail(`rekey_on_member: list element is not a dictionary: ${pyRepr(item)}`);
-      if (!(key in item)) throw new Fail(`rekey_on_member: key ${key} was not found`);
+      if (!isMapping(item)) throw new Fail('List item is not a valid dict');
+      if (!(key in item)) throw new Fail(`Key ${key} was not found`);
       const k = pyStr(item[key]);
-      if (Object.prototype.hasOwnProperty.call(out, k) && dup === 'error') throw new Fail(`rekey_on_member: key ${k} is not unique, cannot correctly turn into dict`);
+      if (Object.prototype.hasOwnProperty.call(out, k) && dup === 'error') throw new Fail(`Key ${k} is not unique, cannot correctly turn into dict`);
       if (!Object.prototype.hasOwnProperty.call(out, k) || dup === 'overwrite') Object.defineProperty(out, k, { value: item, enumerable: true, writable: true, configurable: true });
     }
     return out;

@@ -1,6 +1,6 @@
 // Number filters (Jinja2's abs/round, Ansible's mathstuff.py: log, pow, root, human_readable,
 // human_to_bytes) and the odds and ends of core.py (urlsplit, strftime, to_datetime).
-import { pyStr, toFloat, toInt, truthy } from '../values.js';
+import { pyStr, toFloat, toInt, truthy, typeName } from '../values.js';
 import { arg, dictOf, Fail, num, text, type Fn } from './args.js';
 
 const SIZE: [string, number][] = [
@@ -158,6 +158,12 @@ export function strptime(s: string, fmt: string): Date {
   return new Date(parts['Y']!, parts['m']! - 1, parts['d']!, parts['H'], parts['M'], parts['S'], Math.floor(parts['f']! / 1000));
 }
 
+/** A number for mathstuff's log/pow/root/human_readable, failing in Ansible 2.14's words (AnsibleFilterTypeError). */
+function mathNum(v: unknown, name: string, words = 'can only be used on numbers'): number {
+  if ((typeof v === 'number' && !Number.isNaN(v)) || typeof v === 'boolean') return Number(v);
+  throw new Fail(`${name}() ${words}: must be real number, not ${typeName(v)}`);
+}
+
 export const NUMBER_FILTERS: Record<string, Fn> = {
   abs: (v) => Math.abs(num(v, 'abs')),
   round: (v, args, kw) => {
@@ -173,17 +179,17 @@ export const NUMBER_FILTERS: Record<string, Fn> = {
   },
   log: (v, args, kw) => {
     const base = arg(args, kw, 0, 'base');
-    const x = num(v, 'log');
+    const x = mathNum(v, 'log');
     if (x <= 0) throw new Fail('log() can only be used on positive numbers: math domain error');
     return base === undefined ? Math.log(x) : base === 10 ? Math.log10(x) : Math.log(x) / Math.log(num(base, 'log'));
   },
-  pow: (v, args, kw) => num(v, 'pow') ** num(arg(args, kw, 0, 'y'), 'pow'),
+  pow: (v, args, kw) => mathNum(v, 'pow') ** mathNum(arg(args, kw, 0, 'y'), 'pow'),
   root: (v, args, kw) => {
-    const base = num(arg(args, kw, 0, 'base', 2), 'root');
-    const x = num(v, 'root');
+    const base = mathNum(arg(args, kw, 0, 'base', 2), 'root');
+    const x = mathNum(v, 'root');
     return base === 2 ? Math.sqrt(x) : x ** (1 / base);
   },
-  human_readable: (v, args, kw) => bytesToHuman(num(v, 'human_readable'), truthy(arg(args, kw, 0, 'isbits', false)), arg(args, kw, 1, 'unit')),
+  human_readable: (v, args, kw) => bytesToHuman(mathNum(v, 'human_readable', 'failed on bad input'), truthy(arg(args, kw, 0, 'isbits', false)), arg(args, kw, 1, 'unit')),
   human_to_bytes: (v, args, kw) => humanToBytes(v, arg(args, kw, 0, 'default_unit'), truthy(arg(args, kw, 1, 'isbits', false))),
   urlsplit: (v, args, kw) => {
     const parts = urlsplit(text(v));

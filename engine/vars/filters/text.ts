@@ -2,6 +2,7 @@
 import { shellQuote } from '../../connect/connection.js';
 import { isMapping, pyStr, toFloat, toInt, truthy } from '../values.js';
 import { arg, Fail, int, pyRepr, pyText, str, text, type Fn } from './args.js';
+import { UndefinedArg } from '../fail.js';
 
 /** Python's str.split(sep=None, maxsplit=-1). */
 export function pySplit(s: string, sep: unknown, maxsplit = -1): string[] {
@@ -217,6 +218,7 @@ export function pyPercent(fmt: string, args: unknown[]): string {
     } else {
       if (i >= args.length) throw new Fail(`not enough arguments for format string '${fmt}'`);
       a = args[i++];
+      if (a instanceof UndefinedArg && conv !== 'r') throw new Fail(`'${a.name}' is undefined`);
     }
     let s: string;
     const n = (): number => {
@@ -254,7 +256,7 @@ export function pyPercent(fmt: string, args: unknown[]): string {
         s = typeof a === 'number' ? String.fromCodePoint(a) : text(a);
         break;
       case 'r':
-        s = pyRepr(a);
+        s = a instanceof UndefinedArg ? a.repr : pyRepr(a);
         break;
       default:
         s = pyString(a);

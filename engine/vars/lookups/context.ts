@@ -53,11 +53,9 @@ export function searchCandidates(name: string, subdir: string, ctx: LookupContex
   const role = asDir(ctx.vars['role_path']);
   add(role);
   const taskFile = ctx.where?.loc?.file;
-  if (taskFile) {
-    const dir = dirname(taskFile);
-    // a role's tasks/ file: the role's <subdir>/ is searched already
-    if (!(role && dir === join(role, 'tasks'))) add(dir);
-  }
+  // a role's tasks/ file too: its directory (tasks/<subdir>/, tasks/) is searched after the role's,
+  // as Ansible's task search path holds both (setup_remote_tmp_dir's first_found finds tasks/default.yml)
+  if (taskFile) add(dirname(taskFile));
   add(baseDir(ctx));
   return [...new Set(out)];
 }

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { pyLiteral } from '../py-literal.js';
 import { Fail } from '../fail.js';
 import { globFiles } from '../glob.js';
+import { templateMagicVars } from '../template-vars.js';
 import { isMapping, pyStr, truthy } from '../values.js';
 import { baseDir, findInSearchPath, requireFile, searchDirs, type LookupContext } from './context.js';
 
@@ -132,7 +133,8 @@ export const FILE_LOOKUPS: Record<string, (terms: unknown[], kw: Kw, ctx: Lookup
       const path = requireFile(pyStr(t), 'templates', ctx, 'template');
       if (!renderer) throw new Fail('template: no template renderer is registered (gx internal error)');
       const extra = isMapping(kw['template_vars']) ? kw['template_vars'] : {};
-      const out = renderer(withDelimiters(readFileSync(path, 'utf8'), kw), { ...ctx.vars, ...extra }, path, ctx);
+      // as Ansible's template lookup: the file's template_* variables, then template_vars
+      const out = renderer(withDelimiters(readFileSync(path, 'utf8'), kw), { ...ctx.vars, ...templateMagicVars(path, pyStr(t)), ...extra }, path, ctx);
       // convert_data (default true): text that reads as a dict or list literal becomes one
       return truthy(kw['convert_data'] ?? true) && typeof out === 'string' ? literalOf(out) : out;
     }),

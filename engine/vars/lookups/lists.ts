@@ -26,8 +26,8 @@ function seqInt(v: unknown, field: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   const s = pyStr(v).trim().toLowerCase();
   const m = /^([+-]?)(0x[0-9a-f]+|0o?[0-7]+|\d+)$/.exec(s);
-  // the words of Ansible's option type check (config/manager.py), which its own tests look for
-  if (!m) throw new Fail(`Invalid type for configuration option plugin_type: lookup plugin: ansible.builtin.sequence setting: ${field} : Invalid type provided for "int": '${pyStr(v)}'`);
+  // the words of Ansible 2.14's sequence.py (parse_kv_args/parse_simple_args), which its lookup_sequence target compares
+  if (!m) throw new Fail(`can't parse ${field}=${pyStr(v)} as integer`);
   const body = m[2]!;
   const n = body.startsWith('0x') ? parseInt(body.slice(2), 16) : /^0o?[0-7]+$/.test(body) && body.length > 1 ? parseInt(body.replace(/^0o?/, ''), 8) : parseInt(body, 10);
   return m[1] === '-' ? -n : n;
