@@ -25,6 +25,16 @@ export function pyJsonDumps(v: unknown, o: JsonOptions = {}): string {
   const indent = o.indent ?? null;
   const [itemSep, keySep] = o.separators ?? (indent === null ? [', ', ': '] : [',', ': ']);
   const ensureAscii = o.ensureAscii ?? true;
+  const open = new Set<object>();
+  const isView = (v: unknown): boolean => v !== null && typeof v === 'object' && open.has(v);
+  const inside = (x: object, dump: () => string): string => {
+    open.add(x);
+    try {
+      return dump();
+    } finally {
+      open.delete(x);
+    }
+  };
   const walk = (x: unknown, depth: number): string => {
     if (x === null || x === undefined) return 'null';
     if (typeof x === 'boolean') return x ? 'true' : 'false';
@@ -35,14 +45,20 @@ export function pyJsonDumps(v: unknown, o: JsonOptions = {}): string {
     const nl = indent === null ? '' : `\n${' '.repeat(indent * (depth + 1))}`;
     const close = indent === null ? '' : `\n${' '.repeat(indent * depth)}`;
     if (Array.isArray(x)) {
-      if (!x.length) return '[]';
-      return `[${nl}${x.map((e) => walk(e, depth + 1)).join(itemSep + nl)}${close}]`;
+      return inside(x, () => {
+        const items = x.filter((e) => !isView(e));
+        return items.length ? `[${nl}${items.map((e) => walk(e, depth + 1)).join(itemSep + nl)}${close}]` : '[]';
+      });
     }
     if (isMapping(x)) {
-      let keys = Object.keys(x);
-      if (!keys.length) return '{}';
-      if (o.sortKeys) keys = keys.sort();
-      return `{${nl}${keys.map((k) => `${jsonString(k, ensureAscii)}${keySep}${walk(x[k], depth + 1)}`).join(itemSep + nl)}${close}}`;
+      // a value that contains itself (a host's `vars` view is its scope) is left out where it comes
+      // round again: Ansible's `vars` is a copy, so its dump is finite; Python's json would refuse a cycle
+      return inside(x, () => {
+        let keys = Object.keys(x).filter((k) => !isView(x[k]));
+        if (!keys.length) return '{}';
+        if (o.sortKeys) keys = keys.sort();
+        return `{${nl}${keys.map((k) => `${jsonString(k, ensureAscii)}${keySep}${walk(x[k], depth + 1)}`).join(itemSep + nl)}${close}}`;
+      });
     }
     throw new Fail(`Object of type ${typeName(x)} is not JSON serializable`);
   };
