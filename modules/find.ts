@@ -7,8 +7,9 @@ import { posix } from 'node:path';
 import { globToRegExp } from '../engine/inventory/patterns.js';
 import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
-import { formatMode, parseMode } from './lib/mode.js';
+import { parseMode } from './lib/mode.js';
 import { pyRegex } from './lib/py-regex.js';
+import { S_IFDIR, S_IFLNK, S_IFREG, statFields } from './lib/stat-fields.js';
 import { nodeEncoding } from './lib/text-edit.js';
 
 type StrList = string | string[];
@@ -93,42 +94,9 @@ interface Entry {
   st: Record<string, unknown>;
 }
 
-const TYPE = { dir: 0o040000, reg: 0o100000, lnk: 0o120000 };
+const TYPE = { dir: S_IFDIR, reg: S_IFREG, lnk: S_IFLNK };
 
-function statinfo(f: string[]): { raw: number; st: Record<string, unknown> } {
-  const raw = parseInt(f[0]!, 16);
-  const type = raw & 0o170000;
-  const bit = (b: number) => (raw & b) !== 0;
-  const name = (s: string | undefined) => (s === undefined || s === 'UNKNOWN' ? '' : s);
-  return {
-    raw,
-    st: {
-      mode: formatMode(raw & 0o7777),
-      isdir: type === TYPE.dir,
-      ischr: type === 0o020000,
-      isblk: type === 0o060000,
-      isreg: type === TYPE.reg,
-      isfifo: type === 0o010000,
-      islnk: type === TYPE.lnk,
-      issock: type === 0o140000,
-      uid: Number(f[1]),
-      gid: Number(f[2]),
-      size: Number(f[5]),
-      inode: Number(f[9]),
-      dev: Number(f[10]),
-      nlink: Number(f[11]),
-      atime: Number(f[6]),
-      mtime: Number(f[7]),
-      ctime: Number(f[8]),
-      gr_name: name(f[4]),
-      pw_name: name(f[3]),
-      wusr: bit(0o200), rusr: bit(0o400), xusr: bit(0o100),
-      wgrp: bit(0o020), rgrp: bit(0o040), xgrp: bit(0o010),
-      woth: bit(0o002), roth: bit(0o004), xoth: bit(0o001),
-      isuid: bit(0o4000), isgid: bit(0o2000),
-    },
-  };
-}
+const statinfo = statFields;
 
 /** The entries of one searched path in os.walk's order: a directory's files, then its directories, then each directory's own walk. */
 function walkOrder(root: string, listed: { path: string; f: string[] }[]): { entries: Entry[]; examined: number } {

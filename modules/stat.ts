@@ -4,7 +4,7 @@
 import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
 import { parseLsattr } from './lib/file-attributes.js';
-import { formatMode } from './lib/mode.js';
+import { statFields } from './lib/stat-fields.js';
 
 const ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
 
@@ -83,33 +83,11 @@ export const stat = defineModule<StatArgs>({
     const [first = '', ...rest] = r.stdout.split('\n');
     const f = first.split('|');
     if (f.length < 16) throw new ModuleError(`stat ${a.path}: unexpected output ${JSON.stringify(first.slice(0, 200))}`);
-    const raw = parseInt(f[0]!, 16);
-    const type = raw & 0o170000;
-    const bit = (b: number) => (raw & b) !== 0;
+    const { st } = statFields(f);
     const out: Record<string, unknown> = {
       exists: true,
       path: a.path,
-      mode: formatMode(raw & 0o7777),
-      isdir: type === 0o040000,
-      ischr: type === 0o020000,
-      isblk: type === 0o060000,
-      isreg: type === 0o100000,
-      isfifo: type === 0o010000,
-      islnk: type === 0o120000,
-      issock: type === 0o140000,
-      uid: Number(f[1]),
-      gid: Number(f[2]),
-      size: Number(f[5]),
-      inode: Number(f[9]),
-      dev: Number(f[10]),
-      nlink: Number(f[11]),
-      atime: Number(f[6]),
-      mtime: Number(f[7]),
-      ctime: Number(f[8]),
-      wusr: bit(0o200), rusr: bit(0o400), xusr: bit(0o100),
-      wgrp: bit(0o020), rgrp: bit(0o040), xgrp: bit(0o010),
-      woth: bit(0o002), roth: bit(0o004), xoth: bit(0o001),
-      isuid: bit(0o4000), isgid: bit(0o2000),
+      ...st,
       blocks: Number(f[12]),
       block_size: Number(f[13]),
       device_type: 0,

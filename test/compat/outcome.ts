@@ -2,15 +2,8 @@
 // that was not ignored. Both tools print Ansible's recap line
 // `host : ok=N changed=N unreachable=N failed=N skipped=N rescued=N ignored=N`.
 
-export interface RecapCounts {
-  ok: number;
-  changed: number;
-  unreachable: number;
-  failed: number;
-  skipped: number;
-  rescued: number;
-  ignored: number;
-}
+export type { RecapCounts } from '../../engine/report/events.js';
+import type { RecapCounts } from '../../engine/report/events.js';
 
 export interface RunOutcome {
   /** Exit status (null when killed by the time limit). */
