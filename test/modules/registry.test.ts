@@ -13,8 +13,6 @@ import { allModules, getModule, modules } from '../../modules/index.js';
 
 const modulesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'modules');
 const testsDir = dirname(fileURLToPath(import.meta.url));
-/** modules that accept any argument name, on purpose */
-// modules whose arguments are variable names by design (facts, host variables)
 // modules whose arguments are open by design: variables (set_fact, add_host), or, as Ansible's package action,
 // arguments handed to the package manager's own module
 const OPEN_SCHEMA = new Set(['set_fact', 'add_host', 'package']);
