@@ -56,6 +56,8 @@ describe('literal paths and contents (property-based)', () => {
   it('command passes argv items, and shell-quoted free-form words, unchanged', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 3 }), async (words) => {
+        // Ansible's run_command expands $NAME and a leading ~ in every word, argv too (expand_user_and_vars)
+        if (words.some((w) => w.includes('$') || w.startsWith('~'))) return;
         const viaArgv = await runModule('command', { argv: ['printf', '%s\\0', ...words], strip_empty_ends: false });
         expect(viaArgv.data.stdout).to.equal(words.map((w) => `${w}\0`).join(''));
         // free-form text is read by Ansible's split_args: words are joined across {{ }} (quoted or
