@@ -81,7 +81,7 @@ export function lazyScope(flat: Vars, where?: Where, isRaw?: (key: string) => bo
       if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return undefined;
       // an accessor, so listing the names (Object.keys for a did-you-mean) renders nothing: a
       // variable that cannot render must not hide the undefined one being reported
-      return { configurable: true, enumerable: true, get: () => proxy[key] };
+      return { configurable: true, enumerable: Object.getOwnPropertyDescriptor(target, key)!.enumerable !== false, get: () => proxy[key] };
     },
   });
   raws.set(proxy, flat);

@@ -158,7 +158,7 @@ export class PlayScope {
 
   /** Host-level variables (what hostvars[host] shows): no task or role layers. */
   hostLevel(host: string): Vars {
-    return mergeScope({
+    const flat = mergeScope({
       groupVars: this.inventorySource(host),
       hostVars: this.inventoryVars(host),
       playVars: this.play.vars,
@@ -169,6 +169,10 @@ export class PlayScope {
       magic: this.magic(),
       hostvars: this.hostvars(),
     });
+    // templates in a host's variables may read hostvars, but hostvars[host] does not list it (nor
+    // does Ansible's): a dump of it (`hostvars[h] | to_json`) would otherwise never end
+    Object.defineProperty(flat, 'hostvars', { enumerable: false });
+    return flat;
   }
 
   private staticVarsFiles(): Vars[] {
