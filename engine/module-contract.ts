@@ -110,6 +110,11 @@ export interface Plan<D extends object = Record<string, unknown>> {
   apply?: () => Promise<Applied<D>>;
   /** facts to set on the host (set_fact); applied in check mode too */
   facts?: Record<string, unknown>;
+  /**
+   * the facts are templates, rendered when read (include_vars: values from files, as Ansible's
+   * clean-facts actions keep them); without it they are data, never rendered again
+   */
+  factsAreTemplates?: boolean;
   /** hosts to add to the run's inventory (add_host), or existing hosts to put in groups (group_by, with the groups' parents) */
   addHosts?: { name: string; groups: string[]; vars: Record<string, unknown>; parents?: string[] }[];
   /** warnings for the user (Ansible's result `warnings`): shown as warnings and registered under `warnings` */

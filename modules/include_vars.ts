@@ -132,7 +132,8 @@ export const include_vars = defineModule<IncludeVarsArgs>({
       if (typeof merged === 'string') return { changed: false, failed: true, msg: merged, data: { ansible_included_var_files: loaded } };
       facts = merged;
     }
-    return { changed: false, facts, data: { ansible_facts: facts, ansible_included_var_files: loaded } };
+    // values from files are templates, rendered when read (Ansible does not wrap include_vars' facts unsafe)
+    return { changed: false, facts, factsAreTemplates: true, data: { ansible_facts: facts, ansible_included_var_files: loaded } };
   },
 });
 

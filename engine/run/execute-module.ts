@@ -20,6 +20,7 @@ export interface ModuleOutcome {
   data: Record<string, unknown>;
   diff?: DiffEntry[];
   facts?: Record<string, unknown>;
+  factsAreTemplates?: boolean;
   addHosts?: Plan['addHosts'];
   control?: Plan['control'];
   warnings?: string[];
@@ -54,7 +55,7 @@ export async function executeModule(def: ModuleDefinition<any, any>, rawArgs: un
     if (err instanceof ModuleError) return outcome({ changed: false, failed: true, skipped: false, msg: err.message });
     throw err;
   }
-  const base = { facts: plan.facts, addHosts: plan.addHosts, control: plan.control, warnings: plan.warnings, diff: await shown(plan.diff) };
+  const base = { facts: plan.facts, factsAreTemplates: plan.factsAreTemplates, addHosts: plan.addHosts, control: plan.control, warnings: plan.warnings, diff: await shown(plan.diff) };
   if (plan.skipped !== undefined) {
     return outcome({ ...base, changed: false, failed: false, skipped: true, skipReason: plan.skipped, msg: plan.msg ?? plan.skipped, data: plan.data });
   }
@@ -101,6 +102,7 @@ function outcome(p: Parts): ModuleOutcome {
   if (p.msg !== undefined) out.msg = p.msg;
   if (p.diff && p.diff.length > 0) out.diff = p.diff;
   if (p.facts) out.facts = p.facts;
+  if (p.factsAreTemplates) out.factsAreTemplates = true;
   if (p.addHosts) out.addHosts = p.addHosts;
   if (p.control) out.control = p.control;
   if (p.warnings && p.warnings.length > 0) {

@@ -458,10 +458,9 @@ export class TaskRunner {
       if (outcome.facts) {
         const state = this.factState(factHost);
         Object.assign(state.facts, outcome.facts);
-        // include_vars' values come from files, not yet templated: they render when read, as in
-        // Ansible (its clean-facts actions are not wrapped unsafe); every other fact is data
+        // facts the module says are templates (include_vars) render when read; every other fact is data
         for (const k of Object.keys(outcome.facts)) {
-          if (def.name === 'include_vars') state.templatedFacts.add(k);
+          if (outcome.factsAreTemplates) state.templatedFacts.add(k);
           else state.templatedFacts.delete(k);
         }
         for (const [k, v] of Object.entries(outcome.facts)) if (this.pr.isSecretName(k) && v !== undefined && v !== null) ctx.bus.secret(String(v));
