@@ -1,9 +1,9 @@
 // One SSH connection per host for the whole run. Inside it:
-// - ONE long-lived /bin/sh (shell channel, no pty) that runs every command, serialised, through the
-//   framed protocol of framing.ts (~2 ms a command instead of ~100+ ms for a new exec channel);
+// - ONE long-lived /bin/sh (an exec channel, no pty) that runs every command, serialised, through the
+//   framed protocol of framing.ts (~1 ms a command; a new channel would also cost sshd a process);
 // - ONE long-lived SFTP session for files (streamed, pipelined writes; temp file + rename);
 // - an exec channel only to kill a timed-out command (its process group/session, as the same user
-//   or through the same sudo), and as a fallback when the server refuses shell channels.
+//   or through the same sudo); a shell channel only when the server refuses exec requests.
 // A dropped connection fails the running command and every later call with ConnectionError.
 // This file is the connection's life and its calls; the client is opened in open.ts (auth.ts,
 // hostkey.ts, jumps), commands are framed in framing.ts/command.ts and run by shell.ts, files go

@@ -1,5 +1,5 @@
-// One long-lived /bin/sh on the host, over a shell channel without a pty (an exec channel only when
-// the server refuses shells). Commands are written to its stdin as framed scripts (framing.ts),
+// One long-lived /bin/sh on the host, over an exec channel without a pty (a shell channel only when
+// the server refuses exec requests). Commands are written to its stdin as framed scripts (framing.ts),
 // one at a time; the caller serialises them.
 import type { Client, ClientChannel } from 'ssh2';
 import { shellQuote } from '../connection.js';
@@ -45,15 +45,19 @@ export class ShellDriver {
 
   static async open(client: Client): Promise<ShellDriver> {
     const ready = newMarker();
-    // The login shell may read its input in blocks, so it gets exactly one line; the /bin/sh that
-    // replaces it announces itself before anything else is sent.
-    const stage1 = `exec /bin/sh -c ${shellQuote(`printf '%s' ${ready}S; exec /bin/sh`)}\n`;
+    // An exec channel, as Ansible's ssh connection uses: sshd runs the command through the login
+    // user's shell without making it a login shell, so no profile is read (a login shell read
+    // /etc/profile and ~/.profile on every connection; issue 16). The /bin/sh it starts reads the
+    // rest from stdin. A server that refuses exec requests (some restricted accounts) still gets a
+    // shell channel: its login shell may read input in blocks, so it gets exactly one line, and
+    // the /bin/sh that replaces it announces itself before anything else is sent.
+    const start = `printf '%s' ${ready}S; exec /bin/sh`;
     let channel: ClientChannel;
     try {
-      channel = await openChannel(client, false, '');
-      channel.write(stage1);
+      channel = await openChannel(client, true, `/bin/sh -c ${shellQuote(start)}`);
     } catch {
-      channel = await openChannel(client, true, `/bin/sh -c ${shellQuote(`printf '%s' ${ready}S; exec /bin/sh`)}`);
+      channel = await openChannel(client, false, '');
+      channel.write(`exec /bin/sh -c ${shellQuote(start)}\n`);
     }
     const driver = new ShellDriver(channel);
     await driver.handshake(ready);
