@@ -51,20 +51,24 @@ export class ShellDriver {
     // rest from stdin. A server that refuses exec requests (some restricted accounts) still gets a
     // shell channel: its login shell may read input in blocks, so it gets exactly one line, and
     // the /bin/sh that replaces it announces itself before anything else is sent.
+    // Over exec nothing else reads stdin before that /bin/sh, so the set-up is sent at once.
     const start = `printf '%s' ${ready}S; exec /bin/sh`;
     let channel: ClientChannel;
+    let viaExec = true;
     try {
       channel = await openChannel(client, true, `/bin/sh -c ${shellQuote(start)}`);
     } catch {
+      viaExec = false;
       channel = await openChannel(client, false, '');
       channel.write(`exec /bin/sh -c ${shellQuote(start)}\n`);
     }
     const driver = new ShellDriver(channel);
-    await driver.handshake(ready);
+    await driver.handshake(ready, viaExec);
     return driver;
   }
 
-  private handshake(ready: string): Promise<void> {
+  /** sends the set-up script (at once, or once /bin/sh has announced itself) and reads its answer */
+  private handshake(ready: string, sendAtOnce: boolean): Promise<void> {
     const ch = this.channel;
     return new Promise((resolve, reject) => {
       let out = '';
@@ -81,8 +85,9 @@ export class ShellDriver {
       const check = (): void => {
         if (stage === 0 && out.includes(`${ready}S`)) {
           stage = 1;
-          out = '';
-          ch.write(init);
+          // what follows the announcement may already be here (the set-up's answer, sent at once)
+          out = out.slice(out.indexOf(`${ready}S`) + ready.length + 1);
+          if (!sendAtOnce) ch.write(init);
         }
         if (stage !== 1) return;
         const m = new RegExp(`${ready}R([01]):([^\\n]*)\\n${ready}T([^\\n]*)\\n`).exec(out);
@@ -110,6 +115,7 @@ export class ShellDriver {
       ch.on('data', onOut);
       ch.stderr.on('data', onErr);
       ch.on('close', onClose);
+      if (sendAtOnce) ch.write(init);
     });
   }
 
