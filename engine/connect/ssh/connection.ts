@@ -9,6 +9,7 @@
 // hostkey.ts, jumps), commands are framed in framing.ts/command.ts and run by shell.ts, files go
 // through sftp.ts (or put-script.ts through the shell), and params.ts/config.ts resolve the options.
 import { createHash, randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { posix } from 'node:path';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { ConnectionError, ModuleError } from '../../errors.js';
@@ -17,7 +18,7 @@ import { becomeWrap } from './become.js';
 import { driverCommand } from './command.js';
 import { connectFailure, fileFailure } from './errors.js';
 import { FrameReader, frameScript, newMarker, type StdinSource } from './framing.js';
-import { openClient, throughJumps } from './open.js';
+import { openClient, startTcp, throughJumps, type EarlySocket } from './open.js';
 import type { SshParams } from './params.js';
 import { putScript, toBuffer } from './put-script.js';
 import { sftpCall, sftpFileStat, sftpOwnership, sftpReadAll, sftpWrite } from './sftp.js';
@@ -59,6 +60,8 @@ export class SshConnection implements Connection {
   readonly host: string;
   readonly timing: ConnectTiming = {};
   private client: Client | undefined;
+  /** the TCP connection to the host (none through jump hosts: a forwarded channel carries it) */
+  private socket: Socket | undefined;
   private driver: ShellDriver | undefined;
   private driverOpening: Promise<ShellDriver> | undefined;
   private sftpSession: Promise<SFTPWrapper> | undefined;
@@ -93,8 +96,9 @@ export class SshConnection implements Connection {
     const p = this.params;
     const t = this.timing;
     t.start = performance.now();
-    let sock: ClientChannel | undefined;
+    let sock: ClientChannel | EarlySocket;
     if (p.jumps.length > 0) sock = await throughJumps(p, { cache: this.opts.jumpCache, owned: this.ownJumps });
+    else this.socket = (sock = startTcp(p)).socket;
     const client = await openClient(p, p, sock, (phase) => (t[phase] = performance.now()));
     if (this.failure) {
       // closed (Ctrl-C) while the handshake was under way: do not leave it open
@@ -454,18 +458,27 @@ export class SshConnection implements Connection {
       this.teardown();
       return;
     }
-    // a busy shell would only exit after its command: no point waiting for that
-    if (this.driver && !this.driver.busy) await this.driver.close().catch(() => undefined);
+    // The shell is told to exit and the SFTP session to end, and the connection ends right behind
+    // them, without waiting for each channel to close first (round trips at every run's end, issue
+    // 16): the shell exits on its "exit", or on the end of its input when sshd goes first, and its
+    // EXIT trap removes its temp dir either way. A busy shell would only exit after its command:
+    // it is not told. As ssh(1) does, the run does not wait for sshd's own clean-up either: once
+    // the disconnect and the end of the stream are written, the socket is let go.
+    if (this.driver && !this.driver.busy) void this.driver.close().catch(() => undefined);
     const sftp = await this.sftpSession?.catch(() => undefined);
     sftp?.end();
+    const socket = this.socket;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, 1000);
-      client.once('close', () => {
+      const done = (): void => {
         clearTimeout(t);
         resolve();
-      });
+      };
+      client.once('close', done);
+      socket?.once('finish', done);
       client.end();
     });
+    socket?.destroy();
     for (const j of this.ownJumps) j.end();
   }
 }

@@ -1,6 +1,7 @@
 // Opening an SSH client: authentication in ssh(1)'s order (auth.ts), the host key checked against
 // known_hosts under the run's policy (hostkey.ts), and ProxyJump chains, each jump a client of its
 // own reached through the previous one (shared by the run's pool when it gives a cache).
+import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { ConnectionError } from '../../errors.js';
 import { planAuth } from './auth.js';
@@ -13,8 +14,32 @@ import type { SshEndpoint, SshParams } from './params.js';
 /** the phases of opening a client, as ssh2 reports them: TCP connected, key exchange done (host key checked), authenticated */
 export type ClientPhase = 'tcp' | 'kex' | 'auth';
 
-/** one authenticated ssh2 client for `ep` (the host or one of its jumps), host key checked; `sock` is a forwarded channel for jumps */
-export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientChannel, mark?: (phase: ClientPhase) => void): Promise<Client> {
+/**
+ * The TCP connection to an endpoint, started before anything else of the handshake (reading keys
+ * and known_hosts, loading ssh2): sshd forks and re-executes itself for each connection, ~20 ms
+ * of its own that now overlaps the client's set-up instead of following it (issue 16). Nagle is
+ * off: ssh2 leaves it on, and then a small packet written while an earlier one was unacknowledged
+ * waited for the peer's delayed ACK, ~40 ms on Linux (every new channel did; measured 43 ms
+ * against 1 ms on loopback). OpenSSH's client sets TCP_NODELAY for its sessions too.
+ * An error before ssh2 takes the socket over is kept for openClient to report.
+ */
+export interface EarlySocket {
+  socket: Socket;
+  error?: Error;
+}
+
+export function startTcp(ep: SshEndpoint): EarlySocket {
+  const early: EarlySocket = { socket: tcpConnect({ host: ep.host, port: ep.port, noDelay: true }) };
+  early.socket.on('error', (e: Error) => (early.error ??= e));
+  return early;
+}
+
+/**
+ * one authenticated ssh2 client for `ep` (the host or one of its jumps), host key checked; `sock`
+ * is a forwarded channel for jumps, or the TCP connection startTcp began (else one is begun here)
+ */
+export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientChannel | EarlySocket, mark?: (phase: ClientPhase) => void): Promise<Client> {
+  const early = sock === undefined ? startTcp(ep) : 'socket' in sock ? sock : undefined;
   const entries = await readKnownHosts(p.knownHostsFile);
   const auth = planAuth({ user: ep.user, identityFiles: ep.identityFiles, keyPassphrase: p.keyPassphrase, password: ep === p ? p.password : undefined, agent: p.agent });
   const where = { name: p.name, host: ep.host, port: ep.port, user: ep.user, connectTimeoutMs: p.connectTimeoutMs };
@@ -23,12 +48,6 @@ export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientCha
   // ssh2 can emit more errors after the first (e.g. the socket closing after a timeout); an
   // unheard 'error' would crash the run
   client.on('error', () => undefined);
-  // ssh2 leaves Nagle's algorithm on: a small packet written while an earlier one is unacknowledged
-  // waits for the peer's delayed ACK, ~40 ms on Linux. That stalled every new channel (an exec
-  // callback took 43 ms instead of 1 on loopback, measured) and any request sent right behind
-  // another. OpenSSH's client sets TCP_NODELAY for its sessions too. (A jump's forwarded channel
-  // has no socket option to set; its own client's socket has it.)
-  client.once('connect', () => client.setNoDelay(true));
   if (mark) {
     client.once('connect', () => mark('tcp'));
     client.once('handshake', () => mark('kex'));
@@ -38,7 +57,7 @@ export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientCha
     host: ep.host,
     port: ep.port,
     username: ep.user,
-    sock: sock as ConnectConfig['sock'],
+    sock: (early ? early.socket : sock) as ConnectConfig['sock'],
     readyTimeout: p.connectTimeoutMs,
     keepaliveInterval: p.keepaliveMs,
     keepaliveCountMax: 3,
@@ -69,6 +88,11 @@ export async function openClient(p: SshParams, ep: SshEndpoint, sock?: ClientCha
     };
     client.once('ready', onReady);
     client.once('error', onError);
+    // failed before ssh2 listened (refused, unreachable…): ssh2 would only wait for its timeout
+    if (early && (early.error || early.socket.destroyed)) {
+      onError(early.error ?? new Error('the connection closed before the SSH handshake'));
+      return;
+    }
     try {
       client.connect(config);
     } catch (e) {
