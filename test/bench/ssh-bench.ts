@@ -30,6 +30,12 @@ const SCALE_HOSTS = Number(process.env.GX_BENCH_SCALE_HOSTS ?? 50);
 const SCALE_TASKS = Number(process.env.GX_BENCH_SCALE_TASKS ?? 100);
 /** GX_BENCH_GX_ONLY=1: gx alone (no Ansible runs, no ratios), for quick rounds while working */
 const GX_ONLY = process.env.GX_BENCH_GX_ONLY === '1';
+/**
+ * gx's first run and no-op re-run are each timed RUNS times (the hosts cleaned before each first
+ * run) and the median is shown: one gx run is ~0.4 s and moves ±40 ms on this machine from run
+ * to run, so a single sample decided the ratio. Ansible's runs (~30 s, a few % apart) once each.
+ */
+const RUNS = Math.max(1, Number(process.env.GX_BENCH_RUNS ?? 5));
 const NO_RUN: Timed = { ms: NaN, rc: 0, out: '' };
 const RSS_PROBE =
   'data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>{const u=process.resourceUsage();writeFileSync(process.env.GX_BENCH_RSS_FILE,`${u.maxRSS} ${(u.userCPUTime+u.systemCPUTime)/1000}`)})';
@@ -66,6 +72,8 @@ interface Timed {
   rssKb?: number;
   /** the process's own CPU time (user + system), ms: on a shared machine it moves less than wall time */
   cpuMs?: number;
+  /** for a median of several runs: the fastest and slowest */
+  spread?: string;
 }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
@@ -78,6 +86,13 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ ms: performance.now() - t0, rc: code ?? -1, out }));
   });
+}
+
+/** the run with the median wall time (its own RSS and CPU kept with it), and the spread for the table */
+function medianRun(runs: Timed[]): Timed {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[sorted.length >> 1]!;
+  return { ...mid, spread: runs.length > 1 ? `${(sorted[0]!.ms / 1000).toFixed(2)}-${(sorted[sorted.length - 1]!.ms / 1000).toFixed(2)} s` : '' };
 }
 
 function changedCount(out: string): number {
@@ -285,13 +300,22 @@ async function main(): Promise<void> {
       check(`ansible ${n} no-op`, aNoop, true);
       stopAnsibleMasters();
     }
-    process.stderr.write(`bench: ${n} hosts: gx first run and no-op re-run...\n`);
-    const gFirst = await gx(gxPlay, gxInv, n);
-    check(`gx ${n} first`, gFirst, false);
-    const gNoop = await gx(gxPlay, gxInv, n);
-    check(`gx ${n} no-op`, gNoop, true);
-    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}  ${s(gFirst.cpuMs!).padStart(7)}`);
-    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}  ${s(gNoop.cpuMs!).padStart(7)}`);
+    process.stderr.write(`bench: ${n} hosts: gx first run and no-op re-run, ${RUNS} times...\n`);
+    const firsts: Timed[] = [];
+    const noops: Timed[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      await clean(env, hosts);
+      const first = await gx(gxPlay, gxInv, n);
+      check(`gx ${n} first`, first, false);
+      firsts.push(first);
+      const noop = await gx(gxPlay, gxInv, n);
+      check(`gx ${n} no-op`, noop, true);
+      noops.push(noop);
+    }
+    const gFirst = medianRun(firsts);
+    const gNoop = medianRun(noops);
+    rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}  ${s(gFirst.cpuMs!).padStart(7)}  ${gFirst.spread}`);
+    rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}  ${s(gNoop.cpuMs!).padStart(7)}  ${gNoop.spread}`);
   }
 
   process.stderr.write(`bench: scale: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks...\n`);
@@ -315,7 +339,7 @@ async function main(): Promise<void> {
   const perTaskHost = sNoop.ms / (SCALE_TASKS * SCALE_HOSTS);
   const out = [
     `gx vs Ansible (${GX_ONLY ? 'not run' : execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run (load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
-    'hosts  run        ansible        gx   ratio  gx RSS   gx CPU',
+    `hosts  run        ansible        gx   ratio  gx RSS   gx CPU  gx range (gx: median of ${RUNS} runs; Ansible: one run)`,
     ...rows,
     '',
     `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)}, CPU ${s(sNoop.cpuMs!)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
