@@ -163,4 +163,33 @@ describe('ssh: the shell channel and the socket', function () {
       await conn.close();
     }
   });
+
+  it('closing ends the host side too: the long-lived shell exits and its temp dir is removed (real sshd)', async () => {
+    const addr = sshEnv.hosts[0]!;
+    const watcher = new SshConnection(resolveSshParams('watcher', hostVars(addr)));
+    const conn = new SshConnection(resolveSshParams('closing', hostVars(addr)));
+    try {
+      await watcher.connect();
+      await conn.connect();
+      // the shell's pid and temp dir, as the shell itself sees them
+      const me = await conn.run({ shell: 'echo "$$ $gxd"' });
+      const [shellPid, tmp] = me.stdout.trim().split(' ');
+      expect(tmp).to.match(/^\/tmp\/gx\./);
+      // a shell that has exited but waits to be reaped (a zombie, "Z") is gone: sshd going first
+      // leaves it to the host's init, which here (a microVM's) reaps it only a second later
+      const alive = async (): Promise<string> =>
+        (await watcher.run({ shell: `case "$(ps -o stat= -p ${shellPid})" in ''|Z*) ;; *) echo up ;; esac; test -d ${tmp} && echo dir; true` })).stdout;
+      expect(await alive()).to.equal('up\ndir\n');
+      await conn.close();
+      let left = await alive();
+      for (let i = 0; i < 50 && left !== ''; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = await alive();
+      }
+      expect(left, 'the shell or its temp dir outlived the connection').to.equal('');
+    } finally {
+      await conn.close();
+      await watcher.close();
+    }
+  });
 });

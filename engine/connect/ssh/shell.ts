@@ -173,21 +173,4 @@ export class ShellDriver {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = new Error('remote shell closed');
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 1000);
-      this.channel.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      try {
-        this.channel.end('exit 0\n');
-      } catch {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  }
 }
