@@ -119,8 +119,8 @@ export class TaskRunner {
     this.pr = pr;
   }
 
-  /** Runs `task` on `hosts` (linear: all of them before returning). */
-  async run(task: ModuleTask, hosts: string[], rescuable: boolean): Promise<TaskOutcomes> {
+  /** Runs `task` on `hosts` (linear: all of them before returning); `scopes`: hosts' scopes for the task already built as it starts. */
+  async run(task: ModuleTask, hosts: string[], rescuable: boolean, scopes?: ReadonlyMap<string, Vars>): Promise<TaskOutcomes> {
     const { ctx } = this.pr;
     const start = Date.now();
     const def = ctx.modules.get(task.module);
@@ -147,7 +147,7 @@ export class TaskRunner {
     const throttle = throttleN && throttleN > 0 ? new PQueue({ concurrency: throttleN }) : undefined;
     const results = await Promise.all(
       targets.map((host) => {
-        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable, taskError)) as Promise<ItemOutcome>;
+        const job = (): Promise<ItemOutcome> => ctx.queue.add(() => this.onHost(task, def, host, rescuable, taskError, scopes?.get(host))) as Promise<ItemOutcome>;
         return throttle ? (throttle.add(job) as Promise<ItemOutcome>) : job();
       }),
     );
@@ -180,7 +180,7 @@ export class TaskRunner {
     return v;
   }
 
-  private async onHost(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, rescuable: boolean, preError?: unknown): Promise<ItemOutcome> {
+  private async onHost(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, rescuable: boolean, preError?: unknown, built?: Vars): Promise<ItemOutcome> {
     const { ctx } = this.pr;
     const started = Date.now();
     const where: Where = { task: task.name, loc: task.loc, host };
@@ -188,7 +188,7 @@ export class TaskRunner {
     ctx.bus.emit({ type: 'host.progress', host, task: this.displayName(task), time: Date.now() });
     try {
       if (preError !== undefined) throw preError;
-      outcome = await this.hostBody(task, def, host, where);
+      outcome = await this.hostBody(task, def, host, where, built);
     } catch (err) {
       outcome = this.errorOutcome(err, where, task);
     }
@@ -279,8 +279,8 @@ export class TaskRunner {
     return { status: 'failed', msg, data: { failed: true, changed: false, msg } };
   }
 
-  private async hostBody(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, where: Where): Promise<ItemOutcome> {
-    const scope = this.pr.scope.forTask(host, task);
+  private async hostBody(task: ModuleTask, def: ModuleDefinition<any, any> | undefined, host: string, where: Where, built?: Vars): Promise<ItemOutcome> {
+    const scope = built ?? this.pr.scope.forTask(host, task);
     if (!hasLoop(task.kw)) {
       const cond = check(task.eff.when, scope, where);
       if (cond === false) return { status: 'skipped', data: { changed: false, skipped: true, skip_reason: 'Conditional result was False' }, skipReason: 'Conditional result was False' };

@@ -109,4 +109,31 @@ describe('run: scope reuse (issue 16)', () => {
     expect(withResult('conditioned')).to.have.length(3);
     expect(r.results('conditioned').map((x) => x.data?.changed)).to.deep.equal([false, false, false]);
   });
+
+  it('without gather_facts, the scope built to see whether a task reads a missing fact is the one the task runs with', async () => {
+    const { result: r, calls } = await recording(() =>
+      play({
+        'inventory.yaml': inv3,
+        'site.yaml': `
+- hosts: all
+  tasks:
+    - name: templated
+      debug: { msg: "{{ inventory_hostname }} {{ greeting }}" }
+      vars: { greeting: hi }
+    - name: reads a fact
+      debug: { msg: "{{ ansible_system }}" }
+      when: inventory_hostname == 'h1'
+`,
+      }),
+    );
+    expect(r.code, r.text).to.equal(0);
+    const built = (task: string): string[] => calls.filter((c) => c.task === task && c.extra === undefined).map((c) => c.host);
+    // once per host (it was twice: the fact check's scope, then the task's own)
+    expect(built('templated').sort()).to.deep.equal(['h1', 'h2', 'h3']);
+    expect(r.results('templated').map((x) => x.data?.msg)).to.deep.equal(['h1 hi', 'h2 hi', 'h3 hi']);
+    // a host that gathered before the task gets a scope built after the gathering: its facts are in it
+    expect(built('reads a fact').filter((h) => h === 'h1').length).to.equal(2);
+    const byHost = Object.fromEntries(r.results('reads a fact').map((x) => [x.host, x.data?.msg ?? x.skipReason]));
+    expect(byHost).to.deep.equal({ h1: process.platform === 'darwin' ? 'Darwin' : 'Linux', h2: 'Conditional result was False', h3: 'Conditional result was False' });
+  });
 });
