@@ -6,7 +6,7 @@
 // The cache lives in the user's own cache directory (~/.cache/gx or $XDG_CACHE_HOME/gx, mode
 // 0700), keyed by the bundle (path, size, mtime), Node's version and flags; V8 rejects a cache it
 // cannot use, and then it is written again. Anything wrong with the cache = run without it.
-// GX_NO_COMPILE_CACHE=1 turns it off.
+// GX_NO_COMPILE_CACHE=1 turns it off. The same directory holds parsed YAML (engine/load/yaml-cache.ts).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,16 +19,24 @@ const here = dirname(fileURLToPath(import.meta.url));
 const bundle = join(here, 'gx.cjs');
 const requireFromBundle = createRequire(bundle);
 
-/** where this bundle's code cache is, or undefined when there is none to use */
-export function compileCachePath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.GX_NO_COMPILE_CACHE === '1' || typeof process.getuid !== 'function') return undefined;
+const hash = (parts: unknown[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+
+/** the user's own gx cache directory, or undefined when anyone else could write to it */
+export function privateCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (typeof process.getuid !== 'function') return undefined;
   const dir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gx');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = statSync(dir);
-  // only a directory nobody else can write to: V8 does not check a code cache against tampering
+  // only a directory nobody else can write to: V8 does not check a code cache against tampering,
+  // and a parsed playbook read back from there is run as it is
   if (st.uid !== process.getuid() || (st.mode & 0o022) !== 0) return undefined;
+  return dir;
+}
+
+/** where this bundle's code cache is, or undefined when there is none to use */
+export function compileCachePath(env: NodeJS.ProcessEnv = process.env, dir = privateCacheDir(env)): string | undefined {
+  if (env.GX_NO_COMPILE_CACHE === '1' || dir === undefined) return undefined;
   const b = statSync(bundle);
-  const hash = (parts: unknown[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
   return join(dir, `compile-${hash([bundle])}-${hash([process.version, process.arch, process.execArgv.join(' '), b.size, b.mtimeMs])}.bin`);
 }
 
@@ -75,7 +83,13 @@ function run(cacheFile: string | undefined): void {
 
 let cacheFile: string | undefined;
 try {
-  cacheFile = compileCachePath();
+  const dir = privateCacheDir();
+  cacheFile = compileCachePath(process.env, dir);
+  if (dir !== undefined) {
+    // parsed YAML kept between runs (engine/load/yaml-cache.ts), per build of the bundle
+    const b = statSync(bundle);
+    (globalThis as Record<symbol, unknown>)[Symbol.for('gx.parseCache')] = { dir, build: hash([bundle, b.size, b.mtimeMs]) };
+  }
 } catch {
   cacheFile = undefined;
 }

@@ -23,6 +23,7 @@ import {
 } from 'yaml';
 import { ErrorList, PlaybookError } from '../errors.js';
 import { registerNode, rememberSource, type SourceLocation } from './source.js';
+import { parseCacheConfig, readParsed, writeParsed } from './yaml-cache.js';
 
 const LEADING_ZERO_INT = /^[-+]?0[0-9]+$/;
 /** PyYAML's (YAML 1.1) boolean words beyond YAML 1.2's true/false (resolver.py; y/n are not among them) */
@@ -59,6 +60,15 @@ export function parseYamlText(source: string, file: string): unknown {
   // editors on Windows save a byte-order mark; it is invisible, so columns are counted without it
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   rememberSource(file, text);
+  const cache = parseCacheConfig();
+  const cached = cache && readParsed(cache, text, file);
+  if (cached) return cached.value;
+  const value = parseUncached(text, file);
+  if (cache) writeParsed(cache, text, file, value);
+  return value;
+}
+
+function parseUncached(text: string, file: string): unknown {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const errors: PlaybookError[] = [];

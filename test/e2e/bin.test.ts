@@ -39,6 +39,8 @@ describe('the installed gx command (bundle + code cache)', function () {
         '        provider: selfsigned',
         '        common_name: root.test',
         '        is_ca: true',
+        // big enough for the parsed-YAML cache (engine/load/yaml-cache.ts)
+        `# ${'padding '.repeat(160)}`,
         '',
       ].join('\n'),
     );
@@ -55,6 +57,7 @@ describe('the installed gx command (bundle + code cache)', function () {
     return r.stdout;
   }
   const cacheFiles = (cache: string): string[] => (existsSync(join(cache, 'gx')) ? readdirSync(join(cache, 'gx')).filter((f) => f.endsWith('.bin')) : []);
+  const parsedFiles = (cache: string): string[] => (existsSync(join(cache, 'gx')) ? readdirSync(join(cache, 'gx')).filter((f) => f.startsWith('yaml-')) : []);
 
   it('writes a cache on the first run (private directory and file), reads it on the next, with the same results', async () => {
     const cache = mkdtempSync(join(work, 'xdg-'));
@@ -67,10 +70,17 @@ describe('the installed gx command (bundle + code cache)', function () {
     const file = join(cache, 'gx', files[0]!);
     expect(statSync(file).mode & 0o777).to.equal(0o600);
     const ino = statSync(file).ino;
+    // the playbook's parsed YAML, private too, read back on the next run
+    const parsed = parsedFiles(cache);
+    expect(parsed).to.have.length(1);
+    const parsedFile = join(cache, 'gx', parsed[0]!);
+    expect(statSync(parsedFile).mode & 0o777).to.equal(0o600);
+    const parsedIno = statSync(parsedFile).ino;
     const second = await gx(cache);
     expect(second).to.equal(first);
     // accepted, so not written again (a rewrite renames a new file over it)
     expect(statSync(file).ino).to.equal(ino);
+    expect(statSync(parsedFile).ino).to.equal(parsedIno);
   });
 
   it('replaces a cache V8 rejects', async () => {
@@ -89,6 +99,7 @@ describe('the installed gx command (bundle + code cache)', function () {
     chmodSync(join(open, 'gx'), 0o777);
     expect(await gx(open)).to.match(/hello 21/);
     expect(cacheFiles(open)).to.deep.equal([]);
+    expect(parsedFiles(open)).to.deep.equal([]);
     const off = mkdtempSync(join(work, 'xdg-'));
     expect(await gx(off, { GX_NO_COMPILE_CACHE: '1' })).to.match(/hello 21/);
     expect(cacheFiles(off)).to.deep.equal([]);
