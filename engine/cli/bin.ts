@@ -8,30 +8,18 @@
 // cannot use, and then it is written again. Anything wrong with the cache = run without it.
 // GX_NO_COMPILE_CACHE=1 turns it off. The same directory holds parsed YAML (engine/load/yaml-cache.ts).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { privateCacheDir } from '../cache-dir.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bundle = join(here, 'gx.cjs');
 const requireFromBundle = createRequire(bundle);
 
 const hash = (parts: unknown[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
-
-/** the user's own gx cache directory, or undefined when anyone else could write to it */
-export function privateCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (typeof process.getuid !== 'function') return undefined;
-  const dir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gx');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = statSync(dir);
-  // only a directory nobody else can write to: V8 does not check a code cache against tampering,
-  // and a parsed playbook read back from there is run as it is
-  if (st.uid !== process.getuid() || (st.mode & 0o022) !== 0) return undefined;
-  return dir;
-}
 
 /** where this bundle's code cache is, or undefined when there is none to use */
 export function compileCachePath(env: NodeJS.ProcessEnv = process.env, dir = privateCacheDir(env)): string | undefined {

@@ -82,7 +82,8 @@ export async function buildBin(out = join(repo, 'dist', 'engine', 'cli')): Promi
   await build({
     entryPoints: [join(repo, 'engine', 'cli', 'bin.ts')],
     outfile: join(out, 'main.js'),
-    bundle: false,
+    // one file still: the launcher's own import (engine/cache-dir.ts) goes in, node: built-ins stay out
+    bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',

@@ -7,6 +7,7 @@ import { renderModuleDoc, renderModuleList } from '../doc/render.js';
 import { inventoryCommand } from '../inventory/cli.js';
 import { didYouMean } from '../load/suggest.js';
 import { allModules, getModule } from '../../modules/index.js';
+import { runHolder } from '../connect/ssh/holder.js';
 import { playCommand, type PlayOptions } from './play.js';
 import { readVersion } from './version.js';
 
@@ -170,7 +171,14 @@ function exitWhenFlushed(code: number): void {
   process.stderr.write('', done);
 }
 
-if (isMain) {
+if (isMain && process.argv[2] === '__ssh-holder') {
+  // the connection holder a run started (engine/connect/ssh/holder.ts): it stops by itself
+  const [dir, idle] = process.argv.slice(3);
+  runHolder(dir!, Number(idle) || 60_000).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+} else if (isMain) {
   main(process.argv.slice(2)).then(exitWhenFlushed, (err) => {
     process.stderr.write(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     exitWhenFlushed(1);

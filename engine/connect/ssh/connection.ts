@@ -18,7 +18,8 @@ import { becomeWrap } from './become.js';
 import { driverCommand } from './command.js';
 import { connectFailure, fileFailure } from './errors.js';
 import { FrameReader, frameScript, newMarker, type StdinSource } from './framing.js';
-import { openClient, startTcp, throughJumps, type EarlySocket } from './open.js';
+import { holdable, viaHolder } from './holder.js';
+import { openClient, startTcp, throughJumps, type ClientPhase, type EarlySocket } from './open.js';
 import type { SshParams } from './params.js';
 import { putScript, toBuffer } from './put-script.js';
 import { sftpCall, sftpFileStat, sftpOwnership, sftpReadAll, sftpWrite } from './sftp.js';
@@ -96,10 +97,21 @@ export class SshConnection implements Connection {
     const p = this.params;
     const t = this.timing;
     t.start = performance.now();
-    let sock: ClientChannel | EarlySocket;
-    if (p.jumps.length > 0) sock = await throughJumps(p, { cache: this.opts.jumpCache, owned: this.ownJumps });
-    else this.socket = (sock = startTcp(p)).socket;
-    const client = await openClient(p, p, sock, (phase) => (t[phase] = performance.now()));
+    const mark = (phase: ClientPhase): void => {
+      t[phase] = performance.now();
+    };
+    // opt-in: the connection the holder keeps (holder.ts); else, or when that fails, directly
+    const held = holdable(p) ? await viaHolder(p, mark) : undefined;
+    let client: Client;
+    if (held) {
+      this.socket = held.socket;
+      client = held.client;
+    } else {
+      let sock: ClientChannel | EarlySocket;
+      if (p.jumps.length > 0) sock = await throughJumps(p, { cache: this.opts.jumpCache, owned: this.ownJumps });
+      else this.socket = (sock = startTcp(p)).socket;
+      client = await openClient(p, p, sock, mark);
+    }
     if (this.failure) {
       // closed (Ctrl-C) while the handshake was under way: do not leave it open
       client.end();

@@ -18,6 +18,7 @@
 // | gx_ssh_config          | —                                                    | ssh_config file (~/.ssh/config); "none" ignores it |
 // | gx_proxy_jump          | —                                                    | [user@]host[:port][,...] or none (ssh_config ProxyJump) |
 // | gx_ssh_agent           | —                                                    | agent socket ($SSH_AUTH_SOCK); "none" disables |
+// | gx_ssh_persist         | —                                                    | seconds the connection holder keeps the connection after a run, 0 = no holder ($GX_SSH_PERSIST, else 0; holder.ts) |
 import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ export interface SshParams extends SshEndpoint {
   hostKeyPolicy: HostKeyPolicy;
   /** jump hosts in order, each reached through the previous one */
   jumps: SshEndpoint[];
+  /** how long the connection holder keeps the connection after a run (holder.ts); 0: no holder */
+  persistMs: number;
 }
 
 export interface ParamsOptions {
@@ -90,6 +93,7 @@ export const SSH_VAR_NAMES: readonly string[] = [
   'gx_ssh_config',
   'gx_ssh_key',
   'gx_ssh_key_passphrase',
+  'gx_ssh_persist',
   'gx_user',
 ];
 
@@ -188,5 +192,6 @@ export function resolveSshParams(name: string, vars: Record<string, unknown>, op
     knownHostsFile: expandHome(str(vars, ['gx_known_hosts']) ?? cfg.userKnownHostsFile ?? join(homedir(), '.ssh', 'known_hosts')),
     hostKeyPolicy,
     jumps: parseJumps(str(vars, ['gx_proxy_jump']) ?? cfg.proxyJump, blocks, endpoint),
+    persistMs: Math.round((num(name, vars, ['gx_ssh_persist']) ?? num(name, { GX_SSH_PERSIST: env.GX_SSH_PERSIST }, ['GX_SSH_PERSIST']) ?? 0) * 1000),
   };
 }
