@@ -88,6 +88,34 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promis
   });
 }
 
+/**
+ * The no-op re-run with the opt-in connection holder (GX_SSH_PERSIST; engine/connect/ssh/holder.ts),
+ * apart from the rows above, which run without it: one run to start the holder, then RUNS timed
+ * runs that reach the hosts through it, then the holder is stopped. Its own cache directory, so
+ * the user's holder (if any) is left alone.
+ */
+async function withHolder(inventory: string, n: number, ansibleNoop: Timed): Promise<string> {
+  const xdg = mkdtempSync(join(work, 'xdg-'));
+  const env = { GX_SSH_PERSIST: '60', XDG_CACHE_HOME: xdg };
+  try {
+    check('gx holder warm-up', await gx(gxPlay, inventory, n, env), true);
+    const runs: Timed[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const t = await gx(gxPlay, inventory, n, env);
+      check(`gx ${n} no-op (holder)`, t, true);
+      runs.push(t);
+    }
+    const m = medianRun(runs);
+    return `${String(n).padStart(5)}  no-op    ${s(ansibleNoop.ms).padStart(9)}  ${s(m.ms).padStart(8)}  ${(ansibleNoop.ms / m.ms).toFixed(1).padStart(6)}x  ${mb(m.rssKb).padStart(7)}  ${s(m.cpuMs!).padStart(7)}  ${m.spread}  <- opt-in holder (GX_SSH_PERSIST), connections kept from the run before`;
+  } finally {
+    try {
+      execFileSync('pkill', ['-f', `__ssh-holder ${join(xdg, 'gx')}`]);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** the run with the median wall time (its own RSS and CPU kept with it), and the spread for the table */
 function medianRun(runs: Timed[]): Timed {
   const sorted = [...runs].sort((a, b) => a.ms - b.ms);
@@ -198,9 +226,9 @@ async function roundTrip(env: Env): Promise<{ subshell: number; exec: number }> 
   });
 }
 
-async function gx(playbook: string, inventory: string, forks: number): Promise<Timed> {
+async function gx(playbook: string, inventory: string, forks: number, env: NodeJS.ProcessEnv = {}): Promise<Timed> {
   const rssFile = join(work, 'rss');
-  const r = await timed(process.execPath, ['--import', RSS_PROBE, bundle, 'play', '-i', inventory, playbook, '--output', 'plain', '-f', String(forks)], { GX_BENCH_RSS_FILE: rssFile });
+  const r = await timed(process.execPath, ['--import', RSS_PROBE, bundle, 'play', '-i', inventory, playbook, '--output', 'plain', '-f', String(forks)], { GX_BENCH_RSS_FILE: rssFile, ...env });
   const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ');
   r.rssKb = Number(rss);
   r.cpuMs = Number(cpu);
@@ -281,6 +309,7 @@ async function main(): Promise<void> {
   const rt = await roundTrip(env);
   const connecting = await connectCost(env, Math.max(...SIZES));
   const rows: string[] = [];
+  let holderRow = '';
   for (const n of SIZES) {
     const hosts = env.hosts.slice(0, n);
     await clean(env, hosts);
@@ -314,6 +343,7 @@ async function main(): Promise<void> {
     }
     const gFirst = medianRun(firsts);
     const gNoop = medianRun(noops);
+    if (n === Math.max(...SIZES)) holderRow = await withHolder(gxInv, n, aNoop);
     rows.push(`${String(n).padStart(5)}  first    ${s(aFirst.ms).padStart(9)}  ${s(gFirst.ms).padStart(8)}  ${(aFirst.ms / gFirst.ms).toFixed(1).padStart(6)}x  ${mb(gFirst.rssKb).padStart(7)}  ${s(gFirst.cpuMs!).padStart(7)}  ${gFirst.spread}`);
     rows.push(`${String(n).padStart(5)}  no-op    ${s(aNoop.ms).padStart(9)}  ${s(gNoop.ms).padStart(8)}  ${(aNoop.ms / gNoop.ms).toFixed(1).padStart(6)}x  ${mb(gNoop.rssKb).padStart(7)}  ${s(gNoop.cpuMs!).padStart(7)}  ${gNoop.spread}`);
   }
@@ -341,6 +371,7 @@ async function main(): Promise<void> {
     `gx vs Ansible (${GX_ONLY ? 'not run' : execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0]}, pipelining, forks = hosts, no facts), same loopback sshd hosts, same run (load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`,
     `hosts  run        ansible        gx   ratio  gx RSS   gx CPU  gx range (gx: median of ${RUNS} runs; Ansible: one run)`,
     ...rows,
+    holderRow,
     '',
     `scale, gx alone: ${SCALE_HOSTS} hosts x ${SCALE_TASKS} tasks, no-op: ${s(sNoop.ms)}, peak RSS ${mb(sNoop.rssKb)}, CPU ${s(sNoop.cpuMs!)} (first run ${s(sFirst.ms)}, ${mb(sFirst.rssKb)})`,
     `  per task (all ${SCALE_HOSTS} hosts at once): ${perTask.toFixed(1)} ms; per task per host: ${perTaskHost.toFixed(2)} ms of wall time`,
