@@ -127,6 +127,9 @@ function serveSession(session: Session, upstream: () => Promise<Client>): void {
  * asked for. Returns when it stops; exits early (quietly) when another holder already answers.
  */
 export async function runHolder(dir: string, initialIdleMs: number): Promise<void> {
+  // only in a directory that is the user's alone (the socket there reaches their hosts)
+  const st = statSync(dir);
+  if (typeof process.getuid !== 'function' || st.uid !== process.getuid() || (st.mode & 0o077) !== 0) throw new Error(`${dir} is not private`);
   process.umask(0o077);
   const s = ssh2();
   const keys = s.utils.generateKeyPairSync('ed25519');
@@ -233,7 +236,10 @@ export function setHolderCommand(argv: string[] | undefined): void {
 
 function defaultHolderCommand(): string[] | undefined {
   const entry = process.argv[1];
-  return entry && /(^|\/)(gx|main\.js|main\.ts)$/.test(entry) ? [process.execPath, ...process.execArgv, entry] : undefined;
+  // node's own flags stay behind (an --inspect port, a --cpu-prof would be the holder's too),
+  // except a loader the entry needs (tsx, for main.ts)
+  const loader = entry?.endsWith('.ts') ? process.execArgv.filter((a, i, all) => a.startsWith('--import') || all[i - 1] === '--import') : [];
+  return entry && /(^|\/)(gx|main\.js|main\.ts)$/.test(entry) ? [process.execPath, ...loader, entry] : undefined;
 }
 
 function connectUnix(path: string): Promise<Socket> {
