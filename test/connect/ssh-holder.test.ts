@@ -89,6 +89,22 @@ describe('ssh: the connection holder (opt-in, real sshd)', function () {
     expect(left).to.equal('');
   });
 
+  it('reconnects when the held connection was lost between runs (its sshd killed)', async () => {
+    const vars = hostVars(sshEnv.hosts[1]!, { gx_ssh_persist: 3 });
+    const [first, sshdPid] = await aRun(async (pool) => {
+      const conn = await pool.get('h', vars);
+      const r = await conn.run({ shell: 'echo "$SSH_CONNECTION"; ps -o ppid= -p $$' });
+      const [where, ppid] = r.stdout.trim().split('\n');
+      return [where!.split(' ').slice(0, 2).join(':'), ppid!.trim()];
+    });
+    // the host drops the connection the holder keeps (as a reboot or a restarted sshd would)
+    await aRun(async (pool) => (await pool.get('w', hostVars(sshEnv.hosts[1]!))).run({ shell: `kill ${sshdPid}` }));
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await aRun((pool) => clientEnd(pool, 'h', vars));
+    expect(next).to.not.equal(first);
+    expect(await aRun((pool) => clientEnd(pool, 'h', vars))).to.equal(next);
+  });
+
   it('still checks the host key under the policy: an unknown key is refused, with the direct connection\'s words', async () => {
     const empty = join(cache, 'known_hosts');
     writeFileSync(empty, '');
