@@ -6,12 +6,20 @@ import { mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** the directory (made 0700 when missing), or undefined when someone else could write to it */
-export function privateCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** whether `dir` is the user's, and none of the `mask` permission bits are set for others */
+export function isPrivateDir(dir: string, mask = 0o022): boolean {
+  if (typeof process.getuid !== 'function') return false;
+  const st = statSync(dir);
+  return st.uid === process.getuid() && (st.mode & mask) === 0;
+}
+
+/**
+ * the directory (made 0700 when missing), or undefined when someone else could write to it (the
+ * default `mask`), or, with 0o077, do anything in it
+ */
+export function privateCacheDir(env: NodeJS.ProcessEnv = process.env, mask = 0o022): string | undefined {
   if (typeof process.getuid !== 'function') return undefined;
   const dir = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gx');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = statSync(dir);
-  if (st.uid !== process.getuid() || (st.mode & 0o022) !== 0) return undefined;
-  return dir;
+  return isPrivateDir(dir, mask) ? dir : undefined;
 }

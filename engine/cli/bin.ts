@@ -21,10 +21,8 @@ const requireFromBundle = createRequire(bundle);
 
 const hash = (parts: unknown[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 
-/** where this bundle's code cache is, or undefined when there is none to use */
-export function compileCachePath(env: NodeJS.ProcessEnv = process.env, dir = privateCacheDir(env)): string | undefined {
-  if (env.GX_NO_COMPILE_CACHE === '1' || dir === undefined) return undefined;
-  const b = statSync(bundle);
+/** where this bundle's code cache is in `dir`, for the bundle as `b` describes it */
+function compileCachePath(dir: string, b: { size: number; mtimeMs: number }): string {
   return join(dir, `compile-${hash([bundle])}-${hash([process.version, process.arch, process.execArgv.join(' '), b.size, b.mtimeMs])}.bin`);
 }
 
@@ -72,10 +70,10 @@ function run(cacheFile: string | undefined): void {
 let cacheFile: string | undefined;
 try {
   const dir = privateCacheDir();
-  cacheFile = compileCachePath(process.env, dir);
   if (dir !== undefined) {
-    // parsed YAML kept between runs (engine/load/yaml-cache.ts), per build of the bundle
     const b = statSync(bundle);
+    if (process.env.GX_NO_COMPILE_CACHE !== '1') cacheFile = compileCachePath(dir, b);
+    // parsed YAML kept between runs (engine/load/yaml-cache.ts), per build of the bundle
     (globalThis as Record<symbol, unknown>)[Symbol.for('gx.parseCache')] = { dir, build: hash([bundle, b.size, b.mtimeMs]) };
   }
 } catch {

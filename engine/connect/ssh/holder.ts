@@ -16,12 +16,12 @@
 // would have to keep the secret): they are connected directly. Anything wrong with the holder, and
 // the run connects directly, as without it.
 import { spawn } from 'node:child_process';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as unixConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Client, ClientChannel, ServerChannel, Session } from 'ssh2';
-import { privateCacheDir } from '../../cache-dir.js';
-import { openClient } from './open.js';
+import { isPrivateDir, privateCacheDir } from '../../cache-dir.js';
+import { openClient, type ClientPhase } from './open.js';
 import type { HostKeyPolicy, SshParams } from './params.js';
 import { ssh2 } from './ssh2.js';
 
@@ -78,9 +78,7 @@ function decodeTarget(username: string): HeldTarget | undefined {
 
 /** the directory the holder lives in: the private cache directory, when nobody else may even read it */
 export function holderDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const dir = privateCacheDir(env);
-  if (dir === undefined || (statSync(dir).mode & 0o077) !== 0) return undefined;
-  return dir;
+  return privateCacheDir(env, 0o077);
 }
 
 // ---- the holder process ------------------------------------------------------------------------
@@ -128,8 +126,7 @@ function serveSession(session: Session, upstream: () => Promise<Client>): void {
  */
 export async function runHolder(dir: string, initialIdleMs: number): Promise<void> {
   // only in a directory that is the user's alone (the socket there reaches their hosts)
-  const st = statSync(dir);
-  if (typeof process.getuid !== 'function' || st.uid !== process.getuid() || (st.mode & 0o077) !== 0) throw new Error(`${dir} is not private`);
+  if (!isPrivateDir(dir, 0o077)) throw new Error(`${dir} is not private`);
   process.umask(0o077);
   const s = ssh2();
   const keys = s.utils.generateKeyPairSync('ed25519');
@@ -149,7 +146,7 @@ export async function runHolder(dir: string, initialIdleMs: number): Promise<voi
       let c = held.get(key);
       if (!c) {
         const t = target!;
-        const p: SshParams = { ...t, connection: 'ssh', jumps: [], persistMs: t.persistMs };
+        const p: SshParams = { ...t, connection: 'ssh', jumps: [] };
         c = openClient(p, p);
         held.set(key, c);
         c.then(
@@ -215,14 +212,10 @@ export async function runHolder(dir: string, initialIdleMs: number): Promise<voi
 }
 
 function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = unixConnect(path);
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
+  return connectUnix(path).then(
+    (sock) => (sock.destroy(), true),
+    () => false,
+  );
 }
 
 // ---- a run's side --------------------------------------------------------------------------------
@@ -253,28 +246,39 @@ function connectUnix(path: string): Promise<Socket> {
   });
 }
 
+/** a holder being started, per directory: a play's connections open at once, and one holder serves them all */
+const starting = new Map<string, Promise<boolean>>();
+
+/** starts a holder for `dir` and waits until it listens; false when none could be started */
+function startHolder(dir: string, persistMs: number): Promise<boolean> {
+  let started = starting.get(dir);
+  if (started) return started;
+  started = (async (): Promise<boolean> => {
+    const argv = holderCommand ?? defaultHolderCommand();
+    if (!argv) return false;
+    const child = spawn(argv[0]!, [...argv.slice(1), '__ssh-holder', dir, String(persistMs)], { detached: true, stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+    for (let waited = 0; waited < 3000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (await answers(join(dir, HOLDER_SOCKET))) return true;
+    }
+    return false;
+  })().finally(() => starting.delete(dir));
+  starting.set(dir, started);
+  return started;
+}
+
 /** the socket to a running holder, started when none answers; undefined when none can be had */
 async function holderSocket(dir: string, persistMs: number): Promise<Socket | undefined> {
   const path = join(dir, HOLDER_SOCKET);
   try {
     return await connectUnix(path);
   } catch {
-    // none yet: start one
+    // none yet: start one (or wait for the one being started)
   }
-  const argv = holderCommand ?? defaultHolderCommand();
-  if (!argv) return undefined;
-  const child = spawn(argv[0]!, [...argv.slice(1), '__ssh-holder', dir, String(persistMs)], { detached: true, stdio: 'ignore' });
-  child.on('error', () => undefined);
-  child.unref();
-  for (let waited = 0; waited < 3000; waited += 20) {
-    await new Promise((r) => setTimeout(r, 20));
-    try {
-      return await connectUnix(path);
-    } catch {
-      // not listening yet
-    }
-  }
-  return undefined;
+  if (!(await startHolder(dir, persistMs))) return undefined;
+  return connectUnix(path).catch(() => undefined);
 }
 
 /**
@@ -282,8 +286,7 @@ async function holderSocket(dir: string, persistMs: number): Promise<Socket | un
  * private directory, no holder, or it could not reach the host (the run then connects directly and
  * reports that in its own words).
  */
-export async function viaHolder(p: SshParams, mark?: (phase: 'tcp' | 'kex' | 'auth') => void): Promise<{ client: Client; socket: Socket } | undefined> {
-  if (!holdable(p)) return undefined;
+export async function viaHolder(p: SshParams, mark?: (phase: ClientPhase) => void): Promise<{ client: Client; socket: Socket } | undefined> {
   let dir: string | undefined;
   try {
     dir = holderDir();

@@ -145,9 +145,6 @@ export class ShellDriver {
     p?.reject(e);
   }
 
-  get busy(): boolean {
-    return this.pending !== null;
-  }
 
   get usable(): boolean {
     return this.closed === null;
@@ -172,5 +169,4 @@ export class ShellDriver {
       // already gone
     }
   }
-
 }
