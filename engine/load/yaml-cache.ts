@@ -105,12 +105,16 @@ function restore(value: unknown, nodes: NodeRecord[], file: string): boolean {
   return walk(value) && next === nodes.length;
 }
 
-/** the value parsed from `text` before, with its positions registered under `file`; undefined when there is none */
-export function readParsed(config: ParseCacheConfig, text: string, file: string): { value: unknown } | undefined {
-  if (text.length < PARSE_CACHE_MIN_BYTES) return undefined;
+/** where `text`'s entry is (undefined: too small to keep), for readParsed and writeParsed */
+export function parsedEntry(config: ParseCacheConfig, text: string): string | undefined {
+  return text.length < PARSE_CACHE_MIN_BYTES ? undefined : entryFile(config, text);
+}
+
+/** the value parsed before from the text whose entry is `target`, with its positions registered under `file`; undefined when there is none */
+export function readParsed(target: string, file: string): { value: unknown } | undefined {
   let entry: Entry;
   try {
-    entry = JSON.parse(readFileSync(entryFile(config, text), 'utf8')) as Entry;
+    entry = JSON.parse(readFileSync(target, 'utf8')) as Entry;
   } catch {
     return undefined; // none, or unreadable: parsed as usual
   }
@@ -118,17 +122,22 @@ export function readParsed(config: ParseCacheConfig, text: string, file: string)
   return restore(entry.value, entry.nodes, file) ? { value: entry.value } : undefined;
 }
 
-/** keeps what `text` parsed to, when JSON gives it back as it is; never fails the run */
-export function writeParsed(config: ParseCacheConfig, text: string, file: string, value: unknown): void {
-  if (text.length < PARSE_CACHE_MIN_BYTES) return;
+/** the directories (and builds) this process has pruned: once each is enough */
+const pruned = new Set<string>();
+
+/** keeps at `target` what the text parsed to, when JSON gives it back as it is; never fails the run */
+export function writeParsed(config: ParseCacheConfig, target: string, file: string, value: unknown): void {
   const nodes = records(value, file);
   if (!nodes) return;
-  const target = entryFile(config, text);
   try {
     const tmp = `${target}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ value, nodes } satisfies Entry), { mode: 0o600 });
     renameSync(tmp, target);
-    prune(config);
+    const key = `${config.dir}\0${config.build}`;
+    if (!pruned.has(key)) {
+      pruned.add(key);
+      prune(config);
+    }
   } catch {
     // no entry this time
   }

@@ -23,7 +23,7 @@ import {
 } from 'yaml';
 import { ErrorList, PlaybookError } from '../errors.js';
 import { registerNode, rememberSource, type SourceLocation } from './source.js';
-import { parseCacheConfig, readParsed, writeParsed } from './yaml-cache.js';
+import { parseCacheConfig, parsedEntry, readParsed, writeParsed } from './yaml-cache.js';
 
 const LEADING_ZERO_INT = /^[-+]?0[0-9]+$/;
 /** PyYAML's (YAML 1.1) boolean words beyond YAML 1.2's true/false (resolver.py; y/n are not among them) */
@@ -35,6 +35,8 @@ const YAML11_BOOL = /^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
  * or an argument; a string without template syntax is left as is.
  */
 const UNSAFE_TAG = '!unsafe';
+/** the parser's warning for that tag exactly (not for `!unsafe_x`, which is refused like any unknown tag) */
+const UNSAFE_WARNING = /^Unresolved tag: !unsafe(?![\w!.\/-])/;
 const TEMPLATE_SYNTAX = /\{\{|\{%|\{#/;
 
 function unsafe(v: unknown): unknown {
@@ -61,10 +63,11 @@ export function parseYamlText(source: string, file: string): unknown {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   rememberSource(file, text);
   const cache = parseCacheConfig();
-  const cached = cache && readParsed(cache, text, file);
+  const entry = cache && parsedEntry(cache, text);
+  const cached = entry && readParsed(entry, file);
   if (cached) return cached.value;
   const value = parseUncached(text, file);
-  if (cache) writeParsed(cache, text, file, value);
+  if (entry) writeParsed(cache, entry, file, value);
   return value;
 }
 
@@ -81,7 +84,7 @@ function parseUncached(text: string, file: string): unknown {
   const list = Array.isArray(docs) ? (docs as Document.Parsed[]) : [docs as unknown as Document.Parsed];
   for (const doc of list) {
     for (const e of doc.errors) errors.push(yamlError(e, at, text));
-    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED' && !w.message.includes(UNSAFE_TAG)) errors.push(yamlError(w, at, text));
+    for (const w of doc.warnings) if (w.code === 'TAG_RESOLVE_FAILED' && !UNSAFE_WARNING.test(w.message)) errors.push(yamlError(w, at, text));
   }
   if (list.length > 1) {
     const second = list[1]!;

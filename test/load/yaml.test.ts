@@ -281,4 +281,15 @@ describe('load/yaml: Ansible\'s !unsafe tag (issue 14)', () => {
     expect((err as ErrorList).errors.map((e) => e.message)).to.deep.equal(['YAML: unsupported tag !vault']);
     expect((err as ErrorList).errors[0]!.hint).to.match(/^gx does not decrypt Ansible Vault: pass the value with -e/);
   });
+
+  it('a tag that only starts like !unsafe is refused too', () => {
+    let err: unknown;
+    try {
+      parseYamlText('a: !unsafe_x "{{ x }}"\n', 'u.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ErrorList);
+    expect((err as ErrorList).errors.map((e) => e.message)).to.deep.equal(['YAML: unsupported tag !unsafe_x']);
+  });
 });
