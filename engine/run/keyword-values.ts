@@ -5,28 +5,14 @@
 // --check leaves unknown keeps the task in check mode: task-runner.ts).
 import { isTemplatedKeyword, type Kw } from '../compile/kw-value.js';
 import { TemplateError } from '../errors.js';
+import { looseBoolean } from '../load/module-args.js';
 import { renderValue, type Where } from '../vars/template.js';
 import { isUnknown, type Unknown } from '../vars/unknown.js';
 
 type Vars = Record<string, unknown>;
 
-// lib/ansible/module_utils/parsing/convert_bool.py (v2.17.5): BOOLEANS_TRUE / BOOLEANS_FALSE
-const TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
-
-/** Ansible's boolean(value, strict=True); undefined when `v` is not one of its spellings. */
-export function strictBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (TRUE.has(s)) return true;
-    if (FALSE.has(s)) return false;
-  }
-  return undefined;
-}
-
 export interface KeywordScope {
+  /** read only when a keyword is a template (task-runner.ts builds it on that first read) */
   scope: Vars;
   where: Where;
   /** the run's omit placeholder */
@@ -56,7 +42,8 @@ export function keywordBool(v: Kw<boolean> | undefined, ks: KeywordScope, name: 
   const raw = keywordRaw(v, ks);
   if (raw === undefined || raw === null) return undefined;
   if (isUnknown(raw)) return raw;
-  const b = strictBool(raw);
+  // Ansible's boolean(value, strict=True): convert_bool's words, else an error
+  const b = looseBoolean(raw);
   if (b === undefined) {
     throw new TemplateError(
       `the field '${keywordName(v, name)}' has an invalid value (${JSON.stringify(raw)}), and could not be converted to bool; valid booleans are true/false, yes/no, on/off, 1/0`,

@@ -3,6 +3,7 @@
 import type { BlockNode, CompiledPlay, IncludeNode, ModuleTask, RoleInstance, TaskNode, Vars } from '../compile/types.js';
 import { hasSelected } from '../compile/tags.js';
 import { firstTaskConnects, preopenConnections } from '../connect/preopen.js';
+import { searchPathOf } from './search-path.js';
 import { ErrorList, GxError } from '../errors.js';
 import { keywordBool } from './keyword-values.js';
 import { evaluateCondition } from '../vars/expr.js';
@@ -232,7 +233,7 @@ export class PlayRun {
           continue;
         }
         const looped = hasLoop(node.kw);
-        const got = looped ? loopItems(node.kw, scope, where, { roleDir: node.eff.role?.dir, parentRoleDirs: node.eff.role?.parentDirs, taskFile: node.loc?.file, playbookDir: this.play.dir }) : [undefined];
+        const got = looped ? loopItems(node.kw, scope, where, searchPathOf(node, this.play.dir, this.ctx.settings.templateDirs)) : [undefined];
         const items: unknown[] = isUnknown(got) ? [] : got;
         const { loopVar, indexVar } = looped ? loopVarNames(node.kw, scope, where) : { loopVar: 'item', indexVar: undefined };
         const registered: Vars[] = [];
@@ -334,7 +335,7 @@ export class PlayRun {
    */
   private async factsBefore(node: TaskNode, hosts: string[]): Promise<{ hosts: string[]; scopes?: Map<string, Vars> }> {
     if (this.play.gatherFacts !== undefined || isGatherTask(node) || !mentionsVariables(node)) return { hosts };
-    const fromFile = await templateFileNames(node, { roleDir: node.eff.role?.dir, playbookDir: this.play.dir, taskFile: node.loc?.file, templateDirs: this.ctx.settings.templateDirs });
+    const fromFile = await templateFileNames(node, searchPathOf(node, this.play.dir, this.ctx.settings.templateDirs));
     const scopes = new Map<string, Vars>();
     const need = hosts.filter((h) => {
       if (hasGathered(this.state(h)) || !this.state(h).active) return false;
@@ -412,12 +413,6 @@ export class PlayRun {
       if (!ran) return;
     }
   }
-}
-
-function toList(v: unknown): unknown[] {
-  if (Array.isArray(v)) return v;
-  if (v === undefined || v === null) return [];
-  return [v];
 }
 
 function matchesStart(name: string, start: string | undefined): boolean {

@@ -26,7 +26,9 @@ import { markOpaque } from './lazy-scope.js';
 import { isGatherTask } from './fact-gathering.js';
 import { keywordValue } from '../compile/kw-value.js';
 import { hasLoop, loopItems, loopVarNames } from './loop-items.js';
-import { keywordBool, keywordNumber, keywordString, strictBool, type KeywordScope } from './keyword-values.js';
+import { looseBoolean } from '../load/module-args.js';
+import { searchPathOf } from './search-path.js';
+import { keywordBool, keywordNumber, keywordString, type KeywordScope } from './keyword-values.js';
 
 /** Conditions as a list, AND-ed; Unknown in check mode means "would run, maybe". */
 function check(conds: { expr: unknown; loc?: Where['loc'] }[], scope: Vars, where: Where): boolean | 'unknown' {
@@ -138,7 +140,7 @@ export class TaskRunner {
     // throttle is the task's (rendered with the first host's variables, as Ansible does per batch)
     let throttleN: number | undefined;
     try {
-      const throttleKw = task.eff.throttle ?? task.kw.throttle;
+      const throttleKw = task.eff.throttle;
       // building a scope costs: only for tasks that have a throttle
       throttleN = throttleKw !== undefined && hosts.length > 0 ? keywordNumber(throttleKw, this.kwScope(task, hosts[0]!), 'throttle') : undefined;
     } catch (err) {
@@ -167,9 +169,21 @@ export class TaskRunner {
     return task.eff.role ? `${task.eff.role.name} : ${task.name}` : task.name;
   }
 
-  /** What a keyword renders to on `host` (templated keywords are settled per host). */
+  /**
+   * What a keyword renders to on `host` (templated keywords are settled per host). Without a
+   * scope given, the host's is built only if a keyword is a template: a plain `no_log: true`
+   * needs none, and kwBool runs for every host and loop item.
+   */
   kwScope(task: ModuleTask, host: string, scope?: Vars): KeywordScope {
-    return { scope: scope ?? this.pr.scope.forTask(host, task), where: { host, task: task.name, loc: task.loc }, omit: this.pr.ctx.omit };
+    let built = scope;
+    const forTask = (): Vars => this.pr.scope.forTask(host, task);
+    return {
+      get scope(): Vars {
+        return (built ??= forTask());
+      },
+      where: { host, task: task.name, loc: task.loc },
+      omit: this.pr.ctx.omit,
+    };
   }
 
   kwBool(task: ModuleTask, host: string, key: 'runOnce' | 'checkMode' | 'diff' | 'become' | 'ignoreErrors' | 'ignoreUnreachable' | 'noLog' | 'anyErrorsFatal' | 'delegateFacts', scope?: Vars): boolean | undefined {
@@ -289,7 +303,7 @@ export class TaskRunner {
 
     let items: unknown[] | Unknown;
     try {
-      items = loopItems(task.kw, scope, where, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, taskFile: task.loc?.file, playbookDir: this.pr.play.dir }, { module: task.module });
+      items = loopItems(task.kw, scope, where, searchPathOf(task, this.pr.play.dir, this.pr.ctx.settings.templateDirs), { module: task.module });
     } catch (err) {
       // Ansible's task executor keeps a loop's undefined-variable error until the task's `when`,
       // checked without an item, says the task runs at all (`with_items: "{{ x }}"` + `when: x is defined`)
@@ -402,7 +416,7 @@ export class TaskRunner {
     // remote_user is ansible_user for this task (a host's own ansible_user still wins, as in Ansible)
     if (remoteUser !== undefined && connVars.ansible_user === undefined) connVars = { ...connVars, ansible_user: remoteUser };
     const base = def.controllerOnly ? ctx.local : await ctx.connections.get(target, connVars);
-    const becomeOn = this.kwBool(task, host, 'become', scope) ?? strictBoolOr(scope.ansible_become, false);
+    const becomeOn = this.kwBool(task, host, 'become', scope) ?? looseBoolean(scope.ansible_become) ?? false;
     const becomeUser = known(keywordString(task.eff.becomeUser, ks, 'become_user'), 'become_user') ?? (scope.ansible_become_user as string | undefined) ?? 'root';
     const become = becomeOn ? { user: becomeUser, password: (scope.ansible_become_password ?? scope.ansible_become_pass ?? scope.gx_become_password) as string | undefined } : undefined;
     if (become?.password) ctx.bus.secret(String(become.password));
@@ -418,7 +432,7 @@ export class TaskRunner {
       loc: task.loc,
       playbookDir: this.pr.play.dir,
       roleDir: task.eff.role?.dir,
-      findFile: (name, kind) => findFile(name, kind, { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs }),
+      findFile: (name, kind) => findFile(name, kind, searchPathOf(task, this.pr.play.dir, ctx.settings.templateDirs)),
       renderTemplate: (text, extra, options) => {
         const path = extra?.template_path;
         // a file's template_* variables (template_path is the src as written when the module gives it)
@@ -426,7 +440,7 @@ export class TaskRunner {
         const { template_src: _src, ...own } = extra ?? {};
         const vars = extra ? this.pr.scope.forTask(host, task, { ...extraFrom(scope), ...own, ...magic }) : scope;
         if (typeof path !== 'string') return renderString(text, vars, { ...where, what: 'template' });
-        const search = { roleDir: task.eff.role?.dir, parentRoleDirs: task.eff.role?.parentDirs, playbookDir: this.pr.play.dir, taskFile: task.loc?.file, templateDirs: ctx.settings.templateDirs };
+        const search = searchPathOf(task, this.pr.play.dir, ctx.settings.templateDirs);
         return renderTemplateFile(text, vars, { path, where: { ...where, what: `template ${path}` }, load: templateLoader(path, search), options });
       },
       log: (msg) => ctx.bus.emit({ type: 'log', level: 3, msg, host, time: Date.now() }),
@@ -566,9 +580,6 @@ function known(v: string | Unknown | undefined, name: string): string | undefine
   return v;
 }
 
-function strictBoolOr(v: unknown, fallback: boolean): boolean {
-  return strictBool(v) ?? fallback;
-}
 
 /** A task --check cannot plan yet: skipped with the reason; what it would register is unknown, not missing. */
 function wouldRun(reason: string, def: ModuleDefinition<any, any>): ItemOutcome {
