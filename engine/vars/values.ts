@@ -105,15 +105,6 @@ export function pyEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Ansible's `bool` filter: yes/on/1/true (any case) and 1 are true, everything else false. */
-export function toBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (v === null || v === undefined) return false;
-  if (typeof v === 'number') return v === 1;
-  if (typeof v === 'string') return ['yes', 'on', '1', 'true', 'y'].includes(v.trim().toLowerCase());
-  return false;
-}
-
 /** Jinja's `int` filter: parses strings (also "3.7"), truncates floats, 0 when it cannot. */
 export function toInt(v: unknown, fallback = 0): number {
   if (typeof v === 'boolean') return v ? 1 : 0;

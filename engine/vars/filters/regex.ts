@@ -2,7 +2,6 @@
 // regex_replace, regex_search, regex_findall, regex_escape), translated by modules/lib/py-regex.ts.
 import { pySub, PyRegexError, translatePyRegex } from '../../../modules/lib/py-regex.js';
 
-export { pySub };
 import { pyStr, toInt, truthy } from '../values.js';
 import { arg, Fail, text, type Fn } from './args.js';
 
