@@ -6,7 +6,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { PlaybookError } from '../errors.js';
 import { locate, type SourceLocation } from '../load/source.js';
 import { splitIgnored, validatePlaybook, validateVarsFile } from '../load/validate.js';
-import { varsFileCandidates, varsFileData } from '../load/vars-files.js';
+import { searchCandidates } from '../load/find-file.js';
+import { varsFileData } from '../load/vars-files.js';
 import { hasTemplate } from '../vars/template.js';
 import { notifyErrors, templateErrors } from './checks.js';
 import { isObj, type CompileSession, type PlayCtx, type Raw, type Where } from './context.js';
@@ -95,7 +96,7 @@ export function compilePlay(c: CompileSession, raw: Raw, file: string, index: nu
       varsFiles.push({ path: entry, loc: vloc });
       return;
     }
-    const found = candidates.flatMap((x) => varsFileCandidates(x, dir)).find((p) => existsSync(p));
+    const found = candidates.flatMap((x) => searchCandidates(x, 'vars', { playbookDir: dir })).find((p) => existsSync(p));
     if (!found) {
       c.errors.push(new PlaybookError(`vars file not found: ${candidates.join(' or ')}`, { loc: vloc }));
       return;

@@ -197,7 +197,8 @@ export function roleTasks(c: CompileSession, name: string, spec: Raw, w: Where, 
     return [];
   }
   const key = roleKey(name, spec);
-  if (!explicit && !bool(spec.allow_duplicates ?? metaAllowsDuplicates(c, name, w)) && w.play.appliedRoles.has(key)) return [];
+  // applied before? only then is the role's meta read for allow_duplicates (a disk search per role)
+  if (!explicit && w.play.appliedRoles.has(key) && !bool(spec.allow_duplicates ?? metaAllowsDuplicates(c, name, w))) return [];
   w.play.appliedRoles.add(key);
   const loaded = c.loadRole(name, spec, { ...w, inh: roleInh }, loc, chain);
   if (!loaded) return [];

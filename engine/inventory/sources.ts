@@ -6,7 +6,6 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError, type GxError } from '../errors.js';
 import { validateInventoryDoc } from '../load/validate.js';
 import { parseYamlFile, parseYamlText } from '../load/yaml.js';
-import { rememberSource } from '../load/source.js';
 import { IniInventoryReader } from './ini-inventory.js';
 import { InventoryData } from './data.js';
 import { collectErrors } from './errors-util.js';
@@ -22,12 +21,12 @@ const INVENTORY_FILE = /(\.(ya?ml|json)|^[^.]+)$/;
  * Ansible tries its YAML plugin first on a file without a YAML extension, then its INI plugin: a
  * file that reads as a YAML mapping is a YAML inventory, anything else (`[web]`, `host1 k=v`) is INI.
  */
-function looksLikeYamlInventory(text: string, file: string): boolean {
+function yamlInventoryDoc(text: string, file: string): Record<string, unknown> | undefined {
   try {
     const doc = parseYamlText(text, file);
-    return doc !== null && typeof doc === 'object' && !Array.isArray(doc);
+    return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 const VARS_DIRS = new Set(['group_vars', 'host_vars']);
@@ -72,6 +71,7 @@ export function readSources(sources: string[]): ReadSources {
   };
 
   const readFile = (file: string): void => {
+    let doc: unknown;
     if (!YAML_FILE.test(file)) {
       let text: string;
       try {
@@ -80,19 +80,19 @@ export function readSources(sources: string[]): ReadSources {
         collectErrors(err, problems);
         return;
       }
-      if (!looksLikeYamlInventory(text, file)) {
-        const ini = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-        rememberSource(file, ini);
-        new IniInventoryReader(data, problems, file).read(ini);
+      // parsed once: the YAML document it is, or else INI (parseYamlText remembered the text either way)
+      doc = yamlInventoryDoc(text, file);
+      if (doc === undefined) {
+        new IniInventoryReader(data, problems, file).read(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
         return;
       }
-    }
-    let doc: unknown;
-    try {
-      doc = parseYamlFile(file);
-    } catch (err) {
-      collectErrors(err, problems);
-      return;
+    } else {
+      try {
+        doc = parseYamlFile(file);
+      } catch (err) {
+        collectErrors(err, problems);
+        return;
+      }
     }
     // the shape (engine/schema/inventory.schema.json), then what a schema cannot say (the reader)
     problems.push(...validateInventoryDoc(doc, file));

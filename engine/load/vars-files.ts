@@ -1,15 +1,7 @@
 // A play's vars_files as Ansible reads them (vars/manager.py, v2.17.5): each name is looked for with
 // path_dwim_relative_stack(play search path, 'vars', name) — so `vars/<name>` beside the playbook
 // first, then `<name>` — and a file may hold one mapping or a list of mappings (preprocess_vars),
-// merged in order.
-import { isAbsolute, join } from 'node:path';
-
-/** Where a vars_files entry is looked for, in order. */
-export function varsFileCandidates(name: string, playDir: string): string[] {
-  if (isAbsolute(name)) return [name];
-  return name.split('/')[0] === 'vars' ? [join(playDir, name)] : [join(playDir, 'vars', name), join(playDir, name)];
-}
-
+// merged in order. Where an entry is looked for: find-file.ts searchCandidates(name, 'vars', { playbookDir }).
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A vars file's content as one mapping: a list of mappings is merged (later wins); anything else is left as is. */

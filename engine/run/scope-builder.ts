@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import type { CompiledPlay, TaskNode, Vars } from '../compile/types.js';
 import { PlaybookError } from '../errors.js';
 import { parseYamlFile } from '../load/yaml.js';
-import { varsFileCandidates, varsFileData } from '../load/vars-files.js';
+import { searchCandidates } from '../load/find-file.js';
+import { varsFileData } from '../load/vars-files.js';
 import { mergeScope, type VarLayers } from '../vars/scope.js';
 import { renderValue } from '../vars/template.js';
 import { lazyScope, markOpaque } from './lazy-scope.js';
@@ -144,7 +145,7 @@ export class PlayScope {
     for (const vf of this.play.varsFiles) {
       if (vf.data) continue;
       const candidates = (Array.isArray(vf.path) ? vf.path : [vf.path]).map((p) => String(renderValue(p, scope, { host, loc: vf.loc, what: 'vars_files' })));
-      const found = candidates.flatMap((c) => varsFileCandidates(c, this.play.dir)).find((p) => existsSync(p));
+      const found = candidates.flatMap((c) => searchCandidates(c, 'vars', { playbookDir: this.play.dir })).find((p) => existsSync(p));
       if (!found) throw new PlaybookError(`vars file not found: ${candidates.join(' or ')}`, { loc: vf.loc });
       let data = this.varsFilesCache.get(found);
       if (!data) {
