@@ -9,7 +9,7 @@ import { ModuleError } from '../engine/errors.js';
 import { defineModule } from '../engine/module-contract.js';
 import { parseMode } from './lib/mode.js';
 import { pyRegex } from './lib/py-regex.js';
-import { S_IFDIR, S_IFLNK, S_IFREG, statFields } from './lib/stat-fields.js';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, statFields } from './lib/stat-fields.js';
 import { nodeEncoding } from './lib/text-edit.js';
 
 type StrList = string | string[];
@@ -96,7 +96,6 @@ interface Entry {
 
 const TYPE = { dir: S_IFDIR, reg: S_IFREG, lnk: S_IFLNK };
 
-const statinfo = statFields;
 
 /** The entries of one searched path in os.walk's order: a directory's files, then its directories, then each directory's own walk. */
 function walkOrder(root: string, listed: { path: string; f: string[] }[]): { entries: Entry[]; examined: number } {
@@ -105,7 +104,7 @@ function walkOrder(root: string, listed: { path: string; f: string[] }[]): { ent
     const norm = posix.normalize(path);
     const parent = posix.dirname(norm);
     const rel = posix.relative(root, norm);
-    const { raw, st } = statinfo(f);
+    const { raw, st } = statFields(f);
     const e: Entry = { path: norm, name: posix.basename(norm), depth: rel.split('/').length, raw, st };
     (children.get(parent) ?? children.set(parent, []).get(parent)!).push(e);
   }
@@ -115,7 +114,7 @@ function walkOrder(root: string, listed: { path: string; f: string[] }[]): { ent
     const kids = children.get(dir) ?? [];
     examined += kids.length;
     // a link to a directory (followed with follow: true) is walked like one
-    const isDir = (e: Entry) => (e.raw & 0o170000) === TYPE.dir || children.has(e.path);
+    const isDir = (e: Entry) => (e.raw & S_IFMT) === TYPE.dir || children.has(e.path);
     const dirs = kids.filter(isDir);
     entries.push(...kids.filter((e) => !isDir(e)), ...dirs);
     for (const d of dirs) visit(d.path);
@@ -247,7 +246,7 @@ export const find = defineModule<FindArgs>({
       for (const e of walk.entries) {
         if (depth !== undefined && a.recurse && e.depth > depth) continue;
         if (e.name.startsWith('.') && !a.hidden) continue;
-        const type = e.raw & 0o170000;
+        const type = e.raw & S_IFMT;
         const want = a.file_type;
         if (want === 'directory' && type !== TYPE.dir) continue;
         if (want === 'file' && type !== TYPE.reg) continue;
@@ -275,7 +274,7 @@ export const find = defineModule<FindArgs>({
     if (r.rc !== 0 && candidates.length === 0 && Object.keys(skipped).length === 0 && r.stderr.trim()) throw new ModuleError(`find: ${r.stderr.trim().split('\n').slice(-3).join('\n')}`);
 
     const contains = a.contains !== undefined && a.file_type === 'file' ? pyRegex(a.contains, '', 'contains') : undefined;
-    const readable = candidates.filter((e) => (e.raw & 0o170000) === TYPE.reg);
+    const readable = candidates.filter((e) => (e.raw & S_IFMT) === TYPE.reg);
     const sums = new Map<string, string>();
     const texts = new Map<string, string | null>();
     if (readable.length > 0 && (contains || a.get_checksum)) {
@@ -303,7 +302,7 @@ export const find = defineModule<FindArgs>({
         }
       }
       const out: Record<string, unknown> = { path: e.path, ...e.st };
-      if (a.get_checksum && (e.raw & 0o170000) === TYPE.reg) {
+      if (a.get_checksum && (e.raw & S_IFMT) === TYPE.reg) {
         const sum = sums.get(e.path);
         if (sum) out.checksum = sum;
       }

@@ -110,11 +110,13 @@ export const get_url = defineModule<GetUrlArgs, GetUrlData>({
       if (got !== sum.digest) throw new ModuleError(`The checksum for ${a.url} did not match ${sum.digest}; it was ${got} (${dest} left unchanged)`);
     };
     // Ansible reports SHA-1 here (its checksum everywhere); gx compares by sha256 itself
-    const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: await hostDigest(ctx, 'sha1', dest), size: st.size, mode: formatMode(st.mode) } : {}) };
+    const destSha1 = st ? await hostDigest(ctx, 'sha1', dest) : undefined;
+    const base: GetUrlData = { url: a.url, dest, ...(st ? { checksum_dest: destSha1, size: st.size, mode: formatMode(st.mode) } : {}) };
 
     let fetched: string | undefined;
     let needDownload = !st;
-    if (st && sum) needDownload = (sum.algo === 'sha256' && st.sha256 ? st.sha256 : await hostDigest(ctx, sum.algo, dest)) !== sum.digest;
+    // the digests already at hand are not asked of the host again
+    if (st && sum) needDownload = (sum.algo === 'sha256' && st.sha256 ? st.sha256 : sum.algo === 'sha1' ? destSha1 : await hostDigest(ctx, sum.algo, dest)) !== sum.digest;
     // a host that cannot download is a failure now, in check mode too
     if (needDownload || a.force) fetcher = await findFetcher(ctx, true);
     if (st && !needDownload && a.force) {

@@ -120,15 +120,20 @@ async function planNodes(ctx: ModuleContext, a: K3sNodesArgs): Promise<Plan<K3sN
     const why = notReady(nodes, want, a.version);
     return { changed: false, msg: why.length > 0 && a.wait ? `would wait: ${why.join('; ')}` : undefined, data: { token, nodes, removed: [], warnings: otherMismatches(nodes, want, a.version) } };
   }
-  return waitFor(ctx, a, p, want, token);
+  return waitFor(ctx, a, p, want, token, look);
 }
 
-/** Polls the node list until every wanted node is Ready on `version`: quickly at first, then every 2 s. */
-async function waitFor(ctx: ModuleContext, a: K3sNodesArgs, p: ClusterPaths, want: string[], token: string | undefined): Promise<Plan<K3sNodesData>> {
+/**
+ * Polls the node list until every wanted node is Ready on `version`: quickly at first, then every
+ * 2 s. `first`: the list just read, looked at before asking again.
+ */
+async function waitFor(ctx: ModuleContext, a: K3sNodesArgs, p: ClusterPaths, want: string[], token: string | undefined, first?: Awaited<ReturnType<typeof readNodes>>): Promise<Plan<K3sNodesData>> {
   const deadline = Date.now() + a.wait_timeout * 1000;
   let pause = 100;
+  let next = first;
   for (;;) {
-    const look = await readNodes(ctx, p);
+    const look = next ?? (await readNodes(ctx, p));
+    next = undefined;
     const why = look.nodes ? notReady(look.nodes, want, a.version) : [look.why];
     if (look.nodes && why.length === 0) {
       const warnings = otherMismatches(look.nodes, want, a.version);

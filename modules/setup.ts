@@ -5,6 +5,8 @@ import { defineModule } from '../engine/module-contract.js';
 import { parseFacts } from './lib/facts/parse.js';
 import { factScript, splitSections, SUBSET_SECTIONS } from './lib/facts/script.js';
 import { localFactsScript, parseLocalFacts } from './lib/facts/local.js';
+// fnmatch, as the setup filter uses it
+import { globToRegExp } from '../engine/inventory/patterns.js';
 
 export interface SetupArgs {
   gather_subset: string | string[];
@@ -45,11 +47,6 @@ export function chosenSubsets(spec: string | string[]): Set<Subset> | string {
   if (!items.includes('!min')) off.delete('min');
   for (const s of off) on.delete(s);
   return on;
-}
-
-/** fnmatch, as the setup filter uses it. */
-function globRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.').replace(/\[!/g, '[^')}$`);
 }
 
 export const setup = defineModule<SetupArgs>({
@@ -110,7 +107,7 @@ export const setup = defineModule<SetupArgs>({
     const raw = splitSections(r.stdout);
     let facts = parseFacts(raw);
     if (raw.has('local')) facts.local = parseLocalFacts(raw.get('local'));
-    const filters = (Array.isArray(a.filter) ? a.filter : a.filter === '' ? [] : a.filter.split(',')).map((p) => globRegex(p.trim().replace(/^ansible_/, '')));
+    const filters = (Array.isArray(a.filter) ? a.filter : a.filter === '' ? [] : a.filter.split(',')).map((p) => globToRegExp(p.trim().replace(/^ansible_/, '')));
     if (filters.length > 0) facts = Object.fromEntries(Object.entries(facts).filter(([k]) => filters.some((re) => re.test(k))));
     facts.gather_subset = Array.isArray(a.gather_subset) ? a.gather_subset : [a.gather_subset];
     facts.module_setup = true;
